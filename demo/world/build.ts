@@ -1,0 +1,254 @@
+import { ACMClient } from "@aws-sdk/client-acm";
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { ElasticLoadBalancingV2Client, type Tag } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { Route53Client } from "@aws-sdk/client-route-53";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import type { AwsClients } from "../../src/aws/client-factory.js";
+import { importCertificate, makeCertificate } from "./certificates.js";
+import { buildImages, buildWebTier } from "./compute.js";
+import { buildDatabase, type Database } from "./database.js";
+import { buildDns, type DnsPair } from "./dns.js";
+import { buildLoadBalancerSide, type BuiltSide, type SideSpec } from "./load-balancer.js";
+import { buildNetwork, type Network } from "./network.js";
+import { DEFAULT_WORLD, MAX_PAIRS, pairName, pairType, type Side, type WorldOptions } from "./options.js";
+import { buildParameters } from "./parameters.js";
+import { plantsFor, type Plant } from "./plants.js";
+
+export interface WorldPair {
+  index: number;
+  name: string;
+  type: "application" | "network";
+  primaryArn: string;
+  standbyArn: string;
+  plants: string[];
+}
+
+export interface PlantedDifference {
+  pair: string;
+  id: string;
+  description: string;
+  expect: Plant["expect"];
+}
+
+/** What was built: enough for a person (and a test) to know what a scan ought to find. */
+export interface World {
+  options: WorldOptions;
+  pairs: WorldPair[];
+  plants: PlantedDifference[];
+  database: Database;
+  images: { primaryImageId: string; standbyImageId: string };
+  hostedZoneId: string;
+  parameters: string[];
+}
+
+interface RegionBase {
+  region: string;
+  network: Network;
+  certificates: { defaultArn: string; sniArn: string; nearExpirySniArn?: string };
+}
+
+/** Runs `work` over `items` with at most `limit` at once, keeping order in the result. */
+async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+async function buildRegionBase(
+  aws: AwsClients,
+  region: string,
+  side: Side,
+  pems: ReturnType<typeof makePems>,
+): Promise<RegionBase> {
+  const network = await buildNetwork(
+    aws.get(EC2Client, region),
+    region,
+    side === "primary" ? "10.0" : "10.1",
+  );
+  const acm = aws.get(ACMClient, region);
+  const defaultArn = await importCertificate(acm, pems.default, "wildcard");
+  const sniArn = await importCertificate(acm, pems.sni, "api");
+  const nearExpirySniArn =
+    side === "standby" ? await importCertificate(acm, pems.nearExpirySni, "api-renewal-missed") : undefined;
+  return {
+    region,
+    network,
+    certificates: { defaultArn, sniArn, ...(nearExpirySniArn ? { nearExpirySniArn } : {}) },
+  };
+}
+
+function makePems() {
+  return {
+    default: makeCertificate(
+      {
+        commonName: "*.example.com",
+        subjectAlternativeNames: ["*.example.com", "example.com"],
+        validDays: 395,
+      },
+      1,
+    ),
+    sni: makeCertificate(
+      { commonName: "api.example.org", subjectAlternativeNames: ["api.example.org"], validDays: 395 },
+      2,
+    ),
+    nearExpirySni: makeCertificate(
+      { commonName: "api.example.org", subjectAlternativeNames: ["api.example.org"], validDays: 10 },
+      3,
+    ),
+  };
+}
+
+/**
+ * Builds the warm-standby world of the seeds in the emulator (or any account the clients reach):
+ * shared network, certificates, images, web tier, database, parameters, N load-balancer pairs
+ * and the DNS in front of them. Returns the manifest, planted differences included.
+ */
+export async function buildWorld(
+  aws: AwsClients,
+  partial: Partial<WorldOptions> = {},
+  log: (line: string) => void = () => {},
+): Promise<World> {
+  const options: WorldOptions = { ...DEFAULT_WORLD, ...partial };
+  if (!Number.isInteger(options.pairs) || options.pairs < 1 || options.pairs > MAX_PAIRS) {
+    throw new RangeError(`pairs must be a whole number from 1 to ${MAX_PAIRS}, got ${options.pairs}`);
+  }
+  const { primaryRegion, standbyRegion } = options;
+  const pems = makePems();
+  log(`building shared network and certificates in ${primaryRegion} and ${standbyRegion}`);
+  const [primary, standby] = await Promise.all([
+    buildRegionBase(aws, primaryRegion, "primary", pems),
+    buildRegionBase(aws, standbyRegion, "standby", pems),
+  ]);
+  log("building images, web tier, database and parameters");
+  const images = await buildImages(
+    aws.get(EC2Client, primaryRegion),
+    aws.get(EC2Client, standbyRegion),
+    primaryRegion,
+    primary.network.subnetIds[0] ?? "",
+  );
+  const [primaryWeb] = await Promise.all([
+    buildWebTier(aws.get(EC2Client, primaryRegion), aws.get(AutoScalingClient, primaryRegion), {
+      imageId: images.primaryImageId,
+      subnetIds: primary.network.subnetIds,
+      securityGroupId: primary.network.appSecurityGroupId,
+      desired: 2,
+    }),
+    buildWebTier(aws.get(EC2Client, standbyRegion), aws.get(AutoScalingClient, standbyRegion), {
+      imageId: images.standbyImageId,
+      subnetIds: standby.network.subnetIds,
+      securityGroupId: standby.network.appSecurityGroupId,
+      desired: 0,
+    }),
+  ]);
+  const database = await buildDatabase(aws.get(RDSClient, primaryRegion), aws.get(RDSClient, standbyRegion));
+  const [parameters] = await Promise.all([
+    buildParameters(aws.get(SSMClient, primaryRegion), {
+      dbEndpoint: database.primaryEndpoint,
+      imageId: images.primaryImageId,
+      bucket: `app-assets-${primaryRegion}`,
+      role: "primary",
+    }),
+    buildParameters(aws.get(SSMClient, standbyRegion), {
+      dbEndpoint: database.replicaEndpoint,
+      imageId: images.standbyImageId,
+      bucket: `app-assets-${standbyRegion}`,
+      role: "standby",
+    }),
+  ]);
+
+  log(`building ${options.pairs} load-balancer pairs`);
+  const indexes = Array.from({ length: options.pairs }, (_, i) => i + 1);
+  let done = 0;
+  const built = await pool(indexes, options.concurrency, async (index) => {
+    const name = pairName(index);
+    const type = pairType(index);
+    const plants = plantsFor(index, type);
+    const deviation = Object.assign({}, ...plants.map((p) => p.standby)) as Plant["standby"];
+    const side = (base: RegionBase, role: Side, tags: Tag[]): SideSpec => ({
+      name,
+      type,
+      region: base.region,
+      network: base.network,
+      certificates: base.certificates,
+      accessLogBucket: `drctl-demo-logs-${base.region}`,
+      tags,
+      reverseOrder: role === "standby",
+      targetInstanceIds: role === "primary" ? primaryWeb.instanceIds : [],
+      variation:
+        role === "standby"
+          ? {
+              ...deviation,
+              ...(deviation.nearExpirySni ? { sniCertificateArn: base.certificates.nearExpirySniArn } : {}),
+            }
+          : {},
+    });
+    const standbySide = await buildLoadBalancerSide(
+      aws.get(EC2Client, standbyRegion),
+      aws.get(ElasticLoadBalancingV2Client, standbyRegion),
+      side(standby, "standby", [
+        { Key: "enable", Value: "true" },
+        { Key: "isPrimary", Value: "false" },
+        { Key: "app", Value: name },
+      ]),
+    );
+    // People type these tags by hand: every sixth pair has stray spaces and capitals in the values.
+    const sloppy = index % 6 === 0;
+    const primarySide = await buildLoadBalancerSide(
+      aws.get(EC2Client, primaryRegion),
+      aws.get(ElasticLoadBalancingV2Client, primaryRegion),
+      side(primary, "primary", [
+        { Key: "enable", Value: sloppy ? " True" : "true" },
+        { Key: "isPrimary", Value: sloppy ? "TRUE " : "true" },
+        { Key: "secondaryARN", Value: sloppy ? ` ${standbySide.arn} ` : standbySide.arn },
+        { Key: "app", Value: name },
+      ]),
+    );
+    done++;
+    if (done % 50 === 0) log(`  ${done}/${options.pairs} pairs`);
+    return { index, name, type, plants, primarySide, standbySide };
+  });
+
+  log("building DNS: hosted zone, health checks, alias and failover records");
+  const dnsPairs: DnsPair[] = built.map((b) => ({
+    name: b.name,
+    primary: b.primarySide,
+    standby: b.standbySide,
+    ...(b.plants.some((p) => p.standby.skipStandbyAlias) ? { skipStandbyAlias: true } : {}),
+  }));
+  const dns = await buildDns(aws.get(Route53Client, primaryRegion), {
+    domain: options.domain,
+    primaryRegion,
+    standbyRegion,
+    pairs: dnsPairs,
+  });
+
+  return {
+    options,
+    pairs: built.map((b) => ({
+      index: b.index,
+      name: b.name,
+      type: b.type,
+      primaryArn: b.primarySide.arn,
+      standbyArn: b.standbySide.arn,
+      plants: b.plants.map((p) => p.id),
+    })),
+    plants: built.flatMap((b) =>
+      b.plants.map((p) => ({ pair: b.name, id: p.id, description: p.description, expect: p.expect })),
+    ),
+    database,
+    images,
+    hostedZoneId: dns.hostedZoneId,
+    parameters,
+  };
+}
+
+export type { BuiltSide };

@@ -1,0 +1,133 @@
+import { STSClient } from "@aws-sdk/client-sts";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { CallCounter } from "./call-counter.js";
+import { assumedRoleCredentials, baseCredentials } from "./credentials.js";
+import { parseEndpointUrl } from "./endpoint.js";
+import { observeMiddleware, type CallInfo } from "./middleware.js";
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimit } from "./rate-limits.js";
+import { assertRegion } from "./regions.js";
+
+/** The options every SDK v3 client constructor accepts that drctl sets. */
+export interface SdkClientConfig {
+  region: string;
+  credentials: AwsCredentialIdentityProvider;
+  endpoint?: string;
+  maxAttempts: number;
+  retryMode: string;
+}
+
+/** Any AWS SDK v3 client class, e.g. ElasticLoadBalancingV2Client. */
+export interface SdkClient {
+  // Typed per service in the SDK; drctl's middleware is generic over input and output, and a
+  // method signature (bivariant) lets every service's stack fit.
+  readonly middlewareStack: {
+    add(middleware: never, options: { step: "finalizeRequest"; priority: "low"; name: string }): void;
+  };
+  destroy(): void;
+}
+export type SdkClientClass<C extends SdkClient> = new (config: SdkClientConfig) => C;
+
+export interface AccountAccess {
+  /** Role to assume for resources in this account; absent means the base credentials reach it. */
+  roleArn?: string;
+  externalId?: string;
+}
+
+export interface AwsClientsOptions {
+  profile?: string;
+  /** Overrides every service endpoint (the local emulator); AWS_ENDPOINT_URL is used when unset. */
+  endpointUrl?: string;
+  /** Accounts keyed by 12-digit id. */
+  accounts?: Readonly<Record<string, AccountAccess>>;
+  rateLimits?: Readonly<Record<string, RateLimit>> | "off";
+  maxAttempts?: number;
+  /** Region used for STS when assuming roles. */
+  homeRegion?: string;
+  onCall?: (call: CallInfo) => void;
+  /** Credentials to use instead of the default chain (tests, Lambda). */
+  credentials?: AwsCredentialIdentityProvider;
+}
+
+/** The key under which the caller's own credentials are cached. */
+const HOME = "home";
+
+/**
+ * One place that makes AWS clients: any service, any region, any account. Every client it makes
+ * shares the call counter and the per-service rate limits, uses adaptive retries and honours
+ * the endpoint override; clients are cached per (class, region, account).
+ */
+export class AwsClients {
+  readonly counter = new CallCounter();
+  private readonly limiter: RateLimiter;
+  private readonly clients = new Map<string, SdkClient>();
+  private readonly credentialsByAccount = new Map<string, AwsCredentialIdentityProvider>();
+  readonly endpoint: string | undefined;
+
+  private constructor(
+    private readonly options: AwsClientsOptions,
+    private readonly base: AwsCredentialIdentityProvider,
+  ) {
+    const fromEnv = process.env.AWS_ENDPOINT_URL;
+    this.endpoint =
+      options.endpointUrl !== undefined
+        ? parseEndpointUrl(options.endpointUrl, "--endpoint-url")
+        : fromEnv
+          ? parseEndpointUrl(fromEnv, "the AWS_ENDPOINT_URL environment variable")
+          : undefined;
+    this.limiter = new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  }
+
+  static async create(options: AwsClientsOptions = {}): Promise<AwsClients> {
+    const base = options.credentials ?? (await baseCredentials(options.profile));
+    return new AwsClients(options, base);
+  }
+
+  /** A client of `Client` for `region`, acting in `account` (default: the caller's own). */
+  get<C extends SdkClient>(Client: SdkClientClass<C>, region: string, account?: string): C {
+    assertRegion(region, `the region of a ${Client.name}`);
+    const accountKey = account && this.options.accounts?.[account]?.roleArn ? account : HOME;
+    const key = `${Client.name}|${region}|${accountKey}`;
+    const existing = this.clients.get(key);
+    if (existing) return existing as C;
+    const client = new Client({
+      region,
+      credentials: this.credentialsFor(accountKey),
+      maxAttempts: this.options.maxAttempts ?? 6,
+      retryMode: "adaptive",
+      ...(this.endpoint ? { endpoint: this.endpoint } : {}),
+    });
+    const middleware = observeMiddleware({
+      counter: this.counter,
+      limiter: this.limiter,
+      region,
+      account: account ?? HOME,
+      ...(this.options.onCall ? { onCall: this.options.onCall } : {}),
+    });
+    client.middlewareStack.add(middleware as never, {
+      step: "finalizeRequest",
+      priority: "low",
+      name: "drctlObserve",
+    });
+    this.clients.set(key, client);
+    return client;
+  }
+
+  private credentialsFor(accountKey: string): AwsCredentialIdentityProvider {
+    if (accountKey === HOME) return this.base;
+    let provider = this.credentialsByAccount.get(accountKey);
+    if (!provider) {
+      const access = this.options.accounts?.[accountKey];
+      const sts = this.get(STSClient, this.options.homeRegion ?? "us-east-1");
+      provider = assumedRoleCredentials(sts, access?.roleArn ?? "", {
+        ...(access?.externalId ? { externalId: access.externalId } : {}),
+      });
+      this.credentialsByAccount.set(accountKey, provider);
+    }
+    return provider;
+  }
+
+  destroy(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,66 @@
+import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { InputError } from "../errors.js";
+import { mapAwsError } from "./errors.js";
+
+/** The default provider chain (env, SSO, shared files, container, instance), optionally for one profile. */
+export async function baseCredentials(profile: string | undefined): Promise<AwsCredentialIdentityProvider> {
+  if (profile !== undefined) await assertProfileExists(profile);
+  return fromNodeProviderChain(profile === undefined ? {} : { profile });
+}
+
+async function assertProfileExists(profile: string): Promise<void> {
+  const { configFile, credentialsFile } = await loadSharedConfigFiles();
+  if (profile in configFile || profile in credentialsFile) return;
+  const known = [...new Set([...Object.keys(configFile), ...Object.keys(credentialsFile)])].sort();
+  throw new InputError(
+    `AWS profile "${profile}" (from --profile) was not found in ~/.aws/config or ~/.aws/credentials` +
+      (known.length > 0 ? `; known profiles: ${known.join(", ")}` : "; no profiles are defined there"),
+  );
+}
+
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * Credentials of a role assumed through `sts` (a client drctl made, so the call is counted and
+ * rate-limited like any other). Cached until five minutes before they expire.
+ */
+export function assumedRoleCredentials(
+  sts: STSClient,
+  roleArn: string,
+  options: { externalId?: string; sessionName?: string } = {},
+): AwsCredentialIdentityProvider {
+  let cached: Promise<AwsCredentialIdentity> | undefined;
+  const fetch = async (): Promise<AwsCredentialIdentity> => {
+    try {
+      const { Credentials: c } = await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: roleArn,
+          RoleSessionName: options.sessionName ?? "drctl",
+          ...(options.externalId ? { ExternalId: options.externalId } : {}),
+        }),
+      );
+      if (!c?.AccessKeyId || !c.SecretAccessKey)
+        throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+      return {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+        ...(c.Expiration ? { expiration: c.Expiration } : {}),
+      };
+    } catch (err) {
+      cached = undefined;
+      throw mapAwsError(err, { service: "STS", operation: `AssumeRole ${roleArn}`, region: "global" });
+    }
+  };
+  return async () => {
+    const current = cached ? await cached : undefined;
+    if (current && (!current.expiration || current.expiration.getTime() - Date.now() > REFRESH_MARGIN_MS)) {
+      return current;
+    }
+    cached = fetch();
+    return cached;
+  };
+}

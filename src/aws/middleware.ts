@@ -1,0 +1,80 @@
+import type {
+  FinalizeHandler,
+  FinalizeHandlerArguments,
+  FinalizeRequestMiddleware,
+  HandlerExecutionContext,
+  MetadataBearer,
+} from "@smithy/types";
+import type { CallCounter } from "./call-counter.js";
+import type { RateLimiter } from "./rate-limits.js";
+
+/** Short, stable service labels used in call counts, rate limits and permissions. */
+const SERVICE_LABELS: Readonly<Record<string, string>> = {
+  ElasticLoadBalancingV2Client: "ELBv2",
+  EC2Client: "EC2",
+  ACMClient: "ACM",
+  Route53Client: "Route53",
+  RDSClient: "RDS",
+  AutoScalingClient: "AutoScaling",
+  SSMClient: "SSM",
+  STSClient: "STS",
+  DynamoDBClient: "DynamoDB",
+  SESv2Client: "SESv2",
+  S3Client: "S3",
+  SNSClient: "SNS",
+  CloudWatchClient: "CloudWatch",
+  IAMClient: "IAM",
+  LambdaClient: "Lambda",
+  SFNClient: "SFN",
+  BackupClient: "Backup",
+  GlobalAcceleratorClient: "GlobalAccelerator",
+};
+
+export function serviceLabel(clientName: string): string {
+  return SERVICE_LABELS[clientName] ?? clientName.replace(/Client$/, "");
+}
+
+export interface CallInfo {
+  service: string;
+  operation: string;
+  region: string;
+  account: string;
+  attempt: number;
+}
+
+export interface ObserveOptions {
+  counter: CallCounter;
+  limiter: RateLimiter;
+  region: string;
+  account: string;
+  onCall?: (call: CallInfo) => void;
+}
+
+/** The attempt number the SDK's retry middleware writes into each request ("attempt=2; max=6"). */
+function attemptOf(request: unknown): number {
+  const headers = (request as { headers?: Record<string, string> } | undefined)?.headers;
+  const match = /attempt=(\d+)/.exec(headers?.["amz-sdk-request"] ?? "");
+  return match ? Number(match[1]) : 1;
+}
+
+/**
+ * Runs once per HTTP attempt (it sits after the retry middleware): waits for a token of the
+ * service's bucket, then counts the request. Retries therefore cost tokens and show in counts.
+ */
+export function observeMiddleware(options: ObserveOptions) {
+  return <Input extends object, Output extends MetadataBearer>(
+      next: FinalizeHandler<Input, Output>,
+      context: HandlerExecutionContext,
+    ): FinalizeHandler<Input, Output> =>
+    async (args: FinalizeHandlerArguments<Input>) => {
+      const service = serviceLabel(context.clientName ?? "Unknown");
+      const operation = (context.commandName ?? "Unknown").replace(/Command$/, "");
+      await options.limiter.acquire(service, options.region, options.account);
+      const attempt = attemptOf(args.request);
+      options.counter.record(service, operation, attempt);
+      options.onCall?.({ service, operation, region: options.region, account: options.account, attempt });
+      return next(args);
+    };
+}
+
+export type ObserveMiddleware = FinalizeRequestMiddleware<object, MetadataBearer>;

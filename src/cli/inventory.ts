@@ -1,0 +1,38 @@
+import type { Command } from "commander";
+import { formatInventory, takeInventory } from "../inventory/inventory.js";
+import type { CommandContext } from "./context.js";
+
+export function registerInventory(
+  program: Command,
+  withContext: (run: (ctx: CommandContext) => Promise<number>) => Promise<void>,
+): void {
+  program
+    .command("inventory")
+    .description(
+      "count the resources drctl can see in each region (read back through drctl's own access layer)",
+    )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  drctl inventory                                  regions from drctl.yaml (default us-east-1, us-west-2)
+  drctl inventory --region eu-west-1 --region us-east-1 --json
+  drctl inventory --endpoint-url http://127.0.0.1:5000   against a local emulator`,
+    )
+    .action(() =>
+      withContext(async (ctx) => {
+        const aws = await ctx.aws();
+        ctx.progress(`counting resources in ${ctx.regions.join(", ")}`);
+        const inventory = await takeInventory(aws, ctx.regions);
+        ctx.result(
+          () => formatInventory(inventory),
+          () => ({ version: 1, ...inventory, stats: { calls: aws.counter.byOperation } }),
+        );
+        ctx.progress(ctx.callSummary());
+        const failed = [...inventory.regions.flatMap((r) => r.counts), ...inventory.global].some(
+          (c) => "error" in c,
+        );
+        return failed ? 3 : 0;
+      }),
+    );
+}

@@ -1,0 +1,96 @@
+import { Command, CommanderError, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { DrctlError, EXIT } from "../errors.js";
+import { CommandContext, type GlobalOptions } from "./context.js";
+import { registerInventory } from "./inventory.js";
+import { processIo, type Io } from "./io.js";
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function versionSafe(): string {
+  try {
+    return packageVersion();
+  } catch {
+    // Running from src/ with tsx: package.json is one level closer.
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      version: string;
+    };
+    return pkg.version;
+  }
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Builds the command tree; `exit` receives each command's exit code. */
+export function buildProgram(io: Io, exit: (code: number) => void): Command {
+  const program = new Command("drctl");
+  program
+    .description(
+      "Prove that the standby AWS region can take over: readiness, freshness, failover and drills.",
+    )
+    .version(versionSafe(), "-V, --version")
+    .addOption(
+      new Option("--region <code>", "region to act on (repeatable); default: from drctl.yaml")
+        .argParser(collect)
+        .default([]),
+    )
+    .option("--profile <name>", "AWS profile from ~/.aws/config")
+    .option(
+      "--endpoint-url <url>",
+      "send every AWS call to this endpoint (a local emulator); default: AWS_ENDPOINT_URL",
+    )
+    .option("--config <file>", "configuration file (default: ./drctl.yaml when present)")
+    .option("--json", "print results as JSON on stdout")
+    .option("--quiet", "print no progress on stderr")
+    .option("--verbose", "print every AWS call on stderr")
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .addHelpText(
+      "after",
+      `
+Exit codes: 0 clean, 1 drift or target missed, 2 bad input, 3 could not finish.
+
+Examples:
+  drctl inventory                          count resources in the primary and standby regions
+  drctl inventory --json --region us-east-1
+  drctl --config prod.yaml --profile prod inventory`,
+    );
+
+  const withContext = async (run: (ctx: CommandContext) => Promise<number>) => {
+    const ctx = CommandContext.create(program.opts<GlobalOptions>(), io);
+    try {
+      exit(await run(ctx));
+    } finally {
+      ctx.close();
+    }
+  };
+  registerInventory(program, withContext);
+  return program;
+}
+
+/** Runs drctl with `argv` (without node and script); resolves to the exit code. Never throws. */
+export async function runCli(argv: string[], io: Io = processIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    if (err instanceof DrctlError) {
+      io.err(`drctl: ${err.message}`);
+      return err.exitCode;
+    }
+    io.err(`drctl: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return EXIT.couldNotFinish;
+  }
+}

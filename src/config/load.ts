@@ -1,0 +1,72 @@
+import { existsSync, readFileSync } from "node:fs";
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import type { z } from "zod";
+import { ConfigError, InputError } from "../errors.js";
+import { configSchema, type DrctlConfig } from "./schema.js";
+
+export const DEFAULT_CONFIG_FILE = "drctl.yaml";
+
+/**
+ * Loads drctl.yaml. An explicit path must exist; without one, ./drctl.yaml is used when present
+ * and the defaults otherwise. Any error names the file, line and column and what was expected.
+ */
+export function loadConfig(path?: string): { config: DrctlConfig; file: string | undefined } {
+  const file = path ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  if (file === undefined) return { config: configSchema.parse({}), file };
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new InputError(`cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  return { config: parseYamlWithSchema(text, file, configSchema), file };
+}
+
+/** Parses YAML text and validates it; errors carry file:line:column. Reused for every YAML input. */
+export function parseYamlWithSchema<S extends z.ZodType>(text: string, file: string, schema: S): z.output<S> {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const pos = lines.linePos(syntax.pos[0]);
+    throw new ConfigError(file, pos.line, pos.col, `invalid YAML: ${syntax.message.split("\n")[0] ?? ""}`);
+  }
+  const result = schema.safeParse(doc.toJS() ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (!issue) throw new ConfigError(file, 1, 1, "invalid configuration");
+  const offset = offsetOf(doc, issue);
+  const pos = lines.linePos(offset);
+  const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+  const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : "";
+  throw new ConfigError(file, pos.line, pos.col, `${where}${describe(issue)}${more}`);
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") {
+    return `unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; check its spelling against the configuration reference`;
+  }
+  return issue.message;
+}
+
+/** The source offset of the node a zod issue is about (the nearest existing ancestor if it is missing). */
+function offsetOf(doc: Document, issue: z.core.$ZodIssue): number {
+  const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
+  if (issue.code === "unrecognized_keys" || (issue.code === "invalid_key" && path.length > 0)) {
+    const parent =
+      path.length > 0 && issue.code === "unrecognized_keys" ? doc.getIn(path, true) : doc.contents;
+    const keyName = issue.code === "unrecognized_keys" ? issue.keys[0] : path[path.length - 1];
+    const map = issue.code === "invalid_key" ? (doc.getIn(path.slice(0, -1), true) ?? doc.contents) : parent;
+    if (isMap(map)) {
+      const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === String(keyName));
+      const range = pair && isScalar(pair.key) ? pair.key.range : undefined;
+      if (range) return range[0];
+    }
+  }
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    if (range) return range[0];
+  }
+  return 0;
+}

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { KNOWN_REGIONS } from "../aws/regions.js";
+
+const region = z
+  .string()
+  .refine((r) => KNOWN_REGIONS.includes(r), { message: "expected an AWS region code such as us-east-1" });
+
+const rateLimit = z.strictObject({
+  perSecond: z.number().positive(),
+  burst: z.number().int().min(1),
+});
+
+/** drctl.yaml, version 1. Every key is optional; strict objects make a typo an error, not a silent default. */
+export const configSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  regions: z
+    .strictObject({
+      /** Where primaries live; scans look for tagged primaries here. */
+      primary: z.union([region, z.array(region).min(1)]).default("us-east-1"),
+      /** The default standby region (a pair's standby region always comes from its ARN). */
+      standby: region.default("us-west-2"),
+    })
+    .default({ primary: "us-east-1", standby: "us-west-2" }),
+  /** How much of the standby runs before a failover; sets the severity of an empty standby. */
+  strategy: z.enum(["backup-restore", "pilot-light", "warm-standby", "hot-standby"]).default("warm-standby"),
+  profile: z.string().min(1).optional(),
+  endpointUrl: z.string().url().optional(),
+  accounts: z
+    .record(
+      z.string().regex(/^\d{12}$/, { message: "expected a 12-digit account id as the key" }),
+      z.strictObject({
+        roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, {
+          message: "expected an IAM role ARN such as arn:aws:iam::123456789012:role/drctl-read",
+        }),
+        externalId: z.string().min(2).optional(),
+      }),
+    )
+    .default({}),
+  rateLimits: z.union([z.literal("off"), z.record(z.string(), rateLimit)]).optional(),
+  retry: z
+    .strictObject({ maxAttempts: z.number().int().min(1).max(20).default(6) })
+    .default({ maxAttempts: 6 }),
+});
+
+export type DrctlConfig = z.infer<typeof configSchema>;
+
+export function primaryRegions(config: DrctlConfig): string[] {
+  const p = config.regions.primary;
+  return Array.isArray(p) ? p : [p];
+}

@@ -1,0 +1,65 @@
+import type { AwsClients } from "../aws/client-factory.js";
+import { mapAwsError } from "../aws/errors.js";
+import { RESOURCE_COUNTS, type ResourceCount } from "./resource-counts.js";
+
+/** A count, or why it could not be read (a denied call never hides the other counts). */
+export type CountResult = { resourceType: string; count: number } | { resourceType: string; error: string };
+
+export interface RegionInventory {
+  region: string;
+  counts: CountResult[];
+}
+
+export interface Inventory {
+  regions: RegionInventory[];
+  /** Global services (Route 53), counted once. */
+  global: CountResult[];
+}
+
+async function countOne(aws: AwsClients, counter: ResourceCount, region: string): Promise<CountResult> {
+  try {
+    return { resourceType: counter.resourceType, count: await counter.count(aws, region) };
+  } catch (err) {
+    const service = counter.permissions[0]?.split(":")[0] ?? "aws";
+    const mapped = mapAwsError(err, { service, operation: counter.permissions.join("+"), region });
+    return { resourceType: counter.resourceType, error: mapped.message };
+  }
+}
+
+/** Counts every resource type drctl knows in each region, all regions at once. */
+export async function takeInventory(aws: AwsClients, regions: string[]): Promise<Inventory> {
+  const regional = RESOURCE_COUNTS.filter((c) => c.scope === "regional");
+  const global = RESOURCE_COUNTS.filter((c) => c.scope === "global");
+  const [regionResults, globalResults] = await Promise.all([
+    Promise.all(
+      regions.map(async (region) => ({
+        region,
+        counts: await Promise.all(regional.map((c) => countOne(aws, c, region))),
+      })),
+    ),
+    Promise.all(global.map((c) => countOne(aws, c, regions[0] ?? "us-east-1"))),
+  ]);
+  return { regions: regionResults, global: globalResults };
+}
+
+/** Plain-text table: one row per resource type, one column per region. */
+export function formatInventory(inventory: Inventory): string {
+  const regions = inventory.regions.map((r) => r.region);
+  const cell = (c: CountResult | undefined) =>
+    c === undefined ? "-" : "count" in c ? String(c.count) : "error";
+  const rows: string[][] = [["resource", ...regions]];
+  for (const [i, first] of (inventory.regions[0]?.counts ?? []).entries()) {
+    rows.push([first.resourceType, ...inventory.regions.map((r) => cell(r.counts[i]))]);
+  }
+  for (const c of inventory.global) rows.push([c.resourceType, `${cell(c)} (global)`]);
+  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? "").length))) ?? [];
+  const lines = rows.map((r) =>
+    r.map((v, col) => (col === 0 ? v.padEnd(widths[col] ?? 0) : v.padStart(widths[col] ?? 0))).join("  "),
+  );
+  const errors = [...inventory.regions.flatMap((r) => r.counts), ...inventory.global].filter(
+    (c) => "error" in c,
+  );
+  return [...lines, ...errors.map((e) => `error: ${e.resourceType}: ${"error" in e ? e.error : ""}`)].join(
+    "\n",
+  );
+}
