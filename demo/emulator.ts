@@ -142,6 +142,11 @@ export class Emulator {
     );
   }
 
+  /** The moto process id (for tests of the harness itself). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Forgets every resource in every region and account. */
   async reset(): Promise<void> {
     const res = await fetch(`${this.endpoint}/moto-api/reset`, { method: "POST" });

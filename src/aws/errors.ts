@@ -80,7 +80,7 @@ interface ErrorShape {
 }
 
 function shapeOf(err: unknown): ErrorShape {
-  return typeof err === "object" && err !== null ? (err) : {};
+  return typeof err === "object" && err !== null ? err : {};
 }
 
 /** The AWS error code of an SDK exception ("" when it has none). */

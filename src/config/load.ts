@@ -46,22 +46,28 @@ function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === "unrecognized_keys") {
     return `unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; check its spelling against the configuration reference`;
   }
+  // A bad record key: the useful sentence is the key schema's own message.
+  if (issue.code === "invalid_key") return issue.issues[0]?.message ?? issue.message;
   return issue.message;
 }
 
 /** The source offset of the node a zod issue is about (the nearest existing ancestor if it is missing). */
 function offsetOf(doc: Document, issue: z.core.$ZodIssue): number {
   const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
-  if (issue.code === "unrecognized_keys" || (issue.code === "invalid_key" && path.length > 0)) {
-    const parent =
-      path.length > 0 && issue.code === "unrecognized_keys" ? doc.getIn(path, true) : doc.contents;
-    const keyName = issue.code === "unrecognized_keys" ? issue.keys[0] : path[path.length - 1];
-    const map = issue.code === "invalid_key" ? (doc.getIn(path.slice(0, -1), true) ?? doc.contents) : parent;
-    if (isMap(map)) {
-      const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === String(keyName));
-      const range = pair && isScalar(pair.key) ? pair.key.range : undefined;
-      if (range) return range[0];
-    }
+  // An unknown or invalid key: point at the key itself, not at its value.
+  const key =
+    issue.code === "unrecognized_keys"
+      ? issue.keys[0]
+      : issue.code === "invalid_key"
+        ? path.at(-1)
+        : undefined;
+  if (key !== undefined) {
+    const mapPath = issue.code === "unrecognized_keys" ? path : path.slice(0, -1);
+    const map = mapPath.length > 0 ? doc.getIn(mapPath, true) : doc.contents;
+    const pair = isMap(map)
+      ? map.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key))
+      : undefined;
+    if (pair && isScalar(pair.key) && pair.key.range) return pair.key.range[0];
   }
   for (let depth = path.length; depth >= 0; depth--) {
     const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);

@@ -20,8 +20,8 @@ async function countOne(aws: AwsClients, counter: ResourceCount, region: string)
   try {
     return { resourceType: counter.resourceType, count: await counter.count(aws, region) };
   } catch (err) {
-    const service = counter.permissions[0]?.split(":")[0] ?? "aws";
-    const mapped = mapAwsError(err, { service, operation: counter.permissions.join("+"), region });
+    const [service = "aws", operation = counter.resourceType] = counter.permissions[0]?.split(":") ?? [];
+    const mapped = mapAwsError(err, { service, operation, region });
     return { resourceType: counter.resourceType, error: mapped.message };
   }
 }

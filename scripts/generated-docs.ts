@@ -1,0 +1,18 @@
+import { readFileSync } from "node:fs";
+import { permissionsMarkdown } from "../src/permissions.js";
+
+/** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->`. */
+export function replaceBlock(text: string, name: string, block: string): string {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from === -1 || to === -1) throw new Error(`markers ${start} ... ${end} not found`);
+  return `${text.slice(0, from + start.length)}\n${block}\n${text.slice(to)}`;
+}
+
+/** Every generated file, as it should be now. */
+export function generatedDocs(): { file: string; content: string }[] {
+  const readme = readFileSync("README.md", "utf8");
+  return [{ file: "README.md", content: replaceBlock(readme, "permissions", permissionsMarkdown()) }];
+}

@@ -1,0 +1,95 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, InputError } from "../errors.js";
+import { loadConfig } from "./load.js";
+
+function configFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "drctl-config-")), "drctl.yaml");
+  writeFileSync(file, text);
+  return file;
+}
+
+function errorOf(text: string): ConfigError {
+  const file = configFile(text);
+  try {
+    loadConfig(file);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("applies defaults to an empty file", () => {
+    const { config } = loadConfig(configFile(""));
+    expect(config.regions).toEqual({ primary: "us-east-1", standby: "us-west-2" });
+    expect(config.strategy).toBe("warm-standby");
+    expect(config.retry.maxAttempts).toBe(6);
+  });
+
+  it("reads a full file", () => {
+    const { config } = loadConfig(
+      configFile(`version: 1
+regions:
+  primary: [us-east-1, us-east-2]
+  standby: us-west-2
+strategy: pilot-light
+accounts:
+  "222222222222":
+    roleArn: arn:aws:iam::222222222222:role/drctl-read
+rateLimits:
+  ELBv2: { perSecond: 5, burst: 20 }
+`),
+    );
+    expect(config.regions.primary).toEqual(["us-east-1", "us-east-2"]);
+    expect(config.accounts["222222222222"]?.roleArn).toContain("drctl-read");
+    expect(config.rateLimits).toEqual({ ELBv2: { perSecond: 5, burst: 20 } });
+  });
+
+  it("points at an unknown region value", () => {
+    const err = errorOf("regions:\n  primary: us-east-1\n  standby: us-wset-2\n");
+    expect([err.line, err.column]).toEqual([3, 12]);
+    expect(err.message).toMatch(
+      /drctl\.yaml:3:12: regions\.standby: expected an AWS region code such as us-east-1/,
+    );
+  });
+
+  it("points at a misspelt key", () => {
+    const err = errorOf("version: 1\nregoins:\n  primary: us-east-1\n");
+    expect([err.line, err.column]).toEqual([2, 1]);
+    expect(err.detail).toMatch(/unknown key "regoins"/);
+  });
+
+  it("points at a misspelt nested key", () => {
+    const err = errorOf("regions:\n  primary: us-east-1\n  stanby: us-west-2\n");
+    expect([err.line, err.column]).toEqual([3, 3]);
+  });
+
+  it("points at a value of the wrong type", () => {
+    const err = errorOf("retry:\n  maxAttempts: many\n");
+    expect([err.line, err.column]).toEqual([2, 16]);
+    expect(err.detail).toMatch(/retry\.maxAttempts: .*number/i);
+  });
+
+  it("points at an account key that is not an account id", () => {
+    const err = errorOf("accounts:\n  prod:\n    roleArn: arn:aws:iam::222222222222:role/r\n");
+    expect(err.line).toBe(2);
+    expect(err.detail).toMatch(/12-digit account id/);
+  });
+
+  it("reports YAML syntax errors with their position", () => {
+    const err = errorOf("regions:\n  primary: [us-east-1\n");
+    expect(err.line).toBeGreaterThanOrEqual(2);
+    expect(err.detail).toMatch(/invalid YAML/);
+  });
+
+  it("reports a missing explicit file as bad input", () => {
+    expect(() => loadConfig("/nonexistent/drctl.yaml")).toThrow(InputError);
+    expect(() => loadConfig("/nonexistent/drctl.yaml")).toThrow(
+      /cannot read config file \/nonexistent\/drctl\.yaml/,
+    );
+  });
+});

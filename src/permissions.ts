@@ -1,0 +1,40 @@
+import { RESOURCE_COUNTS } from "./inventory/resource-counts.js";
+
+/**
+ * The IAM actions each command needs, gathered from what its readers and steps declare. The
+ * README's permission table is generated from this (npm run docs), and a test fails when stale.
+ */
+export function commandPermissions(): Record<string, string[]> {
+  return {
+    inventory: unique(RESOURCE_COUNTS.flatMap((c) => c.permissions)),
+  };
+}
+
+/** Needed by every command that reads another account through a role from drctl.yaml `accounts`. */
+export const CROSS_ACCOUNT_PERMISSIONS = ["sts:AssumeRole"];
+
+function unique(actions: string[]): string[] {
+  return [...new Set(actions)].sort();
+}
+
+/** A least-privilege identity policy for one command. */
+export function iamPolicy(command: string): {
+  Version: string;
+  Statement: { Effect: "Allow"; Action: string[]; Resource: "*" }[];
+} {
+  const actions = commandPermissions()[command];
+  if (!actions) throw new Error(`no permissions are declared for command "${command}"`);
+  return { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] };
+}
+
+export function permissionsMarkdown(): string {
+  const rows = Object.entries(commandPermissions()).map(
+    ([command, actions]) => `| \`drctl ${command}\` | ${actions.map((a) => `\`${a}\``).join(", ")} |`,
+  );
+  return [
+    "| command | IAM actions |",
+    "| --- | --- |",
+    ...rows,
+    `| any command reading another account | ${CROSS_ACCOUNT_PERMISSIONS.map((a) => `\`${a}\``).join(", ")} on the role named in \`accounts\` |`,
+  ].join("\n");
+}

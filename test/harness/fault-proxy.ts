@@ -1,0 +1,153 @@
+/**
+ * An HTTP proxy on 127.0.0.1 between the AWS SDK and the emulator that injects throttling
+ * errors, 5xx answers and delays, decided by a seeded generator so a run is repeatable. Error
+ * bodies are shaped like each AWS protocol's, so the SDK classifies them as it would AWS's.
+ */
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface FaultPlan {
+  seed: number;
+  /** Share of requests answered with a throttling error. */
+  throttle: number;
+  /** Share answered with a 500/503. */
+  serverError: number;
+  /** Share delayed, by up to delayMaxMs. */
+  delay: number;
+  delayMaxMs: number;
+  /** After this many faults in a row the next request goes through, so retries always end. */
+  maxConsecutiveFaults: number;
+}
+
+export interface FaultStats {
+  requests: number;
+  throttled: number;
+  serverErrors: number;
+  delayed: number;
+}
+
+/** mulberry32: small, fast and deterministic for a seed. */
+function generator(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Protocol = "json" | "ec2" | "xml";
+
+function protocolOf(req: IncomingMessage, body: string): Protocol {
+  if (String(req.headers["content-type"] ?? "").includes("x-amz-json")) return "json";
+  if (body.includes("Version=2016-11-15")) return "ec2";
+  return "xml";
+}
+
+function errorResponse(
+  protocol: Protocol,
+  kind: "throttle" | "server",
+): { status: number; headers: Record<string, string>; body: string } {
+  const code = {
+    json: kind === "throttle" ? "ThrottlingException" : "InternalFailure",
+    ec2: kind === "throttle" ? "RequestLimitExceeded" : "InternalError",
+    xml: kind === "throttle" ? "Throttling" : "InternalFailure",
+  }[protocol];
+  const status = kind === "throttle" ? (protocol === "ec2" ? 503 : 400) : 500;
+  const message =
+    kind === "throttle" ? "Rate exceeded" : "We encountered an internal error. Please try again.";
+  if (protocol === "json") {
+    return {
+      status,
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": code },
+      body: JSON.stringify({ __type: code, message }),
+    };
+  }
+  const body =
+    protocol === "ec2"
+      ? `<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>fault-proxy</RequestID></Response>`
+      : `<ErrorResponse><Error><Type>${kind === "throttle" ? "Sender" : "Receiver"}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>`;
+  return { status, headers: { "content-type": "text/xml" }, body };
+}
+
+export class FaultProxy {
+  readonly stats: FaultStats = { requests: 0, throttled: 0, serverErrors: 0, delayed: 0 };
+  private consecutive = 0;
+  private readonly random: () => number;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly target: URL,
+    private readonly plan: FaultPlan,
+  ) {
+    this.random = generator(plan.seed);
+  }
+
+  static async start(targetEndpoint: string, plan: FaultPlan): Promise<FaultProxy> {
+    const server = createServer();
+    const proxy = new FaultProxy(server, new URL(targetEndpoint), plan);
+    server.on("request", (req, res) => void proxy.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return proxy;
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  get faults(): number {
+    return this.stats.throttled + this.stats.serverErrors;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    this.stats.requests++;
+    // Draw all three numbers for every request so one decision never shifts the others.
+    const [faultDraw, delayDraw, delayLength] = [this.random(), this.random(), this.random()];
+    if (delayDraw < this.plan.delay) {
+      this.stats.delayed++;
+      await new Promise((r) => setTimeout(r, Math.floor(delayLength * this.plan.delayMaxMs)));
+    }
+    const kind =
+      this.consecutive >= this.plan.maxConsecutiveFaults
+        ? undefined
+        : faultDraw < this.plan.throttle
+          ? "throttle"
+          : faultDraw < this.plan.throttle + this.plan.serverError
+            ? "server"
+            : undefined;
+    if (kind) {
+      this.consecutive++;
+      if (kind === "throttle") this.stats.throttled++;
+      else this.stats.serverErrors++;
+      const error = errorResponse(protocolOf(req, body.toString("utf8")), kind);
+      res.writeHead(error.status, error.headers).end(error.body);
+      return;
+    }
+    this.consecutive = 0;
+    const upstream = request(
+      {
+        host: this.target.hostname,
+        port: this.target.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on("error", (err) => res.writeHead(502).end(String(err)));
+    upstream.end(body);
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
