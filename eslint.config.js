@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // Scripts and tests talk to the terminal directly.
-    files: ["demo/**", "bench/**", "test/**", "**/*.test.ts"],
+    files: ["demo/**", "bench/**", "scripts/**", "test/**", "**/*.test.ts"],
     rules: { "no-console": "off" },
   },
   { files: ["eslint.config.js"], ...tseslint.configs.disableTypeChecked },
