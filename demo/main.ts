@@ -61,11 +61,24 @@ try {
   console.log("\n$ drctl inventory " + regions.join(" "));
   const inventoryCode = await runCli(["inventory", ...regions]);
 
-  console.log(`\nPlanted differences a readiness scan ought to find (${world.plants.length}):`);
-  for (const p of world.plants)
-    console.log(`  ${p.pair}  ${p.expect.resourceType.padEnd(14)} ${p.description}`);
-  console.log(`\nOutputs:\n  world manifest  ${worldFile}`);
-  await stop(inventoryCode);
+  // The demo's standby runs no instances until failover: a pilot light, so empty standby
+  // target groups are information, not drift.
+  const configFile = resolve(outDir, "drctl.yaml");
+  writeFileSync(
+    configFile,
+    `# written by npm run demo\nregions:\n  primary: ${world.options.primaryRegion}\n  standby: ${world.options.standbyRegion}\nstrategy: pilot-light\n`,
+  );
+  const reportFile = resolve(outDir, "report.html");
+  const scanArgs = ["--config", configFile, "scan", "--html", reportFile, "--fail-on", "never"];
+  console.log(`\n$ drctl ${scanArgs.join(" ")}`);
+  const scanCode = await runCli(scanArgs);
+
+  console.log(`\nPlanted differences the scan ought to find (${world.plants.length}):`);
+  for (const p of world.plants) console.log(`  ${p.pair}  ${p.expect.ruleId.padEnd(26)} ${p.description}`);
+  console.log(
+    `\nOutputs:\n  world manifest  ${worldFile}\n  config          ${configFile}\n  HTML report     ${reportFile}`,
+  );
+  await stop(Math.max(inventoryCode, scanCode));
 } catch (err) {
   console.error(
     `demo failed: ${err instanceof DrctlError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`,

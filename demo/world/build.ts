@@ -14,6 +14,7 @@ import { buildLoadBalancerSide, type BuiltSide, type SideSpec } from "./load-bal
 import { buildNetwork, type Network } from "./network.js";
 import { DEFAULT_WORLD, MAX_PAIRS, pairName, pairType, type Side, type WorldOptions } from "./options.js";
 import { buildParameters } from "./parameters.js";
+import { pool } from "../../src/util/pool.js";
 import { plantsFor, type Plant } from "./plants.js";
 
 export interface WorldPair {
@@ -47,20 +48,6 @@ interface RegionBase {
   region: string;
   network: Network;
   certificates: { defaultArn: string; sniArn: string; nearExpirySniArn?: string };
-}
-
-/** Runs `work` over `items` with at most `limit` at once, keeping order in the result. */
-async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 async function buildRegionBase(
@@ -172,7 +159,15 @@ export async function buildWorld(
     const name = pairName(index);
     const type = pairType(index);
     const plants = plantsFor(index, type);
-    const deviation = Object.assign({}, ...plants.map((p) => p.standby)) as Plant["standby"];
+    // Plants of one pair touch different settings, but may share the targetGroups map: merge it too.
+    const deviation = plants.reduce<Plant["standby"]>(
+      (merged, p) => ({
+        ...merged,
+        ...p.standby,
+        targetGroups: { ...merged.targetGroups, ...p.standby.targetGroups },
+      }),
+      {},
+    );
     const side = (base: RegionBase, role: Side, tags: Tag[]): SideSpec => ({
       name,
       type,
@@ -242,7 +237,12 @@ export async function buildWorld(
       plants: b.plants.map((p) => p.id),
     })),
     plants: built.flatMap((b) =>
-      b.plants.map((p) => ({ pair: b.name, id: p.id, description: p.description, expect: p.expect })),
+      b.plants.map((p) => ({
+        pair: b.name,
+        id: p.id,
+        description: p.description,
+        expect: { ...p.expect, path: p.expect.path.replace("{pair}", b.name) },
+      })),
     ),
     database,
     images,

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { DrctlError, EXIT } from "../errors.js";
 import { CommandContext, type GlobalOptions } from "./context.js";
 import { registerInventory } from "./inventory.js";
+import { registerScan } from "./scan.js";
 import { processIo, type Io } from "./io.js";
 
 function packageVersion(): string {
@@ -57,6 +58,7 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
 Exit codes: 0 clean, 1 drift or target missed, 2 bad input, 3 could not finish.
 
 Examples:
+  drctl scan --html report.html            readiness of every DR pair, with an HTML report
   drctl inventory                          count resources in the primary and standby regions
   drctl inventory --json --region us-east-1
   drctl --config prod.yaml --profile prod inventory`,
@@ -70,6 +72,7 @@ Examples:
       ctx.close();
     }
   };
+  registerScan(program, withContext);
   registerInventory(program, withContext);
   return program;
 }

@@ -1,9 +1,20 @@
 import { z } from "zod";
+import { parseArn } from "../aws/arn.js";
 import { KNOWN_REGIONS } from "../aws/regions.js";
 
 const region = z
   .string()
   .refine((r) => KNOWN_REGIONS.includes(r), { message: "expected an AWS region code such as us-east-1" });
+
+/** An ARN, checked by drctl's own parser so the error says which part is wrong. */
+const arn = (what: string) =>
+  z.string().superRefine((value, ctx) => {
+    try {
+      parseArn(value);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: `expected ${what}: ${(err as Error).message}` });
+    }
+  });
 
 const rateLimit = z.strictObject({
   perSecond: z.number().positive(),
@@ -40,6 +51,41 @@ export const configSchema = z.strictObject({
   retry: z
     .strictObject({ maxAttempts: z.number().int().min(1).max(20).default(6) })
     .default({ maxAttempts: 6 }),
+  scan: z
+    .strictObject({
+      /** A certificate expiring within this many days is a finding (on either side). */
+      certificateExpiryDays: z.number().int().min(0).default(30),
+      /** Pairs scanned at once; the per-service rate limits still apply. */
+      concurrency: z.number().int().min(1).max(256).default(16),
+    })
+    .default({ certificateExpiryDays: 30, concurrency: 16 }),
+  /** Pairs listed explicitly, in addition to those found by tags. */
+  pairs: z
+    .array(
+      z.strictObject({
+        primary: arn("the primary load balancer's ARN"),
+        secondary: z.string().min(1, { message: "expected the standby load balancer's ARN" }),
+      }),
+    )
+    .default([]),
+  suppressions: z
+    .array(
+      z.strictObject({
+        /** A rule id; * matches any text (listener.*). */
+        rule: z.string().min(1),
+        /** The pair's name or primary ARN, * wildcards allowed; default every pair. */
+        pair: z.string().min(1).optional(),
+        /** A finding path, * wildcards allowed; default every path. */
+        path: z.string().min(1).optional(),
+        reason: z.string().min(1, { message: "expected a reason: say why this difference is accepted" }),
+        /** YYYY-MM-DD; from that day on the finding is reported again. */
+        expires: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "expected a date as YYYY-MM-DD" })
+          .optional(),
+      }),
+    )
+    .default([]),
 });
 
 export type DrctlConfig = z.infer<typeof configSchema>;

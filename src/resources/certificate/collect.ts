@@ -1,0 +1,28 @@
+import type { RegionCache } from "../../scan/region-cache.js";
+import type { NormalizedListener } from "../listener/normalize.js";
+import { normalizeAcmCertificate, normalizeIamCertificate, type NormalizedCertificate } from "./normalize.js";
+
+export const CERTIFICATE_PERMISSIONS = ["acm:DescribeCertificate"];
+
+/** Listener port -> its certificates by domain. Each ACM certificate is described once per scan. */
+export async function collectCertificates(
+  cache: RegionCache,
+  listeners: readonly NormalizedListener[],
+): Promise<Map<number, Map<string, NormalizedCertificate>>> {
+  const byPort = new Map<number, Map<string, NormalizedCertificate>>();
+  await Promise.all(
+    listeners.map(async (listener) => {
+      const { defaultArn, sniArns } = listener.certificates;
+      const arns = [...(defaultArn ? [defaultArn] : []), ...sniArns];
+      const certs = await Promise.all(
+        arns.map(async (arn) => {
+          const isDefault = arn === defaultArn;
+          if (arn.includes(":iam::")) return normalizeIamCertificate(arn, isDefault);
+          return normalizeAcmCertificate(await cache.certificate(arn), isDefault);
+        }),
+      );
+      if (certs.length > 0) byPort.set(listener.port, new Map(certs.map((c) => [c.domain, c])));
+    }),
+  );
+  return byPort;
+}

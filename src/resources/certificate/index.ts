@@ -1,0 +1,61 @@
+import type { ResourceModule, Twin } from "../../scan/module.js";
+import type { Collector } from "../../scan/side.js";
+import type { Difference, RuleInfo } from "../../scan/types.js";
+import { listenersCollector } from "../listener/index.js";
+import { CERTIFICATE_PERMISSIONS, collectCertificates } from "./collect.js";
+import type { NormalizedCertificate } from "./normalize.js";
+import { certificateRules } from "./rules.js";
+
+export const certificatesCollector: Collector<Map<number, Map<string, NormalizedCertificate>>> = {
+  type: "certificate",
+  async collect(side) {
+    return collectCertificates(side.cache, await side.get(listenersCollector));
+  },
+};
+
+const missingCertificate: RuleInfo = {
+  id: "certificate.missing",
+  resourceType: "certificate",
+  severity: "high",
+  title: "Certificate for a domain on one side only",
+  compares: "the domains of the default and SNI certificates of listeners on the same port",
+  rationale: "Clients of a domain the standby has no certificate for get a name mismatch after failover.",
+  remediation:
+    "Request or import a certificate for the domain in the standby region and add it to the listener.",
+};
+
+export const certificateModule: ResourceModule<NormalizedCertificate> = {
+  type: "certificate",
+  title: "Certificates",
+  permissions: CERTIFICATE_PERMISSIONS,
+  rules: certificateRules,
+  missingRule: missingCertificate,
+  async twins(primary, standby) {
+    const [p, s] = await Promise.all([
+      primary.get(certificatesCollector),
+      standby.get(certificatesCollector),
+    ]);
+    const twins: Twin<NormalizedCertificate>[] = [];
+    const unmatched: Difference[] = [];
+    // Only ports both sides listen on: a missing listener is the listener module's finding.
+    for (const [port, pCerts] of p) {
+      const sCerts = s.get(port) ?? new Map<string, NormalizedCertificate>();
+      for (const domain of [...new Set([...pCerts.keys(), ...sCerts.keys()])].sort()) {
+        const [a, b] = [pCerts.get(domain), sCerts.get(domain)];
+        const label = `listeners[${port}].certificates[${domain}]`;
+        if (a && b) twins.push({ label, primary: a, secondary: b });
+        else
+          unmatched.push({
+            path: label,
+            primary: a ? domain : null,
+            secondary: b ? domain : null,
+            status: "missing",
+            message: a
+              ? `the standby's port ${port} has no certificate for ${domain}`
+              : `the standby's port ${port} has a certificate for ${domain} that the primary lacks`,
+          });
+      }
+    }
+    return { twins, unmatched };
+  },
+};

@@ -1,0 +1,23 @@
+import {
+  DescribeLoadBalancerAttributesCommand,
+  type LoadBalancer,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { RegionCache } from "../../scan/region-cache.js";
+import { normalizeLoadBalancer, type NormalizedLoadBalancer } from "./normalize.js";
+
+export const LOAD_BALANCER_PERMISSIONS = [
+  "elasticloadbalancing:DescribeLoadBalancers",
+  "elasticloadbalancing:DescribeTags",
+  "elasticloadbalancing:DescribeLoadBalancerAttributes",
+];
+
+/** One call per load balancer: its attributes (the description itself comes from a batched call). */
+export async function collectLoadBalancer(
+  cache: RegionCache,
+  lb: LoadBalancer,
+): Promise<NormalizedLoadBalancer> {
+  const out = await cache
+    .elb()
+    .send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
+  return normalizeLoadBalancer(lb, out.Attributes ?? []);
+}

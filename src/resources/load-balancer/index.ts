@@ -1,0 +1,24 @@
+import type { ResourceModule } from "../../scan/module.js";
+import type { Collector } from "../../scan/side.js";
+import { collectLoadBalancer, LOAD_BALANCER_PERMISSIONS } from "./collect.js";
+import type { NormalizedLoadBalancer } from "./normalize.js";
+import { loadBalancerRules } from "./rules.js";
+
+export const loadBalancerCollector: Collector<NormalizedLoadBalancer> = {
+  type: "load-balancer",
+  collect: (side) => collectLoadBalancer(side.cache, side.lb),
+};
+
+export const loadBalancerModule: ResourceModule<NormalizedLoadBalancer> = {
+  type: "load-balancer",
+  title: "Load balancer",
+  permissions: LOAD_BALANCER_PERMISSIONS,
+  rules: loadBalancerRules,
+  async twins(primary, standby) {
+    const [p, s] = await Promise.all([
+      primary.get(loadBalancerCollector),
+      standby.get(loadBalancerCollector),
+    ]);
+    return { twins: [{ label: "", primary: p, secondary: s }], unmatched: [] };
+  },
+};
