@@ -16,10 +16,23 @@ let aws: AwsClients;
 let result: ScanResult;
 const arns: Record<string, string> = {};
 
-async function lb(region: string, network: Network, name: string, tags: Tag[], type: "application" | "network" = "application") {
-  const out = await aws.get(ElasticLoadBalancingV2Client, region).send(
-    new CreateLoadBalancerCommand({ Name: name, Type: type, Subnets: network.subnetIds, ...(tags.length ? { Tags: tags } : {}) }),
-  );
+async function lb(
+  region: string,
+  network: Network,
+  name: string,
+  tags: Tag[],
+  type: "application" | "network" = "application",
+) {
+  const out = await aws
+    .get(ElasticLoadBalancingV2Client, region)
+    .send(
+      new CreateLoadBalancerCommand({
+        Name: name,
+        Type: type,
+        Subnets: network.subnetIds,
+        ...(tags.length ? { Tags: tags } : {}),
+      }),
+    );
   arns[name] = out.LoadBalancers?.[0]?.LoadBalancerArn ?? "";
   return arns[name];
 }
@@ -40,28 +53,53 @@ beforeAll(async () => {
   await standby("s-shared");
   await standby("s-nlb", "network");
   await lb("us-east-1", east, "other-east", []);
-  const tg = await aws.get(ElasticLoadBalancingV2Client, "us-west-2").send(
-    new CreateTargetGroupCommand({ Name: "not-a-load-balancer", Protocol: "HTTP", Port: 80, VpcId: west.vpcId }),
-  );
+  const tg = await aws
+    .get(ElasticLoadBalancingV2Client, "us-west-2")
+    .send(
+      new CreateTargetGroupCommand({
+        Name: "not-a-load-balancer",
+        Protocol: "HTTP",
+        Port: 80,
+        VpcId: west.vpcId,
+      }),
+    );
   const ghost = arns["s-ok"]?.replace(/\/[0-9a-f]+$/, "/0123456789abcdef") ?? "";
 
   await lb("us-east-1", east, "p-ok", primaryTags(arns["s-ok"]));
   await lb("us-east-1", east, "p-no-tag", primaryTags());
   await lb("us-east-1", east, "p-empty", primaryTags("   "));
-  await lb("us-east-1", east, "p-malformed", primaryTags("arn:aws:elasticloadbalancing:us-west-2:12345:loadbalancer/app/x/1"));
+  await lb(
+    "us-east-1",
+    east,
+    "p-malformed",
+    primaryTags("arn:aws:elasticloadbalancing:us-west-2:12345:loadbalancer/app/x/1"),
+  );
   await lb("us-east-1", east, "p-target-group", primaryTags(tg.TargetGroups?.[0]?.TargetGroupArn));
   await lb("us-east-1", east, "p-not-found", primaryTags(ghost));
   await lb("us-east-1", east, "p-same-region", primaryTags(arns["other-east"]));
   await lb("us-east-1", east, "p-twice-a", primaryTags(arns["s-shared"]));
   await lb("us-east-1", east, "p-twice-b", primaryTags(arns["s-shared"]));
   await lb("us-east-1", east, "p-type", primaryTags(arns["s-nlb"]));
-  await lb("us-east-1", east, "p-disabled", [{ Key: "enable", Value: "false" }, { Key: "isPrimary", Value: "true" }, { Key: "secondaryARN", Value: arns["s-ok"] ?? "" }]);
+  await lb("us-east-1", east, "p-disabled", [
+    { Key: "enable", Value: "false" },
+    { Key: "isPrimary", Value: "true" },
+    { Key: "secondaryARN", Value: arns["s-ok"] ?? "" },
+  ]);
   // Sloppy but valid: spaces around values, capitals in the fixed parts of the ARN.
-  const shouting = (arns["s-sloppy"] ?? "").replace("arn:aws:elasticloadbalancing:us-west-2", "ARN:AWS:ElasticLoadBalancing:US-WEST-2");
-  await lb("us-east-1", east, "p-sloppy", [{ Key: "enable", Value: " TRUE " }, { Key: "isPrimary", Value: "True" }, { Key: "secondaryARN", Value: `  ${shouting} ` }]);
+  const shouting = (arns["s-sloppy"] ?? "").replace(
+    "arn:aws:elasticloadbalancing:us-west-2",
+    "ARN:AWS:ElasticLoadBalancing:US-WEST-2",
+  );
+  await lb("us-east-1", east, "p-sloppy", [
+    { Key: "enable", Value: " TRUE " },
+    { Key: "isPrimary", Value: "True" },
+    { Key: "secondaryARN", Value: `  ${shouting} ` },
+  ]);
   const self = await lb("us-east-1", east, "p-self", []);
   const { AddTagsCommand } = await import("@aws-sdk/client-elastic-load-balancing-v2");
-  await aws.get(ElasticLoadBalancingV2Client, "us-east-1").send(new AddTagsCommand({ ResourceArns: [self], Tags: primaryTags(self) }));
+  await aws
+    .get(ElasticLoadBalancingV2Client, "us-east-1")
+    .send(new AddTagsCommand({ ResourceArns: [self], Tags: primaryTags(self) }));
 
   result = await runScan(await env.clients(), {
     primaryRegions: ["us-east-1"],
@@ -72,14 +110,19 @@ beforeAll(async () => {
   });
 });
 
-const rulesOf = (name: string) => result.pairs.find((p) => p.name === name)?.findings.map((f) => f.ruleId) ?? ["(pair absent)"];
+const rulesOf = (name: string) =>
+  result.pairs.find((p) => p.name === name)?.findings.map((f) => f.ruleId) ?? ["(pair absent)"];
 
 describe("bad pairs become findings, and every other pair is still scanned", () => {
   it.each([
     ["p-no-tag", "pair.secondary-arn-missing", /secondaryARN tag is missing/],
     ["p-empty", "pair.secondary-arn-missing", /secondaryARN tag is empty/],
     ["p-malformed", "pair.secondary-arn-malformed", /invalid account "12345" \(expected 12 digits\)/],
-    ["p-target-group", "pair.secondary-not-load-balancer", /names elasticloadbalancing targetgroup not-a-load-balancer/],
+    [
+      "p-target-group",
+      "pair.secondary-not-load-balancer",
+      /names elasticloadbalancing targetgroup not-a-load-balancer/,
+    ],
     ["p-not-found", "pair.standby-not-found", /does not exist in us-west-2/],
     ["p-same-region", "pair.same-region", /standby is in us-east-1, the primary's own region/],
     ["p-self", "pair.self-reference", /is its own ARN/],
@@ -98,11 +141,18 @@ describe("bad pairs become findings, and every other pair is still scanned", () 
       expect(rulesOf(name)).toContain("pair.standby-claimed-twice");
       expect(result.pairs.find((p) => p.name === name)?.secondaryArn).toBe(arns["s-shared"]);
     }
-    expect(result.pairs.find((p) => p.name === "p-twice-a")?.findings.find((f) => f.ruleId === "pair.standby-claimed-twice")?.message).toMatch(/also claimed by p-twice-b/);
+    expect(
+      result.pairs
+        .find((p) => p.name === "p-twice-a")
+        ?.findings.find((f) => f.ruleId === "pair.standby-claimed-twice")?.message,
+    ).toMatch(/also claimed by p-twice-b/);
   });
 
   it("scans the good pairs, sloppy tag values included, and leaves disabled ones out", () => {
-    for (const [name, standby] of [["p-ok", "s-ok"], ["p-sloppy", "s-sloppy"]] as const) {
+    for (const [name, standby] of [
+      ["p-ok", "s-ok"],
+      ["p-sloppy", "s-sloppy"],
+    ] as const) {
       const pair = result.pairs.find((p) => p.name === name);
       expect(pair?.secondaryArn, name).toBe(arns[standby]);
       expect(pair?.findings.filter((f) => f.resourceType === "pair")).toEqual([]);
@@ -120,6 +170,8 @@ describe("bad pairs become findings, and every other pair is still scanned", () 
       suppressions: [],
       concurrency: 4,
     });
-    expect(r.pairs.map((p) => [p.name, p.secondaryArn, p.status])).toEqual([["other-east", arns["s-ok"], "pass"]]);
+    expect(r.pairs.map((p) => [p.name, p.secondaryArn, p.status])).toEqual([
+      ["other-east", arns["s-ok"], "pass"],
+    ]);
   });
 });

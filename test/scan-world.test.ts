@@ -25,7 +25,8 @@ const options = (overrides: Partial<ScanOptions> = {}): ScanOptions => ({
   ...overrides,
 });
 
-const live = (r: ScanResult): Finding[] => r.pairs.flatMap((p) => p.findings).filter((f) => f.status !== "pass" && f.severity !== "info");
+const live = (r: ScanResult): Finding[] =>
+  r.pairs.flatMap((p) => p.findings).filter((f) => f.status !== "pass" && f.severity !== "info");
 const key = (f: Finding) => `${f.pair} ${f.ruleId} ${f.severity} ${f.path.replace("us-west-2", "{region}")}`;
 
 beforeAll(async () => {
@@ -39,11 +40,14 @@ beforeAll(async () => {
 describe("drctl scan on the demo world", () => {
   it("scans every pair", () => {
     expect(result.pairs.map((p) => p.name)).toEqual(world.pairs.map((p) => p.name));
-    for (const p of result.pairs) expect(p.secondaryArn).toBe(world.pairs.find((w) => w.name === p.name)?.standbyArn);
+    for (const p of result.pairs)
+      expect(p.secondaryArn).toBe(world.pairs.find((w) => w.name === p.name)?.standbyArn);
   });
 
   it("finds each planted difference exactly once, with its rule and severity, and nothing else", () => {
-    const expected = world.plants.map((p) => `${p.pair} ${p.expect.ruleId} ${p.expect.severity} ${p.expect.path}`).sort();
+    const expected = world.plants
+      .map((p) => `${p.pair} ${p.expect.ruleId} ${p.expect.severity} ${p.expect.path}`)
+      .sort();
     expect(expected.length).toBeGreaterThanOrEqual(9); // 8 on pairs 2-5, and the NLB web-012 carries one
     expect(live(result).map(key).sort()).toEqual(expected);
   });
@@ -55,13 +59,17 @@ describe("drctl scan on the demo world", () => {
       const pair = result.pairs.find((p) => p.name === name);
       expect(pair?.status, name).toBe("pass");
       // The only thing said about them: the pilot-light standby runs no targets yet.
-      expect(new Set(pair?.findings.map((f) => `${f.ruleId}/${f.severity}`))).toEqual(new Set(["target-group.no-targets/info"]));
+      expect(new Set(pair?.findings.map((f) => `${f.ruleId}/${f.severity}`))).toEqual(
+        new Set(["target-group.no-targets/info"]),
+      );
     }
   });
 
   it("stays within 10 AWS calls per load balancer per side, batching tags and reading Route 53 once", () => {
     const perSide = calls / (2 * world.pairs.length);
-    console.log(`scan of ${world.pairs.length} pairs: ${calls} calls, ${perSide.toFixed(2)} per load balancer per side`);
+    console.log(
+      `scan of ${world.pairs.length} pairs: ${calls} calls, ${perSide.toFixed(2)} per load balancer per side`,
+    );
     expect(perSide).toBeLessThanOrEqual(10);
     expect(result.stats.calls["ELBv2.DescribeTags"]).toBe(1); // 12 primaries, 20 a call
     expect(result.stats.calls["Route53.ListHostedZones"]).toBe(1);
@@ -71,7 +79,10 @@ describe("drctl scan on the demo world", () => {
   });
 
   it("rates an empty standby by the configured strategy", async () => {
-    const warm = await runScan(await env.clients(), options({ settings: { strategy: "warm-standby", certificateExpiryDays: 30, now: new Date() } }));
+    const warm = await runScan(
+      await env.clients(),
+      options({ settings: { strategy: "warm-standby", certificateExpiryDays: 30, now: new Date() } }),
+    );
     const empty = warm.pairs.flatMap((p) => p.findings).filter((f) => f.ruleId === "target-group.no-targets");
     expect(empty.length).toBe(24);
     expect(new Set(empty.map((f) => f.severity))).toEqual(new Set(["high"]));
@@ -91,7 +102,10 @@ describe("drctl scan on the demo world", () => {
     const web002 = r.pairs.find((p) => p.name === "web-002");
     const ssl = web002?.findings.find((f) => f.ruleId === "listener.ssl-policy");
     expect(ssl?.suppressed?.reason).toBe("legacy clients until January");
-    expect(r.pairs.find((p) => p.name === "web-012")?.findings.find((f) => f.ruleId === "listener.ssl-policy")?.suppressed).toBeUndefined();
+    expect(
+      r.pairs.find((p) => p.name === "web-012")?.findings.find((f) => f.ruleId === "listener.ssl-policy")
+        ?.suppressed,
+    ).toBeUndefined();
     // the expired one reports again, and says so
     expect(web002?.findings.find((f) => f.ruleId === "load-balancer.attributes")?.suppressed).toBeUndefined();
     expect(r.expiredSuppressions.map((s) => s.rule)).toEqual(["load-balancer.*"]);
@@ -102,11 +116,20 @@ describe("drctl scan on the demo world", () => {
   });
 
   it("finds the same through a proxy that throttles and fails, and counts the retries", async () => {
-    const proxy = await FaultProxy.start(env.emulator.endpoint, { seed: 7, throttle: 0.06, serverError: 0.04, delay: 0.2, delayMaxMs: 50, maxConsecutiveFaults: 3 });
+    const proxy = await FaultProxy.start(env.emulator.endpoint, {
+      seed: 7,
+      throttle: 0.06,
+      serverError: 0.04,
+      delay: 0.2,
+      delayMaxMs: 50,
+      maxConsecutiveFaults: 3,
+    });
     try {
       const aws = await env.clients({ endpointUrl: proxy.endpoint });
       const faulty = await runScan(aws, options());
-      expect(faulty.pairs.map((p) => p.findings.map(key))).toEqual(result.pairs.map((p) => p.findings.map(key)));
+      expect(faulty.pairs.map((p) => p.findings.map(key))).toEqual(
+        result.pairs.map((p) => p.findings.map(key)),
+      );
       expect(proxy.faults).toBeGreaterThan(0);
       expect(aws.counter.totalRetries).toBe(proxy.faults);
     } finally {
@@ -119,14 +142,24 @@ describe("drctl scan on the demo world", () => {
     const html = join(dir, "report.html");
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(["--endpoint-url", env.emulator.endpoint, "--json", "scan", "--html", html], { out: (t) => out.push(t), err: (t) => err.push(t) });
+    const code = await runCli(["--endpoint-url", env.emulator.endpoint, "--json", "scan", "--html", html], {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+    });
     expect(code).toBe(1); // default --fail-on high, and high findings exist
     const json = JSON.parse(out.join("")) as ScanResult;
     expect(json.version).toBe(1);
     expect(json.stats.pairs).toBe(12);
     expect(Object.keys(json.stats.calls).every((k) => /^[A-Za-z0-9]+\.[A-Za-z]+$/.test(k))).toBe(true);
     const f = json.pairs.flatMap((p) => p.findings).find((x) => x.ruleId === "listener.ssl-policy");
-    expect(f).toMatchObject({ resourceType: "listener", severity: "medium", status: "drift", path: "listeners[443].sslPolicy", primary: "ELBSecurityPolicy-TLS13-1-2-2021-06", secondary: "ELBSecurityPolicy-2016-08" });
+    expect(f).toMatchObject({
+      resourceType: "listener",
+      severity: "medium",
+      status: "drift",
+      path: "listeners[443].sslPolicy",
+      primary: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      secondary: "ELBSecurityPolicy-2016-08",
+    });
     expect(typeof f?.message).toBe("string");
     const page = readFileSync(html, "utf8");
     expect(page).toContain("<table>");
