@@ -2,13 +2,13 @@
  * npm run docs: regenerates the parts of the documentation that are made from code.
  * `--check` exits 1 instead of writing when something is stale (used by the tests).
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { generatedDocs } from "./generated-docs.js";
 
 const check = process.argv.includes("--check");
 let stale = 0;
 for (const { file, content } of generatedDocs()) {
-  const current = readFileSync(file, "utf8");
+  const current = existsSync(file) ? readFileSync(file, "utf8") : "";
   if (current === content) continue;
   stale++;
   if (check) console.error(`${file} is stale: run npm run docs`);

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { permissionsMarkdown } from "../src/permissions.js";
+import { rulesMarkdown } from "../src/scan/rule-catalog.js";
 
 /** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->`. */
 export function replaceBlock(text: string, name: string, block: string): string {
@@ -14,5 +15,8 @@ export function replaceBlock(text: string, name: string, block: string): string 
 /** Every generated file, as it should be now. */
 export function generatedDocs(): { file: string; content: string }[] {
   const readme = readFileSync("README.md", "utf8");
-  return [{ file: "README.md", content: replaceBlock(readme, "permissions", permissionsMarkdown()) }];
+  return [
+    { file: "README.md", content: replaceBlock(readme, "permissions", permissionsMarkdown()) },
+    { file: "docs/rules.md", content: rulesMarkdown() },
+  ];
 }

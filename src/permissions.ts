@@ -1,4 +1,5 @@
 import { RESOURCE_COUNTS } from "./inventory/resource-counts.js";
+import { RESOURCE_MODULES } from "./resources/registry.js";
 
 /**
  * The IAM actions each command needs, gathered from what its readers and steps declare. The
@@ -6,6 +7,8 @@ import { RESOURCE_COUNTS } from "./inventory/resource-counts.js";
  */
 export function commandPermissions(): Record<string, string[]> {
   return {
+    // Pair discovery reads load balancers and their tags; each module declares what it reads.
+    scan: unique(RESOURCE_MODULES.flatMap((m) => m.permissions)),
     inventory: unique(RESOURCE_COUNTS.flatMap((c) => c.permissions)),
   };
 }
@@ -37,4 +40,21 @@ export function permissionsMarkdown(): string {
     ...rows,
     `| any command reading another account | ${CROSS_ACCOUNT_PERMISSIONS.map((a) => `\`${a}\``).join(", ")} on the role named in \`accounts\` |`,
   ].join("\n");
+}
+
+const IAM_PREFIX: Readonly<Record<string, string>> = {
+  ELBv2: "elasticloadbalancing",
+  EC2: "ec2",
+  ACM: "acm",
+  Route53: "route53",
+  RDS: "rds",
+  AutoScaling: "autoscaling",
+  SSM: "ssm",
+  STS: "sts",
+};
+
+/** The IAM action behind a counted call ("ELBv2.DescribeRules" -> "elasticloadbalancing:DescribeRules"). */
+export function iamActionOf(call: string): string {
+  const [service = "", operation = ""] = call.split(".");
+  return `${IAM_PREFIX[service] ?? service.toLowerCase()}:${operation}`;
 }

@@ -23,16 +23,14 @@ async function lb(
   tags: Tag[],
   type: "application" | "network" = "application",
 ) {
-  const out = await aws
-    .get(ElasticLoadBalancingV2Client, region)
-    .send(
-      new CreateLoadBalancerCommand({
-        Name: name,
-        Type: type,
-        Subnets: network.subnetIds,
-        ...(tags.length ? { Tags: tags } : {}),
-      }),
-    );
+  const out = await aws.get(ElasticLoadBalancingV2Client, region).send(
+    new CreateLoadBalancerCommand({
+      Name: name,
+      Type: type,
+      Subnets: network.subnetIds,
+      ...(tags.length ? { Tags: tags } : {}),
+    }),
+  );
   arns[name] = out.LoadBalancers?.[0]?.LoadBalancerArn ?? "";
   return arns[name];
 }
@@ -53,16 +51,14 @@ beforeAll(async () => {
   await standby("s-shared");
   await standby("s-nlb", "network");
   await lb("us-east-1", east, "other-east", []);
-  const tg = await aws
-    .get(ElasticLoadBalancingV2Client, "us-west-2")
-    .send(
-      new CreateTargetGroupCommand({
-        Name: "not-a-load-balancer",
-        Protocol: "HTTP",
-        Port: 80,
-        VpcId: west.vpcId,
-      }),
-    );
+  const tg = await aws.get(ElasticLoadBalancingV2Client, "us-west-2").send(
+    new CreateTargetGroupCommand({
+      Name: "not-a-load-balancer",
+      Protocol: "HTTP",
+      Port: 80,
+      VpcId: west.vpcId,
+    }),
+  );
   const ghost = arns["s-ok"]?.replace(/\/[0-9a-f]+$/, "/0123456789abcdef") ?? "";
 
   await lb("us-east-1", east, "p-ok", primaryTags(arns["s-ok"]));

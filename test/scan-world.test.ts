@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildWorld, type World } from "../demo/world/build.js";
 import { scanExitCode } from "../src/cli/scan.js";
 import { runCli } from "../src/cli/program.js";
+import { commandPermissions, iamActionOf } from "../src/permissions.js";
 import { runScan, type ScanOptions, type ScanResult } from "../src/scan/engine.js";
 import type { Finding } from "../src/scan/types.js";
 import { useEmulator } from "./harness/emulator.js";
@@ -76,6 +77,12 @@ describe("drctl scan on the demo world", () => {
     expect(result.stats.calls["Route53.ListResourceRecordSets"]).toBe(1);
     expect(result.stats.calls["EC2.DescribeSecurityGroups"]).toBe(2); // once per region
     expect(result.stats.calls["ACM.DescribeCertificate"]).toBeLessThanOrEqual(5); // each certificate once
+  });
+
+  it("declares every IAM action it used (the README and the deployment policy come from these)", () => {
+    const declared = new Set(commandPermissions().scan);
+    const used = Object.keys(result.stats.calls).map(iamActionOf);
+    expect(used.filter((a) => !declared.has(a))).toEqual([]);
   });
 
   it("rates an empty standby by the configured strategy", async () => {

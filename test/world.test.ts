@@ -10,6 +10,7 @@ import type { AwsClients } from "../src/aws/client-factory.js";
 import { NotFoundError, mapAwsError } from "../src/aws/errors.js";
 import { parseArn } from "../src/aws/arn.js";
 import { takeInventory, type Inventory } from "../src/inventory/inventory.js";
+import { commandPermissions, iamActionOf } from "../src/permissions.js";
 import { useEmulator } from "./harness/emulator.js";
 
 const env = useEmulator();
@@ -81,6 +82,15 @@ describe("the demo world, read back through drctl's access layer", () => {
     expect(calls["ELBv2.DescribeTargetGroups"]).toBe(2);
     expect(calls["EC2.DescribeSecurityGroups"]).toBe(2);
     expect(calls["Route53.ListResourceRecordSets"]).toBe(1);
+  });
+
+  it("declares every IAM action the inventory used", () => {
+    const declared = new Set(commandPermissions().inventory);
+    expect(
+      Object.keys(aws.counter.byOperation)
+        .map(iamActionOf)
+        .filter((a) => !declared.has(a)),
+    ).toEqual([]);
   });
 
   it("lists the planted differences with what a scan ought to report", () => {

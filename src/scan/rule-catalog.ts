@@ -1,0 +1,41 @@
+import { PAIR_RULES } from "../pairs/rules.js";
+import { RESOURCE_MODULES } from "../resources/registry.js";
+import { readErrorRule } from "./engine.js";
+import type { RuleInfo } from "./types.js";
+
+/** Every rule a scan can report, grouped by resource type, in report order. */
+export function ruleCatalog(): { type: string; title: string; rules: RuleInfo[] }[] {
+  return [
+    { type: "pair", title: "Pairs", rules: Object.values(PAIR_RULES) },
+    ...RESOURCE_MODULES.map((m) => ({
+      type: m.type,
+      title: m.title,
+      rules: [...m.rules, ...(m.missingRule ? [m.missingRule] : []), readErrorRule(m)],
+    })),
+  ];
+}
+
+export function rulesMarkdown(): string {
+  const out = [
+    "# Readiness scan rules",
+    "",
+    "Generated from the rule objects in `src/` by `npm run docs`; a test fails when this file is stale.",
+    "Each finding names its rule id. Severities: critical, high, medium, low, info.",
+  ];
+  for (const group of ruleCatalog()) {
+    out.push("", `## ${group.title} (\`${group.type}\`)`);
+    for (const r of group.rules) {
+      out.push(
+        "",
+        `### \`${r.id}\` (${r.severity})`,
+        "",
+        `**${r.title}.**`,
+        "",
+        `- Compares: ${r.compares}.`,
+        `- Why it matters in a failover: ${r.rationale}`,
+        `- How to fix: ${r.remediation}`,
+      );
+    }
+  }
+  return `${out.join("\n")}\n`;
+}
