@@ -1,0 +1,67 @@
+/**
+ * npm run bench:scan -- --pairs 50 --pairs 200 --pairs 1000
+ * For each N: builds an N-pair world in a fresh emulator, scans it in a separate process, and
+ * prints pairs per second, AWS calls per load balancer per side by operation, and the scanning
+ * process's peak RSS. The emulator has no rate limits; the time the same calls would take at
+ * AWS's ELBv2 limit (10 calls/s per account and region, the binding one; the primary and standby
+ * regions have a bucket each, and each side makes half the calls) is printed beside it. Asserts nothing.
+ */
+import { execFileSync } from "node:child_process";
+import { parseArgs } from "node:util";
+import { Emulator } from "../demo/emulator.js";
+import { buildWorld } from "../demo/world/build.js";
+import { AwsClients } from "../src/aws/client-factory.js";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+const { values } = parseArgs({
+  options: { pairs: { type: "string", multiple: true, default: ["50", "200", "1000"] } },
+});
+
+interface Figures {
+  pairs: number;
+  durationMs: number;
+  calls: Record<string, number>;
+  findings: number;
+  peakRss: number;
+}
+
+for (const n of values.pairs.map(Number)) {
+  const emulator = await Emulator.start();
+  try {
+    const aws = await AwsClients.create({
+      endpointUrl: emulator.endpoint,
+      rateLimits: "off",
+      credentials: () => Promise.resolve({ accessKeyId: "b", secretAccessKey: "b" }),
+    });
+    const built = performance.now();
+    const world = await buildWorld(aws, { pairs: n });
+    aws.destroy();
+    const buildSeconds = (performance.now() - built) / 1000;
+    const out = execFileSync(process.execPath, ["--import", "tsx", "bench/scan-child.ts"], {
+      env: { ...process.env, ENDPOINT: emulator.endpoint },
+      maxBuffer: 64 * 2 ** 20,
+    });
+    const f = JSON.parse(out.toString()) as Figures;
+    const sides = 2 * f.pairs;
+    const total = Object.values(f.calls).reduce((a, b) => a + b, 0);
+    const elbv2 = Object.entries(f.calls)
+      .filter(([k]) => k.startsWith("ELBv2."))
+      .reduce((a, [, v]) => a + v, 0);
+    console.log(
+      `\nN = ${n} pairs (world built in ${buildSeconds.toFixed(0)} s, ${world.plants.length} planted differences; scan found ${f.findings} findings above info)`,
+    );
+    console.log(
+      `  scan: ${(f.durationMs / 1000).toFixed(1)} s on the emulator, ${(f.pairs / (f.durationMs / 1000)).toFixed(1)} pairs/s, peak RSS ${(f.peakRss / 2 ** 20).toFixed(0)} MiB`,
+    );
+    console.log(
+      `  AWS calls: ${total} in all, ${(total / sides).toFixed(2)} per load balancer per side; at AWS's ELBv2 limit of 10/s the ${elbv2} ELBv2 calls take ${(elbv2 / 10).toFixed(0)} s (${(f.pairs / (elbv2 / 10)).toFixed(2)} pairs/s)`,
+    );
+    for (const [op, count] of Object.entries(f.calls).sort(([, a], [, b]) => b - a)) {
+      console.log(
+        `    ${op.padEnd(42)} ${String(count).padStart(6)}  ${(count / sides).toFixed(3)} per side`,
+      );
+    }
+  } finally {
+    await emulator.stop();
+  }
+}
