@@ -22,5 +22,6 @@ export default tseslint.config(
     files: ["demo/**", "bench/**", "scripts/**", "test/**", "**/*.test.ts"],
     rules: { "no-console": "off" },
   },
-  { files: ["eslint.config.js"], ...tseslint.configs.disableTypeChecked },
+  { files: ["eslint.config.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+  { files: ["**/*.mjs"], languageOptions: { globals: { process: "readonly" } } },
 );

@@ -14,6 +14,7 @@ import { useEmulator } from "./harness/emulator.js";
 const env = useEmulator();
 let aws: AwsClients;
 let result: ScanResult;
+let scanClients: AwsClients;
 const arns: Record<string, string> = {};
 
 async function lb(
@@ -46,6 +47,11 @@ beforeAll(async () => {
   const east = await buildNetwork(aws.get(EC2Client, "us-east-1"), "us-east-1", "10.0");
   const west = await buildNetwork(aws.get(EC2Client, "us-west-2"), "us-west-2", "10.1");
   const standby = (name: string, type?: "application" | "network") => lb("us-west-2", west, name, [], type);
+  // More load balancers than one page holds (the emulator's pages hold 50), so discovery must page.
+  for (let i = 0; i < 55; i++) await lb("us-east-1", east, `filler-${i}`, []);
+  // A standby in a third region: its region comes from its ARN, not from a setting.
+  const eu = await buildNetwork(aws.get(EC2Client, "eu-west-1"), "eu-west-1", "10.2");
+  await lb("eu-west-1", eu, "s-eu", []);
   await standby("s-ok");
   await standby("s-sloppy");
   await standby("s-shared");
@@ -62,6 +68,7 @@ beforeAll(async () => {
   const ghost = arns["s-ok"]?.replace(/\/[0-9a-f]+$/, "/0123456789abcdef") ?? "";
 
   await lb("us-east-1", east, "p-ok", primaryTags(arns["s-ok"]));
+  await lb("us-east-1", east, "p-eu", primaryTags(arns["s-eu"]));
   await lb("us-east-1", east, "p-no-tag", primaryTags());
   await lb("us-east-1", east, "p-empty", primaryTags("   "));
   await lb(
@@ -97,7 +104,8 @@ beforeAll(async () => {
     .get(ElasticLoadBalancingV2Client, "us-east-1")
     .send(new AddTagsCommand({ ResourceArns: [self], Tags: primaryTags(self) }));
 
-  result = await runScan(await env.clients(), {
+  scanClients = await env.clients();
+  result = await runScan(scanClients, {
     primaryRegions: ["us-east-1"],
     configPairs: [],
     settings: { strategy: "warm-standby", certificateExpiryDays: 30, now: new Date() },
@@ -155,7 +163,13 @@ describe("bad pairs become findings, and every other pair is still scanned", () 
       expect(pair?.status).toBe("pass"); // two empty load balancers: nothing differs
     }
     expect(result.pairs.map((p) => p.name)).not.toContain("p-disabled");
-    expect(result.pairs).toHaveLength(12);
+    expect(result.pairs).toHaveLength(13);
+  });
+
+  it("pages through the primary region's load balancers", () => {
+    expect(scanClients.counter.byOperation["ELBv2.DescribeLoadBalancers"]).toBeGreaterThanOrEqual(2);
+    // 70 load balancers in us-east-1, tags read 20 ARNs a call
+    expect(scanClients.counter.byOperation["ELBv2.DescribeTags"]).toBe(4);
   });
 
   it("takes pairs from config as well as from tags", async () => {

@@ -206,6 +206,22 @@ beforeAll(async () => {
     );
     return lb;
   });
+  // ALPN differs on a TLS listener of a network load balancer.
+  await pair("alpn", async (role) => {
+    const lb = await loadBalancer(role, "alpn", "network");
+    const tg = await targetGroup(role, "alpn-tg", { Protocol: "TCP", Port: 443 });
+    await elb(role).send(
+      new CreateListenerCommand({
+        LoadBalancerArn: lb.arn,
+        Port: 443,
+        Protocol: "TLS",
+        Certificates: [{ CertificateArn: certs[role].wide }],
+        AlpnPolicy: [role === "primary" ? "HTTP2Preferred" : "HTTP1Only"],
+        DefaultActions: forward(tg),
+      }),
+    );
+    return lb;
+  });
   // Several identical target groups per side, created in a different order: no false difference.
   // One group is a Lambda target group (which crashed the original), one differs in its matcher.
   await pair("groups", async (role) => {
@@ -375,6 +391,16 @@ beforeAll(async () => {
         AliasTarget: alias("primary"),
       },
     },
+    // CNAMEs count as well as aliases (the original read only aliases).
+    {
+      Action: "CREATE",
+      ResourceRecordSet: {
+        Name: "zz-cname.use1.zone101.example",
+        Type: "CNAME",
+        TTL: 60,
+        ResourceRecords: [{ Value: dns["primary:dns"] ?? "" }],
+      },
+    },
     // A failover set without a health check on PRIMARY, and one whose SECONDARY points at the primary.
     {
       Action: "CREATE",
@@ -444,6 +470,10 @@ describe("what the original implementation got wrong", () => {
     );
   });
 
+  it("compares ALPN policies", () => {
+    expect(rules("alpn")).toEqual(["listener.alpn listeners[443].alpn"]);
+  });
+
   it("compares default actions", () => {
     // The standby's listener no longer uses its group, so the primary's group has no twin either.
     expect(rules("actions")).toEqual([
@@ -491,6 +521,7 @@ describe("what the original implementation got wrong", () => {
       "route53.failover-targets failover[zz-bad.zone101.example A].SECONDARY",
       // with both roles on the primary, the standby has no record of that name
       "route53.records records[zz-bad.zone101.example A]",
+      "route53.records records[zz-cname.{region}.zone101.example CNAME]",
       "route53.records records[zz-only-primary.zone101.example A]",
     ]);
     expect(findings("dns").find((f) => f.ruleId === "route53.failover-targets")?.message).toMatch(

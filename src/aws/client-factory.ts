@@ -100,7 +100,9 @@ export class AwsClients {
       counter: this.counter,
       limiter: this.limiter,
       region,
-      account: account ?? HOME,
+      // Keyed by the credentials used, not the id passed: an account reached with the caller's own
+      // credentials is the caller's account, and must share its buckets.
+      account: accountKey,
       ...(this.options.onCall ? { onCall: this.options.onCall } : {}),
     });
     client.middlewareStack.add(middleware as never, {

@@ -1,9 +1,8 @@
-// Runs one scan against ENDPOINT and prints its figures as JSON (see bench/scan.ts).
-import { AwsClients } from "../src/aws/client-factory.js";
-import { runScan } from "../src/scan/engine.js";
+// Runs one scan against ENDPOINT with the compiled drctl (dist/, as users run it) and prints its
+// figures as JSON; bench/scan.ts starts it so that the peak RSS is the scan's alone.
+import { AwsClients } from "../dist/src/aws/client-factory.js";
+import { runScan } from "../dist/src/scan/engine.js";
 
-let peakRss = process.memoryUsage().rss;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 const aws = await AwsClients.create({
   endpointUrl: process.env.ENDPOINT ?? "",
   rateLimits: "off",
@@ -16,9 +15,9 @@ const result = await runScan(aws, {
   suppressions: [],
   concurrency: 16,
 });
-clearInterval(sampler);
-peakRss = Math.max(peakRss, process.memoryUsage().rss);
 const findings = result.pairs.flatMap((p) => p.findings).filter((f) => f.severity !== "info").length;
+// maxRSS is the kernel's high-water mark for this process, in KiB.
+const peakRss = process.resourceUsage().maxRSS * 1024;
 process.stdout.write(
   JSON.stringify({
     pairs: result.stats.pairs,
