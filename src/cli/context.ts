@@ -1,4 +1,6 @@
 import { AwsClients } from "../aws/client-factory.js";
+import { defaultStoreLocation, openStore } from "../store/open.js";
+import type { HistoryStore } from "../store/types.js";
 import { assertRegion } from "../aws/regions.js";
 import { loadConfig } from "../config/load.js";
 import { primaryRegions, type DrctlConfig } from "../config/schema.js";
@@ -10,6 +12,7 @@ export interface GlobalOptions {
   profile?: string;
   endpointUrl?: string;
   config?: string;
+  store?: string;
   json?: boolean;
   quiet?: boolean;
   verbose?: boolean;
@@ -18,6 +21,7 @@ export interface GlobalOptions {
 /** What a command works with: validated config and options, clients, and output helpers. */
 export class CommandContext {
   private clients: AwsClients | undefined;
+  private history: HistoryStore | undefined;
   private constructor(
     readonly options: GlobalOptions,
     readonly config: DrctlConfig,
@@ -61,6 +65,16 @@ export class CommandContext {
     return this.clients;
   }
 
+  /** --store, else `store` in drctl.yaml, else ~/.drctl/history.sqlite. */
+  get storeLocation(): string {
+    return this.options.store ?? this.config.store ?? defaultStoreLocation();
+  }
+
+  async store(): Promise<HistoryStore> {
+    this.history ??= await openStore(this.storeLocation, () => this.aws());
+    return this.history;
+  }
+
   /** Progress for people: stderr, silenced by --quiet. */
   progress(line: string): void {
     if (!this.options.quiet) this.io.err(line);
@@ -81,6 +95,7 @@ export class CommandContext {
   }
 
   close(): void {
+    this.history?.close();
     this.clients?.destroy();
   }
 }

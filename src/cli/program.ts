@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { DrctlError, EXIT } from "../errors.js";
 import { CommandContext, type GlobalOptions } from "./context.js";
 import { registerInventory } from "./inventory.js";
+import { registerHistory } from "./history.js";
 import { registerScan } from "./scan.js";
 import { processIo, type Io } from "./io.js";
 
@@ -46,6 +47,10 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
       "send every AWS call to this endpoint (a local emulator); default: AWS_ENDPOINT_URL",
     )
     .option("--config <file>", "configuration file (default: ./drctl.yaml when present)")
+    .option(
+      "--store <location>",
+      "history: a SQLite file, or dynamodb://TABLE?region=REGION (default: ~/.drctl/history.sqlite)",
+    )
     .option("--json", "print results as JSON on stdout")
     .option("--quiet", "print no progress on stderr")
     .option("--verbose", "print every AWS call on stderr")
@@ -73,6 +78,7 @@ Examples:
     }
   };
   registerScan(program, withContext);
+  registerHistory(program, withContext);
   registerInventory(program, withContext);
   return program;
 }

@@ -6,10 +6,24 @@ import { formatScanHtml } from "../report/html.js";
 import { formatScanText } from "../report/text.js";
 import { runScan, type ScanResult } from "../scan/engine.js";
 import { SEVERITIES, severityRank, type Severity } from "../scan/types.js";
+import { notifyScan } from "../notify/notify.js";
+import { diffRuns, diffSentence, type RunDiff } from "../store/diff.js";
+import { headerOf, newRunId } from "../store/types.js";
 import type { CommandContext } from "./context.js";
+import { previousRun } from "./history.js";
+
+/** Stores a scan and compares it with the previous stored scan. */
+async function recordScan(ctx: CommandContext, result: ScanResult) {
+  const store = await ctx.store();
+  const run = headerOf("scan", newRunId(new Date(result.generatedAt)), result, new Date());
+  await store.save(run);
+  const before = await previousRun(store, run);
+  return { runId: run.id, store: store.description, diff: diffRuns(before, run), since: before?.startedAt };
+}
 
 interface ScanFlags {
   html?: string;
+  store: boolean;
   failOn: Severity | "never";
   includePass?: boolean;
 }
@@ -41,6 +55,7 @@ export function registerScan(
         .default("high"),
     )
     .option("--include-pass", "list every rule that found nothing as a pass finding (JSON and HTML)")
+    .option("--no-store", "do not keep this run in the history")
     .addHelpText(
       "after",
       `
@@ -87,9 +102,26 @@ Examples:
             });
           }
         }
+        // Keep the run and say what changed; a history that cannot be written never hides the result.
+        let history: { runId: string; store: string; diff: RunDiff; since: string | undefined } | undefined;
+        let storeError: Error | undefined;
+        if (flags.store) {
+          try {
+            history = await recordScan(ctx, result);
+          } catch (err) {
+            storeError = err instanceof Error ? err : new Error(String(err));
+          }
+        }
+        const historyJson = history && {
+          runId: history.runId,
+          store: history.store,
+          since: history.diff.from,
+          new: history.diff.new.length,
+          resolved: history.diff.resolved.length,
+        };
         ctx.result(
           () => formatScanText(result),
-          () => result,
+          () => (historyJson ? { ...result, history: historyJson } : result),
         );
         const sides = Math.max(1, result.stats.pairs * 2);
         const total = Object.values(result.stats.calls).reduce((a, b) => a + b, 0);
@@ -98,6 +130,22 @@ Examples:
         );
         if (flags.html) ctx.progress(`HTML report: ${flags.html}`);
         ctx.progress(ctx.callSummary());
+        if (history)
+          ctx.progress(
+            `${diffSentence(history.diff, history.since)}; stored as ${history.runId} in ${history.store}`,
+          );
+        const deliveries = await notifyScan({
+          config: ctx.config.notify,
+          result,
+          diff: history?.diff ?? diffRuns(undefined, { id: "unstored", result }),
+          runId: history?.runId ?? newRunId(new Date(result.generatedAt)),
+          aws: () => ctx.aws(),
+        });
+        for (const d of deliveries) ctx.progress(`notify: ${d.channel}: ${d.detail}`);
+        const failed = deliveries.filter((d) => !d.ok);
+        for (const d of failed) ctx.io.err(`drctl: notification through ${d.channel} failed: ${d.detail}`);
+        if (storeError) ctx.io.err(`drctl: the scan result was not stored: ${storeError.message}`);
+        if (storeError || failed.length > 0) return EXIT.couldNotFinish;
         return scanExitCode(result, flags.failOn);
       }),
     );

@@ -35,6 +35,8 @@ export const configSchema = z.strictObject({
   /** How much of the standby runs before a failover; sets the severity of an empty standby. */
   strategy: z.enum(["backup-restore", "pilot-light", "warm-standby", "hot-standby"]).default("warm-standby"),
   profile: z.string().min(1).optional(),
+  /** Where runs are kept: a SQLite file path, or dynamodb://TABLE?region=REGION. Default ~/.drctl/history.sqlite. */
+  store: z.string().min(1).optional(),
   endpointUrl: z.string().url().optional(),
   accounts: z
     .record(
@@ -68,6 +70,35 @@ export const configSchema = z.strictObject({
       }),
     )
     .default([]),
+  notify: z
+    .strictObject({
+      /** on-change: when a finding appeared or was resolved since the last stored scan. */
+      when: z.enum(["on-change", "always", "never"]).default("on-change"),
+      email: z
+        .strictObject({
+          from: z.string().min(3).default("drctl@localhost"),
+          to: z.array(z.string().min(3)).default([]),
+          /** outbox writes .eml and .html files (the embedded default); smtp and ses send. */
+          transport: z.enum(["outbox", "smtp", "ses"]).default("outbox"),
+          outbox: z.string().min(1).optional(),
+          smtp: z
+            .strictObject({
+              host: z.string().min(1),
+              port: z.number().int().min(1).max(65535).default(587),
+              secure: z.boolean().default(false),
+              user: z.string().optional(),
+              /** The name of the environment variable holding the password (never the password). */
+              passwordEnv: z.string().optional(),
+            })
+            .optional(),
+          ses: z.strictObject({ region: z.string().min(1) }).optional(),
+        })
+        .prefault({}),
+      webhook: z
+        .strictObject({ url: z.string().url(), format: z.enum(["slack", "teams"]).default("slack") })
+        .optional(),
+    })
+    .prefault({}),
   suppressions: z
     .array(
       z.strictObject({

@@ -1,0 +1,96 @@
+import type { Command } from "commander";
+import { InputError } from "../errors.js";
+import { diffRuns, diffSentence, type RunDiff } from "../store/diff.js";
+import type { HistoryStore, StoredRun } from "../store/types.js";
+import type { CommandContext } from "./context.js";
+
+type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;
+
+/** The run before `run` of the same kind, if any. */
+export async function previousRun(
+  store: HistoryStore,
+  run: { id: string; kind: StoredRun["kind"] },
+): Promise<StoredRun | undefined> {
+  const recent = await store.list({ kind: run.kind, limit: 50 });
+  const at = recent.findIndex((r) => r.id === run.id);
+  const before = at === -1 ? recent[0] : recent[at + 1];
+  return before ? store.get(before.id) : undefined;
+}
+
+export function formatDiff(d: RunDiff): string {
+  const line = (tag: string) => (f: RunDiff["new"][number]) =>
+    `  ${tag} ${f.severity.padEnd(8)} ${f.pair}  ${f.ruleId}  ${f.path}\n      ${f.message}`;
+  return [
+    `${d.from ?? "(nothing)"} -> ${d.to}: ${d.new.length} new, ${d.resolved.length} resolved, ${d.unchanged.length} unchanged`,
+    ...d.new.map(line("+")),
+    ...d.resolved.map(line("-")),
+  ].join("\n");
+}
+
+export function registerHistory(program: Command, withContext: WithContext): void {
+  program
+    .command("history")
+    .description("list the stored runs, newest first")
+    .option("--limit <n>", "how many", "20")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  drctl history\n  drctl --store dynamodb://drctl-history?region=us-east-1 history --json",
+    )
+    .action((flags: { limit: string }) =>
+      withContext(async (ctx) => {
+        const store = await ctx.store();
+        const runs = await store.list({ limit: Number(flags.limit) || 20 });
+        ctx.result(
+          () =>
+            runs.length === 0
+              ? `no runs in ${store.description}`
+              : [
+                  `RUN                     KIND  PAIRS  CRIT  HIGH   MED   LOW  INFO  STARTED`,
+                  ...runs.map(
+                    (r) =>
+                      `${r.id.padEnd(22)}  ${r.kind.padEnd(4)}  ${String(r.pairs).padStart(5)}  ${[r.counts.critical, r.counts.high, r.counts.medium, r.counts.low, r.counts.info].map((n) => String(n).padStart(4)).join("  ")}  ${r.startedAt}`,
+                  ),
+                ].join("\n"),
+          () => ({ version: 1, store: store.description, runs }),
+        );
+        return 0;
+      }),
+    );
+  program
+    .command("diff")
+    .description("show new, resolved and unchanged findings between two stored scans (default: the last two)")
+    .argument("[runA]", "the earlier run id")
+    .argument("[runB]", "the later run id")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  drctl diff                         the last two scans\n  drctl diff 20261120T100000Z-ab12 20261121T100000Z-cd34 --json",
+    )
+    .action((runA: string | undefined, runB: string | undefined) =>
+      withContext(async (ctx) => {
+        const store = await ctx.store();
+        const load = async (id: string) => {
+          const run = await store.get(id);
+          if (!run)
+            throw new InputError(
+              `no run ${JSON.stringify(id)} in ${store.description}; drctl history lists them`,
+            );
+          return run;
+        };
+        let before: StoredRun | undefined;
+        let after: StoredRun;
+        if (runA && runB) [before, after] = [await load(runA), await load(runB)];
+        else {
+          const [latest, previous] = await store.list({ kind: "scan", limit: 2 });
+          if (!latest) throw new InputError(`no stored scans in ${store.description}; run drctl scan first`);
+          after = runA ? await load(runA) : await load(latest.id);
+          before = runA ? await previousRun(store, after) : previous ? await load(previous.id) : undefined;
+        }
+        const d = diffRuns(before, after);
+        ctx.result(
+          () => formatDiff(d),
+          () => ({ version: 1, ...d, summary: diffSentence(d, before?.startedAt) }),
+        );
+        return 0;
+      }),
+    );
+}

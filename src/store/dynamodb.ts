@@ -1,0 +1,152 @@
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { gunzipSync, gzipSync } from "node:zlib";
+import type { AwsClients } from "../aws/client-factory.js";
+import { mapAwsError } from "../aws/errors.js";
+import type { ScanResult } from "../scan/engine.js";
+import type { HistoryStore, RunHeader, RunKind, StoredRun } from "./types.js";
+
+/**
+ * The cloud history: one DynamoDB table, keys PK and SK (strings), TTL attribute expiresAt.
+ *
+ *   PK              SK                     what
+ *   RUN#<id>        CHUNK#0000 ...         the gzipped result, in chunks under the 400 KB item limit
+ *   RUN#<id>        HEADER                 id, kind, times, pairs, counts, chunks
+ *   KIND#<kind>     <startedAt>#<id>       the same header, for listing newest first
+ *
+ * Chunks are written first and the listing item last, each with a condition that the item does
+ * not exist yet, so a listed run is always complete and a run id is never overwritten.
+ */
+export const DYNAMODB_PERMISSIONS = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"];
+
+const CHUNK_BYTES = 300 * 1024;
+
+export class DynamoDbHistory implements HistoryStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    private readonly aws: AwsClients,
+    readonly table: string,
+    readonly region: string,
+    private readonly retentionDays = 90,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(aws.get(DynamoDBClient, region));
+  }
+
+  get description(): string {
+    return `DynamoDB table ${this.table} in ${this.region}`;
+  }
+
+  private fail(operation: string, err: unknown): never {
+    throw mapAwsError(err, {
+      service: "DynamoDB",
+      operation: `${operation} on table ${this.table}`,
+      region: this.region,
+    });
+  }
+
+  async save(run: StoredRun): Promise<void> {
+    const { result, ...header } = run;
+    const body = gzipSync(JSON.stringify(result));
+    const chunks = Math.max(1, Math.ceil(body.length / CHUNK_BYTES));
+    const expiresAt = Math.floor(Date.now() / 1000) + this.retentionDays * 86400;
+    const put = (Item: Record<string, unknown>) =>
+      this.doc
+        .send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...Item, expiresAt },
+            ConditionExpression: "attribute_not_exists(PK)",
+          }),
+        )
+        .catch((err: unknown) => this.fail("PutItem", err));
+    for (let i = 0; i < chunks; i++) {
+      await put({
+        PK: `RUN#${run.id}`,
+        SK: `CHUNK#${String(i).padStart(4, "0")}`,
+        data: body.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES),
+      });
+    }
+    await put({ PK: `RUN#${run.id}`, SK: "HEADER", ...header, chunks });
+    await put({ PK: `KIND#${run.kind}`, SK: `${run.startedAt}#${run.id}`, ...header, chunks });
+  }
+
+  async list(options: { kind?: RunKind; limit?: number } = {}): Promise<RunHeader[]> {
+    const kinds: RunKind[] = options.kind ? [options.kind] : ["scan", "freshness", "runbook", "drill"];
+    const limit = options.limit ?? 50;
+    const all: RunHeader[] = [];
+    for (const kind of kinds) {
+      const out = await this.doc
+        .send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: "PK = :pk",
+            ExpressionAttributeValues: { ":pk": `KIND#${kind}` },
+            ScanIndexForward: false,
+            Limit: limit,
+          }),
+        )
+        .catch((err: unknown) => this.fail("Query", err));
+      all.push(...(out.Items ?? []).map(toHeader));
+    }
+    return all.sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, limit);
+  }
+
+  async get(id: string): Promise<StoredRun | undefined> {
+    const head = await this.doc
+      .send(new GetCommand({ TableName: this.table, Key: { PK: `RUN#${id}`, SK: "HEADER" } }))
+      .catch((err: unknown) => this.fail("GetItem", err));
+    if (!head.Item) return undefined;
+    const parts = await this.doc
+      .send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: "PK = :pk AND begins_with(SK, :c)",
+          ExpressionAttributeValues: { ":pk": `RUN#${id}`, ":c": "CHUNK#" },
+        }),
+      )
+      .catch((err: unknown) => this.fail("Query", err));
+    const body = Buffer.concat((parts.Items ?? []).map((i) => Buffer.from(i.data as Uint8Array)));
+    return { ...toHeader(head.Item), result: JSON.parse(gunzipSync(body).toString("utf8")) as ScanResult };
+  }
+
+  close(): void {
+    // clients belong to AwsClients
+  }
+
+  /** Creates the table (tests and first-time set-up; the CDK app creates it in a deployment). */
+  static async createTable(aws: AwsClients, table: string, region: string): Promise<void> {
+    const client = aws.get(DynamoDBClient, region);
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: "PK", AttributeType: "S" },
+          { AttributeName: "SK", AttributeType: "S" },
+        ],
+        KeySchema: [
+          { AttributeName: "PK", KeyType: "HASH" },
+          { AttributeName: "SK", KeyType: "RANGE" },
+        ],
+      }),
+    );
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: table,
+        TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+      }),
+    );
+  }
+}
+
+function toHeader(item: Record<string, unknown>): RunHeader {
+  return {
+    id: String(item.id),
+    kind: item.kind as RunKind,
+    startedAt: String(item.startedAt),
+    finishedAt: String(item.finishedAt),
+    pairs: Number(item.pairs),
+    counts: item.counts as RunHeader["counts"],
+  };
+}
