@@ -3,14 +3,14 @@
  * Starts the local AWS emulator, builds the two-region world in it, runs drctl on it, prints a
  * summary and where the outputs are, and stops the emulator (also on Ctrl-C).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { AwsClients } from "../src/aws/client-factory.js";
 import { runCli } from "../src/cli/program.js";
 import { DrctlError } from "../src/errors.js";
 import { Emulator } from "./emulator.js";
-import { buildWorld } from "./world/build.js";
+import { buildWorld, changeWorld } from "./world/build.js";
 import { DEFAULT_WORLD } from "./world/options.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -62,21 +62,62 @@ try {
   const inventoryCode = await runCli(["inventory", ...regions]);
 
   // The demo's standby runs no instances until failover: a pilot light, so empty standby
-  // target groups are information, not drift.
+  // target groups are information, not drift. History, outbox and site all live in out/.
   const configFile = resolve(outDir, "drctl.yaml");
+  const storeFile = resolve(outDir, "history.sqlite");
+  const outbox = resolve(outDir, "outbox");
+  const siteDir = resolve(outDir, "site");
+  for (const stale of [storeFile, `${storeFile}-wal`, `${storeFile}-shm`, outbox, siteDir])
+    rmSync(stale, { recursive: true, force: true });
   writeFileSync(
     configFile,
-    `# written by npm run demo\nregions:\n  primary: ${world.options.primaryRegion}\n  standby: ${world.options.standbyRegion}\nstrategy: pilot-light\n`,
+    [
+      "# written by npm run demo",
+      "regions:",
+      `  primary: ${world.options.primaryRegion}`,
+      `  standby: ${world.options.standbyRegion}`,
+      "strategy: pilot-light",
+      `store: ${storeFile}`,
+      "notify:",
+      "  when: on-change",
+      "  email:",
+      "    from: drctl@example.com",
+      "    to: [dr-oncall@example.com]",
+      "    transport: outbox",
+      `    outbox: ${outbox}`,
+      "",
+    ].join("\n"),
   );
   const reportFile = resolve(outDir, "report.html");
   const scanArgs = ["--config", configFile, "scan", "--html", reportFile, "--fail-on", "never"];
   console.log(`\n$ drctl ${scanArgs.join(" ")}`);
-  const scanCode = await runCli(scanArgs);
+  let scanCode = await runCli(scanArgs);
 
   console.log(`\nPlanted differences the scan ought to find (${world.plants.length}):`);
   for (const p of world.plants) console.log(`  ${p.pair}  ${p.expect.ruleId.padEnd(26)} ${p.description}`);
+
+  // Someone fixes one difference and makes another: the next scan says what changed.
   console.log(
-    `\nOutputs:\n  world manifest  ${worldFile}\n  config          ${configFile}\n  HTML report     ${reportFile}`,
+    "\nChanging the world: web-002's standby idle timeout back to 60 s, web-001's standby TLS policy to an old one",
+  );
+  await changeWorld(world);
+  console.log(
+    `\n$ drctl --config ${configFile} scan --fail-on never   (second scan; its report is left out here)`,
+  );
+  scanCode = Math.max(
+    scanCode,
+    await runCli(["--config", configFile, "scan", "--fail-on", "never"], {
+      out: () => undefined,
+      err: (t) => console.error(t),
+    }),
+  );
+  console.log(`\n$ drctl --config ${configFile} diff`);
+  await runCli(["--config", configFile, "diff"]);
+  console.log(`\n$ drctl --config ${configFile} publish --to ${siteDir}`);
+  await runCli(["--config", configFile, "publish", "--to", siteDir]);
+
+  console.log(
+    `\nOutputs:\n  world manifest  ${worldFile}\n  config          ${configFile}\n  HTML report     ${reportFile}\n  history         ${storeFile}\n  email outbox    ${outbox}\n  report site     ${resolve(siteDir, "index.html")}`,
   );
   await stop(Math.max(inventoryCode, scanCode));
 } catch (err) {

@@ -1,5 +1,7 @@
 import { RESOURCE_COUNTS } from "./inventory/resource-counts.js";
+import { PUBLISH_PERMISSIONS } from "./report/publish.js";
 import { RESOURCE_MODULES } from "./resources/registry.js";
+import { DYNAMODB_PERMISSIONS } from "./store/dynamodb.js";
 
 /**
  * The IAM actions each command needs, gathered from what its readers and steps declare. The
@@ -8,8 +10,14 @@ import { RESOURCE_MODULES } from "./resources/registry.js";
 export function commandPermissions(): Record<string, string[]> {
   return {
     // Pair discovery reads load balancers and their tags; each module declares what it reads.
-    scan: unique(RESOURCE_MODULES.flatMap((m) => m.permissions)),
+    scan: unique([
+      ...RESOURCE_MODULES.flatMap((m) => m.permissions),
+      ...DYNAMODB_PERMISSIONS,
+      "ses:SendEmail",
+    ]),
     inventory: unique(RESOURCE_COUNTS.flatMap((c) => c.permissions)),
+    "history, diff (DynamoDB store)": unique(DYNAMODB_PERMISSIONS),
+    "publish (to S3)": unique(PUBLISH_PERMISSIONS),
   };
 }
 
@@ -51,6 +59,9 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
   AutoScaling: "autoscaling",
   SSM: "ssm",
   STS: "sts",
+  DynamoDB: "dynamodb",
+  SESv2: "ses",
+  S3: "s3",
 };
 
 /** The IAM action behind a counted call ("ELBv2.DescribeRules" -> "elasticloadbalancing:DescribeRules"). */

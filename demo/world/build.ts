@@ -1,11 +1,17 @@
 import { ACMClient } from "@aws-sdk/client-acm";
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { EC2Client } from "@aws-sdk/client-ec2";
-import { ElasticLoadBalancingV2Client, type Tag } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  DescribeListenersCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyListenerCommand,
+  ModifyLoadBalancerAttributesCommand,
+  type Tag,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import type { AwsClients } from "../../src/aws/client-factory.js";
+import { AwsClients as AwsClientsFactory, type AwsClients } from "../../src/aws/client-factory.js";
 import { importCertificate, makeCertificate } from "./certificates.js";
 import { buildImages, buildWebTier } from "./compute.js";
 import { buildDatabase, type Database } from "./database.js";
@@ -252,3 +258,35 @@ export async function buildWorld(
 }
 
 export type { BuiltSide };
+
+/**
+ * What the demo changes between two scans: web-002's planted idle timeout is fixed and web-001's
+ * standby gets an old TLS policy, so the second scan reports one new and one resolved finding.
+ */
+export async function changeWorld(world: World, aws?: AwsClients): Promise<void> {
+  const clients = aws ?? (await AwsClientsFactory.create({ rateLimits: "off" }));
+  const elb = clients.get(ElasticLoadBalancingV2Client, world.options.standbyRegion);
+  const byName = (name: string) => world.pairs.find((p) => p.name === name);
+  const fixed = byName("web-002");
+  if (fixed) {
+    await elb.send(
+      new ModifyLoadBalancerAttributesCommand({
+        LoadBalancerArn: fixed.standbyArn,
+        Attributes: [{ Key: "idle_timeout.timeout_seconds", Value: "60" }],
+      }),
+    );
+  }
+  const broken = byName("web-001");
+  if (broken) {
+    const listeners = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: broken.standbyArn }));
+    const secure = listeners.Listeners?.find((l) => l.Port === 443);
+    if (secure)
+      await elb.send(
+        new ModifyListenerCommand({
+          ListenerArn: secure.ListenerArn,
+          SslPolicy: "ELBSecurityPolicy-2016-08",
+        }),
+      );
+  }
+  if (!aws) clients.destroy();
+}

@@ -14,6 +14,8 @@ export interface SdkClientConfig {
   endpoint?: string;
   maxAttempts: number;
   retryMode: string;
+  /** S3 only: an endpoint override (an emulator) serves buckets by path, not by host name. */
+  forcePathStyle?: boolean;
 }
 
 /** Any AWS SDK v3 client class, e.g. ElasticLoadBalancingV2Client. */
@@ -94,7 +96,7 @@ export class AwsClients {
       credentials: this.credentialsFor(accountKey),
       maxAttempts: this.options.maxAttempts ?? 6,
       retryMode: "adaptive",
-      ...(this.endpoint ? { endpoint: this.endpoint } : {}),
+      ...(this.endpoint ? { endpoint: this.endpoint, forcePathStyle: true } : {}),
     });
     const middleware = observeMiddleware({
       counter: this.counter,

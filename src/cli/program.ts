@@ -4,6 +4,7 @@ import { DrctlError, EXIT } from "../errors.js";
 import { CommandContext, type GlobalOptions } from "./context.js";
 import { registerInventory } from "./inventory.js";
 import { registerHistory } from "./history.js";
+import { registerPublish } from "./publish.js";
 import { registerScan } from "./scan.js";
 import { processIo, type Io } from "./io.js";
 
@@ -79,6 +80,7 @@ Examples:
   };
   registerScan(program, withContext);
   registerHistory(program, withContext);
+  registerPublish(program, withContext);
   registerInventory(program, withContext);
   return program;
 }

@@ -30,7 +30,11 @@ function pairSection(p: PairResult): string {
 }
 
 /** One self-contained page (no scripts, no external assets): summary first, then each pair by category. */
-export function formatScanHtml(result: ScanResult, title = "drctl readiness report"): string {
+export function formatScanHtml(
+  result: ScanResult,
+  title = "drctl readiness report",
+  nav?: { href: string; label: string },
+): string {
   const totals = Object.fromEntries(
     SEVERITIES.map((s) => [s, result.pairs.reduce((n, p) => n + p.counts[s], 0)]),
   );
@@ -44,7 +48,7 @@ export function formatScanHtml(result: ScanResult, title = "drctl readiness repo
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${e(title)}</title><style>${STYLE}</style></head><body>
-<h1>${e(title)}</h1>
+${nav ? `<p><a href="${e(nav.href)}">${e(nav.label)}</a></p>` : ""}<h1>${e(title)}</h1>
 <p class="muted">Generated ${e(result.generatedAt)} · strategy ${e(result.strategy)} · ${result.stats.pairs} pairs, ${ready} without differences · ${SEVERITIES.map((s) => `${totals[s]} ${s}`).join(", ")}</p>
 ${summary}
 ${result.pairs.map(pairSection).join("\n")}

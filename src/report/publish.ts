@@ -1,0 +1,123 @@
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketWebsiteCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+  type BucketLocationConstraint,
+} from "@aws-sdk/client-s3";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { AwsClients } from "../aws/client-factory.js";
+import { mapAwsError, NotFoundError } from "../aws/errors.js";
+import { InputError } from "../errors.js";
+import type { SiteFile } from "./site.js";
+
+export const PUBLISH_PERMISSIONS = [
+  "s3:PutObject",
+  "s3:ListBucket",
+  "s3:CreateBucket",
+  "s3:PutBucketPublicAccessBlock",
+  "s3:PutBucketWebsite",
+];
+
+export function writeSiteToFolder(dir: string, files: SiteFile[]): string {
+  for (const f of files) {
+    const target = join(dir, ...f.path.split("/"));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, f.body);
+  }
+  return join(dir, "index.html");
+}
+
+export function parseS3Url(url: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
+  if (!match)
+    throw new InputError(
+      `publish target ${JSON.stringify(url)}: expected s3://BUCKET[/PREFIX] with a valid bucket name`,
+    );
+  const prefix = (match[2] ?? "").replace(/^\/+|\/+$/g, "");
+  return { bucket: match[1] ?? "", prefix: prefix ? `${prefix}/` : "" };
+}
+
+/**
+ * Uploads the site to a bucket, private: no ACL is ever set, and a bucket drctl creates gets every
+ * public-access block. Website hosting is configured only when asked (it still needs a policy
+ * or CloudFront in front to be reachable; drctl never makes objects public).
+ */
+export async function publishToS3(
+  aws: AwsClients,
+  region: string,
+  url: string,
+  files: SiteFile[],
+  options: { website: boolean },
+): Promise<string> {
+  const { bucket, prefix } = parseS3Url(url);
+  const s3 = aws.get(S3Client, region);
+  const site = (operation: string) => ({
+    service: "S3",
+    operation: `${operation} s3://${bucket}/${prefix}`,
+    region,
+  });
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch (err) {
+    const mapped = mapAwsError(err, site("HeadBucket"));
+    if (!(mapped instanceof NotFoundError)) throw mapped;
+    try {
+      await s3.send(
+        new CreateBucketCommand({
+          Bucket: bucket,
+          ...(region === "us-east-1"
+            ? {}
+            : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+        }),
+      );
+      await s3.send(
+        new PutPublicAccessBlockCommand({
+          Bucket: bucket,
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            IgnorePublicAcls: true,
+            BlockPublicPolicy: true,
+            RestrictPublicBuckets: true,
+          },
+        }),
+      );
+    } catch (createErr) {
+      throw mapAwsError(createErr, site("CreateBucket"));
+    }
+  }
+  for (const f of files) {
+    try {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: `${prefix}${f.path}`,
+          Body: f.body,
+          ContentType: f.contentType,
+          CacheControl: f.path.startsWith("runs/") ? "max-age=86400" : "no-cache",
+        }),
+      );
+    } catch (err) {
+      throw mapAwsError(err, {
+        ...site("PutObject"),
+        operation: `PutObject s3://${bucket}/${prefix}${f.path}`,
+      });
+    }
+  }
+  if (options.website) {
+    try {
+      await s3.send(
+        new PutBucketWebsiteCommand({
+          Bucket: bucket,
+          WebsiteConfiguration: { IndexDocument: { Suffix: "index.html" } },
+        }),
+      );
+    } catch (err) {
+      throw mapAwsError(err, site("PutBucketWebsite"));
+    }
+  }
+  return `s3://${bucket}/${prefix}index.html`;
+}

@@ -1,0 +1,179 @@
+import {
+  GetBucketWebsiteCommand,
+  GetObjectCommand,
+  GetPublicAccessBlockCommand,
+  ListObjectsV2Command,
+  S3Client,
+  GetBucketAclCommand,
+} from "@aws-sdk/client-s3";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { publishToS3, writeSiteToFolder } from "../src/report/publish.js";
+import { buildSite, runPath } from "../src/report/site.js";
+import type { ScanResult } from "../src/scan/engine.js";
+import { SqliteHistory } from "../src/store/sqlite.js";
+import { headerOf } from "../src/store/types.js";
+import { useEmulator } from "./harness/emulator.js";
+
+const env = useEmulator();
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const evil = `<img src=x onerror="window.pwned=1">'"${"z".repeat(64 * 1024)}`;
+
+function result(at: string, pairs: { name: string; rules: string[] }[]): ScanResult {
+  return {
+    version: 1,
+    generatedAt: at,
+    strategy: "warm-standby",
+    expiredSuppressions: [],
+    stats: { pairs: pairs.length, durationMs: 1, calls: {}, retries: 0 },
+    pairs: pairs.map((p) => ({
+      name: p.name,
+      primaryArn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/${p.name}/1`,
+      secondaryArn: `arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/${p.name}/2`,
+      status: p.rules.length ? "drift" : "pass",
+      counts: { critical: 0, high: p.rules.length, medium: 0, low: 0, info: 0 },
+      findings: p.rules.map((ruleId) => ({
+        pair: p.name,
+        primaryArn: "a",
+        secondaryArn: "b",
+        resourceType: "listener",
+        ruleId,
+        severity: "high",
+        status: "drift",
+        path: ruleId,
+        primary: evil,
+        secondary: "x",
+        message: `standby differs: ${evil}`,
+      })),
+    })),
+  };
+}
+
+let store: SqliteHistory;
+let browser: Browser | undefined;
+const ids = ["20261120T100000Z-aaaa", "20261121T100000Z-bbbb"];
+
+beforeAll(async () => {
+  store = SqliteHistory.open(join(mkdtempSync(join(tmpdir(), "drctl-site-")), "history.sqlite"));
+  await store.save(
+    headerOf(
+      "scan",
+      ids[0] ?? "",
+      result("2026-11-20T10:00:00.000Z", [
+        { name: "web-001", rules: ["listener.alpn", "listener.protocol"] },
+        { name: "web-002", rules: [] },
+      ]),
+      new Date(),
+    ),
+  );
+  await store.save(
+    headerOf(
+      "scan",
+      ids[1] ?? "",
+      result("2026-11-21T10:00:00.000Z", [
+        { name: "web-001", rules: ["listener.protocol"] },
+        { name: "web-002", rules: ["listener.ssl-policy"] },
+      ]),
+      new Date(),
+    ),
+  );
+});
+afterAll(async () => {
+  await browser?.close();
+  store.close();
+});
+
+describe("the report site", () => {
+  it("opens in a browser: the index lists the runs, and a run's page shows its pairs and findings", async () => {
+    expect(
+      existsSync(CHROMIUM),
+      `Chromium is needed at ${CHROMIUM} (apt-get install chromium); .ci/run installs it`,
+    ).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), "drctl-site-"));
+    const index = writeSiteToFolder(dir, await buildSite(store));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(index).href);
+    expect(await page.locator("h1").textContent()).toBe("drctl readiness history");
+    const rows = page.locator("tbody tr");
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(0).locator("td").nth(7).textContent()).toBe("+1 / -1");
+    expect(await rows.nth(1).locator("td").nth(7).textContent()).toBe("first");
+    expect(await page.locator("svg polyline").count()).toBe(1);
+
+    await page.locator(`a[href="${runPath(ids[1] ?? "")}"]`).click();
+    await page.waitForURL(/runs\/20261121T100000Z-bbbb\/index\.html$/);
+    expect(await page.locator("h1").textContent()).toBe(`drctl readiness report ${ids[1] ?? ""}`);
+    expect(await page.locator("section.pair h2").allTextContents()).toEqual([
+      "web-001 drift",
+      "web-002 drift",
+    ]);
+    // (twice: the rule id, and the path, which these findings share)
+    expect(await page.locator("#pair-web-002 code").filter({ hasText: "listener.ssl-policy" }).count()).toBe(
+      2,
+    );
+    // the tag value is shown as text and never runs
+    expect(await page.locator("#pair-web-002 td").filter({ hasText: "onerror=" }).count()).toBeGreaterThan(0);
+    expect(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.locator("img").count()).toBe(0);
+
+    await page.locator("a", { hasText: "all runs" }).click();
+    expect(await page.locator("h1").textContent()).toBe("drctl readiness history");
+  });
+
+  it("publishes to a private S3 bucket, with stable keys per run and website hosting only when asked", async () => {
+    const aws = await env.clients();
+    const files = await buildSite(store);
+    const where = await publishToS3(aws, "eu-west-1", "s3://dr-reports/prod/", files, { website: false });
+    expect(where).toBe("s3://dr-reports/prod/index.html");
+    const s3 = aws.get(S3Client, "eu-west-1");
+    const keys = (await s3.send(new ListObjectsV2Command({ Bucket: "dr-reports" }))).Contents?.map(
+      (o) => o.Key,
+    ).sort();
+    expect(keys).toEqual(
+      [
+        "prod/index.html",
+        "prod/latest.json",
+        ...ids.flatMap((id) => [`prod/runs/${id}/index.html`, `prod/runs/${id}/scan.json`]),
+      ].sort(),
+    );
+    const index = await s3.send(new GetObjectCommand({ Bucket: "dr-reports", Key: "prod/index.html" }));
+    expect(index.ContentType).toBe("text/html; charset=utf-8");
+    expect(await index.Body?.transformToString()).toContain(runPath(ids[0] ?? ""));
+    const block = await s3.send(new GetPublicAccessBlockCommand({ Bucket: "dr-reports" }));
+    expect(block.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    });
+    const acl = await s3.send(new GetBucketAclCommand({ Bucket: "dr-reports" }));
+    expect(acl.Grants?.some((g) => g.Grantee?.URI?.includes("AllUsers"))).toBe(false);
+    await expect(s3.send(new GetBucketWebsiteCommand({ Bucket: "dr-reports" }))).rejects.toThrow();
+    await publishToS3(aws, "eu-west-1", "s3://dr-reports/prod", files, { website: true });
+    expect((await s3.send(new GetBucketWebsiteCommand({ Bucket: "dr-reports" }))).IndexDocument?.Suffix).toBe(
+      "index.html",
+    );
+  });
+
+  it("rejects a malformed S3 target before any call", async () => {
+    await expect(
+      publishToS3(await env.clients(), "eu-west-1", "s3://Bad_Bucket", [], { website: false }),
+    ).rejects.toThrow(/expected s3:\/\/BUCKET\[\/PREFIX\]/);
+  });
+});
