@@ -1,21 +1,11 @@
 import type { Command } from "commander";
 import { InputError } from "../errors.js";
 import { diffRuns, diffSentence, type RunDiff } from "../store/diff.js";
-import type { HistoryStore, StoredRun } from "../store/types.js";
+import { previousRun } from "../store/previous.js";
+import type { StoredRun } from "../store/types.js";
 import type { CommandContext } from "./context.js";
 
 type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;
-
-/** The run before `run` of the same kind, if any. */
-export async function previousRun(
-  store: HistoryStore,
-  run: { id: string; kind: StoredRun["kind"] },
-): Promise<StoredRun | undefined> {
-  const recent = await store.list({ kind: run.kind, limit: 50 });
-  const at = recent.findIndex((r) => r.id === run.id);
-  const before = at === -1 ? recent[0] : recent[at + 1];
-  return before ? store.get(before.id) : undefined;
-}
 
 export function formatDiff(d: RunDiff): string {
   const line = (tag: string) => (f: RunDiff["new"][number]) =>

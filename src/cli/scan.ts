@@ -10,7 +10,7 @@ import { notifyScan } from "../notify/notify.js";
 import { diffRuns, diffSentence, type RunDiff } from "../store/diff.js";
 import { headerOf, newRunId } from "../store/types.js";
 import type { CommandContext } from "./context.js";
-import { previousRun } from "./history.js";
+import { previousRun } from "../store/previous.js";
 
 /** Stores a scan and compares it with the previous stored scan. */
 async function recordScan(ctx: CommandContext, result: ScanResult) {

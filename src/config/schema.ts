@@ -59,8 +59,10 @@ export const configSchema = z.strictObject({
       certificateExpiryDays: z.number().int().min(0).default(30),
       /** Pairs scanned at once; the per-service rate limits still apply. */
       concurrency: z.number().int().min(1).max(256).default(16),
+      /** Cloud fan-out: pairs per Step Functions map item (one Lambda invocation each). */
+      batchSize: z.number().int().min(1).max(500).default(50),
     })
-    .default({ certificateExpiryDays: 30, concurrency: 16 }),
+    .prefault({}),
   /** Pairs listed explicitly, in addition to those found by tags. */
   pairs: z
     .array(

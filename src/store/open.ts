@@ -3,7 +3,6 @@ import { join } from "node:path";
 import type { AwsClients } from "../aws/client-factory.js";
 import { InputError } from "../errors.js";
 import { DynamoDbHistory } from "./dynamodb.js";
-import { SqliteHistory } from "./sqlite.js";
 import type { HistoryStore } from "./types.js";
 
 /** ~/.drctl, or $DRCTL_HOME: where the embedded history, outbox and site live by default. */
@@ -28,5 +27,7 @@ export async function openStore(location: string, aws: () => Promise<AwsClients>
       throw new InputError(`store ${JSON.stringify(location)}: expected dynamodb://TABLE?region=REGION`);
     return new DynamoDbHistory(await aws(), table, region);
   }
+  // Loaded only when used: the Lambda bundle uses DynamoDB and ships without the native module.
+  const { SqliteHistory } = await import("./sqlite.js");
   return SqliteHistory.open(location);
 }

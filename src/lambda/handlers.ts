@@ -1,0 +1,191 @@
+/**
+ * Lambda handlers of the scheduled cloud scan, run by a Step Functions workflow (infra/):
+ *   plan       (EventBridge schedule)  discover pairs, cut them into batches
+ *   scanBatch  (Distributed Map item)  scan one batch, leave its result in S3
+ *   aggregate  (after the map)         merge, store, notify, publish
+ * A batch that fails is retried by the workflow and then handed to aggregate as failed, which
+ * turns each of its pairs into an error finding: the run always says what it could not read.
+ */
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { primaryRegions } from "../config/schema.js";
+import { notifyScan, type Delivery } from "../notify/notify.js";
+import { discoverPairs } from "../pairs/discover.js";
+import { PAIR_RULES } from "../pairs/rules.js";
+import { parseS3Url, publishToS3 } from "../report/publish.js";
+import { buildSite } from "../report/site.js";
+import { runScan, type ScanResult } from "../scan/engine.js";
+import { mergeResults } from "../scan/merge.js";
+import { applySuppressions } from "../scan/suppressions.js";
+import type { Finding } from "../scan/types.js";
+import { diffRuns } from "../store/diff.js";
+import { openStore } from "../store/open.js";
+import { headerOf, newRunId } from "../store/types.js";
+import { previousRun } from "../store/previous.js";
+import { runtimeFromEnv, type Runtime } from "./runtime.js";
+
+export interface PairRef {
+  primary: string;
+  secondary: string;
+}
+
+export interface Plan {
+  runId: string;
+  generatedAt: string;
+  discoveryKey: string;
+  batches: { index: number; pairs: PairRef[] }[];
+}
+
+export type BatchOutcome =
+  | { index: number; key: string; pairs: number }
+  | { index: number; failed: true; error: string; pairs: PairRef[] };
+
+export interface RunSummary {
+  runId: string;
+  pairs: number;
+  new: number;
+  resolved: number;
+  failedBatches: number;
+  deliveries: Delivery[];
+  site: string | null;
+}
+
+async function putJson(rt: Runtime, key: string, value: unknown): Promise<void> {
+  const { bucket, prefix } = parseS3Url(rt.results);
+  await rt.aws.get(S3Client, primaryRegions(rt.config)[0] ?? "us-east-1").send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: `${prefix}${key}`,
+      Body: JSON.stringify(value),
+      ContentType: "application/json",
+    }),
+  );
+}
+
+async function getJson<T>(rt: Runtime, key: string): Promise<T> {
+  const { bucket, prefix } = parseS3Url(rt.results);
+  const out = await rt.aws
+    .get(S3Client, primaryRegions(rt.config)[0] ?? "us-east-1")
+    .send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}${key}` }));
+  return JSON.parse((await out.Body?.transformToString()) ?? "null") as T;
+}
+
+const settingsOf = (rt: Runtime, now: Date) => ({
+  strategy: rt.config.strategy,
+  certificateExpiryDays: rt.config.scan.certificateExpiryDays,
+  now,
+});
+
+export async function plan(rt: Runtime): Promise<Plan> {
+  const now = new Date();
+  const runId = newRunId(now);
+  const discovery = await discoverPairs(rt.aws, {
+    primaryRegions: primaryRegions(rt.config),
+    configPairs: rt.config.pairs,
+  });
+  const refs = discovery.pairs.map((p) => ({
+    primary: p.primary.LoadBalancerArn ?? "",
+    secondary: p.standby.LoadBalancerArn ?? "",
+  }));
+  const discoveryKey = `runs/${runId}/discovery.json`;
+  await putJson(rt, discoveryKey, discovery.findings);
+  const size = rt.config.scan.batchSize;
+  const batches = Array.from({ length: Math.ceil(refs.length / size) }, (_, index) => ({
+    index,
+    pairs: refs.slice(index * size, (index + 1) * size),
+  }));
+  return { runId, generatedAt: now.toISOString(), discoveryKey, batches };
+}
+
+export async function scanBatch(
+  rt: Runtime,
+  event: { runId: string; generatedAt: string; index: number; pairs: PairRef[] },
+): Promise<BatchOutcome> {
+  const result = await runScan(rt.aws, {
+    primaryRegions: [],
+    configPairs: event.pairs,
+    settings: settingsOf(rt, new Date(event.generatedAt)),
+    suppressions: rt.config.suppressions,
+    concurrency: rt.config.scan.concurrency,
+  });
+  const key = `runs/${event.runId}/batch-${String(event.index).padStart(4, "0")}.json`;
+  await putJson(rt, key, result);
+  return { index: event.index, key, pairs: result.stats.pairs };
+}
+
+export async function aggregate(
+  rt: Runtime,
+  event: { runId: string; generatedAt: string; discoveryKey: string; batches: BatchOutcome[] },
+): Promise<RunSummary> {
+  const parts: ScanResult[] = [];
+  const extra: Finding[] = await getJson<Finding[]>(rt, event.discoveryKey);
+  let failedBatches = 0;
+  for (const batch of event.batches) {
+    if ("failed" in batch) {
+      failedBatches++;
+      for (const p of batch.pairs) {
+        const rule = PAIR_RULES.unreadable;
+        extra.push({
+          pair: p.primary.split("/").at(-2) ?? p.primary,
+          primaryArn: p.primary,
+          secondaryArn: p.secondary,
+          resourceType: "pair",
+          ruleId: rule.id,
+          severity: rule.severity,
+          status: "error",
+          path: "pair",
+          primary: p.primary,
+          secondary: p.secondary,
+          message: `the batch that scanned this pair failed after its retries: ${batch.error}`,
+        });
+      }
+    } else {
+      parts.push(await getJson<ScanResult>(rt, batch.key));
+    }
+  }
+  applySuppressions(extra, rt.config.suppressions, new Date(event.generatedAt));
+  const result = mergeResults(parts, {
+    generatedAt: event.generatedAt,
+    strategy: rt.config.strategy,
+    extraFindings: extra,
+    durationMs: Date.now() - Date.parse(event.generatedAt),
+  });
+  const store = await openStore(rt.store, () => Promise.resolve(rt.aws));
+  const run = headerOf("scan", event.runId, result, new Date());
+  await store.save(run);
+  const before = await previousRun(store, run);
+  const diff = diffRuns(before, run);
+  const site = rt.site
+    ? await publishToS3(
+        rt.aws,
+        primaryRegions(rt.config)[0] ?? "us-east-1",
+        rt.site,
+        await buildSite(store),
+        { website: false },
+      )
+    : null;
+  const deliveries = await notifyScan({
+    config: rt.config.notify,
+    result,
+    diff,
+    runId: run.id,
+    aws: () => Promise.resolve(rt.aws),
+  });
+  return {
+    runId: run.id,
+    pairs: result.stats.pairs,
+    new: diff.new.length,
+    resolved: diff.resolved.length,
+    failedBatches,
+    deliveries,
+    site,
+  };
+}
+
+// Lambda entry points: one runtime per container, reused across invocations.
+let runtime: Promise<Runtime> | undefined;
+const shared = () => (runtime ??= runtimeFromEnv());
+export const planHandler = async () => plan(await shared());
+export const scanBatchHandler = async (event: Parameters<typeof scanBatch>[1]) =>
+  scanBatch(await shared(), event);
+export const aggregateHandler = async (event: Parameters<typeof aggregate>[1]) =>
+  aggregate(await shared(), event);

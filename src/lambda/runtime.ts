@@ -1,0 +1,35 @@
+import { AwsClients } from "../aws/client-factory.js";
+import { parseYamlWithSchema } from "../config/load.js";
+import { configSchema, type DrctlConfig } from "../config/schema.js";
+import { InputError } from "../errors.js";
+
+/**
+ * What every handler needs, from the function's environment:
+ *   DRCTL_CONFIG  drctl.yaml as text (validated like the file)
+ *   DRCTL_STORE   dynamodb://TABLE?region=REGION
+ *   DRCTL_SITE    s3://BUCKET/PREFIX for the report site (optional)
+ *   DRCTL_RESULTS s3://BUCKET/PREFIX where batch results wait for aggregation
+ */
+export interface Runtime {
+  config: DrctlConfig;
+  aws: AwsClients;
+  store: string;
+  site: string | undefined;
+  results: string;
+}
+
+export async function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+  const config = parseYamlWithSchema(env.DRCTL_CONFIG ?? "", "DRCTL_CONFIG", configSchema);
+  const need = (name: string) => {
+    const value = env[name];
+    if (!value) throw new InputError(`the function's environment has no ${name}`);
+    return value;
+  };
+  const aws = await AwsClients.create({
+    accounts: config.accounts,
+    ...(config.rateLimits ? { rateLimits: config.rateLimits } : {}),
+    maxAttempts: config.retry.maxAttempts,
+    ...(config.endpointUrl ? { endpointUrl: config.endpointUrl } : {}),
+  });
+  return { config, aws, store: need("DRCTL_STORE"), site: env.DRCTL_SITE, results: need("DRCTL_RESULTS") };
+}

@@ -1,0 +1,120 @@
+import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetSendQuotaCommand, SESClient } from "@aws-sdk/client-ses";
+import { CreateEmailIdentityCommand, SESv2Client } from "@aws-sdk/client-sesv2";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildWorld, changeWorld, type World } from "../demo/world/build.js";
+import { aggregate, plan, scanBatch, type BatchOutcome } from "../src/lambda/handlers.js";
+import { runtimeFromEnv, type Runtime } from "../src/lambda/runtime.js";
+import { DynamoDbHistory } from "../src/store/dynamodb.js";
+import { useEmulator } from "./harness/emulator.js";
+
+const env = useEmulator();
+let world: World;
+let rt: Runtime;
+
+const ENV = {
+  DRCTL_CONFIG: [
+    "strategy: pilot-light",
+    "scan:",
+    "  batchSize: 2",
+    "notify:",
+    "  email:",
+    "    from: drctl@example.com",
+    "    to: [dr-oncall@example.com]",
+    "    transport: ses",
+    "    ses: { region: us-east-1 }",
+  ].join("\n"),
+  DRCTL_STORE: "dynamodb://drctl-history?region=us-east-1",
+  DRCTL_SITE: "s3://drctl-site/reports",
+  DRCTL_RESULTS: "s3://drctl-results/work",
+};
+
+/** What the Step Functions workflow does, in process: plan, the map with its Catch, aggregate. */
+async function scheduledRun(failBatch?: number) {
+  const p = await plan(rt);
+  const outcomes: BatchOutcome[] = [];
+  for (const batch of p.batches) {
+    const item = { runId: p.runId, generatedAt: p.generatedAt, ...batch };
+    // The workflow retries a failing batch, then its Catch passes the batch on as failed.
+    outcomes.push(
+      batch.index === failBatch
+        ? {
+            index: batch.index,
+            failed: true,
+            error: "States.Timeout: the task timed out",
+            pairs: batch.pairs,
+          }
+        : await scanBatch(rt, item),
+    );
+  }
+  return {
+    plan: p,
+    summary: await aggregate(rt, {
+      runId: p.runId,
+      generatedAt: p.generatedAt,
+      discoveryKey: p.discoveryKey,
+      batches: outcomes,
+    }),
+  };
+}
+
+beforeAll(async () => {
+  const aws = await env.clients();
+  world = await buildWorld(aws, { pairs: 3 });
+  await DynamoDbHistory.createTable(aws, "drctl-history", "us-east-1");
+  await aws.get(S3Client, "us-east-1").send(new CreateBucketCommand({ Bucket: "drctl-results" }));
+  await aws
+    .get(SESv2Client, "us-east-1")
+    .send(new CreateEmailIdentityCommand({ EmailIdentity: "drctl@example.com" }));
+  rt = await runtimeFromEnv({ ...process.env, ...ENV });
+});
+
+describe("the scheduled cloud scan, handlers run in process against the emulator", () => {
+  it("fans out in batches, stores the run in DynamoDB, emails through SES and publishes to S3", async () => {
+    const { plan: p, summary } = await scheduledRun();
+    expect(p.batches.map((b) => b.pairs.length)).toEqual([2, 1]);
+    expect(summary).toMatchObject({ pairs: 3, failedBatches: 0, site: "s3://drctl-site/reports/index.html" });
+    expect(summary.deliveries).toEqual([expect.objectContaining({ channel: "email (SES)", ok: true })]);
+
+    const stored = await new DynamoDbHistory(rt.aws, "drctl-history", "us-east-1").get(summary.runId);
+    expect(stored?.result.pairs.map((x) => x.name)).toEqual(world.pairs.map((x) => x.name));
+    const planted = world.plants.map((x) => `${x.pair} ${x.expect.ruleId}`).sort();
+    const found = stored?.result.pairs
+      .flatMap((x) => x.findings)
+      .filter((f) => f.severity !== "info")
+      .map((f) => `${f.pair} ${f.ruleId}`)
+      .sort();
+    expect(found).toEqual(planted);
+
+    const quota = await rt.aws.get(SESClient, "us-east-1").send(new GetSendQuotaCommand({}));
+    // (moto counts the message's To header and its envelope recipient each, so one email reads as 2)
+    expect(quota.SentLast24Hours).toBeGreaterThan(0);
+    expect(summary.deliveries[0]?.detail).toMatch(/^SES in us-east-1 accepted it \(\S+\)$/);
+    const index = await rt.aws
+      .get(S3Client, "us-east-1")
+      .send(new GetObjectCommand({ Bucket: "drctl-site", Key: "reports/index.html" }));
+    expect(await index.Body?.transformToString()).toContain(`runs/${summary.runId}/index.html`);
+  });
+
+  it("reports what changed since the previous scheduled run", async () => {
+    await changeWorld(world, await env.clients());
+    const { summary } = await scheduledRun();
+    expect(summary).toMatchObject({ new: 1, resolved: 1 });
+  });
+
+  it("turns a batch that failed after its retries into error findings on its pairs, and loses nothing else", async () => {
+    const { plan: p, summary } = await scheduledRun(1);
+    expect(summary.failedBatches).toBe(1);
+    const stored = await new DynamoDbHistory(rt.aws, "drctl-history", "us-east-1").get(summary.runId);
+    const failedPair = p.batches[1]?.pairs[0]?.primary;
+    const pair = stored?.result.pairs.find((x) => x.primaryArn === failedPair);
+    expect(pair?.status).toBe("error");
+    expect(pair?.findings.map((f) => [f.ruleId, f.message])).toEqual([
+      [
+        "pair.unreadable",
+        "the batch that scanned this pair failed after its retries: States.Timeout: the task timed out",
+      ],
+    ]);
+    expect(stored?.result.pairs).toHaveLength(3);
+  });
+});
