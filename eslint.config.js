@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "coverage/", "out/", "docs/"] },
+  { ignores: ["dist/", "node_modules/", "coverage/", "out/", "docs/", "cdk.out/", "infra/build/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // Scripts and tests talk to the terminal directly.
-    files: ["demo/**", "bench/**", "scripts/**", "test/**", "**/*.test.ts"],
+    files: ["demo/**", "bench/**", "scripts/**", "infra/app.ts", "test/**", "**/*.test.ts"],
     rules: { "no-console": "off" },
   },
   { files: ["eslint.config.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },

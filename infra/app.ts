@@ -1,0 +1,42 @@
+/**
+ * The CDK app: npm run synth (writes cdk.out/), then deploy with the AWS CDK CLI, e.g.
+ *   npx aws-cdk deploy --app cdk.out
+ * Settings come from the environment: DRCTL_DEPLOY_CONFIG (default ./drctl.yaml), DRCTL_SCHEDULE
+ * (default rate(1 day)), and CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION as the CDK sets them.
+ */
+import { App, Validations } from "aws-cdk-lib";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseYamlWithSchema } from "../src/config/load.js";
+import { configSchema } from "../src/config/schema.js";
+import { bundleHandlers } from "./bundle.js";
+import { DrctlStack } from "./stack.js";
+
+export function buildApp(options: { configFile?: string; schedule?: string; outdir?: string } = {}) {
+  const file = options.configFile ?? process.env.DRCTL_DEPLOY_CONFIG ?? "drctl.yaml";
+  const configText = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const config = parseYamlWithSchema(configText, file, configSchema);
+  const app = new App({
+    outdir: options.outdir ?? "cdk.out",
+    // Access-log delivery by bucket policy rather than the legacy LogDeliveryWrite ACL.
+    context: { "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": true },
+  });
+  const stack = new DrctlStack(app, "Drctl", {
+    configText,
+    config,
+    codeDir: bundleHandlers(),
+    schedule: options.schedule ?? process.env.DRCTL_SCHEDULE ?? "rate(1 day)",
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? "us-east-1" },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { app, stack };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { app } = buildApp();
+  const assembly = app.synth();
+  console.log(
+    `synthesized ${assembly.stacks.map((s) => s.templateFile).join(", ")} in ${assembly.directory}`,
+  );
+}

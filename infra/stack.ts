@@ -1,0 +1,225 @@
+import { Duration, RemovalPolicy, Stack, Validations, type CfnElement, type StackProps } from "aws-cdk-lib";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
+import type { Construct, IConstruct } from "constructs";
+import type { DrctlConfig } from "../src/config/schema.js";
+import { readActions } from "./permissions.js";
+
+export interface DrctlStackProps extends StackProps {
+  /** drctl.yaml as text: the functions read it from DRCTL_CONFIG. */
+  configText: string;
+  config: DrctlConfig;
+  /** Folder with the bundled handlers (infra/bundle.ts). */
+  codeDir: string;
+  /** EventBridge schedule expression. */
+  schedule: string;
+}
+
+/**
+ * The scheduled readiness scan in an account: EventBridge starts a Step Functions workflow that
+ * plans the run, scans batches of pairs in a Distributed Map (each batch retried, then caught so
+ * a failure becomes findings instead of a lost run) and aggregates: history in DynamoDB, email
+ * through SES, report site in a private S3 bucket.
+ */
+export class DrctlStack extends Stack {
+  readonly table: dynamodb.TableV2;
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: DrctlStackProps) {
+    super(scope, id, props);
+
+    this.table = new dynamodb.TableV2(this, "History", {
+      partitionKey: { name: "PK", type: dynamodb.AttributeType.STRING },
+      sortKey: { name: "SK", type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: "expiresAt",
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const accessLogs = new s3.Bucket(this, "AccessLogs", {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: "AwsSolutions::AwsSolutions-S1",
+      reason: "This is the bucket that receives the other buckets' access logs.",
+    });
+    const privateBucket = (name: string, expireDays?: number) =>
+      new s3.Bucket(this, name, {
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        versioned: expireDays === undefined,
+        serverAccessLogsBucket: accessLogs,
+        serverAccessLogsPrefix: `${name.toLowerCase()}/`,
+        ...(expireDays ? { lifecycleRules: [{ expiration: Duration.days(expireDays) }] } : {}),
+      });
+    const site = privateBucket("Site");
+    const results = privateBucket("BatchResults", 7);
+
+    const environment = {
+      DRCTL_CONFIG: props.configText,
+      DRCTL_STORE: `dynamodb://${this.table.tableName}?region=${this.region}`,
+      DRCTL_SITE: `s3://${site.bucketName}/reports`,
+      DRCTL_RESULTS: `s3://${results.bucketName}/work`,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    };
+    const code = lambda.Code.fromAsset(props.codeDir);
+    const fn = (name: string, handler: string, timeout: Duration) =>
+      new lambda.Function(this, name, {
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        code,
+        handler: `handlers.${handler}`,
+        timeout,
+        memorySize: 1024,
+        environment,
+        tracing: lambda.Tracing.ACTIVE,
+        logGroup: new logs.LogGroup(this, `${name}Logs`, {
+          retention: logs.RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+      });
+    const plan = fn("Plan", "planHandler", Duration.minutes(5));
+    const batch = fn("ScanBatch", "scanBatchHandler", Duration.minutes(15));
+    const aggregate = fn("Aggregate", "aggregateHandler", Duration.minutes(5));
+
+    // Least privilege, from what the collectors and steps declare (src/permissions.ts).
+    const sesRegion = props.config.notify.email.ses?.region ?? this.region;
+    const read = new iam.PolicyStatement({ actions: readActions(), resources: ["*"] });
+    for (const f of [plan, batch]) f.addToRolePolicy(read);
+    const roles = Object.values(props.config.accounts).map((a) => a.roleArn);
+    if (roles.length > 0)
+      for (const f of [plan, batch])
+        f.addToRolePolicy(new iam.PolicyStatement({ actions: ["sts:AssumeRole"], resources: roles }));
+    results.grantPut(plan);
+    results.grantPut(batch);
+    results.grantRead(aggregate);
+    this.table.grant(aggregate, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query");
+    site.grantPut(aggregate);
+    aggregate.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ["s3:ListBucket"], resources: [site.bucketArn] }),
+    );
+    aggregate.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["ses:SendEmail", "ses:SendRawEmail"],
+        resources: [`arn:${this.partition}:ses:${sesRegion}:${this.account}:identity/*`],
+      }),
+    );
+
+    const planStep = new tasks.LambdaInvoke(this, "Plan pairs", {
+      lambdaFunction: plan,
+      payloadResponseOnly: true,
+    });
+    const scanStep = new tasks.LambdaInvoke(this, "Scan batch", {
+      lambdaFunction: batch,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({
+        "runId.$": "$.runId",
+        "generatedAt.$": "$.generatedAt",
+        "index.$": "$.batch.index",
+        "pairs.$": "$.batch.pairs",
+      }),
+    });
+    scanStep.addRetry({
+      errors: ["States.ALL"],
+      maxAttempts: 2,
+      interval: Duration.seconds(30),
+      backoffRate: 2,
+    });
+    scanStep.addCatch(
+      new sfn.Pass(this, "Batch failed", {
+        parameters: {
+          "index.$": "$.batch.index",
+          failed: true,
+          "error.$": "$.failure.Cause",
+          "pairs.$": "$.batch.pairs",
+        },
+      }),
+      { resultPath: "$.failure" },
+    );
+    const map = new sfn.DistributedMap(this, "Scan batches", {
+      itemsPath: "$.batches",
+      itemSelector: {
+        "runId.$": "$.runId",
+        "generatedAt.$": "$.generatedAt",
+        "batch.$": "$$.Map.Item.Value",
+      },
+      maxConcurrency: 10,
+      resultPath: "$.outcomes",
+    });
+    map.itemProcessor(scanStep);
+    const aggregateStep = new tasks.LambdaInvoke(this, "Aggregate, store, notify, publish", {
+      lambdaFunction: aggregate,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({
+        "runId.$": "$.runId",
+        "generatedAt.$": "$.generatedAt",
+        "discoveryKey.$": "$.discoveryKey",
+        "batches.$": "$.outcomes",
+      }),
+    });
+    this.stateMachine = new sfn.StateMachine(this, "ScheduledScan", {
+      definitionBody: sfn.DefinitionBody.fromChainable(planStep.next(map).next(aggregateStep)),
+      timeout: Duration.hours(2),
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, "WorkflowLogs", {
+          retention: logs.RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        level: sfn.LogLevel.ALL,
+      },
+    });
+
+    new events.Rule(this, "Schedule", {
+      schedule: events.Schedule.expression(props.schedule),
+      targets: [new targets.SfnStateMachine(this.stateMachine)],
+    });
+
+    // Every cdk-nag finding accepted, one by one, each with its reason.
+    const logicalId = (c: IConstruct) => this.getLogicalId(c.node.defaultChild as CfnElement);
+    const accept = (finding: string, reason: string) =>
+      Validations.of(this).acknowledge({ id: `AwsSolutions::${finding}`, reason });
+    accept(
+      "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+      "Grants only writes to each function's own CloudWatch log group.",
+    );
+    accept(
+      "AwsSolutions-IAM5[Resource::*]",
+      "The scan's Describe/List actions (ELBv2, EC2, ACM, Route 53) and X-Ray writes support no resource-level permissions.",
+    );
+    for (const action of ["s3:Abort*", "s3:GetBucket*", "s3:GetObject*", "s3:List*"]) {
+      accept(`AwsSolutions-IAM5[Action::${action}]`, "CDK's object grants, limited to drctl's own buckets.");
+    }
+    for (const bucket of [site, results])
+      accept(
+        `AwsSolutions-IAM5[Resource::<${logicalId(bucket)}.Arn>/*]`,
+        "Objects under drctl's own bucket.",
+      );
+    for (const f of [plan, batch, aggregate])
+      accept(
+        `AwsSolutions-IAM5[Resource::<${logicalId(f)}.Arn>:*]`,
+        "The workflow invokes any version of its own function.",
+      );
+    accept(
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:${sesRegion}:<AWS::AccountId>:identity/*]`,
+      "The sender identity is chosen in drctl.yaml; sending stays within this account's SES identities.",
+    );
+    const executions = `arn:<AWS::Partition>:states:${this.region}:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalId(this.stateMachine)}"}]}]}`;
+    for (const suffix of [":*", "/*:*"])
+      accept(
+        `AwsSolutions-IAM5[Resource::${executions}${suffix}]`,
+        "The Distributed Map's child executions of this very workflow.",
+      );
+  }
+}
