@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { readActions } from "../infra/permissions.js";
 import { permissionsMarkdown } from "../src/permissions.js";
 import { rulesMarkdown } from "../src/scan/rule-catalog.js";
 
@@ -16,7 +17,22 @@ export function replaceBlock(text: string, name: string, block: string): string 
 export function generatedDocs(): { file: string; content: string }[] {
   const readme = readFileSync("README.md", "utf8");
   return [
-    { file: "README.md", content: replaceBlock(readme, "permissions", permissionsMarkdown()) },
+    {
+      file: "README.md",
+      content: replaceBlock(
+        replaceBlock(readme, "permissions", permissionsMarkdown()),
+        "scan-policy",
+        scanPolicyBlock(),
+      ),
+    },
     { file: "docs/rules.md", content: rulesMarkdown() },
   ];
+}
+
+function scanPolicyBlock(): string {
+  const policy = {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "DrctlScanRead", Effect: "Allow", Action: readActions(), Resource: "*" }],
+  };
+  return ["```json", JSON.stringify(policy, null, 2), "```"].join("\n");
 }
