@@ -28,16 +28,6 @@ function unique(actions: string[]): string[] {
   return [...new Set(actions)].sort();
 }
 
-/** A least-privilege identity policy for one command. */
-export function iamPolicy(command: string): {
-  Version: string;
-  Statement: { Effect: "Allow"; Action: string[]; Resource: "*" }[];
-} {
-  const actions = commandPermissions()[command];
-  if (!actions) throw new Error(`no permissions are declared for command "${command}"`);
-  return { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] };
-}
-
 export function permissionsMarkdown(): string {
   const rows = Object.entries(commandPermissions()).map(
     ([command, actions]) => `| \`drctl ${command}\` | ${actions.map((a) => `\`${a}\``).join(", ")} |`,

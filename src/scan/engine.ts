@@ -10,6 +10,7 @@ import { applySuppressions, type Suppression } from "./suppressions.js";
 import {
   SEVERITIES,
   severityRank,
+  type Difference,
   type Finding,
   type RuleInfo,
   type ScanSettings,
@@ -83,24 +84,34 @@ async function comparePair(
 ): Promise<Finding[]> {
   const primary = new Side("primary", pair.primary, caches.for(pair.primaryRegion, pair.primaryAccount));
   const standby = new Side("standby", pair.standby, caches.for(pair.standbyRegion, pair.standbyAccount));
-  const base = { pair: pair.name, primaryArn: primary.arn, secondaryArn: standby.arn };
   const findings: Finding[] = [];
+  // Every finding of this pair is made here: the rule, then what it found (or that it found nothing).
+  const add = (
+    module: ResourceModule<unknown>,
+    rule: RuleInfo,
+    d: Omit<Partial<Difference>, "status"> & { status: Status },
+  ) =>
+    findings.push({
+      pair: pair.name,
+      primaryArn: primary.arn,
+      secondaryArn: standby.arn,
+      resourceType: module.type,
+      ruleId: rule.id,
+      severity: d.severity ?? rule.severity,
+      status: d.status,
+      path: d.path ?? "",
+      primary: d.primary ?? null,
+      secondary: d.secondary ?? null,
+      message: d.message ?? `${rule.title}: no difference`,
+    });
   for (const module of RESOURCE_MODULES as readonly ResourceModule<unknown>[]) {
     let matched;
     try {
       matched = await module.twins(primary, standby, context);
     } catch (err) {
-      const rule = readErrorRule(module);
       const message = err instanceof Error ? err.message : String(err);
-      findings.push({
-        ...base,
-        resourceType: module.type,
-        ruleId: rule.id,
-        severity: rule.severity,
+      add(module, readErrorRule(module), {
         status: "error",
-        path: "",
-        primary: null,
-        secondary: null,
         message: `could not read ${module.title.toLowerCase()}: ${message}`,
       });
       continue;
@@ -110,49 +121,14 @@ async function comparePair(
       for (const twin of matched.twins) {
         for (const d of rule.check(twin.primary, twin.secondary, options.settings)) {
           found++;
-          findings.push({
-            ...base,
-            resourceType: module.type,
-            ruleId: rule.id,
-            severity: d.severity ?? rule.severity,
-            status: d.status ?? "drift",
-            path: joinPath(twin.label, d.path),
-            primary: d.primary,
-            secondary: d.secondary,
-            message: d.message,
-          });
+          add(module, rule, { ...d, status: d.status ?? "drift", path: joinPath(twin.label, d.path) });
         }
       }
-      if (found === 0 && options.includePass) {
-        findings.push({
-          ...base,
-          resourceType: module.type,
-          ruleId: rule.id,
-          severity: rule.severity,
-          status: "pass",
-          path: "",
-          primary: null,
-          secondary: null,
-          message: `${rule.title}: no difference`,
-        });
-      }
+      if (found === 0 && options.includePass) add(module, rule, { status: "pass" });
     }
     const missing = module.missingRule;
-    if (missing) {
-      for (const d of matched.unmatched) {
-        findings.push({
-          ...base,
-          resourceType: module.type,
-          ruleId: missing.id,
-          severity: d.severity ?? missing.severity,
-          status: d.status ?? "missing",
-          path: d.path,
-          primary: d.primary,
-          secondary: d.secondary,
-          message: d.message,
-        });
-      }
-    }
+    if (missing)
+      for (const d of matched.unmatched) add(module, missing, { ...d, status: d.status ?? "missing" });
   }
   return findings;
 }

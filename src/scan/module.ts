@@ -1,5 +1,5 @@
 import type { RecordIndex } from "../resources/route53/collect.js";
-import type { Side } from "./side.js";
+import type { Collector, Side } from "./side.js";
 import type { Difference, ResourceType, Rule, RuleInfo } from "./types.js";
 
 /** Two things compared as twins; `label` prefixes every path (e.g. listeners[443]). */
@@ -31,4 +31,12 @@ export interface ResourceModule<T> {
   rules: Rule<T>[];
   missingRule?: RuleInfo;
   twins(primary: Side, standby: Side, context: PairContext): Promise<Twins<T>>;
+}
+
+/** Twins for a type of which each load balancer has exactly one (its attributes, its effective rules). */
+export function oneTwin<T>(collector: Collector<T>): ResourceModule<T>["twins"] {
+  return async (primary, standby) => {
+    const [p, s] = await Promise.all([primary.get(collector), standby.get(collector)]);
+    return { twins: [{ label: "", primary: p, secondary: s }], unmatched: [] };
+  };
 }

@@ -1,4 +1,4 @@
-import type { ResourceModule } from "../../scan/module.js";
+import { oneTwin, type ResourceModule } from "../../scan/module.js";
 import type { Collector } from "../../scan/side.js";
 import { collectLoadBalancer, LOAD_BALANCER_PERMISSIONS } from "./collect.js";
 import type { NormalizedLoadBalancer } from "./normalize.js";
@@ -14,11 +14,5 @@ export const loadBalancerModule: ResourceModule<NormalizedLoadBalancer> = {
   title: "Load balancer",
   permissions: LOAD_BALANCER_PERMISSIONS,
   rules: loadBalancerRules,
-  async twins(primary, standby) {
-    const [p, s] = await Promise.all([
-      primary.get(loadBalancerCollector),
-      standby.get(loadBalancerCollector),
-    ]);
-    return { twins: [{ label: "", primary: p, secondary: s }], unmatched: [] };
-  },
+  twins: oneTwin(loadBalancerCollector),
 };

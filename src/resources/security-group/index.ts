@@ -1,4 +1,4 @@
-import type { ResourceModule } from "../../scan/module.js";
+import { oneTwin, type ResourceModule } from "../../scan/module.js";
 import type { Collector } from "../../scan/side.js";
 import { collectSecurityGroups, SECURITY_GROUP_PERMISSIONS } from "./collect.js";
 import type { NormalizedSecurityGroups } from "./normalize.js";
@@ -14,11 +14,5 @@ export const securityGroupModule: ResourceModule<NormalizedSecurityGroups> = {
   title: "Security groups",
   permissions: SECURITY_GROUP_PERMISSIONS,
   rules: securityGroupRules,
-  async twins(primary, standby) {
-    const [p, s] = await Promise.all([
-      primary.get(securityGroupsCollector),
-      standby.get(securityGroupsCollector),
-    ]);
-    return { twins: [{ label: "", primary: p, secondary: s }], unmatched: [] };
-  },
+  twins: oneTwin(securityGroupsCollector),
 };
