@@ -134,6 +134,8 @@ describe("the report site", () => {
 
     await page.locator("a", { hasText: "all runs" }).click();
     expect(await page.locator("h1").textContent()).toBe("drctl readiness history");
+    await page.locator("a", { hasText: "Latest report" }).click();
+    expect(await page.locator("h1").textContent()).toBe(`drctl readiness report ${ids[1] ?? ""} (latest)`);
   });
 
   it("publishes to a private S3 bucket, with stable keys per run and website hosting only when asked", async () => {
@@ -148,6 +150,7 @@ describe("the report site", () => {
     expect(keys).toEqual(
       [
         "prod/index.html",
+        "prod/latest.html",
         "prod/latest.json",
         ...ids.flatMap((id) => [`prod/runs/${id}/index.html`, `prod/runs/${id}/scan.json`]),
       ].sort(),
@@ -175,5 +178,63 @@ describe("the report site", () => {
     await expect(
       publishToS3(await env.clients(), "eu-west-1", "s3://Bad_Bucket", [], { website: false }),
     ).rejects.toThrow(/expected s3:\/\/BUCKET\[\/PREFIX\]/);
+  });
+});
+
+describe("access denied", () => {
+  it("on S3 names the action and the object that was refused", async () => {
+    const { FaultProxy } = await import("./harness/fault-proxy.js");
+    const proxy = await FaultProxy.start(env.emulator.endpoint, {
+      seed: 1,
+      throttle: 0,
+      serverError: 0,
+      delay: 0,
+      delayMaxMs: 0,
+      maxConsecutiveFaults: 0,
+      deny: (r) => r.method === "PUT" && r.path.includes("/denied-site/"),
+    });
+    try {
+      const aws = await env.clients({ endpointUrl: proxy.endpoint });
+      const files = await buildSite(store);
+      await expect(
+        publishToS3(aws, "eu-west-1", "s3://denied-site/prod", files, { website: false }),
+      ).rejects.toThrow(
+        /access denied to S3\.(CreateBucket s3:\/\/denied-site\/prod\/|PutObject s3:\/\/denied-site\/prod\/\S+) in eu-west-1: User: arn:aws:sts::123456789012:assumed-role\/drctl\/test is not authorized/,
+      );
+      expect(proxy.stats.denied).toBeGreaterThan(0);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("on DynamoDB names the action and the table", async () => {
+    const { FaultProxy } = await import("./harness/fault-proxy.js");
+    const { DynamoDbHistory } = await import("../src/store/dynamodb.js");
+    const proxy = await FaultProxy.start(env.emulator.endpoint, {
+      seed: 1,
+      throttle: 0,
+      serverError: 0,
+      delay: 0,
+      delayMaxMs: 0,
+      maxConsecutiveFaults: 0,
+      deny: (r) => r.target.endsWith(".PutItem"),
+    });
+    try {
+      const aws = await env.clients({ endpointUrl: proxy.endpoint });
+      await DynamoDbHistory.createTable(aws, "denied-history", "eu-west-1");
+      const history = new DynamoDbHistory(aws, "denied-history", "eu-west-1");
+      const run = headerOf(
+        "scan",
+        "20261121T000000Z-deny",
+        result("2026-11-21T00:00:00.000Z", [{ name: "web-001", rules: [] }]),
+        new Date(),
+      );
+      await expect(history.save(run)).rejects.toThrow(
+        /access denied to DynamoDB\.PutItem on table denied-history in eu-west-1/,
+      );
+      expect(await history.list()).toEqual([]);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

@@ -40,13 +40,13 @@ function indexPage(rows: { run: RunHeader; added: number; resolved: number | nul
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>drctl readiness history</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d2330}table{border-collapse:collapse}th,td{border:1px solid #d8dde6;padding:.3rem .6rem;text-align:left}th{background:#eef1f6}td.n{text-align:right}</style></head><body>
 <h1>drctl readiness history</h1>
-<p>${rows.length} scans, newest first. ${trend(rows.map((r) => r.run))}</p>
+<p>${rows.length} scans, newest first. <a href="latest.html">Latest report</a>. ${trend(rows.map((r) => r.run))}</p>
 <table><thead><tr><th>run</th><th>started</th><th>pairs</th><th>critical</th><th>high</th><th>medium</th><th>low</th><th>new / resolved</th><th>data</th></tr></thead><tbody>${body}</tbody></table>
 </body></html>
 `;
 }
 
-/** Every file of the report site: one page and one JSON per stored scan, and the index. */
+/** Every file of the report site: one page and one JSON per stored scan, the latest report, and the index. */
 export async function buildSite(store: HistoryStore, limit = 100): Promise<SiteFile[]> {
   const runs = await store.list({ kind: "scan", limit });
   const files: SiteFile[] = [];
@@ -77,6 +77,18 @@ export async function buildSite(store: HistoryStore, limit = 100): Promise<SiteF
     return { run, added: d.new.length, resolved: d.resolved.length };
   });
   files.push({ path: "index.html", body: indexPage(rows), contentType: HTML });
+  // A stable address for "the latest report", for bookmarks and the email's link.
+  const latest = results[0];
+  if (latest && runs[0]) {
+    files.push({
+      path: "latest.html",
+      body: formatScanHtml(latest, `drctl readiness report ${runs[0].id} (latest)`, {
+        href: "index.html",
+        label: "all runs",
+      }),
+      contentType: HTML,
+    });
+  }
   files.push({
     path: "latest.json",
     body: JSON.stringify({ runId: runs[0]?.id ?? null, href: runs[0] ? runPath(runs[0].id) : null }),

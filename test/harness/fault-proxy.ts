@@ -17,10 +17,13 @@ export interface FaultPlan {
   delayMaxMs: number;
   /** After this many faults in a row the next request goes through, so retries always end. */
   maxConsecutiveFaults: number;
+  /** Requests answered with AccessDenied, as IAM would: matched on method, path and X-Amz-Target. */
+  deny?: ((request: { method: string; path: string; target: string }) => boolean) | undefined;
 }
 
 export interface FaultStats {
   requests: number;
+  denied: number;
   throttled: number;
   serverErrors: number;
   delayed: number;
@@ -72,8 +75,26 @@ function errorResponse(
   return { status, headers: { "content-type": "text/xml" }, body };
 }
 
+/** AccessDenied as the JSON protocols (DynamoDB) and the XML ones (S3) write it. */
+function accessDenied(protocol: "json" | "xml"): { headers: Record<string, string>; body: string } {
+  const message =
+    "User: arn:aws:sts::123456789012:assumed-role/drctl/test is not authorized to perform this action";
+  return protocol === "json"
+    ? {
+        headers: {
+          "content-type": "application/x-amz-json-1.0",
+          "x-amzn-errortype": "AccessDeniedException",
+        },
+        body: JSON.stringify({ __type: "com.amazon.coral.service#AccessDeniedException", message }),
+      }
+    : {
+        headers: { "content-type": "application/xml" },
+        body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`,
+      };
+}
+
 export class FaultProxy {
-  readonly stats: FaultStats = { requests: 0, throttled: 0, serverErrors: 0, delayed: 0 };
+  readonly stats: FaultStats = { requests: 0, denied: 0, throttled: 0, serverErrors: 0, delayed: 0 };
   private consecutive = 0;
   private readonly random: () => number;
 
@@ -106,6 +127,13 @@ export class FaultProxy {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     this.stats.requests++;
+    const target = String(req.headers["x-amz-target"] ?? "");
+    if (this.plan.deny?.({ method: req.method ?? "", path: req.url ?? "", target })) {
+      this.stats.denied++;
+      const denied = accessDenied(target !== "" ? "json" : "xml");
+      res.writeHead(403, denied.headers).end(denied.body);
+      return;
+    }
     // Draw all three numbers for every request so one decision never shifts the others.
     const [faultDraw, delayDraw, delayLength] = [this.random(), this.random(), this.random()];
     if (delayDraw < this.plan.delay) {
