@@ -92,6 +92,8 @@ export class DrctlStack extends Stack {
     const plan = fn("Plan", "planHandler", Duration.minutes(5));
     const batch = fn("ScanBatch", "scanBatchHandler", Duration.minutes(15));
     const aggregate = fn("Aggregate", "aggregateHandler", Duration.minutes(5));
+    const publish = fn("Publish", "publishHandler", Duration.minutes(5));
+    const notify = fn("Notify", "notifyHandler", Duration.minutes(2));
 
     // Least privilege, from what the collectors and steps declare (src/permissions.ts).
     const sesRegion = props.config.notify.email.ses?.region ?? this.region;
@@ -105,11 +107,12 @@ export class DrctlStack extends Stack {
     results.grantPut(batch);
     results.grantRead(aggregate);
     this.table.grant(aggregate, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query");
-    site.grantPut(aggregate);
-    aggregate.addToRolePolicy(
+    for (const f of [publish, notify]) this.table.grant(f, "dynamodb:GetItem", "dynamodb:Query");
+    site.grantPut(publish);
+    publish.addToRolePolicy(
       new iam.PolicyStatement({ actions: ["s3:ListBucket"], resources: [site.bucketArn] }),
     );
-    aggregate.addToRolePolicy(
+    notify.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ["ses:SendEmail", "ses:SendRawEmail"],
         resources: [`arn:${this.partition}:ses:${sesRegion}:${this.account}:identity/*`],
@@ -158,7 +161,7 @@ export class DrctlStack extends Stack {
       resultPath: "$.outcomes",
     });
     map.itemProcessor(scanStep);
-    const aggregateStep = new tasks.LambdaInvoke(this, "Aggregate, store, notify, publish", {
+    const aggregateStep = new tasks.LambdaInvoke(this, "Aggregate and store", {
       lambdaFunction: aggregate,
       payloadResponseOnly: true,
       payload: sfn.TaskInput.fromObject({
@@ -168,8 +171,31 @@ export class DrctlStack extends Stack {
         "batches.$": "$.outcomes",
       }),
     });
+    // The run is stored before either of these; each is retried on its own.
+    const runOnly = sfn.TaskInput.fromObject({ "runId.$": "$.runId" });
+    const publishStep = new tasks.LambdaInvoke(this, "Publish the report site", {
+      lambdaFunction: publish,
+      payloadResponseOnly: true,
+      payload: runOnly,
+      resultPath: "$.published",
+    });
+    const notifyStep = new tasks.LambdaInvoke(this, "Send notifications", {
+      lambdaFunction: notify,
+      payloadResponseOnly: true,
+      payload: runOnly,
+      resultPath: "$.notified",
+    });
+    for (const step of [publishStep, notifyStep])
+      step.addRetry({
+        errors: ["States.ALL"],
+        maxAttempts: 2,
+        interval: Duration.seconds(60),
+        backoffRate: 2,
+      });
     this.stateMachine = new sfn.StateMachine(this, "ScheduledScan", {
-      definitionBody: sfn.DefinitionBody.fromChainable(planStep.next(map).next(aggregateStep)),
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        planStep.next(map).next(aggregateStep).next(publishStep).next(notifyStep),
+      ),
       timeout: Duration.hours(2),
       tracingEnabled: true,
       logs: {
@@ -206,7 +232,7 @@ export class DrctlStack extends Stack {
         `AwsSolutions-IAM5[Resource::<${logicalId(bucket)}.Arn>/*]`,
         "Objects under drctl's own bucket.",
       );
-    for (const f of [plan, batch, aggregate])
+    for (const f of [plan, batch, aggregate, publish, notify])
       accept(
         `AwsSolutions-IAM5[Resource::<${logicalId(f)}.Arn>:*]`,
         "The workflow invokes any version of its own function.",

@@ -118,14 +118,16 @@ describe("the CDK app", () => {
     expect(definition.States["Plan pairs"]?.Next).toBe("Scan batches");
     const map = definition.States["Scan batches"];
     expect(map?.ItemProcessor?.ProcessorConfig.Mode).toBe("DISTRIBUTED");
-    expect(map?.Next).toBe("Aggregate, store, notify, publish");
+    expect(map?.Next).toBe("Aggregate and store");
+    expect(definition.States["Aggregate and store"]?.Next).toBe("Publish the report site");
+    expect(definition.States["Publish the report site"]?.Next).toBe("Send notifications");
     const batch = map?.ItemProcessor?.States["Scan batch"];
     expect(batch?.Retry).toContainEqual(
       expect.objectContaining({ ErrorEquals: ["States.ALL"], MaxAttempts: 2 }),
     );
     expect(batch?.Catch?.map((c) => c.Next)).toEqual(["Batch failed"]);
     template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "cron(0 6 * * ? *)" });
-    template.resourceCountIs("AWS::Lambda::Function", 3);
+    template.resourceCountIs("AWS::Lambda::Function", 5);
     template.allResourcesProperties("AWS::Lambda::Function", {
       Runtime: "nodejs24.x",
       TracingConfig: { Mode: "Active" },

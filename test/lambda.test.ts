@@ -3,7 +3,7 @@ import { GetSendQuotaCommand, SESClient } from "@aws-sdk/client-ses";
 import { CreateEmailIdentityCommand, SESv2Client } from "@aws-sdk/client-sesv2";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildWorld, changeWorld, type World } from "../demo/world/build.js";
-import { aggregate, plan, scanBatch, type BatchOutcome } from "../src/lambda/handlers.js";
+import { aggregate, notify, plan, publish, scanBatch, type BatchOutcome } from "../src/lambda/handlers.js";
 import { runtimeFromEnv, type Runtime } from "../src/lambda/runtime.js";
 import { DynamoDbHistory } from "../src/store/dynamodb.js";
 import { useEmulator } from "./harness/emulator.js";
@@ -29,7 +29,7 @@ const ENV = {
   DRCTL_RESULTS: "s3://drctl-results/work",
 };
 
-/** What the Step Functions workflow does, in process: plan, the map with its Catch, aggregate. */
+/** What the Step Functions workflow does, in process: plan, the map with its Catch, aggregate, publish, notify. */
 async function scheduledRun(failBatch?: number) {
   const p = await plan(rt);
   const outcomes: BatchOutcome[] = [];
@@ -47,15 +47,15 @@ async function scheduledRun(failBatch?: number) {
         : await scanBatch(rt, item),
     );
   }
-  return {
-    plan: p,
-    summary: await aggregate(rt, {
-      runId: p.runId,
-      generatedAt: p.generatedAt,
-      discoveryKey: p.discoveryKey,
-      batches: outcomes,
-    }),
-  };
+  const summary = await aggregate(rt, {
+    runId: p.runId,
+    generatedAt: p.generatedAt,
+    discoveryKey: p.discoveryKey,
+    batches: outcomes,
+  });
+  const published = await publish(rt, summary);
+  const notified = await notify(rt, summary);
+  return { plan: p, summary: { ...summary, site: published.site, deliveries: notified.deliveries } };
 }
 
 beforeAll(async () => {
@@ -116,5 +116,23 @@ describe("the scheduled cloud scan, handlers run in process against the emulator
       ],
     ]);
     expect(stored?.result.pairs).toHaveLength(3);
+  });
+});
+
+describe("the notify step", () => {
+  it("fails with every channel's reason when one fails, so the workflow retries; the run stays stored", async () => {
+    const failing = await runtimeFromEnv({
+      ...process.env,
+      ...ENV,
+      DRCTL_CONFIG: `${ENV.DRCTL_CONFIG}\n  webhook:\n    url: http://127.0.0.1:9/hook\n    format: teams\n`,
+    });
+    const [latest] = await new DynamoDbHistory(failing.aws, "drctl-history", "us-east-1").list({ limit: 1 });
+    expect(latest).toBeDefined();
+    await expect(notify(failing, { runId: latest?.id ?? "" })).rejects.toThrow(
+      /^notification failed: webhook \(teams\): fetch failed/,
+    );
+    expect(
+      await new DynamoDbHistory(failing.aws, "drctl-history", "us-east-1").get(latest?.id ?? ""),
+    ).toBeDefined();
   });
 });

@@ -2,7 +2,9 @@
  * Lambda handlers of the scheduled cloud scan, run by a Step Functions workflow (infra/):
  *   plan       (EventBridge schedule)  discover pairs, cut them into batches
  *   scanBatch  (Distributed Map item)  scan one batch, leave its result in S3
- *   aggregate  (after the map)         merge, store, notify, publish
+ *   aggregate  (after the map)         merge the batches, store the run
+ *   publish                            rebuild the report site in S3
+ *   notify                             email and webhook for the run
  * A batch that fails is retried by the workflow and then handed to aggregate as failed, which
  * turns each of its pairs into an error finding: the run always says what it could not read.
  */
@@ -12,7 +14,7 @@ import { notifyScan, type Delivery } from "../notify/notify.js";
 import { discoverPairs } from "../pairs/discover.js";
 import { PAIR_RULES } from "../pairs/rules.js";
 import { parseS3Url, publishToS3 } from "../report/publish.js";
-import { buildSite } from "../report/site.js";
+import { buildSite, runPath } from "../report/site.js";
 import { runScan, type ScanResult } from "../scan/engine.js";
 import { mergeResults } from "../scan/merge.js";
 import { applySuppressions } from "../scan/suppressions.js";
@@ -45,8 +47,6 @@ export interface RunSummary {
   new: number;
   resolved: number;
   failedBatches: number;
-  deliveries: Delivery[];
-  site: string | null;
 }
 
 async function putJson(rt: Runtime, key: string, value: unknown): Promise<void> {
@@ -152,33 +152,59 @@ export async function aggregate(
   const store = await openStore(rt.store, () => Promise.resolve(rt.aws));
   const run = headerOf("scan", event.runId, result, new Date());
   await store.save(run);
-  const before = await previousRun(store, run);
-  const diff = diffRuns(before, run);
-  const site = rt.site
-    ? await publishToS3(
-        rt.aws,
-        primaryRegions(rt.config)[0] ?? "us-east-1",
-        rt.site,
-        await buildSite(store),
-        { website: false },
-      )
-    : null;
-  const deliveries = await notifyScan({
-    config: rt.config.notify,
-    result,
-    diff,
-    runId: run.id,
-    aws: () => Promise.resolve(rt.aws),
-  });
+  const diff = diffRuns(await previousRun(store, run), run);
   return {
     runId: run.id,
     pairs: result.stats.pairs,
     new: diff.new.length,
     resolved: diff.resolved.length,
     failedBatches,
-    deliveries,
-    site,
   };
+}
+
+/** Rebuilds the report site from the history and uploads it (after every stored run). */
+export async function publish(
+  rt: Runtime,
+  event: { runId: string },
+): Promise<{ runId: string; site: string | null }> {
+  if (!rt.site) return { runId: event.runId, site: null };
+  const store = await openStore(rt.store, () => Promise.resolve(rt.aws));
+  const site = await publishToS3(
+    rt.aws,
+    primaryRegions(rt.config)[0] ?? "us-east-1",
+    rt.site,
+    await buildSite(store),
+    { website: false },
+  );
+  return { runId: event.runId, site };
+}
+
+/**
+ * Sends the email and webhook for a stored run. Every channel is tried; if one failed, this
+ * throws with the reasons so the workflow retries and, failing again, shows the execution as
+ * failed. The run itself is already stored.
+ */
+export async function notify(
+  rt: Runtime,
+  event: { runId: string },
+): Promise<{ runId: string; deliveries: Delivery[] }> {
+  const store = await openStore(rt.store, () => Promise.resolve(rt.aws));
+  const run = await store.get(event.runId);
+  if (!run) throw new Error(`run ${event.runId} is not in ${store.description}`);
+  const diff = diffRuns(await previousRun(store, run), run);
+  const reportUrl = rt.site ? `${rt.site.replace(/\/$/, "")}/${runPath(run.id)}` : undefined;
+  const deliveries = await notifyScan({
+    config: rt.config.notify,
+    result: run.result,
+    diff,
+    runId: run.id,
+    aws: () => Promise.resolve(rt.aws),
+    ...(reportUrl ? { reportUrl } : {}),
+  });
+  const failed = deliveries.filter((d) => !d.ok);
+  if (failed.length > 0)
+    throw new Error(`notification failed: ${failed.map((d) => `${d.channel}: ${d.detail}`).join("; ")}`);
+  return { runId: run.id, deliveries };
 }
 
 // Lambda entry points: one runtime per container, reused across invocations.
@@ -189,3 +215,5 @@ export const scanBatchHandler = async (event: Parameters<typeof scanBatch>[1]) =
   scanBatch(await shared(), event);
 export const aggregateHandler = async (event: Parameters<typeof aggregate>[1]) =>
   aggregate(await shared(), event);
+export const publishHandler = async (event: { runId: string }) => publish(await shared(), event);
+export const notifyHandler = async (event: { runId: string }) => notify(await shared(), event);
