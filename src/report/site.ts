@@ -40,7 +40,8 @@ function indexPage(rows: { run: RunHeader; added: number; resolved: number | nul
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>drctl readiness history</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d2330}table{border-collapse:collapse}th,td{border:1px solid #d8dde6;padding:.3rem .6rem;text-align:left}th{background:#eef1f6}td.n{text-align:right}</style></head><body>
 <h1>drctl readiness history</h1>
-<p>${rows.length} scans, newest first. <a href="latest.html">Latest report</a>. ${trend(rows.map((r) => r.run))}</p>
+<p>${rows.length} scans, newest first. <a href="latest.html">Latest report</a>.</p>
+${rows.length > 1 ? `<figure style="margin:0 0 1rem">${trend(rows.map((r) => r.run))}<figcaption style="color:#6b7280">Open critical, high and medium findings per scan, oldest to newest.</figcaption></figure>` : ""}
 <table><thead><tr><th>run</th><th>started</th><th>pairs</th><th>critical</th><th>high</th><th>medium</th><th>low</th><th>new / resolved</th><th>data</th></tr></thead><tbody>${body}</tbody></table>
 </body></html>
 `;
