@@ -1,0 +1,46 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
+import { parseYamlWithSchema } from "../config/load.js";
+import { ConfigError, InputError } from "../errors.js";
+import { checkDag } from "./dag.js";
+import { runbookSchema, type Runbook } from "./schema.js";
+
+export interface LoadedRunbook {
+  runbook: Runbook;
+  file: string;
+  /** sha256 of the file's text: a run refuses to resume with a runbook that changed. */
+  hash: string;
+}
+
+/** Reads and validates a runbook file; every error names file:line:column and what was expected. */
+export function loadRunbook(file: string): LoadedRunbook {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new InputError(`cannot read runbook ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const runbook = parseYamlWithSchema(text, file, runbookSchema);
+  const problems = checkDag(runbook.steps);
+  const first = problems[0];
+  if (first) {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines });
+    const steps = doc.get("steps", true);
+    const step = isSeq(steps) ? steps.items[first.stepIndex] : undefined;
+    const node = isMap(step) ? step.get(first.field, true) : undefined;
+    const offset =
+      (node as { range?: [number] } | undefined)?.range?.[0] ??
+      (step as { range?: [number] } | undefined)?.range?.[0] ??
+      0;
+    const pos = lines.linePos(offset);
+    throw new ConfigError(
+      file,
+      pos.line,
+      pos.col,
+      `steps[${first.stepIndex}].${first.field}: ${first.message}`,
+    );
+  }
+  return { runbook, file, hash: createHash("sha256").update(text).digest("hex") };
+}
