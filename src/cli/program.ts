@@ -5,6 +5,7 @@ import { CommandContext, type GlobalOptions } from "./context.js";
 import { registerInventory } from "./inventory.js";
 import { registerHistory } from "./history.js";
 import { registerPublish } from "./publish.js";
+import { registerRunbook } from "./runbook.js";
 import { registerScan } from "./scan.js";
 import { processIo, type Io } from "./io.js";
 
@@ -81,6 +82,7 @@ Examples:
   registerScan(program, withContext);
   registerHistory(program, withContext);
   registerPublish(program, withContext);
+  registerRunbook(program, withContext);
   registerInventory(program, withContext);
   return program;
 }

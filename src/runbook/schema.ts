@@ -4,11 +4,9 @@ import { z } from "zod";
 const value = z.union([z.string(), z.number(), z.boolean()]);
 
 export const stepSchema = z.strictObject({
-  id: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]*$/, {
-      message: "expected a step id of lower-case letters, digits and dashes",
-    }),
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
+    message: "expected a step id of lower-case letters, digits and dashes",
+  }),
   kind: z.string().min(1),
   /** Region the step acts in; default: the runbook's. */
   region: z.string().optional(),

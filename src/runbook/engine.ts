@@ -1,0 +1,203 @@
+import { randomBytes } from "node:crypto";
+import type { AwsClients } from "../aws/client-factory.js";
+import { InputError } from "../errors.js";
+import { waves } from "./dag.js";
+import type { Journal, RunRecord, StepRecord } from "./journal.js";
+import type { LoadedRunbook } from "./load.js";
+import { STEP_KINDS } from "./registry.js";
+import { resolveParams } from "./resolve.js";
+import type { StepSpec } from "./schema.js";
+import type { StepContext, StepKind, StepPlan } from "./step.js";
+
+export interface PlannedStep {
+  id: string;
+  kind: string;
+  region: string;
+  after: string[];
+  plan: StepPlan | { error: string };
+}
+
+function kindOf(step: StepSpec, file: string): StepKind<unknown> {
+  const kind = STEP_KINDS.get(step.kind);
+  if (!kind)
+    throw new InputError(
+      `${file}: step "${step.id}": unknown kind "${step.kind}" (known: ${[...STEP_KINDS.keys()].sort().join(", ")})`,
+    );
+  return kind;
+}
+
+function paramsOf(
+  step: StepSpec,
+  kind: StepKind<unknown>,
+  file: string,
+  outputs: (id: string) => Record<string, string> | undefined,
+): unknown {
+  const resolved = resolveParams(step.params, outputs, `${file}: step "${step.id}"`);
+  const parsed = kind.params.safeParse(resolved);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(
+      `${file}: step "${step.id}" (${step.kind}): params.${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Before a run, outputs of earlier steps are not known: plans show where they will come from. */
+const placeholder = (id: string) =>
+  new Proxy(
+    {},
+    { get: (_t, key) => (typeof key === "string" ? `<${key} from ${id}>` : undefined) },
+  ) as Record<string, string>;
+
+/** The dry run: every step's current -> target state, read from the live state, nothing changed. */
+export async function planRunbook(aws: AwsClients, loaded: LoadedRunbook): Promise<PlannedStep[]> {
+  const { runbook, file } = loaded;
+  const planned: PlannedStep[] = [];
+  for (const wave of waves(runbook.steps)) {
+    await Promise.all(
+      wave.map(async (step) => {
+        const kind = kindOf(step, file);
+        const region = step.region ?? runbook.region;
+        const ctx: StepContext = {
+          aws,
+          region,
+          log: () => undefined,
+          signal: AbortSignal.timeout(step.timeoutSeconds * 1000),
+        };
+        let plan: PlannedStep["plan"];
+        try {
+          plan = await kind.plan(ctx, paramsOf(step, kind, file, placeholder));
+        } catch (err) {
+          if (err instanceof InputError) throw err;
+          plan = { error: err instanceof Error ? err.message : String(err) };
+        }
+        planned.push({ id: step.id, kind: step.kind, region, after: step.after, plan });
+      }),
+    );
+  }
+  const order = runbook.steps.map((s) => s.id);
+  return planned.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+}
+
+export interface RunOptions {
+  /** Resume this run instead of starting a new one. */
+  resumeRunId?: string;
+  log?: (line: string) => void;
+  onStep?: (stepId: string, status: string, detail?: string) => void;
+}
+
+export function newRunbookRunId(): string {
+  return `run-${new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}-${randomBytes(2).toString("hex")}`;
+}
+
+/**
+ * Executes the runbook: waves of independent steps in parallel, each step journaled before and
+ * after, with its retries and timeout. A failed step stops the run (or, with onFailure: continue,
+ * only its dependents); whatever did not run stays pending, so `resume` goes on from there.
+ */
+export async function executeRunbook(
+  aws: AwsClients,
+  journal: Journal,
+  loaded: LoadedRunbook,
+  options: RunOptions = {},
+): Promise<{ run: RunRecord; steps: StepRecord[] }> {
+  const { runbook, file, hash } = loaded;
+  const log = options.log ?? (() => undefined);
+  const runId = options.resumeRunId ?? newRunbookRunId();
+  // Validate every step before anything changes.
+  for (const step of runbook.steps) kindOf(step, file);
+  if (options.resumeRunId) {
+    const previous = journal.run(runId);
+    if (!previous) throw new InputError(`no run ${runId} in the journal`);
+    if (previous.hash !== hash) {
+      throw new InputError(
+        `the runbook ${file} changed since run ${runId} began (sha256 ${previous.hash.slice(0, 12)} then, ${hash.slice(0, 12)} now); resuming it would mix two plans. Restore the file, or start a new run`,
+      );
+    }
+  }
+  journal.lock(runbook.application, runId);
+  if (!options.resumeRunId)
+    journal.startRun(
+      {
+        runId,
+        runbook: runbook.name,
+        file,
+        application: runbook.application,
+        hash,
+        startedAt: new Date().toISOString(),
+      },
+      runbook.steps.map((s) => s.id),
+    );
+
+  const records = new Map(journal.steps(runId).map((r) => [r.stepId, r]));
+  const outputs = (id: string) =>
+    records.get(id)?.status === "succeeded" ? records.get(id)?.outputs : undefined;
+  let stopped = false;
+  for (const wave of waves(runbook.steps)) {
+    if (stopped) break;
+    await Promise.all(
+      wave.map(async (step) => {
+        if (records.get(step.id)?.status === "succeeded") {
+          options.onStep?.(step.id, "succeeded", "done in an earlier attempt of this run");
+          return;
+        }
+        const blocked = step.after.filter((d) => records.get(d)?.status !== "succeeded");
+        if (blocked.length > 0) {
+          journal.stepFinished(runId, step.id, {
+            status: "skipped",
+            error: `not run: ${blocked.join(", ")} did not succeed`,
+          });
+          records.set(step.id, { ...(records.get(step.id) as StepRecord), status: "skipped" });
+          options.onStep?.(step.id, "skipped");
+          return;
+        }
+        const kind = kindOf(step, file);
+        const region = step.region ?? runbook.region;
+        let lastError = "";
+        for (let attempt = 0; attempt <= step.retries; attempt++) {
+          const ctx: StepContext = {
+            aws,
+            region,
+            log: (l) => log(`[${step.id}] ${l}`),
+            signal: AbortSignal.timeout(step.timeoutSeconds * 1000),
+          };
+          try {
+            // Journaled before anything is read, so every attempt is on record, even one that fails early.
+            journal.stepStarted(runId, step.id, "(reading the current state)");
+            const params = paramsOf(step, kind, file, outputs);
+            const plan = await kind.plan(ctx, params);
+            journal.stepPlanned(runId, step.id, `${plan.current} -> ${plan.target}`);
+            options.onStep?.(step.id, "running", `${plan.current} -> ${plan.target}`);
+            const out = await kind.execute(ctx, params);
+            journal.stepFinished(runId, step.id, { status: "succeeded", outputs: out });
+            records.set(step.id, {
+              ...(records.get(step.id) as StepRecord),
+              status: "succeeded",
+              outputs: out,
+            });
+            options.onStep?.(step.id, "succeeded");
+            return;
+          } catch (err) {
+            lastError = err instanceof Error ? err.message : String(err);
+            if (err instanceof InputError) break;
+            log(`[${step.id}] attempt ${attempt + 1} failed: ${lastError}`);
+          }
+        }
+        journal.stepFinished(runId, step.id, { status: "failed", error: lastError });
+        records.set(step.id, { ...(records.get(step.id) as StepRecord), status: "failed", error: lastError });
+        options.onStep?.(step.id, "failed", lastError);
+        if (step.onFailure === "stop") stopped = true;
+      }),
+    );
+  }
+  const final = journal.steps(runId);
+  const succeeded = final.every((s) => s.status === "succeeded");
+  journal.finishRun(runId, succeeded ? "succeeded" : "failed");
+  // A failed run keeps the lock: nothing else may move this application until it is resumed.
+  if (succeeded) journal.unlock(runbook.application, runId);
+  return { run: journal.run(runId) as RunRecord, steps: final };
+}

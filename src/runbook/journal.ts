@@ -1,0 +1,173 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
+import { dirname } from "node:path";
+import { DrctlError } from "../errors.js";
+
+export type StepStatus = "pending" | "running" | "succeeded" | "failed" | "skipped";
+
+export interface StepRecord {
+  stepId: string;
+  status: StepStatus;
+  startedAt: string | null;
+  finishedAt: string | null;
+  attempts: number;
+  outputs: Record<string, string>;
+  error: string | null;
+  plan: string | null;
+}
+
+export interface RunRecord {
+  runId: string;
+  runbook: string;
+  file: string;
+  application: string;
+  hash: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: "running" | "succeeded" | "failed";
+}
+
+export class LockHeldError extends DrctlError {}
+
+/**
+ * The run journal: each step's start, end, attempts, plan, outputs and error, written as they
+ * happen, so a run killed at any point resumes from what is recorded. Also holds the lock that
+ * keeps two runs for one application apart.
+ */
+export class Journal {
+  private constructor(private readonly db: Database.Database) {}
+
+  static open(file: string): Journal {
+    mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file, { timeout: 5000 });
+    db.pragma("journal_mode = WAL");
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, runbook TEXT, file TEXT, application TEXT, hash TEXT,
+        started_at TEXT, finished_at TEXT, status TEXT);
+      CREATE TABLE IF NOT EXISTS steps (run_id TEXT, step_id TEXT, seq INTEGER, status TEXT, started_at TEXT, finished_at TEXT,
+        attempts INTEGER, outputs TEXT, error TEXT, plan TEXT, PRIMARY KEY (run_id, step_id));
+      CREATE TABLE IF NOT EXISTS locks (application TEXT PRIMARY KEY, run_id TEXT, holder TEXT, acquired_at TEXT);`);
+    return new Journal(db);
+  }
+
+  /** Takes the application's lock for `runId`; refuses, naming the holder, when another run has it. */
+  lock(application: string, runId: string): void {
+    const take = this.db.transaction(() => {
+      const held = this.db
+        .prepare("SELECT run_id, holder, acquired_at FROM locks WHERE application = ?")
+        .get(application) as { run_id: string; holder: string; acquired_at: string } | undefined;
+      if (held && held.run_id !== runId) {
+        throw new LockHeldError(
+          `another run holds the lock for application "${application}": run ${held.run_id} by ${held.holder} since ${held.acquired_at}; resume it with drctl runbook resume ${held.run_id}, or wait for it to finish`,
+        );
+      }
+      this.db
+        .prepare("INSERT OR REPLACE INTO locks VALUES (?, ?, ?, ?)")
+        .run(application, runId, `pid ${process.pid} on ${hostname()}`, new Date().toISOString());
+    });
+    take.immediate();
+  }
+
+  unlock(application: string, runId: string): void {
+    this.db.prepare("DELETE FROM locks WHERE application = ? AND run_id = ?").run(application, runId);
+  }
+
+  startRun(run: Omit<RunRecord, "finishedAt" | "status">, stepIds: string[]): void {
+    const insert = this.db.transaction(() => {
+      this.db
+        .prepare("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, NULL, 'running')")
+        .run(run.runId, run.runbook, run.file, run.application, run.hash, run.startedAt);
+      const insertStep = this.db.prepare(
+        "INSERT INTO steps VALUES (?, ?, ?, 'pending', NULL, NULL, 0, '{}', NULL, NULL)",
+      );
+      stepIds.forEach((id, seq) => insertStep.run(run.runId, id, seq));
+    });
+    insert.immediate();
+  }
+
+  run(runId: string): RunRecord | undefined {
+    const r = this.db.prepare("SELECT * FROM runs WHERE run_id = ?").get(runId) as
+      Record<string, string | null> | undefined;
+    return r
+      ? {
+          runId: String(r.run_id),
+          runbook: String(r.runbook),
+          file: String(r.file),
+          application: String(r.application),
+          hash: String(r.hash),
+          startedAt: String(r.started_at),
+          finishedAt: r.finished_at ?? null,
+          status: r.status as RunRecord["status"],
+        }
+      : undefined;
+  }
+
+  /** Every run, newest first. */
+  runs(): RunRecord[] {
+    const ids = this.db.prepare("SELECT run_id FROM runs ORDER BY started_at DESC").all() as {
+      run_id: string;
+    }[];
+    return ids.map((r) => this.run(r.run_id)).filter((r): r is RunRecord => r !== undefined);
+  }
+
+  steps(runId: string): StepRecord[] {
+    const rows = this.db.prepare("SELECT * FROM steps WHERE run_id = ? ORDER BY seq").all(runId) as Record<
+      string,
+      string | number | null
+    >[];
+    return rows.map((r) => ({
+      stepId: String(r.step_id),
+      status: r.status as StepStatus,
+      startedAt: (r.started_at as string | null) ?? null,
+      finishedAt: (r.finished_at as string | null) ?? null,
+      attempts: Number(r.attempts),
+      outputs: JSON.parse(String(r.outputs)) as Record<string, string>,
+      error: (r.error as string | null) ?? null,
+      plan: (r.plan as string | null) ?? null,
+    }));
+  }
+
+  stepStarted(runId: string, stepId: string, plan: string): void {
+    this.db
+      .prepare(
+        "UPDATE steps SET status = 'running', started_at = ?, attempts = attempts + 1, plan = ?, error = NULL WHERE run_id = ? AND step_id = ?",
+      )
+      .run(new Date().toISOString(), plan, runId, stepId);
+  }
+
+  stepPlanned(runId: string, stepId: string, plan: string): void {
+    this.db.prepare("UPDATE steps SET plan = ? WHERE run_id = ? AND step_id = ?").run(plan, runId, stepId);
+  }
+
+  stepFinished(
+    runId: string,
+    stepId: string,
+    result:
+      | { status: "succeeded"; outputs: Record<string, string> }
+      | { status: "failed" | "skipped"; error: string },
+  ): void {
+    this.db
+      .prepare(
+        "UPDATE steps SET status = ?, finished_at = ?, outputs = ?, error = ? WHERE run_id = ? AND step_id = ?",
+      )
+      .run(
+        result.status,
+        new Date().toISOString(),
+        JSON.stringify(result.status === "succeeded" ? result.outputs : {}),
+        result.status === "succeeded" ? null : result.error,
+        runId,
+        stepId,
+      );
+  }
+
+  finishRun(runId: string, status: "succeeded" | "failed"): void {
+    this.db
+      .prepare("UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?")
+      .run(status, new Date().toISOString(), runId);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,55 @@
+import type { z } from "zod";
+import type { AwsClients } from "../aws/client-factory.js";
+
+/** What a step reads and acts through. */
+export interface StepContext {
+  aws: AwsClients;
+  region: string;
+  log(line: string): void;
+  signal: AbortSignal;
+}
+
+/** What a step would change, read from the live state: "current -> target". */
+export interface StepPlan {
+  current: string;
+  target: string;
+  /** False when the target state is already there (the step will do nothing). */
+  changes: boolean;
+}
+
+/**
+ * A kind of step. plan() only reads; execute() is idempotent (running it on a state that is
+ * already the target is success) and returns outputs later steps can use as ${steps.ID.outputs.KEY}.
+ */
+export interface StepKind<P> {
+  kind: string;
+  description: string;
+  permissions: string[];
+  params: z.ZodType<P>;
+  plan(ctx: StepContext, params: P): Promise<StepPlan>;
+  execute(ctx: StepContext, params: P): Promise<Record<string, string>>;
+}
+
+/** Sleeps that end early when the run is aborted (timeout or interrupt). */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason as Error)), {
+      once: true,
+    });
+  });
+}
+
+/** Polls `check` until it returns a value or the step's signal aborts. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined>,
+  signal: AbortSignal,
+  everyMs = 2000,
+): Promise<T> {
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await pause(everyMs, signal);
+  }
+}

@@ -1,0 +1,272 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { buildWorld } from "../demo/world/build.js";
+import { runCli } from "../src/cli/program.js";
+import type { AwsClients } from "../src/aws/client-factory.js";
+import { executeRunbook } from "../src/runbook/engine.js";
+import { Journal, LockHeldError } from "../src/runbook/journal.js";
+import { loadRunbook } from "../src/runbook/load.js";
+import { useEmulator } from "./harness/emulator.js";
+
+const env = useEmulator();
+const EXAMPLE = "examples/warm-standby/failover.yaml";
+let aws: AwsClients;
+let home: string;
+
+async function drctl(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, stdout: out.join(""), stderr: err.join("") };
+}
+
+/** The part of the world a failover touches, read back. */
+async function standbyState() {
+  const asg = await aws
+    .get(AutoScalingClient, "us-west-2")
+    .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["web"] }));
+  const g = asg.AutoScalingGroups?.[0];
+  const params = await aws
+    .get(SSMClient, "us-west-2")
+    .send(new GetParametersByPathCommand({ Path: "/app", Recursive: true }));
+  return {
+    capacity: [g?.MinSize, g?.DesiredCapacity, g?.MaxSize],
+    inService: (g?.Instances ?? []).filter((i) => i.LifecycleState === "InService").length,
+    parameters: Object.fromEntries(
+      (params.Parameters ?? [])
+        .filter((p) => p.Type !== "SecureString")
+        .map((p) => [p.Name ?? "", p.Value ?? ""]),
+    ) as Record<string, string | undefined>,
+  };
+}
+
+function runbookFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "drctl-rb-")), "failover.yaml");
+  writeFileSync(file, text);
+  return file;
+}
+
+beforeAll(async () => {
+  aws = await env.clients();
+  await buildWorld(aws, { pairs: 1 });
+});
+
+beforeEach(() => {
+  // Each test has its own journal (and so its own locks).
+  home = mkdtempSync(join(tmpdir(), "drctl-home-"));
+  process.env.DRCTL_HOME = home;
+});
+
+describe("failover runbooks", () => {
+  it("plans without changing anything", async () => {
+    const before = await standbyState();
+    const r = await drctl("--endpoint-url", env.emulator.endpoint, "failover", "plan", "--runbook", EXAMPLE);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /scale-standby \[autoscaling.set-capacity in us-west-2\]\n\s+web min 0 desired 0 max 4\n\s+-> web min 2 desired 2 max 4/,
+    );
+    expect(r.stdout).toMatch(/\/app\/web\/capacity-before-failover=<previousDesired from scale-standby>/);
+    const dry = await drctl("--endpoint-url", env.emulator.endpoint, "failover", "run", "--runbook", EXAMPLE);
+    expect(dry.stdout).toMatch(/dry run: nothing was changed; add --execute/);
+    expect(await standbyState()).toEqual(before);
+  });
+
+  it("runs with --execute, and the world reads back changed; the timeline has the critical path and the RTO", async () => {
+    const r = await drctl(
+      "--endpoint-url",
+      env.emulator.endpoint,
+      "failover",
+      "run",
+      "--runbook",
+      EXAMPLE,
+      "--execute",
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const state = await standbyState();
+    expect(state.capacity).toEqual([2, 2, 4]);
+    expect(state.inService).toBe(2);
+    expect(state.parameters["/app/region/role"]).toBe("primary");
+    expect(state.parameters["/app/web/capacity-before-failover"]).toBe("0");
+    expect(r.stdout).toMatch(
+      /critical path: scale-standby -> mark-active -> settle = \d+\.\d s; RTO target 30 min: met/,
+    );
+    const runId = /run (run-\S+): succeeded/.exec(r.stdout)?.[1] ?? "";
+    const status = await drctl("runbook", "status", runId);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/scale-standby\s+succeeded/);
+    // Idempotent: running again changes nothing and succeeds.
+    const again = await drctl(
+      "--endpoint-url",
+      env.emulator.endpoint,
+      "failover",
+      "run",
+      "--runbook",
+      EXAMPLE,
+      "--execute",
+    );
+    expect(again.code).toBe(0);
+    expect((await standbyState()).capacity).toEqual([2, 2, 4]);
+  });
+
+  it("refuses a second run while another holds the lock, naming the holder", async () => {
+    const journal = Journal.open(join(home, "journal.sqlite"));
+    journal.lock("web", "run-20261121T000000Z-abcd");
+    journal.close();
+    const r = await drctl(
+      "--endpoint-url",
+      env.emulator.endpoint,
+      "failover",
+      "run",
+      "--runbook",
+      EXAMPLE,
+      "--execute",
+    );
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(
+      /another run holds the lock for application "web": run run-20261121T000000Z-abcd by pid \d+ on \S+ since \S+/,
+    );
+    const j = Journal.open(join(home, "journal.sqlite"));
+    expect(() => j.lock("web", "run-other")).toThrow(LockHeldError);
+    j.close();
+  });
+
+  it("stops dependents of a failing step, leaves a resumable journal, and resumes without redoing what succeeded", async () => {
+    const file = runbookFile(`version: 1
+name: partial
+application: web-partial
+region: us-west-2
+steps:
+  - id: write
+    kind: ssm.put-parameters
+    params: { parameters: { /app/partial/first: "1" } }
+  - id: scale-missing
+    kind: autoscaling.set-capacity
+    after: [write]
+    params: { group: not-yet, min: 0, desired: 0, max: 1 }
+  - id: after-scale
+    kind: ssm.put-parameters
+    after: [scale-missing]
+    params: { parameters: { /app/partial/last: "2" } }
+`);
+    const journal = Journal.open(join(home, "journal.sqlite"));
+    const first = await executeRunbook(aws, journal, loadRunbook(file));
+    expect(first.run.status).toBe("failed");
+    expect(first.steps.map((s) => [s.stepId, s.status])).toEqual([
+      ["write", "succeeded"],
+      ["scale-missing", "failed"],
+      ["after-scale", "pending"],
+    ]);
+    expect(first.steps[1]?.error).toMatch(/Auto Scaling group not-yet not found/);
+    // The failed run keeps the lock: a new run is refused, the same run may resume.
+    await expect(executeRunbook(aws, journal, loadRunbook(file))).rejects.toThrow(LockHeldError);
+
+    // Fix the cause (point the step at the real group) without changing the file: resume is refused if it changed.
+    writeFileSync(file, readFileSync(file, "utf8").replace("not-yet", "web"));
+    await expect(
+      executeRunbook(aws, journal, loadRunbook(file), { resumeRunId: first.run.runId }),
+    ).rejects.toThrow(/changed since run .* began/);
+    writeFileSync(file, readFileSync(file, "utf8").replace("group: web,", "group: not-yet,"));
+    const { AutoScalingClient: Asg, CreateAutoScalingGroupCommand } =
+      await import("@aws-sdk/client-auto-scaling");
+    await aws.get(Asg, "us-west-2").send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: "not-yet",
+        LaunchTemplate: { LaunchTemplateName: "web", Version: "$Latest" },
+        MinSize: 0,
+        MaxSize: 1,
+        AvailabilityZones: ["us-west-2a"],
+      }),
+    );
+    const resumed = await executeRunbook(aws, journal, loadRunbook(file), { resumeRunId: first.run.runId });
+    expect(resumed.run.status).toBe("succeeded");
+    expect(resumed.steps.map((s) => [s.stepId, s.status, s.attempts])).toEqual([
+      ["write", "succeeded", 1],
+      ["scale-missing", "succeeded", 2],
+      ["after-scale", "succeeded", 1],
+    ]);
+    journal.close();
+  });
+
+  it("resumes a run killed with SIGKILL during a step, without redoing the completed steps", async () => {
+    const file = runbookFile(`version: 1
+name: killed
+application: web-killed
+region: us-west-2
+steps:
+  - id: write
+    kind: ssm.put-parameters
+    params: { parameters: { /app/killed/first: "1" } }
+  - id: long-wait
+    kind: sleep
+    after: [write]
+    params: { seconds: 30 }
+  - id: last
+    kind: ssm.put-parameters
+    after: [long-wait]
+    params: { parameters: { /app/killed/last: "2" } }
+`);
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "src/cli/main.ts",
+        "--endpoint-url",
+        env.emulator.endpoint,
+        "failover",
+        "run",
+        "--runbook",
+        file,
+        "--execute",
+      ],
+      {
+        env: { ...process.env, DRCTL_HOME: home },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!/running\s+long-wait/.test(stderr) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+
+    const journal = Journal.open(join(home, "journal.sqlite"));
+    const [crashed] = journal.runs();
+    const runId = crashed?.runId ?? "";
+    expect(journal.steps(runId).map((s) => [s.stepId, s.status])).toEqual([
+      ["write", "succeeded"],
+      ["long-wait", "running"],
+      ["last", "pending"],
+    ]);
+    // Shorten the wait for the test without changing the runbook: resume re-runs only the unfinished steps.
+    journal.close();
+    const r = await drctl("--endpoint-url", env.emulator.endpoint, "runbook", "resume", runId, "--execute");
+    expect(r.code, r.stderr).toBe(0);
+    const after = Journal.open(join(home, "journal.sqlite"));
+    expect(after.steps(runId).map((s) => [s.stepId, s.status, s.attempts])).toEqual([
+      ["write", "succeeded", 1],
+      ["long-wait", "succeeded", 2],
+      ["last", "succeeded", 1],
+    ]);
+    after.close();
+    expect((await standbyState()).parameters["/app/killed/last"]).toBe("2");
+  }, 120_000);
+
+  it("reports a malformed runbook at its file position", async () => {
+    const file = runbookFile(
+      "version: 1\nname: x\napplication: a\nregion: us-west-2\nsteps:\n  - id: a\n    kind: sleep\n    after: [ghost]\n",
+    );
+    const r = await drctl("failover", "plan", "--runbook", file);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      `drctl: ${file}:8:12: steps[0].after: step "a" runs after "ghost", which is not a step of this runbook`,
+    );
+  });
+});
