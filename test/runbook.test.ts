@@ -71,6 +71,12 @@ describe("failover runbooks", () => {
       /scale-standby \[autoscaling.set-capacity in us-west-2\]\n\s+web min 0 desired 0 max 4\n\s+-> web min 2 desired 2 max 4/,
     );
     expect(r.stdout).toMatch(/\/app\/web\/capacity-before-failover=<previousDesired from scale-standby>/);
+    expect(r.stdout).toMatch(
+      /move-traffic \[route53.change-records in us-west-2\] \(after scale-standby\)\n\s+app.example.com CNAME: \(none\)\n\s+-> app.example.com CNAME: web-001-1.us-west-2.elb.amazonaws.com/,
+    );
+    expect(r.stdout).toMatch(
+      /move-traffic \[route53.change-records in us-west-2\] \(after scale-standby\)\n\s+app.example.com CNAME: \(none\)\n\s+-> app.example.com CNAME: web-001-1.us-west-2.elb.amazonaws.com/,
+    );
     const dry = await drctl("--endpoint-url", env.emulator.endpoint, "failover", "run", "--runbook", EXAMPLE);
     expect(dry.stdout).toMatch(/dry run: nothing was changed; add --execute/);
     expect(await standbyState()).toEqual(before);
@@ -92,8 +98,18 @@ describe("failover runbooks", () => {
     expect(state.inService).toBe(2);
     expect(state.parameters["/app/region/role"]).toBe("primary");
     expect(state.parameters["/app/web/capacity-before-failover"]).toBe("0");
+    const { Route53Client, ListHostedZonesByNameCommand } = await import("@aws-sdk/client-route-53");
+    const { listRecordSets } = await import("../src/aws/route53.js");
+    const r53 = aws.get(Route53Client, "us-east-1");
+    const zone =
+      (await r53.send(new ListHostedZonesByNameCommand({ DNSName: "example.com" }))).HostedZones?.[0]?.Id ??
+      "";
+    const moved = [];
+    for await (const rec of listRecordSets(r53, zone))
+      if (rec.Name === "app.example.com.") moved.push([rec.Type, rec.ResourceRecords?.[0]?.Value]);
+    expect(moved).toEqual([["CNAME", "web-001-1.us-west-2.elb.amazonaws.com"]]);
     expect(r.stdout).toMatch(
-      /critical path: scale-standby -> mark-active -> settle = \d+\.\d s; RTO target 30 min: met/,
+      /critical path: scale-standby -> (mark-active|move-traffic) -> settle = \d+\.\d s; RTO target 30 min: met/,
     );
     const runId = /run (run-\S+): succeeded/.exec(r.stdout)?.[1] ?? "";
     const status = await drctl("runbook", "status", runId);

@@ -1,12 +1,17 @@
 import type { StepKind } from "./step.js";
 import { autoscalingSetCapacityStep } from "./steps/autoscaling-set-capacity.js";
+import { route53ChangeRecordsStep } from "./steps/route53-change-records.js";
 import { sleepStep } from "./steps/sleep.js";
 import { ssmPutParametersStep } from "./steps/ssm-put-parameters.js";
 
 /** Every step kind a runbook may use; adding one is a file in steps/ and a line here. */
 export const STEP_KINDS: ReadonlyMap<string, StepKind<unknown>> = new Map(
-  ([sleepStep, ssmPutParametersStep, autoscalingSetCapacityStep] as StepKind<never>[]).map((k) => [
-    k.kind,
-    k as StepKind<unknown>,
-  ]),
+  (
+    [
+      sleepStep,
+      ssmPutParametersStep,
+      autoscalingSetCapacityStep,
+      route53ChangeRecordsStep,
+    ] as StepKind<never>[]
+  ).map((k) => [k.kind, k as StepKind<unknown>]),
 );
