@@ -1,6 +1,7 @@
 import { RESOURCE_COUNTS } from "./inventory/resource-counts.js";
 import { PUBLISH_PERMISSIONS } from "./report/publish.js";
 import { RESOURCE_MODULES } from "./resources/registry.js";
+import { STEP_KINDS } from "./runbook/registry.js";
 import { DYNAMODB_PERMISSIONS } from "./store/dynamodb.js";
 
 /**
@@ -18,6 +19,8 @@ export function commandPermissions(): Record<string, string[]> {
     inventory: unique(RESOURCE_COUNTS.flatMap((c) => c.permissions)),
     "history, diff (DynamoDB store)": unique(DYNAMODB_PERMISSIONS),
     "publish (to S3)": unique(PUBLISH_PERMISSIONS),
+    // A runbook needs the actions of the step kinds it uses; this is all of them.
+    "failover plan, failover run, runbook resume": unique([...STEP_KINDS.values()].flatMap((k) => k.permissions)),
   };
 }
 
@@ -45,6 +48,7 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
   EC2: "ec2",
   ACM: "acm",
   Route53: "route53",
+  CloudWatch: "cloudwatch",
   RDS: "rds",
   AutoScaling: "autoscaling",
   SSM: "ssm",

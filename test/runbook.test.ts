@@ -1,5 +1,5 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
-import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { paginateGetParametersByPath, SSMClient } from "@aws-sdk/client-ssm";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,9 +31,14 @@ async function standbyState() {
     .get(AutoScalingClient, "us-west-2")
     .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["web"] }));
   const g = asg.AutoScalingGroups?.[0];
-  const params = await aws
-    .get(SSMClient, "us-west-2")
-    .send(new GetParametersByPathCommand({ Path: "/app", Recursive: true }));
+  // All pages: GetParametersByPath returns 10 at a time.
+  const all = [];
+  for await (const page of paginateGetParametersByPath(
+    { client: aws.get(SSMClient, "us-west-2") },
+    { Path: "/app", Recursive: true },
+  ))
+    all.push(...(page.Parameters ?? []));
+  const params = { Parameters: all };
   return {
     capacity: [g?.MinSize, g?.DesiredCapacity, g?.MaxSize],
     inService: (g?.Instances ?? []).filter((i) => i.LifecycleState === "InService").length,
@@ -83,50 +88,72 @@ describe("failover runbooks", () => {
   });
 
   it("runs with --execute, and the world reads back changed; the timeline has the critical path and the RTO", async () => {
-    const r = await drctl(
-      "--endpoint-url",
-      env.emulator.endpoint,
-      "failover",
-      "run",
-      "--runbook",
-      EXAMPLE,
-      "--execute",
+    const { CloudWatchClient, PutMetricDataCommand } = await import("@aws-sdk/client-cloudwatch");
+    await aws.get(CloudWatchClient, "us-west-2").send(
+      new PutMetricDataCommand({
+        Namespace: "AWS/RDS",
+        MetricData: [
+          {
+            MetricName: "ReplicaLag",
+            Dimensions: [{ Name: "DBInstanceIdentifier", Value: "app-db-replica" }],
+            Value: 3,
+            Unit: "Seconds",
+            Timestamp: new Date(Date.now() - 60_000),
+          },
+        ],
+      }),
     );
-    expect(r.code, r.stderr).toBe(0);
-    const state = await standbyState();
-    expect(state.capacity).toEqual([2, 2, 4]);
-    expect(state.inService).toBe(2);
-    expect(state.parameters["/app/region/role"]).toBe("primary");
-    expect(state.parameters["/app/web/capacity-before-failover"]).toBe("0");
-    const { Route53Client, ListHostedZonesByNameCommand } = await import("@aws-sdk/client-route-53");
-    const { listRecordSets } = await import("../src/aws/route53.js");
-    const r53 = aws.get(Route53Client, "us-east-1");
-    const zone =
-      (await r53.send(new ListHostedZonesByNameCommand({ DNSName: "example.com" }))).HostedZones?.[0]?.Id ??
-      "";
-    const moved = [];
-    for await (const rec of listRecordSets(r53, zone))
-      if (rec.Name === "app.example.com.") moved.push([rec.Type, rec.ResourceRecords?.[0]?.Value]);
-    expect(moved).toEqual([["CNAME", "web-001-1.us-west-2.elb.amazonaws.com"]]);
-    expect(r.stdout).toMatch(
-      /critical path: scale-standby -> (mark-active|move-traffic) -> settle = \d+\.\d s; RTO target 30 min: met/,
-    );
-    const runId = /run (run-\S+): succeeded/.exec(r.stdout)?.[1] ?? "";
-    const status = await drctl("runbook", "status", runId);
-    expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/scale-standby\s+succeeded/);
-    // Idempotent: running again changes nothing and succeeds.
-    const again = await drctl(
-      "--endpoint-url",
-      env.emulator.endpoint,
-      "failover",
-      "run",
-      "--runbook",
-      EXAMPLE,
-      "--execute",
-    );
-    expect(again.code).toBe(0);
-    expect((await standbyState()).capacity).toEqual([2, 2, 4]);
+    // moto leaves a promoted replica marked as a replica; the harness proxy corrects that.
+    const { workaroundProxy } = await import("./harness/moto-workarounds.js");
+    const proxy = await workaroundProxy(env.emulator.endpoint);
+    try {
+      const r = await drctl(
+        "--endpoint-url",
+        proxy.endpoint,
+        "failover",
+        "run",
+        "--runbook",
+        EXAMPLE,
+        "--execute",
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const state = await standbyState();
+      expect(state.capacity).toEqual([2, 2, 4]);
+      expect(state.inService).toBe(2);
+      expect(state.parameters["/app/region/role"]).toBe("primary");
+      expect(state.parameters["/app/web/capacity-before-failover"]).toBe("0");
+      const { Route53Client, ListHostedZonesByNameCommand } = await import("@aws-sdk/client-route-53");
+      const { listRecordSets } = await import("../src/aws/route53.js");
+      const r53 = aws.get(Route53Client, "us-east-1");
+      const zone =
+        (await r53.send(new ListHostedZonesByNameCommand({ DNSName: "example.com" }))).HostedZones?.[0]?.Id ??
+        "";
+      const moved = [];
+      for await (const rec of listRecordSets(r53, zone))
+        if (rec.Name === "app.example.com.") moved.push([rec.Type, rec.ResourceRecords?.[0]?.Value]);
+      expect(moved).toEqual([["CNAME", "web-001-1.us-west-2.elb.amazonaws.com"]]);
+      expect(r.stdout).toMatch(
+        /critical path: (promote-database|scale-standby) -> (mark-active|move-traffic) -> settle = \d+\.\d s; RTO target 30 min: met/,
+      );
+      const runId = /run (run-\S+): succeeded/.exec(r.stdout)?.[1] ?? "";
+      const status = await drctl("runbook", "status", runId);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(/scale-standby\s+succeeded/);
+      // Idempotent: running again changes nothing and succeeds.
+      const again = await drctl(
+        "--endpoint-url",
+        proxy.endpoint,
+        "failover",
+        "run",
+        "--runbook",
+        EXAMPLE,
+        "--execute",
+      );
+      expect(again.code).toBe(0);
+      expect((await standbyState()).capacity).toEqual([2, 2, 4]);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it("refuses a second run while another holds the lock, naming the holder", async () => {
@@ -220,7 +247,7 @@ steps:
   - id: long-wait
     kind: sleep
     after: [write]
-    params: { seconds: 30 }
+    params: { seconds: 6 }
   - id: last
     kind: ssm.put-parameters
     after: [long-wait]
@@ -284,5 +311,86 @@ steps:
     expect(r.stderr.trim()).toBe(
       `drctl: ${file}:8:12: steps[0].after: step "a" runs after "ghost", which is not a step of this runbook`,
     );
+  });
+});
+
+describe("rds.promote-read-replica", () => {
+  it("refuses a replica further behind than allowed, then promotes it once it caught up; promoting again is success", async () => {
+    const { CloudWatchClient, PutMetricDataCommand } = await import("@aws-sdk/client-cloudwatch");
+    const { RDSClient, DescribeDBInstancesCommand, CreateDBInstanceReadReplicaCommand } =
+      await import("@aws-sdk/client-rds");
+    const { workaroundProxy } = await import("./harness/moto-workarounds.js");
+    // A replica of its own, so the order of the tests does not matter.
+    const source = (
+      await aws
+        .get(RDSClient, "us-east-1")
+        .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "app-db" }))
+    ).DBInstances?.[0]?.DBInstanceArn;
+    await aws.get(RDSClient, "us-west-2").send(
+      new CreateDBInstanceReadReplicaCommand({
+        DBInstanceIdentifier: "app-db-replica-2",
+        SourceDBInstanceIdentifier: source,
+        DBInstanceClass: "db.t3.micro",
+      }),
+    );
+    const proxy = await workaroundProxy(env.emulator.endpoint);
+    try {
+      const via = await env.clients({ endpointUrl: proxy.endpoint });
+      const lag = (seconds: number, minutesAgo: number) =>
+        via.get(CloudWatchClient, "us-west-2").send(
+          new PutMetricDataCommand({
+            Namespace: "AWS/RDS",
+            MetricData: [
+              {
+                MetricName: "ReplicaLag",
+                Dimensions: [{ Name: "DBInstanceIdentifier", Value: "app-db-replica-2" }],
+                Value: seconds,
+                Unit: "Seconds",
+                Timestamp: new Date(Date.now() - minutesAgo * 60_000),
+              },
+            ],
+          }),
+        );
+      await lag(2000, 3);
+      const file = runbookFile(`version: 1
+name: promote
+application: db
+region: us-west-2
+rtoMinutes: 15
+steps:
+  - id: promote
+    kind: rds.promote-read-replica
+    params: { instance: app-db-replica-2, maxLagSeconds: 900 }
+  - id: endpoint
+    kind: ssm.put-parameters
+    after: [promote]
+    params: { parameters: { /app/db2/endpoint: "\${steps.promote.outputs.endpoint}" } }
+`);
+      const journal = Journal.open(join(home, "journal.sqlite"));
+      const first = await executeRunbook(via, journal, loadRunbook(file));
+      expect(first.steps.map((s) => [s.stepId, s.status])).toEqual([
+        ["promote", "failed"],
+        ["endpoint", "pending"],
+      ]);
+      expect(first.steps[0]?.error).toMatch(
+        /refusing to promote app-db-replica-2: it is 2000 s behind, more than the 900 s allowed/,
+      );
+      await lag(4, 1);
+      const resumed = await executeRunbook(via, journal, loadRunbook(file), { resumeRunId: first.run.runId });
+      expect(resumed.run.status).toBe("succeeded");
+      const db = (
+        await via
+          .get(RDSClient, "us-west-2")
+          .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "app-db-replica-2" }))
+      ).DBInstances?.[0];
+      expect(db?.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+      expect((await standbyState()).parameters["/app/db2/endpoint"]).toBe(db?.Endpoint?.Address);
+      // Already promoted: a new run succeeds without promoting again.
+      const again = await executeRunbook(via, journal, loadRunbook(file));
+      expect(again.run.status).toBe("succeeded");
+      journal.close();
+    } finally {
+      await proxy.stop();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { StepKind } from "./step.js";
 import { autoscalingSetCapacityStep } from "./steps/autoscaling-set-capacity.js";
+import { rdsPromoteReadReplicaStep } from "./steps/rds-promote-read-replica.js";
 import { route53ChangeRecordsStep } from "./steps/route53-change-records.js";
 import { sleepStep } from "./steps/sleep.js";
 import { ssmPutParametersStep } from "./steps/ssm-put-parameters.js";
@@ -12,6 +13,7 @@ export const STEP_KINDS: ReadonlyMap<string, StepKind<unknown>> = new Map(
       ssmPutParametersStep,
       autoscalingSetCapacityStep,
       route53ChangeRecordsStep,
+      rdsPromoteReadReplicaStep,
     ] as StepKind<never>[]
   ).map((k) => [k.kind, k as StepKind<unknown>]),
 );

@@ -19,6 +19,8 @@ export interface FaultPlan {
   maxConsecutiveFaults: number;
   /** Requests answered with AccessDenied, as IAM would: matched on method, path and X-Amz-Target. */
   deny?: ((request: { method: string; path: string; target: string }) => boolean) | undefined;
+  /** Sees each request body and may rewrite the emulator's answer (workarounds for emulator bugs). */
+  rewrite?: ((requestBody: string, responseBody: string) => string) | undefined;
 }
 
 export interface FaultStats {
@@ -166,8 +168,23 @@ export class FaultProxy {
         headers: req.headers,
       },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        const rewrite = this.plan.rewrite;
+        if (!rewrite) {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          return;
+        }
+        const parts: Buffer[] = [];
+        answer.on("data", (c: Buffer) => parts.push(c));
+        answer.on("end", () => {
+          const text = rewrite(body.toString("utf8"), Buffer.concat(parts).toString("utf8"));
+          res
+            .writeHead(answer.statusCode ?? 502, {
+              ...answer.headers,
+              "content-length": String(Buffer.byteLength(text)),
+            })
+            .end(text);
+        });
       },
     );
     upstream.on("error", (err) => res.writeHead(502).end(String(err)));
