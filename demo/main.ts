@@ -6,9 +6,11 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { AwsClients } from "../src/aws/client-factory.js";
 import { runCli } from "../src/cli/program.js";
 import { DrctlError } from "../src/errors.js";
+import { workaroundProxy } from "../test/harness/moto-workarounds.js";
 import { Emulator } from "./emulator.js";
 import { buildWorld, changeWorld } from "./world/build.js";
 import { DEFAULT_WORLD } from "./world/options.js";
@@ -116,8 +118,46 @@ try {
   console.log(`\n$ drctl --config ${configFile} publish --to ${siteDir}`);
   await runCli(["--config", configFile, "publish", "--to", siteDir]);
 
+  // Failover: the dry run first, then the run itself. The emulator keeps no RDS metrics, so the
+  // demo records the replica's lag; and moto mislabels a promoted replica, which the harness's
+  // proxy corrects (the product code is written for AWS).
+  process.env.DRCTL_HOME = resolve(outDir, "drctl-home");
+  rmSync(process.env.DRCTL_HOME, { recursive: true, force: true });
+  const runbook = "examples/warm-standby/failover.yaml";
+  console.log(`\n$ drctl failover plan --runbook ${runbook}`);
+  await runCli(["failover", "plan", "--runbook", runbook]);
+  const clients = await AwsClients.create({ rateLimits: "off" });
+  await clients.get(CloudWatchClient, world.options.standbyRegion).send(
+    new PutMetricDataCommand({
+      Namespace: "AWS/RDS",
+      MetricData: [
+        {
+          MetricName: "ReplicaLag",
+          Dimensions: [{ Name: "DBInstanceIdentifier", Value: "app-db-replica" }],
+          Value: 2,
+          Unit: "Seconds",
+          Timestamp: new Date(Date.now() - 60_000),
+        },
+      ],
+    }),
+  );
+  clients.destroy();
+  const proxy = await workaroundProxy(emulator.endpoint);
+  console.log(`\n$ drctl failover run --runbook ${runbook} --execute`);
+  const failoverCode = await runCli([
+    "--endpoint-url",
+    proxy.endpoint,
+    "failover",
+    "run",
+    "--runbook",
+    runbook,
+    "--execute",
+  ]);
+  await proxy.stop();
+  scanCode = Math.max(scanCode, failoverCode);
+
   console.log(
-    `\nOutputs:\n  world manifest  ${worldFile}\n  config          ${configFile}\n  HTML report     ${reportFile}\n  history         ${storeFile}\n  email outbox    ${outbox}\n  report site     ${resolve(siteDir, "index.html")}`,
+    `\nOutputs:\n  world manifest  ${worldFile}\n  config          ${configFile}\n  HTML report     ${reportFile}\n  history         ${storeFile}\n  email outbox    ${outbox}\n  report site     ${resolve(siteDir, "index.html")}\n  runbook journal ${resolve(process.env.DRCTL_HOME, "journal.sqlite")}`,
   );
   await stop(Math.max(inventoryCode, scanCode));
 } catch (err) {
