@@ -183,14 +183,9 @@ describe("the report site", () => {
 
 describe("access denied", () => {
   it("on S3 names the action and the object that was refused", async () => {
-    const { FaultProxy } = await import("./harness/fault-proxy.js");
+    const { FaultProxy, NO_FAULTS } = await import("./harness/fault-proxy.js");
     const proxy = await FaultProxy.start(env.emulator.endpoint, {
-      seed: 1,
-      throttle: 0,
-      serverError: 0,
-      delay: 0,
-      delayMaxMs: 0,
-      maxConsecutiveFaults: 0,
+      ...NO_FAULTS,
       deny: (r) => r.method === "PUT" && r.path.includes("/denied-site/"),
     });
     try {
@@ -208,15 +203,10 @@ describe("access denied", () => {
   });
 
   it("on DynamoDB names the action and the table", async () => {
-    const { FaultProxy } = await import("./harness/fault-proxy.js");
+    const { FaultProxy, NO_FAULTS } = await import("./harness/fault-proxy.js");
     const { DynamoDbHistory } = await import("../src/store/dynamodb.js");
     const proxy = await FaultProxy.start(env.emulator.endpoint, {
-      seed: 1,
-      throttle: 0,
-      serverError: 0,
-      delay: 0,
-      delayMaxMs: 0,
-      maxConsecutiveFaults: 0,
+      ...NO_FAULTS,
       deny: (r) => r.target.endsWith(".PutItem"),
     });
     try {

@@ -23,6 +23,16 @@ export interface FaultPlan {
   rewrite?: ((requestBody: string, responseBody: string) => string) | undefined;
 }
 
+/** A proxy that injects nothing: the base for deny rules and rewrites. */
+export const NO_FAULTS: FaultPlan = {
+  seed: 1,
+  throttle: 0,
+  serverError: 0,
+  delay: 0,
+  delayMaxMs: 0,
+  maxConsecutiveFaults: 0,
+};
+
 export interface FaultStats {
   requests: number;
   denied: number;

@@ -2,7 +2,7 @@
  * Workarounds for bugs of the emulator (moto 5.2), applied between the SDK and moto by the
  * test proxy. Product code is written for AWS and never sees these.
  */
-import { FaultProxy } from "./fault-proxy.js";
+import { FaultProxy, NO_FAULTS } from "./fault-proxy.js";
 
 /**
  * moto's PromoteReadReplica leaves ReadReplicaSourceDBInstanceIdentifier set on the promoted
@@ -29,13 +29,5 @@ export function clearPromotedReplicaSource(): (requestBody: string, responseBody
 
 /** A proxy in front of the emulator that applies the workarounds and injects no faults. */
 export function workaroundProxy(endpoint: string): Promise<FaultProxy> {
-  return FaultProxy.start(endpoint, {
-    seed: 1,
-    throttle: 0,
-    serverError: 0,
-    delay: 0,
-    delayMaxMs: 0,
-    maxConsecutiveFaults: 0,
-    rewrite: clearPromotedReplicaSource(),
-  });
+  return FaultProxy.start(endpoint, { ...NO_FAULTS, rewrite: clearPromotedReplicaSource() });
 }
