@@ -394,3 +394,62 @@ steps:
     }
   });
 });
+
+describe("approval steps", () => {
+  const approvalRunbook = (application: string, timeoutSeconds: number) =>
+    runbookFile(`version: 1
+name: approve
+application: ${application}
+region: us-west-2
+steps:
+  - id: go
+    kind: approval
+    params: { message: "fail the shop over?" }
+    timeoutSeconds: ${timeoutSeconds}
+  - id: record
+    kind: ssm.put-parameters
+    after: [go]
+    params: { parameters: { /app/${application}/approved-by: "\${steps.go.outputs.approvedBy}" } }
+`);
+
+  it("stop the run when nobody approves in time; approved later, the run resumes", async () => {
+    const file = approvalRunbook("approve-late", 1);
+    const journal = Journal.open(join(home, "journal.sqlite"));
+    const first = await executeRunbook(aws, journal, loadRunbook(file));
+    expect(first.steps.map((s) => [s.stepId, s.status])).toEqual([
+      ["go", "failed"],
+      ["record", "pending"],
+    ]);
+    expect(first.steps[0]?.error).toMatch(
+      /not approved before the step's timeout; approve with drctl runbook approve run-\S+ go and resume the run/,
+    );
+    const approve = await drctl("runbook", "approve", first.run.runId, "go", "--by", "oncall@example.com");
+    expect(approve.code).toBe(0);
+    const resumed = await executeRunbook(aws, journal, loadRunbook(file), { resumeRunId: first.run.runId });
+    expect(resumed.run.status).toBe("succeeded");
+    expect((await standbyState()).parameters["/app/approve-late/approved-by"]).toBe("oncall@example.com");
+    journal.close();
+  });
+
+  it("hold a running run until approved", async () => {
+    const file = approvalRunbook("approve-live", 60);
+    const journal = Journal.open(join(home, "journal.sqlite"));
+    const running = executeRunbook(aws, journal, loadRunbook(file));
+    const deadline = Date.now() + 10_000;
+    let runId = "";
+    while (Date.now() < deadline) {
+      const run = journal.runs()[0];
+      if (run && journal.steps(run.runId)[0]?.status === "running") {
+        runId = run.runId;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(runId).not.toBe("");
+    expect((await drctl("runbook", "approve", runId, "go", "--by", "dr-lead")).code).toBe(0);
+    const done = await running;
+    expect(done.run.status).toBe("succeeded");
+    expect(done.steps[0]?.outputs.approvedBy).toBe("dr-lead");
+    journal.close();
+  });
+});

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { EXIT, InputError } from "../errors.js";
 import { criticalPath } from "../runbook/dag.js";
@@ -106,6 +107,28 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
         journal.close();
         if (!run) throw new InputError(`no run ${runId} in ${journalFile()}`);
         return runOrResume(ctx, run.file, flags.execute ?? false, runId);
+      }),
+    );
+  runbook
+    .command("approve")
+    .argument("<run>", "the run id")
+    .argument("<step>", "the approval step's id")
+    .option("--by <name>", "who approves (default: the current user)")
+    .description("approve a waiting approval step of a run")
+    .action((runId: string, stepId: string, flags: { by?: string }) =>
+      withContext((ctx) => {
+        const journal = Journal.open(journalFile());
+        try {
+          const by = flags.by ?? `${userInfo().username}@${hostname()}`;
+          journal.approve(runId, stepId, by);
+          ctx.result(
+            () => `approved ${stepId} of ${runId} as ${by}`,
+            () => ({ version: 1, runId, stepId, by }),
+          );
+          return Promise.resolve(EXIT.ok);
+        } finally {
+          journal.close();
+        }
       }),
     );
   runbook

@@ -164,6 +164,8 @@ export async function executeRunbook(
             region,
             log: (l) => log(`[${step.id}] ${l}`),
             signal: AbortSignal.timeout(step.timeoutSeconds * 1000),
+            approval: () => journal.approval(runId, step.id),
+            approveHint: `drctl runbook approve ${runId} ${step.id}`,
           };
           try {
             // Journaled before anything is read, so every attempt is on record, even one that fails early.

@@ -47,7 +47,8 @@ export class Journal {
         started_at TEXT, finished_at TEXT, status TEXT);
       CREATE TABLE IF NOT EXISTS steps (run_id TEXT, step_id TEXT, seq INTEGER, status TEXT, started_at TEXT, finished_at TEXT,
         attempts INTEGER, outputs TEXT, error TEXT, plan TEXT, PRIMARY KEY (run_id, step_id));
-      CREATE TABLE IF NOT EXISTS locks (application TEXT PRIMARY KEY, run_id TEXT, holder TEXT, acquired_at TEXT);`);
+      CREATE TABLE IF NOT EXISTS locks (application TEXT PRIMARY KEY, run_id TEXT, holder TEXT, acquired_at TEXT);
+      CREATE TABLE IF NOT EXISTS approvals (run_id TEXT, step_id TEXT, by TEXT, at TEXT, PRIMARY KEY (run_id, step_id));`);
     return new Journal(db);
   }
 
@@ -165,6 +166,21 @@ export class Journal {
     this.db
       .prepare("UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?")
       .run(status, new Date().toISOString(), runId);
+  }
+
+  /** Records an operator's approval of a step; approving twice keeps the first. */
+  approve(runId: string, stepId: string, by: string): void {
+    const step = this.steps(runId).find((s) => s.stepId === stepId);
+    if (!step) throw new DrctlError(`run ${runId} has no step ${stepId}`, { exitCode: 2 });
+    this.db
+      .prepare("INSERT OR IGNORE INTO approvals VALUES (?, ?, ?, ?)")
+      .run(runId, stepId, by, new Date().toISOString());
+  }
+
+  approval(runId: string, stepId: string): { by: string; at: string } | undefined {
+    return this.db
+      .prepare("SELECT by, at FROM approvals WHERE run_id = ? AND step_id = ?")
+      .get(runId, stepId) as { by: string; at: string } | undefined;
   }
 
   close(): void {

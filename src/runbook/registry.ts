@@ -1,4 +1,5 @@
 import type { StepKind } from "./step.js";
+import { approvalStep } from "./steps/approval.js";
 import { autoscalingSetCapacityStep } from "./steps/autoscaling-set-capacity.js";
 import { rdsPromoteReadReplicaStep } from "./steps/rds-promote-read-replica.js";
 import { route53ChangeRecordsStep } from "./steps/route53-change-records.js";
@@ -14,6 +15,7 @@ export const STEP_KINDS: ReadonlyMap<string, StepKind<unknown>> = new Map(
       autoscalingSetCapacityStep,
       route53ChangeRecordsStep,
       rdsPromoteReadReplicaStep,
+      approvalStep,
     ] as StepKind<never>[]
   ).map((k) => [k.kind, k as StepKind<unknown>]),
 );

@@ -7,6 +7,10 @@ export interface StepContext {
   region: string;
   log(line: string): void;
   signal: AbortSignal;
+  /** During a run: who approved this step, if anyone has (`drctl runbook approve`). */
+  approval?: () => { by: string; at: string } | undefined;
+  /** During a run: where an operator approves this step. */
+  approveHint?: string;
 }
 
 /** What a step would change, read from the live state: "current -> target". */

@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { waitFor, type StepKind } from "../step.js";
+
+const params = z.strictObject({ message: z.string().min(1) });
+
+/** Waits for a person: `drctl runbook approve RUN STEP`, or the step's timeout (then the run stops, resumable). */
+export const approvalStep: StepKind<z.infer<typeof params>> = {
+  kind: "approval",
+  description: "waits until an operator approves with drctl runbook approve RUN STEP, or the step times out",
+  permissions: [],
+  params,
+  plan: (_ctx, p) =>
+    Promise.resolve({
+      current: "not approved",
+      target: `approved by an operator: ${p.message}`,
+      changes: true,
+    }),
+  async execute(ctx, p) {
+    if (!ctx.approval) throw new Error("approval steps need a journaled run");
+    ctx.log(
+      `waiting for approval: ${p.message}; approve with: ${ctx.approveHint ?? "drctl runbook approve"}`,
+    );
+    const approval = ctx.approval;
+    try {
+      const given = await waitFor(() => Promise.resolve(approval()), ctx.signal, 500);
+      return { approvedBy: given.by, approvedAt: given.at };
+    } catch (err) {
+      if (ctx.signal.aborted)
+        throw new Error(
+          `not approved before the step's timeout; approve with ${ctx.approveHint ?? "drctl runbook approve"} and resume the run`,
+          { cause: err },
+        );
+      throw err;
+    }
+  },
+};
