@@ -453,3 +453,33 @@ steps:
     journal.close();
   });
 });
+
+describe("route53.health-check", () => {
+  it("inverts the old primary's health check as a fence, by the domain it checks, and records the previous setting", async () => {
+    const { Route53Client, ListHealthChecksCommand } = await import("@aws-sdk/client-route-53");
+    const r53 = aws.get(Route53Client, "us-east-1");
+    const check = (await r53.send(new ListHealthChecksCommand({}))).HealthChecks?.[0];
+    const domain = check?.HealthCheckConfig?.FullyQualifiedDomainName ?? "";
+    expect(domain).toMatch(/elb\.amazonaws\.com$/);
+    const file = runbookFile(`version: 1
+name: fence
+application: fence
+region: us-east-1
+steps:
+  - id: fence-dns
+    kind: route53.health-check
+    params: { healthCheck: ${domain}, inverted: true }
+`);
+    const plan = await drctl("failover", "plan", "--runbook", file);
+    expect(plan.stdout).toMatch(
+      /health check \S+: not inverted, enabled\n\s+-> health check \S+: inverted, enabled/,
+    );
+    const journal = Journal.open(join(home, "journal.sqlite"));
+    const done = await executeRunbook(aws, journal, loadRunbook(file));
+    journal.close();
+    expect(done.steps[0]?.outputs).toMatchObject({ healthCheckId: check?.Id, previousInverted: "false" });
+    const { GetHealthCheckCommand } = await import("@aws-sdk/client-route-53");
+    const after = await r53.send(new GetHealthCheckCommand({ HealthCheckId: check?.Id }));
+    expect(after.HealthCheck?.HealthCheckConfig?.Inverted).toBe(true);
+  });
+});

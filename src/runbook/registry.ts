@@ -3,6 +3,7 @@ import { approvalStep } from "./steps/approval.js";
 import { autoscalingSetCapacityStep } from "./steps/autoscaling-set-capacity.js";
 import { rdsPromoteReadReplicaStep } from "./steps/rds-promote-read-replica.js";
 import { route53ChangeRecordsStep } from "./steps/route53-change-records.js";
+import { route53HealthCheckStep } from "./steps/route53-health-check.js";
 import { sleepStep } from "./steps/sleep.js";
 import { ssmPutParametersStep } from "./steps/ssm-put-parameters.js";
 
@@ -16,6 +17,7 @@ export const STEP_KINDS: ReadonlyMap<string, StepKind<unknown>> = new Map(
       route53ChangeRecordsStep,
       rdsPromoteReadReplicaStep,
       approvalStep,
+      route53HealthCheckStep,
     ] as StepKind<never>[]
   ).map((k) => [k.kind, k as StepKind<unknown>]),
 );
