@@ -68,15 +68,13 @@ export const route53HealthCheckStep: StepKind<Params> = {
       inverted: h.HealthCheckConfig?.Inverted ?? false,
       disabled: h.HealthCheckConfig?.Disabled ?? false,
     };
-    await ctx.aws
-      .get(Route53Client, "us-east-1")
-      .send(
-        new UpdateHealthCheckCommand({
-          HealthCheckId: h.Id,
-          ...(p.inverted !== undefined ? { Inverted: p.inverted } : {}),
-          ...(p.disabled !== undefined ? { Disabled: p.disabled } : {}),
-        }),
-      );
+    await ctx.aws.get(Route53Client, "us-east-1").send(
+      new UpdateHealthCheckCommand({
+        HealthCheckId: h.Id,
+        ...(p.inverted !== undefined ? { Inverted: p.inverted } : {}),
+        ...(p.disabled !== undefined ? { Disabled: p.disabled } : {}),
+      }),
+    );
     return {
       healthCheckId: h.Id ?? "",
       previousInverted: String(before.inverted),
