@@ -102,8 +102,6 @@ export class Emulator {
         env: {
           ...process.env,
           MOTO_EC2_LOAD_DEFAULT_AMIS: "false",
-          // Step Functions executions run their states (used by runbook triggers).
-          SF_EXECUTION_HISTORY_TYPE: "SUCCESS",
           ...options.env,
         },
       });

@@ -103,7 +103,9 @@ try {
   console.log(
     "\nChanging the world: web-002's standby idle timeout back to 60 s, web-001's standby TLS policy to an old one",
   );
-  await changeWorld(world);
+  const changer = await AwsClients.create({ rateLimits: "off" });
+  await changeWorld(world, changer);
+  changer.destroy();
   console.log(
     `\n$ drctl --config ${configFile} scan --fail-on never   (second scan; its report is left out here)`,
   );

@@ -11,7 +11,7 @@ import {
 import { RDSClient } from "@aws-sdk/client-rds";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { AwsClients as AwsClientsFactory, type AwsClients } from "../../src/aws/client-factory.js";
+import type { AwsClients } from "../../src/aws/client-factory.js";
 import { importCertificate, makeCertificate } from "./certificates.js";
 import { buildImages, buildWebTier } from "./compute.js";
 import { buildDatabase, type Database } from "./database.js";
@@ -263,9 +263,8 @@ export type { BuiltSide };
  * What the demo changes between two scans: web-002's planted idle timeout is fixed and web-001's
  * standby gets an old TLS policy, so the second scan reports one new and one resolved finding.
  */
-export async function changeWorld(world: World, aws?: AwsClients): Promise<void> {
-  const clients = aws ?? (await AwsClientsFactory.create({ rateLimits: "off" }));
-  const elb = clients.get(ElasticLoadBalancingV2Client, world.options.standbyRegion);
+export async function changeWorld(world: World, aws: AwsClients): Promise<void> {
+  const elb = aws.get(ElasticLoadBalancingV2Client, world.options.standbyRegion);
   const byName = (name: string) => world.pairs.find((p) => p.name === name);
   const fixed = byName("web-002");
   if (fixed) {
@@ -288,5 +287,4 @@ export async function changeWorld(world: World, aws?: AwsClients): Promise<void>
         }),
       );
   }
-  if (!aws) clients.destroy();
 }

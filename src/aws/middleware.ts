@@ -1,7 +1,6 @@
 import type {
   FinalizeHandler,
   FinalizeHandlerArguments,
-  FinalizeRequestMiddleware,
   HandlerExecutionContext,
   MetadataBearer,
 } from "@smithy/types";
@@ -76,5 +75,3 @@ export function observeMiddleware(options: ObserveOptions) {
       return next(args);
     };
 }
-
-export type ObserveMiddleware = FinalizeRequestMiddleware<object, MetadataBearer>;

@@ -9,23 +9,16 @@ import { registerRunbook } from "./runbook.js";
 import { registerScan } from "./scan.js";
 import { processIo, type Io } from "./io.js";
 
+/** The version in package.json: two levels up from src/cli when run with tsx, three from dist/src/cli. */
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
-function versionSafe(): string {
-  try {
-    return packageVersion();
-  } catch {
-    // Running from src/ with tsx: package.json is one level closer.
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-      version: string;
-    };
-    return pkg.version;
+  for (const up of ["../../package.json", "../../../package.json"]) {
+    try {
+      return (JSON.parse(readFileSync(new URL(up, import.meta.url), "utf8")) as { version: string }).version;
+    } catch {
+      // not at this level
+    }
   }
+  return "0.0.0";
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -37,7 +30,7 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
     .description(
       "Prove that the standby AWS region can take over: readiness, freshness, failover and drills.",
     )
-    .version(versionSafe(), "-V, --version")
+    .version(packageVersion(), "-V, --version")
     .addOption(
       new Option("--region <code>", "region to act on (repeatable); default: from drctl.yaml")
         .argParser(collect)

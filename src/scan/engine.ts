@@ -135,7 +135,8 @@ async function comparePair(
 
 const STATUS_ORDER: Status[] = ["error", "missing", "drift"];
 
-function summarise(
+/** A pair's result from its findings: counts by severity, worst status, findings in report order. */
+export function summarise(
   name: string,
   primaryArn: string,
   secondaryArn: string | null,

@@ -1,4 +1,4 @@
-import type { PairResult, ScanResult } from "./engine.js";
+import { summarise, type PairResult, type ScanResult } from "./engine.js";
 import type { Finding } from "./types.js";
 
 /** One run made of several batch results (the cloud fan-out), plus findings from pair discovery. */
@@ -15,24 +15,20 @@ export function mergeResults(
   const calls: Record<string, number> = {};
   for (const part of parts)
     for (const [op, n] of Object.entries(part.stats.calls)) calls[op] = (calls[op] ?? 0) + n;
-  for (const f of options.extraFindings ?? []) {
-    const existing = pairs.find((p) => p.primaryArn === f.primaryArn);
-    const counts = existing?.counts ?? { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-    if (!f.suppressed && f.status !== "pass") counts[f.severity]++;
-    if (existing) {
-      existing.findings.push(f);
-      if (f.severity !== "info" && existing.status === "pass")
-        existing.status = f.status === "pass" ? "pass" : f.status;
-    } else {
-      pairs.push({
-        name: f.pair,
-        primaryArn: f.primaryArn,
-        secondaryArn: f.secondaryArn,
-        status: f.status,
-        counts,
-        findings: [f],
-      });
-    }
+  // Discovery findings join the pair they are about (or stand as a pair of their own); the
+  // engine's summarise recomputes status and counts, exactly as for a local scan.
+  const extra = new Map<string, Finding[]>();
+  for (const f of options.extraFindings ?? [])
+    extra.set(f.primaryArn, [...(extra.get(f.primaryArn) ?? []), f]);
+  for (const [primaryArn, findings] of extra) {
+    const at = pairs.findIndex((p) => p.primaryArn === primaryArn);
+    const existing = pairs[at];
+    const first = findings[0];
+    const merged = existing
+      ? summarise(existing.name, primaryArn, existing.secondaryArn, [...existing.findings, ...findings])
+      : summarise(first?.pair ?? primaryArn, primaryArn, first?.secondaryArn ?? null, findings);
+    if (existing) pairs[at] = merged;
+    else pairs.push(merged);
   }
   return {
     version: 1,
