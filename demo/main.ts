@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { AwsClients } from "../src/aws/client-factory.js";
 import { runCli } from "../src/cli/program.js";
+import { Journal } from "../src/runbook/journal.js";
 import { loadRunbook } from "../src/runbook/load.js";
 import { DrctlError } from "../src/errors.js";
 import { workaroundProxy } from "../test/harness/moto-workarounds.js";
@@ -135,22 +136,7 @@ try {
     const runbook = "examples/warm-standby/failover.yaml";
     console.log(`\n$ drctl failover plan --runbook ${runbook}`);
     await runCli(["failover", "plan", "--runbook", runbook]);
-    const clients = await AwsClients.create({ rateLimits: "off" });
-    await clients.get(CloudWatchClient, world.options.standbyRegion).send(
-      new PutMetricDataCommand({
-        Namespace: "AWS/RDS",
-        MetricData: [
-          {
-            MetricName: "ReplicaLag",
-            Dimensions: [{ Name: "DBInstanceIdentifier", Value: "app-db-replica" }],
-            Value: 2,
-            Unit: "Seconds",
-            Timestamp: new Date(Date.now() - 60_000),
-          },
-        ],
-      }),
-    );
-    clients.destroy();
+    await recordReplicaLag(world.options.standbyRegion, "app-db-replica", 2);
     const proxy = await workaroundProxy(emulator.endpoint);
     console.log(`\n$ drctl failover run --runbook ${runbook} --execute`);
     const failoverCode = await runCli([
@@ -162,8 +148,27 @@ try {
       runbook,
       "--execute",
     ]);
-    await proxy.stop();
     scanCode = Math.max(scanCode, failoverCode);
+
+    // Fail back: the inverse of the run just recorded, generated from its journal.
+    const journal = Journal.open(resolve(process.env.DRCTL_HOME, "journal.sqlite"));
+    const failoverRun = journal.runs()[0]?.runId ?? "";
+    journal.close();
+    await recordReplicaLag(world.options.primaryRegion, "app-db-failback", 1);
+    console.log(`\n$ drctl failback plan --from ${failoverRun}`);
+    await runCli(["--endpoint-url", proxy.endpoint, "failback", "plan", "--from", failoverRun]);
+    console.log(`\n$ drctl failback run --from ${failoverRun} --execute`);
+    const failbackCode = await runCli([
+      "--endpoint-url",
+      proxy.endpoint,
+      "failback",
+      "run",
+      "--from",
+      failoverRun,
+      "--execute",
+    ]);
+    await proxy.stop();
+    scanCode = Math.max(scanCode, failbackCode);
   }
 
   console.log(
@@ -175,4 +180,24 @@ try {
     `demo failed: ${err instanceof DrctlError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
   );
   await stop(err instanceof DrctlError ? err.exitCode : 3);
+}
+
+/** The emulator publishes no RDS metrics: the demo records a replica's lag as CloudWatch would. */
+async function recordReplicaLag(region: string, instance: string, seconds: number): Promise<void> {
+  const clients = await AwsClients.create({ rateLimits: "off" });
+  await clients.get(CloudWatchClient, region).send(
+    new PutMetricDataCommand({
+      Namespace: "AWS/RDS",
+      MetricData: [
+        {
+          MetricName: "ReplicaLag",
+          Dimensions: [{ Name: "DBInstanceIdentifier", Value: instance }],
+          Value: seconds,
+          Unit: "Seconds",
+          Timestamp: new Date(Date.now() - 60_000),
+        },
+      ],
+    }),
+  );
+  clients.destroy();
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { readActions } from "../infra/permissions.js";
 import { permissionsMarkdown } from "../src/permissions.js";
+import { stepsMarkdown } from "../src/runbook/step-catalog.js";
 import { rulesMarkdown } from "../src/scan/rule-catalog.js";
 
 /** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->`. */
@@ -26,6 +27,7 @@ export function generatedDocs(): { file: string; content: string }[] {
       ),
     },
     { file: "docs/rules.md", content: rulesMarkdown() },
+    { file: "docs/runbook-steps.md", content: stepsMarkdown() },
   ];
 }
 

@@ -20,9 +20,7 @@ export function commandPermissions(): Record<string, string[]> {
     "history, diff (DynamoDB store)": unique(DYNAMODB_PERMISSIONS),
     "publish (to S3)": unique(PUBLISH_PERMISSIONS),
     // A runbook needs the actions of the step kinds it uses; this is all of them.
-    "failover plan, failover run, runbook resume": unique(
-      [...STEP_KINDS.values()].flatMap((k) => k.permissions),
-    ),
+    "failover, failback, runbook resume": unique([...STEP_KINDS.values()].flatMap((k) => k.permissions)),
   };
 }
 

@@ -89,6 +89,7 @@ describe("failover runbooks", () => {
 
   it("runs with --execute, and the world reads back changed; the timeline has the critical path and the RTO", async () => {
     const { CloudWatchClient, PutMetricDataCommand } = await import("@aws-sdk/client-cloudwatch");
+    const before = await standbyState();
     await aws.get(CloudWatchClient, "us-west-2").send(
       new PutMetricDataCommand({
         Namespace: "AWS/RDS",
@@ -151,6 +152,63 @@ describe("failover runbooks", () => {
       );
       expect(again.code).toBe(0);
       expect((await standbyState()).capacity).toEqual([2, 2, 4]);
+
+      // Failback generated from the first run's journal: a dry run first, then --execute.
+      await aws.get(CloudWatchClient, "us-east-1").send(
+        new PutMetricDataCommand({
+          Namespace: "AWS/RDS",
+          MetricData: [
+            {
+              MetricName: "ReplicaLag",
+              Dimensions: [{ Name: "DBInstanceIdentifier", Value: "app-db-failback" }],
+              Value: 1,
+              Unit: "Seconds",
+              Timestamp: new Date(Date.now() - 60_000),
+            },
+          ],
+        }),
+      );
+      const failedOver = await standbyState();
+      const plan = await drctl("--endpoint-url", proxy.endpoint, "failback", "plan", "--from", runId);
+      expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+      expect(plan.stdout).toMatch(
+        /undo-scale-standby \[autoscaling.set-capacity in us-west-2\] \(after [^)]*undo-mark-active[^)]*\)\n\s+web min 2 desired 2 max 4\n\s+-> web min 0 desired 0 max 4/,
+      );
+      expect(plan.stdout).toMatch(
+        /undo-promote-database-replicate \[rds.create-read-replica in us-east-1\]\n\s+app-db-failback does not exist\n\s+-> app-db-failback replicates arn:aws:rds:us-west-2:\d+:db:app-db-replica/,
+      );
+      expect(plan.stdout).toMatch(
+        /app.example.com CNAME: web-001-1.us-west-2.elb.amazonaws.com\n\s+-> app.example.com CNAME: \(none\)/,
+      );
+      expect(await standbyState()).toEqual(failedOver);
+
+      const back = await drctl(
+        "--endpoint-url",
+        proxy.endpoint,
+        "failback",
+        "run",
+        "--from",
+        runId,
+        "--execute",
+      );
+      expect(back.code, back.stdout + back.stderr).toBe(0);
+      const restored = await standbyState();
+      expect(restored.capacity).toEqual(before.capacity);
+      expect(restored.parameters["/app/region/role"]).toBe(before.parameters["/app/region/role"]);
+      expect(restored.parameters["/app/web/capacity-before-failover"]).toBeUndefined();
+      const { DescribeDBInstancesCommand, RDSClient } = await import("@aws-sdk/client-rds");
+      const failbackDb = (
+        await aws
+          .get(RDSClient, "us-east-1")
+          .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "app-db-failback" }))
+      ).DBInstances?.[0];
+      expect(failbackDb?.DBInstanceStatus).toBe("available");
+      // The parameter the failover took from the promotion now names the database promoted back.
+      expect(restored.parameters["/app/db/endpoint"]).toBe(failbackDb?.Endpoint?.Address);
+      const records = [];
+      for await (const rec of listRecordSets(r53, zone))
+        if (rec.Name === "app.example.com.") records.push(rec);
+      expect(records).toEqual([]);
     } finally {
       await proxy.stop();
     }

@@ -5,7 +5,8 @@ import { EXIT, InputError } from "../errors.js";
 import { criticalPath } from "../runbook/dag.js";
 import { executeRunbook, planRunbook, type PlannedStep } from "../runbook/engine.js";
 import { Journal, type StepRecord } from "../runbook/journal.js";
-import { loadRunbook } from "../runbook/load.js";
+import { generateFailback, writeFailback } from "../runbook/failback.js";
+import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { drctlHome } from "../store/open.js";
 import type { CommandContext } from "./context.js";
 
@@ -19,7 +20,9 @@ export function formatPlan(steps: PlannedStep[]): string {
       const after = s.after.length ? ` (after ${s.after.join(", ")})` : "";
       const body =
         "error" in s.plan
-          ? `cannot read the current state: ${s.plan.error}`
+          ? s.readableAfter
+            ? `not readable until ${s.readableAfter.join(", ")} ran (${s.plan.error})`
+            : `cannot read the current state: ${s.plan.error}`
           : s.plan.changes
             ? `${s.plan.current}\n      -> ${s.plan.target}`
             : `${s.plan.current} (already so; nothing to do)`;
@@ -40,10 +43,11 @@ export function formatTimeline(
     .filter((x): x is string => x !== null)
     .sort();
   const t0 = starts[0] ? Date.parse(starts[0]) : 0;
+  const width = Math.max(20, ...steps.map((s) => s.stepId.length));
   const lines = steps.map((s) => {
     const offset = s.startedAt ? `+${((Date.parse(s.startedAt) - t0) / 1000).toFixed(1)}s` : "";
     const took = s.startedAt && s.finishedAt ? `${(ms(s.startedAt, s.finishedAt) / 1000).toFixed(1)}s` : "";
-    return `  ${s.stepId.padEnd(20)} ${s.status.padEnd(9)} ${offset.padStart(9)} ${took.padStart(8)}  ${s.error ?? s.plan ?? ""}`;
+    return `  ${s.stepId.padEnd(width)} ${s.status.padEnd(9)} ${offset.padStart(9)} ${took.padStart(8)}  ${s.error ?? s.plan ?? ""}`;
   });
   const byId = new Map(steps.map((s) => [s.stepId, s]));
   const critical = criticalPath(specs, (id) =>
@@ -55,44 +59,101 @@ export function formatTimeline(
       ? ""
       : `; RTO target ${rtoMinutes} min: ${total <= rtoMinutes * 60 ? "met" : "MISSED"}`;
   return [
-    `  STEP                 STATUS       START     TOOK`,
+    `  ${"STEP".padEnd(width)} STATUS       START     TOOK`,
     ...lines,
     `critical path: ${critical.path.join(" -> ")} = ${total.toFixed(1)} s${rto}`,
   ].join("\n");
 }
 
-export function registerRunbook(program: Command, withContext: WithContext): void {
-  const failover = program
-    .command("failover")
-    .description("plan or run a failover runbook (a dry run unless --execute)");
-  failover
-    .command("plan", { isDefault: true })
-    .description("show every step's current -> target state, read from the live state; changes nothing")
-    .requiredOption("--runbook <file>", "the runbook YAML")
-    .addHelpText("after", "\nExamples:\n  drctl failover plan --runbook examples/warm-standby/failover.yaml")
-    .action((flags: { runbook: string }) =>
+/** Where a run's runbook comes from: a file, or (failback) the inverse of a recorded run. */
+interface Source {
+  runbook?: string;
+  from?: string;
+}
+
+/** The runbook to plan or run; for --from, the generated failback, written where it can be reviewed. */
+function resolveSource(
+  source: Source,
+  command: string,
+): { loaded: LoadedRunbook; undoes?: string; generated?: string } {
+  if (source.from) {
+    if (source.runbook) throw new InputError(`${command}: give --runbook or --from, not both`);
+    const journal = Journal.open(journalFile());
+    try {
+      const run = journal.run(source.from);
+      if (!run) throw new InputError(`no run ${source.from} in ${journalFile()}`);
+      const generated = generateFailback(loadRunbook(run.file), run, journal.steps(run.runId));
+      const file = writeFailback(join(drctlHome(), "runbooks"), run, generated);
+      return { loaded: loadRunbook(file), undoes: run.runId, generated: file };
+    } finally {
+      journal.close();
+    }
+  }
+  if (!source.runbook) throw new InputError(`${command}: expected --runbook <file> or --from <run>`);
+  return { loaded: loadRunbook(source.runbook) };
+}
+
+function addPlanAndRun(parent: Command, withContext: WithContext, failback: boolean): void {
+  const name = parent.name();
+  const from = (c: Command) =>
+    failback
+      ? c
+          .option("--runbook <file>", "a failback runbook YAML")
+          .option("--from <run>", "generate the failback as the inverse of this recorded run")
+      : c.requiredOption("--runbook <file>", "the runbook YAML");
+  from(
+    parent
+      .command("plan", { isDefault: true })
+      .description("show every step's current -> target state, read from the live state; changes nothing"),
+  )
+    .addHelpText(
+      "after",
+      failback
+        ? "\nExamples:\n  drctl failback plan --from run-20261121T101500Z-3fa2\n  drctl failback plan --runbook examples/warm-standby/failback.yaml"
+        : "\nExamples:\n  drctl failover plan --runbook examples/warm-standby/failover.yaml",
+    )
+    .action((flags: Source) =>
       withContext(async (ctx) => {
-        const loaded = loadRunbook(flags.runbook);
+        const { loaded, generated } = resolveSource(flags, `${name} plan`);
         const steps = await planRunbook(await ctx.aws(), loaded);
         ctx.result(
-          () => `plan of ${loaded.runbook.name} (dry run, nothing changed):\n${formatPlan(steps)}`,
-          () => ({ version: 1, runbook: loaded.runbook.name, steps }),
+          () =>
+            `${generated ? `generated ${generated}\n` : ""}plan of ${loaded.runbook.name} (dry run, nothing changed):\n${formatPlan(steps)}`,
+          () => ({ version: 1, runbook: loaded.runbook.name, file: loaded.file, steps }),
         );
-        return steps.some((s) => "error" in s.plan) ? EXIT.couldNotFinish : EXIT.ok;
+        return steps.some((s) => "error" in s.plan && !s.readableAfter) ? EXIT.couldNotFinish : EXIT.ok;
       }),
     );
-  failover
-    .command("run")
-    .description("run the runbook; without --execute it only shows the plan")
-    .requiredOption("--runbook <file>", "the runbook YAML")
+  from(parent.command("run").description("run the runbook; without --execute it only shows the plan"))
     .option("--execute", "really change the world")
     .addHelpText(
       "after",
-      "\nExamples:\n  drctl failover run --runbook failover.yaml              the plan only\n  drctl failover run --runbook failover.yaml --execute",
+      `\nExamples:\n  drctl ${name} run --runbook ${name}.yaml              the plan only\n  drctl ${name} run --runbook ${name}.yaml --execute${failback ? "\n  drctl failback run --from RUN --execute             undo a recorded failover run" : ""}`,
     )
-    .action((flags: { runbook: string; execute?: boolean }) =>
-      withContext((ctx) => runOrResume(ctx, flags.runbook, flags.execute ?? false)),
+    .action((flags: Source & { execute?: boolean }) =>
+      withContext((ctx) => {
+        const { loaded, undoes, generated } = resolveSource(flags, `${name} run`);
+        if (generated) ctx.progress(`generated ${generated} from the journal of ${undoes ?? ""}`);
+        return runOrResume(ctx, loaded, flags.execute ?? false, { ...(undoes ? { undoes } : {}) });
+      }),
     );
+}
+
+export function registerRunbook(program: Command, withContext: WithContext): void {
+  addPlanAndRun(
+    program.command("failover").description("plan or run a failover runbook (a dry run unless --execute)"),
+    withContext,
+    false,
+  );
+  addPlanAndRun(
+    program
+      .command("failback")
+      .description(
+        "plan or run a failback: a failback runbook, or the inverse of a recorded failover run (a dry run unless --execute)",
+      ),
+    withContext,
+    true,
+  );
 
   const runbook = program.command("runbook").description("resume or inspect runbook runs");
   runbook
@@ -106,7 +167,7 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
         const run = journal.run(runId);
         journal.close();
         if (!run) throw new InputError(`no run ${runId} in ${journalFile()}`);
-        return runOrResume(ctx, run.file, flags.execute ?? false, runId);
+        return runOrResume(ctx, loadRunbook(run.file), flags.execute ?? false, { resumeRunId: runId });
       }),
     );
   runbook
@@ -160,11 +221,10 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
 
 async function runOrResume(
   ctx: CommandContext,
-  file: string,
+  loaded: LoadedRunbook,
   execute: boolean,
-  resumeRunId?: string,
+  run: { resumeRunId?: string; undoes?: string },
 ): Promise<number> {
-  const loaded = loadRunbook(file);
   const aws = await ctx.aws();
   if (!execute) {
     const steps = await planRunbook(aws, loaded);
@@ -177,18 +237,22 @@ async function runOrResume(
   }
   const journal = Journal.open(journalFile());
   try {
-    const { run, steps } = await executeRunbook(aws, journal, loaded, {
-      ...(resumeRunId ? { resumeRunId } : {}),
+    const result = await executeRunbook(aws, journal, loaded, {
+      ...run,
       log: (l) => ctx.progress(l),
       onStep: (id, status, detail) =>
         ctx.progress(`  ${status.padEnd(9)} ${id}${detail ? `: ${detail}` : ""}`),
     });
+    const { run: done, steps } = result;
+    const rollback = result.rollback
+      ? `\nrolled back in run ${result.rollback.run.runId}: ${result.rollback.run.status}\n${formatTimeline(result.rollback.steps, loadRunbook(result.rollback.run.file).runbook.steps, undefined)}`
+      : "";
     ctx.result(
       () =>
-        `${run.runbook} run ${run.runId}: ${run.status}\n${formatTimeline(steps, loaded.runbook.steps, loaded.runbook.rtoMinutes)}${run.status === "failed" ? `\nresume with: drctl runbook resume ${run.runId} --execute` : ""}`,
-      () => ({ version: 1, run, steps }),
+        `${done.runbook} run ${done.runId}: ${done.status}\n${formatTimeline(steps, loaded.runbook.steps, loaded.runbook.rtoMinutes)}${done.status === "failed" ? `\nresume with: drctl runbook resume ${done.runId} --execute\nor undo what it changed: drctl failback plan --from ${done.runId}` : ""}${rollback}`,
+      () => ({ version: 1, run: done, steps, ...(result.rollback ? { rollback: result.rollback } : {}) }),
     );
-    return run.status === "succeeded" ? EXIT.ok : EXIT.couldNotFinish;
+    return done.status === "succeeded" ? EXIT.ok : EXIT.couldNotFinish;
   } finally {
     journal.close();
   }

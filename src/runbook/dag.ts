@@ -104,3 +104,18 @@ export function criticalPath(
   }
   return [...best.values()].reduce((a, b) => (b.totalMs > a.totalMs ? b : a), { totalMs: 0, path: [] });
 }
+
+/** Every step `id` runs after, directly or through others. */
+export function ancestors(steps: readonly StepSpec[], id: string): string[] {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const found = new Set<string>();
+  const visit = (at: string) => {
+    for (const dep of byId.get(at)?.after ?? []) {
+      if (found.has(dep)) continue;
+      found.add(dep);
+      visit(dep);
+    }
+  };
+  visit(id);
+  return [...found];
+}

@@ -1,9 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { AwsClients } from "../aws/client-factory.js";
 import { InputError } from "../errors.js";
-import { waves } from "./dag.js";
+import { join } from "node:path";
+import { drctlHome } from "../store/open.js";
+import { ancestors, waves } from "./dag.js";
+import { generateFailback, writeFailback } from "./failback.js";
 import type { Journal, RunRecord, StepRecord } from "./journal.js";
-import type { LoadedRunbook } from "./load.js";
+import { loadRunbook, type LoadedRunbook } from "./load.js";
 import { STEP_KINDS } from "./registry.js";
 import { resolveParams } from "./resolve.js";
 import type { StepSpec } from "./schema.js";
@@ -15,6 +18,11 @@ export interface PlannedStep {
   region: string;
   after: string[];
   plan: StepPlan | { error: string };
+  /**
+   * Set when the state could not be read but earlier steps will change things first (a replica
+   * the run creates): the read is expected to work once they ran, so the plan is not in error.
+   */
+  readableAfter?: string[];
 }
 
 function kindOf(step: StepSpec, file: string): StepKind<unknown> {
@@ -72,7 +80,21 @@ export async function planRunbook(aws: AwsClients, loaded: LoadedRunbook): Promi
           if (err instanceof InputError) throw err;
           plan = { error: err instanceof Error ? err.message : String(err) };
         }
-        planned.push({ id: step.id, kind: step.kind, region, after: step.after, plan });
+        const changing =
+          "error" in plan
+            ? ancestors(runbook.steps, step.id).filter((id) => {
+                const p = planned.find((x) => x.id === id)?.plan;
+                return p !== undefined && ("error" in p || p.changes);
+              })
+            : [];
+        planned.push({
+          id: step.id,
+          kind: step.kind,
+          region,
+          after: step.after,
+          plan,
+          ...(changing.length ? { readableAfter: changing } : {}),
+        });
       }),
     );
   }
@@ -85,6 +107,17 @@ export interface RunOptions {
   resumeRunId?: string;
   log?: (line: string) => void;
   onStep?: (stepId: string, status: string, detail?: string) => void;
+  /** The run this one undoes (a failback): it may take over that run's lock. */
+  undoes?: string;
+  /** Where a rollback's generated runbook is written (default ~/.drctl/runbooks). */
+  runbookDir?: string;
+}
+
+export interface RunResult {
+  run: RunRecord;
+  steps: StepRecord[];
+  /** The rollback run, when a step with onFailure: rollback failed. */
+  rollback?: RunResult;
 }
 
 export function newRunbookRunId(): string {
@@ -104,7 +137,7 @@ export async function executeRunbook(
   journal: Journal,
   loaded: LoadedRunbook,
   options: RunOptions = {},
-): Promise<{ run: RunRecord; steps: StepRecord[] }> {
+): Promise<RunResult> {
   const { runbook, file, hash } = loaded;
   const log = options.log ?? (() => undefined);
   const runId = options.resumeRunId ?? newRunbookRunId();
@@ -119,7 +152,7 @@ export async function executeRunbook(
       );
     }
   }
-  journal.lock(runbook.application, runId);
+  journal.lock(runbook.application, runId, options.undoes);
   if (!options.resumeRunId)
     journal.startRun(
       {
@@ -172,7 +205,12 @@ export async function executeRunbook(
             journal.stepStarted(runId, step.id, "(reading the current state)");
             const params = paramsOf(step, kind, file, outputs);
             const plan = await kind.plan(ctx, params);
-            journal.stepPlanned(runId, step.id, `${plan.current} -> ${plan.target}`);
+            journal.stepPlanned(
+              runId,
+              step.id,
+              `${plan.current} -> ${plan.target}`,
+              kind.redact ? kind.redact(params) : params,
+            );
             options.onStep?.(step.id, "running", `${plan.current} -> ${plan.target}`);
             const out = await kind.execute(ctx, params);
             journal.stepFinished(runId, step.id, { status: "succeeded", outputs: out });
@@ -192,7 +230,7 @@ export async function executeRunbook(
         journal.stepFinished(runId, step.id, { status: "failed", error: lastError });
         records.set(step.id, { ...(records.get(step.id) as StepRecord), status: "failed", error: lastError });
         options.onStep?.(step.id, "failed", lastError);
-        if (step.onFailure === "stop") stopped = true;
+        if (step.onFailure !== "continue") stopped = true;
       }),
     );
   }
@@ -201,5 +239,18 @@ export async function executeRunbook(
   journal.finishRun(runId, succeeded ? "succeeded" : "failed");
   // A failed run keeps the lock: nothing else may move this application until it is resumed.
   if (succeeded) journal.unlock(runbook.application, runId);
-  return { run: journal.run(runId) as RunRecord, steps: final };
+  const result = { run: journal.run(runId) as RunRecord, steps: final };
+  const rollback = runbook.steps.find(
+    (s) => s.onFailure === "rollback" && final.find((r) => r.stepId === s.id)?.status === "failed",
+  );
+  if (!rollback || !final.some((s) => s.status === "succeeded")) return result;
+  log(`${rollback.id} failed and says onFailure: rollback; undoing what this run changed`);
+  const undo = generateFailback(loaded, result.run, final);
+  const undoFile = writeFailback(options.runbookDir ?? join(drctlHome(), "runbooks"), result.run, undo);
+  const undone = await executeRunbook(aws, journal, loadRunbook(undoFile), {
+    ...options,
+    resumeRunId: undefined,
+    undoes: runId,
+  });
+  return { ...result, rollback: undone };
 }

@@ -15,6 +15,8 @@ export interface StepRecord {
   outputs: Record<string, string>;
   error: string | null;
   plan: string | null;
+  /** The parameters the step ran with, references resolved (secrets removed). */
+  inputs: Record<string, unknown> | null;
 }
 
 export interface RunRecord {
@@ -49,16 +51,19 @@ export class Journal {
         attempts INTEGER, outputs TEXT, error TEXT, plan TEXT, PRIMARY KEY (run_id, step_id));
       CREATE TABLE IF NOT EXISTS locks (application TEXT PRIMARY KEY, run_id TEXT, holder TEXT, acquired_at TEXT);
       CREATE TABLE IF NOT EXISTS approvals (run_id TEXT, step_id TEXT, by TEXT, at TEXT, PRIMARY KEY (run_id, step_id));`);
+    // Journals written before steps kept their inputs gain the column.
+    const columns = db.pragma("table_info(steps)") as { name: string }[];
+    if (!columns.some((c) => c.name === "inputs")) db.exec("ALTER TABLE steps ADD COLUMN inputs TEXT");
     return new Journal(db);
   }
 
   /** Takes the application's lock for `runId`; refuses, naming the holder, when another run has it. */
-  lock(application: string, runId: string): void {
+  lock(application: string, runId: string, takeOverFrom?: string): void {
     const take = this.db.transaction(() => {
       const held = this.db
         .prepare("SELECT run_id, holder, acquired_at FROM locks WHERE application = ?")
         .get(application) as { run_id: string; holder: string; acquired_at: string } | undefined;
-      if (held && held.run_id !== runId) {
+      if (held && held.run_id !== runId && held.run_id !== takeOverFrom) {
         throw new LockHeldError(
           `another run holds the lock for application "${application}": run ${held.run_id} by ${held.holder} since ${held.acquired_at}; resume it with drctl runbook resume ${held.run_id}, or wait for it to finish`,
         );
@@ -80,7 +85,7 @@ export class Journal {
         .prepare("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, NULL, 'running')")
         .run(run.runId, run.runbook, run.file, run.application, run.hash, run.startedAt);
       const insertStep = this.db.prepare(
-        "INSERT INTO steps VALUES (?, ?, ?, 'pending', NULL, NULL, 0, '{}', NULL, NULL)",
+        "INSERT INTO steps (run_id, step_id, seq, status, started_at, finished_at, attempts, outputs, error, plan) VALUES (?, ?, ?, 'pending', NULL, NULL, 0, '{}', NULL, NULL)",
       );
       stepIds.forEach((id, seq) => insertStep.run(run.runId, id, seq));
     });
@@ -126,6 +131,7 @@ export class Journal {
       outputs: JSON.parse(String(r.outputs)) as Record<string, string>,
       error: (r.error as string | null) ?? null,
       plan: (r.plan as string | null) ?? null,
+      inputs: r.inputs ? (JSON.parse(String(r.inputs)) as Record<string, unknown>) : null,
     }));
   }
 
@@ -137,8 +143,10 @@ export class Journal {
       .run(new Date().toISOString(), plan, runId, stepId);
   }
 
-  stepPlanned(runId: string, stepId: string, plan: string): void {
-    this.db.prepare("UPDATE steps SET plan = ? WHERE run_id = ? AND step_id = ?").run(plan, runId, stepId);
+  stepPlanned(runId: string, stepId: string, plan: string, inputs: unknown): void {
+    this.db
+      .prepare("UPDATE steps SET plan = ?, inputs = ? WHERE run_id = ? AND step_id = ?")
+      .run(plan, JSON.stringify(inputs), runId, stepId);
   }
 
   stepFinished(

@@ -1,6 +1,8 @@
 import type { StepKind } from "./step.js";
 import { approvalStep } from "./steps/approval.js";
 import { autoscalingSetCapacityStep } from "./steps/autoscaling-set-capacity.js";
+import { fencePrimaryStep } from "./steps/fence-primary.js";
+import { rdsCreateReadReplicaStep } from "./steps/rds-create-read-replica.js";
 import { rdsPromoteReadReplicaStep } from "./steps/rds-promote-read-replica.js";
 import { route53ChangeRecordsStep } from "./steps/route53-change-records.js";
 import { route53HealthCheckStep } from "./steps/route53-health-check.js";
@@ -18,6 +20,8 @@ export const STEP_KINDS: ReadonlyMap<string, StepKind<unknown>> = new Map(
       rdsPromoteReadReplicaStep,
       approvalStep,
       route53HealthCheckStep,
+      rdsCreateReadReplicaStep,
+      fencePrimaryStep,
     ] as StepKind<never>[]
   ).map((k) => [k.kind, k as StepKind<unknown>]),
 );

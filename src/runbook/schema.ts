@@ -29,8 +29,11 @@ export const stepSchema = z.strictObject({
     .max(24 * 3600)
     .default(900),
   retries: z.number().int().min(0).max(10).default(0),
-  /** What a failure does to the rest of the run: stop it, or let the independent steps go on. */
-  onFailure: z.enum(["stop", "continue"]).default("stop"),
+  /**
+   * What a failure does to the rest of the run: stop it, let the independent steps go on, or stop
+   * and undo what the run changed (the generated failback of the run so far).
+   */
+  onFailure: z.enum(["stop", "continue", "rollback"]).default("stop"),
 });
 
 export const runbookSchema = z.strictObject({

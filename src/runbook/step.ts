@@ -30,8 +30,32 @@ export interface StepKind<P> {
   description: string;
   permissions: string[];
   params: z.ZodType<P>;
+  /** The keys execute() returns (documented, and used to carry references over into a failback). */
+  outputs: string[];
+  /**
+   * Of the outputs, those that describe what the step leaves in place (an endpoint), not what it
+   * found: a failback takes a value derived from one of these from the same output of the undo.
+   */
+  establishes?: string[];
   plan(ctx: StepContext, params: P): Promise<StepPlan>;
   execute(ctx: StepContext, params: P): Promise<Record<string, string>>;
+  /**
+   * The steps that undo this one, from its parameters and the outputs its run recorded (previous
+   * capacities, records, settings). [] when there is nothing to undo; absent when a person has
+   * to: a generated failback puts an approval gate there instead.
+   */
+  inverse?(params: P, outputs: Record<string, string>, region: string): InverseStep[] | undefined;
+  /** The parameters as the journal may keep them (secrets removed). Default: as they are. */
+  redact?(params: P): unknown;
+}
+
+/** One step of an undo: run in `region` (default: the original step's), in order. */
+export interface InverseStep {
+  /** Appended to "undo-<id>" when an undo has several steps. */
+  suffix?: string;
+  kind: string;
+  region?: string;
+  params: Record<string, unknown>;
 }
 
 /** Sleeps that end early when the run is aborted (timeout or interrupt). */

@@ -9,6 +9,9 @@ export const approvalStep: StepKind<z.infer<typeof params>> = {
   description: "waits until an operator approves with drctl runbook approve RUN STEP, or the step times out",
   permissions: [],
   params,
+  outputs: ["approvedBy", "approvedAt"],
+  // A gate on the way out is a gate on the way back.
+  inverse: (p) => [{ kind: "approval", params: { message: `failback: ${p.message}` } }],
   plan: (_ctx, p) =>
     Promise.resolve({
       current: "not approved",

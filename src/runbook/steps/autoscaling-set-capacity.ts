@@ -28,6 +28,18 @@ export const autoscalingSetCapacityStep: StepKind<z.infer<typeof params>> = {
   description: "sets an Auto Scaling group's min, desired and max, and waits for InService instances",
   permissions: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:UpdateAutoScalingGroup"],
   params,
+  outputs: ["previousMin", "previousDesired", "previousMax", "inService"],
+  inverse: (p, out) => [
+    {
+      kind: "autoscaling.set-capacity",
+      params: {
+        group: p.group,
+        min: Number(out.previousMin),
+        desired: Number(out.previousDesired),
+        max: Number(out.previousMax),
+      },
+    },
+  ],
   async plan(ctx, p) {
     const g = await describe(ctx.aws.get(AutoScalingClient, ctx.region), p.group);
     const current = `${p.group} min ${g.MinSize} desired ${g.DesiredCapacity} max ${g.MaxSize}`;

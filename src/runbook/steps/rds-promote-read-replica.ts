@@ -6,6 +6,7 @@ import {
   type DBInstance,
 } from "@aws-sdk/client-rds";
 import { z } from "zod";
+import { parseArn } from "../../aws/arn.js";
 import { waitFor, type StepKind, type StepContext } from "../step.js";
 
 const params = z.strictObject({
@@ -55,6 +56,8 @@ export const rdsPromoteReadReplicaStep: StepKind<Params> = {
     "promotes a read replica after checking its lag against the RPO target, and waits until it is a standalone primary",
   permissions: ["rds:DescribeDBInstances", "rds:PromoteReadReplica", "cloudwatch:GetMetricStatistics"],
   params,
+  outputs: ["endpoint", "port", "arn", "previousSource"],
+  establishes: ["endpoint", "port", "arn"],
   async plan(ctx, p) {
     const db = await describe(ctx, p.instance);
     if (!isReplica(db))
@@ -73,6 +76,7 @@ export const rdsPromoteReadReplicaStep: StepKind<Params> = {
   async execute(ctx, p) {
     const rds = ctx.aws.get(RDSClient, ctx.region);
     const db = await describe(ctx, p.instance);
+    const previousSource = db.ReadReplicaSourceDBInstanceIdentifier ?? "";
     if (isReplica(db)) {
       const lag = await replicaLag(ctx, p.instance);
       if (!p.force && (lag === undefined || lag > p.maxLagSeconds)) {
@@ -97,6 +101,31 @@ export const rdsPromoteReadReplicaStep: StepKind<Params> = {
       endpoint: promoted.Endpoint?.Address ?? "",
       port: String(promoted.Endpoint?.Port ?? ""),
       arn: promoted.DBInstanceArn ?? "",
+      // What it replicated before this run ("" when it already stood alone): a failback replicates back there.
+      previousSource,
     };
+  },
+  inverse(p, out, region) {
+    if (!out.previousSource) return [];
+    // The old primary holds data older than the promotion: replicate the promoted database back
+    // into the old primary's region under a new name, then promote that copy.
+    const old = out.previousSource.startsWith("arn:")
+      ? parseArn(out.previousSource)
+      : { region, resource: `db:${out.previousSource}` };
+    const name = `${old.resource.replace(/^db:/, "")}-failback`;
+    return [
+      {
+        suffix: "replicate",
+        kind: "rds.create-read-replica",
+        region: old.region,
+        params: { instance: name, source: out.arn },
+      },
+      {
+        suffix: "promote",
+        kind: "rds.promote-read-replica",
+        region: old.region,
+        params: { instance: name, maxLagSeconds: p.maxLagSeconds },
+      },
+    ];
   },
 };

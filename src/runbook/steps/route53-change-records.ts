@@ -28,12 +28,26 @@ const record = z.strictObject({
   ttl: z.number().int().min(0).default(60),
 });
 
-const params = z.strictObject({ zone: z.string().min(1), records: z.array(record).min(1) });
+const recordKey = z.strictObject({
+  name: z.string().min(1),
+  type: z.enum(["A", "AAAA", "CNAME"]),
+  setIdentifier: z.string().optional(),
+});
+
+const params = z
+  .strictObject({
+    zone: z.string().min(1),
+    records: z.array(record).default([]),
+    /** Records to delete if present (a failback removes what the failover created). */
+    remove: z.array(recordKey).default([]),
+  })
+  .refine((p) => p.records.length + p.remove.length > 0, { message: "expected records or remove" });
 type Params = z.infer<typeof params>;
 type RecordSpec = Params["records"][number];
 
 async function zoneId(r53: Route53Client, zone: string): Promise<string> {
-  if (/^Z[A-Z0-9]+$/.test(zone)) return zone;
+  // A zone id has no dots (a name does).
+  if (!zone.includes(".")) return zone.replace("/hostedzone/", "");
   const out = await r53.send(new ListHostedZonesByNameCommand({ DNSName: zone, MaxItems: 1 }));
   const found = out.HostedZones?.find((z) => normalizeDnsName(z.Name ?? "") === normalizeDnsName(zone));
   if (!found?.Id) throw new Error(`hosted zone ${zone} not found`);
@@ -67,10 +81,31 @@ const describe = (s: ResourceRecordSet | undefined) =>
     ? "(none)"
     : `${s.Failover ? `${s.Failover} ` : ""}${s.AliasTarget ? `alias ${normalizeDnsName(s.AliasTarget.DNSName ?? "")}` : (s.ResourceRecords ?? []).map((r) => r.Value).join(",")}${s.HealthCheckId ? ` (health check ${s.HealthCheckId})` : ""}`;
 
+/** The record set as a runbook record: what a failback writes back. */
+function fromRecordSet(s: ResourceRecordSet): Record<string, unknown> {
+  return {
+    name: s.Name,
+    type: s.Type,
+    ...(s.SetIdentifier ? { setIdentifier: s.SetIdentifier } : {}),
+    ...(s.Failover ? { failover: s.Failover } : {}),
+    ...(s.Weight !== undefined ? { weight: s.Weight } : {}),
+    ...(s.HealthCheckId ? { healthCheckId: s.HealthCheckId } : {}),
+    ...(s.AliasTarget
+      ? {
+          alias: {
+            dnsName: s.AliasTarget.DNSName,
+            hostedZoneId: s.AliasTarget.HostedZoneId,
+            evaluateTargetHealth: s.AliasTarget.EvaluateTargetHealth ?? false,
+          },
+        }
+      : { values: (s.ResourceRecords ?? []).map((r) => r.Value), ttl: s.TTL ?? 60 }),
+  };
+}
+
 async function current(
   r53: Route53Client,
   id: string,
-  records: RecordSpec[],
+  records: { name: string; type: string; setIdentifier?: string | undefined }[],
 ): Promise<Map<string, ResourceRecordSet>> {
   const wanted = new Set(records.map((r) => key(r.name, r.type, r.setIdentifier)));
   const found = new Map<string, ResourceRecordSet>();
@@ -93,14 +128,24 @@ export const route53ChangeRecordsStep: StepKind<Params> = {
     "route53:GetChange",
   ],
   params,
+  outputs: ["changeId", "zoneId", "previous", "created"],
   async plan(ctx, p) {
     const r53 = ctx.aws.get(Route53Client, "us-east-1");
-    const before = await current(r53, await zoneId(r53, p.zone), p.records);
-    const lines = p.records.map((r) => ({
-      name: `${r.name} ${r.type}${r.setIdentifier ? ` ${r.setIdentifier}` : ""}`,
-      now: describe(before.get(key(r.name, r.type, r.setIdentifier))),
-      next: describe(toRecordSet(r)),
-    }));
+    const before = await current(r53, await zoneId(r53, p.zone), [...p.records, ...p.remove]);
+    const label = (r: { name: string; type: string; setIdentifier?: string | undefined }) =>
+      `${r.name} ${r.type}${r.setIdentifier ? ` ${r.setIdentifier}` : ""}`;
+    const lines = [
+      ...p.records.map((r) => ({
+        name: label(r),
+        now: describe(before.get(key(r.name, r.type, r.setIdentifier))),
+        next: describe(toRecordSet(r)),
+      })),
+      ...p.remove.map((r) => ({
+        name: label(r),
+        now: describe(before.get(key(r.name, r.type, r.setIdentifier))),
+        next: describe(undefined),
+      })),
+    ];
     return {
       current: lines.map((l) => `${l.name}: ${l.now}`).join("; "),
       target: lines.map((l) => `${l.name}: ${l.next}`).join("; "),
@@ -110,14 +155,19 @@ export const route53ChangeRecordsStep: StepKind<Params> = {
   async execute(ctx, p) {
     const r53 = ctx.aws.get(Route53Client, "us-east-1");
     const id = await zoneId(r53, p.zone);
-    const before = await current(r53, id, p.records);
+    const before = await current(r53, id, [...p.records, ...p.remove]);
+    // A DELETE must name the record exactly as it is; one already gone is nothing to do.
+    const deletes = p.remove
+      .map((r) => before.get(key(r.name, r.type, r.setIdentifier)))
+      .filter((s): s is ResourceRecordSet => s !== undefined)
+      .map((s) => ({ Action: "DELETE" as const, ResourceRecordSet: s }));
+    const upserts = p.records.map((r) => ({ Action: "UPSERT" as const, ResourceRecordSet: toRecordSet(r) }));
+    if (upserts.length + deletes.length === 0)
+      return { changeId: "", zoneId: id, previous: "[]", created: "[]" };
     const out = await r53.send(
       new ChangeResourceRecordSetsCommand({
         HostedZoneId: id,
-        ChangeBatch: {
-          Comment: "drctl runbook",
-          Changes: p.records.map((r) => ({ Action: "UPSERT", ResourceRecordSet: toRecordSet(r) })),
-        },
+        ChangeBatch: { Comment: "drctl runbook", Changes: [...upserts, ...deletes] },
       }),
     );
     const changeId = out.ChangeInfo?.Id ?? "";
@@ -129,6 +179,30 @@ export const route53ChangeRecordsStep: StepKind<Params> = {
       ctx.signal,
       3000,
     );
-    return { changeId, zoneId: id, previous: JSON.stringify([...before.values()]) };
+    // Records that did not exist before: a failback deletes them.
+    const created = p.records
+      .filter((r) => !before.has(key(r.name, r.type, r.setIdentifier)))
+      .map((r) => ({
+        name: r.name,
+        type: r.type,
+        ...(r.setIdentifier ? { setIdentifier: r.setIdentifier } : {}),
+      }));
+    return {
+      changeId,
+      zoneId: id,
+      previous: JSON.stringify([...before.values()]),
+      created: JSON.stringify(created),
+    };
+  },
+  inverse(_p, out) {
+    const previous = JSON.parse(out.previous ?? "[]") as ResourceRecordSet[];
+    const created = JSON.parse(out.created ?? "[]") as Record<string, unknown>[];
+    if (previous.length + created.length === 0) return [];
+    return [
+      {
+        kind: "route53.change-records",
+        params: { zone: out.zoneId, records: previous.map(fromRecordSet), remove: created },
+      },
+    ];
   },
 };

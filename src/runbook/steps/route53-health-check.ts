@@ -49,6 +49,17 @@ export const route53HealthCheckStep: StepKind<Params> = {
   description: "inverts or disables a Route 53 health check (a DNS fence for the old primary)",
   permissions: ["route53:GetHealthCheck", "route53:ListHealthChecks", "route53:UpdateHealthCheck"],
   params,
+  outputs: ["healthCheckId", "previousInverted", "previousDisabled"],
+  inverse: (_p, out) => [
+    {
+      kind: "route53.health-check",
+      params: {
+        healthCheck: out.healthCheckId,
+        inverted: out.previousInverted === "true",
+        disabled: out.previousDisabled === "true",
+      },
+    },
+  ],
   async plan(ctx, p) {
     const h = await find(ctx, p.healthCheck);
     const now = {

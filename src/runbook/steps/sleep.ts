@@ -8,6 +8,8 @@ export const sleepStep: StepKind<z.infer<typeof params>> = {
   description: "waits a number of seconds (for DNS caches, connection draining)",
   permissions: [],
   params,
+  outputs: [],
+  inverse: () => [],
   plan: (_ctx, p) => Promise.resolve({ current: "-", target: `wait ${p.seconds} s`, changes: p.seconds > 0 }),
   async execute(ctx, p) {
     await pause(p.seconds * 1000, ctx.signal);
