@@ -69,7 +69,23 @@ export function formatTimeline(
 interface Source {
   runbook?: string;
   from?: string;
+  set?: string[];
 }
+
+/** --set KEY=VALUE: numbers and booleans keep their type, so `desired: ${config.desired}` stays a number. */
+export function parseSets(sets: string[] = []): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const s of sets) {
+    const eq = s.indexOf("=");
+    if (eq < 1) throw new InputError(`--set ${s}: expected KEY=VALUE`);
+    const raw = s.slice(eq + 1);
+    out[s.slice(0, eq)] =
+      raw === "true" ? true : raw === "false" ? false : /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+  }
+  return out;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** The runbook to plan or run; for --from, the generated failback, written where it can be reviewed. */
 function resolveSource(
@@ -90,17 +106,18 @@ function resolveSource(
     }
   }
   if (!source.runbook) throw new InputError(`${command}: expected --runbook <file> or --from <run>`);
-  return { loaded: loadRunbook(source.runbook) };
+  return { loaded: loadRunbook(source.runbook, parseSets(source.set)) };
 }
 
 function addPlanAndRun(parent: Command, withContext: WithContext, failback: boolean): void {
   const name = parent.name();
   const from = (c: Command) =>
-    failback
+    (failback
       ? c
           .option("--runbook <file>", "a failback runbook YAML")
           .option("--from <run>", "generate the failback as the inverse of this recorded run")
-      : c.requiredOption("--runbook <file>", "the runbook YAML");
+      : c.requiredOption("--runbook <file>", "the runbook YAML")
+    ).option("--set <key=value>", "override a value of the runbook's config: block (repeatable)", collect);
   from(
     parent
       .command("plan", { isDefault: true })
@@ -160,14 +177,17 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
     .command("resume")
     .argument("<run>", "the run id")
     .option("--execute", "really change the world")
+    .option("--set <key=value>", "the same overrides the run began with (repeatable)", collect)
     .description("continue a stopped or crashed run without redoing its completed steps")
-    .action((runId: string, flags: { execute?: boolean }) =>
+    .action((runId: string, flags: { execute?: boolean; set?: string[] }) =>
       withContext(async (ctx) => {
         const journal = Journal.open(journalFile());
         const run = journal.run(runId);
         journal.close();
         if (!run) throw new InputError(`no run ${runId} in ${journalFile()}`);
-        return runOrResume(ctx, loadRunbook(run.file), flags.execute ?? false, { resumeRunId: runId });
+        return runOrResume(ctx, loadRunbook(run.file, parseSets(flags.set)), flags.execute ?? false, {
+          resumeRunId: runId,
+        });
       }),
     );
   runbook

@@ -8,7 +8,9 @@ import { generateFailback, writeFailback } from "./failback.js";
 import type { Journal, RunRecord, StepRecord } from "./journal.js";
 import { loadRunbook, type LoadedRunbook } from "./load.js";
 import { STEP_KINDS } from "./registry.js";
-import { resolveParams } from "./resolve.js";
+import { resolveParams, type ValueSources } from "./resolve.js";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { awsErrorCode } from "../aws/errors.js";
 import type { StepSpec } from "./schema.js";
 import type { StepContext, StepKind, StepPlan } from "./step.js";
 
@@ -34,13 +36,30 @@ function kindOf(step: StepSpec, file: string): StepKind<unknown> {
   return kind;
 }
 
-function paramsOf(
+async function paramsOf(
   step: StepSpec,
   kind: StepKind<unknown>,
-  file: string,
+  loaded: LoadedRunbook,
+  ctx: StepContext,
   outputs: (id: string) => Record<string, string> | undefined,
-): unknown {
-  const resolved = resolveParams(step.params, outputs, `${file}: step "${step.id}"`);
+): Promise<unknown> {
+  const file = loaded.file;
+  const sources: ValueSources = {
+    outputs,
+    config: loaded.runbook.config,
+    ssm: async (name) => {
+      try {
+        const out = await ctx.aws
+          .get(SSMClient, ctx.region)
+          .send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+        return out.Parameter?.Value;
+      } catch (err) {
+        if (awsErrorCode(err) === "ParameterNotFound") return undefined;
+        throw err;
+      }
+    },
+  };
+  const resolved = await resolveParams(step.params, sources, `${file}: step "${step.id}"`);
   const parsed = kind.params.safeParse(resolved);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -75,7 +94,7 @@ export async function planRunbook(aws: AwsClients, loaded: LoadedRunbook): Promi
         };
         let plan: PlannedStep["plan"];
         try {
-          plan = await kind.plan(ctx, paramsOf(step, kind, file, placeholder));
+          plan = await kind.plan(ctx, await paramsOf(step, kind, loaded, ctx, placeholder));
         } catch (err) {
           if (err instanceof InputError) throw err;
           plan = { error: err instanceof Error ? err.message : String(err) };
@@ -203,7 +222,7 @@ export async function executeRunbook(
           try {
             // Journaled before anything is read, so every attempt is on record, even one that fails early.
             journal.stepStarted(runId, step.id, "(reading the current state)");
-            const params = paramsOf(step, kind, file, outputs);
+            const params = await paramsOf(step, kind, loaded, ctx, outputs);
             const plan = await kind.plan(ctx, params);
             journal.stepPlanned(
               runId,

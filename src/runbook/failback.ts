@@ -108,6 +108,8 @@ export function generateFailback(loaded: LoadedRunbook, run: RunRecord, records:
       .join(" "),
     application: runbook.application,
     region: runbook.region,
+    // The undo's values are the recorded ones, already resolved.
+    config: {},
     ...(runbook.rtoMinutes !== undefined ? { rtoMinutes: runbook.rtoMinutes } : {}),
     steps: steps as StepSpec[],
   };

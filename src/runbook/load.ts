@@ -14,7 +14,10 @@ export interface LoadedRunbook {
 }
 
 /** Reads and validates a runbook file; every error names file:line:column and what was expected. */
-export function loadRunbook(file: string): LoadedRunbook {
+export function loadRunbook(
+  file: string,
+  overrides: Record<string, string | number | boolean> = {},
+): LoadedRunbook {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -42,5 +45,12 @@ export function loadRunbook(file: string): LoadedRunbook {
       `steps[${first.stepIndex}].${first.field}: ${first.message}`,
     );
   }
-  return { runbook, file, hash: createHash("sha256").update(text).digest("hex") };
+  // Overrides are part of what a run means: resuming with other values is refused like an edited file.
+  const hash = createHash("sha256").update(text);
+  if (Object.keys(overrides).length > 0) hash.update(JSON.stringify(Object.entries(overrides).sort()));
+  return {
+    runbook: { ...runbook, config: { ...runbook.config, ...overrides } },
+    file,
+    hash: hash.digest("hex"),
+  };
 }

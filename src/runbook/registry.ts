@@ -1,5 +1,12 @@
 import type { StepKind } from "./step.js";
 import { approvalStep } from "./steps/approval.js";
+import { auroraGlobalFailoverStep } from "./steps/aurora-global-failover.js";
+import { auroraGlobalSwitchoverStep } from "./steps/aurora-global-switchover.js";
+import { elbv2WaitHealthyStep } from "./steps/elbv2-wait-healthy.js";
+import { globalAcceleratorTrafficDialStep } from "./steps/globalaccelerator-traffic-dial.js";
+import { httpCheckStep } from "./steps/http-check.js";
+import { lambdaInvokeStep } from "./steps/lambda-invoke.js";
+import { notifyStep } from "./steps/notify.js";
 import { autoscalingSetCapacityStep } from "./steps/autoscaling-set-capacity.js";
 import { fencePrimaryStep } from "./steps/fence-primary.js";
 import { rdsCreateReadReplicaStep } from "./steps/rds-create-read-replica.js";
@@ -22,6 +29,13 @@ export const STEP_KINDS: ReadonlyMap<string, StepKind<unknown>> = new Map(
       route53HealthCheckStep,
       rdsCreateReadReplicaStep,
       fencePrimaryStep,
+      auroraGlobalSwitchoverStep,
+      auroraGlobalFailoverStep,
+      globalAcceleratorTrafficDialStep,
+      elbv2WaitHealthyStep,
+      httpCheckStep,
+      notifyStep,
+      lambdaInvokeStep,
     ] as StepKind<never>[]
   ).map((k) => [k.kind, k as StepKind<unknown>]),
 );

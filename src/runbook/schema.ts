@@ -45,6 +45,8 @@ export const runbookSchema = z.strictObject({
   region: z.string().min(1),
   /** Recovery-time objective in minutes; `runbook status` compares the run's duration with it. */
   rtoMinutes: z.number().positive().optional(),
+  /** Values steps use as ${config.KEY}; `--set KEY=VALUE` overrides them for one run. */
+  config: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), value).default({}),
   steps: z.array(stepSchema).min(1),
 });
 

@@ -1,0 +1,60 @@
+import {
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { z } from "zod";
+import { waitFor, type StepContext, type StepKind } from "../step.js";
+
+const params = z.strictObject({
+  /** The target group's ARN or name. */
+  targetGroup: z.string().min(1),
+  minHealthy: z.number().int().min(1).default(1),
+});
+type Params = z.infer<typeof params>;
+
+async function health(
+  ctx: StepContext,
+  ref: string,
+): Promise<{ arn: string; healthy: number; total: number }> {
+  const elb = ctx.aws.get(ElasticLoadBalancingV2Client, ctx.region);
+  const arn = ref.startsWith("arn:")
+    ? ref
+    : ((await elb.send(new DescribeTargetGroupsCommand({ Names: [ref] }))).TargetGroups?.[0]
+        ?.TargetGroupArn ?? "");
+  if (!arn) throw new Error(`target group ${ref} not found in ${ctx.region}`);
+  const out = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+  const all = out.TargetHealthDescriptions ?? [];
+  return { arn, healthy: all.filter((t) => t.TargetHealth?.State === "healthy").length, total: all.length };
+}
+
+/** Waits until a target group has at least N healthy targets. */
+export const elbv2WaitHealthyStep: StepKind<Params> = {
+  kind: "elbv2.wait-healthy",
+  description: "waits until a load balancer target group has at least N healthy targets",
+  permissions: ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
+  params,
+  outputs: ["healthy", "targetGroupArn"],
+  async plan(ctx, p) {
+    const h = await health(ctx, p.targetGroup);
+    return {
+      current: `${p.targetGroup}: ${h.healthy} of ${h.total} targets healthy`,
+      target: `${p.targetGroup}: at least ${p.minHealthy} healthy`,
+      changes: h.healthy < p.minHealthy,
+    };
+  },
+  async execute(ctx, p) {
+    const h = await waitFor(
+      async () => {
+        const now = await health(ctx, p.targetGroup);
+        if (now.healthy < p.minHealthy)
+          ctx.log(`${now.healthy} of ${now.total} healthy; waiting for ${p.minHealthy}`);
+        return now.healthy >= p.minHealthy ? now : undefined;
+      },
+      ctx.signal,
+      5000,
+    );
+    return { healthy: String(h.healthy), targetGroupArn: h.arn };
+  },
+  inverse: () => [],
+};

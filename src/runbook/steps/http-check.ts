@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { pause, type StepContext, type StepKind } from "../step.js";
+
+const params = z.strictObject({
+  url: z.url(),
+  expectStatus: z.number().int().min(100).max(599).default(200),
+  /** Text the body must contain. */
+  expectBody: z.string().optional(),
+  /** Passes in a row before the check counts as stable. */
+  consecutive: z.number().int().min(1).max(100).default(3),
+  intervalSeconds: z.number().min(0).max(300).default(5),
+  requestTimeoutSeconds: z.number().positive().max(60).default(5),
+});
+type Params = z.infer<typeof params>;
+
+/** One request: whether it passed, and what was seen. */
+async function probe(ctx: StepContext, p: Params): Promise<{ ok: boolean; seen: string }> {
+  try {
+    const res = await fetch(p.url, {
+      signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(p.requestTimeoutSeconds * 1000)]),
+      redirect: "manual",
+    });
+    const body = await res.text();
+    const bodyOk = p.expectBody === undefined || body.includes(p.expectBody);
+    return {
+      ok: res.status === p.expectStatus && bodyOk,
+      seen: `${res.status}${bodyOk ? "" : `, body without "${p.expectBody ?? ""}"`}`,
+    };
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    return {
+      ok: false,
+      seen:
+        (err as Error).cause instanceof Error
+          ? ((err as Error).cause as Error).message
+          : (err as Error).message,
+    };
+  }
+}
+
+/** Repeats a request until it answers as expected `consecutive` times in a row (or the step times out). */
+export const httpCheckStep: StepKind<Params> = {
+  kind: "http.check",
+  description: "requests a URL until it answers with the expected status and body several times in a row",
+  permissions: [],
+  params,
+  outputs: ["status", "requests"],
+  async plan(ctx, p) {
+    const now = await probe(ctx, p);
+    const want = `${p.expectStatus}${p.expectBody ? ` with "${p.expectBody}"` : ""}`;
+    return {
+      current: `GET ${p.url} -> ${now.seen}`,
+      target: `GET ${p.url} -> ${want}, ${p.consecutive} times in a row`,
+      changes: !now.ok,
+    };
+  },
+  async execute(ctx, p) {
+    let streak = 0;
+    let requests = 0;
+    for (;;) {
+      const r = await probe(ctx, p);
+      requests++;
+      streak = r.ok ? streak + 1 : 0;
+      if (!r.ok) ctx.log(`GET ${p.url} -> ${r.seen}; waiting`);
+      if (streak >= p.consecutive) return { status: String(p.expectStatus), requests: String(requests) };
+      await pause(p.intervalSeconds * 1000, ctx.signal);
+    }
+  },
+  inverse: () => [],
+};

@@ -1,0 +1,188 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { DescribeSecurityGroupsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { buildWorld } from "../demo/world/build.js";
+import type { AwsClients } from "../src/aws/client-factory.js";
+import { runCli } from "../src/cli/program.js";
+import { Journal } from "../src/runbook/journal.js";
+import { useEmulator } from "./harness/emulator.js";
+
+const env = useEmulator();
+let aws: AwsClients;
+let server: Server;
+let base: string;
+/** What the local HTTP server was asked, and how /flaky answers: 503 twice, then 200. */
+const seen: { path: string; body: string }[] = [];
+let flaky = 0;
+
+async function drctl(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(["--endpoint-url", env.emulator.endpoint, ...argv], {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+  });
+  return { code, stdout: out.join(""), stderr: err.join("") };
+}
+
+function runbook(steps: string, extra = ""): string {
+  const file = join(mkdtempSync(join(tmpdir(), "drctl-rb-")), "runbook.yaml");
+  writeFileSync(
+    file,
+    `version: 1\nname: steps under test\napplication: steps\nregion: us-east-1\n${extra}steps:\n${steps}`,
+  );
+  return file;
+}
+
+const lastRun = () => {
+  const journal = Journal.open(join(process.env.DRCTL_HOME ?? "", "journal.sqlite"));
+  try {
+    const run = journal.runs()[0];
+    return { run, steps: run ? journal.steps(run.runId) : [] };
+  } finally {
+    journal.close();
+  }
+};
+
+beforeAll(async () => {
+  aws = await env.clients();
+  await buildWorld(aws, { pairs: 1 });
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      seen.push({ path: req.url ?? "", body });
+      if (req.url === "/flaky") {
+        flaky++;
+        res.writeHead(flaky <= 2 ? 503 : 200).end(flaky <= 2 ? "starting" : "status: healthy");
+      } else res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+beforeEach(() => {
+  process.env.DRCTL_HOME = mkdtempSync(join(tmpdir(), "drctl-home-"));
+});
+
+describe("http.check", () => {
+  it("repeats until the URL answers as expected several times in a row", async () => {
+    flaky = 0;
+    const file = runbook(
+      `  - id: api-up
+    kind: http.check
+    params: { url: "\${config.url}", expectBody: healthy, consecutive: 2, intervalSeconds: 0 }
+`,
+      `config: { url: "${base}/nothing-here" }\n`,
+    );
+    const r = await drctl("failover", "run", "--runbook", file, "--set", `url=${base}/flaky`, "--execute");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const { steps } = lastRun();
+    // 503, 503, then 200 twice: four requests (the plan's own probe is the first 503).
+    expect(steps[0]?.outputs).toEqual({ status: "200", requests: "3" });
+    expect(flaky).toBe(4);
+  });
+});
+
+describe("elbv2.wait-healthy", () => {
+  it("reads the target group's health and passes with enough healthy targets", async () => {
+    const file = runbook(`  - id: targets
+    kind: elbv2.wait-healthy
+    params: { targetGroup: web-001-app, minHealthy: 1 }
+`);
+    const r = await drctl("failover", "run", "--runbook", file, "--execute");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(lastRun().steps[0]?.plan).toMatch(/web-001-app: \d+ of \d+ targets healthy/);
+    expect(Number(lastRun().steps[0]?.outputs.healthy)).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("notify", () => {
+  it("publishes to SNS (read back from a subscribed queue) and posts to a webhook; the failback says so again", async () => {
+    const sns = aws.get(SNSClient, "us-east-1");
+    const sqs = aws.get(SQSClient, "us-east-1");
+    const topic = (await sns.send(new CreateTopicCommand({ Name: "dr-events" }))).TopicArn ?? "";
+    const queue = (await sqs.send(new CreateQueueCommand({ QueueName: "dr-events" }))).QueueUrl ?? "";
+    const queueArn =
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue, AttributeNames: ["QueueArn"] })))
+        .Attributes?.QueueArn ?? "";
+    await sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: "sqs", Endpoint: queueArn }));
+    const file = runbook(`  - id: tell
+    kind: notify
+    params: { message: "failover of web started", topicArn: "${topic}", webhookUrl: "${base}/hook" }
+`);
+    const r = await drctl("failover", "run", "--runbook", file, "--execute");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const runId = lastRun().run?.runId ?? "";
+    const back = await drctl("failback", "run", "--from", runId, "--execute");
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue, MaxNumberOfMessages: 10 }));
+    const messages = (got.Messages ?? []).map(
+      (m) => (JSON.parse(m.Body ?? "{}") as { Message: string }).Message,
+    );
+    expect(messages.sort()).toEqual(["failback: failover of web started", "failover of web started"]);
+    expect(seen.filter((s) => s.path === "/hook").map((s) => JSON.parse(s.body) as unknown)).toEqual([
+      { text: "drctl runbook: failover of web started" },
+      { text: "drctl runbook: failback: failover of web started" },
+    ]);
+  });
+});
+
+describe("fence-primary", () => {
+  it("scales the old primary to 0 and revokes its HTTPS ingress; the generated failback puts both back", async () => {
+    const ec2 = aws.get(EC2Client, "us-east-1");
+    const group = async () =>
+      (
+        await ec2.send(
+          new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["web-001-lb"] }] }),
+        )
+      ).SecurityGroups?.[0];
+    const capacity = async () => {
+      const g = (
+        await aws
+          .get(AutoScalingClient, "us-east-1")
+          .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["web"] }))
+      ).AutoScalingGroups?.[0];
+      return [g?.MinSize, g?.DesiredCapacity, g?.MaxSize];
+    };
+    const rules = (g: Awaited<ReturnType<typeof group>>) =>
+      (g?.IpPermissions ?? [])
+        .flatMap((p) => [
+          ...(p.IpRanges ?? []).map((r) => `${p.FromPort} ${r.CidrIp}`),
+          ...(p.Ipv6Ranges ?? []).map((r) => `${p.FromPort} ${r.CidrIpv6}`),
+        ])
+        .sort();
+    const before = { capacity: await capacity(), rules: rules(await group()) };
+    expect(before.rules).toContain("443 0.0.0.0/0");
+    const file = runbook(`  - id: fence
+    kind: fence-primary
+    params:
+      autoScalingGroup: web
+      securityGroup: { groupId: "${(await group())?.GroupId ?? ""}", ports: [443] }
+`);
+    const r = await drctl("failover", "run", "--runbook", file, "--execute");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(await capacity()).toEqual([0, 0, 0]);
+    expect(rules(await group())).toEqual(before.rules.filter((x) => !x.startsWith("443 ")));
+
+    const back = await drctl("failback", "run", "--from", lastRun().run?.runId ?? "", "--execute");
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    expect(await capacity()).toEqual(before.capacity);
+    expect(rules(await group())).toEqual(before.rules);
+  });
+});
