@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { AwsClients } from "../src/aws/client-factory.js";
 import { executeRunbook } from "../src/runbook/engine.js";
-import { Journal } from "../src/runbook/journal.js";
+import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { loadRunbook } from "../src/runbook/load.js";
 
 const { values } = parseArgs({
@@ -34,7 +34,7 @@ for (const shape of ["chain", "fan-out"] as const) {
   );
   const timings: number[] = [];
   for (let round = 0; round < Number(values.rounds); round++) {
-    const journal = Journal.open(join(dir, `journal-${shape}-${round}.sqlite`));
+    const journal = SqliteJournal.open(join(dir, `journal-${shape}-${round}.sqlite`));
     const started = performance.now();
     const { run } = await executeRunbook(aws, journal, loadRunbook(file));
     timings.push(performance.now() - started);

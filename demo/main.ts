@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { AwsClients } from "../src/aws/client-factory.js";
 import { runCli } from "../src/cli/program.js";
-import { Journal } from "../src/runbook/journal.js";
+import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { loadRunbook } from "../src/runbook/load.js";
 import { DrctlError } from "../src/errors.js";
 import { workaroundProxy } from "../test/harness/moto-workarounds.js";
@@ -151,8 +151,8 @@ try {
     scanCode = Math.max(scanCode, failoverCode);
 
     // Fail back: the inverse of the run just recorded, generated from its journal.
-    const journal = Journal.open(resolve(process.env.DRCTL_HOME, "journal.sqlite"));
-    const failoverRun = journal.runs()[0]?.runId ?? "";
+    const journal = SqliteJournal.open(resolve(process.env.DRCTL_HOME, "journal.sqlite"));
+    const failoverRun = (await journal.runs())[0]?.runId ?? "";
     journal.close();
     await recordReplicaLag(world.options.primaryRegion, "app-db-failback", 1);
     console.log(`\n$ drctl failback plan --from ${failoverRun}`);

@@ -25,14 +25,14 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AwsClients } from "../src/aws/client-factory.js";
 import { executeRunbook, planRunbook } from "../src/runbook/engine.js";
 import { generateFailback } from "../src/runbook/failback.js";
-import { Journal } from "../src/runbook/journal.js";
+import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { loadRunbook } from "../src/runbook/load.js";
 
 const rds = mockClient(RDSClient);
 const ga = mockClient(GlobalAcceleratorClient);
 const lambda = mockClient(LambdaClient);
 let aws: AwsClients;
-let journal: Journal;
+let journal: SqliteJournal;
 
 const EAST = "arn:aws:rds:us-east-1:123456789012:cluster:orders-east";
 const WEST = "arn:aws:rds:us-west-2:123456789012:cluster:orders-west";
@@ -74,7 +74,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  journal = Journal.open(join(mkdtempSync(join(tmpdir(), "drctl-journal-")), "journal.sqlite"));
+  journal = SqliteJournal.open(join(mkdtempSync(join(tmpdir(), "drctl-journal-")), "journal.sqlite"));
 });
 
 afterEach(() => {

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildWorld } from "../demo/world/build.js";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { runCli } from "../src/cli/program.js";
-import { Journal } from "../src/runbook/journal.js";
+import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { useEmulator } from "./harness/emulator.js";
 
 const env = useEmulator();
@@ -46,11 +46,11 @@ function runbook(steps: string, extra = ""): string {
   return file;
 }
 
-const lastRun = () => {
-  const journal = Journal.open(join(process.env.DRCTL_HOME ?? "", "journal.sqlite"));
+const lastRun = async () => {
+  const journal = SqliteJournal.open(join(process.env.DRCTL_HOME ?? "", "journal.sqlite"));
   try {
-    const run = journal.runs()[0];
-    return { run, steps: run ? journal.steps(run.runId) : [] };
+    const run = (await journal.runs())[0];
+    return { run, steps: run ? await journal.steps(run.runId) : [] };
   } finally {
     journal.close();
   }
@@ -92,7 +92,7 @@ describe("http.check", () => {
     );
     const r = await drctl("failover", "run", "--runbook", file, "--set", `url=${base}/flaky`, "--execute");
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    const { steps } = lastRun();
+    const { steps } = await lastRun();
     // 503, 503, then 200 twice: four requests (the plan's own probe is the first 503).
     expect(steps[0]?.outputs).toEqual({ status: "200", requests: "3" });
     expect(flaky).toBe(4);
@@ -107,8 +107,8 @@ describe("elbv2.wait-healthy", () => {
 `);
     const r = await drctl("failover", "run", "--runbook", file, "--execute");
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(lastRun().steps[0]?.plan).toMatch(/web-001-app: \d+ of \d+ targets healthy/);
-    expect(Number(lastRun().steps[0]?.outputs.healthy)).toBeGreaterThanOrEqual(1);
+    expect((await lastRun()).steps[0]?.plan).toMatch(/web-001-app: \d+ of \d+ targets healthy/);
+    expect(Number((await lastRun()).steps[0]?.outputs.healthy)).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -128,7 +128,7 @@ describe("notify", () => {
 `);
     const r = await drctl("failover", "run", "--runbook", file, "--execute");
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    const runId = lastRun().run?.runId ?? "";
+    const runId = (await lastRun()).run?.runId ?? "";
     const back = await drctl("failback", "run", "--from", runId, "--execute");
     expect(back.code, back.stdout + back.stderr).toBe(0);
     const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue, MaxNumberOfMessages: 10 }));
@@ -180,7 +180,7 @@ describe("fence-primary", () => {
     expect(await capacity()).toEqual([0, 0, 0]);
     expect(rules(await group())).toEqual(before.rules.filter((x) => !x.startsWith("443 ")));
 
-    const back = await drctl("failback", "run", "--from", lastRun().run?.runId ?? "", "--execute");
+    const back = await drctl("failback", "run", "--from", (await lastRun()).run?.runId ?? "", "--execute");
     expect(back.code, back.stdout + back.stderr).toBe(0);
     expect(await capacity()).toEqual(before.capacity);
     expect(rules(await group())).toEqual(before.rules);

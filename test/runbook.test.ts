@@ -9,7 +9,8 @@ import { buildWorld } from "../demo/world/build.js";
 import { runCli } from "../src/cli/program.js";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { executeRunbook } from "../src/runbook/engine.js";
-import { Journal, LockHeldError } from "../src/runbook/journal.js";
+import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
+import { LockHeldError } from "../src/runbook/journal.js";
 import { loadRunbook } from "../src/runbook/load.js";
 import { useEmulator } from "./harness/emulator.js";
 
@@ -215,8 +216,8 @@ describe("failover runbooks", () => {
   });
 
   it("refuses a second run while another holds the lock, naming the holder", async () => {
-    const journal = Journal.open(join(home, "journal.sqlite"));
-    journal.lock("web", "run-20261121T000000Z-abcd");
+    const journal = SqliteJournal.open(join(home, "journal.sqlite"));
+    await journal.lock("web", "run-20261121T000000Z-abcd");
     journal.close();
     const r = await drctl(
       "--endpoint-url",
@@ -231,8 +232,8 @@ describe("failover runbooks", () => {
     expect(r.stderr).toMatch(
       /another run holds the lock for application "web": run run-20261121T000000Z-abcd by pid \d+ on \S+ since \S+/,
     );
-    const j = Journal.open(join(home, "journal.sqlite"));
-    expect(() => j.lock("web", "run-other")).toThrow(LockHeldError);
+    const j = SqliteJournal.open(join(home, "journal.sqlite"));
+    await expect(j.lock("web", "run-other")).rejects.toThrow(LockHeldError);
     j.close();
   });
 
@@ -254,7 +255,7 @@ steps:
     after: [scale-missing]
     params: { parameters: { /app/partial/last: "2" } }
 `);
-    const journal = Journal.open(join(home, "journal.sqlite"));
+    const journal = SqliteJournal.open(join(home, "journal.sqlite"));
     const first = await executeRunbook(aws, journal, loadRunbook(file));
     expect(first.run.status).toBe("failed");
     expect(first.steps.map((s) => [s.stepId, s.status])).toEqual([
@@ -338,10 +339,10 @@ steps:
     child.kill("SIGKILL");
     await new Promise((r) => child.once("exit", r));
 
-    const journal = Journal.open(join(home, "journal.sqlite"));
-    const [crashed] = journal.runs();
+    const journal = SqliteJournal.open(join(home, "journal.sqlite"));
+    const [crashed] = await journal.runs();
     const runId = crashed?.runId ?? "";
-    expect(journal.steps(runId).map((s) => [s.stepId, s.status])).toEqual([
+    expect((await journal.steps(runId)).map((s) => [s.stepId, s.status])).toEqual([
       ["write", "succeeded"],
       ["long-wait", "running"],
       ["last", "pending"],
@@ -350,8 +351,8 @@ steps:
     journal.close();
     const r = await drctl("--endpoint-url", env.emulator.endpoint, "runbook", "resume", runId, "--execute");
     expect(r.code, r.stderr).toBe(0);
-    const after = Journal.open(join(home, "journal.sqlite"));
-    expect(after.steps(runId).map((s) => [s.stepId, s.status, s.attempts])).toEqual([
+    const after = SqliteJournal.open(join(home, "journal.sqlite"));
+    expect((await after.steps(runId)).map((s) => [s.stepId, s.status, s.attempts])).toEqual([
       ["write", "succeeded", 1],
       ["long-wait", "succeeded", 2],
       ["last", "succeeded", 1],
@@ -424,7 +425,7 @@ steps:
     after: [promote]
     params: { parameters: { /app/db2/endpoint: "\${steps.promote.outputs.endpoint}" } }
 `);
-      const journal = Journal.open(join(home, "journal.sqlite"));
+      const journal = SqliteJournal.open(join(home, "journal.sqlite"));
       const first = await executeRunbook(via, journal, loadRunbook(file));
       expect(first.steps.map((s) => [s.stepId, s.status])).toEqual([
         ["promote", "failed"],
@@ -472,7 +473,7 @@ steps:
 
   it("stop the run when nobody approves in time; approved later, the run resumes", async () => {
     const file = approvalRunbook("approve-late", 1);
-    const journal = Journal.open(join(home, "journal.sqlite"));
+    const journal = SqliteJournal.open(join(home, "journal.sqlite"));
     const first = await executeRunbook(aws, journal, loadRunbook(file));
     expect(first.steps.map((s) => [s.stepId, s.status])).toEqual([
       ["go", "failed"],
@@ -491,13 +492,13 @@ steps:
 
   it("hold a running run until approved", async () => {
     const file = approvalRunbook("approve-live", 60);
-    const journal = Journal.open(join(home, "journal.sqlite"));
+    const journal = SqliteJournal.open(join(home, "journal.sqlite"));
     const running = executeRunbook(aws, journal, loadRunbook(file));
     const deadline = Date.now() + 10_000;
     let runId = "";
     while (Date.now() < deadline) {
-      const run = journal.runs()[0];
-      if (run && journal.steps(run.runId)[0]?.status === "running") {
+      const run = (await journal.runs())[0];
+      if (run && (await journal.steps(run.runId))[0]?.status === "running") {
         runId = run.runId;
         break;
       }
@@ -532,7 +533,7 @@ steps:
     expect(plan.stdout).toMatch(
       /health check \S+: not inverted, enabled\n\s+-> health check \S+: inverted, enabled/,
     );
-    const journal = Journal.open(join(home, "journal.sqlite"));
+    const journal = SqliteJournal.open(join(home, "journal.sqlite"));
     const done = await executeRunbook(aws, journal, loadRunbook(file));
     journal.close();
     expect(done.steps[0]?.outputs).toMatchObject({ healthCheckId: check?.Id, previousInverted: "false" });

@@ -1,5 +1,7 @@
 import { AwsClients } from "../aws/client-factory.js";
 import { defaultStoreLocation, openStore } from "../store/open.js";
+import type { Journal } from "../runbook/journal.js";
+import { openJournal } from "../runbook/open-journal.js";
 import type { HistoryStore } from "../store/types.js";
 import { assertRegion } from "../aws/regions.js";
 import { loadConfig } from "../config/load.js";
@@ -22,6 +24,7 @@ export interface GlobalOptions {
 export class CommandContext {
   private clients: AwsClients | undefined;
   private history: HistoryStore | undefined;
+  private runJournal: Journal | undefined;
   private constructor(
     readonly options: GlobalOptions,
     readonly config: DrctlConfig,
@@ -75,6 +78,12 @@ export class CommandContext {
     return this.history;
   }
 
+  /** The runbook journal: beside the history (the same DynamoDB table, or ~/.drctl/journal.sqlite). */
+  async journal(): Promise<Journal> {
+    this.runJournal ??= await openJournal(this.storeLocation, () => this.aws());
+    return this.runJournal;
+  }
+
   /** Progress for people: stderr, silenced by --quiet. */
   progress(line: string): void {
     if (!this.options.quiet) this.io.err(line);
@@ -96,6 +105,7 @@ export class CommandContext {
 
   close(): void {
     this.history?.close();
+    this.runJournal?.close();
     this.clients?.destroy();
   }
 }

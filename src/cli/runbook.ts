@@ -4,15 +4,13 @@ import { join } from "node:path";
 import { EXIT, InputError } from "../errors.js";
 import { criticalPath } from "../runbook/dag.js";
 import { executeRunbook, planRunbook, type PlannedStep } from "../runbook/engine.js";
-import { Journal, type StepRecord } from "../runbook/journal.js";
+import type { StepRecord } from "../runbook/journal.js";
 import { generateFailback, writeFailback } from "../runbook/failback.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { drctlHome } from "../store/open.js";
 import type { CommandContext } from "./context.js";
 
 type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;
-
-const journalFile = () => join(drctlHome(), "journal.sqlite");
 
 export function formatPlan(steps: PlannedStep[]): string {
   return steps
@@ -88,22 +86,19 @@ export function parseSets(sets: string[] = []): Record<string, string | number |
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** The runbook to plan or run; for --from, the generated failback, written where it can be reviewed. */
-function resolveSource(
+async function resolveSource(
+  ctx: CommandContext,
   source: Source,
   command: string,
-): { loaded: LoadedRunbook; undoes?: string; generated?: string } {
+): Promise<{ loaded: LoadedRunbook; undoes?: string; generated?: string }> {
   if (source.from) {
     if (source.runbook) throw new InputError(`${command}: give --runbook or --from, not both`);
-    const journal = Journal.open(journalFile());
-    try {
-      const run = journal.run(source.from);
-      if (!run) throw new InputError(`no run ${source.from} in ${journalFile()}`);
-      const generated = generateFailback(loadRunbook(run.file), run, journal.steps(run.runId));
-      const file = writeFailback(join(drctlHome(), "runbooks"), run, generated);
-      return { loaded: loadRunbook(file), undoes: run.runId, generated: file };
-    } finally {
-      journal.close();
-    }
+    const journal = await ctx.journal();
+    const run = await journal.run(source.from);
+    if (!run) throw new InputError(`no run ${source.from} in the ${journal.description}`);
+    const generated = generateFailback(loadRunbook(run.file), run, await journal.steps(run.runId));
+    const file = writeFailback(join(drctlHome(), "runbooks"), run, generated);
+    return { loaded: loadRunbook(file), undoes: run.runId, generated: file };
   }
   if (!source.runbook) throw new InputError(`${command}: expected --runbook <file> or --from <run>`);
   return { loaded: loadRunbook(source.runbook, parseSets(source.set)) };
@@ -131,7 +126,7 @@ function addPlanAndRun(parent: Command, withContext: WithContext, failback: bool
     )
     .action((flags: Source) =>
       withContext(async (ctx) => {
-        const { loaded, generated } = resolveSource(flags, `${name} plan`);
+        const { loaded, generated } = await resolveSource(ctx, flags, `${name} plan`);
         const steps = await planRunbook(await ctx.aws(), loaded);
         ctx.result(
           () =>
@@ -148,8 +143,8 @@ function addPlanAndRun(parent: Command, withContext: WithContext, failback: bool
       `\nExamples:\n  drctl ${name} run --runbook ${name}.yaml              the plan only\n  drctl ${name} run --runbook ${name}.yaml --execute${failback ? "\n  drctl failback run --from RUN --execute             undo a recorded failover run" : ""}`,
     )
     .action((flags: Source & { execute?: boolean }) =>
-      withContext((ctx) => {
-        const { loaded, undoes, generated } = resolveSource(flags, `${name} run`);
+      withContext(async (ctx) => {
+        const { loaded, undoes, generated } = await resolveSource(ctx, flags, `${name} run`);
         if (generated) ctx.progress(`generated ${generated} from the journal of ${undoes ?? ""}`);
         return runOrResume(ctx, loaded, flags.execute ?? false, { ...(undoes ? { undoes } : {}) });
       }),
@@ -181,10 +176,9 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
     .description("continue a stopped or crashed run without redoing its completed steps")
     .action((runId: string, flags: { execute?: boolean; set?: string[] }) =>
       withContext(async (ctx) => {
-        const journal = Journal.open(journalFile());
-        const run = journal.run(runId);
-        journal.close();
-        if (!run) throw new InputError(`no run ${runId} in ${journalFile()}`);
+        const journal = await ctx.journal();
+        const run = await journal.run(runId);
+        if (!run) throw new InputError(`no run ${runId} in the ${journal.description}`);
         return runOrResume(ctx, loadRunbook(run.file, parseSets(flags.set)), flags.execute ?? false, {
           resumeRunId: runId,
         });
@@ -197,19 +191,14 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
     .option("--by <name>", "who approves (default: the current user)")
     .description("approve a waiting approval step of a run")
     .action((runId: string, stepId: string, flags: { by?: string }) =>
-      withContext((ctx) => {
-        const journal = Journal.open(journalFile());
-        try {
-          const by = flags.by ?? `${userInfo().username}@${hostname()}`;
-          journal.approve(runId, stepId, by);
-          ctx.result(
-            () => `approved ${stepId} of ${runId} as ${by}`,
-            () => ({ version: 1, runId, stepId, by }),
-          );
-          return Promise.resolve(EXIT.ok);
-        } finally {
-          journal.close();
-        }
+      withContext(async (ctx) => {
+        const by = flags.by ?? `${userInfo().username}@${hostname()}`;
+        await (await ctx.journal()).approve(runId, stepId, by);
+        ctx.result(
+          () => `approved ${stepId} of ${runId} as ${by}`,
+          () => ({ version: 1, runId, stepId, by }),
+        );
+        return EXIT.ok;
       }),
     );
   runbook
@@ -220,21 +209,25 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
     )
     .action((runId: string) =>
       withContext(async (ctx) => {
-        const journal = Journal.open(journalFile());
+        const journal = await ctx.journal();
+        const run = await journal.run(runId);
+        if (!run) throw new InputError(`no run ${runId} in the ${journal.description}`);
+        const steps = await journal.steps(runId);
+        // A run started elsewhere (in the cloud) has its runbook file there: no dependencies here.
+        let specs: Parameters<typeof criticalPath>[0] = steps.map((s) => ({ id: s.stepId, after: [] }));
+        let rto: number | undefined;
         try {
-          const run = journal.run(runId);
-          if (!run) throw new InputError(`no run ${runId} in ${journalFile()}`);
-          const steps = journal.steps(runId);
           const loaded = loadRunbook(run.file);
-          ctx.result(
-            () =>
-              `${run.runbook} run ${run.runId}: ${run.status}\n${formatTimeline(steps, loaded.runbook.steps, loaded.runbook.rtoMinutes)}`,
-            () => ({ version: 1, run, steps }),
-          );
-          return Promise.resolve(run.status === "succeeded" ? EXIT.ok : EXIT.findings);
-        } finally {
-          journal.close();
+          specs = loaded.runbook.steps;
+          rto = loaded.runbook.rtoMinutes;
+        } catch {
+          ctx.progress(`(${run.file} is not readable here: the critical path ignores dependencies)`);
         }
+        ctx.result(
+          () => `${run.runbook} run ${run.runId}: ${run.status}\n${formatTimeline(steps, specs, rto)}`,
+          () => ({ version: 1, run, steps }),
+        );
+        return run.status === "succeeded" ? EXIT.ok : EXIT.findings;
       }),
     );
 }
@@ -255,8 +248,8 @@ async function runOrResume(
     );
     return EXIT.ok;
   }
-  const journal = Journal.open(journalFile());
-  try {
+  const journal = await ctx.journal();
+  {
     const result = await executeRunbook(aws, journal, loaded, {
       ...run,
       log: (l) => ctx.progress(l),
@@ -273,7 +266,5 @@ async function runOrResume(
       () => ({ version: 1, run: done, steps, ...(result.rollback ? { rollback: result.rollback } : {}) }),
     );
     return done.status === "succeeded" ? EXIT.ok : EXIT.couldNotFinish;
-  } finally {
-    journal.close();
   }
 }

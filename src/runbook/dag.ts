@@ -66,10 +66,10 @@ export function checkDag(steps: readonly StepSpec[]): DagProblem[] {
 }
 
 /** Steps grouped into waves: each wave's steps depend only on earlier waves and can run in parallel. */
-export function waves(steps: readonly StepSpec[]): StepSpec[][] {
+export function waves<S extends Pick<StepSpec, "id" | "after">>(steps: readonly S[]): S[][] {
   const done = new Set<string>();
   const left = [...steps];
-  const out: StepSpec[][] = [];
+  const out: S[][] = [];
   while (left.length > 0) {
     const ready = left.filter((s) => s.after.every((d) => done.has(d)));
     if (ready.length === 0) throw new Error("the runbook's steps form a cycle");
@@ -84,7 +84,7 @@ export function waves(steps: readonly StepSpec[]): StepSpec[][] {
 
 /** The chain of steps whose durations add up to the longest path through the graph. */
 export function criticalPath(
-  steps: readonly StepSpec[],
+  steps: readonly Pick<StepSpec, "id" | "after">[],
   durationMs: (id: string) => number,
 ): { path: string[]; totalMs: number } {
   const best = new Map<string, { totalMs: number; path: string[] }>();

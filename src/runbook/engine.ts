@@ -123,13 +123,17 @@ export async function planRunbook(aws: AwsClients, loaded: LoadedRunbook): Promi
 
 export interface RunOptions {
   /** Resume this run instead of starting a new one. */
-  resumeRunId?: string;
+  resumeRunId?: string | undefined;
   log?: (line: string) => void;
   onStep?: (stepId: string, status: string, detail?: string) => void;
   /** The run this one undoes (a failback): it may take over that run's lock. */
   undoes?: string;
   /** Where a rollback's generated runbook is written (default ~/.drctl/runbooks). */
   runbookDir?: string;
+  /** The id of a new run (default: generated). */
+  runId?: string | undefined;
+  /** The run's deadline: aborting it leaves the run resumable rather than failed. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -149,7 +153,10 @@ export function newRunbookRunId(): string {
 /**
  * Executes the runbook: waves of independent steps in parallel, each step journaled before and
  * after, with its retries and timeout. A failed step stops the run (or, with onFailure: continue,
- * only its dependents); whatever did not run stays pending, so `resume` goes on from there.
+ * only its dependents; with rollback, the run's changes are undone); whatever did not run stays
+ * pending, so `resume` goes on from there. When options.signal aborts (a Lambda running out of
+ * time), the steps in flight go back to pending and the run stays "running" with its lock, for
+ * the next invocation to resume.
  */
 export async function executeRunbook(
   aws: AwsClients,
@@ -159,21 +166,21 @@ export async function executeRunbook(
 ): Promise<RunResult> {
   const { runbook, file, hash } = loaded;
   const log = options.log ?? (() => undefined);
-  const runId = options.resumeRunId ?? newRunbookRunId();
+  const runId = options.resumeRunId ?? options.runId ?? newRunbookRunId();
   // Validate every step before anything changes.
   for (const step of runbook.steps) kindOf(step, file);
   if (options.resumeRunId) {
-    const previous = journal.run(runId);
-    if (!previous) throw new InputError(`no run ${runId} in the journal`);
+    const previous = await journal.run(runId);
+    if (!previous) throw new InputError(`no run ${runId} in the ${journal.description}`);
     if (previous.hash !== hash) {
       throw new InputError(
         `the runbook ${file} changed since run ${runId} began (sha256 ${previous.hash.slice(0, 12)} then, ${hash.slice(0, 12)} now); resuming it would mix two plans. Restore the file, or start a new run`,
       );
     }
   }
-  journal.lock(runbook.application, runId, options.undoes);
+  await journal.lock(runbook.application, runId, options.undoes);
   if (!options.resumeRunId)
-    journal.startRun(
+    await journal.startRun(
       {
         runId,
         runbook: runbook.name,
@@ -185,12 +192,13 @@ export async function executeRunbook(
       runbook.steps.map((s) => s.id),
     );
 
-  const records = new Map(journal.steps(runId).map((r) => [r.stepId, r]));
+  const records = new Map((await journal.steps(runId)).map((r) => [r.stepId, r]));
   const outputs = (id: string) =>
     records.get(id)?.status === "succeeded" ? records.get(id)?.outputs : undefined;
+  const deadline = options.signal;
   let stopped = false;
   for (const wave of waves(runbook.steps)) {
-    if (stopped) break;
+    if (stopped || deadline?.aborted) break;
     await Promise.all(
       wave.map(async (step) => {
         if (records.get(step.id)?.status === "succeeded") {
@@ -199,7 +207,7 @@ export async function executeRunbook(
         }
         const blocked = step.after.filter((d) => records.get(d)?.status !== "succeeded");
         if (blocked.length > 0) {
-          journal.stepFinished(runId, step.id, {
+          await journal.stepFinished(runId, step.id, {
             status: "skipped",
             error: `not run: ${blocked.join(", ")} did not succeed`,
           });
@@ -211,20 +219,22 @@ export async function executeRunbook(
         const region = step.region ?? runbook.region;
         let lastError = "";
         for (let attempt = 0; attempt <= step.retries; attempt++) {
+          const timeout = AbortSignal.timeout(step.timeoutSeconds * 1000);
           const ctx: StepContext = {
             aws,
             region,
             log: (l) => log(`[${step.id}] ${l}`),
-            signal: AbortSignal.timeout(step.timeoutSeconds * 1000),
+            signal: deadline ? AbortSignal.any([timeout, deadline]) : timeout,
             approval: () => journal.approval(runId, step.id),
             approveHint: `drctl runbook approve ${runId} ${step.id}`,
           };
           try {
             // Journaled before anything is read, so every attempt is on record, even one that fails early.
-            journal.stepStarted(runId, step.id, "(reading the current state)");
+            await journal.stepStarted(runId, step.id, "(reading the current state)");
+            options.onStep?.(step.id, "running");
             const params = await paramsOf(step, kind, loaded, ctx, outputs);
             const plan = await kind.plan(ctx, params);
-            journal.stepPlanned(
+            await journal.stepPlanned(
               runId,
               step.id,
               `${plan.current} -> ${plan.target}`,
@@ -232,7 +242,7 @@ export async function executeRunbook(
             );
             options.onStep?.(step.id, "running", `${plan.current} -> ${plan.target}`);
             const out = await kind.execute(ctx, params);
-            journal.stepFinished(runId, step.id, { status: "succeeded", outputs: out });
+            await journal.stepFinished(runId, step.id, { status: "succeeded", outputs: out });
             records.set(step.id, {
               ...(records.get(step.id) as StepRecord),
               status: "succeeded",
@@ -242,23 +252,34 @@ export async function executeRunbook(
             return;
           } catch (err) {
             lastError = err instanceof Error ? err.message : String(err);
+            if (deadline?.aborted) {
+              await journal.stepFinished(runId, step.id, {
+                status: "pending",
+                error: "interrupted by the run's deadline; the next invocation resumes it",
+              });
+              records.set(step.id, { ...(records.get(step.id) as StepRecord), status: "pending" });
+              options.onStep?.(step.id, "pending", "interrupted; resumes");
+              return;
+            }
             if (err instanceof InputError) break;
             log(`[${step.id}] attempt ${attempt + 1} failed: ${lastError}`);
           }
         }
-        journal.stepFinished(runId, step.id, { status: "failed", error: lastError });
+        await journal.stepFinished(runId, step.id, { status: "failed", error: lastError });
         records.set(step.id, { ...(records.get(step.id) as StepRecord), status: "failed", error: lastError });
         options.onStep?.(step.id, "failed", lastError);
         if (step.onFailure !== "continue") stopped = true;
       }),
     );
   }
-  const final = journal.steps(runId);
+  const final = await journal.steps(runId);
+  if (deadline?.aborted && !final.some((s) => s.status === "failed"))
+    return { run: (await journal.run(runId)) as RunRecord, steps: final };
   const succeeded = final.every((s) => s.status === "succeeded");
-  journal.finishRun(runId, succeeded ? "succeeded" : "failed");
+  await journal.finishRun(runId, succeeded ? "succeeded" : "failed");
   // A failed run keeps the lock: nothing else may move this application until it is resumed.
-  if (succeeded) journal.unlock(runbook.application, runId);
-  const result = { run: journal.run(runId) as RunRecord, steps: final };
+  if (succeeded) await journal.unlock(runbook.application, runId);
+  const result = { run: (await journal.run(runId)) as RunRecord, steps: final };
   const rollback = runbook.steps.find(
     (s) => s.onFailure === "rollback" && final.find((r) => r.stepId === s.id)?.status === "failed",
   );
@@ -269,6 +290,7 @@ export async function executeRunbook(
   const undone = await executeRunbook(aws, journal, loadRunbook(undoFile), {
     ...options,
     resumeRunId: undefined,
+    runId: undefined,
     undoes: runId,
   });
   return { ...result, rollback: undone };

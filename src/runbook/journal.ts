@@ -1,7 +1,3 @@
-import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
-import { hostname } from "node:os";
-import { dirname } from "node:path";
 import { DrctlError } from "../errors.js";
 
 export type StepStatus = "pending" | "running" | "succeeded" | "failed" | "skipped";
@@ -30,168 +26,45 @@ export interface RunRecord {
   status: "running" | "succeeded" | "failed";
 }
 
+export type StepResult =
+  | { status: "succeeded"; outputs: Record<string, string> }
+  | { status: "failed" | "skipped"; error: string }
+  /** Stopped by the run's deadline (a Lambda's time), not by its own failure: pending again. */
+  | { status: "pending"; error: string };
+
 export class LockHeldError extends DrctlError {}
 
+export function lockHeld(
+  application: string,
+  holder: { runId: string; holder: string; at: string },
+): LockHeldError {
+  return new LockHeldError(
+    `another run holds the lock for application "${application}": run ${holder.runId} by ${holder.holder} since ${holder.at}; resume it with drctl runbook resume ${holder.runId}, or wait for it to finish`,
+  );
+}
+
 /**
- * The run journal: each step's start, end, attempts, plan, outputs and error, written as they
- * happen, so a run killed at any point resumes from what is recorded. Also holds the lock that
- * keeps two runs for one application apart.
+ * The run journal: each step's start, end, attempts, plan, inputs, outputs and error, written as
+ * they happen, so a run stopped at any point resumes from what is recorded; the lock that keeps
+ * two runs for one application apart; operators' approvals. On a laptop a SQLite file, in the
+ * cloud the DynamoDB table of the history (conditional writes for the lock).
  */
-export class Journal {
-  private constructor(private readonly db: Database.Database) {}
-
-  static open(file: string): Journal {
-    mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file, { timeout: 5000 });
-    db.pragma("journal_mode = WAL");
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, runbook TEXT, file TEXT, application TEXT, hash TEXT,
-        started_at TEXT, finished_at TEXT, status TEXT);
-      CREATE TABLE IF NOT EXISTS steps (run_id TEXT, step_id TEXT, seq INTEGER, status TEXT, started_at TEXT, finished_at TEXT,
-        attempts INTEGER, outputs TEXT, error TEXT, plan TEXT, PRIMARY KEY (run_id, step_id));
-      CREATE TABLE IF NOT EXISTS locks (application TEXT PRIMARY KEY, run_id TEXT, holder TEXT, acquired_at TEXT);
-      CREATE TABLE IF NOT EXISTS approvals (run_id TEXT, step_id TEXT, by TEXT, at TEXT, PRIMARY KEY (run_id, step_id));`);
-    // Journals written before steps kept their inputs gain the column.
-    const columns = db.pragma("table_info(steps)") as { name: string }[];
-    if (!columns.some((c) => c.name === "inputs")) db.exec("ALTER TABLE steps ADD COLUMN inputs TEXT");
-    return new Journal(db);
-  }
-
-  /** Takes the application's lock for `runId`; refuses, naming the holder, when another run has it. */
-  lock(application: string, runId: string, takeOverFrom?: string): void {
-    const take = this.db.transaction(() => {
-      const held = this.db
-        .prepare("SELECT run_id, holder, acquired_at FROM locks WHERE application = ?")
-        .get(application) as { run_id: string; holder: string; acquired_at: string } | undefined;
-      if (held && held.run_id !== runId && held.run_id !== takeOverFrom) {
-        throw new LockHeldError(
-          `another run holds the lock for application "${application}": run ${held.run_id} by ${held.holder} since ${held.acquired_at}; resume it with drctl runbook resume ${held.run_id}, or wait for it to finish`,
-        );
-      }
-      this.db
-        .prepare("INSERT OR REPLACE INTO locks VALUES (?, ?, ?, ?)")
-        .run(application, runId, `pid ${process.pid} on ${hostname()}`, new Date().toISOString());
-    });
-    take.immediate();
-  }
-
-  unlock(application: string, runId: string): void {
-    this.db.prepare("DELETE FROM locks WHERE application = ? AND run_id = ?").run(application, runId);
-  }
-
-  startRun(run: Omit<RunRecord, "finishedAt" | "status">, stepIds: string[]): void {
-    const insert = this.db.transaction(() => {
-      this.db
-        .prepare("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, NULL, 'running')")
-        .run(run.runId, run.runbook, run.file, run.application, run.hash, run.startedAt);
-      const insertStep = this.db.prepare(
-        "INSERT INTO steps (run_id, step_id, seq, status, started_at, finished_at, attempts, outputs, error, plan) VALUES (?, ?, ?, 'pending', NULL, NULL, 0, '{}', NULL, NULL)",
-      );
-      stepIds.forEach((id, seq) => insertStep.run(run.runId, id, seq));
-    });
-    insert.immediate();
-  }
-
-  run(runId: string): RunRecord | undefined {
-    const r = this.db.prepare("SELECT * FROM runs WHERE run_id = ?").get(runId) as
-      Record<string, string | null> | undefined;
-    return r
-      ? {
-          runId: String(r.run_id),
-          runbook: String(r.runbook),
-          file: String(r.file),
-          application: String(r.application),
-          hash: String(r.hash),
-          startedAt: String(r.started_at),
-          finishedAt: r.finished_at ?? null,
-          status: r.status as RunRecord["status"],
-        }
-      : undefined;
-  }
-
+export interface Journal {
+  readonly description: string;
+  /** Takes the application's lock for `runId` (or from `takeOverFrom`, the run a failback undoes); refuses, naming the holder, otherwise. */
+  lock(application: string, runId: string, takeOverFrom?: string): Promise<void>;
+  unlock(application: string, runId: string): Promise<void>;
+  startRun(run: Omit<RunRecord, "finishedAt" | "status">, stepIds: string[]): Promise<void>;
+  run(runId: string): Promise<RunRecord | undefined>;
   /** Every run, newest first. */
-  runs(): RunRecord[] {
-    const ids = this.db.prepare("SELECT run_id FROM runs ORDER BY started_at DESC").all() as {
-      run_id: string;
-    }[];
-    return ids.map((r) => this.run(r.run_id)).filter((r): r is RunRecord => r !== undefined);
-  }
-
-  steps(runId: string): StepRecord[] {
-    const rows = this.db.prepare("SELECT * FROM steps WHERE run_id = ? ORDER BY seq").all(runId) as Record<
-      string,
-      string | number | null
-    >[];
-    return rows.map((r) => ({
-      stepId: String(r.step_id),
-      status: r.status as StepStatus,
-      startedAt: (r.started_at as string | null) ?? null,
-      finishedAt: (r.finished_at as string | null) ?? null,
-      attempts: Number(r.attempts),
-      outputs: JSON.parse(String(r.outputs)) as Record<string, string>,
-      error: (r.error as string | null) ?? null,
-      plan: (r.plan as string | null) ?? null,
-      inputs: r.inputs ? (JSON.parse(String(r.inputs)) as Record<string, unknown>) : null,
-    }));
-  }
-
-  stepStarted(runId: string, stepId: string, plan: string): void {
-    this.db
-      .prepare(
-        "UPDATE steps SET status = 'running', started_at = ?, attempts = attempts + 1, plan = ?, error = NULL WHERE run_id = ? AND step_id = ?",
-      )
-      .run(new Date().toISOString(), plan, runId, stepId);
-  }
-
-  stepPlanned(runId: string, stepId: string, plan: string, inputs: unknown): void {
-    this.db
-      .prepare("UPDATE steps SET plan = ?, inputs = ? WHERE run_id = ? AND step_id = ?")
-      .run(plan, JSON.stringify(inputs), runId, stepId);
-  }
-
-  stepFinished(
-    runId: string,
-    stepId: string,
-    result:
-      | { status: "succeeded"; outputs: Record<string, string> }
-      | { status: "failed" | "skipped"; error: string },
-  ): void {
-    this.db
-      .prepare(
-        "UPDATE steps SET status = ?, finished_at = ?, outputs = ?, error = ? WHERE run_id = ? AND step_id = ?",
-      )
-      .run(
-        result.status,
-        new Date().toISOString(),
-        JSON.stringify(result.status === "succeeded" ? result.outputs : {}),
-        result.status === "succeeded" ? null : result.error,
-        runId,
-        stepId,
-      );
-  }
-
-  finishRun(runId: string, status: "succeeded" | "failed"): void {
-    this.db
-      .prepare("UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?")
-      .run(status, new Date().toISOString(), runId);
-  }
-
+  runs(): Promise<RunRecord[]>;
+  steps(runId: string): Promise<StepRecord[]>;
+  stepStarted(runId: string, stepId: string, plan: string): Promise<void>;
+  stepPlanned(runId: string, stepId: string, plan: string, inputs: unknown): Promise<void>;
+  stepFinished(runId: string, stepId: string, result: StepResult): Promise<void>;
+  finishRun(runId: string, status: "succeeded" | "failed"): Promise<void>;
   /** Records an operator's approval of a step; approving twice keeps the first. */
-  approve(runId: string, stepId: string, by: string): void {
-    const step = this.steps(runId).find((s) => s.stepId === stepId);
-    if (!step) throw new DrctlError(`run ${runId} has no step ${stepId}`, { exitCode: 2 });
-    this.db
-      .prepare("INSERT OR IGNORE INTO approvals VALUES (?, ?, ?, ?)")
-      .run(runId, stepId, by, new Date().toISOString());
-  }
-
-  approval(runId: string, stepId: string): { by: string; at: string } | undefined {
-    return this.db
-      .prepare("SELECT by, at FROM approvals WHERE run_id = ? AND step_id = ?")
-      .get(runId, stepId) as { by: string; at: string } | undefined;
-  }
-
-  close(): void {
-    this.db.close();
-  }
+  approve(runId: string, stepId: string, by: string): Promise<void>;
+  approval(runId: string, stepId: string): Promise<{ by: string; at: string } | undefined>;
+  close(): void;
 }

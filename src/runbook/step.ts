@@ -8,7 +8,7 @@ export interface StepContext {
   log(line: string): void;
   signal: AbortSignal;
   /** During a run: who approved this step, if anyone has (`drctl runbook approve`). */
-  approval?: () => { by: string; at: string } | undefined;
+  approval?: () => Promise<{ by: string; at: string } | undefined>;
   /** During a run: where an operator approves this step. */
   approveHint?: string;
 }

@@ -25,7 +25,7 @@ export const approvalStep: StepKind<z.infer<typeof params>> = {
     );
     const approval = ctx.approval;
     try {
-      const given = await waitFor(() => Promise.resolve(approval()), ctx.signal, 500);
+      const given = await waitFor(approval, ctx.signal, 500);
       return { approvedBy: given.by, approvedAt: given.at };
     } catch (err) {
       if (ctx.signal.aborted)

@@ -1,0 +1,21 @@
+import { join } from "node:path";
+import type { AwsClients } from "../aws/client-factory.js";
+import { drctlHome } from "../store/open.js";
+import { DynamoDbJournal } from "./journal-dynamodb.js";
+import type { Journal } from "./journal.js";
+
+/**
+ * The journal goes with the history: a DynamoDB history (dynamodb://TABLE?region=R) keeps the
+ * journal in the same table, so runs started in the cloud are resumed and approved from a laptop;
+ * otherwise ~/.drctl/journal.sqlite.
+ */
+export async function openJournal(storeLocation: string, aws: () => Promise<AwsClients>): Promise<Journal> {
+  if (storeLocation.startsWith("dynamodb://")) {
+    const url = new URL(storeLocation);
+    const table = url.hostname || url.pathname.replace(/^\/+/, "");
+    return new DynamoDbJournal(await aws(), table, url.searchParams.get("region") ?? "");
+  }
+  // Loaded only when used: the Lambda bundle ships without the native module.
+  const { SqliteJournal } = await import("./journal-sqlite.js");
+  return SqliteJournal.open(join(drctlHome(), "journal.sqlite"));
+}
