@@ -242,7 +242,10 @@ export class DynamoDbJournal implements Journal {
           TableName: this.table,
           Key: { PK: `JOURNAL#${runId}`, SK: sk },
           UpdateExpression: expression,
-          ExpressionAttributeNames: { "#status": "status", "#error": "error" },
+          // Every name through a placeholder: several (plan, status) are reserved words.
+          ExpressionAttributeNames: Object.fromEntries(
+            [...new Set(expression.match(/#\w+/g) ?? [])].map((n) => [n, n.slice(1)]),
+          ),
           ExpressionAttributeValues: values,
           ConditionExpression: "attribute_exists(PK)",
         }),
@@ -254,13 +257,13 @@ export class DynamoDbJournal implements Journal {
     return this.update(
       runId,
       `STEP#${stepId}`,
-      "SET #status = :s, startedAt = :t, plan = :p, attempts = attempts + :one REMOVE finishedAt, #error",
+      "SET #status = :s, #startedAt = :t, #plan = :p, #attempts = #attempts + :one REMOVE #finishedAt, #error",
       { ":s": "running", ":t": new Date().toISOString(), ":p": plan, ":one": 1 },
     );
   }
 
   stepPlanned(runId: string, stepId: string, plan: string, inputs: unknown): Promise<void> {
-    return this.update(runId, `STEP#${stepId}`, "SET plan = :p, inputs = :i", {
+    return this.update(runId, `STEP#${stepId}`, "SET #plan = :p, #inputs = :i", {
       ":p": plan,
       ":i": JSON.stringify(inputs),
     });
@@ -270,7 +273,7 @@ export class DynamoDbJournal implements Journal {
     return this.update(
       runId,
       `STEP#${stepId}`,
-      "SET #status = :s, finishedAt = :t, outputs = :o, #error = :e",
+      "SET #status = :s, #finishedAt = :t, #outputs = :o, #error = :e",
       {
         ":s": result.status,
         ":t": new Date().toISOString(),
@@ -281,7 +284,7 @@ export class DynamoDbJournal implements Journal {
   }
 
   finishRun(runId: string, status: "succeeded" | "failed"): Promise<void> {
-    return this.update(runId, "RUN", "SET #status = :s, finishedAt = :t", {
+    return this.update(runId, "RUN", "SET #status = :s, #finishedAt = :t", {
       ":s": status,
       ":t": new Date().toISOString(),
     });
