@@ -32,6 +32,11 @@ async function standbyState() {
     .get(AutoScalingClient, "us-west-2")
     .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["web"] }));
   const g = asg.AutoScalingGroups?.[0];
+  const primary = (
+    await aws
+      .get(AutoScalingClient, "us-east-1")
+      .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["web"] }))
+  ).AutoScalingGroups?.[0];
   // All pages: GetParametersByPath returns 10 at a time.
   const all = [];
   for await (const page of paginateGetParametersByPath(
@@ -42,6 +47,8 @@ async function standbyState() {
   const params = { Parameters: all };
   return {
     capacity: [g?.MinSize, g?.DesiredCapacity, g?.MaxSize],
+    /** The old primary's web tier, which the failover fences. */
+    primaryCapacity: [primary?.MinSize, primary?.DesiredCapacity, primary?.MaxSize],
     inService: (g?.Instances ?? []).filter((i) => i.LifecycleState === "InService").length,
     parameters: Object.fromEntries(
       (params.Parameters ?? [])
@@ -78,10 +85,13 @@ describe("failover runbooks", () => {
     );
     expect(r.stdout).toMatch(/\/app\/web\/capacity-before-failover=<previousDesired from scale-standby>/);
     expect(r.stdout).toMatch(
-      /move-traffic \[route53.change-records in us-west-2\] \(after scale-standby\)\n\s+app.example.com CNAME: \(none\)\n\s+-> app.example.com CNAME: web-001-1.us-west-2.elb.amazonaws.com/,
+      /wait-healthy \[elbv2.wait-healthy in us-west-2\] \(after scale-standby\)\n\s+web-001-app: 0 of 0 targets healthy\n\s+-> web-001-app: at least 2 healthy/,
     );
     expect(r.stdout).toMatch(
-      /move-traffic \[route53.change-records in us-west-2\] \(after scale-standby\)\n\s+app.example.com CNAME: \(none\)\n\s+-> app.example.com CNAME: web-001-1.us-west-2.elb.amazonaws.com/,
+      /move-traffic \[route53.change-records in us-west-2\] \(after wait-healthy, mark-active\)\n\s+app.example.com CNAME: \(none\)\n\s+-> app.example.com CNAME: web-001-1.us-west-2.elb.amazonaws.com/,
+    );
+    expect(r.stdout).toMatch(
+      /fence-old-primary \[fence-primary in us-east-1\] \(after move-traffic\)\n\s+web min 2 desired 2 max 4\n\s+-> web min 0 desired 0 max 0/,
     );
     const dry = await drctl("--endpoint-url", env.emulator.endpoint, "failover", "run", "--runbook", EXAMPLE);
     expect(dry.stdout).toMatch(/dry run: nothing was changed; add --execute/);
@@ -122,6 +132,7 @@ describe("failover runbooks", () => {
       const state = await standbyState();
       expect(state.capacity).toEqual([2, 2, 4]);
       expect(state.inService).toBe(2);
+      expect(state.primaryCapacity).toEqual([0, 0, 0]);
       expect(state.parameters["/app/region/role"]).toBe("primary");
       expect(state.parameters["/app/web/capacity-before-failover"]).toBe("0");
       const { Route53Client, ListHostedZonesByNameCommand } = await import("@aws-sdk/client-route-53");
@@ -135,7 +146,7 @@ describe("failover runbooks", () => {
         if (rec.Name === "app.example.com.") moved.push([rec.Type, rec.ResourceRecords?.[0]?.Value]);
       expect(moved).toEqual([["CNAME", "web-001-1.us-west-2.elb.amazonaws.com"]]);
       expect(r.stdout).toMatch(
-        /critical path: (promote-database|scale-standby) -> (mark-active|move-traffic) -> settle = \d+\.\d s; RTO target 30 min: met/,
+        /critical path: (promote-database|scale-standby) -> [a-z-]+( -> [a-z-]+)* -> settle = \d+\.\d s; RTO target 30 min: met/,
       );
       const runId = /run (run-\S+): succeeded/.exec(r.stdout)?.[1] ?? "";
       const status = await drctl("runbook", "status", runId);
@@ -195,6 +206,8 @@ describe("failover runbooks", () => {
       expect(back.code, back.stdout + back.stderr).toBe(0);
       const restored = await standbyState();
       expect(restored.capacity).toEqual(before.capacity);
+      expect(restored.primaryCapacity).toEqual([2, 2, 4]);
+      expect(restored.primaryCapacity).toEqual(before.primaryCapacity);
       expect(restored.parameters["/app/region/role"]).toBe(before.parameters["/app/region/role"]);
       expect(restored.parameters["/app/web/capacity-before-failover"]).toBeUndefined();
       const { DescribeDBInstancesCommand, RDSClient } = await import("@aws-sdk/client-rds");

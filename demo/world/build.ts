@@ -1,5 +1,5 @@
 import { ACMClient } from "@aws-sdk/client-acm";
-import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { AttachLoadBalancerTargetGroupsCommand, AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import {
   DescribeListenersCommand,
@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { Route53Client } from "@aws-sdk/client-route-53";
+import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { AwsClients } from "../../src/aws/client-factory.js";
 import { importCertificate, makeCertificate } from "./certificates.js";
@@ -48,6 +49,8 @@ export interface World {
   images: { primaryImageId: string; standbyImageId: string };
   hostedZoneId: string;
   parameters: string[];
+  /** Where runbooks tell people: an SNS topic in the standby region (it must work when the primary does not). */
+  topicArn: string;
 }
 
 interface RegionBase {
@@ -142,6 +145,7 @@ export async function buildWorld(
       desired: 0,
     }),
   ]);
+  const topic = await aws.get(SNSClient, standbyRegion).send(new CreateTopicCommand({ Name: "dr-oncall" }));
   const database = await buildDatabase(aws.get(RDSClient, primaryRegion), aws.get(RDSClient, standbyRegion));
   const [parameters] = await Promise.all([
     buildParameters(aws.get(SSMClient, primaryRegion), {
@@ -218,6 +222,26 @@ export async function buildWorld(
     return { index, name, type, plants, primarySide, standbySide };
   });
 
+  // The web tier serves through the first pair: scaled instances register in its app target group
+  // in either region, so a failover can wait until the standby's targets are healthy.
+  const first = built.find((b) => b.index === 1);
+  if (first) {
+    const sides: [string, BuiltSide][] = [
+      [primaryRegion, first.primarySide],
+      [standbyRegion, first.standbySide],
+    ];
+    await Promise.all(
+      sides.map(([region, side]) =>
+        aws.get(AutoScalingClient, region).send(
+          new AttachLoadBalancerTargetGroupsCommand({
+            AutoScalingGroupName: "web",
+            TargetGroupARNs: [side.targetGroupArns.app ?? ""],
+          }),
+        ),
+      ),
+    );
+  }
+
   log("building DNS: hosted zone, health checks, alias and failover records");
   const dnsPairs: DnsPair[] = built.map((b) => ({
     name: b.name,
@@ -254,6 +278,7 @@ export async function buildWorld(
     images,
     hostedZoneId: dns.hostedZoneId,
     parameters,
+    topicArn: topic.TopicArn ?? "",
   };
 }
 
