@@ -69,6 +69,17 @@ async function contract(journal: Journal, other: Journal) {
   });
   expect(steps[0]?.startedAt).toMatch(/^20\d\d-/);
   expect(steps[1]).toMatchObject({ stepId: "two", status: "pending", attempts: 2, error: "interrupted" });
+  // The interrupted attempt goes on: same start, same attempt count.
+  await new Promise((r) => setTimeout(r, 5));
+  await journal.stepStarted("run-a", "two", "(reading)", true);
+  const continued = (await journal.steps("run-a"))[1];
+  expect(continued).toMatchObject({
+    status: "running",
+    attempts: 2,
+    startedAt: steps[1]?.startedAt,
+    error: null,
+  });
+  await journal.stepFinished("run-a", "two", { status: "pending", error: "interrupted" });
 
   await journal.approve("run-a", "three", "alice");
   await journal.approve("run-a", "three", "bob"); // the first approval stands

@@ -2,9 +2,16 @@ import type { Command } from "commander";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { EXIT, InputError } from "../errors.js";
-import { criticalPath } from "../runbook/dag.js";
-import { executeRunbook, planRunbook, type PlannedStep } from "../runbook/engine.js";
-import type { StepRecord } from "../runbook/journal.js";
+import type { criticalPath } from "../runbook/dag.js";
+import { formatTimeline } from "../runbook/timeline.js";
+import {
+  executeRunbook,
+  planRunbook,
+  START_GATE,
+  type ApprovalGate,
+  type PlannedStep,
+} from "../runbook/engine.js";
+import { TaskList } from "./task-list.js";
 import { generateFailback, writeFailback } from "../runbook/failback.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { drctlHome } from "../store/open.js";
@@ -27,40 +34,6 @@ export function formatPlan(steps: PlannedStep[]): string {
       return `  ${s.id} [${s.kind} in ${s.region}]${after}\n      ${body}`;
     })
     .join("\n");
-}
-
-const ms = (a: string | null, b: string | null) => (a && b ? Date.parse(b) - Date.parse(a) : 0);
-
-export function formatTimeline(
-  steps: StepRecord[],
-  specs: Parameters<typeof criticalPath>[0],
-  rtoMinutes: number | undefined,
-): string {
-  const starts = steps
-    .map((s) => s.startedAt)
-    .filter((x): x is string => x !== null)
-    .sort();
-  const t0 = starts[0] ? Date.parse(starts[0]) : 0;
-  const width = Math.max(20, ...steps.map((s) => s.stepId.length));
-  const lines = steps.map((s) => {
-    const offset = s.startedAt ? `+${((Date.parse(s.startedAt) - t0) / 1000).toFixed(1)}s` : "";
-    const took = s.startedAt && s.finishedAt ? `${(ms(s.startedAt, s.finishedAt) / 1000).toFixed(1)}s` : "";
-    return `  ${s.stepId.padEnd(width)} ${s.status.padEnd(9)} ${offset.padStart(9)} ${took.padStart(8)}  ${s.error ?? s.plan ?? ""}`;
-  });
-  const byId = new Map(steps.map((s) => [s.stepId, s]));
-  const critical = criticalPath(specs, (id) =>
-    ms(byId.get(id)?.startedAt ?? null, byId.get(id)?.finishedAt ?? null),
-  );
-  const total = critical.totalMs / 1000;
-  const rto =
-    rtoMinutes === undefined
-      ? ""
-      : `; RTO target ${rtoMinutes} min: ${total <= rtoMinutes * 60 ? "met" : "MISSED"}`;
-  return [
-    `  ${"STEP".padEnd(width)} STATUS       START     TOOK`,
-    ...lines,
-    `critical path: ${critical.path.join(" -> ")} = ${total.toFixed(1)} s${rto}`,
-  ].join("\n");
 }
 
 /** Where a run's runbook comes from: a file, or (failback) the inverse of a recorded run. */
@@ -138,15 +111,22 @@ function addPlanAndRun(parent: Command, withContext: WithContext, failback: bool
     );
   from(parent.command("run").description("run the runbook; without --execute it only shows the plan"))
     .option("--execute", "really change the world")
+    .option(
+      "--wait-for-approval",
+      `start at an approval gate: nothing changes until someone runs drctl runbook approve RUN ${START_GATE}`,
+    )
     .addHelpText(
       "after",
       `\nExamples:\n  drctl ${name} run --runbook ${name}.yaml              the plan only\n  drctl ${name} run --runbook ${name}.yaml --execute${failback ? "\n  drctl failback run --from RUN --execute             undo a recorded failover run" : ""}`,
     )
-    .action((flags: Source & { execute?: boolean }) =>
+    .action((flags: Source & { execute?: boolean; waitForApproval?: boolean }) =>
       withContext(async (ctx) => {
         const { loaded, undoes, generated } = await resolveSource(ctx, flags, `${name} run`);
         if (generated) ctx.progress(`generated ${generated} from the journal of ${undoes ?? ""}`);
-        return runOrResume(ctx, loaded, flags.execute ?? false, { ...(undoes ? { undoes } : {}) });
+        return runOrResume(ctx, loaded, flags.execute ?? false, {
+          ...(undoes ? { undoes } : {}),
+          ...(flags.waitForApproval ? { approvalGate: { message: `start ${loaded.runbook.name}` } } : {}),
+        });
       }),
     );
 }
@@ -236,7 +216,7 @@ async function runOrResume(
   ctx: CommandContext,
   loaded: LoadedRunbook,
   execute: boolean,
-  run: { resumeRunId?: string; undoes?: string },
+  run: { resumeRunId?: string; undoes?: string; approvalGate?: ApprovalGate },
 ): Promise<number> {
   const aws = await ctx.aws();
   if (!execute) {
@@ -250,12 +230,25 @@ async function runOrResume(
   }
   const journal = await ctx.journal();
   {
-    const result = await executeRunbook(aws, journal, loaded, {
-      ...run,
-      log: (l) => ctx.progress(l),
-      onStep: (id, status, detail) =>
-        ctx.progress(`  ${status.padEnd(9)} ${id}${detail ? `: ${detail}` : ""}`),
-    });
+    const ids = run.resumeRunId
+      ? (await journal.steps(run.resumeRunId)).map((s) => s.stepId)
+      : [...(run.approvalGate ? [START_GATE] : []), ...loaded.runbook.steps.map((s) => s.id)];
+    const live = ctx.options.quiet ? undefined : ctx.io.terminal;
+    const tasks = live ? new TaskList(live, ids) : undefined;
+    tasks?.start();
+    let result: Awaited<ReturnType<typeof executeRunbook>>;
+    try {
+      result = await executeRunbook(aws, journal, loaded, {
+        ...run,
+        log: (l) => (tasks ? tasks.log(l) : ctx.progress(l)),
+        onStep: (id, status, detail) =>
+          tasks
+            ? tasks.update(id, status, detail)
+            : ctx.progress(`  ${status.padEnd(9)} ${id}${detail ? `: ${detail}` : ""}`),
+      });
+    } finally {
+      tasks?.stop();
+    }
     const { run: done, steps } = result;
     const rollback = result.rollback
       ? `\nrolled back in run ${result.rollback.run.runId}: ${result.rollback.run.status}\n${formatTimeline(result.rollback.steps, loadRunbook(result.rollback.run.file).runbook.steps, undefined)}`

@@ -121,6 +121,43 @@ export async function planRunbook(aws: AwsClients, loaded: LoadedRunbook): Promi
   return planned.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
 }
 
+/** The id of the approval gate a run may start at: nothing changes until it is approved. */
+export const START_GATE = "approve-start";
+
+export interface ApprovalGate {
+  /** What the approver is asked (shown in the log and the journal). */
+  message: string;
+  /** How long to wait for the approval in this attempt (default 24 h). */
+  timeoutSeconds?: number;
+}
+
+/** `steps` behind `gate`: every step without dependencies runs after it. */
+export function behindGate<S extends Pick<StepSpec, "id" | "after">>(steps: readonly S[], gate: S): S[] {
+  return [gate, ...steps.map((s) => (s.after.length ? s : { ...s, after: [gate.id] }))];
+}
+
+/**
+ * The steps of a run: the runbook's, behind the start gate when the run has one. Whether a run
+ * has the gate is read from its journal, so a resumed run keeps it without the runbook changing.
+ */
+export function runSteps(
+  steps: readonly StepSpec[],
+  gated: boolean,
+  gate: ApprovalGate = { message: "approve the start of this run" },
+): StepSpec[] {
+  if (!gated) return [...steps];
+  return behindGate(steps, {
+    id: START_GATE,
+    kind: "approval",
+    // A message is shown, never resolved: "${" from an alarm's text stays literal.
+    params: { message: gate.message.replaceAll("${", "$ {") },
+    after: [],
+    timeoutSeconds: Math.max(0.001, gate.timeoutSeconds ?? 24 * 3600),
+    retries: 0,
+    onFailure: "stop",
+  });
+}
+
 export interface RunOptions {
   /** Resume this run instead of starting a new one. */
   resumeRunId?: string | undefined;
@@ -134,6 +171,14 @@ export interface RunOptions {
   runId?: string | undefined;
   /** The run's deadline: aborting it leaves the run resumable rather than failed. */
   signal?: AbortSignal;
+  /**
+   * Start a new run at an approval gate (step START_GATE): nothing runs until an operator
+   * approves. A resumed run has the gate if it began with one; this then only sets its message
+   * and how long this attempt waits.
+   */
+  approvalGate?: ApprovalGate;
+  /** Called once a new run holds its lock and is journaled, before any step (to tell people). */
+  onStarted?: (runId: string) => Promise<void>;
 }
 
 export interface RunResult {
@@ -169,6 +214,10 @@ export async function executeRunbook(
   const runId = options.resumeRunId ?? options.runId ?? newRunbookRunId();
   // Validate every step before anything changes.
   for (const step of runbook.steps) kindOf(step, file);
+  if (options.approvalGate && runbook.steps.some((s) => s.id === START_GATE))
+    throw new InputError(
+      `${file}: a step is named "${START_GATE}", the id of the run's approval gate; rename it`,
+    );
   if (options.resumeRunId) {
     const previous = await journal.run(runId);
     if (!previous) throw new InputError(`no run ${runId} in the ${journal.description}`);
@@ -189,15 +238,17 @@ export async function executeRunbook(
         hash,
         startedAt: new Date().toISOString(),
       },
-      runbook.steps.map((s) => s.id),
+      [...(options.approvalGate ? [START_GATE] : []), ...runbook.steps.map((s) => s.id)],
     );
+  if (!options.resumeRunId) await options.onStarted?.(runId);
 
   const records = new Map((await journal.steps(runId)).map((r) => [r.stepId, r]));
+  const steps = runSteps(runbook.steps, records.has(START_GATE), options.approvalGate);
   const outputs = (id: string) =>
     records.get(id)?.status === "succeeded" ? records.get(id)?.outputs : undefined;
   const deadline = options.signal;
   let stopped = false;
-  for (const wave of waves(runbook.steps)) {
+  for (const wave of waves(steps)) {
     if (stopped || deadline?.aborted) break;
     await Promise.all(
       wave.map(async (step) => {
@@ -219,18 +270,25 @@ export async function executeRunbook(
         const region = step.region ?? runbook.region;
         let lastError = "";
         for (let attempt = 0; attempt <= step.retries; attempt++) {
-          const timeout = AbortSignal.timeout(step.timeoutSeconds * 1000);
+          // An attempt the run's deadline interrupted goes on: its wait and timeout count from its start.
+          const before = records.get(step.id);
+          const continuing = attempt === 0 && before?.status === "pending" && before.startedAt !== null;
+          const startedAt = continuing && before.startedAt ? Date.parse(before.startedAt) : Date.now();
+          const timeout = AbortSignal.timeout(
+            Math.max(1, step.timeoutSeconds * 1000 - (Date.now() - startedAt)),
+          );
           const ctx: StepContext = {
             aws,
             region,
             log: (l) => log(`[${step.id}] ${l}`),
             signal: deadline ? AbortSignal.any([timeout, deadline]) : timeout,
+            startedAt,
             approval: () => journal.approval(runId, step.id),
             approveHint: `drctl runbook approve ${runId} ${step.id}`,
           };
           try {
             // Journaled before anything is read, so every attempt is on record, even one that fails early.
-            await journal.stepStarted(runId, step.id, "(reading the current state)");
+            await journal.stepStarted(runId, step.id, "(reading the current state)", continuing);
             options.onStep?.(step.id, "running");
             const params = await paramsOf(step, kind, loaded, ctx, outputs);
             const plan = await kind.plan(ctx, params);
@@ -278,12 +336,14 @@ export async function executeRunbook(
   const succeeded = final.every((s) => s.status === "succeeded");
   await journal.finishRun(runId, succeeded ? "succeeded" : "failed");
   // A failed run keeps the lock: nothing else may move this application until it is resumed.
-  if (succeeded) await journal.unlock(runbook.application, runId);
+  // Unless nothing was even tried (its start was not approved): then nothing changed either.
+  const untouched = final.every((s) => s.stepId === START_GATE || s.attempts === 0);
+  if (succeeded || untouched) await journal.unlock(runbook.application, runId);
   const result = { run: (await journal.run(runId)) as RunRecord, steps: final };
   const rollback = runbook.steps.find(
     (s) => s.onFailure === "rollback" && final.find((r) => r.stepId === s.id)?.status === "failed",
   );
-  if (!rollback || !final.some((s) => s.status === "succeeded")) return result;
+  if (!rollback || !final.some((s) => s.status === "succeeded" && s.stepId !== START_GATE)) return result;
   log(`${rollback.id} failed and says onFailure: rollback; undoing what this run changed`);
   const undo = generateFailback(loaded, result.run, final);
   const undoFile = writeFailback(options.runbookDir ?? join(drctlHome(), "runbooks"), result.run, undo);
@@ -291,6 +351,8 @@ export async function executeRunbook(
     ...options,
     resumeRunId: undefined,
     runId: undefined,
+    approvalGate: undefined,
+    onStarted: undefined,
     undoes: runId,
   });
   return { ...result, rollback: undone };

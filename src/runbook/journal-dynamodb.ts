@@ -253,7 +253,12 @@ export class DynamoDbJournal implements Journal {
     );
   }
 
-  stepStarted(runId: string, stepId: string, plan: string): Promise<void> {
+  stepStarted(runId: string, stepId: string, plan: string, continuing = false): Promise<void> {
+    if (continuing)
+      return this.update(runId, `STEP#${stepId}`, "SET #status = :s, #plan = :p REMOVE #finishedAt, #error", {
+        ":s": "running",
+        ":p": plan,
+      });
     return this.update(
       runId,
       `STEP#${stepId}`,

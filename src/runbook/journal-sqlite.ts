@@ -102,13 +102,20 @@ export class SqliteJournal implements Journal {
     });
   }
 
-  stepStarted(runId: string, stepId: string, plan: string): Promise<void> {
+  stepStarted(runId: string, stepId: string, plan: string, continuing = false): Promise<void> {
     return settle(() => {
-      this.db
-        .prepare(
-          "UPDATE steps SET status = 'running', started_at = ?, finished_at = NULL, attempts = attempts + 1, plan = ?, error = NULL WHERE run_id = ? AND step_id = ?",
-        )
-        .run(new Date().toISOString(), plan, runId, stepId);
+      if (continuing)
+        this.db
+          .prepare(
+            "UPDATE steps SET status = 'running', finished_at = NULL, plan = ?, error = NULL WHERE run_id = ? AND step_id = ?",
+          )
+          .run(plan, runId, stepId);
+      else
+        this.db
+          .prepare(
+            "UPDATE steps SET status = 'running', started_at = ?, finished_at = NULL, attempts = attempts + 1, plan = ?, error = NULL WHERE run_id = ? AND step_id = ?",
+          )
+          .run(new Date().toISOString(), plan, runId, stepId);
     });
   }
 

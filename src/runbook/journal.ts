@@ -59,7 +59,11 @@ export interface Journal {
   /** Every run, newest first. */
   runs(): Promise<RunRecord[]>;
   steps(runId: string): Promise<StepRecord[]>;
-  stepStarted(runId: string, stepId: string, plan: string): Promise<void>;
+  /**
+   * A step's attempt begins. `continuing`: the attempt a run's deadline interrupted goes on, so
+   * the step keeps its start time (its wait and timeout count from there) and attempt count.
+   */
+  stepStarted(runId: string, stepId: string, plan: string, continuing?: boolean): Promise<void>;
   stepPlanned(runId: string, stepId: string, plan: string, inputs: unknown): Promise<void>;
   stepFinished(runId: string, stepId: string, result: StepResult): Promise<void>;
   finishRun(runId: string, status: "succeeded" | "failed"): Promise<void>;

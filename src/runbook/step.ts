@@ -7,6 +7,11 @@ export interface StepContext {
   region: string;
   log(line: string): void;
   signal: AbortSignal;
+  /**
+   * When the step began (ms since the epoch), across the turns of a run that spans several
+   * invocations: a wait counts from here, not from this turn. Default: now.
+   */
+  startedAt?: number;
   /** During a run: who approved this step, if anyone has (`drctl runbook approve`). */
   approval?: () => Promise<{ by: string; at: string } | undefined>;
   /** During a run: where an operator approves this step. */

@@ -12,7 +12,9 @@ export const sleepStep: StepKind<z.infer<typeof params>> = {
   inverse: () => [],
   plan: (_ctx, p) => Promise.resolve({ current: "-", target: `wait ${p.seconds} s`, changes: p.seconds > 0 }),
   async execute(ctx, p) {
-    await pause(p.seconds * 1000, ctx.signal);
+    // A wait interrupted by the end of a turn goes on for what is left of it.
+    const waited = Date.now() - (ctx.startedAt ?? Date.now());
+    await pause(Math.max(0, p.seconds * 1000 - waited), ctx.signal);
     return {};
   },
 };
