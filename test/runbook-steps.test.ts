@@ -1,12 +1,6 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeSecurityGroupsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,6 +12,7 @@ import type { AwsClients } from "../src/aws/client-factory.js";
 import { runCli } from "../src/cli/program.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { useEmulator } from "./harness/emulator.js";
+import { subscribeQueue } from "./harness/topic-queue.js";
 
 const env = useEmulator();
 let aws: AwsClients;
@@ -114,14 +109,10 @@ describe("elbv2.wait-healthy", () => {
 
 describe("notify", () => {
   it("publishes to SNS (read back from a subscribed queue) and posts to a webhook; the failback says so again", async () => {
-    const sns = aws.get(SNSClient, "us-east-1");
-    const sqs = aws.get(SQSClient, "us-east-1");
-    const topic = (await sns.send(new CreateTopicCommand({ Name: "dr-events" }))).TopicArn ?? "";
-    const queue = (await sqs.send(new CreateQueueCommand({ QueueName: "dr-events" }))).QueueUrl ?? "";
-    const queueArn =
-      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue, AttributeNames: ["QueueArn"] })))
-        .Attributes?.QueueArn ?? "";
-    await sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: "sqs", Endpoint: queueArn }));
+    const topic =
+      (await aws.get(SNSClient, "us-east-1").send(new CreateTopicCommand({ Name: "dr-events" }))).TopicArn ??
+      "";
+    const queue = await subscribeQueue(aws, topic, "dr-events");
     const file = runbook(`  - id: tell
     kind: notify
     params: { message: "failover of web started", topicArn: "${topic}", webhookUrl: "${base}/hook" }
@@ -131,10 +122,7 @@ describe("notify", () => {
     const runId = (await lastRun()).run?.runId ?? "";
     const back = await drctl("failback", "run", "--from", runId, "--execute");
     expect(back.code, back.stdout + back.stderr).toBe(0);
-    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue, MaxNumberOfMessages: 10 }));
-    const messages = (got.Messages ?? []).map(
-      (m) => (JSON.parse(m.Body ?? "{}") as { Message: string }).Message,
-    );
+    const messages = (await queue.read()).map((m) => m.message);
     expect(messages.sort()).toEqual(["failback: failover of web started", "failover of web started"]);
     expect(seen.filter((s) => s.path === "/hook").map((s) => JSON.parse(s.body) as unknown)).toEqual([
       { text: "drctl runbook: failover of web started" },

@@ -101,6 +101,45 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  /**
+   * Failover started by CloudWatch alarms (the cloud deployment's alarm topic): which alarms
+   * start which runbook, and whether the run goes at once or waits for an operator's approval.
+   */
+  triggers: z
+    .array(
+      z.strictObject({
+        /** Alarm names; * matches any text. */
+        alarms: z.array(z.string().min(1)).min(1, { message: "expected at least one alarm name" }),
+        /** The runbook, relative to the config file (the deployment bundles it). */
+        runbook: z
+          .string()
+          .min(1)
+          .refine((p) => !p.startsWith("/") && !p.split(/[\\/]/).includes(".."), {
+            message: "expected a path relative to the config file, inside its folder (no leading / or ..)",
+          }),
+        /** execute: run at once; approve: start at an approval gate (drctl runbook approve RUN approve-start). */
+        policy: z.enum(["execute", "approve"]).default("approve"),
+        /** Alarms for the same application within this window start no second run. */
+        windowMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 24 * 60)
+          .default(60),
+        /** An approval not given in this time ends the run (nothing changed, lock released). */
+        approvalTimeoutMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 24 * 60)
+          .default(120),
+        /** Values for the runbook's config: block, as --set would give them. */
+        set: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+        /** SNS topic told when a run starts, waits for approval and ends. */
+        notifyTopicArn: arn("an SNS topic ARN").optional(),
+      }),
+    )
+    .default([]),
   suppressions: z
     .array(
       z.strictObject({

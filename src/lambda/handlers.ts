@@ -5,6 +5,7 @@
  *   aggregate  (after the map)         merge the batches, store the run
  *   publish                            rebuild the report site in S3
  *   notify                             email and webhook for the run
+ * and those of triggered failover (./failover.ts): alarm, advance.
  * A batch that fails is retried by the workflow and then handed to aggregate as failed, which
  * turns each of its pairs into an error finding: the run always says what it could not read.
  */
@@ -23,6 +24,8 @@ import { diffRuns } from "../store/diff.js";
 import { openStore } from "../store/open.js";
 import { headerOf, newRunId } from "../store/types.js";
 import { previousRun } from "../store/previous.js";
+import { failoverInputSchema } from "../trigger/start.js";
+import { advance, alarm } from "./failover.js";
 import { runtimeFromEnv, type Runtime } from "./runtime.js";
 
 export interface PairRef {
@@ -217,3 +220,10 @@ export const aggregateHandler = async (event: Parameters<typeof aggregate>[1]) =
   aggregate(await shared(), event);
 export const publishHandler = async (event: { runId: string }) => publish(await shared(), event);
 export const notifyHandler = async (event: { runId: string }) => notify(await shared(), event);
+export const alarmHandler = async (event: unknown) => alarm(await shared(), event);
+/** The workflow's turn: runs until the function has a minute left (at most 10 minutes a turn). */
+export const advanceHandler = async (event: unknown, context: { getRemainingTimeInMillis(): number }) => {
+  const input = failoverInputSchema.parse(event);
+  const budget = Math.min(context.getRemainingTimeInMillis() - 60_000, 10 * 60_000);
+  return advance(await shared(), input, AbortSignal.timeout(Math.max(budget, 5_000)));
+};

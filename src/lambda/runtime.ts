@@ -9,6 +9,8 @@ import { InputError } from "../errors.js";
  *   DRCTL_STORE   dynamodb://TABLE?region=REGION
  *   DRCTL_SITE    s3://BUCKET/PREFIX for the report site (optional)
  *   DRCTL_RESULTS s3://BUCKET/PREFIX where batch results wait for aggregation
+ *   DRCTL_RUNBOOK_DIR             the folder the triggers' runbooks are bundled in (optional)
+ *   DRCTL_FAILOVER_STATE_MACHINE  the ARN of the workflow that runs triggered runbooks (alarm handler)
  */
 export interface Runtime {
   config: DrctlConfig;
@@ -16,6 +18,11 @@ export interface Runtime {
   store: string;
   site: string | undefined;
   results: string;
+  /** Where runbook paths of the configuration are relative to (default: the working directory). */
+  runbookDir: string | undefined;
+  failoverStateMachine: string | undefined;
+  /** The function's log (CloudWatch Logs in Lambda). */
+  log(line: string): void;
 }
 
 export async function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
@@ -31,5 +38,14 @@ export async function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
     maxAttempts: config.retry.maxAttempts,
     ...(config.endpointUrl ? { endpointUrl: config.endpointUrl } : {}),
   });
-  return { config, aws, store: need("DRCTL_STORE"), site: env.DRCTL_SITE, results: need("DRCTL_RESULTS") };
+  return {
+    config,
+    aws,
+    store: need("DRCTL_STORE"),
+    site: env.DRCTL_SITE,
+    results: need("DRCTL_RESULTS"),
+    runbookDir: env.DRCTL_RUNBOOK_DIR,
+    failoverStateMachine: env.DRCTL_FAILOVER_STATE_MACHINE,
+    log: (line) => void process.stdout.write(`${line}\n`),
+  };
 }

@@ -1,16 +1,8 @@
 import type { DrctlConfig } from "../config/schema.js";
+import { glob } from "../util/glob.js";
 import type { Finding } from "./types.js";
 
 export type Suppression = DrctlConfig["suppressions"][number];
-
-function glob(pattern: string): RegExp {
-  return new RegExp(
-    `^${pattern
-      .split("*")
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*")}$`,
-  );
-}
 
 /** Whether a suppression's expiry day has come (it then stops applying, so the finding reports again). */
 export function isExpired(s: Suppression, now: Date): boolean {

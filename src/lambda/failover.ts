@@ -1,0 +1,197 @@
+/**
+ * Triggered failover in the cloud (infra/ wires them):
+ *   alarm    (subscribed to the alarm topic)   an alarm starts one run per application and window,
+ *                                              as an execution of the failover workflow
+ *   advance  (the workflow's loop)             runs the runbook from its journal until it ends or
+ *                                              this invocation's time is up, then says where it is
+ * A run never lives inside one short function: each advance resumes the run from the journal
+ * (DynamoDB, shared with the laptop's drctl), so steps that wait long span many invocations.
+ */
+import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { join } from "node:path";
+import { parseArn } from "../aws/arn.js";
+import { awsErrorCode } from "../aws/errors.js";
+import { DrctlError, EXIT, InputError } from "../errors.js";
+import { executeRunbook, START_GATE } from "../runbook/engine.js";
+import { LockHeldError } from "../runbook/journal.js";
+import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
+import { openJournal } from "../runbook/open-journal.js";
+import { notifyStep } from "../runbook/steps/notify.js";
+import { formatTimeline } from "../runbook/timeline.js";
+import { handleAlarms, type FailoverInput, type TriggerOutcome } from "../trigger/start.js";
+import { TriggerWindows } from "../trigger/window.js";
+import type { Runtime } from "./runtime.js";
+
+export interface AdvanceResult {
+  runId: string;
+  /** running / awaiting-approval: the workflow waits and advances again; the others end it. */
+  status: "running" | "awaiting-approval" | "succeeded" | "failed" | "refused";
+  summary: string;
+  steps: { id: string; status: string }[];
+}
+
+const runbookOf = (rt: Runtime, path: string, set: FailoverInput["set"]): LoadedRunbook =>
+  loadRunbook(rt.runbookDir ? join(rt.runbookDir, path) : path, set);
+
+function tableOf(store: string): { table: string; region: string } {
+  if (!store.startsWith("dynamodb://"))
+    throw new InputError(
+      `triggered runs keep their journal in DynamoDB: expected DRCTL_STORE=dynamodb://TABLE?region=R, got ${store}`,
+    );
+  const url = new URL(store);
+  return {
+    table: url.hostname || url.pathname.replace(/^\/+/, ""),
+    region: url.searchParams.get("region") ?? "",
+  };
+}
+
+/** Tells people through the trigger's topic; a notification that fails never stops a run. */
+async function tell(
+  rt: Runtime,
+  topicArn: string | undefined,
+  subject: string,
+  message: string,
+): Promise<void> {
+  if (!topicArn) return;
+  try {
+    await notifyStep.execute(
+      {
+        aws: rt.aws,
+        region: parseArn(topicArn).region,
+        log: () => undefined,
+        signal: AbortSignal.timeout(30_000),
+      },
+      { topicArn, subject: subject.slice(0, 100), message },
+    );
+  } catch (err) {
+    rt.log(`notification to ${topicArn} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** The alarm topic's handler: which runs the event starts, which alarms were duplicates or ignored. */
+export async function alarm(
+  rt: Runtime,
+  event: unknown,
+  now: () => Date = () => new Date(),
+): Promise<{ outcomes: TriggerOutcome[]; problems: string[] }> {
+  const stateMachine = rt.failoverStateMachine;
+  if (!stateMachine) throw new InputError("the function's environment has no DRCTL_FAILOVER_STATE_MACHINE");
+  const { table, region } = tableOf(rt.store);
+  const sfn = rt.aws.get(SFNClient, parseArn(stateMachine).region);
+  const result = await handleAlarms(
+    {
+      triggers: rt.config.triggers,
+      windows: new TriggerWindows(rt.aws, table, region),
+      loadRunbook: (path, set) => runbookOf(rt, path, set),
+      async startExecution(input) {
+        try {
+          const out = await sfn.send(
+            new StartExecutionCommand({
+              stateMachineArn: stateMachine,
+              name: input.runId,
+              input: JSON.stringify(input),
+            }),
+          );
+          return out.executionArn ?? "";
+        } catch (err) {
+          // Started before and already ended: the run exists; its name is its id.
+          if (awsErrorCode(err) === "ExecutionAlreadyExists")
+            return `${stateMachine.replace(":stateMachine:", ":execution:")}:${input.runId}`;
+          throw err;
+        }
+      },
+      now,
+    },
+    event,
+  );
+  for (const o of result.outcomes)
+    rt.log(`alarm ${o.alarm}: ${o.action}${o.runId ? ` ${o.runId}` : ""}: ${o.detail}`);
+  for (const p of result.problems) rt.log(`not an alarm: ${p}`);
+  return result;
+}
+
+/**
+ * One turn of the failover workflow: starts the run (behind an approval gate under the approve
+ * policy) or resumes it, and runs until it ends or `deadline` aborts, which leaves the steps in
+ * flight pending for the next turn. A run whose start was not approved in time ends failed,
+ * having changed nothing, and frees its application.
+ */
+export async function advance(
+  rt: Runtime,
+  input: FailoverInput,
+  deadline: AbortSignal,
+): Promise<AdvanceResult> {
+  const journal = await openJournal(rt.store, () => Promise.resolve(rt.aws));
+  const refused = (summary: string): AdvanceResult => ({
+    runId: input.runId,
+    status: "refused",
+    summary,
+    steps: [],
+  });
+  let loaded: LoadedRunbook;
+  try {
+    loaded = runbookOf(rt, input.runbook, input.set);
+  } catch (err) {
+    if (err instanceof DrctlError && err.exitCode === EXIT.badInput) return refused(err.message);
+    throw err;
+  }
+  const existing = await journal.run(input.runId);
+  const name = loaded.runbook.name;
+  const approve = `drctl --store '${rt.store}' runbook approve ${input.runId} ${START_GATE}`;
+  let result;
+  try {
+    result = await executeRunbook(rt.aws, journal, loaded, {
+      ...(existing ? { resumeRunId: input.runId } : { runId: input.runId }),
+      signal: deadline,
+      log: (line) => rt.log(line),
+      onStarted: () =>
+        tell(
+          rt,
+          input.notifyTopicArn,
+          `${name}: started by alarm ${input.alarm.name}`,
+          [
+            `Alarm ${input.alarm.name} (${input.alarm.at}): ${input.alarm.reason}`,
+            `Run ${input.runId} of ${name} (${loaded.file}) has started.`,
+            input.policy === "approve"
+              ? `Nothing changes until it is approved, within ${input.approvalTimeoutMinutes} minutes: ${approve}`
+              : "It runs at once (policy: execute).",
+          ].join("\n"),
+        ),
+      ...(input.policy === "approve"
+        ? {
+            approvalGate: {
+              message: `start ${name}, triggered by alarm ${input.alarm.name}`,
+              // Counted from the gate's first turn (the engine carries a step's start across turns).
+              timeoutSeconds: input.approvalTimeoutMinutes * 60,
+            },
+          }
+        : {}),
+    });
+  } catch (err) {
+    if (err instanceof LockHeldError || err instanceof InputError) {
+      await tell(
+        rt,
+        input.notifyTopicArn,
+        `${name}: not started`,
+        `Run ${input.runId} was not started: ${err.message}`,
+      );
+      return refused(err.message);
+    }
+    throw err;
+  }
+  const { run, steps } = result;
+  const gate = steps.find((s) => s.stepId === START_GATE);
+  const status: AdvanceResult["status"] =
+    run.status !== "running"
+      ? run.status
+      : gate && gate.status !== "succeeded"
+        ? "awaiting-approval"
+        : "running";
+  const summary =
+    status === "awaiting-approval"
+      ? `run ${run.runId} waits for approval: ${approve}`
+      : `${run.runbook} run ${run.runId}: ${status}\n${formatTimeline(steps, loaded.runbook.steps, loaded.runbook.rtoMinutes)}`;
+  if (status === "succeeded" || status === "failed")
+    await tell(rt, input.notifyTopicArn, `${name}: ${status}`, summary);
+  return { runId: run.runId, status, summary, steps: steps.map((s) => ({ id: s.stepId, status: s.status })) };
+}

@@ -1,0 +1,366 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+} from "@aws-sdk/client-sfn";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildWorld, type World } from "../demo/world/build.js";
+import type { AwsClients } from "../src/aws/client-factory.js";
+import { runCli } from "../src/cli/program.js";
+import { parseYamlWithSchema } from "../src/config/load.js";
+import { configSchema } from "../src/config/schema.js";
+import { advance, alarm, type AdvanceResult } from "../src/lambda/failover.js";
+import type { Runtime } from "../src/lambda/runtime.js";
+import { DynamoDbJournal } from "../src/runbook/journal-dynamodb.js";
+import { DynamoDbHistory } from "../src/store/dynamodb.js";
+import { failoverInputSchema, type FailoverInput } from "../src/trigger/start.js";
+import { useEmulator } from "./harness/emulator.js";
+import type { FaultProxy } from "./harness/fault-proxy.js";
+import { workaroundProxy } from "./harness/moto-workarounds.js";
+import { subscribeQueue } from "./harness/topic-queue.js";
+
+const env = useEmulator();
+const STORE = "dynamodb://drctl-history?region=us-east-1";
+let aws: AwsClients;
+let world: World;
+let proxy: FaultProxy;
+let stateMachineArn: string;
+
+/** The function's runtime as runtimeFromEnv builds it, with the triggers of `triggersYaml`. */
+function runtime(triggersYaml: string): Runtime {
+  return {
+    log: () => undefined,
+    config: parseYamlWithSchema(triggersYaml, "DRCTL_CONFIG", configSchema),
+    aws,
+    store: STORE,
+    site: undefined,
+    results: "s3://unused/work",
+    runbookDir: process.cwd(),
+    failoverStateMachine: stateMachineArn,
+  };
+}
+
+/** A CloudWatch alarm action's SNS notification, as the Lambda receives it. */
+const snsRecord = (name: string, state: "ALARM" | "OK", id = name) => ({
+  EventSource: "aws:sns",
+  Sns: {
+    MessageId: `msg-${id}-${state}`,
+    Message: JSON.stringify({
+      AlarmName: name,
+      AlarmArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`,
+      AWSAccountId: "123456789012",
+      NewStateValue: state,
+      NewStateReason: "Threshold Crossed: 3 datapoints were greater than the threshold (5.0).",
+      StateChangeTime: "2026-11-22T09:00:00.000+0000",
+      Region: "US East (N. Virginia)",
+      OldStateValue: state === "ALARM" ? "OK" : "ALARM",
+    }),
+  },
+});
+
+const executions = async () =>
+  (await aws.get(SFNClient, "us-east-1").send(new ListExecutionsCommand({ stateMachineArn }))).executions ??
+  [];
+
+async function inputOf(executionArn: string): Promise<FailoverInput> {
+  const out = await aws.get(SFNClient, "us-east-1").send(new DescribeExecutionCommand({ executionArn }));
+  return failoverInputSchema.parse(JSON.parse(out.input ?? "{}"));
+}
+
+/** What the workflow does: advance, and while the run is not over, (wait and) advance again. */
+async function workflow(rt: Runtime, input: FailoverInput, turnMs: number, maxTurns = 60) {
+  const turns: AdvanceResult[] = [];
+  for (let i = 0; i < maxTurns; i++) {
+    const result = await advance(rt, input, AbortSignal.timeout(turnMs));
+    turns.push(result);
+    if (result.status !== "running" && result.status !== "awaiting-approval") return turns;
+  }
+  return turns;
+}
+
+async function drctl(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(["--endpoint-url", env.emulator.endpoint, "--store", STORE, ...argv], {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+  });
+  return { code, stdout: out.join(""), stderr: err.join("") };
+}
+
+const standbyCapacity = async () => {
+  const g = (
+    await aws
+      .get(AutoScalingClient, "us-west-2")
+      .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["web"] }))
+  ).AutoScalingGroups?.[0];
+  return [g?.MinSize, g?.DesiredCapacity, g?.MaxSize];
+};
+
+beforeAll(async () => {
+  const direct = await env.clients();
+  world = await buildWorld(direct, { pairs: 1 });
+  await DynamoDbHistory.createTable(direct, "drctl-history", "us-east-1");
+  const created = await direct.get(SFNClient, "us-east-1").send(
+    new CreateStateMachineCommand({
+      name: "drctl-failover",
+      definition: JSON.stringify({ StartAt: "Advance", States: { Advance: { Type: "Pass", End: true } } }),
+      roleArn: "arn:aws:iam::123456789012:role/drctl-failover",
+    }),
+  );
+  stateMachineArn = created.stateMachineArn ?? "";
+  // moto mislabels a promoted replica; the harness's proxy corrects it (see moto-workarounds.ts).
+  proxy = await workaroundProxy(env.emulator.endpoint);
+  aws = await env.clients({ endpointUrl: proxy.endpoint });
+  // The emulator keeps no RDS metrics: record the replica's lag as CloudWatch would.
+  await aws.get(CloudWatchClient, "us-west-2").send(
+    new PutMetricDataCommand({
+      Namespace: "AWS/RDS",
+      MetricData: [
+        {
+          MetricName: "ReplicaLag",
+          Dimensions: [{ Name: "DBInstanceIdentifier", Value: "app-db-replica" }],
+          Value: 4,
+          Unit: "Seconds",
+          Timestamp: new Date(Date.now() - 60_000),
+        },
+      ],
+    }),
+  );
+});
+
+afterAll(async () => {
+  await proxy.stop();
+});
+
+describe("alarm-triggered failover", () => {
+  it("starts one run for duplicate alarms within the window, and ignores what is not a configured alarm in ALARM", async () => {
+    const rt = runtime(`triggers:
+  - alarms: ["api-primary-*"]
+    runbook: examples/dns-failover/failover.yaml
+    policy: execute
+    windowMinutes: 30
+`);
+    const first = await alarm(rt, {
+      Records: [
+        snsRecord("api-primary-5xx", "ALARM", "a"),
+        snsRecord("api-primary-5xx", "ALARM", "b"),
+        snsRecord("api-primary-latency", "OK"),
+        snsRecord("billing-alarm", "ALARM"),
+        { EventSource: "aws:sns", Sns: { MessageId: "m-5", Message: "not json" } },
+      ],
+    });
+    expect(first.outcomes.map((o) => [o.alarm, o.action])).toEqual([
+      ["api-primary-5xx", "started"],
+      ["api-primary-5xx", "duplicate"],
+      ["api-primary-latency", "ignored"],
+      ["billing-alarm", "ignored"],
+    ]);
+    expect(first.outcomes[1]?.detail).toMatch(
+      /run run-\S+ was started for api by alarm api-primary-5xx at \S+; alarms until \S+ start no other run/,
+    );
+    expect(first.problems).toEqual([
+      'Records[4] (SNS message m-5): expected the JSON of a CloudWatch alarm notification, got text starting "not json"',
+    ]);
+    // SNS delivers again, and two deliveries race: still one run.
+    const again = await Promise.all([
+      alarm(rt, { Records: [snsRecord("api-primary-5xx", "ALARM", "c")] }),
+      alarm(rt, {
+        "detail-type": "CloudWatch Alarm State Change",
+        id: "evt-1",
+        region: "us-east-1",
+        account: "123456789012",
+        detail: {
+          alarmName: "api-primary-5xx",
+          state: { value: "ALARM", reason: "threshold", timestamp: "x" },
+        },
+      }),
+    ]);
+    expect(again.flatMap((r) => r.outcomes.map((o) => o.action))).toEqual(["duplicate", "duplicate"]);
+    const started = await executions();
+    expect(started).toHaveLength(1);
+    const input = await inputOf(started[0]?.executionArn ?? "");
+    expect(input).toMatchObject({
+      runId: first.outcomes[0]?.runId,
+      runbook: "examples/dns-failover/failover.yaml",
+      policy: "execute",
+      alarm: { name: "api-primary-5xx" },
+    });
+    expect(started[0]?.name).toBe(input.runId);
+
+    // After the window, the alarm starts a new run.
+    const later = await alarm(
+      rt,
+      { Records: [snsRecord("api-primary-5xx", "ALARM", "d")] },
+      () => new Date(Date.now() + 31 * 60_000),
+    );
+    expect(later.outcomes.map((o) => o.action)).toEqual(["started"]);
+    expect(await executions()).toHaveLength(2);
+  });
+
+  it("starts a claimed run that never started when the alarm is delivered again", async () => {
+    const rt = runtime(`triggers:
+  - alarms: [web-db-down]
+    runbook: examples/warm-standby/failover.yaml
+`);
+    const { TriggerWindows } = await import("../src/trigger/window.js");
+    const windows = new TriggerWindows(aws, "drctl-history", "us-east-1");
+    const input: FailoverInput = {
+      runId: "run-20261122T090000Z-dead",
+      runbook: "examples/warm-standby/failover.yaml",
+      set: {},
+      policy: "approve",
+      approvalTimeoutMinutes: 120,
+      alarm: { name: "web-db-down", reason: "r", at: "2026-11-22T09:00:00Z" },
+    };
+    // As if the function stopped between claiming the window and starting the execution.
+    await windows.claim(
+      "web",
+      {
+        runId: input.runId,
+        alarm: "web-db-down",
+        claimedAt: new Date().toISOString(),
+        until: new Date(Date.now() + 3_600_000).toISOString(),
+        input: JSON.stringify(input),
+      },
+      new Date(),
+    );
+    const before = (await executions()).length;
+    const r = await alarm(rt, { Records: [snsRecord("web-db-down", "ALARM")] });
+    expect(r.outcomes.map((o) => [o.action, o.runId])).toEqual([["started", input.runId]]);
+    expect(await executions()).toHaveLength(before + 1);
+    const r2 = await alarm(rt, { Records: [snsRecord("web-db-down", "ALARM", "again")] });
+    expect(r2.outcomes.map((o) => [o.action, o.runId])).toEqual([["duplicate", input.runId]]);
+  });
+
+  it("runs the warm-standby failover across turns of the workflow once an operator approves its start", async () => {
+    const queue = await subscribeQueue(aws, world.topicArn, "dr-oncall-trigger");
+    const rt = runtime(`triggers:
+  - alarms: [web-primary-unhealthy]
+    runbook: examples/warm-standby/failover.yaml
+    policy: approve
+    approvalTimeoutMinutes: 60
+    notifyTopicArn: ${world.topicArn}
+`);
+    // Later than the window the previous test's alarm holds for the same application.
+    const started = await alarm(
+      rt,
+      { Records: [snsRecord("web-primary-unhealthy", "ALARM")] },
+      () => new Date(Date.now() + 2 * 3_600_000),
+    );
+    expect(started.outcomes.map((o) => o.action)).toEqual(["started"]);
+    const input = await inputOf(started.outcomes[0]?.executionArn ?? "");
+
+    // Turns before the approval change nothing.
+    const waiting = await workflow(rt, input, 300, 2);
+    expect(waiting.map((t) => t.status)).toEqual(["awaiting-approval", "awaiting-approval"]);
+    expect(waiting[0]?.summary).toBe(
+      `run ${input.runId} waits for approval: drctl --store '${STORE}' runbook approve ${input.runId} approve-start`,
+    );
+    expect(await standbyCapacity()).toEqual([0, 0, 4]);
+
+    // A second alarm-started run of the same application is refused while this one holds the lock.
+    const other = await advance(
+      rt,
+      { ...input, runId: "run-20261122T100000Z-beef" },
+      AbortSignal.timeout(5_000),
+    );
+    expect(other.status).toBe("refused");
+    expect(other.summary).toMatch(
+      new RegExp(`another run holds the lock for application "web": run ${input.runId} by pid \\d+`),
+    );
+
+    // The operator approves from a laptop, through the same DynamoDB journal.
+    const approved = await drctl("runbook", "approve", input.runId, "approve-start", "--by", "alice");
+    expect(approved.code, approved.stderr).toBe(0);
+    // Short turns: the run goes on from its journal in each.
+    const turns = await workflow(rt, input, 700);
+    expect(turns.at(-1)?.status, turns.at(-1)?.summary).toBe("succeeded");
+    expect(turns.length).toBeGreaterThan(1);
+    expect(await standbyCapacity()).toEqual([2, 2, 4]);
+    const role = await aws
+      .get(SSMClient, "us-west-2")
+      .send(new GetParameterCommand({ Name: "/app/region/role" }));
+    expect(role.Parameter?.Value).toBe("primary");
+
+    // Every step once, the gate first; the timeline counts the wait for approval.
+    const journal = new DynamoDbJournal(aws, "drctl-history", "us-east-1");
+    const steps = await journal.steps(input.runId);
+    expect(steps.map((s) => [s.stepId, s.status])).toEqual([
+      ["approve-start", "succeeded"],
+      ["promote-database", "succeeded"],
+      ["scale-standby", "succeeded"],
+      ["mark-active", "succeeded"],
+      ["wait-healthy", "succeeded"],
+      ["move-traffic", "succeeded"],
+      ["fence-old-primary", "succeeded"],
+      ["settle", "succeeded"],
+    ]);
+    expect(steps.find((s) => s.stepId === "approve-start")?.outputs.approvedBy).toBe("alice");
+    // The 1 s settle step spanned turns of 0.7 s: one attempt, counted from its first start.
+    const settle = steps.find((s) => s.stepId === "settle");
+    expect(settle?.attempts).toBe(1);
+    expect(Date.parse(settle?.finishedAt ?? "") - Date.parse(settle?.startedAt ?? "")).toBeGreaterThanOrEqual(
+      1000,
+    );
+    const status = await drctl("runbook", "status", input.runId);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(
+      /critical path: approve-start -> (promote-database|scale-standby) -> .* -> settle = /,
+    );
+
+    const told = await queue.read();
+    expect(told.map((m) => m.subject)).toEqual([
+      "warm-standby failover: started by alarm web-primary-unhealthy",
+      "warm-standby failover: not started",
+      "warm-standby failover: succeeded",
+    ]);
+    expect(told[0]?.message).toMatch(
+      /Nothing changes until it is approved, within 60 minutes: drctl --store/,
+    );
+    expect(told[1]?.message).toMatch(/was not started: another run holds the lock/);
+    expect(told[2]?.message).toMatch(/warm-standby failover run run-\S+: succeeded\n\s+STEP/);
+  });
+
+  it("ends a run whose start was not approved in time, having changed nothing, and frees the application", async () => {
+    const rt = runtime("triggers: []\n");
+    const input: FailoverInput = {
+      runId: "run-20261122T110000Z-0a0a",
+      runbook: "examples/dns-failover/failover.yaml",
+      set: {},
+      policy: "approve",
+      approvalTimeoutMinutes: 0.002,
+      alarm: { name: "api-primary-5xx", reason: "r", at: "2026-11-22T11:00:00Z" },
+    };
+    const turns = await workflow(rt, input, 5_000);
+    expect(turns.map((t) => t.status)).toEqual(["failed"]);
+    expect(turns[0]?.steps.map((s) => s.status)).toEqual(["failed", ...Array<string>(6).fill("pending")]);
+    const journal = new DynamoDbJournal(aws, "drctl-history", "us-east-1");
+    expect((await journal.steps(input.runId))[0]?.error).toMatch(/not approved before the step's timeout/);
+    // Nothing ran, so the lock is free for the next run.
+    await journal.lock("api", "run-next");
+    await journal.unlock("api", "run-next");
+  });
+
+  it("refuses, without a crash, a run whose runbook is not in the bundle", async () => {
+    const rt = runtime("triggers: []\n");
+    const result = await advance(
+      rt,
+      {
+        runId: "run-20261122T120000Z-0b0b",
+        runbook: "runbooks/missing.yaml",
+        set: {},
+        policy: "execute",
+        approvalTimeoutMinutes: 60,
+        alarm: { name: "x", reason: "", at: "" },
+      },
+      AbortSignal.timeout(5_000),
+    );
+    expect(result.status).toBe("refused");
+    expect(result.summary).toMatch(/cannot read runbook .*runbooks\/missing.yaml/);
+  });
+});
