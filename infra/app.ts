@@ -1,7 +1,8 @@
 /**
  * The CDK app: npm run synth (writes cdk.out/), then deploy with the AWS CDK CLI, e.g.
  *   npx aws-cdk deploy --app cdk.out
- * Settings come from the environment: DRCTL_DEPLOY_CONFIG (default ./drctl.yaml), DRCTL_SCHEDULE
+ * Settings come from the environment: DRCTL_DEPLOY_CONFIG (default ./drctl.yaml; its `triggers`
+ * add the alarm-triggered failover, with their runbooks bundled), DRCTL_SCHEDULE
  * (default rate(1 day)), and CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION as the CDK sets them.
  */
 import { App, Validations } from "aws-cdk-lib";
@@ -10,7 +11,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseYamlWithSchema } from "../src/config/load.js";
 import { configSchema } from "../src/config/schema.js";
-import { bundleHandlers } from "./bundle.js";
+import { dirname } from "node:path";
+import { bundleHandlers, bundleRunbooks } from "./bundle.js";
+import { runbookActions } from "./permissions.js";
 import { DrctlStack } from "./stack.js";
 
 export function buildApp(options: { configFile?: string; schedule?: string; outdir?: string } = {}) {
@@ -22,15 +25,29 @@ export function buildApp(options: { configFile?: string; schedule?: string; outd
     // Access-log delivery by bucket policy rather than the legacy LogDeliveryWrite ACL.
     context: { "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": true },
   });
+  const codeDir = bundleHandlers();
+  const runbooks = bundleRunbooks(
+    codeDir,
+    dirname(file),
+    config.triggers.map((t) => t.runbook),
+  );
   const stack = new DrctlStack(app, "Drctl", {
     configText,
     config,
-    codeDir: bundleHandlers(),
+    codeDir,
+    ...(runbooks.length > 0
+      ? {
+          failover: {
+            runbookActions: runbookActions(runbooks),
+            approvalMinutes: Math.max(...config.triggers.map((t) => t.approvalTimeoutMinutes)),
+          },
+        }
+      : {}),
     schedule: options.schedule ?? process.env.DRCTL_SCHEDULE ?? "rate(1 day)",
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? "us-east-1" },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, stack };
+  return { app, stack, codeDir };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

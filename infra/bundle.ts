@@ -1,7 +1,8 @@
 import { buildSync } from "esbuild";
-import { mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadRunbook, type LoadedRunbook } from "../src/runbook/load.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -26,4 +27,21 @@ export function bundleHandlers(outDir = join(root, "infra", "build", "lambda")):
     logLevel: "warning",
   });
   return outDir;
+}
+
+/**
+ * Copies the triggers' runbooks (paths relative to the config's folder) into the bundle's
+ * runbooks/ folder, where the functions find them; each is validated on the way, so a broken
+ * runbook fails the synth with its file:line, not the failover.
+ */
+export function bundleRunbooks(codeDir: string, configDir: string, paths: string[]): LoadedRunbook[] {
+  const target = join(codeDir, "runbooks");
+  rmSync(target, { recursive: true, force: true });
+  return [...new Set(paths)].map((path) => {
+    const source = join(configDir, path);
+    const loaded = loadRunbook(source);
+    mkdirSync(dirname(join(target, path)), { recursive: true });
+    copyFileSync(source, join(target, path));
+    return loaded;
+  });
 }

@@ -10,6 +10,7 @@ import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
 import type { Construct, IConstruct } from "constructs";
 import type { DrctlConfig } from "../src/config/schema.js";
+import { FailoverWorkflow } from "./failover.js";
 import { readActions } from "./permissions.js";
 
 export interface DrctlStackProps extends StackProps {
@@ -20,6 +21,8 @@ export interface DrctlStackProps extends StackProps {
   codeDir: string;
   /** EventBridge schedule expression. */
   schedule: string;
+  /** Alarm-triggered failover, when drctl.yaml has triggers: what their runbooks need. */
+  failover?: { runbookActions: string[]; approvalMinutes: number };
 }
 
 /**
@@ -31,6 +34,7 @@ export interface DrctlStackProps extends StackProps {
 export class DrctlStack extends Stack {
   readonly table: dynamodb.TableV2;
   readonly stateMachine: sfn.StateMachine;
+  readonly failover: FailoverWorkflow | undefined;
 
   constructor(scope: Construct, id: string, props: DrctlStackProps) {
     super(scope, id, props);
@@ -74,7 +78,7 @@ export class DrctlStack extends Stack {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     };
     const code = lambda.Code.fromAsset(props.codeDir);
-    const fn = (name: string, handler: string, timeout: Duration) =>
+    const fn = (name: string, handler: string, timeout: Duration, extraEnv: Record<string, string> = {}) =>
       new lambda.Function(this, name, {
         runtime: lambda.Runtime.NODEJS_24_X,
         architecture: lambda.Architecture.ARM_64,
@@ -82,7 +86,7 @@ export class DrctlStack extends Stack {
         handler: `handlers.${handler}`,
         timeout,
         memorySize: 1024,
-        environment,
+        environment: { ...environment, ...extraEnv },
         tracing: lambda.Tracing.ACTIVE,
         logGroup: new logs.LogGroup(this, `${name}Logs`, {
           retention: logs.RetentionDays.ONE_MONTH,
@@ -212,6 +216,10 @@ export class DrctlStack extends Stack {
       targets: [new targets.SfnStateMachine(this.stateMachine)],
     });
 
+    this.failover = props.failover
+      ? new FailoverWorkflow(this, "Failover", { table: this.table, fn, ...props.failover })
+      : undefined;
+
     // Every cdk-nag finding accepted, one by one, each with its reason.
     const logicalId = (c: IConstruct) => this.getLogicalId(c.node.defaultChild as CfnElement);
     const accept = (finding: string, reason: string) =>
@@ -222,7 +230,7 @@ export class DrctlStack extends Stack {
     );
     accept(
       "AwsSolutions-IAM5[Resource::*]",
-      "The scan's Describe/List actions (ELBv2, EC2, ACM, Route 53) and X-Ray writes support no resource-level permissions.",
+      "The scan's Describe/List actions (ELBv2, EC2, ACM, Route 53) and X-Ray writes support no resource-level permissions; the failover runbooks act on resources their files name, which the deployment does not know.",
     );
     for (const action of ["s3:Abort*", "s3:GetBucket*", "s3:GetObject*", "s3:List*"]) {
       accept(`AwsSolutions-IAM5[Action::${action}]`, "CDK's object grants, limited to drctl's own buckets.");

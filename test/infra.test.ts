@@ -1,6 +1,6 @@
 import { Template, Match } from "aws-cdk-lib/assertions";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +9,58 @@ import { readActions } from "../infra/permissions.js";
 
 let template: Template;
 let templateFile: string;
+let codeDir: string;
+
+interface State {
+  Type: string;
+  Next?: string;
+  Default?: string;
+  Choices?: { Variable: string; StringEquals: string; Next: string }[];
+  Retry?: { ErrorEquals: string[]; MaxAttempts: number }[];
+  Catch?: { Next: string }[];
+  ItemProcessor?: { ProcessorConfig: { Mode: string }; States: Record<string, State> };
+}
+
+/** The state machine whose definition starts at `startAt`, parsed (ARNs replaced by "ARN"). */
+function definition(startAt: string): { StartAt: string; States: Record<string, State> } {
+  const machines = template.findResources("AWS::StepFunctions::StateMachine") as Record<
+    string,
+    { Properties: { DefinitionString: unknown } }
+  >;
+  // The definition is a Fn::Join of text and ARNs: put placeholders in for the ARNs and parse it.
+  const parsed = Object.values(machines).map((m) => {
+    const parts = (m.Properties.DefinitionString as { "Fn::Join": [string, unknown[]] })["Fn::Join"][1];
+    return JSON.parse(parts.map((p) => (typeof p === "string" ? p : "ARN")).join("")) as {
+      StartAt: string;
+      States: Record<string, State>;
+    };
+  });
+  const found = parsed.find((d) => d.StartAt === startAt);
+  if (!found) throw new Error(`no state machine starts at ${startAt}`);
+  return found;
+}
+
+/** The actions granted to the function whose handler is `handler`. */
+function actionsOf(handler: string): string[] {
+  const functions = template.findResources("AWS::Lambda::Function") as Record<
+    string,
+    { Properties: { Handler: string; Role: { "Fn::GetAtt": [string, string] } } }
+  >;
+  const role = Object.values(functions).find((f) => f.Properties.Handler === `handlers.${handler}`)
+    ?.Properties.Role["Fn::GetAtt"][0];
+  const policies = template.findResources("AWS::IAM::Policy") as Record<
+    string,
+    {
+      Properties: {
+        Roles: { Ref: string }[];
+        PolicyDocument: { Statement: { Action: string | string[] }[] };
+      };
+    }
+  >;
+  return Object.values(policies)
+    .filter((p) => p.Properties.Roles.some((r) => r.Ref === role))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((st) => st.Action));
+}
 
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), "drctl-infra-"));
@@ -25,14 +77,25 @@ beforeAll(() => {
       "    from: drctl@example.com",
       "    to: [oncall@example.com]",
       "    ses: { region: eu-west-1 }",
+      "triggers:",
+      "  - alarms: [web-primary-*]",
+      "    runbook: runbooks/failover.yaml",
+      "    approvalTimeoutMinutes: 240",
       "",
     ].join("\n"),
   );
-  const { app, stack } = buildApp({
+  mkdirSync(join(dir, "runbooks"));
+  copyFileSync("examples/warm-standby/failover.yaml", join(dir, "runbooks", "failover.yaml"));
+  const {
+    app,
+    stack,
+    codeDir: code,
+  } = buildApp({
     configFile,
     schedule: "cron(0 6 * * ? *)",
     outdir: join(dir, "cdk.out"),
   });
+  codeDir = code;
   // cdk-nag runs as a validation plugin: synth throws if any finding is neither fixed nor acknowledged.
   const assembly = app.synth();
   templateFile = assembly.getStackArtifact(stack.artifactId).templateFullPath;
@@ -90,44 +153,20 @@ describe("the CDK app", () => {
   });
 
   it("runs plan, a distributed map of batches with retry and catch, then aggregate, on the schedule", () => {
-    const machines = template.findResources("AWS::StepFunctions::StateMachine") as Record<
-      string,
-      { Properties: { DefinitionString: unknown } }
-    >;
-    // The definition is a Fn::Join of text and ARNs: put placeholders in for the ARNs and parse it.
-    const parts = (
-      Object.values(machines)[0]?.Properties.DefinitionString as { "Fn::Join": [string, unknown[]] }
-    )["Fn::Join"][1];
-    const definition = JSON.parse(parts.map((p) => (typeof p === "string" ? p : "ARN")).join("")) as {
-      StartAt: string;
-      States: Record<
-        string,
-        {
-          Next?: string;
-          ItemProcessor?: {
-            ProcessorConfig: { Mode: string };
-            States: Record<
-              string,
-              { Retry?: { ErrorEquals: string[]; MaxAttempts: number }[]; Catch?: { Next: string }[] }
-            >;
-          };
-        }
-      >;
-    };
-    expect(definition.StartAt).toBe("Plan pairs");
-    expect(definition.States["Plan pairs"]?.Next).toBe("Scan batches");
-    const map = definition.States["Scan batches"];
+    const scan = definition("Plan pairs");
+    expect(scan.States["Plan pairs"]?.Next).toBe("Scan batches");
+    const map = scan.States["Scan batches"];
     expect(map?.ItemProcessor?.ProcessorConfig.Mode).toBe("DISTRIBUTED");
     expect(map?.Next).toBe("Aggregate and store");
-    expect(definition.States["Aggregate and store"]?.Next).toBe("Publish the report site");
-    expect(definition.States["Publish the report site"]?.Next).toBe("Send notifications");
+    expect(scan.States["Aggregate and store"]?.Next).toBe("Publish the report site");
+    expect(scan.States["Publish the report site"]?.Next).toBe("Send notifications");
     const batch = map?.ItemProcessor?.States["Scan batch"];
     expect(batch?.Retry).toContainEqual(
       expect.objectContaining({ ErrorEquals: ["States.ALL"], MaxAttempts: 2 }),
     );
     expect(batch?.Catch?.map((c) => c.Next)).toEqual(["Batch failed"]);
     template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "cron(0 6 * * ? *)" });
-    template.resourceCountIs("AWS::Lambda::Function", 5);
+    template.resourceCountIs("AWS::Lambda::Function", 7);
     template.allResourcesProperties("AWS::Lambda::Function", {
       Runtime: "nodejs24.x",
       TracingConfig: { Mode: "Active" },
@@ -138,7 +177,68 @@ describe("the CDK app", () => {
     const policies = JSON.stringify(template.findResources("AWS::IAM::Policy"));
     for (const action of readActions()) expect(policies).toContain(`"${action}"`);
     expect(policies).not.toMatch(/"elasticloadbalancing:(Create|Delete|Modify)/);
+    // Only the failover function may change things, and only what its runbooks' steps do.
+    for (const handler of ["planHandler", "scanBatchHandler", "aggregateHandler", "alarmHandler"]) {
+      expect(actionsOf(handler).length, handler).toBeGreaterThan(0);
+      expect(
+        actionsOf(handler).filter(
+          (a) =>
+            /:(Update|Promote|Change|Put|Revoke)/.test(a) &&
+            !a.startsWith("dynamodb:") &&
+            !a.startsWith("s3:") &&
+            !a.startsWith("xray:"),
+        ),
+      ).toEqual([]);
+    }
     expect(policies).toContain('"arn:aws:iam::222222222222:role/drctl-read"');
     expect(policies).toMatch(/ses:eu-west-1:/);
+  });
+
+  it("runs triggered failover as a workflow of turns, started by alarms through an encrypted topic", () => {
+    const failover = definition("Advance the run");
+    const turn = failover.States["Advance the run"];
+    expect(turn?.Next).toBe("Where is the run?");
+    expect(turn?.Retry).toContainEqual(
+      expect.objectContaining({ ErrorEquals: ["States.ALL"], MaxAttempts: 3 }),
+    );
+    const where = failover.States["Where is the run?"];
+    expect(where?.Choices?.map((c) => [c.Variable, c.StringEquals, c.Next])).toEqual([
+      ["$.progress.status", "running", "Let steps progress"],
+      ["$.progress.status", "awaiting-approval", "Wait for approval"],
+      ["$.progress.status", "succeeded", "Run succeeded"],
+    ]);
+    expect(where?.Default).toBe("Run failed or refused");
+    for (const wait of ["Let steps progress", "Wait for approval"])
+      expect(failover.States[wait]).toMatchObject({ Type: "Wait", Next: "Advance the run" });
+    expect(failover.States["Run failed or refused"]?.Type).toBe("Fail");
+
+    template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "lambda" });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Handler: "handlers.alarmHandler",
+      Environment: { Variables: Match.objectLike({ DRCTL_FAILOVER_STATE_MACHINE: Match.anyValue() }) },
+    });
+    expect(actionsOf("alarmHandler")).toContain("states:StartExecution");
+    // The runbook's step kinds, and the journal: nothing for step kinds it does not use.
+    const advance = actionsOf("advanceHandler");
+    for (const action of [
+      "rds:PromoteReadReplica",
+      "autoscaling:UpdateAutoScalingGroup",
+      "route53:ChangeResourceRecordSets",
+      "ssm:PutParameter",
+      "dynamodb:UpdateItem",
+    ])
+      expect(advance).toContain(action);
+    expect(advance).not.toContain("globalaccelerator:UpdateEndpointGroup");
+    expect(existsSync(join(codeDir, "runbooks", "runbooks", "failover.yaml"))).toBe(true);
+  });
+
+  it("deploys no failover part, and so no write permissions, without triggers", () => {
+    const dir = mkdtempSync(join(tmpdir(), "drctl-infra-"));
+    const configFile = join(dir, "drctl.yaml");
+    writeFileSync(configFile, "strategy: pilot-light\n");
+    const { stack } = buildApp({ configFile, outdir: join(dir, "cdk.out") });
+    expect(stack.failover).toBeUndefined();
+    Template.fromStack(stack).resourceCountIs("AWS::Lambda::Function", 5);
   });
 });

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { AwsClients } from "../aws/client-factory.js";
 import { parseYamlWithSchema } from "../config/load.js";
 import { configSchema, type DrctlConfig } from "../config/schema.js";
@@ -9,7 +10,7 @@ import { InputError } from "../errors.js";
  *   DRCTL_STORE   dynamodb://TABLE?region=REGION
  *   DRCTL_SITE    s3://BUCKET/PREFIX for the report site (optional)
  *   DRCTL_RESULTS s3://BUCKET/PREFIX where batch results wait for aggregation
- *   DRCTL_RUNBOOK_DIR             the folder the triggers' runbooks are bundled in (optional)
+ *   DRCTL_RUNBOOK_DIR             the folder of the triggers' runbooks (default $LAMBDA_TASK_ROOT/runbooks)
  *   DRCTL_FAILOVER_STATE_MACHINE  the ARN of the workflow that runs triggered runbooks (alarm handler)
  */
 export interface Runtime {
@@ -44,7 +45,9 @@ export async function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
     store: need("DRCTL_STORE"),
     site: env.DRCTL_SITE,
     results: need("DRCTL_RESULTS"),
-    runbookDir: env.DRCTL_RUNBOOK_DIR,
+    // The deployment bundles the triggers' runbooks in runbooks/ beside the handlers.
+    runbookDir:
+      env.DRCTL_RUNBOOK_DIR ?? (env.LAMBDA_TASK_ROOT ? join(env.LAMBDA_TASK_ROOT, "runbooks") : undefined),
     failoverStateMachine: env.DRCTL_FAILOVER_STATE_MACHINE,
     log: (line) => void process.stdout.write(`${line}\n`),
   };

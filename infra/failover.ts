@@ -1,0 +1,106 @@
+import { Duration, RemovalPolicy, Stack, Validations, type CfnElement } from "aws-cdk-lib";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
+import { Construct } from "constructs";
+import { DYNAMODB_JOURNAL_PERMISSIONS } from "../src/runbook/journal-dynamodb.js";
+import { TRIGGER_WINDOW_PERMISSIONS } from "../src/trigger/window.js";
+
+export interface FailoverProps {
+  table: dynamodb.TableV2;
+  /** Makes a function of the bundled handlers (shared settings). */
+  fn(name: string, handler: string, timeout: Duration, extraEnv?: Record<string, string>): lambda.Function;
+  /** The IAM actions of the step kinds the triggers' runbooks use. */
+  runbookActions: string[];
+  /** The longest approval timeout of the triggers, in minutes. */
+  approvalMinutes: number;
+}
+
+/**
+ * Alarm-triggered failover: CloudWatch alarms publish to the Alarms topic; its function starts
+ * one execution of the failover workflow per application and window; the workflow advances the
+ * run turn by turn (each turn a function invocation that resumes from the journal), waiting
+ * between turns, until the run ends. A turn that crashes is retried: the journal makes it safe.
+ */
+export class FailoverWorkflow extends Construct {
+  readonly topic: sns.Topic;
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: FailoverProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    const advance = props.fn("AdvanceRunbook", "advanceHandler", Duration.minutes(15));
+    advance.addToRolePolicy(new iam.PolicyStatement({ actions: props.runbookActions, resources: ["*"] }));
+    props.table.grant(advance, ...DYNAMODB_JOURNAL_PERMISSIONS);
+
+    // Each turn gets the execution's input (and the last turn's progress beside it).
+    const turn = new tasks.LambdaInvoke(this, "Advance the run", {
+      lambdaFunction: advance,
+      payloadResponseOnly: true,
+      resultPath: "$.progress",
+    });
+    turn.addRetry({ errors: ["States.ALL"], maxAttempts: 3, interval: Duration.seconds(30), backoffRate: 2 });
+    const status = (path: string, value: string) => sfn.Condition.stringEquals(path, value);
+    const again = (name: string, seconds: number) =>
+      new sfn.Wait(this, name, { time: sfn.WaitTime.duration(Duration.seconds(seconds)) }).next(turn);
+    const where = new sfn.Choice(this, "Where is the run?")
+      .when(status("$.progress.status", "running"), again("Let steps progress", 10))
+      .when(status("$.progress.status", "awaiting-approval"), again("Wait for approval", 30))
+      .when(status("$.progress.status", "succeeded"), new sfn.Succeed(this, "Run succeeded"))
+      .otherwise(
+        new sfn.Fail(this, "Run failed or refused", {
+          causePath: "$.progress.summary",
+          errorPath: "$.progress.status",
+        }),
+      );
+    this.stateMachine = new sfn.StateMachine(this, "Workflow", {
+      definitionBody: sfn.DefinitionBody.fromChainable(turn.next(where)),
+      // Long enough for the longest approval wait and a day of steps.
+      timeout: Duration.minutes(props.approvalMinutes + 24 * 60),
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, "WorkflowLogs", {
+          retention: logs.RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        level: sfn.LogLevel.ALL,
+      },
+    });
+
+    // CloudWatch alarms publish here; a customer key, since alarms cannot use the AWS managed SNS key.
+    const key = new kms.Key(this, "AlarmTopicKey", { enableKeyRotation: true });
+    key.grant(new iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*");
+    this.topic = new sns.Topic(this, "Alarms", { masterKey: key, enforceSSL: true });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["sns:Publish"],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnLike: {
+            "aws:SourceArn": `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
+          },
+        },
+      }),
+    );
+    const trigger = props.fn("AlarmTrigger", "alarmHandler", Duration.minutes(1), {
+      DRCTL_FAILOVER_STATE_MACHINE: this.stateMachine.stateMachineArn,
+    });
+    this.stateMachine.grantStartExecution(trigger);
+    props.table.grant(trigger, ...TRIGGER_WINDOW_PERMISSIONS);
+    this.topic.addSubscription(new subscriptions.LambdaSubscription(trigger));
+
+    const logicalId = (c: Construct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId(advance)}.Arn>:*]`,
+      reason: "The workflow invokes any version of its own function.",
+    });
+  }
+}
