@@ -2,7 +2,9 @@ import { RESOURCE_COUNTS } from "./inventory/resource-counts.js";
 import { PUBLISH_PERMISSIONS } from "./report/publish.js";
 import { RESOURCE_MODULES } from "./resources/registry.js";
 import { STEP_KINDS } from "./runbook/registry.js";
+import { DYNAMODB_JOURNAL_PERMISSIONS } from "./runbook/journal-dynamodb.js";
 import { DYNAMODB_PERMISSIONS } from "./store/dynamodb.js";
+import { TRIGGER_WINDOW_PERMISSIONS } from "./trigger/window.js";
 
 /**
  * The IAM actions each command needs, gathered from what its readers and steps declare. The
@@ -24,6 +26,17 @@ export function commandPermissions(): Record<string, string[]> {
   };
 }
 
+/** What runs elsewhere than the CLI, or in addition to a command: label -> IAM actions. */
+export function otherPermissions(): Record<string, string[]> {
+  return {
+    "runbook journal and lock in DynamoDB (a `dynamodb://` store)": unique(DYNAMODB_JOURNAL_PERMISSIONS),
+    "alarm trigger function (cloud deployment)": unique([
+      "states:StartExecution",
+      ...TRIGGER_WINDOW_PERMISSIONS,
+    ]),
+  };
+}
+
 /** Needed by every command that reads another account through a role from drctl.yaml `accounts`. */
 export const CROSS_ACCOUNT_PERMISSIONS = ["sts:AssumeRole"];
 
@@ -35,10 +48,14 @@ export function permissionsMarkdown(): string {
   const rows = Object.entries(commandPermissions()).map(
     ([command, actions]) => `| \`drctl ${command}\` | ${actions.map((a) => `\`${a}\``).join(", ")} |`,
   );
+  const others = Object.entries(otherPermissions()).map(
+    ([what, actions]) => `| ${what} | ${actions.map((a) => `\`${a}\``).join(", ")} |`,
+  );
   return [
     "| command | IAM actions |",
     "| --- | --- |",
     ...rows,
+    ...others,
     `| any command reading another account | ${CROSS_ACCOUNT_PERMISSIONS.map((a) => `\`${a}\``).join(", ")} on the role named in \`accounts\` |`,
   ].join("\n");
 }
