@@ -526,6 +526,65 @@ steps:
   });
 });
 
+describe("a run started with --wait-for-approval", () => {
+  it("changes nothing until its start is approved, and draws its steps as a live list on a terminal", async () => {
+    const file = runbookFile(`version: 1
+name: gated
+application: web-gated
+region: us-west-2
+rtoMinutes: 5
+steps:
+  - id: write
+    kind: ssm.put-parameters
+    params: { parameters: { /app/gated/written: "yes" } }
+`);
+    const screen: string[] = [];
+    const stdout: string[] = [];
+    const running = runCli(
+      [
+        "--endpoint-url",
+        env.emulator.endpoint,
+        "failover",
+        "run",
+        "--runbook",
+        file,
+        "--execute",
+        "--wait-for-approval",
+      ],
+      {
+        out: (t) => stdout.push(t),
+        err: (t) => screen.push(t),
+        terminal: { columns: 100, write: (t) => screen.push(t) },
+      },
+    );
+    let runId = "";
+    for (let i = 0; i < 100 && !runId; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const journal = SqliteJournal.open(join(home, "journal.sqlite"));
+      const run = (await journal.runs())[0];
+      if (run && (await journal.steps(run.runId))[0]?.status === "running") runId = run.runId;
+      journal.close();
+    }
+    expect(runId).not.toBe("");
+    expect((await standbyState()).parameters["/app/gated/written"]).toBeUndefined();
+    expect((await drctl("runbook", "approve", runId, "approve-start", "--by", "dr-lead")).code).toBe(0);
+    expect(await running).toBe(0);
+    expect((await standbyState()).parameters["/app/gated/written"]).toBe("yes");
+    expect(stdout.join("")).toMatch(/approve-start\s+succeeded .*\n\s+write\s+succeeded/);
+    expect(stdout.join("")).toMatch(
+      /critical path: approve-start -> write = \d+\.\d s; RTO target 5 min: met/,
+    );
+    // The list was drawn, redrawn in place (cursor up, clear) and left with both steps done.
+    const drawn = screen.join("");
+    expect(drawn).toContain("\u001b[2F\u001b[J");
+    expect(drawn).toMatch(
+      /waiting for approval: start gated; approve with: drctl runbook approve run-\S+ approve-start/,
+    );
+    const last = drawn.slice(drawn.lastIndexOf("\u001b[J") + 3);
+    expect(last).toMatch(/^ {2}✔ approve-start succeeded +\d+\.\ds.*\n {2}✔ write +succeeded +\d+\.\ds/);
+  });
+});
+
 describe("route53.health-check", () => {
   it("inverts the old primary's health check as a fence, by the domain it checks, and records the previous setting", async () => {
     const { Route53Client, ListHealthChecksCommand } = await import("@aws-sdk/client-route-53");
