@@ -6,13 +6,12 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { AwsClients } from "../src/aws/client-factory.js";
 import { runCli } from "../src/cli/program.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { loadRunbook } from "../src/runbook/load.js";
 import { DrctlError } from "../src/errors.js";
-import { workaroundProxy } from "../test/harness/moto-workarounds.js";
+import { recordReplicaLag, workaroundProxy } from "../test/harness/moto-workarounds.js";
 import { Emulator } from "./emulator.js";
 import { buildWorld, changeWorld } from "./world/build.js";
 import { DEFAULT_WORLD } from "./world/options.js";
@@ -136,7 +135,8 @@ try {
     const runbook = "examples/warm-standby/failover.yaml";
     console.log(`\n$ drctl failover plan --runbook ${runbook}`);
     await runCli(["failover", "plan", "--runbook", runbook]);
-    await recordReplicaLag(world.options.standbyRegion, "app-db-replica", 2);
+    const lagWriter = await AwsClients.create({ rateLimits: "off" });
+    await recordReplicaLag(lagWriter, world.options.standbyRegion, "app-db-replica", 2);
     const proxy = await workaroundProxy(emulator.endpoint);
     console.log(`\n$ drctl failover run --runbook ${runbook} --execute`);
     const failoverCode = await runCli([
@@ -154,7 +154,8 @@ try {
     const journal = SqliteJournal.open(resolve(process.env.DRCTL_HOME, "journal.sqlite"));
     const failoverRun = (await journal.runs())[0]?.runId ?? "";
     journal.close();
-    await recordReplicaLag(world.options.primaryRegion, "app-db-failback", 1);
+    await recordReplicaLag(lagWriter, world.options.primaryRegion, "app-db-failback", 1);
+    lagWriter.destroy();
     console.log(`\n$ drctl failback plan --from ${failoverRun}`);
     await runCli(["--endpoint-url", proxy.endpoint, "failback", "plan", "--from", failoverRun]);
     console.log(`\n$ drctl failback run --from ${failoverRun} --execute`);
@@ -180,24 +181,4 @@ try {
     `demo failed: ${err instanceof DrctlError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
   );
   await stop(err instanceof DrctlError ? err.exitCode : 3);
-}
-
-/** The emulator publishes no RDS metrics: the demo records a replica's lag as CloudWatch would. */
-async function recordReplicaLag(region: string, instance: string, seconds: number): Promise<void> {
-  const clients = await AwsClients.create({ rateLimits: "off" });
-  await clients.get(CloudWatchClient, region).send(
-    new PutMetricDataCommand({
-      Namespace: "AWS/RDS",
-      MetricData: [
-        {
-          MetricName: "ReplicaLag",
-          Dimensions: [{ Name: "DBInstanceIdentifier", Value: instance }],
-          Value: seconds,
-          Unit: "Seconds",
-          Timestamp: new Date(Date.now() - 60_000),
-        },
-      ],
-    }),
-  );
-  clients.destroy();
 }

@@ -1,9 +1,8 @@
-import { Duration, RemovalPolicy, Stack, Validations, type CfnElement } from "aws-cdk-lib";
+import { Duration, Stack, Validations, type CfnElement } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
-import * as logs from "aws-cdk-lib/aws-logs";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
@@ -11,6 +10,7 @@ import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
 import { DYNAMODB_JOURNAL_PERMISSIONS } from "../src/runbook/journal-dynamodb.js";
 import { TRIGGER_WINDOW_PERMISSIONS } from "../src/trigger/window.js";
+import { tracedWorkflow } from "./workflow.js";
 
 export interface FailoverProps {
   table: dynamodb.TableV2;
@@ -60,19 +60,13 @@ export class FailoverWorkflow extends Construct {
           errorPath: "$.progress.status",
         }),
       );
-    this.stateMachine = new sfn.StateMachine(this, "Workflow", {
-      definitionBody: sfn.DefinitionBody.fromChainable(turn.next(where)),
-      // Long enough for the longest approval wait and a day of steps.
-      timeout: Duration.minutes(props.approvalMinutes + 24 * 60),
-      tracingEnabled: true,
-      logs: {
-        destination: new logs.LogGroup(this, "WorkflowLogs", {
-          retention: logs.RetentionDays.ONE_MONTH,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-        level: sfn.LogLevel.ALL,
-      },
-    });
+    // Long enough for the longest approval wait and a day of steps.
+    this.stateMachine = tracedWorkflow(
+      this,
+      "Workflow",
+      turn.next(where),
+      Duration.minutes(props.approvalMinutes + 24 * 60),
+    );
 
     // CloudWatch alarms publish here; a customer key, since alarms cannot use the AWS managed SNS key.
     const key = new kms.Key(this, "AlarmTopicKey", { enableKeyRotation: true });

@@ -12,6 +12,7 @@ import type { Construct, IConstruct } from "constructs";
 import type { DrctlConfig } from "../src/config/schema.js";
 import { FailoverWorkflow } from "./failover.js";
 import { readActions } from "./permissions.js";
+import { tracedWorkflow } from "./workflow.js";
 
 export interface DrctlStackProps extends StackProps {
   /** drctl.yaml as text: the functions read it from DRCTL_CONFIG. */
@@ -196,20 +197,12 @@ export class DrctlStack extends Stack {
         interval: Duration.seconds(60),
         backoffRate: 2,
       });
-    this.stateMachine = new sfn.StateMachine(this, "ScheduledScan", {
-      definitionBody: sfn.DefinitionBody.fromChainable(
-        planStep.next(map).next(aggregateStep).next(publishStep).next(notifyStep),
-      ),
-      timeout: Duration.hours(2),
-      tracingEnabled: true,
-      logs: {
-        destination: new logs.LogGroup(this, "WorkflowLogs", {
-          retention: logs.RetentionDays.ONE_MONTH,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-        level: sfn.LogLevel.ALL,
-      },
-    });
+    this.stateMachine = tracedWorkflow(
+      this,
+      "ScheduledScan",
+      planStep.next(map).next(aggregateStep).next(publishStep).next(notifyStep),
+      Duration.hours(2),
+    );
 
     new events.Rule(this, "Schedule", {
       schedule: events.Schedule.expression(props.schedule),

@@ -1,5 +1,4 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
-import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
 import {
   ListHostedZonesByNameCommand,
@@ -20,7 +19,7 @@ import { runCli } from "../src/cli/program.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { useEmulator } from "./harness/emulator.js";
 import type { FaultProxy } from "./harness/fault-proxy.js";
-import { workaroundProxy } from "./harness/moto-workarounds.js";
+import { recordReplicaLag, workaroundProxy } from "./harness/moto-workarounds.js";
 import { subscribeQueue } from "./harness/topic-queue.js";
 
 /** The example runbooks of examples/, each run with --execute on the emulator world and read back. */
@@ -61,23 +60,6 @@ async function runApproving(step: string, ...argv: string[]) {
     }
   }
   return running;
-}
-
-async function replicaLag(region: string, instance: string, seconds: number) {
-  await aws.get(CloudWatchClient, region).send(
-    new PutMetricDataCommand({
-      Namespace: "AWS/RDS",
-      MetricData: [
-        {
-          MetricName: "ReplicaLag",
-          Dimensions: [{ Name: "DBInstanceIdentifier", Value: instance }],
-          Value: seconds,
-          Unit: "Seconds",
-          Timestamp: new Date(Date.now() - 60_000),
-        },
-      ],
-    }),
-  );
 }
 
 const capacity = async (region: string) => {
@@ -140,7 +122,7 @@ beforeEach(() => {
 
 describe("examples/warm-standby", () => {
   it("fails over, then the hand-written failback brings the application home and rebuilds replication towards the standby", async () => {
-    await replicaLag("us-west-2", "app-db-replica", 2);
+    await recordReplicaLag(aws, "us-west-2", "app-db-replica", 2);
     const over = await drctl(
       "failover",
       "run",
@@ -152,7 +134,7 @@ describe("examples/warm-standby", () => {
     expect(await capacity("us-east-1")).toEqual([0, 0, 0]);
     expect(await appRecord()).toEqual([["web-001-1.us-west-2.elb.amazonaws.com"]]);
 
-    await replicaLag("us-east-1", "app-db-failback", 1);
+    await recordReplicaLag(aws, "us-east-1", "app-db-failback", 1);
     const plan = await drctl("failback", "plan", "--runbook", "examples/warm-standby/failback.yaml");
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(

@@ -13,6 +13,7 @@ import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { LockHeldError } from "../src/runbook/journal.js";
 import { loadRunbook } from "../src/runbook/load.js";
 import { useEmulator } from "./harness/emulator.js";
+import { recordReplicaLag, workaroundProxy } from "./harness/moto-workarounds.js";
 
 const env = useEmulator();
 const EXAMPLE = "examples/warm-standby/failover.yaml";
@@ -99,24 +100,9 @@ describe("failover runbooks", () => {
   });
 
   it("runs with --execute, and the world reads back changed; the timeline has the critical path and the RTO", async () => {
-    const { CloudWatchClient, PutMetricDataCommand } = await import("@aws-sdk/client-cloudwatch");
     const before = await standbyState();
-    await aws.get(CloudWatchClient, "us-west-2").send(
-      new PutMetricDataCommand({
-        Namespace: "AWS/RDS",
-        MetricData: [
-          {
-            MetricName: "ReplicaLag",
-            Dimensions: [{ Name: "DBInstanceIdentifier", Value: "app-db-replica" }],
-            Value: 3,
-            Unit: "Seconds",
-            Timestamp: new Date(Date.now() - 60_000),
-          },
-        ],
-      }),
-    );
+    await recordReplicaLag(aws, "us-west-2", "app-db-replica", 3);
     // moto leaves a promoted replica marked as a replica; the harness proxy corrects that.
-    const { workaroundProxy } = await import("./harness/moto-workarounds.js");
     const proxy = await workaroundProxy(env.emulator.endpoint);
     try {
       const r = await drctl(
@@ -166,20 +152,7 @@ describe("failover runbooks", () => {
       expect((await standbyState()).capacity).toEqual([2, 2, 4]);
 
       // Failback generated from the first run's journal: a dry run first, then --execute.
-      await aws.get(CloudWatchClient, "us-east-1").send(
-        new PutMetricDataCommand({
-          Namespace: "AWS/RDS",
-          MetricData: [
-            {
-              MetricName: "ReplicaLag",
-              Dimensions: [{ Name: "DBInstanceIdentifier", Value: "app-db-failback" }],
-              Value: 1,
-              Unit: "Seconds",
-              Timestamp: new Date(Date.now() - 60_000),
-            },
-          ],
-        }),
-      );
+      await recordReplicaLag(aws, "us-east-1", "app-db-failback", 1);
       const failedOver = await standbyState();
       const plan = await drctl("--endpoint-url", proxy.endpoint, "failback", "plan", "--from", runId);
       expect(plan.code, plan.stdout + plan.stderr).toBe(0);
@@ -388,10 +361,8 @@ steps:
 
 describe("rds.promote-read-replica", () => {
   it("refuses a replica further behind than allowed, then promotes it once it caught up; promoting again is success", async () => {
-    const { CloudWatchClient, PutMetricDataCommand } = await import("@aws-sdk/client-cloudwatch");
     const { RDSClient, DescribeDBInstancesCommand, CreateDBInstanceReadReplicaCommand } =
       await import("@aws-sdk/client-rds");
-    const { workaroundProxy } = await import("./harness/moto-workarounds.js");
     // A replica of its own, so the order of the tests does not matter.
     const source = (
       await aws
@@ -409,20 +380,7 @@ describe("rds.promote-read-replica", () => {
     try {
       const via = await env.clients({ endpointUrl: proxy.endpoint });
       const lag = (seconds: number, minutesAgo: number) =>
-        via.get(CloudWatchClient, "us-west-2").send(
-          new PutMetricDataCommand({
-            Namespace: "AWS/RDS",
-            MetricData: [
-              {
-                MetricName: "ReplicaLag",
-                Dimensions: [{ Name: "DBInstanceIdentifier", Value: "app-db-replica-2" }],
-                Value: seconds,
-                Unit: "Seconds",
-                Timestamp: new Date(Date.now() - minutesAgo * 60_000),
-              },
-            ],
-          }),
-        );
+        recordReplicaLag(via, "us-west-2", "app-db-replica-2", seconds, minutesAgo);
       await lag(2000, 3);
       const file = runbookFile(`version: 1
 name: promote

@@ -1,5 +1,4 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
-import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -20,7 +19,7 @@ import { DynamoDbHistory } from "../src/store/dynamodb.js";
 import { failoverInputSchema, type FailoverInput } from "../src/trigger/start.js";
 import { useEmulator } from "./harness/emulator.js";
 import type { FaultProxy } from "./harness/fault-proxy.js";
-import { workaroundProxy } from "./harness/moto-workarounds.js";
+import { recordReplicaLag, workaroundProxy } from "./harness/moto-workarounds.js";
 import { subscribeQueue } from "./harness/topic-queue.js";
 
 const env = useEmulator();
@@ -117,20 +116,7 @@ beforeAll(async () => {
   proxy = await workaroundProxy(env.emulator.endpoint);
   aws = await env.clients({ endpointUrl: proxy.endpoint });
   // The emulator keeps no RDS metrics: record the replica's lag as CloudWatch would.
-  await aws.get(CloudWatchClient, "us-west-2").send(
-    new PutMetricDataCommand({
-      Namespace: "AWS/RDS",
-      MetricData: [
-        {
-          MetricName: "ReplicaLag",
-          Dimensions: [{ Name: "DBInstanceIdentifier", Value: "app-db-replica" }],
-          Value: 4,
-          Unit: "Seconds",
-          Timestamp: new Date(Date.now() - 60_000),
-        },
-      ],
-    }),
-  );
+  await recordReplicaLag(aws, "us-west-2", "app-db-replica", 4);
 });
 
 afterAll(async () => {

@@ -2,6 +2,8 @@
  * Workarounds for bugs of the emulator (moto 5.2), applied between the SDK and moto by the
  * test proxy. Product code is written for AWS and never sees these.
  */
+import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import type { AwsClients } from "../../src/aws/client-factory.js";
 import { FaultProxy, NO_FAULTS } from "./fault-proxy.js";
 
 /**
@@ -30,4 +32,31 @@ export function clearPromotedReplicaSource(): (requestBody: string, responseBody
 /** A proxy in front of the emulator that applies the workarounds and injects no faults. */
 export function workaroundProxy(endpoint: string): Promise<FaultProxy> {
   return FaultProxy.start(endpoint, { ...NO_FAULTS, rewrite: clearPromotedReplicaSource() });
+}
+
+/**
+ * The emulator publishes no RDS metrics: record a replica's ReplicaLag as CloudWatch would
+ * (`minutesAgo` back, inside the window the promote step reads).
+ */
+export async function recordReplicaLag(
+  aws: AwsClients,
+  region: string,
+  instance: string,
+  seconds: number,
+  minutesAgo = 1,
+): Promise<void> {
+  await aws.get(CloudWatchClient, region).send(
+    new PutMetricDataCommand({
+      Namespace: "AWS/RDS",
+      MetricData: [
+        {
+          MetricName: "ReplicaLag",
+          Dimensions: [{ Name: "DBInstanceIdentifier", Value: instance }],
+          Value: seconds,
+          Unit: "Seconds",
+          Timestamp: new Date(Date.now() - minutesAgo * 60_000),
+        },
+      ],
+    }),
+  );
 }
