@@ -1,4 +1,11 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand,
+} from "@aws-sdk/client-auto-scaling";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -330,6 +337,65 @@ describe("alarm-triggered failover", () => {
     // Nothing ran, so the lock is free for the next run.
     await journal.lock("api", "run-next");
     await journal.unlock("api", "run-next");
+  });
+
+  it("leaves a failed run resumable from a laptop, with a local copy of its runbook checked against the journal", async () => {
+    const text = `version: 1
+name: partial
+application: cloud-partial
+region: us-west-2
+steps:
+  - id: write
+    kind: ssm.put-parameters
+    params: { parameters: { /app/cloud/first: "1" } }
+  - id: scale
+    kind: autoscaling.set-capacity
+    after: [write]
+    params: { group: cloud-later, min: 0, desired: 0, max: 1 }
+`;
+    // The function's bundle, gone once the run failed (a laptop does not have /var/task).
+    const bundle = mkdtempSync(join(tmpdir(), "drctl-bundle-"));
+    mkdirSync(join(bundle, "runbooks"));
+    writeFileSync(join(bundle, "runbooks", "partial.yaml"), text);
+    const rt = { ...runtime("triggers: []\n"), runbookDir: bundle };
+    const input: FailoverInput = {
+      runId: "run-20261122T130000Z-0c0c",
+      runbook: "runbooks/partial.yaml",
+      set: {},
+      policy: "execute",
+      approvalTimeoutMinutes: 60,
+      alarm: { name: "x", reason: "", at: "" },
+    };
+    const turns = await workflow(rt, input, 10_000);
+    expect(turns.map((t) => t.status)).toEqual(["failed"]);
+    expect(turns[0]?.summary).toMatch(/scale\s+failed .*Auto Scaling group cloud-later not found/);
+    rmSync(bundle, { recursive: true });
+
+    await aws.get(AutoScalingClient, "us-west-2").send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: "cloud-later",
+        LaunchTemplate: { LaunchTemplateName: "web", Version: "$Latest" },
+        MinSize: 0,
+        MaxSize: 1,
+        AvailabilityZones: ["us-west-2a"],
+      }),
+    );
+    const missing = await drctl("runbook", "resume", input.runId, "--execute");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read runbook .*runbooks\/partial.yaml/);
+    const local = join(mkdtempSync(join(tmpdir(), "drctl-laptop-")), "partial.yaml");
+    writeFileSync(local, text.replace("max: 1", "max: 2"));
+    const edited = await drctl("runbook", "resume", input.runId, "--runbook", local, "--execute");
+    expect(edited.code).toBe(2);
+    expect(edited.stderr).toMatch(/changed since run run-20261122T130000Z-0c0c began/);
+    writeFileSync(local, text);
+    const resumed = await drctl("runbook", "resume", input.runId, "--runbook", local, "--execute");
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const steps = await new DynamoDbJournal(aws, "drctl-history", "us-east-1").steps(input.runId);
+    expect(steps.map((s) => [s.stepId, s.status, s.attempts])).toEqual([
+      ["write", "succeeded", 1],
+      ["scale", "succeeded", 2],
+    ]);
   });
 
   it("refuses, without a crash, a run whose runbook is not in the bundle", async () => {

@@ -153,13 +153,23 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
     .argument("<run>", "the run id")
     .option("--execute", "really change the world")
     .option("--set <key=value>", "the same overrides the run began with (repeatable)", collect)
+    .option(
+      "--runbook <file>",
+      "the runbook, when the run began where its file is not here (a triggered run in the cloud); it must be the same text",
+    )
     .description("continue a stopped or crashed run without redoing its completed steps")
-    .action((runId: string, flags: { execute?: boolean; set?: string[] }) =>
+    .addHelpText(
+      "after",
+      "\nExamples:\n  drctl runbook resume run-20261121T101500Z-3fa2 --execute\n  drctl --store 'dynamodb://drctl-history?region=us-east-1' runbook resume RUN --runbook runbooks/failover.yaml --execute",
+    )
+    .action((runId: string, flags: { execute?: boolean; set?: string[]; runbook?: string }) =>
       withContext(async (ctx) => {
         const journal = await ctx.journal();
         const run = await journal.run(runId);
         if (!run) throw new InputError(`no run ${runId} in the ${journal.description}`);
-        return runOrResume(ctx, loadRunbook(run.file, parseSets(flags.set)), flags.execute ?? false, {
+        // The hash check refuses a file that is not the one the run began with.
+        const file = flags.runbook ?? run.file;
+        return runOrResume(ctx, loadRunbook(file, parseSets(flags.set)), flags.execute ?? false, {
           resumeRunId: runId,
         });
       }),
