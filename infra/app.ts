@@ -40,6 +40,7 @@ export function buildApp(options: { configFile?: string; schedule?: string; outd
           failover: {
             runbookActions: runbookActions(runbooks),
             approvalMinutes: Math.max(...config.triggers.map((t) => t.approvalTimeoutMinutes)),
+            alarmNames: [...new Set(config.triggers.flatMap((t) => t.alarms))],
           },
         }
       : {}),

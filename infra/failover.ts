@@ -1,5 +1,7 @@
 import { Duration, Stack, Validations, type CfnElement } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
@@ -20,10 +22,13 @@ export interface FailoverProps {
   runbookActions: string[];
   /** The longest approval timeout of the triggers, in minutes. */
   approvalMinutes: number;
+  /** The alarm names (with * wildcards) the triggers name. */
+  alarmNames: string[];
 }
 
 /**
- * Alarm-triggered failover: CloudWatch alarms publish to the Alarms topic; its function starts
+ * Alarm-triggered failover: CloudWatch alarms publish to the Alarms topic (or reach the function
+ * as EventBridge alarm state changes); the function starts
  * one execution of the failover workflow per application and window; the workflow advances the
  * run turn by turn (each turn a function invocation that resumes from the journal), waiting
  * between turns, until the run ends. A turn that crashes is retried: the journal makes it safe.
@@ -90,6 +95,20 @@ export class FailoverWorkflow extends Construct {
     this.stateMachine.grantStartExecution(trigger);
     props.table.grant(trigger, ...TRIGGER_WINDOW_PERMISSIONS);
     this.topic.addSubscription(new subscriptions.LambdaSubscription(trigger));
+    // Alarm state changes also arrive as EventBridge events: from this region's alarms, and from
+    // the primary region's when a rule there forwards them to this region's default bus (an alarm
+    // action can only publish to a topic in its own region, the region that may be failing).
+    new events.Rule(this, "AlarmStateChanges", {
+      eventPattern: {
+        source: ["aws.cloudwatch"],
+        detailType: ["CloudWatch Alarm State Change"],
+        detail: {
+          alarmName: props.alarmNames.flatMap((n) => (n.includes("*") ? events.Match.wildcard(n) : [n])),
+          state: { value: ["ALARM"] },
+        },
+      },
+      targets: [new targets.LambdaFunction(trigger)],
+    });
 
     const logicalId = (c: Construct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
     Validations.of(this).acknowledge({

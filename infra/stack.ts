@@ -23,7 +23,7 @@ export interface DrctlStackProps extends StackProps {
   /** EventBridge schedule expression. */
   schedule: string;
   /** Alarm-triggered failover, when drctl.yaml has triggers: what their runbooks need. */
-  failover?: { runbookActions: string[]; approvalMinutes: number };
+  failover?: { runbookActions: string[]; approvalMinutes: number; alarmNames: string[] };
 }
 
 /**

@@ -219,6 +219,13 @@ describe("the CDK app", () => {
       Environment: { Variables: Match.objectLike({ DRCTL_FAILOVER_STATE_MACHINE: Match.anyValue() }) },
     });
     expect(actionsOf("alarmHandler")).toContain("states:StartExecution");
+    template.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: {
+        source: ["aws.cloudwatch"],
+        "detail-type": ["CloudWatch Alarm State Change"],
+        detail: { alarmName: [{ wildcard: "web-primary-*" }], state: { value: ["ALARM"] } },
+      },
+    });
     // The runbook's step kinds, and the journal: nothing for step kinds it does not use.
     const advance = actionsOf("advanceHandler");
     for (const action of [
