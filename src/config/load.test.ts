@@ -23,6 +23,28 @@ function errorOf(text: string): ConfigError {
 }
 
 describe("loadConfig", () => {
+  it("reads failover triggers with their defaults, and says where a bad one is", () => {
+    const { config } = loadConfig(
+      configFile("triggers:\n  - alarms: [web-*]\n    runbook: runbooks/failover.yaml\n"),
+    );
+    expect(config.triggers).toEqual([
+      {
+        alarms: ["web-*"],
+        runbook: "runbooks/failover.yaml",
+        policy: "approve",
+        windowMinutes: 60,
+        approvalTimeoutMinutes: 120,
+        set: {},
+      },
+    ]);
+    const outside = errorOf("triggers:\n  - alarms: [web-*]\n    runbook: ../elsewhere/failover.yaml\n");
+    expect(outside.message).toMatch(
+      /:3:14: triggers\.0\.runbook: expected a path relative to the config file, inside its folder/,
+    );
+    const noAlarm = errorOf("triggers:\n  - alarms: []\n    runbook: f.yaml\n    policy: now\n");
+    expect(noAlarm.message).toMatch(/:2:13: triggers\.0\.alarms: expected at least one alarm name/);
+  });
+
   it("applies defaults to an empty file", () => {
     const { config } = loadConfig(configFile(""));
     expect(config.regions).toEqual({ primary: "us-east-1", standby: "us-west-2" });
