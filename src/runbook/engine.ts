@@ -127,7 +127,7 @@ export const START_GATE = "approve-start";
 export interface ApprovalGate {
   /** What the approver is asked (shown in the log and the journal). */
   message: string;
-  /** How long to wait for the approval in this attempt (default 24 h). */
+  /** How long to wait for the approval, counted from when the gate first started (default 24 h). */
   timeoutSeconds?: number;
 }
 
@@ -174,7 +174,7 @@ export interface RunOptions {
   /**
    * Start a new run at an approval gate (step START_GATE): nothing runs until an operator
    * approves. A resumed run has the gate if it began with one; this then only sets its message
-   * and how long this attempt waits.
+   * and how long it waits.
    */
   approvalGate?: ApprovalGate;
   /** Called once a new run holds its lock and is journaled, before any step (to tell people). */

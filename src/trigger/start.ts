@@ -139,7 +139,7 @@ async function startFor(deps: TriggerDeps, trigger: Trigger, change: AlarmChange
   const holder = got.holder;
   if (!holder.executionArn) {
     // The claim was made but its run never started (the function stopped in between): start it now.
-    const executionArn = await deps.startExecution(JSON.parse(holder.input) as FailoverInput);
+    const executionArn = await deps.startExecution(failoverInputSchema.parse(JSON.parse(holder.input)));
     await deps.windows.started(application, holder.runId, executionArn);
     return {
       ...base,
