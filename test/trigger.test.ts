@@ -50,6 +50,17 @@ function runtime(triggersYaml: string): Runtime {
   };
 }
 
+/** The input the trigger gives a run, as the workflow passes it to each turn. */
+const inputFor = (runId: string, runbook: string, rest: Partial<FailoverInput> = {}): FailoverInput => ({
+  runId,
+  runbook,
+  set: {},
+  policy: "execute",
+  approvalTimeoutMinutes: 60,
+  alarm: { name: "web-primary-unhealthy", reason: "Threshold Crossed", at: "2026-11-22T09:00:00Z" },
+  ...rest,
+});
+
 /** A CloudWatch alarm action's SNS notification, as the Lambda receives it. */
 const snsRecord = (name: string, state: "ALARM" | "OK", id = name) => ({
   EventSource: "aws:sns",
@@ -202,14 +213,10 @@ describe("alarm-triggered failover", () => {
 `);
     const { TriggerWindows } = await import("../src/trigger/window.js");
     const windows = new TriggerWindows(aws, "drctl-history", "us-east-1");
-    const input: FailoverInput = {
-      runId: "run-20261122T090000Z-dead",
-      runbook: "examples/warm-standby/failover.yaml",
-      set: {},
+    const input = inputFor("run-20261122T090000Z-dead", "examples/warm-standby/failover.yaml", {
       policy: "approve",
-      approvalTimeoutMinutes: 120,
       alarm: { name: "web-db-down", reason: "r", at: "2026-11-22T09:00:00Z" },
-    };
+    });
     // As if the function stopped between claiming the window and starting the execution.
     await windows.claim(
       "web",
@@ -321,14 +328,10 @@ describe("alarm-triggered failover", () => {
 
   it("ends a run whose start was not approved in time, having changed nothing, and frees the application", async () => {
     const rt = runtime("triggers: []\n");
-    const input: FailoverInput = {
-      runId: "run-20261122T110000Z-0a0a",
-      runbook: "examples/dns-failover/failover.yaml",
-      set: {},
+    const input = inputFor("run-20261122T110000Z-0a0a", "examples/dns-failover/failover.yaml", {
       policy: "approve",
       approvalTimeoutMinutes: 0.002,
-      alarm: { name: "api-primary-5xx", reason: "r", at: "2026-11-22T11:00:00Z" },
-    };
+    });
     const turns = await workflow(rt, input, 5_000);
     expect(turns.map((t) => t.status)).toEqual(["failed"]);
     expect(turns[0]?.steps.map((s) => s.status)).toEqual(["failed", ...Array<string>(6).fill("pending")]);
@@ -358,14 +361,7 @@ steps:
     mkdirSync(join(bundle, "runbooks"));
     writeFileSync(join(bundle, "runbooks", "partial.yaml"), text);
     const rt = { ...runtime("triggers: []\n"), runbookDir: bundle };
-    const input: FailoverInput = {
-      runId: "run-20261122T130000Z-0c0c",
-      runbook: "runbooks/partial.yaml",
-      set: {},
-      policy: "execute",
-      approvalTimeoutMinutes: 60,
-      alarm: { name: "x", reason: "", at: "" },
-    };
+    const input = inputFor("run-20261122T130000Z-0c0c", "runbooks/partial.yaml");
     const turns = await workflow(rt, input, 10_000);
     expect(turns.map((t) => t.status)).toEqual(["failed"]);
     expect(turns[0]?.summary).toMatch(/scale\s+failed .*Auto Scaling group cloud-later not found/);
@@ -402,14 +398,7 @@ steps:
     const rt = runtime("triggers: []\n");
     const result = await advance(
       rt,
-      {
-        runId: "run-20261122T120000Z-0b0b",
-        runbook: "runbooks/missing.yaml",
-        set: {},
-        policy: "execute",
-        approvalTimeoutMinutes: 60,
-        alarm: { name: "x", reason: "", at: "" },
-      },
+      inputFor("run-20261122T120000Z-0b0b", "runbooks/missing.yaml"),
       AbortSignal.timeout(5_000),
     );
     expect(result.status).toBe("refused");

@@ -10,6 +10,7 @@ import {
   START_GATE,
   type ApprovalGate,
   type PlannedStep,
+  type RunResult,
 } from "../runbook/engine.js";
 import { TaskList } from "./task-list.js";
 import { generateFailback, writeFailback } from "../runbook/failback.js";
@@ -240,13 +241,18 @@ async function runOrResume(
   }
   const journal = await ctx.journal();
   {
-    const ids = run.resumeRunId
-      ? (await journal.steps(run.resumeRunId)).map((s) => s.stepId)
-      : [...(run.approvalGate ? [START_GATE] : []), ...loaded.runbook.steps.map((s) => s.id)];
+    // On a terminal, the steps as a live list: those of the journal for a resumed run.
     const live = ctx.options.quiet ? undefined : ctx.io.terminal;
-    const tasks = live ? new TaskList(live, ids) : undefined;
+    const tasks = live
+      ? new TaskList(
+          live,
+          run.resumeRunId
+            ? (await journal.steps(run.resumeRunId)).map((s) => s.stepId)
+            : [...(run.approvalGate ? [START_GATE] : []), ...loaded.runbook.steps.map((s) => s.id)],
+        )
+      : undefined;
     tasks?.start();
-    let result: Awaited<ReturnType<typeof executeRunbook>>;
+    let result: RunResult;
     try {
       result = await executeRunbook(aws, journal, loaded, {
         ...run,

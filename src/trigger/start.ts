@@ -124,10 +124,15 @@ async function startFor(deps: TriggerDeps, trigger: Trigger, change: AlarmChange
     input: JSON.stringify(input),
   };
   const base = { alarm: change.name, runbook: trigger.runbook, application };
+  /** Starts the execution of a claimed run and records it on the window. */
+  const launch = async (run: FailoverInput) => {
+    const executionArn = await deps.startExecution(run);
+    await deps.windows.started(application, run.runId, executionArn);
+    return executionArn;
+  };
   const got = await deps.windows.claim(application, claim, now);
   if (got.claimed) {
-    const executionArn = await deps.startExecution(input);
-    await deps.windows.started(application, input.runId, executionArn);
+    const executionArn = await launch(input);
     return {
       ...base,
       action: "started",
@@ -139,8 +144,7 @@ async function startFor(deps: TriggerDeps, trigger: Trigger, change: AlarmChange
   const holder = got.holder;
   if (!holder.executionArn) {
     // The claim was made but its run never started (the function stopped in between): start it now.
-    const executionArn = await deps.startExecution(failoverInputSchema.parse(JSON.parse(holder.input)));
-    await deps.windows.started(application, holder.runId, executionArn);
+    const executionArn = await launch(failoverInputSchema.parse(JSON.parse(holder.input)));
     return {
       ...base,
       action: "started",
