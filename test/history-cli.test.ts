@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildWorld, changeWorld, type World } from "../demo/world/build.js";
 import { buildNetwork } from "../demo/world/network.js";
 import { runCli } from "../src/cli/program.js";
-import type { ScanResult } from "../src/scan/engine.js";
+import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan } from "../src/scan/engine.js";
 import { SqliteHistory } from "../src/store/sqlite.js";
 import { useEmulator } from "./harness/emulator.js";

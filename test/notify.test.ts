@@ -9,7 +9,7 @@ import PostalMime from "postal-mime";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { notifyScan, type NotifyConfig } from "../src/notify/notify.js";
-import type { ScanResult } from "../src/scan/engine.js";
+import type { ScanResult } from "../src/core/scan-result.js";
 import { diffRuns } from "../src/store/diff.js";
 import { useEmulator } from "./harness/emulator.js";
 

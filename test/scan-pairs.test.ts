@@ -8,7 +8,8 @@ import {
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildNetwork, type Network } from "../demo/world/network.js";
 import type { AwsClients } from "../src/aws/client-factory.js";
-import { runScan, type ScanResult } from "../src/scan/engine.js";
+import { runScan } from "../src/scan/engine.js";
+import type { ScanResult } from "../src/core/scan-result.js";
 import { useEmulator } from "./harness/emulator.js";
 
 const env = useEmulator();

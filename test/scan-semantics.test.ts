@@ -30,8 +30,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { importCertificate, makeCertificate } from "../demo/world/certificates.js";
 import { buildNetwork, type Network } from "../demo/world/network.js";
 import type { AwsClients } from "../src/aws/client-factory.js";
-import { runScan, type ScanResult } from "../src/scan/engine.js";
-import type { Finding } from "../src/scan/types.js";
+import { runScan } from "../src/scan/engine.js";
+import type { ScanResult } from "../src/core/scan-result.js";
+import type { Finding } from "../src/core/finding.js";
 import { useEmulator } from "./harness/emulator.js";
 
 const env = useEmulator();

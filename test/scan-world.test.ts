@@ -7,8 +7,9 @@ import { buildWorld, type World } from "../demo/world/build.js";
 import { scanExitCode } from "../src/cli/scan.js";
 import { runCli } from "../src/cli/program.js";
 import { commandPermissions, iamActionOf } from "../src/permissions.js";
-import { runScan, type ScanOptions, type ScanResult } from "../src/scan/engine.js";
-import type { Finding } from "../src/scan/types.js";
+import { runScan, type ScanOptions } from "../src/scan/engine.js";
+import type { ScanResult } from "../src/core/scan-result.js";
+import type { Finding } from "../src/core/finding.js";
 import { useEmulator } from "./harness/emulator.js";
 import { FaultProxy } from "./harness/fault-proxy.js";
 

@@ -14,7 +14,7 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishToS3, writeSiteToFolder } from "../src/report/publish.js";
 import { buildSite, runPath } from "../src/report/site.js";
-import type { ScanResult } from "../src/scan/engine.js";
+import type { ScanResult } from "../src/core/scan-result.js";
 import { SqliteHistory } from "../src/store/sqlite.js";
 import { headerOf } from "../src/store/types.js";
 import { useEmulator } from "./harness/emulator.js";

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ScanResult } from "../src/scan/engine.js";
+import type { ScanResult } from "../src/core/scan-result.js";
 import { diffRuns } from "../src/store/diff.js";
 import { DynamoDbHistory } from "../src/store/dynamodb.js";
 import { HistoryFileError, SqliteHistory } from "../src/store/sqlite.js";

@@ -1,7 +1,7 @@
 import { escapeHtml as e } from "../report/escape.js";
-import type { ScanResult } from "../scan/engine.js";
+import type { ScanResult } from "../core/scan-result.js";
 import type { RunDiff } from "../store/diff.js";
-import type { Finding } from "../scan/types.js";
+import type { Finding } from "../core/finding.js";
 
 export interface Message {
   subject: string;

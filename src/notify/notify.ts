@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { AwsClients } from "../aws/client-factory.js";
 import type { DrctlConfig } from "../config/schema.js";
-import type { ScanResult } from "../scan/engine.js";
+import type { ScanResult } from "../core/scan-result.js";
 import type { RunDiff } from "../store/diff.js";
 import { drctlHome } from "../store/open.js";
 import { scanMessage } from "./message.js";

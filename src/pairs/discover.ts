@@ -8,7 +8,7 @@ import {
 import { parseArn, type Arn } from "../aws/arn.js";
 import type { AwsClients } from "../aws/client-factory.js";
 import { mapAwsError, NotFoundError } from "../aws/errors.js";
-import type { Finding, RuleInfo, Status } from "../scan/types.js";
+import type { Finding, RuleInfo, Status } from "../core/finding.js";
 import { PAIR_RULES } from "./rules.js";
 import { isTrue, TAG, tidyArn } from "./tags.js";
 

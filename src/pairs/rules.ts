@@ -1,4 +1,4 @@
-import type { RuleInfo } from "../scan/types.js";
+import type { RuleInfo } from "../core/finding.js";
 
 const pairRule = (
   id: string,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ScanResult } from "../scan/engine.js";
+import type { ScanResult } from "../core/scan-result.js";
 import { escapeHtml } from "./escape.js";
 import { formatScanHtml } from "./html.js";
 

@@ -1,5 +1,5 @@
-import type { PairResult, ScanResult } from "../scan/engine.js";
-import { SEVERITIES, type Finding } from "../scan/types.js";
+import type { PairResult, ScanResult } from "../core/scan-result.js";
+import { SEVERITIES, type Finding } from "../core/finding.js";
 import { escapeHtml as e } from "./escape.js";
 
 const STYLE = `

@@ -1,4 +1,4 @@
-import type { ScanResult } from "../scan/engine.js";
+import type { ScanResult } from "../core/scan-result.js";
 import { diffRuns } from "../store/diff.js";
 import type { HistoryStore, RunHeader } from "../store/types.js";
 import { escapeHtml as e } from "./escape.js";

@@ -1,5 +1,5 @@
-import type { ScanResult } from "../scan/engine.js";
-import { SEVERITIES } from "../scan/types.js";
+import type { ScanResult } from "../core/scan-result.js";
+import { SEVERITIES } from "../core/finding.js";
 
 const show = (v: unknown) =>
   v === null || v === undefined ? "-" : typeof v === "string" ? v : JSON.stringify(v);

@@ -6,45 +6,22 @@ import { pool } from "../util/pool.js";
 import type { PairContext, ResourceModule } from "./module.js";
 import { RegionCaches } from "./region-cache.js";
 import { Side } from "./side.js";
-import { applySuppressions, type Suppression } from "./suppressions.js";
+import { applySuppressions } from "./suppressions.js";
+import {
+  SCAN_SCHEMA_VERSION,
+  type PairResult,
+  type ScanResult,
+  type Suppression,
+} from "../core/scan-result.js";
 import {
   SEVERITIES,
   severityRank,
-  type Difference,
   type Finding,
   type RuleInfo,
-  type ScanSettings,
   type Severity,
   type Status,
-} from "./types.js";
-
-export const SCAN_SCHEMA_VERSION = 1;
-
-export interface PairResult {
-  name: string;
-  primaryArn: string;
-  secondaryArn: string | null;
-  /** The worst status among the pair's unsuppressed findings above info: error, missing, drift, or pass. */
-  status: Status;
-  counts: Record<Severity, number>;
-  findings: Finding[];
-}
-
-export interface ScanResult {
-  version: typeof SCAN_SCHEMA_VERSION;
-  generatedAt: string;
-  strategy: ScanSettings["strategy"];
-  pairs: PairResult[];
-  /** Suppressions whose expiry date has passed and that matched a finding again. */
-  expiredSuppressions: Suppression[];
-  stats: {
-    pairs: number;
-    durationMs: number;
-    /** AWS requests by "Service.Operation", retries included. */
-    calls: Record<string, number>;
-    retries: number;
-  };
-}
+} from "../core/finding.js";
+import type { Difference, ScanSettings } from "./types.js";
 
 export interface ScanOptions {
   primaryRegions: string[];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { ScanResult } from "./engine.js";
+import type { ScanResult } from "../core/scan-result.js";
 import { mergeResults } from "./merge.js";
-import type { Finding } from "./types.js";
+import type { Finding } from "../core/finding.js";
 
 const finding = (
   primaryArn: string,

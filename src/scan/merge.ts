@@ -1,5 +1,6 @@
-import { summarise, type PairResult, type ScanResult } from "./engine.js";
-import type { Finding } from "./types.js";
+import { summarise } from "./engine.js";
+import type { PairResult, ScanResult } from "../core/scan-result.js";
+import type { Finding } from "../core/finding.js";
 
 /** One run made of several batch results (the cloud fan-out), plus findings from pair discovery. */
 export function mergeResults(

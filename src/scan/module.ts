@@ -1,6 +1,7 @@
 import type { RecordIndex } from "../resources/route53/collect.js";
 import type { Collector, Side } from "./side.js";
-import type { Difference, ResourceType, Rule, RuleInfo } from "./types.js";
+import type { Difference, Rule } from "./types.js";
+import type { ResourceType, RuleInfo } from "../core/finding.js";
 
 /** Two things compared as twins; `label` prefixes every path (e.g. listeners[443]). */
 export interface Twin<T> {

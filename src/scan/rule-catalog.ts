@@ -1,7 +1,7 @@
 import { PAIR_RULES } from "../pairs/rules.js";
 import { RESOURCE_MODULES } from "../resources/registry.js";
 import { readErrorRule } from "./engine.js";
-import type { RuleInfo } from "./types.js";
+import type { RuleInfo } from "../core/finding.js";
 
 /** Every rule a scan can report, grouped by resource type, in report order. */
 export function ruleCatalog(): { type: string; title: string; rules: RuleInfo[] }[] {

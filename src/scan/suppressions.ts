@@ -1,8 +1,6 @@
-import type { DrctlConfig } from "../config/schema.js";
+import type { Finding } from "../core/finding.js";
+import type { Suppression } from "../core/scan-result.js";
 import { glob } from "../util/glob.js";
-import type { Finding } from "./types.js";
-
-export type Suppression = DrctlConfig["suppressions"][number];
 
 /** Whether a suppression's expiry day has come (it then stops applying, so the finding reports again). */
 export function isExpired(s: Suppression, now: Date): boolean {

@@ -1,5 +1,5 @@
-import type { ScanResult } from "../scan/engine.js";
-import type { Finding } from "../scan/types.js";
+import type { ScanResult } from "../core/scan-result.js";
+import type { Finding } from "../core/finding.js";
 
 export interface RunDiff {
   from: string | null;

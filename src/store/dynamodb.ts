@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@a
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { AwsClients } from "../aws/client-factory.js";
 import { mapAwsError } from "../aws/errors.js";
-import type { ScanResult } from "../scan/engine.js";
+import type { ScanResult } from "../core/scan-result.js";
 import type { HistoryStore, RunHeader, RunKind, StoredRun } from "./types.js";
 
 /**

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { DrctlError } from "../errors.js";
-import type { ScanResult } from "../scan/engine.js";
+import type { ScanResult } from "../core/scan-result.js";
 import type { HistoryStore, RunHeader, RunKind, StoredRun } from "./types.js";
 
 /** Schema migrations, applied in order; PRAGMA user_version records how many have run. */

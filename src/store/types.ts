@@ -1,5 +1,5 @@
-import type { ScanResult } from "../scan/engine.js";
-import type { Severity } from "../scan/types.js";
+import type { ScanResult } from "../core/scan-result.js";
+import type { Severity } from "../core/finding.js";
 
 /** Kinds of runs the history keeps; only scans exist today, the others come with their commands. */
 export type RunKind = "scan" | "freshness" | "runbook" | "drill";

@@ -1,6 +1,7 @@
 import type { ResourceModule, Twin } from "../../scan/module.js";
 import type { Collector } from "../../scan/side.js";
-import type { Difference, RuleInfo } from "../../scan/types.js";
+import type { Difference } from "../../scan/types.js";
+import type { RuleInfo } from "../../core/finding.js";
 import { listenersCollector } from "../listener/index.js";
 import { CERTIFICATE_PERMISSIONS, collectCertificates } from "./collect.js";
 import type { NormalizedCertificate } from "./normalize.js";

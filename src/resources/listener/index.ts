@@ -1,6 +1,7 @@
 import type { ResourceModule } from "../../scan/module.js";
 import type { Collector } from "../../scan/side.js";
-import type { Difference, RuleInfo } from "../../scan/types.js";
+import type { Difference } from "../../scan/types.js";
+import type { RuleInfo } from "../../core/finding.js";
 import { collectListeners, LISTENER_PERMISSIONS } from "./collect.js";
 import type { NormalizedListener } from "./normalize.js";
 import { listenerRules } from "./rules.js";

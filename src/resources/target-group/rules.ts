@@ -1,5 +1,6 @@
 import { diffMaps, differ, show } from "../../scan/compare.js";
-import type { Rule, ScanSettings, Severity } from "../../scan/types.js";
+import type { Rule, ScanSettings } from "../../scan/types.js";
+import type { Severity } from "../../core/finding.js";
 import type { NormalizedTargetGroup } from "./normalize.js";
 
 type TgRule = Rule<NormalizedTargetGroup>;

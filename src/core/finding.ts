@@ -1,0 +1,51 @@
+/**
+ * The shared vocabulary of every kind of run (scan today; freshness and drills alike): severities,
+ * finding statuses, findings and what a person needs to know about a rule. Discovery, the store,
+ * reports and notifications import it from here, never from an engine.
+ */
+
+export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** drift: both sides exist and differ; missing: no twin; error: could not be read; pass: checked and equal. */
+export type Status = "drift" | "missing" | "error" | "pass";
+
+export type ResourceType =
+  "pair" | "load-balancer" | "listener" | "target-group" | "security-group" | "certificate" | "route53";
+
+export interface Finding {
+  /** The pair's name (the primary load balancer's name). */
+  pair: string;
+  primaryArn: string;
+  secondaryArn: string | null;
+  resourceType: ResourceType;
+  ruleId: string;
+  severity: Severity;
+  status: Status;
+  /** Where in the normalized resource, e.g. listeners[443].sslPolicy. */
+  path: string;
+  primary: unknown;
+  secondary: unknown;
+  /** One sentence a person can act on. */
+  message: string;
+  /** Present when a suppression in drctl.yaml hides this finding. */
+  suppressed?: { reason: string; expires?: string };
+}
+
+/** What a person needs to know about a rule; docs/rules.md is generated from these fields. */
+export interface RuleInfo {
+  id: string;
+  resourceType: ResourceType;
+  severity: Severity;
+  title: string;
+  /** What is compared, in a phrase. */
+  compares: string;
+  /** Why it matters in a failover. */
+  rationale: string;
+  /** How to fix it. */
+  remediation: string;
+}
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(s);
+}

@@ -1,0 +1,37 @@
+import type { DrctlConfig } from "../config/schema.js";
+import type { Finding, Severity, Status } from "./finding.js";
+
+/** An accepted difference from drctl.yaml. */
+export type Suppression = DrctlConfig["suppressions"][number];
+
+/** How much of the standby runs before a failover. */
+export type Strategy = DrctlConfig["strategy"];
+
+/** The body of a stored run of kind "scan": the readiness of every pair. */
+export const SCAN_SCHEMA_VERSION = 1;
+
+export interface PairResult {
+  name: string;
+  primaryArn: string;
+  secondaryArn: string | null;
+  /** The worst status among the pair's unsuppressed findings above info: error, missing, drift, or pass. */
+  status: Status;
+  counts: Record<Severity, number>;
+  findings: Finding[];
+}
+
+export interface ScanResult {
+  version: typeof SCAN_SCHEMA_VERSION;
+  generatedAt: string;
+  strategy: Strategy;
+  pairs: PairResult[];
+  /** Suppressions whose expiry date has passed and that matched a finding again. */
+  expiredSuppressions: Suppression[];
+  stats: {
+    pairs: number;
+    durationMs: number;
+    /** AWS requests by "Service.Operation", retries included. */
+    calls: Record<string, number>;
+    retries: number;
+  };
+}
