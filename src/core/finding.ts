@@ -49,3 +49,13 @@ export interface RuleInfo {
 export function severityRank(s: Severity): number {
   return SEVERITIES.length - SEVERITIES.indexOf(s);
 }
+
+/**
+ * A finding that says something could not be read (access denied, throttled to exhaustion, an
+ * unreachable endpoint), as opposed to a difference that was read and found. A run with such a
+ * finding did not finish: its verdict is "could not finish", never "drift", and nothing it did not
+ * read may be called resolved. Every read failure is reported under a rule id ending ".unreadable".
+ */
+export function isReadFailure(f: Pick<Finding, "status" | "ruleId">): boolean {
+  return f.status === "error" && f.ruleId.endsWith(".unreadable");
+}
