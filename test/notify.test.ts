@@ -42,6 +42,7 @@ function result(ruleIds: string[], tag = "web-001"): ScanResult {
           primary: 1,
           secondary: 2,
           message: `fix ${ruleId} on ${tag}`,
+          remediation: "apply the primary's value",
         })),
       },
     ],

@@ -522,11 +522,11 @@ describe("what the original implementation got wrong", () => {
       "route53.failover-targets failover[zz-bad.zone101.example A].SECONDARY",
       // with both roles on the primary, the standby has no record of that name
       "route53.records records[zz-bad.zone101.example A]",
-      "route53.records records[zz-cname.{region}.zone101.example CNAME]",
+      "route53.records records[zz-cname.use1.zone101.example CNAME]",
       "route53.records records[zz-only-primary.zone101.example A]",
     ]);
     expect(findings("dns").find((f) => f.ruleId === "route53.failover-targets")?.message).toMatch(
-      /SECONDARY failover record zz-bad.zone101.example points at the primary/,
+      /SECONDARY failover record zz-bad.zone101.example \(A\) points at the primary load balancer dns \(/,
     );
   });
 });

@@ -48,6 +48,7 @@ function result(at: string, pairs: { name: string; rules: string[] }[]): ScanRes
         primary: evil,
         secondary: "x",
         message: `standby differs: ${evil}`,
+        remediation: `fix: ${evil}`,
       })),
     })),
   };

@@ -38,6 +38,7 @@ function scanResult(at: string, findings: { ruleId: string; path: string }[], pa
           primary: "x".repeat(padding),
           secondary: "y",
           message: "m",
+          remediation: "r",
         })),
       },
     ],

@@ -19,14 +19,27 @@ import { buildDatabase, type Database } from "./database.js";
 import { buildDns, type DnsPair } from "./dns.js";
 import { buildLoadBalancerSide, type BuiltSide, type SideSpec } from "./load-balancer.js";
 import { buildNetwork, type Network } from "./network.js";
-import { DEFAULT_WORLD, MAX_PAIRS, pairName, pairType, type Side, type WorldOptions } from "./options.js";
+import {
+  DEFAULT_WORLD,
+  MAX_PAIRS,
+  pairNames,
+  pairType,
+  regionTag,
+  type NamingStyle,
+  type Side,
+  type WorldOptions,
+} from "./options.js";
 import { buildParameters } from "./parameters.js";
 import { pool } from "../../src/util/pool.js";
 import { plantsFor, type Plant } from "./plants.js";
 
 export interface WorldPair {
   index: number;
+  /** The pair's name: its primary load balancer's. */
   name: string;
+  standbyName: string;
+  /** How the two sides are named (same, role-suffix, region-code, colour, dr-prefix, unrelated). */
+  naming: NamingStyle;
   type: "application" | "network";
   primaryArn: string;
   standbyArn: string;
@@ -64,11 +77,13 @@ async function buildRegionBase(
   region: string,
   side: Side,
   pems: ReturnType<typeof makePems>,
+  appGroupName = "app",
 ): Promise<RegionBase> {
   const network = await buildNetwork(
     aws.get(EC2Client, region),
     region,
     side === "primary" ? "10.0" : "10.1",
+    appGroupName,
   );
   const acm = aws.get(ACMClient, region);
   const defaultArn = await importCertificate(acm, pems.default, "wildcard");
@@ -122,7 +137,7 @@ export async function buildWorld(
   log(`building shared network and certificates in ${primaryRegion} and ${standbyRegion}`);
   const [primary, standby] = await Promise.all([
     buildRegionBase(aws, primaryRegion, "primary", pems),
-    buildRegionBase(aws, standbyRegion, "standby", pems),
+    buildRegionBase(aws, standbyRegion, "standby", pems, `app-${regionTag(standbyRegion)}`),
   ]);
   log("building images, web tier, database and parameters");
   const images = await buildImages(
@@ -166,7 +181,8 @@ export async function buildWorld(
   const indexes = Array.from({ length: options.pairs }, (_, i) => i + 1);
   let done = 0;
   const built = await pool(indexes, options.concurrency, async (index) => {
-    const name = pairName(index);
+    const names = pairNames(index, { primary: primaryRegion, standby: standbyRegion }, options.styledSides);
+    const name = names.loadBalancer.primary;
     const type = pairType(index);
     const plants = plantsFor(index, type);
     // Plants of one pair touch different settings, but may share the targetGroups map: merge it too.
@@ -179,7 +195,8 @@ export async function buildWorld(
       {},
     );
     const side = (base: RegionBase, role: Side, tags: Tag[]): SideSpec => ({
-      name,
+      name: names.loadBalancer[role],
+      targetGroupWord: names.targetGroupWord[role],
       type,
       region: base.region,
       network: base.network,
@@ -219,7 +236,7 @@ export async function buildWorld(
     );
     done++;
     if (done % 50 === 0) log(`  ${done}/${options.pairs} pairs`);
-    return { index, name, type, plants, primarySide, standbySide };
+    return { index, name, naming: names.style, type, plants, primarySide, standbySide };
   });
 
   // The web tier serves through the first pair: scaled instances register in its app target group
@@ -261,6 +278,8 @@ export async function buildWorld(
     pairs: built.map((b) => ({
       index: b.index,
       name: b.name,
+      standbyName: b.standbySide.name,
+      naming: b.naming,
       type: b.type,
       primaryArn: b.primarySide.arn,
       standbyArn: b.standbySide.arn,
@@ -271,7 +290,13 @@ export async function buildWorld(
         pair: b.name,
         id: p.id,
         description: p.description,
-        expect: { ...p.expect, path: p.expect.path.replace("{pair}", b.name) },
+        expect: {
+          ...p.expect,
+          path: p.expect.path
+            .replace("{pair}", b.name)
+            .replace("{primaryRegion}", regionTag(primaryRegion))
+            .replace("{domain}", options.domain),
+        },
       })),
     ),
     database,
@@ -285,13 +310,13 @@ export async function buildWorld(
 export type { BuiltSide };
 
 /**
- * What the demo changes between two scans: web-002's planted idle timeout is fixed and web-001's
+ * What the demo changes between two scans: pair 2's planted idle timeout is fixed and pair 1's
  * standby gets an old TLS policy, so the second scan reports one new and one resolved finding.
  */
 export async function changeWorld(world: World, aws: AwsClients): Promise<void> {
   const elb = aws.get(ElasticLoadBalancingV2Client, world.options.standbyRegion);
-  const byName = (name: string) => world.pairs.find((p) => p.name === name);
-  const fixed = byName("web-002");
+  const byIndex = (index: number) => world.pairs.find((p) => p.index === index);
+  const fixed = byIndex(2);
   if (fixed) {
     await elb.send(
       new ModifyLoadBalancerAttributesCommand({
@@ -300,7 +325,7 @@ export async function changeWorld(world: World, aws: AwsClients): Promise<void> 
       }),
     );
   }
-  const broken = byName("web-001");
+  const broken = byIndex(1);
   if (broken) {
     const listeners = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: broken.standbyArn }));
     const secure = listeners.Listeners?.find((l) => l.Port === 443);

@@ -9,8 +9,8 @@ import { regionTag } from "./options.js";
 
 export interface DnsPair {
   name: string;
-  primary: { dnsName: string; canonicalHostedZoneId: string };
-  standby: { dnsName: string; canonicalHostedZoneId: string };
+  primary: { name: string; dnsName: string; canonicalHostedZoneId: string };
+  standby: { name: string; dnsName: string; canonicalHostedZoneId: string };
   /** Leave out the standby's regional alias record (a planted difference). */
   skipStandbyAlias?: boolean;
 }
@@ -54,10 +54,13 @@ export async function buildDns(
       ResourceRecordSet: { Name, Type: "A", AliasTarget: alias(side), ...extra },
     });
     const service = `${pair.name}.${options.domain}`;
-    changes.push(record(`${pair.name}.${regionTag(options.primaryRegion)}.${options.domain}`, pair.primary));
+    // Each load balancer's own regional name, after its own name: web-002.use1 and web-002-s.usw2.
+    changes.push(
+      record(`${pair.primary.name}.${regionTag(options.primaryRegion)}.${options.domain}`, pair.primary),
+    );
     if (!pair.skipStandbyAlias) {
       changes.push(
-        record(`${pair.name}.${regionTag(options.standbyRegion)}.${options.domain}`, pair.standby),
+        record(`${pair.standby.name}.${regionTag(options.standbyRegion)}.${options.domain}`, pair.standby),
       );
     }
     changes.push(

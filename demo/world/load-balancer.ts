@@ -36,7 +36,10 @@ export interface Variation {
 }
 
 export interface SideSpec {
+  /** This side's load-balancer name; its groups are named after it. */
   name: string;
+  /** The last word of each target group's name on this side, by the group's part ("app", "api"). */
+  targetGroupWord: Record<"app" | "api", string>;
   type: "application" | "network";
   region: string;
   network: Network;
@@ -51,6 +54,7 @@ export interface SideSpec {
 }
 
 export interface BuiltSide {
+  name: string;
   arn: string;
   dnsName: string;
   canonicalHostedZoneId: string;
@@ -58,7 +62,8 @@ export interface BuiltSide {
   targetGroupArns: Record<string, string>;
 }
 
-const ordered = <T>(items: T[], reverse: boolean): T[] => (reverse ? [...items].reverse() : items);
+const ordered = <T>(items: readonly T[], reverse: boolean): T[] =>
+  reverse ? [...items].reverse() : [...items];
 
 async function buildSecurityGroup(ec2: EC2Client, spec: SideSpec): Promise<string> {
   const sg = await ec2.send(
@@ -102,7 +107,13 @@ async function buildSecurityGroup(ec2: EC2Client, spec: SideSpec): Promise<strin
   return groupId;
 }
 
-const TARGET_GROUPS = [
+const TARGET_GROUPS: {
+  suffix: "app" | "api";
+  port: number;
+  path: string;
+  matcher: string;
+  deregistration: string;
+}[] = [
   { suffix: "app", port: 8080, path: "/health", matcher: "200", deregistration: "30" },
   { suffix: "api", port: 8081, path: "/api/health", matcher: "200-299", deregistration: "60" },
 ];
@@ -117,7 +128,7 @@ async function buildTargetGroups(
     const override = spec.variation.targetGroups?.[tg.suffix] ?? {};
     const out = await elb.send(
       new CreateTargetGroupCommand({
-        Name: `${spec.name}-${tg.suffix}`,
+        Name: `${spec.name}-${spec.targetGroupWord[tg.suffix]}`,
         Protocol: alb ? "HTTP" : "TCP",
         Port: tg.port,
         VpcId: spec.network.vpcId,
@@ -267,6 +278,7 @@ export async function buildLoadBalancerSide(
     }
   }
   return {
+    name: spec.name,
     arn,
     dnsName: lb?.DNSName ?? "",
     canonicalHostedZoneId: lb?.CanonicalHostedZoneId ?? "",

@@ -18,8 +18,16 @@ const tag = (resource: "vpc" | "subnet" | "security-group", name: string) => [
   { ResourceType: resource, Tags: [{ Key: "Name", Value: name }] },
 ];
 
-/** A VPC with subnets in two zones and the application security group. */
-export async function buildNetwork(ec2: EC2Client, region: string, cidrPrefix: string): Promise<Network> {
+/**
+ * A VPC with subnets in two zones and the application security group (named `appGroupName`:
+ * each region's may have its own name, as when teams suffix the region).
+ */
+export async function buildNetwork(
+  ec2: EC2Client,
+  region: string,
+  cidrPrefix: string,
+  appGroupName = "app",
+): Promise<Network> {
   const vpcCidr = `${cidrPrefix}.0.0/16`;
   const vpc = await ec2.send(
     new CreateVpcCommand({
@@ -43,10 +51,10 @@ export async function buildNetwork(ec2: EC2Client, region: string, cidrPrefix: s
   }
   const app = await ec2.send(
     new CreateSecurityGroupCommand({
-      GroupName: "app",
+      GroupName: appGroupName,
       Description: "application instances",
       VpcId: vpcId,
-      TagSpecifications: tag("security-group", "app"),
+      TagSpecifications: tag("security-group", appGroupName),
     }),
   );
   const appSecurityGroupId = app.GroupId ?? "";

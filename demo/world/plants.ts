@@ -12,7 +12,10 @@ export interface Plant {
   /** Plants about listener rules or idle time only exist on application load balancers. */
   onlyFor?: "application";
   description: string;
-  /** What the scan reports; {pair} in the path stands for the pair's name. */
+  /**
+   * What the scan reports; in the path {pair} stands for the pair's name, {primaryRegion} for the
+   * primary region's short tag (use1) and {domain} for the world's domain.
+   */
   expect: { resourceType: string; ruleId: string; severity: string; path: string };
   /** How the standby deviates. */
   standby: Variation & { skipStandbyAlias?: boolean; nearExpirySni?: boolean };
@@ -83,7 +86,7 @@ export const PLANTS: readonly Plant[] = [
     id: "route53-standby-alias",
     digit: 4,
     description: "the standby has no regional alias record in the hosted zone",
-    expect: expect("route53", "route53.records", "medium", "records[{pair}.{region}.example.com A]"),
+    expect: expect("route53", "route53.records", "medium", "records[{pair}.{primaryRegion}.{domain} A]"),
     standby: { skipStandbyAlias: true },
   },
   {

@@ -128,3 +128,21 @@ export function mapAwsError(err: unknown, site: CallSite): DrctlError {
   }
   return new AwsError(`${where} failed: ${detail}`, site, code, err);
 }
+
+/**
+ * Whether trying again later may work: throttled, the endpoint not reached, or AWS's own failure
+ * (5xx); not a denial, a missing resource or an invalid request.
+ */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof ThrottledError || err instanceof EndpointUnreachableError) return true;
+  const status = (err instanceof AwsError ? shapeOf(err.cause) : shapeOf(err)).$metadata?.httpStatusCode;
+  return (
+    err instanceof AwsError &&
+    !(
+      err instanceof AccessDeniedError ||
+      err instanceof NotFoundError ||
+      err instanceof InvalidRequestError
+    ) &&
+    (status ?? 0) >= 500
+  );
+}

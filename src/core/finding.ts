@@ -28,6 +28,13 @@ export interface Finding {
   secondary: unknown;
   /** One sentence a person can act on. */
   message: string;
+  /** How to fix it: the rule's remediation. */
+  remediation: string;
+  /**
+   * Set when this difference follows from another finding of the pair (an action forwarding to a
+   * group that has no twin): fix the cause and this one goes too. Not counted in the pair's totals.
+   */
+  consequenceOf?: { ruleId: string; path: string };
   /** Present when a suppression in drctl.yaml hides this finding. */
   suppressed?: { reason: string; expires?: string };
 }
@@ -58,4 +65,18 @@ export function severityRank(s: Severity): number {
  */
 export function isReadFailure(f: Pick<Finding, "status" | "ruleId">): boolean {
   return f.status === "error" && f.ruleId.endsWith(".unreadable");
+}
+
+/** A finding of `rule`: its id, type, severity (unless overridden) and remediation come from the rule. */
+export function findingOf(
+  rule: RuleInfo,
+  fields: Omit<Finding, "ruleId" | "resourceType" | "severity" | "remediation"> & { severity?: Severity },
+): Finding {
+  return {
+    ...fields,
+    resourceType: rule.resourceType,
+    ruleId: rule.id,
+    severity: fields.severity ?? rule.severity,
+    remediation: rule.remediation,
+  };
 }

@@ -18,6 +18,19 @@ export interface PairResult {
   status: Status;
   counts: Record<Severity, number>;
   findings: Finding[];
+  /** What was compared with what, and how each twin was found (through the pair, by name, by shape). */
+  twins?: PairTwin[];
+}
+
+/** Two resources compared as twins, and how drctl knew they are twins. */
+export interface PairTwin {
+  /** The resource type (target-group, security-group, listener, ...). */
+  type: string;
+  primary: { id: string; name: string };
+  standby: { id: string; name: string };
+  method: "pair" | "name" | "normalized-name" | "shape";
+  /** Where both are used (for a match through the pair). */
+  via?: string;
 }
 
 export interface ScanResult {

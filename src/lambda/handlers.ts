@@ -20,7 +20,7 @@ import { runScan } from "../scan/engine.js";
 import type { ScanResult } from "../core/scan-result.js";
 import { mergeResults } from "../scan/merge.js";
 import { applySuppressions } from "../scan/suppressions.js";
-import type { Finding } from "../core/finding.js";
+import { findingOf, type Finding } from "../core/finding.js";
 import { diffRuns } from "../store/diff.js";
 import { openStore } from "../store/open.js";
 import { headerOf, newRunId } from "../store/types.js";
@@ -127,20 +127,18 @@ export async function aggregate(
     if ("failed" in batch) {
       failedBatches++;
       for (const p of batch.pairs) {
-        const rule = PAIR_RULES.unreadable;
-        extra.push({
-          pair: p.primary.split("/").at(-2) ?? p.primary,
-          primaryArn: p.primary,
-          secondaryArn: p.secondary,
-          resourceType: "pair",
-          ruleId: rule.id,
-          severity: rule.severity,
-          status: "error",
-          path: "pair",
-          primary: p.primary,
-          secondary: p.secondary,
-          message: `the batch that scanned this pair failed after its retries: ${batch.error}`,
-        });
+        extra.push(
+          findingOf(PAIR_RULES.unreadable, {
+            pair: p.primary.split("/").at(-2) ?? p.primary,
+            primaryArn: p.primary,
+            secondaryArn: p.secondary,
+            status: "error",
+            path: "pair",
+            primary: p.primary,
+            secondary: p.secondary,
+            message: `the batch that scanned this pair failed after its retries: ${batch.error}`,
+          }),
+        );
       }
     } else {
       parts.push(await getJson<ScanResult>(rt, batch.key));

@@ -4,17 +4,23 @@ import {
   DescribeTagsCommand,
   paginateDescribeLoadBalancers,
   type LoadBalancer,
+  type TagDescription,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { parseArn, type Arn } from "../aws/arn.js";
 import type { AwsClients } from "../aws/client-factory.js";
 import { mapAwsError, NotFoundError } from "../aws/errors.js";
-import type { Finding, RuleInfo, Status } from "../core/finding.js";
+import { findingOf, type Finding, type RuleInfo, type Status } from "../core/finding.js";
 import { PAIR_RULES } from "./rules.js";
 import { isTrue, TAG, tidyArn } from "./tags.js";
 
 /** A pair ready to compare: both load balancers described. */
 export interface Pair {
+  /** The primary load balancer's name, which names the pair. */
   name: string;
+  /** The standby load balancer's name (often not the primary's). */
+  standbyName: string;
+  /** Where the pair was declared. */
+  source: "tags" | "config";
   primary: LoadBalancer;
   standby: LoadBalancer;
   primaryRegion: string;
@@ -35,6 +41,7 @@ interface Candidate {
   primary: LoadBalancer;
   primaryRegion: string;
   secondary: string | undefined;
+  source: Pair["source"];
 }
 
 const TAGS_PER_CALL = 20;
@@ -54,37 +61,73 @@ function pairFinding(
   message: string,
   secondary: unknown = secondaryArn,
 ): Finding {
-  return {
+  return findingOf(rule, {
     pair: c.name,
     primaryArn: c.primaryArn,
     secondaryArn,
-    resourceType: "pair",
-    ruleId: rule.id,
-    severity: rule.severity,
     status,
     path: "pair",
     primary: c.primaryArn,
     secondary: secondary ?? null,
     message,
-  };
+  });
 }
 
-/** Load balancers of a region tagged enable=true and isPrimary=true; tags read 20 ARNs a call. */
-async function taggedPrimaries(aws: AwsClients, region: string): Promise<Candidate[]> {
+/**
+ * Load balancers of a region tagged enable=true and isPrimary=true; tags read 20 ARNs a call. A
+ * batch that fails (one load balancer deleted since it was listed fails the whole call) is read
+ * again one ARN at a time, so only the load balancers whose tags truly cannot be read are lost,
+ * each as a finding; one deleted since the listing is simply gone.
+ */
+async function taggedPrimaries(
+  aws: AwsClients,
+  region: string,
+): Promise<{ candidates: Candidate[]; findings: Finding[] }> {
   const elb = aws.get(ElasticLoadBalancingV2Client, region);
+  const site = { service: "ELBv2", operation: "DescribeTags", region };
   const all: LoadBalancer[] = [];
   for await (const page of paginateDescribeLoadBalancers({ client: elb, pageSize: 400 }, {}))
     all.push(...(page.LoadBalancers ?? []));
+  const findings: Finding[] = [];
+  const tagsOf = async (batch: LoadBalancer[]): Promise<TagDescription[]> => {
+    const out = await elb.send(
+      new DescribeTagsCommand({ ResourceArns: batch.map((lb) => lb.LoadBalancerArn ?? "") }),
+    );
+    return out.TagDescriptions ?? [];
+  };
   const tagged = await Promise.all(
     chunks(all, TAGS_PER_CALL).map(async (batch) => {
-      const out = await elb.send(
-        new DescribeTagsCommand({ ResourceArns: batch.map((lb) => lb.LoadBalancerArn ?? "") }),
-      );
-      return out.TagDescriptions ?? [];
+      try {
+        return await tagsOf(batch);
+      } catch (err) {
+        if (batch.length === 1 && mapAwsError(err, site) instanceof NotFoundError) return [];
+        const one = await Promise.all(
+          batch.map(async (lb) => {
+            try {
+              return await tagsOf([lb]);
+            } catch (oneErr) {
+              const mapped = mapAwsError(oneErr, site);
+              if (mapped instanceof NotFoundError) return [];
+              const name = lb.LoadBalancerName ?? lb.LoadBalancerArn ?? "?";
+              findings.push(
+                pairFinding(
+                  PAIR_RULES.unreadable,
+                  { name, primaryArn: lb.LoadBalancerArn ?? "" },
+                  null,
+                  "error",
+                  `could not read the tags of ${name} in ${region}, so whether it is a primary is unknown: ${mapped.message}`,
+                ),
+              );
+              return [];
+            }
+          }),
+        );
+        return one.flat();
+      }
     }),
   );
   const byArn = new Map(all.map((lb) => [lb.LoadBalancerArn ?? "", lb]));
-  return tagged.flat().flatMap((d) => {
+  const candidates = tagged.flat().flatMap((d): Candidate[] => {
     const tags = new Map((d.Tags ?? []).map((t) => [t.Key ?? "", t.Value]));
     const lb = byArn.get(d.ResourceArn ?? "");
     if (!lb || !isTrue(tags.get(TAG.enable)) || !isTrue(tags.get(TAG.isPrimary))) return [];
@@ -94,9 +137,11 @@ async function taggedPrimaries(aws: AwsClients, region: string): Promise<Candida
         primary: lb,
         primaryRegion: region,
         secondary: tags.get(TAG.secondaryArn),
+        source: "tags",
       },
     ];
   });
+  return { candidates, findings };
 }
 
 /**
@@ -154,7 +199,9 @@ export async function discoverPairs(
   const candidates = new Map<string, Candidate>();
   for (const region of options.primaryRegions) {
     try {
-      for (const c of await taggedPrimaries(aws, region)) candidates.set(c.primary.LoadBalancerArn ?? "", c);
+      const found = await taggedPrimaries(aws, region);
+      for (const c of found.candidates) candidates.set(c.primary.LoadBalancerArn ?? "", c);
+      findings.push(...found.findings);
     } catch (err) {
       const mapped = mapAwsError(err, {
         service: "ELBv2",
@@ -199,6 +246,7 @@ export async function discoverPairs(
         primary: lb,
         primaryRegion: parseArn(arn).region,
         secondary: p.secondary,
+        source: "config",
       });
     }
   }
@@ -363,6 +411,8 @@ export async function discoverPairs(
     }
     pairs.push({
       name: v.c.name,
+      standbyName: found.LoadBalancerName ?? v.standbyArn,
+      source: v.c.source,
       primary: v.c.primary,
       standby: found,
       primaryRegion: v.c.primaryRegion,

@@ -32,6 +32,7 @@ function resultWith(value: string): ScanResult {
             primary: { host: value },
             secondary: value,
             message: value,
+            remediation: value,
             suppressed: { reason: value },
           },
         ],

@@ -1,15 +1,31 @@
 /** Small helpers rules share: stable value comparison and key-by-key map differences. */
+import { isRef, isResolved, refName } from "./refs.js";
 import type { Difference } from "./types.js";
 
-/** JSON with sorted object keys, so equal values compare equal whatever their key order. */
+/**
+ * JSON with sorted object keys, so equal values compare equal whatever their key order. A
+ * reference is written as what it points at (for a resolved one: its twin key, so references to
+ * twins are equal whatever their names); the items of a `{ $set: [...] }` in any order.
+ */
 export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
-        )
-      : v,
-  );
+  return JSON.stringify(canonicalValue(value));
+}
+
+function canonicalValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonicalValue);
+  if (isRef(v)) return `$ref:${v.$ref}:${isResolved(v) ? v.key : v.id}`;
+  if (v && typeof v === "object") {
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (entries.length === 1 && entries[0]?.[0] === "$set" && Array.isArray(entries[0][1]))
+      return { $set: entries[0][1].map((x) => canonical(x)).sort() };
+    return Object.fromEntries(
+      entries
+        .filter(([, x]) => x !== undefined)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, canonicalValue(x)]),
+    );
+  }
+  return v;
 }
 
 export function same(a: unknown, b: unknown): boolean {
@@ -68,7 +84,15 @@ export function diffSets(
   return out;
 }
 
-/** A value as a person reads it in a message: strings as they are, anything else as JSON. */
+/** A value as a person reads it in a message: no JSON, references by name, sets as lists. */
 export function show(value: unknown): string {
-  return typeof value === "string" ? value : value === undefined ? "(absent)" : JSON.stringify(value);
+  if (value === undefined) return "(absent)";
+  if (value === null) return "(none)";
+  if (typeof value === "string") return value === "" ? '""' : value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (isRef(value)) return refName(value);
+  if (Array.isArray(value)) return value.length === 0 ? "(none)" : value.map(show).join(", ");
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 1 && entries[0]?.[0] === "$set") return show(entries[0][1]);
+  return entries.map(([k, v]) => `${k} ${show(v)}`).join("; ");
 }

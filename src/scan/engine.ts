@@ -4,16 +4,19 @@ import { RecordIndex } from "../resources/route53/collect.js";
 import { RESOURCE_MODULES } from "../resources/registry.js";
 import { pool } from "../util/pool.js";
 import type { PairContext, ResourceModule } from "./module.js";
+import { brokenRefs, PairTwins } from "./refs.js";
 import { RegionCaches } from "./region-cache.js";
 import { Side } from "./side.js";
 import { applySuppressions } from "./suppressions.js";
 import {
   SCAN_SCHEMA_VERSION,
   type PairResult,
+  type PairTwin,
   type ScanResult,
   type Suppression,
 } from "../core/scan-result.js";
 import {
+  findingOf,
   SEVERITIES,
   severityRank,
   type Finding,
@@ -53,61 +56,120 @@ export function readErrorRule(module: Pick<ResourceModule<unknown>, "type" | "ti
 const joinPath = (label: string, path: string) =>
   label === "" ? path : path === "" ? label : `${label}.${path}`;
 
+interface Compared {
+  findings: Finding[];
+  twins: PairTwin[];
+}
+
+/**
+ * One pair: every module finds its twins (through the pair, by name, by shape), then every rule
+ * compares twins whose references have been resolved through those twins in one place, so two
+ * references are equal when they point at twins, whatever their names.
+ */
 async function comparePair(
   pair: Pair,
   caches: RegionCaches,
-  context: PairContext,
+  records: PairContext["records"],
   options: ScanOptions,
-): Promise<Finding[]> {
+): Promise<Compared> {
   const primary = new Side("primary", pair.primary, caches.for(pair.primaryRegion, pair.primaryAccount));
   const standby = new Side("standby", pair.standby, caches.for(pair.standbyRegion, pair.standbyAccount));
+  const context: PairContext = {
+    records,
+    names: {
+      primary: { region: pair.primaryRegion, ownName: pair.name, otherName: pair.standbyName },
+      standby: { region: pair.standbyRegion, ownName: pair.standbyName, otherName: pair.name },
+    },
+    region: (region) =>
+      caches.for(region, region === pair.standbyRegion ? pair.standbyAccount : pair.primaryAccount),
+  };
+  const twins = new PairTwins();
+  twins.record("load-balancer", [
+    {
+      primary: { id: primary.arn, name: pair.name },
+      standby: { id: standby.arn, name: pair.standbyName },
+      method: "pair",
+      via: pair.source === "config" ? "pairs in drctl.yaml" : "the secondaryARN tag",
+    },
+  ]);
   const findings: Finding[] = [];
   // Every finding of this pair is made here: the rule, then what it found (or that it found nothing).
-  const add = (
-    module: ResourceModule<unknown>,
-    rule: RuleInfo,
-    d: Omit<Partial<Difference>, "status"> & { status: Status },
-  ) =>
-    findings.push({
+  const add = (rule: RuleInfo, d: Omit<Partial<Difference>, "status"> & { status: Status }) => {
+    const finding = findingOf(rule, {
       pair: pair.name,
       primaryArn: primary.arn,
       secondaryArn: standby.arn,
-      resourceType: module.type,
-      ruleId: rule.id,
-      severity: d.severity ?? rule.severity,
       status: d.status,
       path: d.path ?? "",
       primary: d.primary ?? null,
       secondary: d.secondary ?? null,
       message: d.message ?? `${rule.title}: no difference`,
+      ...(d.severity ? { severity: d.severity } : {}),
     });
-  for (const module of RESOURCE_MODULES as readonly ResourceModule<unknown>[]) {
-    let matched;
-    try {
-      matched = await module.twins(primary, standby, context);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      add(module, readErrorRule(module), {
-        status: "error",
-        message: `could not read ${module.title.toLowerCase()}: ${message}`,
-      });
-      continue;
+    findings.push(finding);
+    return finding;
+  };
+  const modules = RESOURCE_MODULES as readonly ResourceModule<unknown>[];
+
+  // 1. Twins, module by module (their reads run at once); a module that cannot be read is a finding.
+  const matched = await Promise.all(
+    modules.map(async (module) => {
+      try {
+        return await module.twins(primary, standby, context);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        add(readErrorRule(module), {
+          status: "error",
+          message: `could not read ${module.title.toLowerCase()}: ${message}`,
+        });
+        return undefined;
+      }
+    }),
+  );
+  /** "type|role|id" -> the finding that says this resource has no twin: the cause of what follows from it. */
+  const causes = new Map<string, Finding>();
+  modules.forEach((module, i) => {
+    const m = matched[i];
+    if (!m) return;
+    if (m.links || m.listed) twins.record(module.type, m.links ?? [], m.listed);
+    for (const u of m.unmatched) {
+      const rule = u.rule ?? module.missingRule;
+      if (!rule) continue;
+      const finding = add(rule, { ...u, status: u.status ?? "missing" });
+      for (const about of u.about ?? []) causes.set(`${module.type}|${about.role}|${about.id}`, finding);
     }
+  });
+
+  // 2. Rules on twins, references resolved through the pair.
+  modules.forEach((module, i) => {
+    const m = matched[i];
+    if (!m) return;
+    const resolved = m.twins.map((twin) => ({
+      label: twin.label,
+      primary: twins.resolve(twin.primary, "primary"),
+      secondary: twins.resolve(twin.secondary, "standby"),
+    }));
     for (const rule of module.rules) {
       let found = 0;
-      for (const twin of matched.twins) {
+      for (const twin of resolved) {
         for (const d of rule.check(twin.primary, twin.secondary, options.settings)) {
           found++;
-          add(module, rule, { ...d, status: d.status ?? "drift", path: joinPath(twin.label, d.path) });
+          const finding = add(rule, {
+            ...d,
+            status: d.status ?? "drift",
+            path: joinPath(twin.label, d.path),
+          });
+          // A difference made by a reference with no twin follows from the finding about that resource.
+          const cause = [...brokenRefs(d.primary), ...brokenRefs(d.secondary)]
+            .map((r) => causes.get(`${r.$ref}|${r.role}|${r.id}`))
+            .find((c) => c !== undefined && c !== finding);
+          if (cause) finding.consequenceOf = { ruleId: cause.ruleId, path: cause.path };
         }
       }
-      if (found === 0 && options.includePass) add(module, rule, { status: "pass" });
+      if (found === 0 && options.includePass) add(rule, { status: "pass" });
     }
-    const missing = module.missingRule;
-    if (missing)
-      for (const d of matched.unmatched) add(module, missing, { ...d, status: d.status ?? "missing" });
-  }
-  return findings;
+  });
+  return { findings, twins: twins.links.map(({ type, link }) => ({ type, ...link })) };
 }
 
 const STATUS_ORDER: Status[] = ["error", "missing", "drift"];
@@ -118,8 +180,10 @@ export function summarise(
   primaryArn: string,
   secondaryArn: string | null,
   findings: Finding[],
+  twins?: PairTwin[],
 ): PairResult {
-  const live = findings.filter((f) => f.status !== "pass" && !f.suppressed);
+  // A consequence is fixed with its cause: it is listed, but counted once, as its cause.
+  const live = findings.filter((f) => f.status !== "pass" && !f.suppressed && !f.consequenceOf);
   const counts = Object.fromEntries(
     SEVERITIES.map((s) => [s, live.filter((f) => f.severity === s).length]),
   ) as Record<Severity, number>;
@@ -132,7 +196,7 @@ export function summarise(
       a.resourceType.localeCompare(b.resourceType) ||
       a.path.localeCompare(b.path),
   );
-  return { name, primaryArn, secondaryArn, status, counts, findings: sorted };
+  return { name, primaryArn, secondaryArn, status, counts, findings: sorted, ...(twins ? { twins } : {}) };
 }
 
 /**
@@ -146,25 +210,27 @@ export async function runScan(aws: AwsClients, options: ScanOptions): Promise<Sc
     primaryRegions: options.primaryRegions,
     configPairs: options.configPairs,
   });
-  let records: Promise<RecordIndex> | undefined;
-  const context: PairContext = {
-    records: () => (records ??= RecordIndex.load(aws, options.primaryRegions[0] ?? "us-east-1")),
-  };
+  let index: Promise<RecordIndex> | undefined;
+  const records = () => (index ??= RecordIndex.load(aws, options.primaryRegions[0] ?? "us-east-1"));
   let done = 0;
   const compared = await pool(discovery.pairs, options.concurrency, async (pair) => {
-    const findings = await comparePair(pair, caches, context, options);
+    const { findings, twins } = await comparePair(pair, caches, records, options);
     options.onProgress?.(++done, discovery.pairs.length);
-    return { pair, findings };
+    return { pair, findings, twins };
   });
-  records?.catch(() => undefined);
+  index?.catch(() => undefined);
 
   // Pair-level findings join the pair they are about (or stand as pairs of their own).
-  const byPrimary = new Map<string, { name: string; secondaryArn: string | null; findings: Finding[] }>();
-  for (const { pair, findings } of compared)
+  const byPrimary = new Map<
+    string,
+    { name: string; secondaryArn: string | null; findings: Finding[]; twins?: PairTwin[] }
+  >();
+  for (const { pair, findings, twins } of compared)
     byPrimary.set(pair.primary.LoadBalancerArn ?? "", {
       name: pair.name,
       secondaryArn: pair.standby.LoadBalancerArn ?? null,
       findings,
+      twins,
     });
   for (const f of discovery.findings) {
     const entry = byPrimary.get(f.primaryArn) ?? { name: f.pair, secondaryArn: f.secondaryArn, findings: [] };
@@ -174,7 +240,7 @@ export async function runScan(aws: AwsClients, options: ScanOptions): Promise<Sc
   const all = [...byPrimary.values()].flatMap((e) => e.findings);
   const expiredSuppressions = applySuppressions(all, options.suppressions, options.settings.now);
   const pairs = [...byPrimary.entries()]
-    .map(([primaryArn, e]) => summarise(e.name, primaryArn, e.secondaryArn, e.findings))
+    .map(([primaryArn, e]) => summarise(e.name, primaryArn, e.secondaryArn, e.findings, e.twins))
     .sort((a, b) => a.name.localeCompare(b.name));
   return {
     version: SCAN_SCHEMA_VERSION,

@@ -20,6 +20,7 @@ const finding = (
   primary: null,
   secondary: null,
   message: ruleId,
+  remediation: "fix it",
 });
 
 const part = (names: string[], calls: Record<string, number>): ScanResult => ({

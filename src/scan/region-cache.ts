@@ -8,11 +8,13 @@ import {
 } from "@aws-sdk/client-ec2";
 import {
   ElasticLoadBalancingV2Client,
+  paginateDescribeLoadBalancers,
   paginateDescribeTargetGroups,
+  type LoadBalancer,
   type TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { AwsClients } from "../aws/client-factory.js";
-import { mapAwsError } from "../aws/errors.js";
+import { isTransient, mapAwsError } from "../aws/errors.js";
 
 /**
  * What a scan reads once per region and account and shares between pairs: the region's target
@@ -26,18 +28,25 @@ export class RegionCache {
     private readonly aws: AwsClients,
     readonly region: string,
     readonly account: string | undefined,
+    private readonly retryDelayMs = 1000,
   ) {}
 
+  /**
+   * The shared result of `load`, read once. A read that fails transiently (throttled after the
+   * SDK's own retries, a 5xx, the endpoint not reached) is tried again before its failure is kept:
+   * every pair of the region would otherwise report this resource type unreadable.
+   */
   private once<T>(key: string, load: () => Promise<T>): Promise<T> {
     let hit = this.memo.get(key) as Promise<T> | undefined;
     if (!hit) {
-      hit = load();
+      hit = retryTransient(load, this.retryDelayMs);
       this.memo.set(key, hit);
     }
     return hit;
   }
 
-  private site(service: string, operation: string) {
+  /** Where a call of this cache's region and account is made, for error messages. */
+  site(service: string, operation: string) {
     return { service, operation, region: this.region, ...(this.account ? { account: this.account } : {}) };
   }
 
@@ -47,6 +56,23 @@ export class RegionCache {
 
   ec2(): EC2Client {
     return this.aws.get(EC2Client, this.region, this.account);
+  }
+
+  /**
+   * Every load balancer of the region by DNS name (lower case), 400 a page: read only when a
+   * record points at a load balancer outside its pair, to say which one it is.
+   */
+  loadBalancersByDns(): Promise<ReadonlyMap<string, LoadBalancer>> {
+    return this.once("load-balancers", async () => {
+      const byDns = new Map<string, LoadBalancer>();
+      try {
+        for await (const page of paginateDescribeLoadBalancers({ client: this.elb(), pageSize: 400 }, {}))
+          for (const lb of page.LoadBalancers ?? []) byDns.set((lb.DNSName ?? "").toLowerCase(), lb);
+      } catch (err) {
+        throw mapAwsError(err, this.site("ELBv2", "DescribeLoadBalancers"));
+      }
+      return byDns;
+    });
   }
 
   /** Every target group of the region, 400 a page. */
@@ -133,6 +159,19 @@ export class RegionCache {
         throw mapAwsError(err, this.site("ACM", "DescribeCertificate"));
       }
     });
+  }
+}
+
+const SHARED_READ_ATTEMPTS = 3;
+
+async function retryTransient<T>(load: () => Promise<T>, delayMs: number): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await load();
+    } catch (err) {
+      if (attempt >= SHARED_READ_ATTEMPTS || !isTransient(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delayMs * 2 ** (attempt - 1)));
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ResourceModule, Twin } from "../../scan/module.js";
 import type { Collector } from "../../scan/side.js";
+import type { TwinLink } from "../../scan/twins.js";
 import type { Difference } from "../../scan/types.js";
 import type { RuleInfo } from "../../core/finding.js";
 import { listenersCollector } from "../listener/index.js";
@@ -37,6 +38,7 @@ export const certificateModule: ResourceModule<NormalizedCertificate> = {
       standby.get(certificatesCollector),
     ]);
     const twins: Twin<NormalizedCertificate>[] = [];
+    const links: TwinLink[] = [];
     const unmatched: Difference[] = [];
     // Only ports both sides listen on: a missing listener is the listener module's finding.
     for (const [port, pCerts] of p) {
@@ -44,8 +46,15 @@ export const certificateModule: ResourceModule<NormalizedCertificate> = {
       for (const domain of [...new Set([...pCerts.keys(), ...sCerts.keys()])].sort()) {
         const [a, b] = [pCerts.get(domain), sCerts.get(domain)];
         const label = `listeners[${port}].certificates[${domain}]`;
-        if (a && b) twins.push({ label, primary: a, secondary: b });
-        else
+        if (a && b) {
+          twins.push({ label, primary: a, secondary: b });
+          links.push({
+            primary: { id: a.arn, name: domain },
+            standby: { id: b.arn, name: domain },
+            method: "pair",
+            via: `port ${port}, domain ${domain}`,
+          });
+        } else
           unmatched.push({
             path: label,
             primary: a ? domain : null,
@@ -57,6 +66,6 @@ export const certificateModule: ResourceModule<NormalizedCertificate> = {
           });
       }
     }
-    return { twins, unmatched };
+    return { twins, unmatched, links };
   },
 };

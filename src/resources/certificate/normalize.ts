@@ -1,6 +1,8 @@
 import type { CertificateDetail } from "@aws-sdk/client-acm";
 
 export interface NormalizedCertificate {
+  /** Which certificate it is (not compared: twins are matched by domain). */
+  arn: string;
   source: "acm" | "iam";
   /** The domain it is matched by: ACM's DomainName, or "iam:NAME" for an IAM server certificate. */
   domain: string;
@@ -17,6 +19,7 @@ export function normalizeAcmCertificate(
   isDefault: boolean,
 ): NormalizedCertificate {
   return {
+    arn: detail.CertificateArn ?? "",
     source: "acm",
     domain: (detail.DomainName ?? "").toLowerCase(),
     subjectAlternativeNames: [
@@ -33,6 +36,7 @@ export function normalizeAcmCertificate(
 export function normalizeIamCertificate(arn: string, isDefault: boolean): NormalizedCertificate {
   const name = arn.split("/").pop() ?? arn;
   return {
+    arn,
     source: "iam",
     domain: `iam:${name}`,
     subjectAlternativeNames: [],

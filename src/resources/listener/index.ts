@@ -1,6 +1,7 @@
 import type { ResourceModule } from "../../scan/module.js";
 import type { Collector } from "../../scan/side.js";
 import type { Difference } from "../../scan/types.js";
+import type { TwinLink } from "../../scan/twins.js";
 import type { RuleInfo } from "../../core/finding.js";
 import { collectListeners, LISTENER_PERMISSIONS } from "./collect.js";
 import type { NormalizedListener } from "./normalize.js";
@@ -31,6 +32,7 @@ export const listenerModule: ResourceModule<NormalizedListener> = {
     const [p, s] = await Promise.all([primary.get(listenersCollector), standby.get(listenersCollector)]);
     const byPort = new Map(s.map((l) => [l.port, l]));
     const unmatched: Difference[] = [];
+    const links: TwinLink[] = [];
     const twins = p.flatMap((l) => {
       const twin = byPort.get(l.port);
       if (!twin) {
@@ -43,6 +45,12 @@ export const listenerModule: ResourceModule<NormalizedListener> = {
         });
         return [];
       }
+      links.push({
+        primary: { id: l.arn, name: `${l.protocol}:${l.port}` },
+        standby: { id: twin.arn, name: `${twin.protocol}:${twin.port}` },
+        method: "pair",
+        via: `port ${l.port}`,
+      });
       return [{ label: `listeners[${l.port}]`, primary: l, secondary: twin }];
     });
     const primaryPorts = new Set(p.map((l) => l.port));
@@ -57,6 +65,6 @@ export const listenerModule: ResourceModule<NormalizedListener> = {
         });
       }
     }
-    return { twins, unmatched };
+    return { twins, unmatched, links };
   },
 };

@@ -1,36 +1,91 @@
 import { describe, expect, it } from "vitest";
+import { same } from "../../scan/compare.js";
+import { PairTwins } from "../../scan/refs.js";
 import { normalizeListener } from "./normalize.js";
 
 const tg = (name: string, region: string) =>
   `arn:aws:elasticloadbalancing:${region}:123456789012:targetgroup/${name}/${region.length}abc`;
 
 describe("listener normalization", () => {
-  it("compares forward targets by name and ignores a lone target's weight", () => {
+  it("writes forward targets as references that compare equal when they point at twins", () => {
+    const pArn = tg("app-p-a", "us-east-1");
+    const sArn = tg("app-s-a", "us-west-2");
+    const other = tg("app-s-b", "us-west-2");
     const p = normalizeListener(
-      {
-        Port: 443,
-        Protocol: "HTTPS",
-        DefaultActions: [{ Type: "forward", TargetGroupArn: tg("app", "us-east-1") }],
-      },
+      { Port: 443, Protocol: "HTTPS", DefaultActions: [{ Type: "forward", TargetGroupArn: pArn }] },
       [],
       [],
     );
-    const s = normalizeListener(
-      {
-        Port: 443,
-        Protocol: "HTTPS",
-        DefaultActions: [
-          {
-            Type: "forward",
-            ForwardConfig: { TargetGroups: [{ TargetGroupArn: tg("app", "eu-west-1"), Weight: 1 }] },
-          },
-        ],
-      },
-      [],
-      [],
+    const forwardTo = (arn: string) =>
+      normalizeListener(
+        {
+          Port: 443,
+          Protocol: "HTTPS",
+          DefaultActions: [
+            { Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: arn, Weight: 1 }] } },
+          ],
+        },
+        [],
+        [],
+      );
+    const twins = new PairTwins();
+    twins.record(
+      "target-group",
+      [{ primary: { id: pArn, name: "app-p-a" }, standby: { id: sArn, name: "app-s-a" }, method: "pair" }],
+      { primary: [], standby: [{ id: other, name: "app-s-b" }] },
     );
-    expect(s.defaultActions).toEqual(p.defaultActions);
-    expect(p.targetGroupUses).toEqual([{ key: "443/default/0/0", arn: tg("app", "us-east-1") }]);
+    const resolved = (l: ReturnType<typeof forwardTo>, role: "primary" | "standby") =>
+      twins.resolve(l.defaultActions, role);
+    // Another name, another ARN, a lone target's weight written out: the same action.
+    expect(same(resolved(p, "primary"), resolved(forwardTo(sArn), "standby"))).toBe(true);
+    expect(same(resolved(p, "primary"), resolved(forwardTo(other), "standby"))).toBe(false);
+    expect(p.targetGroupUses).toEqual([
+      { key: "443/default/0/w1", arn: pArn, via: "port 443 default action" },
+    ]);
+  });
+
+  it("compares weighted targets as a set", () => {
+    const weighted = (order: [string, number][]) =>
+      normalizeListener(
+        {
+          Port: 80,
+          Protocol: "HTTP",
+          DefaultActions: [
+            {
+              Type: "forward",
+              ForwardConfig: {
+                TargetGroups: order.map(([n, w]) => ({ TargetGroupArn: tg(n, "us-east-1"), Weight: w })),
+              },
+            },
+          ],
+        },
+        [],
+        [],
+      ).defaultActions;
+    expect(
+      same(
+        weighted([
+          ["blue", 80],
+          ["green", 20],
+        ]),
+        weighted([
+          ["green", 20],
+          ["blue", 80],
+        ]),
+      ),
+    ).toBe(true);
+    expect(
+      same(
+        weighted([
+          ["blue", 80],
+          ["green", 20],
+        ]),
+        weighted([
+          ["blue", 20],
+          ["green", 80],
+        ]),
+      ),
+    ).toBe(false);
   });
 
   it("fills redirect defaults and sorts condition values", () => {

@@ -5,9 +5,20 @@ import type {
   Rule as ElbRule,
   RuleCondition,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ref, type Ref } from "../../scan/refs.js";
 
-/** An action with target groups by name: ARNs differ between regions, names usually do not. */
+/**
+ * An action by meaning. Its target groups are references (compared through the pair's twins,
+ * never by ARN or name) and a set: the order AWS lists weighted targets in means nothing.
+ */
 export type NormalizedAction = Record<string, unknown> & { type: string };
+
+/** One target of a forward action. */
+export interface ForwardTarget {
+  group: Ref;
+  /** null for a lone target, whose weight means nothing. */
+  weight: number | null;
+}
 
 export interface NormalizedRule {
   conditions: Record<string, unknown>[];
@@ -16,12 +27,16 @@ export interface NormalizedRule {
 
 /** Where a listener sends traffic to a target group; used to match target groups through the pair. */
 export interface TargetGroupUse {
-  /** Same key on both sides means the same position: port, default or rule priority, action, target. */
+  /** Same key on both sides means the same position: port, default or rule priority, action, weight. */
   key: string;
   arn: string;
+  /** The position in words, for the twins a scan reports: "port 443 default action". */
+  via: string;
 }
 
 export interface NormalizedListener {
+  /** Which listener it is (not compared). */
+  arn: string;
   port: number;
   protocol: string;
   sslPolicy: string | null;
@@ -33,7 +48,7 @@ export interface NormalizedListener {
   targetGroupUses: TargetGroupUse[];
 }
 
-/** targetgroup/NAME/id -> NAME */
+/** targetgroup/NAME/id -> NAME (the fallback name of a group the region's list does not hold). */
 export function targetGroupName(arn: string): string {
   return /:targetgroup\/([^/]+)\//.exec(arn)?.[1] ?? arn;
 }
@@ -57,18 +72,25 @@ function forwardTargets(action: Action): { arn: string; weight: number | null }[
   return targets.length === 1 ? [{ arn: targets[0]?.arn ?? "", weight: null }] : targets;
 }
 
-export function normalizeAction(action: Action, keyPrefix: string, uses: TargetGroupUse[]): NormalizedAction {
+export function normalizeAction(
+  action: Action,
+  position: { key: string; via: string },
+  uses: TargetGroupUse[],
+): NormalizedAction {
   const type = action.Type ?? "";
   switch (type) {
     case "forward": {
-      const targets = forwardTargets(action).sort((a, b) =>
-        targetGroupName(a.arn).localeCompare(targetGroupName(b.arn)),
-      );
-      targets.forEach((t, i) => uses.push({ key: `${keyPrefix}/${i}`, arn: t.arn }));
+      const targets = forwardTargets(action);
+      for (const t of targets)
+        uses.push({ key: `${position.key}/w${t.weight ?? 1}`, arn: t.arn, via: position.via });
       const stickiness = action.ForwardConfig?.TargetGroupStickinessConfig;
+      const set: ForwardTarget[] = targets.map((t) => ({
+        group: ref("target-group", t.arn, targetGroupName(t.arn)),
+        weight: t.weight,
+      }));
       return {
         type,
-        targetGroups: targets.map((t) => ({ name: targetGroupName(t.arn), weight: t.weight })),
+        targetGroups: { $set: set },
         stickiness: stickiness?.Enabled
           ? { enabled: true, durationSeconds: stickiness.DurationSeconds ?? null }
           : { enabled: false },
@@ -145,7 +167,9 @@ export function normalizeListener(
   const uses: TargetGroupUse[] = [];
   const defaultActions = [...(listener.DefaultActions ?? [])]
     .sort(byOrder)
-    .map((a, i) => normalizeAction(a, `${port}/default/${i}`, uses));
+    .map((a, i) =>
+      normalizeAction(a, { key: `${port}/default/${i}`, via: `port ${port} default action` }, uses),
+    );
   const normalizedRules: Record<string, NormalizedRule> = {};
   for (const rule of rules) {
     if (rule.IsDefault || rule.Priority === "default") continue;
@@ -156,7 +180,13 @@ export function normalizeListener(
         .sort((a, b) => String(a.field).localeCompare(String(b.field))),
       actions: [...(rule.Actions ?? [])]
         .sort(byOrder)
-        .map((a, i) => normalizeAction(a, `${port}/rule/${priority}/${i}`, uses)),
+        .map((a, i) =>
+          normalizeAction(
+            a,
+            { key: `${port}/rule/${priority}/${i}`, via: `port ${port} rule ${priority}` },
+            uses,
+          ),
+        ),
     };
   }
   // AWS's DescribeListeners returns only the default certificate; DescribeListenerCertificates
@@ -172,6 +202,7 @@ export function normalizeListener(
     ),
   ].sort();
   return {
+    arn: listener.ListenerArn ?? "",
     port,
     protocol: listener.Protocol ?? "",
     sslPolicy: listener.SslPolicy ?? null,

@@ -1,12 +1,9 @@
-import { canonical, differ, same } from "../../scan/compare.js";
+import { differ, same } from "../../scan/compare.js";
 import type { Difference, Rule } from "../../scan/types.js";
-import type { NormalizedAction, NormalizedListener } from "./normalize.js";
+import { describeActions, describeConditions } from "./describe.js";
+import type { NormalizedListener } from "./normalize.js";
 
 type ListenerRule = Rule<NormalizedListener>;
-
-function describeActions(actions: NormalizedAction[]): string {
-  return actions.map((a) => canonical(a)).join(" then ");
-}
 
 export const listenerRules: ListenerRule[] = [
   {
@@ -65,7 +62,7 @@ export const listenerRules: ListenerRule[] = [
     severity: "high",
     title: "Default actions",
     compares:
-      "the default actions: forward (which target groups by name, weights, stickiness), redirect, fixed response, authenticate",
+      "the default actions: forward (to which target groups, matched as twins through the pair; weights, stickiness), redirect, fixed response, authenticate",
     rationale:
       "Requests no rule matches take the default action; a different one sends them somewhere else after failover.",
     remediation:
@@ -75,7 +72,7 @@ export const listenerRules: ListenerRule[] = [
         "defaultActions",
         p.defaultActions,
         s.defaultActions,
-        `port ${p.port} default action is ${describeActions(s.defaultActions)} on the standby, ${describeActions(p.defaultActions)} on the primary`,
+        `port ${p.port}: the standby ${describeActions(s.defaultActions)}; the primary ${describeActions(p.defaultActions)}`,
       ),
   },
   {
@@ -130,7 +127,7 @@ export const listenerRules: ListenerRule[] = [
                 path: `rules[${priority}].conditions`,
                 primary: a.conditions,
                 secondary: b.conditions,
-                message: `rule ${priority} on port ${p.port} matches ${canonical(b.conditions)} on the standby, ${canonical(a.conditions)} on the primary`,
+                message: `port ${p.port} rule ${priority} on the standby matches ${describeConditions(b.conditions)}; on the primary it matches ${describeConditions(a.conditions)}`,
               },
             ]
           : [];
@@ -142,7 +139,7 @@ export const listenerRules: ListenerRule[] = [
     severity: "high",
     title: "Listener rule actions",
     compares:
-      "the actions of rules with the same priority (target groups by name, weights, redirects, fixed responses, authentication)",
+      "the actions of rules with the same priority (target groups matched as twins through the pair, weights, redirects, fixed responses, authentication)",
     rationale: "The same request ends up in a different place on the standby.",
     remediation: "Modify the standby rule's actions to match the primary's (modify-rule).",
     check: (p, s) =>
@@ -154,7 +151,7 @@ export const listenerRules: ListenerRule[] = [
                 path: `rules[${priority}].actions`,
                 primary: a.actions,
                 secondary: b.actions,
-                message: `rule ${priority} on port ${p.port} does ${describeActions(b.actions)} on the standby, ${describeActions(a.actions)} on the primary`,
+                message: `port ${p.port} rule ${priority} on the standby ${describeActions(b.actions)}; on the primary it ${describeActions(a.actions)}`,
               },
             ]
           : [];

@@ -9,11 +9,12 @@ export interface NormalizedLoadBalancer {
 }
 
 /**
- * Attributes whose values are regional by nature (each region logs to its own bucket): compared
- * by whether they are set, not by their text.
+ * Attributes whose values are regional or named after the load balancer by nature (each region
+ * logs to its own bucket, often under the load balancer's own name): compared by whether they are
+ * set, not by their text.
  */
 export function isRegionalAttribute(key: string): boolean {
-  return key.endsWith(".s3.bucket");
+  return key.endsWith(".s3.bucket") || key.endsWith(".s3.prefix");
 }
 
 export function normalizeLoadBalancer(

@@ -57,7 +57,7 @@ export const loadBalancerRules: LbRule[] = [
     severity: "medium",
     title: "Load balancer attributes",
     compares:
-      "every attribute key by key (idle timeout, HTTP/2, deletion protection, desync mitigation, cross-zone, ...), including keys present on one side only; access-log buckets by whether logging is set",
+      "every attribute key by key (idle timeout, HTTP/2, deletion protection, desync mitigation, cross-zone, ...), including keys present on one side only; access-log buckets and prefixes by whether they are set",
     rationale:
       "Timeouts, header handling and cross-zone balancing change how clients see the service the moment traffic moves.",
     remediation:

@@ -2,14 +2,7 @@ import { Route53Client, paginateListHostedZones } from "@aws-sdk/client-route-53
 import type { AwsClients } from "../../aws/client-factory.js";
 import { mapAwsError } from "../../aws/errors.js";
 import { listRecordSets } from "../../aws/route53.js";
-import {
-  normalizeDnsName,
-  regionNeutralName,
-  toRecordRef,
-  type FailoverSet,
-  type RecordRef,
-  type Route53View,
-} from "./normalize.js";
+import { normalizeDnsName, toRecordRef, type RecordRef } from "./normalize.js";
 
 export const ROUTE53_PERMISSIONS = ["route53:ListHostedZones", "route53:ListResourceRecordSets"];
 
@@ -43,41 +36,14 @@ export class RecordIndex {
     return new RecordIndex(refs);
   }
 
+  /** The records that point at a DNS name (alias or CNAME). */
   pointingAt(dnsName: string): RecordRef[] {
     return this.byTarget.get(normalizeDnsName(dnsName)) ?? [];
   }
 
-  /** Both sides' views of the pair's records. */
-  viewsFor(
-    primary: { dnsName: string; region: string },
-    standby: { dnsName: string; region: string },
-  ): [Route53View, Route53View] {
-    const [p, s] = [normalizeDnsName(primary.dnsName), normalizeDnsName(standby.dnsName)];
-    const role = (r: RecordRef | undefined) =>
-      !r ? "none" : r.target === p ? "primary" : r.target === s ? "standby" : "other";
-    const sets = new Map<string, FailoverSet>();
-    for (const r of [...this.pointingAt(p), ...this.pointingAt(s)]) {
-      if (!r.failover) continue;
-      const key = `${r.name}|${r.type}`;
-      if (sets.has(key)) continue;
-      const group = this.byName.get(key) ?? [];
-      const prim = group.find((x) => x.failover === "PRIMARY");
-      const sec = group.find((x) => x.failover === "SECONDARY");
-      sets.set(key, {
-        name: r.name,
-        type: r.type,
-        primaryRole: role(prim),
-        secondaryRole: role(sec),
-        primaryHasHealthCheck: Boolean(prim?.healthCheckId),
-      });
-    }
-    const failover = [...sets.values()].sort((a, b) => a.name.localeCompare(b.name));
-    const names = (dns: string, region: string) =>
-      [...new Set(this.pointingAt(dns).map((r) => `${regionNeutralName(r.name, region)} ${r.type}`))].sort();
-    return [
-      { names: names(p, primary.region), failover },
-      { names: names(s, standby.region), failover },
-    ];
+  /** Every record of one name and type (a failover or weighted set). */
+  named(name: string, type: string): RecordRef[] {
+    return this.byName.get(`${name}|${type}`) ?? [];
   }
 }
 

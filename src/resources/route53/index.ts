@@ -1,19 +1,120 @@
-import type { ResourceModule } from "../../scan/module.js";
-import { ROUTE53_PERMISSIONS } from "./collect.js";
-import type { Route53View } from "./normalize.js";
+import type { RuleInfo } from "../../core/finding.js";
+import { unmatchedOf, type PairContext, type ResourceModule } from "../../scan/module.js";
+import { matchTwins, type TwinCandidate, type TwinEvidence } from "../../scan/twins.js";
+import { ROUTE53_PERMISSIONS, type RecordIndex } from "./collect.js";
+import {
+  loadBalancerRegion,
+  normalizeDnsName,
+  type FailoverSet,
+  type RecordRef,
+  type RecordTarget,
+  type Route53View,
+} from "./normalize.js";
 import { route53Rules } from "./rules.js";
+
+const missingRecord: RuleInfo = {
+  id: "route53.records",
+  resourceType: "route53",
+  severity: "medium",
+  title: "Records pointing at each load balancer",
+  compares:
+    "the alias (A/AAAA) and CNAME records in every hosted zone that point at each load balancer, matched as twins: the same name on both sides (a failover or weighted set), then the name without region codes and role words (web.use1.example.com and web.usw2.example.com)",
+  rationale:
+    "A name that resolves to the primary but has no standby counterpart stops working when the primary is gone.",
+  remediation: "Create the record for the standby load balancer (or a failover record set that covers both).",
+};
+
+const recordId = (r: RecordRef) => `${r.name} ${r.type}`;
+
+/** Each name and type that points at a load balancer, once. */
+function candidates(records: RecordRef[]): TwinCandidate[] {
+  return [...new Map(records.map((r) => [recordId(r), { id: recordId(r), name: recordId(r) }])).values()];
+}
+
+/** Where a record points, named: the pair's own load balancers, or the one that DNS name belongs to. */
+async function targetOf(
+  record: RecordRef | undefined,
+  pair: { primary: string; standby: string; primaryName: string; standbyName: string },
+  context: PairContext,
+): Promise<RecordTarget> {
+  if (!record) return { role: "none", dnsName: null, loadBalancer: null };
+  if (record.target === pair.primary)
+    return { role: "primary", dnsName: record.target, loadBalancer: pair.primaryName };
+  if (record.target === pair.standby)
+    return { role: "standby", dnsName: record.target, loadBalancer: pair.standbyName };
+  const region = loadBalancerRegion(record.target);
+  // One region-wide list per region and scan, shared by every pair: the name of what it points at.
+  // Not being able to name it makes the finding less precise, not the pair unreadable.
+  const owner = region
+    ? await context
+        .region(region)
+        .loadBalancersByDns()
+        .then((byDns) => byDns.get(record.target))
+        .catch(() => undefined)
+    : undefined;
+  return { role: "other", dnsName: record.target, loadBalancer: owner?.LoadBalancerName ?? null };
+}
+
+async function failoverSets(
+  index: RecordIndex,
+  records: RecordRef[],
+  pair: { primary: string; standby: string; primaryName: string; standbyName: string },
+  context: PairContext,
+): Promise<FailoverSet[]> {
+  const keys = [...new Set(records.filter((r) => r.failover).map((r) => `${r.name}|${r.type}`))].sort();
+  return Promise.all(
+    keys.map(async (key) => {
+      const [name = "", type = ""] = key.split("|");
+      const group = index.named(name, type);
+      const prim = group.find((x) => x.failover === "PRIMARY");
+      const sec = group.find((x) => x.failover === "SECONDARY");
+      return {
+        name,
+        type,
+        primary: await targetOf(prim, pair, context),
+        secondary: await targetOf(sec, pair, context),
+        primaryHasHealthCheck: Boolean(prim?.healthCheckId),
+      };
+    }),
+  );
+}
 
 export const route53Module: ResourceModule<Route53View> = {
   type: "route53",
   title: "Route 53 records",
   permissions: ROUTE53_PERMISSIONS,
   rules: route53Rules,
+  missingRule: missingRecord,
   async twins(primary, standby, context) {
     const index = await context.records();
-    const [p, s] = index.viewsFor(
-      { dnsName: primary.lb.DNSName ?? "", region: primary.region },
-      { dnsName: standby.lb.DNSName ?? "", region: standby.region },
+    const pair = {
+      primary: normalizeDnsName(primary.lb.DNSName ?? ""),
+      standby: normalizeDnsName(standby.lb.DNSName ?? ""),
+      primaryName: primary.lb.LoadBalancerName ?? "",
+      standbyName: standby.lb.LoadBalancerName ?? "",
+    };
+    const [p, s] = [index.pointingAt(pair.primary), index.pointingAt(pair.standby)];
+    // A name with records for both load balancers (a failover or weighted set) pairs them through the pair.
+    const standbyIds = new Set(s.map(recordId));
+    const evidence: TwinEvidence[] = [...new Set(p.map(recordId))]
+      .filter((id) => standbyIds.has(id))
+      .map((id) => ({ primaryId: id, standbyId: id, via: `record set ${id}` }));
+    const match = matchTwins(candidates(p), candidates(s), evidence, context.names);
+    const unmatched = unmatchedOf(
+      match,
+      route53Module,
+      (name) => `records[${name}]`,
+      "DNS record",
+      (role) =>
+        role === "primary"
+          ? `it points at the primary load balancer ${pair.primaryName}; no record of that name without its region points at ${pair.standbyName}`
+          : `it points at the standby load balancer ${pair.standbyName}`,
     );
-    return { twins: [{ label: "", primary: p, secondary: s }], unmatched: [] };
+    const view: Route53View = { failover: await failoverSets(index, [...p, ...s], pair, context) };
+    return {
+      twins: [{ label: "", primary: view, secondary: view }],
+      unmatched,
+      links: match.links,
+    };
   },
 };

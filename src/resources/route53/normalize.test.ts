@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeDnsName, regionNeutralName, toRecordRef } from "./normalize.js";
+import { loadBalancerRegion, normalizeDnsName, toRecordRef } from "./normalize.js";
 
 describe("Route 53 normalization", () => {
   it("reads alias names as AWS returns them", () => {
@@ -8,12 +8,11 @@ describe("Route 53 normalization", () => {
     );
   });
 
-  it("writes the region of a record name as {region}", () => {
-    expect(regionNeutralName("web.use1.example.com", "us-east-1")).toBe("web.{region}.example.com");
-    expect(regionNeutralName("web-us-west-2.example.com", "us-west-2")).toBe("web-{region}.example.com");
-    expect(regionNeutralName("web.uswest2.example.com", "us-west-2")).toBe("web.{region}.example.com");
-    // only whole tokens: "house1" contains "use1" but is not a region
-    expect(regionNeutralName("house1.example.com", "us-east-1")).toBe("house1.example.com");
+  it("reads the region of an application or network load balancer's DNS name", () => {
+    expect(loadBalancerRegion("web-1.us-west-2.elb.amazonaws.com")).toBe("us-west-2");
+    expect(loadBalancerRegion("dualstack.Web-1234.eu-central-1.elb.amazonaws.com.")).toBe("eu-central-1");
+    expect(loadBalancerRegion("net-5a6b.elb.ap-southeast-2.amazonaws.com")).toBe("ap-southeast-2");
+    expect(loadBalancerRegion("d111111abcdef8.cloudfront.net")).toBeUndefined();
   });
 
   it("keeps CNAME and alias records, drops others", () => {

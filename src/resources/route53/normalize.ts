@@ -31,31 +31,35 @@ export function toRecordRef(set: ResourceRecordSet): RecordRef | undefined {
   };
 }
 
-/** The ways a region is written in DNS names: us-east-1, useast1, use1. */
-export function regionTokens(region: string): string[] {
-  const [area = "", direction = "", number = ""] = region.split("-");
-  return [region, `${area}${direction}${number}`, `${area}${direction[0] ?? ""}${number}`];
+/**
+ * The region of a load balancer's DNS name: name-id.REGION.elb.amazonaws.com (application),
+ * name-id.elb.REGION.amazonaws.com (network); undefined for anything else.
+ */
+export function loadBalancerRegion(dnsName: string): string | undefined {
+  const m = /\.(?:elb\.)?([a-z]{2}(?:-[a-z]+)+-\d+)\.(?:elb\.)?amazonaws\.com(?:\.cn)?$/.exec(
+    normalizeDnsName(dnsName),
+  );
+  return m?.[1];
 }
 
-/** A record name with its region written as {region}, so web.use1.example.com and web.usw2.example.com are twins. */
-export function regionNeutralName(name: string, region: string): string {
-  let out = name;
-  for (const token of regionTokens(region))
-    out = out.replace(new RegExp(`(^|[.-])${token}(?=$|[.-])`, "g"), "$1{region}");
-  return out;
+/** Where a failover record points, read back to a load balancer where drctl could. */
+export interface RecordTarget {
+  /** The pair's primary or standby, something else, or nothing (the record is missing). */
+  role: "primary" | "standby" | "other" | "none";
+  dnsName: string | null;
+  /** The load balancer that DNS name belongs to, when it is one drctl can read. */
+  loadBalancer: string | null;
 }
 
 export interface FailoverSet {
   name: string;
   type: string;
-  /** Which load balancer of the pair each role points at. */
-  primaryRole: "primary" | "standby" | "other" | "none";
-  secondaryRole: "primary" | "standby" | "other" | "none";
+  primary: RecordTarget;
+  secondary: RecordTarget;
   primaryHasHealthCheck: boolean;
 }
 
-/** The records of one side of a pair, and the failover record sets that involve the pair. */
+/** The failover record sets that involve the pair (the same for both sides of it). */
 export interface Route53View {
-  names: string[];
   failover: FailoverSet[];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expandPermission, normalizeSecurityGroups, type RuleContext } from "./normalize.js";
+import { expandPermission, normalizeSecurityGroups, permissionLabel, type RuleContext } from "./normalize.js";
 
 const ctx: RuleContext = {
   vpcCidrs: ["10.1.0.0/16", "2600:1f14::/56"],
@@ -21,7 +21,7 @@ describe("security group normalization", () => {
           UserIdGroupPairs: [{ GroupId: "sg-1" }, { GroupId: "sg-7", UserId: "222222222222" }],
         },
         ctx,
-      ),
+      ).map(permissionLabel),
     ).toEqual([
       "tcp 443-443 0.0.0.0/0",
       "tcp 443-443 vpc-cidr",
@@ -30,17 +30,31 @@ describe("security group normalization", () => {
       "tcp 443-443 sg:app",
       "tcp 443-443 sg:sg-7@222222222222",
     ]);
+    const refs = expandPermission(
+      {
+        IpProtocol: "tcp",
+        FromPort: 1,
+        ToPort: 2,
+        UserIdGroupPairs: [{ GroupId: "sg-1" }, { GroupId: "sg-7", UserId: "222222222222" }],
+      },
+      ctx,
+    ).map((p) => p.peer);
+    // A group of the region is a reference resolved through the pair's twins; another account's is compared as written.
+    expect(refs).toEqual([
+      { $ref: "security-group", id: "sg-1", name: "app" },
+      { $ref: "security-group", id: "sg-7@222222222222", name: "sg-7@222222222222", external: true },
+    ]);
   });
 
   it("treats all traffic and ICMP by their own shapes", () => {
-    expect(expandPermission({ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }, ctx)).toEqual([
-      "all 0.0.0.0/0",
-    ]);
+    expect(
+      expandPermission({ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }, ctx).map(permissionLabel),
+    ).toEqual(["all 0.0.0.0/0"]);
     expect(
       expandPermission(
         { IpProtocol: "icmp", FromPort: 8, ToPort: -1, IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
         ctx,
-      ),
+      ).map(permissionLabel),
     ).toEqual(["icmp type 8 code -1 0.0.0.0/0"]);
   });
 

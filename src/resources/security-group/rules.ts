@@ -1,8 +1,41 @@
-import { diffSets } from "../../scan/compare.js";
-import type { Rule } from "../../scan/types.js";
-import type { NormalizedSecurityGroups } from "./normalize.js";
+import { canonical } from "../../scan/compare.js";
+import { refName } from "../../scan/refs.js";
+import type { Difference, Rule } from "../../scan/types.js";
+import { permissionLabel, type NormalizedSecurityGroups, type Permission } from "./normalize.js";
 
 type SgRule = Rule<NormalizedSecurityGroups>;
+
+/** "tcp 443-443 from ::/0", "tcp 8080-8081 to security group app-usw2 (twin of app)". */
+function sentence(p: Permission, direction: "from" | "to"): string {
+  const peer = typeof p.peer === "string" ? p.peer : `security group ${refName(p.peer)}`;
+  return `${p.head} ${direction} ${peer}`;
+}
+
+/** Rules on one side only; a group reference is the same rule on both sides when it names twins. */
+function diffRules(label: "ingress" | "egress", a: Permission[], b: Permission[]): Difference[] {
+  const [what, direction] =
+    label === "ingress" ? (["inbound", "from"] as const) : (["outbound", "to"] as const);
+  const keys = (list: Permission[]) => new Map(list.map((p) => [canonical(p), p]));
+  const [left, right] = [keys(a), keys(b)];
+  const out: Difference[] = [];
+  for (const [key, p] of left)
+    if (!right.has(key))
+      out.push({
+        path: `${label}[${permissionLabel(p)}]`,
+        primary: p,
+        secondary: null,
+        message: `the standby lacks the ${what} rule ${sentence(p, direction)} that the primary has`,
+      });
+  for (const [key, p] of right)
+    if (!left.has(key))
+      out.push({
+        path: `${label}[${permissionLabel(p)}]`,
+        primary: null,
+        secondary: p,
+        message: `the standby has the ${what} rule ${sentence(p, direction)} that the primary lacks`,
+      });
+  return out.sort((x, y) => x.path.localeCompare(y.path));
+}
 
 export const securityGroupRules: SgRule[] = [
   {
@@ -11,12 +44,12 @@ export const securityGroupRules: SgRule[] = [
     severity: "high",
     title: "Inbound rules",
     compares:
-      "the effective inbound rules of all security groups of each load balancer: protocol, from and to port, IPv4 and IPv6 ranges (the VPC's own range as vpc-cidr), prefix lists by name, referenced groups by name; order and descriptions ignored",
+      "the effective inbound rules of all security groups of each load balancer: protocol, from and to port, IPv4 and IPv6 ranges (the VPC's own range as vpc-cidr), prefix lists by name, referenced groups as twins through the pair; order and descriptions ignored",
     rationale:
       "Clients the primary admits are refused by the standby, or the standby admits more than intended.",
     remediation:
       "Add the missing rule to (or remove the extra one from) the standby load balancer's security group.",
-    check: (p, s) => diffSets((r) => `ingress[${r}]`, p.ingress, s.ingress, "inbound rule"),
+    check: (p, s) => diffRules("ingress", p.ingress, s.ingress),
   },
   {
     id: "security-group.egress",
@@ -27,6 +60,6 @@ export const securityGroupRules: SgRule[] = [
     rationale: "The standby load balancer cannot reach its targets or health-check ports.",
     remediation:
       "Add the missing rule to (or remove the extra one from) the standby load balancer's security group.",
-    check: (p, s) => diffSets((r) => `egress[${r}]`, p.egress, s.egress, "outbound rule"),
+    check: (p, s) => diffRules("egress", p.egress, s.egress),
   },
 ];

@@ -1,13 +1,14 @@
-import type { ResourceModule, Twin } from "../../scan/module.js";
-import type { Collector } from "../../scan/side.js";
-import type { Difference } from "../../scan/types.js";
 import type { RuleInfo } from "../../core/finding.js";
+import { unmatchedOf, type ResourceModule, type Twin, type Unmatched } from "../../scan/module.js";
+import type { Collector } from "../../scan/side.js";
+import { matchTwins, type TwinCandidate, type TwinEvidence } from "../../scan/twins.js";
 import { listenersCollector } from "../listener/index.js";
-import { collectTargetGroups, TARGET_GROUP_PERMISSIONS } from "./collect.js";
+import { targetGroupName } from "../listener/normalize.js";
+import { collectTargetGroups, TARGET_GROUP_PERMISSIONS, type CollectedTargetGroups } from "./collect.js";
 import type { NormalizedTargetGroup } from "./normalize.js";
 import { targetGroupRules } from "./rules.js";
 
-export const targetGroupsCollector: Collector<Map<string, NormalizedTargetGroup>> = {
+export const targetGroupsCollector: Collector<CollectedTargetGroups> = {
   type: "target-group",
   async collect(side) {
     const listeners = await side.get(listenersCollector);
@@ -24,11 +25,38 @@ const missingTargetGroup: RuleInfo = {
   resourceType: "target-group",
   severity: "high",
   title: "Target group without a twin",
-  compares: "target groups matched first through the listener action or rule that uses them, then by name",
+  compares:
+    "target groups matched through the listener action or rule that uses them, then by name, by name without region codes and role words, then by shape",
   rationale: "Traffic the primary sends to this group has nowhere equivalent to go on the standby.",
   remediation:
     "Create the target group on the standby with the primary's settings and use it from the same listener action.",
 };
+
+const notFound: RuleInfo = {
+  id: "target-group.not-found",
+  resourceType: "target-group",
+  severity: "high",
+  title: "A listener uses a target group that does not exist",
+  compares:
+    "whether every target group a listener action or rule names is in the region's list of target groups",
+  rationale:
+    "An action that forwards to a group that is not there answers 503 (or the group was deleted while the scan ran).",
+  remediation:
+    "Point the listener action at an existing target group, or recreate the group; then scan again.",
+};
+
+/** What a group is without its name: two groups of the same shape may be twins. */
+const shapeOf = (tg: NormalizedTargetGroup) =>
+  [
+    tg.protocol,
+    tg.port,
+    tg.targetType,
+    tg.healthCheck.protocol,
+    tg.healthCheck.path,
+    tg.healthCheck.matcherHttp,
+  ]
+    .map(String)
+    .join("|");
 
 export const targetGroupModule: ResourceModule<NormalizedTargetGroup> = {
   type: "target-group",
@@ -36,58 +64,64 @@ export const targetGroupModule: ResourceModule<NormalizedTargetGroup> = {
   permissions: TARGET_GROUP_PERMISSIONS,
   rules: targetGroupRules,
   missingRule: missingTargetGroup,
-  async twins(primary, standby) {
+  extraRules: [notFound],
+  async twins(primary, standby, context) {
     const [pl, sl, pg, sg] = await Promise.all([
       primary.get(listenersCollector),
       standby.get(listenersCollector),
       primary.get(targetGroupsCollector),
       standby.get(targetGroupsCollector),
     ]);
-    const matched = new Map<string, string>(); // primary ARN -> standby ARN
-    const taken = new Set<string>();
-    const match = (a: string, b: string) => {
-      if (matched.has(a) || taken.has(b) || !pg.has(a) || !sg.has(b)) return;
-      matched.set(a, b);
-      taken.add(b);
-    };
-    // 1. Through the pair: the group the same listener action or rule uses on each side.
-    const standbyUses = new Map(sl.flatMap((l) => l.targetGroupUses.map((u) => [u.key, u.arn] as const)));
-    for (const use of pl.flatMap((l) => l.targetGroupUses)) {
-      const twin = standbyUses.get(use.key);
-      if (twin) match(use.arn, twin);
-    }
-    // 2. Then by name, for groups no listener uses or whose use has no counterpart.
-    const standbyByName = new Map([...sg].map(([arn, tg]) => [tg.name, arn]));
-    for (const [arn, tg] of pg) {
-      const twin = standbyByName.get(tg.name);
-      if (twin) match(arn, twin);
-    }
-    const twins: Twin<NormalizedTargetGroup>[] = [];
-    const unmatched: Difference[] = [];
-    for (const [arn, tg] of pg) {
-      const twin = matched.get(arn);
-      const standbyGroup = twin ? sg.get(twin) : undefined;
-      if (standbyGroup)
-        twins.push({ label: `targetGroups[${tg.name}]`, primary: tg, secondary: standbyGroup });
-      else
+    const candidates = (groups: CollectedTargetGroups): TwinCandidate[] =>
+      [...groups.found].map(([id, tg]) => ({ id, name: tg.name, shape: shapeOf(tg) }));
+    // Through the pair: the groups the same listener position (port, default or rule, weight) uses.
+    const standbyUses = new Map<string, string[]>();
+    for (const u of sl.flatMap((l) => l.targetGroupUses))
+      standbyUses.set(u.key, [...(standbyUses.get(u.key) ?? []), u.arn]);
+    const evidence: TwinEvidence[] = pl
+      .flatMap((l) => l.targetGroupUses)
+      .flatMap((u) =>
+        (standbyUses.get(u.key) ?? []).map((s) => ({ primaryId: u.arn, standbyId: s, via: u.via })),
+      );
+    const match = matchTwins(candidates(pg), candidates(sg), evidence, context.names);
+    const twins: Twin<NormalizedTargetGroup>[] = match.links.flatMap((link) => {
+      const [a, b] = [pg.found.get(link.primary.id), sg.found.get(link.standby.id)];
+      return a && b ? [{ label: `targetGroups[${a.name}]`, primary: a, secondary: b }] : [];
+    });
+    const usedBy = (uses: typeof pl, arn: string) => [
+      ...new Set(
+        uses
+          .flatMap((l) => l.targetGroupUses)
+          .filter((u) => u.arn === arn)
+          .map((u) => u.via),
+      ),
+    ];
+    const unmatched: Unmatched[] = unmatchedOf(
+      match,
+      targetGroupModule,
+      (name) => `targetGroups[${name}]`,
+      "target group",
+      (role, id) => {
+        const via = usedBy(role === "primary" ? pl : sl, id);
+        return via.length ? `used by ${via.join(", ")}` : "used by no listener";
+      },
+    );
+    for (const [role, groups, listeners] of [
+      ["primary", pg, pl],
+      ["standby", sg, sl],
+    ] as const)
+      for (const arn of groups.notFound)
         unmatched.push({
-          path: `targetGroups[${tg.name}]`,
-          primary: tg.name,
-          secondary: null,
+          path: `targetGroups[${targetGroupName(arn)}]`,
+          primary: role === "primary" ? arn : null,
+          secondary: role === "standby" ? arn : null,
           status: "missing",
-          message: `target group ${tg.name} has no twin on the standby (none used by the same listener action, none with that name)`,
+          rule: notFound,
+          about: [{ role, id: arn }],
+          message: `the ${role}'s ${usedBy(listeners, arn).join(", ")} forwards to target group ${targetGroupName(arn)}, which does not exist`,
         });
-    }
-    for (const [arn, tg] of sg) {
-      if (!taken.has(arn))
-        unmatched.push({
-          path: `targetGroups[${tg.name}]`,
-          primary: null,
-          secondary: tg.name,
-          status: "missing",
-          message: `the standby's target group ${tg.name} has no twin on the primary`,
-        });
-    }
-    return { twins, unmatched };
+    const listed = (groups: CollectedTargetGroups) =>
+      [...groups.found].map(([id, tg]) => ({ id, name: tg.name }));
+    return { twins, unmatched, links: match.links, listed: { primary: listed(pg), standby: listed(sg) } };
   },
 };

@@ -5,6 +5,10 @@ import type { NormalizedTargetGroup } from "./normalize.js";
 
 type TgRule = Rule<NormalizedTargetGroup>;
 
+/** A group by its primary name, and its standby twin's when that differs. */
+const named = (p: NormalizedTargetGroup, s: NormalizedTargetGroup) =>
+  p.name === s.name ? `target group ${p.name}` : `target group ${p.name} (standby ${s.name})`;
+
 /** How bad an empty standby is depends on how much of it is meant to run before failover. */
 export function emptyStandbySeverity(strategy: ScanSettings["strategy"]): Severity {
   return {
@@ -31,25 +35,25 @@ export const targetGroupRules: TgRule[] = [
         "protocol",
         p.protocol,
         s.protocol,
-        `target group ${s.name} uses protocol ${String(s.protocol)} on the standby, ${String(p.protocol)} on the primary`,
+        `${named(p, s)} uses protocol ${String(s.protocol)} on the standby, ${String(p.protocol)} on the primary`,
       ),
       ...differ(
         "port",
         p.port,
         s.port,
-        `target group ${s.name} sends to port ${String(s.port)} on the standby, ${String(p.port)} on the primary`,
+        `${named(p, s)} sends to port ${String(s.port)} on the standby, ${String(p.port)} on the primary`,
       ),
       ...differ(
         "targetType",
         p.targetType,
         s.targetType,
-        `target group ${s.name} has target type ${s.targetType} on the standby, ${p.targetType} on the primary`,
+        `${named(p, s)} has target type ${s.targetType} on the standby, ${p.targetType} on the primary`,
       ),
       ...differ(
         "protocolVersion",
         p.protocolVersion,
         s.protocolVersion,
-        `target group ${s.name} uses ${String(s.protocolVersion)} on the standby, ${String(p.protocolVersion)} on the primary`,
+        `${named(p, s)} uses ${String(s.protocolVersion)} on the standby, ${String(p.protocolVersion)} on the primary`,
       ),
     ],
   },
@@ -69,7 +73,7 @@ export const targetGroupRules: TgRule[] = [
         p.healthCheck,
         s.healthCheck,
         (key, a, b) =>
-          `target group ${s.name} health check ${key} is ${show(b)} on the standby, ${show(a)} on the primary`,
+          `${named(p, s)} health check ${key} is ${show(b)} on the standby, ${show(a)} on the primary`,
       ),
   },
   {
@@ -84,8 +88,8 @@ export const targetGroupRules: TgRule[] = [
     check: (p, s) =>
       diffMaps("attributes", p.attributes, s.attributes, (key, a, b) =>
         a === undefined || b === undefined
-          ? `target group ${s.name} attribute ${key} is present on the ${a === undefined ? "standby" : "primary"} only`
-          : `target group ${s.name} attribute ${key} is ${show(b)} on the standby, ${show(a)} on the primary`,
+          ? `${named(p, s)} attribute ${key} is present on the ${a === undefined ? "standby" : "primary"} only`
+          : `${named(p, s)} attribute ${key} is ${show(b)} on the standby, ${show(a)} on the primary`,
       ),
   },
   {
@@ -107,7 +111,7 @@ export const targetGroupRules: TgRule[] = [
               primary: p.targetCount,
               secondary: 0,
               severity: emptyStandbySeverity(settings.strategy),
-              message: `target group ${s.name} has no targets on the standby (${p.targetCount} on the primary)`,
+              message: `${named(p, s)} has no targets on the standby (${p.targetCount} on the primary)`,
             },
           ]
         : [],

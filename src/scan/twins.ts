@@ -1,0 +1,171 @@
+/**
+ * Twin matching: which resource on the standby is the twin of which on the primary. One matcher
+ * for every resource type that is referenced from another (target groups, security groups, ...),
+ * in the order a person would reason:
+ *   1. through the pair: the resource the same listener action, rule position or record uses
+ *      on both sides (evidence), when it points one way only;
+ *   2. by name;
+ *   3. by name with region codes, role words and the pair's own name parts taken out;
+ *   4. by shape (same protocol, port, health check, ...) when exactly one candidate remains.
+ * Two candidates that come to the same key are ambiguous: reported, never guessed.
+ */
+import { nameKey, type NameSide } from "./twin-names.js";
+
+/** A resource that may have a twin on the other side. */
+export interface TwinCandidate {
+  id: string;
+  name: string;
+  /** What it is, without its name: two candidates of equal shape could be twins. */
+  shape?: string;
+}
+
+/** "primary `primaryId` and standby `standbyId` are used in the same place" (`via` says where). */
+export interface TwinEvidence {
+  primaryId: string;
+  standbyId: string;
+  via: string;
+}
+
+export type TwinMethod = "pair" | "name" | "normalized-name" | "shape";
+
+export interface TwinLink {
+  primary: { id: string; name: string };
+  standby: { id: string; name: string };
+  method: TwinMethod;
+  /** For a match through the pair: where both are used. */
+  via?: string;
+}
+
+/** Resources of both sides that come to one key: more than one on a side, so none is chosen. */
+export interface Ambiguity {
+  /** The key they share (their name, or their name without region and role). */
+  key: string;
+  primary: { id: string; name: string }[];
+  standby: { id: string; name: string }[];
+}
+
+export interface MatchResult {
+  links: TwinLink[];
+  unmatchedPrimary: TwinCandidate[];
+  unmatchedStandby: TwinCandidate[];
+  ambiguous: Ambiguity[];
+}
+
+export interface MatchSides {
+  primary: NameSide;
+  standby: NameSide;
+}
+
+const view = (c: TwinCandidate) => ({ id: c.id, name: c.name });
+
+export function matchTwins(
+  primaries: readonly TwinCandidate[],
+  standbys: readonly TwinCandidate[],
+  evidence: readonly TwinEvidence[],
+  sides: MatchSides,
+): MatchResult {
+  const freeP = new Map(primaries.map((c) => [c.id, c]));
+  const freeS = new Map(standbys.map((c) => [c.id, c]));
+  const links: TwinLink[] = [];
+  const ambiguous = new Map<string, Ambiguity>();
+  const link = (p: TwinCandidate, s: TwinCandidate, method: TwinMethod, via?: string) => {
+    links.push({ primary: view(p), standby: view(s), method, ...(via ? { via } : {}) });
+    freeP.delete(p.id);
+    freeS.delete(s.id);
+  };
+
+  // The twin each candidate's name points at, if exactly one: evidence that contradicts the names
+  // of both ends (the standby's default action moved to the other group) is not taken as a match.
+  const nameTwins = (
+    own: readonly TwinCandidate[],
+    other: readonly TwinCandidate[],
+    ownSide: "primary" | "standby",
+  ) => {
+    const otherSide = ownSide === "primary" ? "standby" : "primary";
+    const out = new Map<string, string>();
+    for (const c of own) {
+      const keys = [c.name.toLowerCase(), nameKey(c.name, sides[ownSide])];
+      const hits = other.filter(
+        (o) => o.name.toLowerCase() === keys[0] || nameKey(o.name, sides[otherSide]) === keys[1],
+      );
+      if (hits.length === 1) out.set(c.id, hits[0]?.id ?? "");
+    }
+    return out;
+  };
+  const nameTwinOfP = nameTwins(primaries, standbys, "primary");
+  const nameTwinOfS = nameTwins(standbys, primaries, "standby");
+  const contradicted = (p: string, s: string) => {
+    const ps = nameTwinOfP.get(p);
+    const sp = nameTwinOfS.get(s);
+    return ps !== undefined && ps !== s && sp !== undefined && sp !== p;
+  };
+
+  // 1. Through the pair: p and s are twins when each is the other's one best-supported candidate.
+  const votes = new Map<string, Map<string, string[]>>();
+  for (const e of evidence) {
+    if (!freeP.has(e.primaryId) || !freeS.has(e.standbyId) || contradicted(e.primaryId, e.standbyId))
+      continue;
+    const row = votes.get(e.primaryId) ?? new Map<string, string[]>();
+    row.set(e.standbyId, [...(row.get(e.standbyId) ?? []), e.via]);
+    votes.set(e.primaryId, row);
+  }
+  const best = (counts: Map<string, number>): string | undefined => {
+    const top = Math.max(0, ...counts.values());
+    const at = [...counts].filter(([, n]) => n === top);
+    return at.length === 1 ? at[0]?.[0] : undefined;
+  };
+  const byStandby = new Map<string, Map<string, number>>();
+  for (const [p, row] of votes)
+    for (const [s, vias] of row)
+      byStandby.set(s, (byStandby.get(s) ?? new Map<string, number>()).set(p, vias.length));
+  for (const [p, row] of votes) {
+    const s = best(new Map([...row].map(([id, vias]) => [id, vias.length])));
+    if (s === undefined || best(byStandby.get(s) ?? new Map<string, number>()) !== p) continue;
+    const pc = freeP.get(p);
+    const sc = freeS.get(s);
+    if (pc && sc) link(pc, sc, "pair", [...new Set(row.get(s))].sort().join(", "));
+  }
+
+  // 2-3. By a key both sides compute from the name; a key shared by two candidates of one side is ambiguous.
+  const byKey = (
+    method: "name" | "normalized-name",
+    key: (c: TwinCandidate, side: "primary" | "standby") => string,
+  ) => {
+    const group = (free: Map<string, TwinCandidate>, side: "primary" | "standby") => {
+      const out = new Map<string, TwinCandidate[]>();
+      for (const c of free.values()) out.set(key(c, side), [...(out.get(key(c, side)) ?? []), c]);
+      return out;
+    };
+    const ps = group(freeP, "primary");
+    const ss = group(freeS, "standby");
+    for (const [k, pList] of ps) {
+      const sList = ss.get(k);
+      if (!sList) continue;
+      if (pList.length === 1 && sList.length === 1) {
+        link(pList[0] as TwinCandidate, sList[0] as TwinCandidate, method);
+        continue;
+      }
+      ambiguous.set(k, { key: k, primary: pList.map(view), standby: sList.map(view) });
+    }
+  };
+  byKey("name", (c) => c.name.toLowerCase());
+  byKey("normalized-name", (c, side) => nameKey(c.name, sides[side]));
+
+  // 4. By shape, only where it leaves no choice on either side.
+  for (const p of [...freeP.values()]) {
+    if (p.shape === undefined) continue;
+    const candidates = [...freeS.values()].filter((s) => s.shape === p.shape);
+    const rivals = [...freeP.values()].filter((o) => o.shape === p.shape);
+    if (candidates.length === 1 && rivals.length === 1) link(p, candidates[0] as TwinCandidate, "shape");
+  }
+
+  // An ambiguity that a later step resolved is no longer one.
+  const stillFree = (a: Ambiguity) =>
+    a.primary.some((c) => freeP.has(c.id)) && a.standby.some((c) => freeS.has(c.id));
+  return {
+    links,
+    unmatchedPrimary: [...freeP.values()],
+    unmatchedStandby: [...freeS.values()],
+    ambiguous: [...ambiguous.values()].filter(stillFree),
+  };
+}
