@@ -35,7 +35,7 @@ export function pairBase(index: number): string {
 /**
  * How the two sides of a pair are named, as real accounts name them: one style per pair, in
  * turn. Pair 1 keeps one name in both regions (the example runbooks use it); the others have
- * standby names of their own, one pair in six sharing nothing with the primary's.
+ * standby names of their own, one pair in seven sharing nothing with the primary's.
  */
 export const NAMING_STYLES = [
   "same",
@@ -44,6 +44,7 @@ export const NAMING_STYLES = [
   "colour",
   "dr-prefix",
   "unrelated",
+  "dr-suffix",
 ] as const;
 export type NamingStyle = (typeof NAMING_STYLES)[number];
 
@@ -80,6 +81,8 @@ export function pairNames(
         return `${base}-${side === "primary" ? "blue" : "green"}`;
       case "dr-prefix":
         return side === "primary" ? base : `dr-${base}`;
+      case "dr-suffix":
+        return side === "primary" ? base : `${base}-dr`;
       case "unrelated":
         return side === "primary" ? base : `q${index}x`;
     }

@@ -74,21 +74,36 @@ export function matchTwins(
     freeS.delete(s.id);
   };
 
-  // The twin each candidate's name points at, if exactly one: evidence that contradicts the names
-  // of both ends (the standby's default action moved to the other group) is not taken as a match.
+  // Each candidate's name and name key, computed once (a VPC may hold hundreds of groups).
+  const keys = new Map<TwinCandidate, { name: string; key: string }>();
+  const keysOf = (c: TwinCandidate, side: "primary" | "standby") => {
+    let k = keys.get(c);
+    if (!k) {
+      k = { name: c.name.toLowerCase(), key: nameKey(c.name, sides[side]) };
+      keys.set(c, k);
+    }
+    return k;
+  };
+  // The twin each candidate's name points at, if exactly one. Evidence that contradicts a name
+  // (the standby's action moved to another group while a group named like the primary's is still
+  // there) is not taken as a match: the names pair the groups, and the action is reported as changed.
   const nameTwins = (
     own: readonly TwinCandidate[],
     other: readonly TwinCandidate[],
     ownSide: "primary" | "standby",
   ) => {
     const otherSide = ownSide === "primary" ? "standby" : "primary";
+    const index = new Map<string, Set<string>>();
+    for (const o of other) {
+      const k = keysOf(o, otherSide);
+      for (const key of [`n:${k.name}`, `k:${k.key}`])
+        index.set(key, (index.get(key) ?? new Set()).add(o.id));
+    }
     const out = new Map<string, string>();
     for (const c of own) {
-      const keys = [c.name.toLowerCase(), nameKey(c.name, sides[ownSide])];
-      const hits = other.filter(
-        (o) => o.name.toLowerCase() === keys[0] || nameKey(o.name, sides[otherSide]) === keys[1],
-      );
-      if (hits.length === 1) out.set(c.id, hits[0]?.id ?? "");
+      const k = keysOf(c, ownSide);
+      const hits = new Set([...(index.get(`n:${k.name}`) ?? []), ...(index.get(`k:${k.key}`) ?? [])]);
+      if (hits.size === 1) out.set(c.id, [...hits][0] ?? "");
     }
     return out;
   };
@@ -97,7 +112,7 @@ export function matchTwins(
   const contradicted = (p: string, s: string) => {
     const ps = nameTwinOfP.get(p);
     const sp = nameTwinOfS.get(s);
-    return ps !== undefined && ps !== s && sp !== undefined && sp !== p;
+    return (ps !== undefined && ps !== s) || (sp !== undefined && sp !== p);
   };
 
   // 1. Through the pair: p and s are twins when each is the other's one best-supported candidate.
@@ -148,8 +163,8 @@ export function matchTwins(
       ambiguous.set(k, { key: k, primary: pList.map(view), standby: sList.map(view) });
     }
   };
-  byKey("name", (c) => c.name.toLowerCase());
-  byKey("normalized-name", (c, side) => nameKey(c.name, sides[side]));
+  byKey("name", (c, side) => keysOf(c, side).name);
+  byKey("normalized-name", (c, side) => keysOf(c, side).key);
 
   // 4. By shape, only where it leaves no choice on either side.
   for (const p of [...freeP.values()]) {

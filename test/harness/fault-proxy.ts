@@ -21,6 +21,18 @@ export interface FaultPlan {
   deny?: ((request: { method: string; path: string; target: string }) => boolean) | undefined;
   /** Sees each request body and may rewrite the emulator's answer (workarounds for emulator bugs). */
   rewrite?: ((requestBody: string, responseBody: string) => string) | undefined;
+  /**
+   * Answers chosen requests with an error of the caller's choice, whatever the draw: a throttle, a
+   * 5xx, or an AWS error code (LoadBalancerNotFound for a load balancer deleted mid-scan).
+   */
+  fail?:
+    | ((request: {
+        method: string;
+        path: string;
+        target: string;
+        body: string;
+      }) => "throttle" | "server" | { status: number; code: string; message?: string } | undefined)
+    | undefined;
 }
 
 /** A proxy that injects nothing: the base for deny rules and rewrites. */
@@ -144,6 +156,31 @@ export class FaultProxy {
       this.stats.denied++;
       const denied = accessDenied(target !== "" ? "json" : "xml");
       res.writeHead(403, denied.headers).end(denied.body);
+      return;
+    }
+    const chosen = this.plan.fail?.({
+      method: req.method ?? "",
+      path: req.url ?? "",
+      target,
+      body: body.toString("utf8"),
+    });
+    if (chosen) {
+      const protocol = protocolOf(req, body.toString("utf8"));
+      if (chosen === "throttle" || chosen === "server") {
+        if (chosen === "throttle") this.stats.throttled++;
+        else this.stats.serverErrors++;
+        const error = errorResponse(protocol, chosen);
+        res.writeHead(error.status, error.headers).end(error.body);
+      } else {
+        const message = chosen.message ?? chosen.code;
+        res
+          .writeHead(chosen.status, { "content-type": "text/xml" })
+          .end(
+            protocol === "ec2"
+              ? `<Response><Errors><Error><Code>${chosen.code}</Code><Message>${message}</Message></Error></Errors><RequestID>fault-proxy</RequestID></Response>`
+              : `<ErrorResponse><Error><Type>Sender</Type><Code>${chosen.code}</Code><Message>${message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>`,
+          );
+      }
       return;
     }
     // Draw all three numbers for every request so one decision never shifts the others.

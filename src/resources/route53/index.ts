@@ -18,7 +18,7 @@ const missingRecord: RuleInfo = {
   severity: "medium",
   title: "Records pointing at each load balancer",
   compares:
-    "the alias (A/AAAA) and CNAME records in every hosted zone that point at each load balancer, matched as twins: the same name on both sides (a failover or weighted set), then the name without region codes and role words (web.use1.example.com and web.usw2.example.com)",
+    "the alias (A/AAAA) and CNAME records in every hosted zone that point at each load balancer, other than failover records (checked as sets by the failover rules), matched as twins: the same name on both sides (a weighted or latency set), then the name without region codes and role words (web.use1.example.com and web.usw2.example.com)",
   rationale:
     "A name that resolves to the primary but has no standby counterpart stops working when the primary is gone.",
   remediation: "Create the record for the standby load balancer (or a failover record set that covers both).",
@@ -94,12 +94,14 @@ export const route53Module: ResourceModule<Route53View> = {
       standbyName: standby.lb.LoadBalancerName ?? "",
     };
     const [p, s] = [index.pointingAt(pair.primary), index.pointingAt(pair.standby)];
-    // A name with records for both load balancers (a failover or weighted set) pairs them through the pair.
-    const standbyIds = new Set(s.map(recordId));
-    const evidence: TwinEvidence[] = [...new Set(p.map(recordId))]
+    // Failover records are checked as sets by the failover rules; the others must have twins.
+    const [plain, plainStandby] = [p.filter((r) => !r.failover), s.filter((r) => !r.failover)];
+    // A name with records for both load balancers (a weighted or latency set) pairs them through the pair.
+    const standbyIds = new Set(plainStandby.map(recordId));
+    const evidence: TwinEvidence[] = [...new Set(plain.map(recordId))]
       .filter((id) => standbyIds.has(id))
       .map((id) => ({ primaryId: id, standbyId: id, via: `record set ${id}` }));
-    const match = matchTwins(candidates(p), candidates(s), evidence, context.names);
+    const match = matchTwins(candidates(plain), candidates(plainStandby), evidence, context.names);
     const unmatched = unmatchedOf(
       match,
       route53Module,

@@ -1,6 +1,7 @@
 import {
   DescribeTargetGroupAttributesCommand,
   DescribeTargetHealthCommand,
+  type TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mapAwsError, NotFoundError } from "../../aws/errors.js";
 import type { RegionCache } from "../../scan/region-cache.js";
@@ -20,9 +21,8 @@ export interface CollectedTargetGroups {
 
 /**
  * The target groups of a load balancer: those the region-wide list says are attached to it, plus
- * any its listeners name. Two calls per group (attributes, registered targets): no batch form.
- * A group a listener names that the region's list does not hold (deleted while the scan ran) is
- * reported, not read.
+ * any its listeners name. A group a listener names that the region's list does not hold (deleted
+ * while the scan ran) is reported, not read.
  */
 export async function collectTargetGroups(
   cache: RegionCache,
@@ -32,36 +32,43 @@ export async function collectTargetGroups(
   const all = await cache.targetGroups();
   const arns = new Set(referencedArns);
   for (const [arn, tg] of all) if (tg.LoadBalancerArns?.includes(loadBalancerArn)) arns.add(arn);
-  const elb = cache.elb();
   const notFound = [...arns].filter((arn) => !all.has(arn));
   const found = new Map<string, NormalizedTargetGroup>();
   await Promise.all(
-    [...arns]
-      .filter((arn) => all.has(arn))
-      .map(async (arn) => {
-        const tg = all.get(arn) ?? { TargetGroupArn: arn };
-        try {
-          const [attributes, health] = await Promise.all([
-            elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn })),
-            elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })),
-          ]);
-          found.set(
-            arn,
-            normalizeTargetGroup(
-              tg,
-              attributes.Attributes ?? [],
-              health.TargetHealthDescriptions?.length ?? 0,
-            ),
-          );
-        } catch (err) {
-          // Deleted since the region was listed: reported as not found, the other groups still read.
-          if (
-            !(mapAwsError(err, cache.site("ELBv2", "DescribeTargetGroupAttributes")) instanceof NotFoundError)
-          )
-            throw err;
-          notFound.push(arn);
-        }
-      }),
+    [...arns].map(async (arn) => {
+      const listed = all.get(arn);
+      if (!listed) return;
+      const read = await readTargetGroup(cache, listed);
+      if (read) found.set(arn, read);
+      else notFound.push(arn);
+    }),
   );
   return { found, notFound: notFound.sort() };
+}
+
+/**
+ * One group's attributes and registered targets (two calls: no batch form); undefined when it
+ * was deleted since the region was listed.
+ */
+export async function readTargetGroup(
+  cache: RegionCache,
+  tg: TargetGroup,
+): Promise<NormalizedTargetGroup | undefined> {
+  const elb = cache.elb();
+  const arn = tg.TargetGroupArn ?? "";
+  try {
+    const [attributes, health] = await Promise.all([
+      elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn })),
+      elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })),
+    ]);
+    return normalizeTargetGroup(
+      tg,
+      attributes.Attributes ?? [],
+      health.TargetHealthDescriptions?.length ?? 0,
+    );
+  } catch (err) {
+    if (mapAwsError(err, cache.site("ELBv2", "DescribeTargetGroupAttributes")) instanceof NotFoundError)
+      return undefined;
+    throw err;
+  }
 }

@@ -1,10 +1,24 @@
 import type { RuleInfo } from "../../core/finding.js";
-import { unmatchedOf, type ResourceModule, type Twin, type Unmatched } from "../../scan/module.js";
-import type { Collector } from "../../scan/side.js";
-import { matchTwins, type TwinCandidate, type TwinEvidence } from "../../scan/twins.js";
+import type { TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  unmatchedOf,
+  type PairContext,
+  type ResourceModule,
+  type Twin,
+  type Unmatched,
+} from "../../scan/module.js";
+import type { Role } from "../../scan/refs.js";
+import type { Collector, Side } from "../../scan/side.js";
+import { nameKey } from "../../scan/twin-names.js";
+import { matchTwins, type MatchResult, type TwinCandidate, type TwinEvidence } from "../../scan/twins.js";
 import { listenersCollector } from "../listener/index.js";
 import { targetGroupName } from "../listener/normalize.js";
-import { collectTargetGroups, TARGET_GROUP_PERMISSIONS, type CollectedTargetGroups } from "./collect.js";
+import {
+  collectTargetGroups,
+  readTargetGroup,
+  TARGET_GROUP_PERMISSIONS,
+  type CollectedTargetGroups,
+} from "./collect.js";
 import type { NormalizedTargetGroup } from "./normalize.js";
 import { targetGroupRules } from "./rules.js";
 
@@ -46,17 +60,56 @@ const notFound: RuleInfo = {
 };
 
 /** What a group is without its name: two groups of the same shape may be twins. */
+const shape = (values: unknown[]) => values.map((v) => String(v ?? null)).join("|");
 const shapeOf = (tg: NormalizedTargetGroup) =>
-  [
+  shape([
     tg.protocol,
     tg.port,
     tg.targetType,
     tg.healthCheck.protocol,
     tg.healthCheck.path,
     tg.healthCheck.matcherHttp,
-  ]
-    .map(String)
-    .join("|");
+  ]);
+const shapeOfListed = (tg: TargetGroup) =>
+  shape([
+    tg.Protocol,
+    tg.Port,
+    tg.TargetType,
+    tg.HealthCheckProtocol,
+    tg.HealthCheckPath,
+    tg.Matcher?.HttpCode,
+  ]);
+
+/** The region's groups no load balancer uses whose name (or name without region and role) is one of `others`'. */
+async function unusedNamedLike(
+  side: Side,
+  own: CollectedTargetGroups,
+  others: readonly TwinCandidate[],
+  role: Role,
+  context: PairContext,
+): Promise<{ candidate: TwinCandidate; group: TargetGroup }[]> {
+  const otherRole: Role = role === "primary" ? "standby" : "primary";
+  const wanted = new Set(
+    others.flatMap((o) => [o.name.toLowerCase(), nameKey(o.name, context.names[otherRole])]),
+  );
+  const all = await side.cache.targetGroups();
+  return [...all.values()]
+    .filter(
+      (tg) =>
+        (tg.LoadBalancerArns ?? []).length === 0 &&
+        !own.found.has(tg.TargetGroupArn ?? "") &&
+        (wanted.has((tg.TargetGroupName ?? "").toLowerCase()) ||
+          wanted.has(nameKey(tg.TargetGroupName ?? "", context.names[role]))),
+    )
+    .map((tg) => ({
+      group: tg,
+      candidate: {
+        id: tg.TargetGroupArn ?? "",
+        name: tg.TargetGroupName ?? "",
+        shape: shapeOfListed(tg),
+      },
+    }));
+}
 
 export const targetGroupModule: ResourceModule<NormalizedTargetGroup> = {
   type: "target-group",
@@ -74,6 +127,12 @@ export const targetGroupModule: ResourceModule<NormalizedTargetGroup> = {
     ]);
     const candidates = (groups: CollectedTargetGroups): TwinCandidate[] =>
       [...groups.found].map(([id, tg]) => ({ id, name: tg.name, shape: shapeOf(tg) }));
+    // A group of the region that no load balancer uses, named like one of the other side's, is a
+    // candidate too: the twin may exist while the listener that should use it points elsewhere.
+    const [pExtra, sExtra] = await Promise.all([
+      unusedNamedLike(primary, pg, candidates(sg), "primary", context),
+      unusedNamedLike(standby, sg, candidates(pg), "standby", context),
+    ]);
     // Through the pair: the groups the same listener position (port, default or rule, weight) uses.
     const standbyUses = new Map<string, string[]>();
     for (const u of sl.flatMap((l) => l.targetGroupUses))
@@ -83,7 +142,29 @@ export const targetGroupModule: ResourceModule<NormalizedTargetGroup> = {
       .flatMap((u) =>
         (standbyUses.get(u.key) ?? []).map((s) => ({ primaryId: u.arn, standbyId: s, via: u.via })),
       );
-    const match = matchTwins(candidates(pg), candidates(sg), evidence, context.names);
+    const all = matchTwins(
+      [...candidates(pg), ...pExtra.map((x) => x.candidate)],
+      [...candidates(sg), ...sExtra.map((x) => x.candidate)],
+      evidence,
+      context.names,
+    );
+    // An unused group that found no twin was only a candidate: nothing to report about it.
+    const extraIds = new Set([...pExtra, ...sExtra].map((x) => x.candidate.id));
+    const match: MatchResult = {
+      ...all,
+      unmatchedPrimary: all.unmatchedPrimary.filter((c) => !extraIds.has(c.id)),
+      unmatchedStandby: all.unmatchedStandby.filter((c) => !extraIds.has(c.id)),
+    };
+    // Read what was matched among the unused groups (two calls each), like the others.
+    for (const [groups, extras, side] of [
+      [pg, pExtra, primary],
+      [sg, sExtra, standby],
+    ] as const)
+      for (const x of extras)
+        if (all.links.some((l) => l.primary.id === x.candidate.id || l.standby.id === x.candidate.id)) {
+          const read = await readTargetGroup(side.cache, x.group);
+          if (read) groups.found.set(x.candidate.id, read);
+        }
     const twins: Twin<NormalizedTargetGroup>[] = match.links.flatMap((link) => {
       const [a, b] = [pg.found.get(link.primary.id), sg.found.get(link.standby.id)];
       return a && b ? [{ label: `targetGroups[${a.name}]`, primary: a, secondary: b }] : [];
