@@ -60,7 +60,8 @@ const notFound: RuleInfo = {
 };
 
 /** What a group is without its name: two groups of the same shape may be twins. */
-const shape = (values: unknown[]) => values.map((v) => String(v ?? null)).join("|");
+const shape = (values: (string | number | null | undefined | unknown)[]) =>
+  JSON.stringify(values.map((v) => v ?? null));
 const shapeOf = (tg: NormalizedTargetGroup) =>
   shape([
     tg.protocol,
