@@ -60,8 +60,7 @@ const notFound: RuleInfo = {
 };
 
 /** What a group is without its name: two groups of the same shape may be twins. */
-const shape = (values: (string | number | null | undefined | unknown)[]) =>
-  JSON.stringify(values.map((v) => v ?? null));
+const shape = (values: unknown[]) => JSON.stringify(values.map((v) => v ?? null));
 const shapeOf = (tg: NormalizedTargetGroup) =>
   shape([
     tg.protocol,
