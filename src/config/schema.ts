@@ -1,6 +1,16 @@
 import { z } from "zod";
 import { parseArn } from "../aws/arn.js";
 import { KNOWN_REGIONS } from "../aws/regions.js";
+import { ruleIds } from "../scan/rule-catalog.js";
+import { closest } from "../util/closest.js";
+import { glob } from "../util/glob.js";
+
+/** 2026-02-29 and 2026-13-45 look like dates and are none. */
+function isCalendarDate(text: string): boolean {
+  const [y, m, d] = text.split("-").map(Number);
+  const date = new Date(Date.UTC(y ?? 0, (m ?? 0) - 1, d ?? 0));
+  return date.getUTCFullYear() === y && date.getUTCMonth() + 1 === m && date.getUTCDate() === d;
+}
 
 const region = z
   .string()
@@ -143,8 +153,19 @@ export const configSchema = z.strictObject({
   suppressions: z
     .array(
       z.strictObject({
-        /** A rule id; * matches any text (listener.*). */
-        rule: z.string().min(1),
+        /** A rule id; * matches any text (listener.*). It must name at least one rule. */
+        rule: z
+          .string()
+          .min(1)
+          .superRefine((pattern, ctx) => {
+            const ids = ruleIds();
+            if (ids.some((id) => glob(pattern).test(id))) return;
+            const near = closest(pattern, ids);
+            ctx.addIssue({
+              code: "custom",
+              message: `expected a rule id (or a pattern such as listener.*), found "${pattern}", which names no rule${near ? `; did you mean ${near}?` : ""} (every rule: docs/rules.md)`,
+            });
+          }),
         /** The pair's name or primary ARN, * wildcards allowed; default every pair. */
         pair: z.string().min(1).optional(),
         /** A finding path, * wildcards allowed; default every path. */
@@ -154,6 +175,9 @@ export const configSchema = z.strictObject({
         expires: z
           .string()
           .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "expected a date as YYYY-MM-DD" })
+          .refine(isCalendarDate, {
+            message: "expected a real calendar date as YYYY-MM-DD (such as 2026-12-31)",
+          })
           .optional(),
       }),
     )

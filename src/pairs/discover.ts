@@ -208,15 +208,18 @@ export async function discoverPairs(
         operation: "DescribeLoadBalancers/DescribeTags",
         region,
       });
-      findings.push(
-        pairFinding(
+      // About a whole region: every pair whose primary is there is unread (path region[...]).
+      findings.push({
+        ...pairFinding(
           PAIR_RULES.unreadable,
           { name: `(primaries in ${region})`, primaryArn: "" },
           null,
           "error",
           `could not list the tagged primaries of ${region}: ${mapped.message}`,
         ),
-      );
+        path: `region[${region}]`,
+        primary: region,
+      });
     }
   }
   // Pairs from config: their primaries are described by ARN (they may be in any region).

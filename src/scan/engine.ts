@@ -3,7 +3,7 @@ import { discoverPairs, type Pair } from "../pairs/discover.js";
 import { RecordIndex } from "../resources/route53/collect.js";
 import { RESOURCE_MODULES } from "../resources/registry.js";
 import { pool } from "../util/pool.js";
-import type { PairContext, ResourceModule } from "./module.js";
+import { readErrorRule, type PairContext, type ResourceModule } from "./module.js";
 import { brokenRefs, PairTwins } from "./refs.js";
 import { RegionCaches } from "./region-cache.js";
 import { Side } from "./side.js";
@@ -35,22 +35,6 @@ export interface ScanOptions {
   /** Also report a `pass` finding for every rule that found nothing. */
   includePass?: boolean;
   onProgress?: (done: number, total: number) => void;
-}
-
-/** The rule that reports a resource type that could not be read for a pair. */
-export function readErrorRule(module: Pick<ResourceModule<unknown>, "type" | "title">): RuleInfo {
-  return {
-    id: `${module.type}.unreadable`,
-    resourceType: module.type,
-    severity: "high",
-    title: `${module.title} could not be read`,
-    compares:
-      "nothing: the AWS calls for this resource type failed (access denied, throttled to exhaustion, not found)",
-    rationale:
-      "What cannot be read cannot be proven ready; the rest of the pair and every other pair are still checked.",
-    remediation:
-      "Grant the permissions listed in the README to the scanning role, or retry when throttling has passed.",
-  };
 }
 
 const joinPath = (label: string, path: string) =>

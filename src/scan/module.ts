@@ -65,6 +65,22 @@ export function oneTwin<T>(collector: Collector<T>): ResourceModule<T>["twins"] 
   };
 }
 
+/** The rule that reports a resource type that could not be read for a pair. */
+export function readErrorRule(module: Pick<ResourceModule<unknown>, "type" | "title">): RuleInfo {
+  return {
+    id: `${module.type}.unreadable`,
+    resourceType: module.type,
+    severity: "high",
+    title: `${module.title} could not be read`,
+    compares:
+      "nothing: the AWS calls for this resource type failed (access denied, throttled to exhaustion, not found)",
+    rationale:
+      "What cannot be read cannot be proven ready; the rest of the pair and every other pair are still checked.",
+    remediation:
+      "Grant the permissions listed in the README to the scanning role, or retry when throttling has passed.",
+  };
+}
+
 /** The rule under which two candidates that could both be a resource's twin are reported. */
 export function ambiguousTwinRule(module: Pick<ResourceModule<unknown>, "type" | "title">): RuleInfo {
   return {

@@ -1,6 +1,6 @@
 import { PAIR_RULES } from "../pairs/rules.js";
 import { RESOURCE_MODULES } from "../resources/registry.js";
-import { readErrorRule } from "./engine.js";
+import { readErrorRule } from "./module.js";
 import type { RuleInfo } from "../core/finding.js";
 
 /** Every rule a scan can report, grouped by resource type, in report order. */
@@ -10,9 +10,19 @@ export function ruleCatalog(): { type: string; title: string; rules: RuleInfo[] 
     ...RESOURCE_MODULES.map((m) => ({
       type: m.type,
       title: m.title,
-      rules: [...m.rules, ...(m.missingRule ? [m.missingRule] : []), readErrorRule(m)],
+      rules: [
+        ...m.rules,
+        ...(m.missingRule ? [m.missingRule] : []),
+        ...(m.extraRules ?? []),
+        readErrorRule(m),
+      ],
     })),
   ];
+}
+
+/** Every rule id a scan can report. */
+export function ruleIds(): string[] {
+  return ruleCatalog().flatMap((g) => g.rules.map((r) => r.id));
 }
 
 export function rulesMarkdown(): string {

@@ -31,6 +31,8 @@ export interface FaultPlan {
         path: string;
         target: string;
         body: string;
+        /** From the signature's credential scope. */
+        region: string;
       }) => "throttle" | "server" | { status: number; code: string; message?: string } | undefined)
     | undefined;
 }
@@ -158,11 +160,15 @@ export class FaultProxy {
       res.writeHead(403, denied.headers).end(denied.body);
       return;
     }
+    // The region is in the signature's credential scope: Credential=KEY/DATE/REGION/SERVICE/aws4_request.
+    const region =
+      /Credential=[^/]+\/\d+\/([^/]+)\//.exec(String(req.headers.authorization ?? ""))?.[1] ?? "";
     const chosen = this.plan.fail?.({
       method: req.method ?? "",
       path: req.url ?? "",
       target,
       body: body.toString("utf8"),
+      region,
     });
     if (chosen) {
       const protocol = protocolOf(req, body.toString("utf8"));

@@ -1,5 +1,5 @@
 import type { RuleInfo } from "../../core/finding.js";
-import { unmatchedOf, type PairContext, type ResourceModule } from "../../scan/module.js";
+import { ambiguousTwinRule, unmatchedOf, type PairContext, type ResourceModule } from "../../scan/module.js";
 import { matchTwins, type TwinCandidate, type TwinEvidence } from "../../scan/twins.js";
 import { ROUTE53_PERMISSIONS, type RecordIndex } from "./collect.js";
 import {
@@ -84,6 +84,7 @@ export const route53Module: ResourceModule<Route53View> = {
   title: "Route 53 records",
   permissions: ROUTE53_PERMISSIONS,
   rules: route53Rules,
+  extraRules: [ambiguousTwinRule({ type: "route53", title: "Route 53 records" })],
   missingRule: missingRecord,
   async twins(primary, standby, context) {
     const index = await context.records();

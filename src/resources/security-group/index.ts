@@ -1,5 +1,5 @@
 import type { RuleInfo } from "../../core/finding.js";
-import { unmatchedOf, type ResourceModule } from "../../scan/module.js";
+import { ambiguousTwinRule, unmatchedOf, type ResourceModule } from "../../scan/module.js";
 import type { Collector } from "../../scan/side.js";
 import { matchTwins, type MatchResult, type TwinEvidence } from "../../scan/twins.js";
 import {
@@ -48,6 +48,7 @@ export const securityGroupModule: ResourceModule<NormalizedSecurityGroups> = {
   title: "Security groups",
   permissions: SECURITY_GROUP_PERMISSIONS,
   rules: securityGroupRules,
+  extraRules: [ambiguousTwinRule({ type: "security-group", title: "Security groups" })],
   missingRule: missingGroup,
   async twins(primary, standby, context) {
     const [p, s] = await Promise.all([

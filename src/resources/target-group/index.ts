@@ -1,6 +1,7 @@
 import type { RuleInfo } from "../../core/finding.js";
 import type { TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
+  ambiguousTwinRule,
   unmatchedOf,
   type PairContext,
   type ResourceModule,
@@ -117,7 +118,7 @@ export const targetGroupModule: ResourceModule<NormalizedTargetGroup> = {
   permissions: TARGET_GROUP_PERMISSIONS,
   rules: targetGroupRules,
   missingRule: missingTargetGroup,
-  extraRules: [notFound],
+  extraRules: [notFound, ambiguousTwinRule({ type: "target-group", title: "Target groups" })],
   async twins(primary, standby, context) {
     const [pl, sl, pg, sg] = await Promise.all([
       primary.get(listenersCollector),

@@ -1,0 +1,5 @@
+import { runRuleCases } from "../../scan/rule-cases.testing.js";
+import { cases } from "./rules.cases.js";
+import { certificateRules } from "./rules.js";
+
+runRuleCases(certificateRules, cases);
