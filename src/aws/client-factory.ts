@@ -4,7 +4,13 @@ import { CallCounter } from "./call-counter.js";
 import { assumedRoleCredentials, baseCredentials } from "./credentials.js";
 import { parseEndpointUrl } from "./endpoint.js";
 import { observeMiddleware, type CallInfo } from "./middleware.js";
-import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimit } from "./rate-limits.js";
+import {
+  effectiveRateLimits,
+  isLoopbackEndpoint,
+  RateLimiter,
+  type RateLimit,
+  type RateLimits,
+} from "./rate-limits.js";
 import { assertRegion } from "./regions.js";
 
 /** The options every SDK v3 client constructor accepts that drctl sets. */
@@ -41,6 +47,7 @@ export interface AwsClientsOptions {
   endpointUrl?: string;
   /** Accounts keyed by 12-digit id. */
   accounts?: Readonly<Record<string, AccountAccess>>;
+  /** drctl.yaml's rateLimits; see effectiveRateLimits for what applies. */
   rateLimits?: Readonly<Record<string, RateLimit>> | "off";
   maxAttempts?: number;
   /** Region used for STS when assuming roles. */
@@ -64,6 +71,8 @@ export class AwsClients {
   private readonly clients = new Map<string, SdkClient>();
   private readonly credentialsByAccount = new Map<string, AwsCredentialIdentityProvider>();
   readonly endpoint: string | undefined;
+  /** The client-side rate limits in force (off against a loopback endpoint unless configured). */
+  readonly rateLimits: RateLimits | "off";
 
   private constructor(
     private readonly options: AwsClientsOptions,
@@ -76,7 +85,8 @@ export class AwsClients {
         : fromEnv
           ? parseEndpointUrl(fromEnv, "the AWS_ENDPOINT_URL environment variable")
           : undefined;
-    this.limiter = new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS);
+    this.rateLimits = effectiveRateLimits(options.rateLimits, isLoopbackEndpoint(this.endpoint));
+    this.limiter = new RateLimiter(this.rateLimits);
   }
 
   static async create(options: AwsClientsOptions = {}): Promise<AwsClients> {

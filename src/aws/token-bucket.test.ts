@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RateLimiter } from "./rate-limits.js";
+import { effectiveRateLimits, isLoopbackEndpoint, RateLimiter } from "./rate-limits.js";
 import { TokenBucket, type Clock } from "./token-bucket.js";
 
 /** A clock whose sleeps advance time instantly, recording how long each was. */
@@ -55,13 +55,50 @@ describe("TokenBucket", () => {
 describe("RateLimiter", () => {
   it("keeps one bucket per service, region and account", async () => {
     const clock = fakeClock();
-    const limiter = new RateLimiter({ ELBv2: { perSecond: 1, burst: 1 } }, clock);
+    const limiter = new RateLimiter(
+      { byService: { ELBv2: { perSecond: 1, burst: 1 } }, otherwise: "unlimited" },
+      clock,
+    );
     await limiter.acquire("ELBv2", "us-east-1", "home");
     await limiter.acquire("ELBv2", "us-west-2", "home");
     await limiter.acquire("ELBv2", "us-east-1", "222222222222");
     expect(clock.time).toBe(0);
     await limiter.acquire("ELBv2", "us-east-1", "home");
     expect(clock.time).toBe(1000);
+  });
+
+  it("applies AWS's rates against AWS, and none against a local emulator unless configured", () => {
+    const elb = (l: ReturnType<typeof effectiveRateLimits>) => (l === "off" ? "off" : l.byService.ELBv2);
+    expect(elb(effectiveRateLimits(undefined, false))).toEqual({ perSecond: 10, burst: 40 });
+    expect(elb(effectiveRateLimits({ ELBv2: { perSecond: 2, burst: 4 } }, false))).toEqual({
+      perSecond: 2,
+      burst: 4,
+    });
+    expect(effectiveRateLimits(undefined, true)).toBe("off");
+    expect(effectiveRateLimits({ ELBv2: { perSecond: 2, burst: 4 } }, true)).toEqual({
+      byService: { ELBv2: { perSecond: 2, burst: 4 } },
+      otherwise: "unlimited",
+    });
+    expect(effectiveRateLimits("off", false)).toBe("off");
+    // Against AWS a service drctl.yaml does not name keeps its published rate.
+    const aws = effectiveRateLimits({ ELBv2: { perSecond: 2, burst: 4 } }, false);
+    expect(aws !== "off" && aws.byService.Route53).toEqual({ perSecond: 5, burst: 10 });
+  });
+
+  it("knows a loopback endpoint from a remote one", () => {
+    for (const local of [
+      "http://127.0.0.1:5000",
+      "http://localhost:4566",
+      "http://[::1]:8080",
+      "http://127.1.2.3",
+    ])
+      expect(isLoopbackEndpoint(local), local).toBe(true);
+    for (const remote of [
+      "https://elasticloadbalancing.us-east-1.amazonaws.com",
+      "http://10.0.0.5:5000",
+      undefined,
+    ])
+      expect(isLoopbackEndpoint(remote), String(remote)).toBe(false);
   });
 
   it("does not limit when turned off", async () => {

@@ -61,7 +61,13 @@ export function registerScan(
       "after",
       `
 Pairs are primaries in the primary region(s) tagged enable=true, isPrimary=true and
-secondaryARN=<standby ARN>, plus those listed under pairs: in drctl.yaml.
+secondaryARN=<standby ARN>, plus those listed under pairs: in drctl.yaml. Twins are compared
+by meaning through the pair, whatever their names; --json lists, per pair, what was matched
+with what and how (twins[]). --verbose shows each finding's whole remediation and both values.
+
+Client-side rate limits follow AWS's published rates against AWS; against a loopback endpoint
+(--endpoint-url or AWS_ENDPOINT_URL on 127.0.0.1 or localhost, a local emulator) they are off
+unless rateLimits in drctl.yaml sets them.
 
 Examples:
   drctl scan                                   terminal summary, exit 1 on high or critical findings
@@ -121,7 +127,7 @@ Examples:
           resolved: history.diff.resolved.length,
         };
         ctx.result(
-          () => formatScanText(result),
+          () => formatScanText(result, { verbose: ctx.options.verbose ?? false }),
           () => (historyJson ? { ...result, history: historyJson } : result),
         );
         const sides = Math.max(1, result.stats.pairs * 2);

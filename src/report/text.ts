@@ -1,12 +1,33 @@
+import { SEVERITIES, type Finding } from "../core/finding.js";
 import type { ScanResult } from "../core/scan-result.js";
-import { SEVERITIES } from "../core/finding.js";
+import { show } from "../scan/compare.js";
+import { causesFirst, shortRemediation } from "./order.js";
 
-const show = (v: unknown) =>
-  v === null || v === undefined ? "-" : typeof v === "string" ? v : JSON.stringify(v);
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-/** The terminal report: one line per pair with counts by severity, then the details. */
-export function formatScanText(result: ScanResult): string {
+export interface TextOptions {
+  /** Each finding's whole remediation and both values (default: the remediation's first sentence). */
+  verbose?: boolean;
+}
+
+function findingLines(f: Finding, options: TextOptions, indent: string): string[] {
+  const tag = f.suppressed ? ` (suppressed: ${f.suppressed.reason})` : "";
+  const lines = [
+    `${indent}${f.severity.toUpperCase().padEnd(8)} ${f.status.padEnd(7)} ${f.ruleId}  ${f.path}${tag}`,
+    `${indent}         ${f.message}`,
+  ];
+  if (f.remediation)
+    lines.push(`${indent}         fix: ${options.verbose ? f.remediation : shortRemediation(f.remediation)}`);
+  if (options.verbose && f.status === "drift" && (f.primary !== null || f.secondary !== null))
+    lines.push(
+      `${indent}         primary: ${clip(show(f.primary), 300)}`,
+      `${indent}         standby: ${clip(show(f.secondary), 300)}`,
+    );
+  return lines;
+}
+
+/** The terminal report: one line per pair with counts by severity, then the details, causes first. */
+export function formatScanText(result: ScanResult, options: TextOptions = {}): string {
   const lines: string[] = [];
   const width = Math.max(4, ...result.pairs.map((p) => p.name.length));
   lines.push(
@@ -21,17 +42,11 @@ export function formatScanText(result: ScanResult): string {
     const live = p.findings.filter((f) => f.status !== "pass");
     if (live.length === 0) continue;
     lines.push("", `${p.name}  ${p.primaryArn} -> ${p.secondaryArn ?? "(no standby)"}`);
-    for (const f of live) {
-      const tag = f.suppressed ? ` (suppressed: ${f.suppressed.reason})` : "";
-      lines.push(
-        `  ${f.severity.toUpperCase().padEnd(8)} ${f.status.padEnd(7)} ${f.ruleId}  ${f.path}${tag}`,
-      );
-      lines.push(`           ${f.message}`);
-      if (f.status === "drift" && (f.primary !== null || f.secondary !== null)) {
-        lines.push(
-          `           primary: ${clip(show(f.primary), 160)}`,
-          `           standby: ${clip(show(f.secondary), 160)}`,
-        );
+    for (const group of causesFirst(live)) {
+      lines.push(...findingLines(group.finding, options, "  "));
+      for (const c of group.consequences) {
+        lines.push(`    follows from the above:`);
+        lines.push(...findingLines(c, options, "    "));
       }
     }
   }
