@@ -109,7 +109,10 @@ describe("bad input", () => {
       "inventory",
     );
     expect(r.code).toBe(3);
-    expect(r.stdout).toMatch(/error: VPCs: could not reach the endpoint for ec2\.DescribeVpcs in us-east-1/);
+    expect(r.stdout).toMatch(/^VPCs\s+error$/m);
+    expect(r.stderr).toMatch(
+      /^drctl: 14 calls failed: could not reach the endpoint: connect ECONNREFUSED 127\.0\.0\.1:9$/m,
+    );
   });
 });
 
