@@ -9,6 +9,7 @@ import type { ScanResult } from "../core/scan-result.js";
 import { isReadFailure, SEVERITIES, severityRank, type Finding, type Severity } from "../core/finding.js";
 import { channelsOf, notifyScan, type NotifyChoice } from "../notify/notify.js";
 import { diffRuns, diffSentence, type RunDiff } from "../store/diff.js";
+import { expandHome } from "../store/location.js";
 import { drctlHome } from "../store/open.js";
 import { headerOf, newRunId } from "../store/types.js";
 import { TAG } from "../pairs/tags.js";
@@ -70,10 +71,7 @@ export function scanExitCode(
 /** What an empty scan searched, so a wrongly tagged account or region is seen at once. */
 function searched(ctx: CommandContext, regions: string[]): string {
   const tags = `${TAG.enable}=true, ${TAG.isPrimary}=true and a ${TAG.secondaryArn}`;
-  const listed =
-    ctx.config.pairs.length === 0
-      ? `${ctx.configFile ?? "no drctl.yaml"} lists no pairs`
-      : `${ctx.configFile ?? "drctl.yaml"} lists ${ctx.config.pairs.length}`;
+  const listed = ctx.configFile ? `${ctx.configFile} lists no pairs` : "there is no drctl.yaml to list pairs";
   const where =
     ctx.options.region.length > 0 ? "--region" : ctx.configFile ? "regions.primary" : "the default region";
   return `no DR pairs found: no load balancer in ${regions.join(", ")} (${where}) is tagged ${tags}, and ${listed}`;
@@ -152,7 +150,7 @@ Examples:
         const html = flags.html ? prepareFile(flags.html, "--html", 0o755) : undefined;
         if (flags.store) ctx.checkStore();
         const email = ctx.config.notify.email;
-        const outbox = email.outbox ?? join(drctlHome(), "outbox");
+        const outbox = email.outbox ? expandHome(email.outbox) : join(drctlHome(), "outbox");
         if (choice === "outbox" || (choice === "configured" && email.enabled && email.transport === "outbox"))
           prepareFolder(outbox, email.outbox ? "notify.email.outbox" : "the outbox");
 
@@ -216,10 +214,13 @@ Examples:
           );
         const sides = Math.max(1, result.stats.pairs * 2);
         const total = Object.values(result.stats.calls).reduce((a, b) => a + b, 0);
+        const took = `${(result.stats.durationMs / 1000).toFixed(1)} s`;
         ctx.progress(
-          empty
-            ? `scanned 0 pairs in ${(result.stats.durationMs / 1000).toFixed(1)} s`
-            : `scanned ${result.stats.pairs} pairs in ${(result.stats.durationMs / 1000).toFixed(1)} s; ${(total / sides).toFixed(1)} AWS calls per load balancer per side`,
+          failures.length > 0
+            ? `scan ended in ${took}`
+            : empty
+              ? `scanned 0 pairs in ${took}`
+              : `scanned ${result.stats.pairs} pairs in ${took}; ${(total / sides).toFixed(1)} AWS calls per load balancer per side`,
         );
         if (html) ctx.progress(`HTML report: ${html}`);
         ctx.progress(ctx.callSummary());

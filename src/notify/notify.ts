@@ -3,6 +3,7 @@ import type { AwsClients } from "../aws/client-factory.js";
 import type { DrctlConfig } from "../config/schema.js";
 import type { ScanResult } from "../core/scan-result.js";
 import type { RunDiff } from "../store/diff.js";
+import { expandHome } from "../store/location.js";
 import { drctlHome } from "../store/open.js";
 import { scanMessage } from "./message.js";
 import { postWebhook, sendSes, sendSmtp, webhookBody, writeOutbox } from "./transports.js";
@@ -69,7 +70,7 @@ export async function notifyScan(options: {
   const email = config.email;
   const transport = choice === "outbox" ? "outbox" : email.enabled ? email.transport : undefined;
   if (transport === "outbox") {
-    const dir = email.outbox ?? join(drctlHome(), "outbox");
+    const dir = email.outbox ? expandHome(email.outbox) : join(drctlHome(), "outbox");
     await attempt(
       "email (outbox)",
       async () => `written to ${await writeOutbox(dir, `scan-${options.runId}`, message, envelope)}`,

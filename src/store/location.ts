@@ -48,6 +48,11 @@ export function parseStoreLocation(value: string, where: string): StoreLocation 
     throw bad(
       `found the scheme "${scheme[1] ?? ""}:"${/^dynamo/i.test(scheme[1] ?? "") ? " (did you mean dynamodb://?)" : ""}`,
     );
-  const file = text === "~" || text.startsWith("~/") ? join(homedir(), text.slice(1)) : text;
+  const file = expandHome(text);
   return { kind: "sqlite", file: isAbsolute(file) ? file : resolve(file) };
+}
+
+/** A path from a setting, with a leading `~/` as the home folder (no shell has expanded it). */
+export function expandHome(path: string): string {
+  return path === "~" || path.startsWith("~/") ? join(homedir(), path.slice(1)) : path;
 }
