@@ -14,7 +14,7 @@ async function drctl(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, stdout: out.join(""), stderr: err.join("") };
+  return { code, stdout: out.join("\n"), stderr: err.join("\n") };
 }
 
 function tempFile(name: string, text: string): string {
