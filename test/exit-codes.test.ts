@@ -604,6 +604,40 @@ describe("drctl failover plan", () => {
   });
 });
 
+describe("drctl runbook and failback", () => {
+  it.each([
+    [["runbook", "status", "run-nope"], /^drctl: no run run-nope in the /],
+    [["runbook", "resume", "run-nope"], /^drctl: no run run-nope in the /],
+    [["failback", "plan"], /^drctl: failback plan: expected --runbook <file> or --from <run>$/],
+    [["failback", "plan", "--from", "run-nope"], /^drctl: no run run-nope in the /],
+    [
+      ["failover", "run", "--runbook", "x.yaml", "--set", "novalue"],
+      /^drctl: --set novalue: expected KEY=VALUE$/,
+    ],
+    [
+      ["--store", "dynamo://x", "runbook", "status", "run-1"],
+      /^drctl: store location "dynamo:\/\/x" \(from --store\)/,
+    ],
+  ])("2: %j", async (argv, message) => {
+    const r = await drctl(argv, { endpoint: env.emulator.endpoint });
+    expect(r.code).toBe(2);
+    expect(r.said).toHaveLength(1);
+    expect(r.said[0]).toMatch(message);
+  });
+
+  it("3: a journal in DynamoDB that cannot be reached", async () => {
+    const r = await drctl(
+      ["--store", "dynamodb://drctl-history?region=us-east-1", "runbook", "status", "run-1"],
+      {
+        endpoint: downEndpoint,
+      },
+    );
+    expect(r.code).toBe(3);
+    expect(r.said).toHaveLength(1);
+    expect(r.said[0]).toMatch(/ECONNREFUSED/);
+  });
+});
+
 describe("the contract itself", () => {
   it("is the README's exit-code table, and --help's line", () => {
     const readme = readFileSync("README.md", "utf8");
