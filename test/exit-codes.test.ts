@@ -8,7 +8,7 @@
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import Database from "better-sqlite3";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -171,10 +171,15 @@ describe("drctl scan", () => {
 
   it("1: drift at or above --fail-on (given in any case); stored and sent", async () => {
     const p = place();
-    const r = await drctl(["--config", p.config, "scan", "--fail-on", "Medium"], {
+    const report = join(p.dir, "reports", "readiness.html");
+    const r = await drctl(["--config", p.config, "scan", "--fail-on", "Medium", "--html", report], {
       endpoint: env.emulator.endpoint,
     });
     expect(r.code, r.stderr).toBe(1);
+    // The HTML report appears whole (no temporary file beside it), readable like any report.
+    expect(readdirSync(join(p.dir, "reports"))).toEqual(["readiness.html"]);
+    expect(readFileSync(report, "utf8")).toMatch(/^<!doctype html>[\s\S]*<\/html>\s*$/);
+    expect(statSync(report).mode & 0o777).toBe(0o644);
     expect(r.said).toEqual([]);
     expect(r.stdout).toMatch(/^web-002\s+drift/m);
     expect(p.stored()).toBe(1);
