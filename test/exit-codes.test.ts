@@ -309,6 +309,29 @@ describe("drctl scan", () => {
     expect([p.stored(), p.sent()]).toEqual([0, []]);
   });
 
+  it("3: Route 53 denied for every pair (fault proxy): the cause said once with its count; nothing stored or sent", async () => {
+    const p = place();
+    const proxy = await FaultProxy.start(env.emulator.endpoint, {
+      ...NO_FAULTS,
+      deny: (r) => r.path.startsWith("/2013-04-01/"),
+    });
+    try {
+      const r = await drctl(["--config", p.config, "scan", "--fail-on", "never"], {
+        endpoint: proxy.endpoint,
+      });
+      expect(r.code).toBe(3);
+      expect(r.said).toEqual([
+        "drctl: the scan could not finish: 2 reads failed (route53.unreadable 2); nothing was stored or sent",
+      ]);
+      const detail = r.stderr.split("\n").filter((l) => l.startsWith("  "));
+      expect(detail).toHaveLength(1);
+      expect(detail[0]).toMatch(/^ {2}2 times: could not read .*access denied to Route53\./);
+      expect([p.stored(), p.sent()]).toEqual([0, []]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it("3: a history file that is not a database; the result printed, nothing sent", async () => {
     const p = place();
     writeFileSync(p.store, "not a database ".repeat(500));

@@ -79,16 +79,19 @@ function searched(ctx: CommandContext, regions: string[]): string {
 
 /** At most a few distinct read failures on one line each; all of them under --verbose. */
 function failureLines(ctx: CommandContext, failures: Finding[]): string[] {
-  const distinct = [...new Set(failures.map((f) => f.message))];
+  // Distinct messages, each once with how often it came (the same denied call for many pairs).
+  const distinct = new Map<string, number>();
+  for (const f of failures) distinct.set(f.message, (distinct.get(f.message) ?? 0) + 1);
   const byRule = new Map<string, number>();
   for (const f of failures) byRule.set(f.ruleId, (byRule.get(f.ruleId) ?? 0) + 1);
   const rules = [...byRule].map(([r, n]) => `${r} ${n}`).join(", ");
   const head = `drctl: the scan could not finish: ${failures.length} ${failures.length === 1 ? "read" : "reads"} failed (${rules}); nothing was stored or sent`;
-  const shown = ctx.options.verbose ? distinct : distinct.slice(0, 3);
-  const more = distinct.length - shown.length;
+  const all = [...distinct].sort((a, b) => b[1] - a[1]);
+  const shown = ctx.options.verbose ? all : all.slice(0, 3);
+  const more = all.length - shown.length;
   return [
     head,
-    ...shown.map((m) => `  ${m}`),
+    ...shown.map(([m, n]) => `  ${n > 1 ? `${n} times: ` : ""}${m}`),
     ...(more > 0 ? [`  ... and ${more} more (--verbose lists every one)`] : []),
   ];
 }
