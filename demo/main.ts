@@ -1,5 +1,5 @@
 /**
- * npm run demo [-- --pairs N --primary-region R --standby-region R]
+ * npm run demo [-- --pairs N --primary-region R --standby-region R --out DIR]; --help lists them.
  * Starts the local AWS emulator, builds the two-region world in it, runs drctl on it, prints a
  * summary and where the outputs are, and stops the emulator (also on Ctrl-C).
  */
@@ -7,25 +7,80 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { AwsClients } from "../src/aws/client-factory.js";
+import { assertRegion } from "../src/aws/regions.js";
 import { runCli } from "../src/cli/program.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { loadRunbook } from "../src/runbook/load.js";
-import { DrctlError } from "../src/errors.js";
+import { DrctlError, EXIT, InputError } from "../src/errors.js";
 import { recordReplicaLag, workaroundProxy } from "../test/harness/moto-workarounds.js";
 import { Emulator } from "./emulator.js";
 import { buildWorld, changeWorld } from "./world/build.js";
-import { DEFAULT_WORLD } from "./world/options.js";
+import { DEFAULT_WORLD, MAX_PAIRS } from "./world/options.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-const { values } = parseArgs({
-  options: {
-    pairs: { type: "string", default: String(DEFAULT_WORLD.pairs) },
-    "primary-region": { type: "string", default: DEFAULT_WORLD.primaryRegion },
-    "standby-region": { type: "string", default: DEFAULT_WORLD.standbyRegion },
-    out: { type: "string", default: "out" },
-  },
-});
+export const DEMO_HELP = `Usage: npm run demo -- [options]
+
+Starts the local AWS emulator (moto), builds a two-region warm-standby world in it, runs drctl on
+it (inventory, scan, a change and a second scan, diff, publish, a failover and its failback),
+prints what it did and where the outputs are, and stops the emulator.
+
+Options:
+  --pairs <n>                load-balancer pairs to build, 1 to ${MAX_PAIRS} (default ${DEFAULT_WORLD.pairs})
+  --primary-region <code>    region of the primaries (default ${DEFAULT_WORLD.primaryRegion})
+  --standby-region <code>    region of the standbys (default ${DEFAULT_WORLD.standbyRegion}; the failover
+                             part runs only with the example runbook's region, us-west-2)
+  --out <dir>                where the outputs go: world.json, drctl.yaml, report.html, history,
+                             outbox, site, runbook journal (default out)
+  -h, --help                 show this help
+
+Examples:
+  npm run demo
+  npm run demo -- --pairs 200 --primary-region eu-west-1 --standby-region eu-central-1
+  npm run demo -- --out /tmp/drctl-demo
+
+Exit code: the worst of drctl's own (0 clean, 1 drift, 2 bad input, 3 could not finish).`;
+
+/** The demo's options, checked before anything starts; bad ones are one line and exit 2. */
+function demoOptions(argv: string[]) {
+  let values;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        pairs: { type: "string", default: String(DEFAULT_WORLD.pairs) },
+        "primary-region": { type: "string", default: DEFAULT_WORLD.primaryRegion },
+        "standby-region": { type: "string", default: DEFAULT_WORLD.standbyRegion },
+        out: { type: "string", default: "out" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (err) {
+    throw new InputError(
+      `${(err as Error).message.split("\n")[0] ?? ""}; npm run demo -- --help lists the options`,
+    );
+  }
+  const pairs = /^\d+$/.test(values.pairs) ? Number(values.pairs) : NaN;
+  if (!values.help && !(pairs >= 1 && pairs <= MAX_PAIRS))
+    throw new InputError(`--pairs ${values.pairs}: expected a whole number from 1 to ${MAX_PAIRS}`);
+  assertRegion(values["primary-region"], "--primary-region");
+  assertRegion(values["standby-region"], "--standby-region");
+  if (values["primary-region"] === values["standby-region"])
+    throw new InputError("--primary-region and --standby-region: expected two different regions");
+  return { ...values, pairs };
+}
+
+let values: ReturnType<typeof demoOptions>;
+try {
+  values = demoOptions(process.argv.slice(2));
+} catch (err) {
+  console.error(`demo: ${(err as Error).message}`);
+  process.exit(err instanceof DrctlError ? err.exitCode : EXIT.couldNotFinish);
+}
+if (values.help) {
+  console.log(DEMO_HELP);
+  process.exit(EXIT.ok);
+}
 
 const say = (line: string) => console.error(line);
 const outDir = resolve(values.out);
@@ -49,7 +104,7 @@ try {
   const world = await buildWorld(
     aws,
     {
-      pairs: Number(values.pairs),
+      pairs: values.pairs,
       primaryRegion: values["primary-region"],
       standbyRegion: values["standby-region"],
     },

@@ -2,7 +2,8 @@
  * npm run docs: regenerates the parts of the documentation that are made from code.
  * `--check` exits 1 instead of writing when something is stale (used by the tests).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { writeFileAtomic } from "../src/util/files.js";
 import { generatedDocs } from "./generated-docs.js";
 
 const check = process.argv.includes("--check");
@@ -12,6 +13,7 @@ for (const { file, content } of generatedDocs()) {
   if (current === content) continue;
   stale++;
   if (check) console.error(`${file} is stale: run npm run docs`);
-  else writeFileSync(file, content);
+  // Whole or not at all, and readable like any file of the repository.
+  else writeFileAtomic(file, content, { mode: 0o644, dirMode: 0o755 });
 }
 process.exitCode = check && stale > 0 ? 1 : 0;

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { readActions } from "../infra/permissions.js";
+import { exitCodesMarkdown } from "../src/errors.js";
 import { permissionsMarkdown } from "../src/permissions.js";
 import { stepsMarkdown } from "../src/runbook/step-catalog.js";
 import { rulesMarkdown } from "../src/scan/rule-catalog.js";
@@ -21,9 +22,13 @@ export function generatedDocs(): { file: string; content: string }[] {
     {
       file: "README.md",
       content: replaceBlock(
-        replaceBlock(readme, "permissions", permissionsMarkdown()),
-        "scan-policy",
-        scanPolicyBlock(),
+        replaceBlock(
+          replaceBlock(readme, "permissions", permissionsMarkdown()),
+          "scan-policy",
+          scanPolicyBlock(),
+        ),
+        "exit-codes",
+        exitCodesMarkdown(),
       ),
     },
     { file: "docs/rules.md", content: rulesMarkdown() },

@@ -14,7 +14,7 @@ async function drctl(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, stdout: out.join(""), stderr: err.join("") };
+  return { code, stdout: out.join("\n"), stderr: err.join("\n") };
 }
 
 function tempFile(name: string, text: string): string {
@@ -109,7 +109,10 @@ describe("bad input", () => {
       "inventory",
     );
     expect(r.code).toBe(3);
-    expect(r.stdout).toMatch(/error: VPCs: could not reach the endpoint for ec2\.DescribeVpcs in us-east-1/);
+    expect(r.stdout).toMatch(/^VPCs\s+error$/m);
+    expect(r.stderr).toMatch(
+      /^drctl: 14 calls failed: could not reach the endpoint: connect ECONNREFUSED 127\.0\.0\.1:9$/m,
+    );
   });
 });
 

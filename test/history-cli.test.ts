@@ -81,7 +81,7 @@ describe("scans kept in the history", () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^PAIR\s+STATUS/);
     expect(r.stderr).toMatch(
-      /the scan result was not stored: the history file .* is not a readable drctl history database/,
+      /the scan result was not stored, so nothing was sent: the history file .* is not a readable drctl history database/,
     );
   });
 

@@ -1,14 +1,16 @@
 import { CreateEmailIdentityCommand, SESv2Client } from "@aws-sdk/client-sesv2";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import PostalMime from "postal-mime";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeCertificate } from "../demo/world/certificates.js";
 import { notifyScan, type NotifyConfig } from "../src/notify/notify.js";
+import { webhookBody } from "../src/notify/transports.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import { diffRuns } from "../src/store/diff.js";
 import { useEmulator } from "./harness/emulator.js";
@@ -56,8 +58,15 @@ const config = (
   overrides: Partial<NotifyConfig["email"]> = {},
   rest: Partial<NotifyConfig> = {},
 ): NotifyConfig => ({
+  configured: true,
   when: "on-change",
-  email: { from: "drctl@example.com", to: ["oncall@example.com"], transport: "outbox", ...overrides },
+  email: {
+    enabled: true,
+    from: "drctl@example.com",
+    to: ["oncall@example.com"],
+    transport: "outbox",
+    ...overrides,
+  },
   ...rest,
 });
 
@@ -88,6 +97,9 @@ describe("the scan email", () => {
     const page = readFileSync(join(dir, "scan-run-2.html"), "utf8");
     expect(page).toContain("New findings (1)");
     expect(page.startsWith("<!doctype html>")).toBe(true);
+    // Written whole (temporary file, then rename: none left behind) and private to the owner.
+    expect(readdirSync(dir).sort()).toEqual(["scan-run-2.eml", "scan-run-2.html"]);
+    for (const f of readdirSync(dir)) expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
   });
 
   it("is sent only when something changed, unless configured otherwise", async () => {
@@ -138,11 +150,26 @@ describe("the scan email", () => {
     expect(mail.html?.trimEnd().endsWith("</html>")).toBe(true);
   });
 
-  it("goes through SMTP to a real server on loopback", async () => {
+  /**
+   * A real SMTP server on loopback, behind a TCP relay that keeps every byte the client sent, so
+   * a test can say what reached the wire.
+   */
+  async function smtpServer(options: { starttls: boolean }) {
     const received: Buffer[] = [];
+    const logins: string[] = [];
+    const pem = makeCertificate(
+      { commonName: "localhost", subjectAlternativeNames: ["localhost"], validDays: 30 },
+      7,
+    );
     const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
+      ...(options.starttls
+        ? { key: pem.privateKey, cert: pem.certificate }
+        : { disabledCommands: ["STARTTLS"] }),
+      allowInsecureAuth: true,
+      onAuth(auth, _session, callback) {
+        logins.push(`${auth.username}:${auth.password ?? ""}`);
+        callback(null, { user: auth.username });
+      },
       onData(stream, _session, callback) {
         const chunks: Buffer[] = [];
         stream.on("data", (c: Buffer) => chunks.push(c));
@@ -154,23 +181,109 @@ describe("the scan email", () => {
     });
     server.listen(0, "127.0.0.1");
     await once(server.server, "listening");
-    const port = (server.server.address() as AddressInfo).port;
+    const smtpPort = (server.server.address() as AddressInfo).port;
+    const wire: Buffer[] = [];
+    const relay = createNetServer((client) => {
+      const upstream = connect(smtpPort, "127.0.0.1");
+      client.on("data", (c: Buffer) => wire.push(c));
+      client.pipe(upstream).pipe(client);
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+    });
+    relay.listen(0, "127.0.0.1");
+    await once(relay, "listening");
+    const caFile = join(mkdtempSync(join(tmpdir(), "drctl-smtp-")), "ca.pem");
+    writeFileSync(caFile, pem.certificate);
+    return {
+      port: (relay.address() as AddressInfo).port,
+      caFile,
+      received,
+      logins,
+      wire: () => Buffer.concat(wire).toString("latin1"),
+      close: async () => {
+        await new Promise<void>((r) => relay.close(() => r()));
+        await new Promise<void>((r) => server.close(() => r()));
+      },
+    };
+  }
+
+  it("goes through SMTP with STARTTLS to a real server on loopback, logging in only over TLS", async () => {
+    const smtp = await smtpServer({ starttls: true });
+    process.env.DRCTL_TEST_SMTP_PASSWORD = "s3cret-Pa55";
     try {
       const sent = await notifyScan({
-        config: config({ transport: "smtp", smtp: { host: "127.0.0.1", port, secure: false } }),
+        config: config({
+          transport: "smtp",
+          smtp: {
+            host: "localhost",
+            port: smtp.port,
+            secure: false,
+            user: "drctl",
+            passwordEnv: "DRCTL_TEST_SMTP_PASSWORD",
+            caFile: smtp.caFile,
+          },
+        }),
         result: after.result,
         diff,
         runId: "run-2",
         aws: () => env.clients(),
       });
-      expect(sent[0]?.ok).toBe(true);
-      expect(received).toHaveLength(1);
-      const mail = await parse(received[0] ?? "");
+      expect(sent[0]).toMatchObject({ channel: "email (SMTP)", ok: true });
+      expect(sent[0]?.detail).toMatch(/accepted it over TLS/);
+      expect(smtp.logins).toEqual(["drctl:s3cret-Pa55"]);
+      expect(smtp.received).toHaveLength(1);
+      const mail = await parse(smtp.received[0] ?? "");
       expect(mail.subject).toMatch(/1 new, 1 resolved/);
       expect(mail.html).toContain("listener.ssl-policy");
       expect(mail.text).toContain("New findings:");
+      // On the wire: STARTTLS in clear, then only TLS records; neither the password nor the mail in clear.
+      const wire = smtp.wire();
+      expect(wire).toMatch(/STARTTLS\r\n/);
+      expect(wire).not.toContain("s3cret-Pa55");
+      expect(wire).not.toContain(Buffer.from("\0drctl\0s3cret-Pa55").toString("base64"));
+      expect(wire).not.toContain("listener.ssl-policy");
     } finally {
-      await new Promise<void>((r) => server.close(() => r()));
+      delete process.env.DRCTL_TEST_SMTP_PASSWORD;
+      await smtp.close();
+    }
+  });
+
+  it("sends nothing, and no password, to an SMTP server that offers no STARTTLS", async () => {
+    const smtp = await smtpServer({ starttls: false });
+    process.env.DRCTL_TEST_SMTP_PASSWORD = "s3cret-Pa55";
+    try {
+      const sent = await notifyScan({
+        config: config({
+          transport: "smtp",
+          smtp: {
+            host: "127.0.0.1",
+            port: smtp.port,
+            secure: false,
+            user: "drctl",
+            passwordEnv: "DRCTL_TEST_SMTP_PASSWORD",
+          },
+        }),
+        result: after.result,
+        diff,
+        runId: "run-2",
+        aws: () => env.clients(),
+      });
+      expect(sent[0]).toMatchObject({ channel: "email (SMTP)", ok: false });
+      expect(sent[0]?.detail).toMatch(
+        new RegExp(
+          `^SMTP 127\\.0\\.0\\.1:${smtp.port} does not offer STARTTLS .*nothing was sent, no password either`,
+        ),
+      );
+      expect(smtp.logins).toEqual([]);
+      expect(smtp.received).toEqual([]);
+      const wire = smtp.wire();
+      expect(wire).toMatch(/^EHLO /);
+      expect(wire).not.toMatch(/AUTH|MAIL FROM/);
+      expect(wire).not.toContain("s3cret-Pa55");
+      expect(wire).not.toContain(Buffer.from("\0drctl\0s3cret-Pa55").toString("base64"));
+    } finally {
+      delete process.env.DRCTL_TEST_SMTP_PASSWORD;
+      await smtp.close();
     }
   });
 
@@ -261,6 +374,35 @@ describe("the webhook", () => {
     };
     expect(teams.attachments[0]?.contentType).toBe("application/vnd.microsoft.card.adaptive");
     expect(teams.attachments[0]?.content.body[0]?.text).toMatch(/1 new, 1 resolved/);
+  });
+
+  it("Slack: escapes &, < and > so a value from AWS can neither mention a channel nor make a link", async () => {
+    const hostile = result(["listener.default-actions"], "web-<!here>");
+    const finding = hostile.pairs[0]?.findings[0];
+    if (finding) finding.message = 'port 443 returns a fixed 503 "<!channel> & <https://evil.example|click>"';
+    const sent = await notifyScan({
+      config: config({}, { webhook: { url: `${url}/hostile`, format: "slack" } }),
+      result: hostile,
+      diff: diffRuns(undefined, { id: "h", result: hostile }),
+      runId: "h",
+      aws: () => env.clients(),
+      choice: "configured",
+    });
+    expect(sent.find((d) => d.channel === "webhook (slack)")?.ok).toBe(true);
+    const body = bodies.find((b) => b.path === "/hostile")?.body as {
+      text: string;
+      blocks: { type: string; text: { type: string; text: string } }[];
+    };
+    const mrkdwn = body.blocks.find((b) => b.text.type === "mrkdwn")?.text.text ?? "";
+    expect(mrkdwn).toContain(
+      '+ high web-&lt;!here&gt; listener.default-actions: port 443 returns a fixed 503 "&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;"',
+    );
+    for (const text of [body.text, mrkdwn]) expect(text).not.toMatch(/<[!@#]|<https?:/);
+    // The unit: every & < > escaped, nothing else touched.
+    const unit = webhookBody("slack", { subject: "a <b> & c", text: "", html: "" }, ["x"]) as {
+      text: string;
+    };
+    expect(unit.text).toBe("a &lt;b&gt; &amp; c");
   });
 
   it("reports a failing webhook and still delivers the email", async () => {

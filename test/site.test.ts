@@ -6,18 +6,21 @@ import {
   S3Client,
   GetBucketAclCommand,
 } from "@aws-sdk/client-s3";
-import { existsSync, mkdtempSync } from "node:fs";
+import { CreateBucketCommand } from "@aws-sdk/client-s3";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishToS3, writeSiteToFolder } from "../src/report/publish.js";
-import { buildSite, runPath } from "../src/report/site.js";
+import { buildSite, buildSiteReport, runPath } from "../src/report/site.js";
+import { startBucketOwnerProxy } from "./harness/bucket-owner-proxy.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import { SqliteHistory } from "../src/store/sqlite.js";
 import { headerOf } from "../src/store/types.js";
 import { useEmulator } from "./harness/emulator.js";
+import Database from "better-sqlite3";
 
 const env = useEmulator();
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -179,6 +182,122 @@ describe("the report site", () => {
     await expect(
       publishToS3(await env.clients(), "eu-west-1", "s3://Bad_Bucket", [], { website: false }),
     ).rejects.toThrow(/expected s3:\/\/BUCKET\[\/PREFIX\]/);
+  });
+});
+
+describe("a history with a run that cannot be read", () => {
+  it("keeps every other run with its own result, skips the unreadable one and lists it", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "drctl-site-")), "history.sqlite");
+    const torn = SqliteHistory.open(file);
+    const runs = [
+      ["20261120T100000Z-old1", "2026-11-20T10:00:00.000Z", ["listener.alpn"]],
+      ["20261121T100000Z-bad2", "2026-11-21T10:00:00.000Z", ["listener.protocol", "listener.ssl-policy"]],
+      ["20261122T100000Z-new3", "2026-11-22T10:00:00.000Z", ["listener.rule-actions"]],
+      ["20261123T100000Z-new4", "2026-11-23T10:00:00.000Z", ["listener.rule-actions", "listener.alpn"]],
+    ] as const;
+    for (const [id, at, rules] of runs)
+      await torn.save(headerOf("scan", id, result(at, [{ name: "web-001", rules: [...rules] }]), new Date()));
+    torn.close();
+    // Damage one stored result: its body no longer unpacks.
+    const db = new Database(file);
+    db.prepare("UPDATE runs SET result = ? WHERE id = ?").run(
+      Buffer.from("not gzip"),
+      "20261121T100000Z-bad2",
+    );
+    db.close();
+    const store = SqliteHistory.open(file);
+    const { files, skipped } = await buildSiteReport(store);
+    store.close();
+    expect(skipped.map((r) => r.id)).toEqual(["20261121T100000Z-bad2"]);
+    expect(skipped[0]?.reason).toMatch(/could not be used|incorrect header check/);
+    const page = (path: string) => files.find((f) => f.path === path)?.body ?? "";
+    // Each page holds its own run's findings, whatever was skipped before it.
+    expect(page(runPath("20261122T100000Z-new3"))).toContain("listener.rule-actions");
+    expect(page(runPath("20261122T100000Z-new3"))).not.toContain("listener.alpn");
+    expect(page(runPath("20261120T100000Z-old1"))).toContain("listener.alpn");
+    expect(files.some((f) => f.path.includes("bad2"))).toBe(false);
+    // latest.html is the newest run, under its own id.
+    expect(page("latest.html")).toContain("drctl readiness report 20261123T100000Z-new4 (latest)");
+    expect(page("latest.html")).toContain("listener.alpn");
+    const index = page("index.html");
+    const cells = [
+      ...index.matchAll(
+        /<tr><td><a href="[^"]+">([^<]+)<\/a>.*?<td class="n">([^<]*(?:<span[^>]*>\?<\/span>)?)<\/td><td><a/g,
+      ),
+    ].map((m) => [m[1], m[2]?.replace(/<[^>]+>/g, "")]);
+    expect(cells).toEqual([
+      ["20261123T100000Z-new4", "+1 / -0"],
+      ["20261122T100000Z-new3", "?"],
+      ["20261120T100000Z-old1", "first"],
+    ]);
+    expect(index).toMatch(
+      /Runs that could not be read \(1\)<\/h2>\s*<ul class="skipped"><li><code>20261121T100000Z-bad2<\/code>/,
+    );
+    expect(JSON.parse(page("latest.json"))).toEqual({
+      runId: "20261123T100000Z-new4",
+      href: runPath("20261123T100000Z-new4"),
+      skipped: ["20261121T100000Z-bad2"],
+    });
+
+    // On disk every file appears whole (no temporary file left) and may be served (0644).
+    const dir = mkdtempSync(join(tmpdir(), "drctl-site-"));
+    writeSiteToFolder(dir, files);
+    const all = (d: string): string[] =>
+      readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? all(join(d, e.name)) : [join(d, e.name)],
+      );
+    expect(
+      all(dir)
+        .map((f) => f.slice(dir.length + 1))
+        .sort(),
+    ).toEqual(files.map((f) => f.path).sort());
+    for (const f of all(dir)) expect(statSync(f).mode & 0o777).toBe(0o644);
+    expect(readFileSync(join(dir, "index.html"), "utf8")).toBe(index);
+  });
+});
+
+describe("the bucket's owner", () => {
+  it("is named on every S3 call, so a bucket of that name in another account is refused", async () => {
+    const OTHER = "999999999999";
+    const setup = await env.clients({
+      accounts: { [OTHER]: { roleArn: `arn:aws:iam::${OTHER}:role/someone-else` } },
+    });
+    await setup.get(S3Client, "eu-west-1", OTHER).send(
+      new CreateBucketCommand({
+        Bucket: "sniped-site",
+        CreateBucketConfiguration: { LocationConstraint: "eu-west-1" },
+      }),
+    );
+    const proxy = await startBucketOwnerProxy(env.emulator.endpoint, {
+      "sniped-site": OTHER,
+      "own-site": "123456789012",
+    });
+    try {
+      const aws = await env.clients({ endpointUrl: proxy.endpoint });
+      const files = await buildSite(store);
+      await expect(
+        publishToS3(aws, "eu-west-1", "s3://sniped-site/prod", files, { website: false }),
+      ).rejects.toThrow(/access denied to S3\.(HeadBucket|PutObject) s3:\/\/sniped-site\/prod\//);
+      const listed = await setup
+        .get(S3Client, "eu-west-1", OTHER)
+        .send(new ListObjectsV2Command({ Bucket: "sniped-site" }));
+      expect(listed.Contents ?? []).toEqual([]);
+      // The caller's own bucket: every call carries its account, and the site lands.
+      proxy.seen.length = 0;
+      expect(await publishToS3(aws, "eu-west-1", "s3://own-site", files, { website: true })).toBe(
+        "s3://own-site/index.html",
+      );
+      const calls = proxy.seen.filter((c) => c.path.startsWith("/own-site"));
+      expect(calls.length).toBeGreaterThan(files.length);
+      // CreateBucket is the one call that takes no owner (the bucket is not there yet).
+      const createBucket = (c: { method: string; path: string }) =>
+        c.method === "PUT" && /^\/own-site\/?$/.test(c.path);
+      expect(calls.filter(createBucket)).toHaveLength(1);
+      for (const c of calls.filter((c) => !createBucket(c)))
+        expect(c.expectedOwner, `${c.method} ${c.path}`).toBe("123456789012");
+    } finally {
+      await proxy.stop();
+    }
   });
 });
 

@@ -1,11 +1,13 @@
+import { DeleteItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import Database from "better-sqlite3";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ScanResult } from "../src/core/scan-result.js";
 import { diffRuns } from "../src/store/diff.js";
-import { DynamoDbHistory } from "../src/store/dynamodb.js";
+import { DynamoDbHistory, IncompleteRunError } from "../src/store/dynamodb.js";
 import { HistoryFileError, SqliteHistory } from "../src/store/sqlite.js";
 import { headerOf, type HistoryStore } from "../src/store/types.js";
 import { useEmulator } from "./harness/emulator.js";
@@ -132,6 +134,57 @@ describe("history store", () => {
     const aws = await env.clients();
     await DynamoDbHistory.createTable(aws, "drctl-history", "us-east-1");
     await contract(new DynamoDbHistory(aws, "drctl-history", "us-east-1"));
+  });
+
+  it("DynamoDB: a 5 MB run reads back equal, its chunks read over several pages of the query", async () => {
+    const aws = await env.clients();
+    await DynamoDbHistory.createTable(aws, "drctl-big", "us-east-1");
+    const store = new DynamoDbHistory(aws, "drctl-big", "us-east-1");
+    // Random text does not compress: about 5 MB of JSON, 3.8 MB gzipped, 13 chunks of 300 KB.
+    const result = scanResult("2026-11-22T10:00:00.000Z", [{ ruleId: "listener.rule-actions", path: "x" }]);
+    const template = result.pairs[0]?.findings[0];
+    if (!template || !result.pairs[0]) throw new Error("no finding to copy");
+    result.pairs[0].findings = Array.from({ length: 500 }, (_, i) => ({
+      ...template,
+      path: `listeners[443].rules[${i}]`,
+      primary: randomBytes(7500).toString("base64"),
+    }));
+    expect(JSON.stringify(result).length).toBeGreaterThan(5_000_000);
+    const run = headerOf("scan", "20261122T100000Z-big5", result, new Date());
+    await store.save(run);
+    const queriesBefore = aws.counter.byOperation["DynamoDB.Query"] ?? 0;
+    const back = await store.get(run.id);
+    // moto answers a Query with at most 1 MB, as DynamoDB does: one query would have been cut short.
+    expect((aws.counter.byOperation["DynamoDB.Query"] ?? 0) - queriesBefore).toBeGreaterThanOrEqual(4);
+    expect(back?.result).toEqual(result);
+  });
+
+  it("DynamoDB: a run whose header records chunks that are missing is a clear error, not a truncated result", async () => {
+    const aws = await env.clients();
+    await DynamoDbHistory.createTable(aws, "drctl-torn", "us-east-1");
+    const store = new DynamoDbHistory(aws, "drctl-torn", "us-east-1");
+    const result = scanResult("2026-11-22T11:00:00.000Z", [{ ruleId: "r", path: "p" }]);
+    const template = result.pairs[0]?.findings[0];
+    if (!template || !result.pairs[0]) throw new Error("no finding to copy");
+    result.pairs[0].findings = Array.from({ length: 100 }, (_, i) => ({
+      ...template,
+      path: `p${i}`,
+      primary: randomBytes(7500).toString("base64"),
+    }));
+    await store.save(headerOf("scan", "20261122T110000Z-torn", result, new Date()));
+    await aws.get(DynamoDBClient, "us-east-1").send(
+      new DeleteItemCommand({
+        TableName: "drctl-torn",
+        Key: { PK: { S: "RUN#20261122T110000Z-torn" }, SK: { S: "CHUNK#0001" } },
+      }),
+    );
+    const err = await store.get("20261122T110000Z-torn").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IncompleteRunError);
+    expect((err as Error).message).toBe(
+      "run 20261122T110000Z-torn in DynamoDB table drctl-torn in us-east-1 is incomplete: its header records 3 chunks, 2 were found (missing CHUNK#0001); it was left as it is",
+    );
+    // The listing still shows it: the history is not rewritten to hide a damaged run.
+    expect((await store.list()).map((r) => r.id)).toEqual(["20261122T110000Z-torn"]);
   });
 
   it("DynamoDB: access denied names the action and the table", async () => {

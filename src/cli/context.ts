@@ -1,12 +1,16 @@
 import { AwsClients } from "../aws/client-factory.js";
+import { assertCredentials, baseCredentials } from "../aws/credentials.js";
+import { parseEndpointUrl } from "../aws/endpoint.js";
 import { defaultStoreLocation, openStore } from "../store/open.js";
+import { parseStoreLocation, type StoreLocation } from "../store/location.js";
 import type { Journal } from "../runbook/journal.js";
 import { openJournal } from "../runbook/open-journal.js";
 import type { HistoryStore } from "../store/types.js";
 import { assertRegion } from "../aws/regions.js";
 import { loadConfig } from "../config/load.js";
 import { primaryRegions, type DrctlConfig } from "../config/schema.js";
-import type { Io } from "./io.js";
+import { jsonText, type Io } from "./io.js";
+import { prepareFile } from "./paths.js";
 
 /** The global options every command accepts. */
 export interface GlobalOptions {
@@ -20,6 +24,18 @@ export interface GlobalOptions {
   verbose?: boolean;
 }
 
+/** A setting's value and where it came from (a flag, an environment variable, drctl.yaml), for messages. */
+export interface Sourced<T> {
+  value: T;
+  where: string;
+}
+
+/** The first of `candidates` that has a value. */
+function first<T>(...candidates: [T | undefined, string][]): Sourced<T> | undefined {
+  for (const [value, where] of candidates) if (value !== undefined && value !== "") return { value, where };
+  return undefined;
+}
+
 /** What a command works with: validated config and options, clients, and output helpers. */
 export class CommandContext {
   private clients: AwsClients | undefined;
@@ -30,12 +46,38 @@ export class CommandContext {
     readonly config: DrctlConfig,
     readonly configFile: string | undefined,
     readonly io: Io,
+    /** The AWS profile, if one is named: --profile, then drctl.yaml, then AWS_PROFILE. */
+    readonly profile: Sourced<string> | undefined,
+    /** The endpoint override: --endpoint-url, then drctl.yaml (AWS_ENDPOINT_URL is read by the client factory). */
+    readonly endpoint: Sourced<string> | undefined,
+    /** Where the history is kept: --store, then drctl.yaml, then the default under DRCTL_HOME or ~/.drctl. */
+    readonly storeAt: Sourced<StoreLocation>,
   ) {}
 
+  /** Validates every global option and the config before any work: bad input fails here, exit 2. */
   static create(options: GlobalOptions, io: Io): CommandContext {
-    const { config, file } = loadConfig(options.config);
+    const loaded = loadConfig(options.config);
+    const { config } = loaded;
     for (const r of options.region) assertRegion(r, "--region");
-    return new CommandContext(options, config, file, io);
+    const profile = first(
+      [options.profile, "--profile"],
+      [config.profile, loaded.where("profile")],
+      [process.env.AWS_PROFILE, "the AWS_PROFILE environment variable"],
+    );
+    const endpointRaw = first(
+      [options.endpointUrl, "--endpoint-url"],
+      [config.endpointUrl, loaded.where("endpointUrl")],
+    );
+    const endpoint = endpointRaw && {
+      value: parseEndpointUrl(endpointRaw.value, endpointRaw.where),
+      where: endpointRaw.where,
+    };
+    const storeRaw = first([options.store, "--store"], [config.store, loaded.where("store")]) ?? {
+      value: defaultStoreLocation(),
+      where: process.env.DRCTL_HOME ? "the DRCTL_HOME environment variable" : "the default store",
+    };
+    const store = { value: parseStoreLocation(storeRaw.value, storeRaw.where), where: storeRaw.where };
+    return new CommandContext(options, config, loaded.file, io, profile, endpoint, store);
   }
 
   /** --region if given, else the primary region(s) and the standby region of the config. */
@@ -44,14 +86,20 @@ export class CommandContext {
     return [...new Set([...primaryRegions(this.config), this.config.regions.standby])];
   }
 
+  /**
+   * The AWS clients. The credentials are resolved first, once: with none to be found the command
+   * stops here with one line (exit 3) instead of failing every call.
+   */
   async aws(): Promise<AwsClients> {
-    this.clients ??= await AwsClients.create({
-      ...((this.options.profile ?? this.config.profile)
-        ? { profile: this.options.profile ?? this.config.profile }
-        : {}),
-      ...((this.options.endpointUrl ?? this.config.endpointUrl)
-        ? { endpointUrl: this.options.endpointUrl ?? this.config.endpointUrl }
-        : {}),
+    if (this.clients) return this.clients;
+    const credentials = await baseCredentials(this.profile?.value, this.profile?.where);
+    await assertCredentials(
+      credentials,
+      this.profile && { name: this.profile.value, where: this.profile.where },
+    );
+    this.clients = await AwsClients.create({
+      credentials,
+      ...(this.endpoint ? { endpointUrl: this.endpoint.value } : {}),
       accounts: this.config.accounts,
       ...(this.config.rateLimits ? { rateLimits: this.config.rateLimits } : {}),
       maxAttempts: this.config.retry.maxAttempts,
@@ -68,19 +116,27 @@ export class CommandContext {
     return this.clients;
   }
 
-  /** --store, else `store` in drctl.yaml, else ~/.drctl/history.sqlite. */
-  get storeLocation(): string {
-    return this.options.store ?? this.config.store ?? defaultStoreLocation();
+  /**
+   * Checks, before any work, that the history can be written where it is to be kept: a SQLite
+   * file whose folder cannot be created is bad input now, not a failure after a long scan.
+   */
+  checkStore(): void {
+    const s = this.storeAt.value;
+    if (s.kind === "sqlite") prepareFile(s.file, `the history file (from ${this.storeAt.where})`);
   }
 
+  /** The history store (opened on first use). */
   async store(): Promise<HistoryStore> {
-    this.history ??= await openStore(this.storeLocation, () => this.aws());
+    if (!this.history) {
+      this.checkStore();
+      this.history = await openStore(this.storeAt.value, () => this.aws());
+    }
     return this.history;
   }
 
   /** The runbook journal: beside the history (the same DynamoDB table, or ~/.drctl/journal.sqlite). */
   async journal(): Promise<Journal> {
-    this.runJournal ??= await openJournal(this.storeLocation, () => this.aws());
+    this.runJournal ??= await openJournal(this.storeAt.value, () => this.aws());
     return this.runJournal;
   }
 
@@ -89,9 +145,14 @@ export class CommandContext {
     if (!this.options.quiet) this.io.err(line);
   }
 
+  /** More detail, under --verbose. */
+  detail(line: string): void {
+    if (this.options.verbose) this.io.err(line);
+  }
+
   /** The results: JSON with --json, text otherwise. */
   result(text: () => string, json: () => unknown): void {
-    this.io.out(this.options.json ? JSON.stringify(json(), null, 2) : text());
+    this.io.out(this.options.json ? jsonText(json()) : text());
   }
 
   /** The AWS call summary a command prints at its end. */

@@ -1,8 +1,9 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { InputError } from "../errors.js";
 import { diffRuns, diffSentence, type RunDiff } from "../store/diff.js";
 import { previousRun } from "../store/previous.js";
 import type { StoredRun } from "../store/types.js";
+import { wholeNumber } from "./args.js";
 import type { CommandContext } from "./context.js";
 
 type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;
@@ -21,15 +22,15 @@ export function registerHistory(program: Command, withContext: WithContext): voi
   program
     .command("history")
     .description("list the stored runs, newest first")
-    .option("--limit <n>", "how many", "20")
+    .addOption(new Option("--limit <n>", "how many (a whole number)").argParser(wholeNumber(1)).default(20))
     .addHelpText(
       "after",
       "\nExamples:\n  drctl history\n  drctl --store dynamodb://drctl-history?region=us-east-1 history --json",
     )
-    .action((flags: { limit: string }) =>
+    .action((flags: { limit: number }) =>
       withContext(async (ctx) => {
         const store = await ctx.store();
-        const runs = await store.list({ limit: Number(flags.limit) || 20 });
+        const runs = await store.list({ limit: flags.limit });
         ctx.result(
           () =>
             runs.length === 0

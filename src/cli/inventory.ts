@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { formatInventory, takeInventory } from "../inventory/inventory.js";
+import { exitCodeFor, summarizeCauses } from "../errors.js";
+import { formatInventory, inventoryFailures, takeInventory } from "../inventory/inventory.js";
 import type { CommandContext } from "./context.js";
 
 export function registerInventory(
@@ -29,10 +30,15 @@ Examples:
           () => ({ version: 1, ...inventory, stats: { calls: aws.counter.byOperation } }),
         );
         ctx.progress(ctx.callSummary());
-        const failed = [...inventory.regions.flatMap((r) => r.counts), ...inventory.global].some(
-          (c) => "error" in c,
-        );
-        return failed ? 3 : 0;
+        // Failures said once per cause, with a count; each one under --verbose.
+        const failures = inventoryFailures(inventory);
+        for (const f of failures) ctx.detail(`error: ${f.where}: ${f.error}`);
+        for (const line of summarizeCauses(
+          failures.map((f) => f.cause),
+          { one: "call failed", many: "calls failed" },
+        ))
+          ctx.io.err(`drctl: ${line}`);
+        return exitCodeFor({ unfinished: failures.map((f) => f.cause) });
       }),
     );
 }

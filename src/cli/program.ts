@@ -1,13 +1,13 @@
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
-import { DrctlError, EXIT } from "../errors.js";
+import { DrctlError, EXIT, exitCodeOfError, exitCodesLine } from "../errors.js";
 import { CommandContext, type GlobalOptions } from "./context.js";
 import { registerInventory } from "./inventory.js";
 import { registerHistory } from "./history.js";
 import { registerPublish } from "./publish.js";
 import { registerRunbook } from "./runbook.js";
 import { registerScan } from "./scan.js";
-import { processIo, type Io } from "./io.js";
+import { processIo, terminalSafe, type Io } from "./io.js";
 
 /** The version in package.json: two levels up from src/cli when run with tsx, three from dist/src/cli. */
 function packageVersion(): string {
@@ -49,13 +49,17 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
     .option("--json", "print results as JSON on stdout")
     .option("--quiet", "print no progress on stderr")
     .option("--verbose", "print every AWS call on stderr")
-    .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      // Bad input is one line: what was expected, where; `drctl COMMAND --help` has the rest.
+      outputError: (s, write) => write(`drctl: ${s.replace(/^error: /, "").trim()}\n`),
+    })
     .addHelpText(
       "after",
       `
-Exit codes: 0 clean, 1 drift or target missed, 2 bad input, 3 could not finish.
+${exitCodesLine()}
 
 Examples:
   drctl scan --html report.html            readiness of every DR pair, with an HTML report
@@ -80,8 +84,12 @@ Examples:
   return program;
 }
 
-/** Runs drctl with `argv` (without node and script); resolves to the exit code. Never throws. */
-export async function runCli(argv: string[], io: Io = processIo): Promise<number> {
+/**
+ * Runs drctl with `argv` (without node and script); resolves to the exit code. Never throws.
+ * Everything it prints goes through `terminalSafe`.
+ */
+export async function runCli(argv: string[], rawIo: Io = processIo): Promise<number> {
+  const io = terminalSafe(rawIo);
   let code: number = EXIT.ok;
   const program = buildProgram(io, (c) => (code = c));
   try {
@@ -92,11 +100,9 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
       // --help and --version end here too, with exit code 0.
       return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
-    if (err instanceof DrctlError) {
-      io.err(`drctl: ${err.message}`);
-      return err.exitCode;
-    }
-    io.err(`drctl: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return EXIT.couldNotFinish;
+    if (err instanceof DrctlError) io.err(`drctl: ${err.message}`);
+    else
+      io.err(`drctl: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return exitCodeOfError(err);
   }
 }

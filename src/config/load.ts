@@ -6,20 +6,40 @@ import { configSchema, type DrctlConfig } from "./schema.js";
 
 export const DEFAULT_CONFIG_FILE = "drctl.yaml";
 
+/** A loaded drctl.yaml, and how to say where one of its keys is (for errors found after loading). */
+export interface LoadedConfig {
+  config: DrctlConfig;
+  file: string | undefined;
+  /** "profile in drctl.yaml:4:10" for a top-level key of the file (or "profile in drctl.yaml"). */
+  where(key: string): string;
+}
+
 /**
  * Loads drctl.yaml. An explicit path must exist; without one, ./drctl.yaml is used when present
  * and the defaults otherwise. Any error names the file, line and column and what was expected.
  */
-export function loadConfig(path?: string): { config: DrctlConfig; file: string | undefined } {
+export function loadConfig(path?: string): LoadedConfig {
   const file = path ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
-  if (file === undefined) return { config: configSchema.parse({}), file };
+  if (file === undefined) return { config: configSchema.parse({}), file, where: (key) => key };
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
     throw new InputError(`cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
   }
-  return { config: parseYamlWithSchema(text, file, configSchema), file };
+  const config = parseYamlWithSchema(text, file, configSchema);
+  return {
+    config,
+    file,
+    where(key) {
+      const lines = new LineCounter();
+      const doc = parseDocument(text, { lineCounter: lines });
+      const node = doc.get(key, true) as { range?: [number, number, number] } | undefined;
+      if (!node?.range) return `${key} in ${file}`;
+      const pos = lines.linePos(node.range[0]);
+      return `${key} in ${file}:${pos.line}:${pos.col}`;
+    },
+  };
 }
 
 /** Parses YAML text and validates it; errors carry file:line:column. Reused for every YAML input. */

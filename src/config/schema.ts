@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseArn } from "../aws/arn.js";
 import { KNOWN_REGIONS } from "../aws/regions.js";
+import { parseStoreLocation } from "../store/location.js";
 import { ruleIds } from "../scan/rule-catalog.js";
 import { closest } from "../util/closest.js";
 import { glob } from "../util/glob.js";
@@ -26,6 +27,45 @@ const arn = (what: string) =>
     }
   });
 
+/** A name of a fixed set, in any case (`Warm-Standby` is `warm-standby`), as flags take them. */
+const anyCase = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.preprocess((v) => (typeof v === "string" ? v.trim().toLowerCase() : v), z.enum(values));
+
+/** A store location, checked by the parser every command uses (a typo of dynamodb:// is an error here). */
+const storeLocation = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    try {
+      parseStoreLocation(value, "store");
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message.replace(/ \(from store\)/, "") });
+    }
+  });
+
+/** The email settings; present in the file means the email channel is on. */
+const emailSchema = z.strictObject({
+  from: z.string().min(3).default("drctl@localhost"),
+  to: z.array(z.string().min(3)).default([]),
+  /** outbox writes .eml and .html files (the embedded default); smtp and ses send. */
+  transport: anyCase(["outbox", "smtp", "ses"]).default("outbox"),
+  outbox: z.string().min(1).optional(),
+  smtp: z
+    .strictObject({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535).default(587),
+      /** true: TLS from the first byte (port 465); false: STARTTLS is required before any login. */
+      secure: z.boolean().default(false),
+      user: z.string().optional(),
+      /** The name of the environment variable holding the password (never the password). */
+      passwordEnv: z.string().optional(),
+      /** A PEM file of the CA that signed the server's certificate, when it is a private CA. */
+      caFile: z.string().min(1).optional(),
+    })
+    .optional(),
+  ses: z.strictObject({ region: z.string().min(1) }).optional(),
+});
+
 const rateLimit = z.strictObject({
   perSecond: z.number().positive(),
   burst: z.number().int().min(1),
@@ -43,10 +83,10 @@ export const configSchema = z.strictObject({
     })
     .default({ primary: "us-east-1", standby: "us-west-2" }),
   /** How much of the standby runs before a failover; sets the severity of an empty standby. */
-  strategy: z.enum(["backup-restore", "pilot-light", "warm-standby", "hot-standby"]).default("warm-standby"),
+  strategy: anyCase(["backup-restore", "pilot-light", "warm-standby", "hot-standby"]).default("warm-standby"),
   profile: z.string().min(1).optional(),
   /** Where runs are kept: a SQLite file path, or dynamodb://TABLE?region=REGION. Default ~/.drctl/history.sqlite. */
-  store: z.string().min(1).optional(),
+  store: storeLocation.optional(),
   endpointUrl: z.string().url().optional(),
   accounts: z
     .record(
@@ -82,35 +122,34 @@ export const configSchema = z.strictObject({
       }),
     )
     .default([]),
+  /**
+   * Notifications. None without this block: the email goes out (to the outbox unless another
+   * transport is named) only when `email:` is given, the webhook only when `webhook:` is.
+   */
   notify: z
     .strictObject({
       /** on-change: when a finding appeared or was resolved since the last stored scan. */
-      when: z.enum(["on-change", "always", "never"]).default("on-change"),
-      email: z
-        .strictObject({
-          from: z.string().min(3).default("drctl@localhost"),
-          to: z.array(z.string().min(3)).default([]),
-          /** outbox writes .eml and .html files (the embedded default); smtp and ses send. */
-          transport: z.enum(["outbox", "smtp", "ses"]).default("outbox"),
-          outbox: z.string().min(1).optional(),
-          smtp: z
-            .strictObject({
-              host: z.string().min(1),
-              port: z.number().int().min(1).max(65535).default(587),
-              secure: z.boolean().default(false),
-              user: z.string().optional(),
-              /** The name of the environment variable holding the password (never the password). */
-              passwordEnv: z.string().optional(),
-            })
-            .optional(),
-          ses: z.strictObject({ region: z.string().min(1) }).optional(),
-        })
-        .prefault({}),
+      when: anyCase(["on-change", "always", "never"]).default("on-change"),
+      email: emailSchema.optional(),
       webhook: z
-        .strictObject({ url: z.string().url(), format: z.enum(["slack", "teams"]).default("slack") })
+        .strictObject({ url: z.string().url(), format: anyCase(["slack", "teams"]).default("slack") })
         .optional(),
     })
-    .prefault({}),
+    .optional()
+    .superRefine((n, ctx) => {
+      if (n && !n.email && !n.webhook)
+        ctx.addIssue({
+          code: "custom",
+          message: "names no channel: expected email: (outbox, smtp or ses) or webhook:",
+        });
+    })
+    .transform((n) => ({
+      configured: n !== undefined,
+      when: n?.when ?? ("on-change" as const),
+      /** `enabled` is false when drctl.yaml has no email block; the other fields are then the defaults. */
+      email: n?.email ? { ...n.email, enabled: true } : { ...emailSchema.parse({}), enabled: false },
+      ...(n?.webhook ? { webhook: n.webhook } : {}),
+    })),
   /**
    * Failover started by CloudWatch alarms (the cloud deployment's alarm topic): which alarms
    * start which runbook, and whether the run goes at once or waits for an operator's approval.
@@ -128,7 +167,7 @@ export const configSchema = z.strictObject({
             message: "expected a path relative to the config file, inside its folder (no leading / or ..)",
           }),
         /** execute: run at once; approve: start at an approval gate (drctl runbook approve RUN approve-start). */
-        policy: z.enum(["execute", "approve"]).default("approve"),
+        policy: anyCase(["execute", "approve"]).default("approve"),
         /** Alarms for the same application within this window start no second run. */
         windowMinutes: z
           .number()

@@ -1,9 +1,38 @@
 import type { AwsClients } from "../aws/client-factory.js";
-import { mapAwsError } from "../aws/errors.js";
+import {
+  AccessDeniedError,
+  EndpointUnreachableError,
+  mapAwsError,
+  NotFoundError,
+  ThrottledError,
+} from "../aws/errors.js";
+import type { DrctlError } from "../errors.js";
 import { RESOURCE_COUNTS, type ResourceCount } from "./resource-counts.js";
 
-/** A count, or why it could not be read (a denied call never hides the other counts). */
-export type CountResult = { resourceType: string; count: number } | { resourceType: string; error: string };
+/**
+ * A count, or why it could not be read (a denied call never hides the other counts): `error` is
+ * the whole message, naming the call and region; `cause` is what many failures may share
+ * ("could not reach the endpoint: connect ECONNREFUSED 127.0.0.1:1"), for summaries.
+ */
+export type CountResult =
+  { resourceType: string; count: number } | { resourceType: string; error: string; cause: string };
+
+/** The part of a failure that does not depend on which call failed. */
+export function causeOf(err: DrctlError): string {
+  const inner = err.cause instanceof Error ? err.cause.message : "";
+  const detail = inner || err.message;
+  const kind =
+    err instanceof AccessDeniedError
+      ? "access denied"
+      : err instanceof ThrottledError
+        ? "throttled after all retries"
+        : err instanceof EndpointUnreachableError
+          ? "could not reach the endpoint"
+          : err instanceof NotFoundError
+            ? "not found"
+            : "";
+  return kind ? `${kind}: ${detail}` : detail;
+}
 
 export interface RegionInventory {
   region: string;
@@ -22,7 +51,7 @@ async function countOne(aws: AwsClients, counter: ResourceCount, region: string)
   } catch (err) {
     const [service = "aws", operation = counter.resourceType] = counter.permissions[0]?.split(":") ?? [];
     const mapped = mapAwsError(err, { service, operation, region });
-    return { resourceType: counter.resourceType, error: mapped.message };
+    return { resourceType: counter.resourceType, error: mapped.message, cause: causeOf(mapped) };
   }
 }
 
@@ -56,10 +85,15 @@ export function formatInventory(inventory: Inventory): string {
   const lines = rows.map((r) =>
     r.map((v, col) => (col === 0 ? v.padEnd(widths[col] ?? 0) : v.padStart(widths[col] ?? 0))).join("  "),
   );
-  const errors = [...inventory.regions.flatMap((r) => r.counts), ...inventory.global].filter(
-    (c) => "error" in c,
-  );
-  return [...lines, ...errors.map((e) => `error: ${e.resourceType}: ${"error" in e ? e.error : ""}`)].join(
-    "\n",
-  );
+  return lines.join("\n");
+}
+
+/** Every count that failed, with where: `VPCs in us-east-1: could not reach ...`. */
+export function inventoryFailures(inventory: Inventory): { where: string; error: string; cause: string }[] {
+  return [
+    ...inventory.regions.flatMap((r) =>
+      r.counts.flatMap((c) => ("error" in c ? [{ where: `${c.resourceType} in ${r.region}`, ...c }] : [])),
+    ),
+    ...inventory.global.flatMap((c) => ("error" in c ? [{ where: `${c.resourceType} (global)`, ...c }] : [])),
+  ].map(({ where, error, cause }) => ({ where, error, cause }));
 }

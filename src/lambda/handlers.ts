@@ -20,7 +20,8 @@ import { runScan } from "../scan/engine.js";
 import type { ScanResult } from "../core/scan-result.js";
 import { mergeResults } from "../scan/merge.js";
 import { applySuppressions } from "../scan/suppressions.js";
-import { findingOf, type Finding } from "../core/finding.js";
+import { findingOf, isReadFailure, type Finding } from "../core/finding.js";
+import { summarizeCauses } from "../errors.js";
 import { diffRuns } from "../store/diff.js";
 import { openStore } from "../store/open.js";
 import { headerOf, newRunId } from "../store/types.js";
@@ -193,6 +194,15 @@ export async function notify(
   const store = await openStore(rt.store, () => Promise.resolve(rt.aws));
   const run = await store.get(event.runId);
   if (!run) throw new Error(`run ${event.runId} is not in ${store.description}`);
+  // A run that could not read everything tells no one anything; the workflow shows it failed.
+  const unread = run.result.pairs.flatMap((p) => p.findings).filter((f) => isReadFailure(f) && !f.suppressed);
+  if (unread.length > 0)
+    throw new Error(
+      `run ${run.id} could not read everything (${summarizeCauses(
+        unread.map((f) => f.message),
+        { one: "read failed", many: "reads failed" },
+      ).join("; ")}); it is stored, and nothing was sent`,
+    );
   const diff = diffRuns(await previousRun(store, run), run);
   const reportUrl = rt.site ? `${rt.site.replace(/\/$/, "")}/${runPath(run.id)}` : undefined;
   const deliveries = await notifyScan({

@@ -7,11 +7,12 @@ import {
   S3Client,
   type BucketLocationConstraint,
 } from "@aws-sdk/client-s3";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { join } from "node:path";
 import type { AwsClients } from "../aws/client-factory.js";
 import { mapAwsError, NotFoundError } from "../aws/errors.js";
 import { InputError } from "../errors.js";
+import { writeFileAtomic } from "../util/files.js";
 import type { SiteFile } from "./site.js";
 
 export const PUBLISH_PERMISSIONS = [
@@ -22,12 +23,18 @@ export const PUBLISH_PERMISSIONS = [
   "s3:PutBucketWebsite",
 ];
 
+/**
+ * Writes the site into `dir`. Every file appears whole or not at all (a reader of the site, or a
+ * web server in front of the folder, never sees half a page); the index last, so it links only to
+ * pages already there. Files are 0644 and folders 0755: they are meant to be served.
+ */
 export function writeSiteToFolder(dir: string, files: SiteFile[]): string {
-  for (const f of files) {
-    const target = join(dir, ...f.path.split("/"));
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, f.body);
-  }
+  const ordered = [
+    ...files.filter((f) => f.path !== "index.html"),
+    ...files.filter((f) => f.path === "index.html"),
+  ];
+  for (const f of ordered)
+    writeFileAtomic(join(dir, ...f.path.split("/")), f.body, { mode: 0o644, dirMode: 0o755 });
   return join(dir, "index.html");
 }
 
@@ -44,24 +51,28 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } {
 /**
  * Uploads the site to a bucket, private: no ACL is ever set, and a bucket drctl creates gets every
  * public-access block. Website hosting is configured only when asked (it still needs a policy
- * or CloudFront in front to be reachable; drctl never makes objects public).
+ * or CloudFront in front to be reachable; drctl never makes objects public). Every call names the
+ * account that must own the bucket (`ExpectedBucketOwner`, the caller's own unless given): a
+ * bucket of that name in someone else's account is refused by S3, so reports never land there.
  */
 export async function publishToS3(
   aws: AwsClients,
   region: string,
   url: string,
   files: SiteFile[],
-  options: { website: boolean },
+  options: { website: boolean; expectedOwner?: string },
 ): Promise<string> {
   const { bucket, prefix } = parseS3Url(url);
   const s3 = aws.get(S3Client, region);
+  const owner = options.expectedOwner ?? (await callerAccount(aws, region));
+  const ExpectedBucketOwner = owner;
   const site = (operation: string) => ({
     service: "S3",
     operation: `${operation} s3://${bucket}/${prefix}`,
     region,
   });
   try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    await s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner }));
   } catch (err) {
     const mapped = mapAwsError(err, site("HeadBucket"));
     if (!(mapped instanceof NotFoundError)) throw mapped;
@@ -77,6 +88,7 @@ export async function publishToS3(
       await s3.send(
         new PutPublicAccessBlockCommand({
           Bucket: bucket,
+          ExpectedBucketOwner,
           PublicAccessBlockConfiguration: {
             BlockPublicAcls: true,
             IgnorePublicAcls: true,
@@ -94,6 +106,7 @@ export async function publishToS3(
       await s3.send(
         new PutObjectCommand({
           Bucket: bucket,
+          ExpectedBucketOwner,
           Key: `${prefix}${f.path}`,
           Body: f.body,
           ContentType: f.contentType,
@@ -112,6 +125,7 @@ export async function publishToS3(
       await s3.send(
         new PutBucketWebsiteCommand({
           Bucket: bucket,
+          ExpectedBucketOwner,
           WebsiteConfiguration: { IndexDocument: { Suffix: "index.html" } },
         }),
       );
@@ -120,4 +134,15 @@ export async function publishToS3(
     }
   }
   return `s3://${bucket}/${prefix}index.html`;
+}
+
+/** The account of the credentials in use (STS GetCallerIdentity needs no permission). */
+async function callerAccount(aws: AwsClients, region: string): Promise<string> {
+  try {
+    const out = await aws.get(STSClient, region).send(new GetCallerIdentityCommand({}));
+    if (!out.Account) throw new Error("GetCallerIdentity returned no account");
+    return out.Account;
+  } catch (err) {
+    throw mapAwsError(err, { service: "STS", operation: "GetCallerIdentity", region });
+  }
 }

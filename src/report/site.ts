@@ -29,36 +29,80 @@ function trend(runs: RunHeader[]): string {
   return `<svg role="img" aria-label="trend of open critical, high and medium findings" width="300" height="60" viewBox="-2 0 304 60"><polyline fill="none" stroke="#c0392b" stroke-width="2" points="${points}"/></svg>`;
 }
 
-function indexPage(rows: { run: RunHeader; added: number; resolved: number | null }[]): string {
+/** A stored run the site could not read, listed on the index instead of a page. */
+export interface SkippedRun {
+  id: string;
+  startedAt: string;
+  reason: string;
+}
+
+type Row = { run: RunHeader; change: { added: number; resolved: number } | "first" | "unknown" };
+
+function indexPage(rows: Row[], skipped: SkippedRun[]): string {
+  const change = (c: Row["change"]) =>
+    c === "first"
+      ? "first"
+      : c === "unknown"
+        ? `<span title="the run before it could not be read">?</span>`
+        : `+${c.added} / -${c.resolved}`;
   const body = rows
     .map(
-      ({ run, added, resolved }) =>
-        `<tr><td><a href="${e(runPath(run.id))}">${e(run.id)}</a></td><td>${e(run.startedAt)}</td><td class="n">${run.pairs}</td><td class="n">${run.counts.critical}</td><td class="n">${run.counts.high}</td><td class="n">${run.counts.medium}</td><td class="n">${run.counts.low}</td><td class="n">${resolved === null ? "first" : `+${added} / -${resolved}`}</td><td><a href="runs/${e(encodeURIComponent(run.id))}/scan.json">json</a></td></tr>`,
+      ({ run, change: c }) =>
+        `<tr><td><a href="${e(runPath(run.id))}">${e(run.id)}</a></td><td>${e(run.startedAt)}</td><td class="n">${run.pairs}</td><td class="n">${run.counts.critical}</td><td class="n">${run.counts.high}</td><td class="n">${run.counts.medium}</td><td class="n">${run.counts.low}</td><td class="n">${change(c)}</td><td><a href="runs/${e(encodeURIComponent(run.id))}/scan.json">json</a></td></tr>`,
     )
     .join("");
+  const unreadable =
+    skipped.length === 0
+      ? ""
+      : `<h2>Runs that could not be read (${skipped.length})</h2>
+<ul class="skipped">${skipped.map((s) => `<li><code>${e(s.id)}</code> (${e(s.startedAt)}): ${e(s.reason)}</li>`).join("")}</ul>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>drctl readiness history</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d2330}table{border-collapse:collapse}th,td{border:1px solid #d8dde6;padding:.3rem .6rem;text-align:left}th{background:#eef1f6}td.n{text-align:right}</style></head><body>
 <h1>drctl readiness history</h1>
-<p>${rows.length} scans, newest first. <a href="latest.html">Latest report</a>.</p>
+<p>${rows.length} scans, newest first.${rows.length > 0 ? ` <a href="latest.html">Latest report</a>.` : ""}</p>
 ${rows.length > 1 ? `<figure style="margin:0 0 1rem">${trend(rows.map((r) => r.run))}<figcaption style="color:#6b7280">Open critical, high and medium findings per scan, oldest to newest.</figcaption></figure>` : ""}
 <table><thead><tr><th>run</th><th>started</th><th>pairs</th><th>critical</th><th>high</th><th>medium</th><th>low</th><th>new / resolved</th><th>data</th></tr></thead><tbody>${body}</tbody></table>
+${unreadable}
 </body></html>
 `;
 }
 
-/** Every file of the report site: one page and one JSON per stored scan, the latest report, and the index. */
-export async function buildSite(store: HistoryStore, limit = 100): Promise<SiteFile[]> {
-  const runs = await store.list({ kind: "scan", limit });
+/**
+ * Every file of the report site: one page and one JSON per stored scan, the latest report, and
+ * the index. Each run keeps its own result; a run that cannot be read is skipped and listed on
+ * the index with why, and the runs around it are unaffected.
+ */
+export async function buildSiteReport(
+  store: HistoryStore,
+  limit = 100,
+): Promise<{ files: SiteFile[]; skipped: SkippedRun[] }> {
+  const headers = await store.list({ kind: "scan", limit });
   const files: SiteFile[] = [];
-  const results: ScanResult[] = [];
-  for (const run of runs) {
-    const stored = await store.get(run.id);
-    if (!stored) continue;
-    results.push(stored.result);
+  const readable: { run: RunHeader; result: ScanResult }[] = [];
+  const skipped: SkippedRun[] = [];
+  // Newest first; `older` of each readable run is the stored run just before it.
+  const olderOf = new Map<string, { run: RunHeader; result: ScanResult } | "unreadable" | undefined>();
+  const outcome: ({ run: RunHeader; result: ScanResult } | "unreadable")[] = [];
+  for (const run of headers) {
+    let result: ScanResult | undefined;
+    let reason = "it is listed but its result is missing";
+    try {
+      result = (await store.get(run.id))?.result;
+    } catch (err) {
+      reason = err instanceof Error ? err.message : String(err);
+    }
+    if (!result) {
+      skipped.push({ id: run.id, startedAt: run.startedAt, reason });
+      outcome.push("unreadable");
+      continue;
+    }
+    const entry = { run, result };
+    outcome.push(entry);
+    readable.push(entry);
     files.push({
       path: runPath(run.id),
-      body: formatScanHtml(stored.result, `drctl readiness report ${run.id}`, {
+      body: formatScanHtml(result, `drctl readiness report ${run.id}`, {
         href: "../../index.html",
         label: "all runs",
       }),
@@ -66,24 +110,28 @@ export async function buildSite(store: HistoryStore, limit = 100): Promise<SiteF
     });
     files.push({
       path: `runs/${encodeURIComponent(run.id)}/scan.json`,
-      body: JSON.stringify(stored.result, null, 2),
+      body: JSON.stringify(result, null, 2),
       contentType: JSON_TYPE,
     });
   }
-  const rows = runs.map((run, i) => {
-    const older = results[i + 1];
-    const current = results[i];
-    if (!older || !current) return { run, added: 0, resolved: null };
-    const d = diffRuns({ id: runs[i + 1]?.id ?? "", result: older }, { id: run.id, result: current });
-    return { run, added: d.new.length, resolved: d.resolved.length };
+  outcome.forEach((o, i) => {
+    if (o !== "unreadable") olderOf.set(o.run.id, outcome[i + 1]);
   });
-  files.push({ path: "index.html", body: indexPage(rows), contentType: HTML });
-  // A stable address for "the latest report", for bookmarks and the email's link.
-  const latest = results[0];
-  if (latest && runs[0]) {
+  const rows: Row[] = readable.map(({ run, result }) => {
+    const older = olderOf.get(run.id);
+    if (older === undefined) return { run, change: "first" };
+    if (older === "unreadable") return { run, change: "unknown" };
+    const d = diffRuns({ id: older.run.id, result: older.result }, { id: run.id, result });
+    return { run, change: { added: d.new.length, resolved: d.resolved.length } };
+  });
+  files.push({ path: "index.html", body: indexPage(rows, skipped), contentType: HTML });
+  // A stable address for "the latest report", for bookmarks and the email's link: the newest
+  // run that could be read, under its own id.
+  const latest = readable[0];
+  if (latest) {
     files.push({
       path: "latest.html",
-      body: formatScanHtml(latest, `drctl readiness report ${runs[0].id} (latest)`, {
+      body: formatScanHtml(latest.result, `drctl readiness report ${latest.run.id} (latest)`, {
         href: "index.html",
         label: "all runs",
       }),
@@ -92,8 +140,17 @@ export async function buildSite(store: HistoryStore, limit = 100): Promise<SiteF
   }
   files.push({
     path: "latest.json",
-    body: JSON.stringify({ runId: runs[0]?.id ?? null, href: runs[0] ? runPath(runs[0].id) : null }),
+    body: JSON.stringify({
+      runId: latest?.run.id ?? null,
+      href: latest ? runPath(latest.run.id) : null,
+      skipped: skipped.map((s) => s.id),
+    }),
     contentType: JSON_TYPE,
   });
-  return files;
+  return { files, skipped };
+}
+
+/** The site's files (see buildSiteReport). */
+export async function buildSite(store: HistoryStore, limit = 100): Promise<SiteFile[]> {
+  return (await buildSiteReport(store, limit)).files;
 }

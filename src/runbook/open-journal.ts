@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { AwsClients } from "../aws/client-factory.js";
-import { drctlHome } from "../store/open.js";
+import { drctlHome, parseStoreLocation, type StoreLocation } from "../store/open.js";
 import { DynamoDbJournal } from "./journal-dynamodb.js";
 import type { Journal } from "./journal.js";
 
@@ -9,12 +9,15 @@ import type { Journal } from "./journal.js";
  * journal in the same table, so runs started in the cloud are resumed and approved from a laptop;
  * otherwise ~/.drctl/journal.sqlite.
  */
-export async function openJournal(storeLocation: string, aws: () => Promise<AwsClients>): Promise<Journal> {
-  if (storeLocation.startsWith("dynamodb://")) {
-    const url = new URL(storeLocation);
-    const table = url.hostname || url.pathname.replace(/^\/+/, "");
-    return new DynamoDbJournal(await aws(), table, url.searchParams.get("region") ?? "");
-  }
+export async function openJournal(
+  storeLocation: string | StoreLocation,
+  aws: () => Promise<AwsClients>,
+): Promise<Journal> {
+  const where =
+    typeof storeLocation === "string"
+      ? parseStoreLocation(storeLocation, "the store setting")
+      : storeLocation;
+  if (where.kind === "dynamodb") return new DynamoDbJournal(await aws(), where.table, where.region);
   // Loaded only when used: the Lambda bundle ships without the native module.
   const { SqliteJournal } = await import("./journal-sqlite.js");
   return SqliteJournal.open(join(drctlHome(), "journal.sqlite"));

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@a
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { AwsClients } from "../aws/client-factory.js";
 import { mapAwsError } from "../aws/errors.js";
+import { DrctlError } from "../errors.js";
 import type { ScanResult } from "../core/scan-result.js";
 import type { HistoryStore, RunHeader, RunKind, StoredRun } from "./types.js";
 
@@ -15,11 +16,17 @@ import type { HistoryStore, RunHeader, RunKind, StoredRun } from "./types.js";
  *   KIND#<kind>     <startedAt>#<id>       the same header, for listing newest first
  *
  * Chunks are written first and the listing item last, each with a condition that the item does
- * not exist yet, so a listed run is always complete and a run id is never overwritten.
+ * not exist yet, so a listed run is always complete and a run id is never overwritten. Reading
+ * pages the chunk query (a Query answers at most 1 MB) and checks the chunks against the count
+ * the header records, so a run reads back whole or is reported as incomplete, never truncated.
  */
 export const DYNAMODB_PERMISSIONS = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"];
 
 const CHUNK_BYTES = 300 * 1024;
+const chunkKey = (i: number) => `CHUNK#${String(i).padStart(4, "0")}`;
+
+/** A stored run that cannot be read back whole (chunks missing, or a body that does not unpack). */
+export class IncompleteRunError extends DrctlError {}
 
 export class DynamoDbHistory implements HistoryStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -63,7 +70,7 @@ export class DynamoDbHistory implements HistoryStore {
     for (let i = 0; i < chunks; i++) {
       await put({
         PK: `RUN#${run.id}`,
-        SK: `CHUNK#${String(i).padStart(4, "0")}`,
+        SK: chunkKey(i),
         data: body.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES),
       });
     }
@@ -71,43 +78,83 @@ export class DynamoDbHistory implements HistoryStore {
     await put({ PK: `KIND#${run.kind}`, SK: `${run.startedAt}#${run.id}`, ...header, chunks });
   }
 
+  /** Every item of a query, following LastEvaluatedKey until `enough` items are in. */
+  private async queryAll(
+    input: Omit<ConstructorParameters<typeof QueryCommand>[0], "ExclusiveStartKey">,
+    enough = Infinity,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc
+        .send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }))
+        .catch((err: unknown) => this.fail("Query", err));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start && items.length < enough);
+    return items;
+  }
+
   async list(options: { kind?: RunKind; limit?: number } = {}): Promise<RunHeader[]> {
     const kinds: RunKind[] = options.kind ? [options.kind] : ["scan", "freshness", "runbook", "drill"];
     const limit = options.limit ?? 50;
     const all: RunHeader[] = [];
     for (const kind of kinds) {
-      const out = await this.doc
-        .send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: "PK = :pk",
-            ExpressionAttributeValues: { ":pk": `KIND#${kind}` },
-            ScanIndexForward: false,
-            Limit: limit,
-          }),
-        )
-        .catch((err: unknown) => this.fail("Query", err));
-      all.push(...(out.Items ?? []).map(toHeader));
+      const items = await this.queryAll(
+        {
+          TableName: this.table,
+          KeyConditionExpression: "PK = :pk",
+          ExpressionAttributeValues: { ":pk": `KIND#${kind}` },
+          ScanIndexForward: false,
+          Limit: limit,
+        },
+        limit,
+      );
+      all.push(...items.slice(0, limit).map(toHeader));
     }
     return all.sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, limit);
   }
 
   async get(id: string): Promise<StoredRun | undefined> {
     const head = await this.doc
-      .send(new GetCommand({ TableName: this.table, Key: { PK: `RUN#${id}`, SK: "HEADER" } }))
-      .catch((err: unknown) => this.fail("GetItem", err));
-    if (!head.Item) return undefined;
-    const parts = await this.doc
       .send(
-        new QueryCommand({
+        new GetCommand({
           TableName: this.table,
-          KeyConditionExpression: "PK = :pk AND begins_with(SK, :c)",
-          ExpressionAttributeValues: { ":pk": `RUN#${id}`, ":c": "CHUNK#" },
+          Key: { PK: `RUN#${id}`, SK: "HEADER" },
+          ConsistentRead: true,
         }),
       )
-      .catch((err: unknown) => this.fail("Query", err));
-    const body = Buffer.concat((parts.Items ?? []).map((i) => Buffer.from(i.data as Uint8Array)));
-    return { ...toHeader(head.Item), result: JSON.parse(gunzipSync(body).toString("utf8")) as ScanResult };
+      .catch((err: unknown) => this.fail("GetItem", err));
+    if (!head.Item) return undefined;
+    const parts = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :c)",
+      ExpressionAttributeValues: { ":pk": `RUN#${id}`, ":c": "CHUNK#" },
+      ConsistentRead: true,
+    });
+    const expected = Number(head.Item.chunks);
+    const where = `run ${id} in ${this.description}`;
+    if (!Number.isInteger(expected) || expected < 1)
+      throw new IncompleteRunError(`${where} cannot be read: its header records no chunk count`);
+    const found = new Set(parts.map((p) => String(p.SK)));
+    const missing = Array.from({ length: expected }, (_, i) => chunkKey(i)).filter((k) => !found.has(k));
+    if (parts.length !== expected || missing.length > 0)
+      throw new IncompleteRunError(
+        `${where} is incomplete: its header records ${expected} chunks, ${parts.length} were found${missing.length > 0 ? ` (missing ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", ..." : ""})` : ""}; it was left as it is`,
+      );
+    const body = Buffer.concat(parts.map((i) => Buffer.from(i.data as Uint8Array)));
+    let result: ScanResult;
+    try {
+      result = JSON.parse(gunzipSync(body).toString("utf8")) as ScanResult;
+    } catch (err) {
+      throw new IncompleteRunError(
+        `${where} cannot be read: its body does not unpack (${(err as Error).message})`,
+        {
+          cause: err,
+        },
+      );
+    }
+    return { ...toHeader(head.Item), result };
   }
 
   close(): void {
