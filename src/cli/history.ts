@@ -12,9 +12,10 @@ export function formatDiff(d: RunDiff): string {
   const line = (tag: string) => (f: RunDiff["new"][number]) =>
     `  ${tag} ${f.severity.padEnd(8)} ${f.pair}  ${f.ruleId}  ${f.path}\n      ${f.message}`;
   return [
-    `${d.from ?? "(nothing)"} -> ${d.to}: ${d.new.length} new, ${d.resolved.length} resolved, ${d.unchanged.length} unchanged`,
+    `${d.from ?? "(nothing)"} -> ${d.to}: ${d.new.length} new, ${d.resolved.length} resolved, ${d.unchanged.length} unchanged${d.unknown.length ? `, ${d.unknown.length} unknown (not read in ${d.to})` : ""}`,
     ...d.new.map(line("+")),
     ...d.resolved.map(line("-")),
+    ...d.unknown.map(line("?")),
   ].join("\n");
 }
 

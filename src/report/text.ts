@@ -29,16 +29,23 @@ function findingLines(f: Finding, options: TextOptions, indent: string): string[
 /** The terminal report: one line per pair with counts by severity, then the details, causes first. */
 export function formatScanText(result: ScanResult, options: TextOptions = {}): string {
   const lines: string[] = [];
-  const width = Math.max(4, ...result.pairs.map((p) => p.name.length));
+  // A region whose primaries could not be listed is no pair: said first, on a line of its own.
+  const isRegion = (p: ScanResult["pairs"][number]) =>
+    p.findings.length > 0 && p.findings.every((f) => /^region\[.+\]$/.test(f.path));
+  for (const p of result.pairs.filter(isRegion))
+    for (const f of p.findings) lines.push(`could not scan ${f.path.slice(7, -1)}: ${f.message}`);
+  if (lines.length > 0) lines.push("");
+  const pairs = result.pairs.filter((p) => !isRegion(p));
+  const width = Math.max(4, ...pairs.map((p) => p.name.length));
   lines.push(
     `${"PAIR".padEnd(width)}  STATUS   ${SEVERITIES.map((s) => s.toUpperCase().padStart(8)).join("")}`,
   );
-  for (const p of result.pairs) {
+  for (const p of pairs) {
     lines.push(
       `${p.name.padEnd(width)}  ${p.status.padEnd(7)}  ${SEVERITIES.map((s) => String(p.counts[s]).padStart(8)).join("")}`,
     );
   }
-  for (const p of result.pairs) {
+  for (const p of pairs) {
     const live = p.findings.filter((f) => f.status !== "pass");
     if (live.length === 0) continue;
     lines.push("", `${p.name}  ${p.primaryArn} -> ${p.secondaryArn ?? "(no standby)"}`);
