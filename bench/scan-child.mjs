@@ -1,11 +1,13 @@
 // Runs one scan against ENDPOINT with the compiled drctl (dist/, as users run it) and prints its
 // figures as JSON; bench/scan.ts starts it so that the peak RSS is the scan's alone.
 import { AwsClients } from "../dist/src/aws/client-factory.js";
+import { DEFAULT_RATE_LIMITS } from "../dist/src/aws/rate-limits.js";
 import { runScan } from "../dist/src/scan/engine.js";
 
+// LIMITS=aws: AWS's published rates, named as drctl.yaml would (a loopback endpoint has none otherwise).
 const aws = await AwsClients.create({
   endpointUrl: process.env.ENDPOINT ?? "",
-  rateLimits: "off",
+  rateLimits: process.env.LIMITS === "aws" ? DEFAULT_RATE_LIMITS : "off",
   credentials: () => Promise.resolve({ accessKeyId: "bench", secretAccessKey: "bench" }),
 });
 const result = await runScan(aws, {

@@ -16,7 +16,8 @@ function findingLines(f: Finding, options: TextOptions, indent: string): string[
     `${indent}${f.severity.toUpperCase().padEnd(8)} ${f.status.padEnd(7)} ${f.ruleId}  ${f.path}${tag}`,
     `${indent}         ${f.message}`,
   ];
-  if (f.remediation)
+  // Information (an empty pilot-light standby) carries its fix under --verbose only.
+  if (f.remediation && (options.verbose || f.severity !== "info"))
     lines.push(`${indent}         fix: ${options.verbose ? f.remediation : shortRemediation(f.remediation)}`);
   if (options.verbose && f.status === "drift" && (f.primary !== null || f.secondary !== null))
     lines.push(
