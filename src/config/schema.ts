@@ -4,6 +4,7 @@ import { KNOWN_REGIONS } from "../aws/regions.js";
 import { parseStoreLocation } from "../store/location.js";
 import { ruleIds } from "../scan/rule-catalog.js";
 import { closest } from "../util/closest.js";
+import { DURATION_EXPECTED, parseDuration } from "../util/duration.js";
 import { glob } from "../util/glob.js";
 
 /** 2026-02-29 and 2026-13-45 look like dates and are none. */
@@ -66,6 +67,19 @@ const emailSchema = z.strictObject({
   ses: z.strictObject({ region: z.string().min(1) }).optional(),
 });
 
+/** A duration (15m, 1h30m) in drctl.yaml, as seconds. */
+const duration = z.string({ error: DURATION_EXPECTED }).transform((text, ctx) => {
+  const seconds = parseDuration(text);
+  if (seconds === undefined) {
+    ctx.addIssue({ code: "custom", message: `${DURATION_EXPECTED}, found "${text}"` });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+/** Tag key and value pairs, values compared as people type them (case and spaces ignored). */
+const tagMatch = z.record(z.string().min(1), z.string());
+
 const rateLimit = z.strictObject({
   perSecond: z.number().positive(),
   burst: z.number().int().min(1),
@@ -114,14 +128,80 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   /** Pairs listed explicitly, in addition to those found by tags. */
+  /**
+   * Pairs listed by hand, of any kind: load balancers for the readiness scan, data stores for
+   * freshness. A data store listed without `secondary` only gets its own `rpo`.
+   */
   pairs: z
     .array(
+      z
+        .strictObject({
+          primary: arn("the primary resource's ARN"),
+          secondary: z.string().min(1, { message: "expected the standby resource's ARN" }).optional(),
+          /** This store's recovery point objective, over its application's and the default. */
+          rpo: duration.optional(),
+        })
+        .superRefine((p, ctx) => {
+          if (
+            p.secondary === undefined &&
+            /^arn:[^:]+:elasticloadbalancing:/.test(p.primary.trim().toLowerCase())
+          )
+            ctx.addIssue({
+              code: "custom",
+              path: ["secondary"],
+              message: "expected the standby load balancer's ARN (secondary) for a load-balancer pair",
+            });
+        }),
+    )
+    .default([]),
+  /**
+   * The recovery point objective of every data store: how much data, counted as time, may be lost
+   * when the primary region goes down. Applications and pairs override it.
+   */
+  rpo: duration.default(900),
+  /** Applications: the resources that belong to each (by tag or ARN) and their targets. */
+  applications: z
+    .array(
       z.strictObject({
-        primary: arn("the primary load balancer's ARN"),
-        secondary: z.string().min(1, { message: "expected the standby load balancer's ARN" }),
+        name: z.string().min(1),
+        rpo: duration.optional(),
+        rto: duration.optional(),
+        /** Resources carrying all these tags belong to the application. */
+        tags: tagMatch.optional(),
+        /** ARNs (* matches any text) of resources that belong to the application. */
+        arns: z.array(z.string().min(1)).optional(),
       }),
     )
     .default([]),
+  freshness: z
+    .strictObject({
+      /** How far back metrics are read: the worst value of this window is the exposure. */
+      window: duration.default(900),
+      /** Resources (ARNs, * wildcards) never reported as unprotected: scratch tables, logs. */
+      ignore: z.array(z.string().min(1)).default([]),
+      /** Where `drctl freshness --canary --execute` may write its markers, and nowhere else. */
+      canary: z
+        .strictObject({
+          /** A DynamoDB global table (its primary-region name); markers are items with a drctl-canary key. */
+          table: z
+            .strictObject({ name: z.string().min(1), region, key: z.string().min(1).default("pk") })
+            .optional(),
+          /** A replicated bucket and the prefix markers go under. */
+          bucket: z
+            .strictObject({
+              name: z.string().min(3),
+              region,
+              prefix: z.string().min(1).default("drctl-canary/"),
+            })
+            .optional(),
+          /** How often the standby is read while waiting for a marker. */
+          poll: duration.default(1),
+          /** How long to wait before reporting the lag as at least this. */
+          timeout: duration.default(120),
+        })
+        .optional(),
+    })
+    .prefault({}),
   /**
    * Notifications. None without this block: the email goes out (to the outbox unless another
    * transport is named) only when `email:` is given, the webhook only when `webhook:` is.

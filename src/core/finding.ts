@@ -10,8 +10,12 @@ export type Severity = (typeof SEVERITIES)[number];
 /** drift: both sides exist and differ; missing: no twin; error: could not be read; pass: checked and equal. */
 export type Status = "drift" | "missing" | "error" | "pass";
 
-export type ResourceType =
-  "pair" | "load-balancer" | "listener" | "target-group" | "security-group" | "certificate" | "route53";
+/**
+ * What a finding is about: "pair", a readiness-scan type ("listener", "target-group", ...) or a
+ * data-store type ("rds", "dynamodb", "s3", ...). Each type is a folder and a registry line, not a
+ * member of a list here.
+ */
+export type ResourceType = string;
 
 export interface Finding {
   /** The pair's name (the primary load balancer's name). */

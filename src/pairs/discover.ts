@@ -73,6 +73,11 @@ function pairFinding(
   });
 }
 
+/** Whether an ARN (as typed) names a load balancer: such pairs are the readiness scan's. */
+export function isLoadBalancerArn(arn: string): boolean {
+  return /^arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*:loadbalancer\//.test(tidyArn(arn));
+}
+
 /**
  * Load balancers of a region tagged enable=true and isPrimary=true; tags read 20 ARNs a call. A
  * batch that fails (one load balancer deleted since it was listed fails the whole call) is read
@@ -193,9 +198,13 @@ async function describeByArn(aws: AwsClients, arns: Arn[]): Promise<Map<string, 
  */
 export async function discoverPairs(
   aws: AwsClients,
-  options: { primaryRegions: string[]; configPairs: { primary: string; secondary: string }[] },
+  options: { primaryRegions: string[]; configPairs: readonly { primary: string; secondary?: string }[] },
 ): Promise<Discovery> {
   const findings: Finding[] = [];
+  // The load-balancer pairs of drctl.yaml; its data-store pairs are freshness's.
+  const configPairs = options.configPairs.filter((p): p is { primary: string; secondary: string } =>
+    isLoadBalancerArn(p.primary),
+  );
   const candidates = new Map<string, Candidate>();
   for (const region of options.primaryRegions) {
     try {
@@ -223,12 +232,12 @@ export async function discoverPairs(
     }
   }
   // Pairs from config: their primaries are described by ARN (they may be in any region).
-  if (options.configPairs.length > 0) {
+  if (configPairs.length > 0) {
     const primaries = await describeByArn(
       aws,
-      options.configPairs.map((p) => parseArn(tidyArn(p.primary))),
+      configPairs.map((p) => parseArn(tidyArn(p.primary))),
     );
-    for (const p of options.configPairs) {
+    for (const p of configPairs) {
       const arn = tidyArn(p.primary);
       const lb = primaries.get(arn);
       const name = arn.split("/").at(-2) ?? arn;

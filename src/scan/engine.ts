@@ -28,7 +28,8 @@ import type { Difference, ScanSettings } from "./types.js";
 
 export interface ScanOptions {
   primaryRegions: string[];
-  configPairs: { primary: string; secondary: string }[];
+  /** Pairs from drctl.yaml; those of load balancers are scanned. */
+  configPairs: readonly { primary: string; secondary?: string }[];
   settings: ScanSettings;
   suppressions: readonly Suppression[];
   concurrency: number;

@@ -1,8 +1,22 @@
+import { ACMClient, DescribeCertificateCommand, type CertificateDetail } from "@aws-sdk/client-acm";
+import { mapAwsError } from "../../aws/errors.js";
 import type { RegionCache } from "../../scan/region-cache.js";
 import type { NormalizedListener } from "../listener/normalize.js";
 import { normalizeAcmCertificate, normalizeIamCertificate, type NormalizedCertificate } from "./normalize.js";
 
 export const CERTIFICATE_PERMISSIONS = ["acm:DescribeCertificate"];
+
+/** One ACM certificate's details; certificates are shared by many listeners, so each is read once. */
+function describeCertificate(cache: RegionCache, arn: string): Promise<CertificateDetail> {
+  return cache.once(`certificate:${arn}`, async () => {
+    try {
+      const out = await cache.client(ACMClient).send(new DescribeCertificateCommand({ CertificateArn: arn }));
+      return out.Certificate ?? {};
+    } catch (err) {
+      throw mapAwsError(err, cache.site("ACM", "DescribeCertificate"));
+    }
+  });
+}
 
 /** Listener port -> its certificates by domain. Each ACM certificate is described once per scan. */
 export async function collectCertificates(
@@ -18,7 +32,7 @@ export async function collectCertificates(
         arns.map(async (arn) => {
           const isDefault = arn === defaultArn;
           if (arn.includes(":iam::")) return normalizeIamCertificate(arn, isDefault);
-          return normalizeAcmCertificate(await cache.certificate(arn), isDefault);
+          return normalizeAcmCertificate(await describeCertificate(cache, arn), isDefault);
         }),
       );
       if (certs.length > 0) byPort.set(listener.port, new Map(certs.map((c) => [c.domain, c])));

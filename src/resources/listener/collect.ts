@@ -1,4 +1,5 @@
 import {
+  ElasticLoadBalancingV2Client,
   DescribeListenerCertificatesCommand,
   DescribeRulesCommand,
   paginateDescribeListeners,
@@ -21,7 +22,7 @@ export async function collectListeners(
   cache: RegionCache,
   loadBalancerArn: string,
 ): Promise<NormalizedListener[]> {
-  const elb = cache.elb();
+  const elb = cache.client(ElasticLoadBalancingV2Client);
   const listeners = [];
   for await (const page of paginateDescribeListeners(
     { client: elb, pageSize: 400 },

@@ -1,4 +1,5 @@
 import {
+  ElasticLoadBalancingV2Client,
   DescribeLoadBalancerAttributesCommand,
   type LoadBalancer,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -17,7 +18,7 @@ export async function collectLoadBalancer(
   lb: LoadBalancer,
 ): Promise<NormalizedLoadBalancer> {
   const out = await cache
-    .elb()
+    .client(ElasticLoadBalancingV2Client)
     .send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
   return normalizeLoadBalancer(lb, out.Attributes ?? []);
 }

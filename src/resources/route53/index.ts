@@ -1,6 +1,7 @@
 import type { RuleInfo } from "../../core/finding.js";
 import { ambiguousTwinRule, unmatchedOf, type PairContext, type ResourceModule } from "../../scan/module.js";
 import { matchTwins, type TwinCandidate, type TwinEvidence } from "../../scan/twins.js";
+import { LOAD_BALANCERS_BY_DNS } from "../load-balancer/list.js";
 import { ROUTE53_PERMISSIONS, type RecordIndex } from "./collect.js";
 import {
   loadBalancerRegion,
@@ -48,7 +49,7 @@ async function targetOf(
   const owner = region
     ? await context
         .region(region)
-        .loadBalancersByDns()
+        .list(LOAD_BALANCERS_BY_DNS)
         .then((byDns) => byDns.get(record.target))
         .catch(() => undefined)
     : undefined;

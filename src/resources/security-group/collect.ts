@@ -1,6 +1,7 @@
 import type { SecurityGroup } from "@aws-sdk/client-ec2";
 import type { LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { RegionCache } from "../../scan/region-cache.js";
+import { PREFIX_LIST_NAMES, SECURITY_GROUPS, VPC_CIDRS } from "./list.js";
 import type { TwinCandidate } from "../../scan/twins.js";
 import {
   groupLabel,
@@ -32,7 +33,7 @@ export async function collectSecurityGroups(
   const ids = lb.SecurityGroups ?? [];
   if (ids.length === 0)
     return { rules: { groups: [], ingress: [], egress: [] }, candidates: [], referenced: new Set() };
-  const [groupsById, vpcs] = await Promise.all([cache.securityGroups(), cache.vpcCidrs()]);
+  const [groupsById, vpcs] = await Promise.all([cache.list(SECURITY_GROUPS), cache.list(VPC_CIDRS)]);
   const groups = ids.map(
     (id): SecurityGroup => groupsById.get(id) ?? { GroupId: id, GroupName: `${id} (not found)` },
   );
@@ -43,7 +44,7 @@ export async function collectSecurityGroups(
   const usesPrefixLists = [...pool.values()].some((g) =>
     [...(g.IpPermissions ?? []), ...(g.IpPermissionsEgress ?? [])].some((p) => p.PrefixListIds?.length),
   );
-  const prefixListNames = usesPrefixLists ? await cache.prefixListNames() : new Map<string, string>();
+  const prefixListNames = usesPrefixLists ? await cache.list(PREFIX_LIST_NAMES) : new Map<string, string>();
   const ctx: RuleContext = { vpcCidrs: vpcs.get(lb.VpcId ?? "") ?? [], groupsById, prefixListNames };
   const rules = normalizeSecurityGroups(groups, ctx);
   const referenced = new Set(

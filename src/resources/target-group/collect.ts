@@ -1,10 +1,12 @@
 import {
+  ElasticLoadBalancingV2Client,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetHealthCommand,
   type TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mapAwsError, NotFoundError } from "../../aws/errors.js";
 import type { RegionCache } from "../../scan/region-cache.js";
+import { TARGET_GROUPS } from "./list.js";
 import { normalizeTargetGroup, type NormalizedTargetGroup } from "./normalize.js";
 
 export const TARGET_GROUP_PERMISSIONS = [
@@ -29,7 +31,7 @@ export async function collectTargetGroups(
   loadBalancerArn: string,
   referencedArns: readonly string[],
 ): Promise<CollectedTargetGroups> {
-  const all = await cache.targetGroups();
+  const all = await cache.list(TARGET_GROUPS);
   const arns = new Set(referencedArns);
   for (const [arn, tg] of all) if (tg.LoadBalancerArns?.includes(loadBalancerArn)) arns.add(arn);
   const notFound = [...arns].filter((arn) => !all.has(arn));
@@ -54,7 +56,7 @@ export async function readTargetGroup(
   cache: RegionCache,
   tg: TargetGroup,
 ): Promise<NormalizedTargetGroup | undefined> {
-  const elb = cache.elb();
+  const elb = cache.client(ElasticLoadBalancingV2Client);
   const arn = tg.TargetGroupArn ?? "";
   try {
     const [attributes, health] = await Promise.all([

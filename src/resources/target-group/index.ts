@@ -21,6 +21,7 @@ import {
   type CollectedTargetGroups,
 } from "./collect.js";
 import type { NormalizedTargetGroup } from "./normalize.js";
+import { TARGET_GROUPS } from "./list.js";
 import { targetGroupRules } from "./rules.js";
 
 export const targetGroupsCollector: Collector<CollectedTargetGroups> = {
@@ -93,7 +94,7 @@ async function unusedNamedLike(
   const wanted = new Set(
     others.flatMap((o) => [o.name.toLowerCase(), nameKey(o.name, context.names[otherRole])]),
   );
-  const all = await side.cache.targetGroups();
+  const all = await side.cache.list(TARGET_GROUPS);
   return [...all.values()]
     .filter(
       (tg) =>

@@ -1,0 +1,32 @@
+/**
+ * Durations as people write them in drctl.yaml and drills: 90s, 15m, 1h, 2d, 1h30m. Anything else
+ * (15 minutes, -5m, 900) is refused with what was expected, so a target is never silently wrong.
+ */
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+const WHOLE = /^(?:\d+(?:\.\d+)?[smhd])+$/;
+
+export const DURATION_EXPECTED = "expected a duration such as 90s, 15m, 1h, 2d or 1h30m";
+
+/** Seconds, or undefined when `text` is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!WHOLE.test(trimmed)) return undefined;
+  let seconds = 0;
+  for (const [, amount, unit] of trimmed.matchAll(/(\d+(?:\.\d+)?)([smhd])/g))
+    seconds += Number(amount) * (UNITS[unit ?? "s"] ?? 1);
+  return seconds;
+}
+
+/** A number of seconds as people read it: 45 s, 15 min, 2 h 5 min, 3 d. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "?";
+  const s = Math.round(seconds);
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  if (s < 3 * 86400) {
+    const h = Math.floor(s / 3600);
+    const m = Math.round((s % 3600) / 60);
+    return m ? `${h} h ${m} min` : `${h} h`;
+  }
+  return `${Math.round(s / 86400)} d`;
+}
