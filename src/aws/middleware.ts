@@ -27,6 +27,9 @@ const SERVICE_LABELS: Readonly<Record<string, string>> = {
   SFNClient: "SFN",
   BackupClient: "Backup",
   GlobalAcceleratorClient: "GlobalAccelerator",
+  ResourceGroupsTaggingAPIClient: "ResourceGroupsTaggingAPI",
+  EFSClient: "EFS",
+  ElastiCacheClient: "ElastiCache",
 };
 
 export function serviceLabel(clientName: string): string {

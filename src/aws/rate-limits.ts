@@ -22,6 +22,8 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
   DynamoDB: { perSecond: 50, burst: 100 },
   SESv2: { perSecond: 1, burst: 5 },
   S3: { perSecond: 100, burst: 300 },
+  CloudWatch: { perSecond: 50, burst: 50 },
+  ResourceGroupsTaggingAPI: { perSecond: 5, burst: 10 },
 };
 
 /** Applies to services the table does not name. */

@@ -51,6 +51,14 @@ export const PAIR_RULES = {
     "A primary that is its own standby has no standby at all.",
     "Set secondaryARN to the load balancer in the standby region.",
   ),
+  otherKind: pairRule(
+    "secondary-other-kind",
+    "high",
+    "secondaryARN names a resource of another kind",
+    "the kind of resource the secondaryARN of a tagged data store names (a table's standby must be a table)",
+    "A standby of another kind cannot hold the primary's data: the store is measured as unprotected.",
+    "Point secondaryARN at the standby copy of the same kind (the replica table, the destination bucket, the replica instance).",
+  ),
   sameRegion: pairRule(
     "same-region",
     "high",

@@ -18,6 +18,8 @@ export interface ScanSettings {
   strategy: Strategy;
   certificateExpiryDays: number;
   now: Date;
+  /** Data-protection posture (freshness): RDS backup retention expected, in days. */
+  backupRetentionDays?: { min: number; max: number };
 }
 
 /** A rule: a small typed object holding its check next to its documentation. */

@@ -1,0 +1,228 @@
+/**
+ * A write canary: instead of inferring from metrics, write a marker (a sequence number and the
+ * time) into the primary store, read the standby until it is there, and take the difference. Only
+ * with --execute, only into the table or bucket prefix drctl.yaml names for canaries, and the
+ * markers are removed afterwards. The lag is known to within one poll interval; a marker that
+ * never arrives is reported as "at least the timeout", never as a number that was not seen.
+ */
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { awsErrorCode } from "../aws/errors.js";
+import type { AwsClients } from "../aws/client-factory.js";
+import type { DrctlConfig } from "../config/schema.js";
+import { formatDuration } from "../util/duration.js";
+import type { Measurement, Protection } from "./store-type.js";
+
+export const CANARY_PERMISSIONS = [
+  "dynamodb:PutItem",
+  "dynamodb:GetItem",
+  "dynamodb:DeleteItem",
+  "s3:PutObject",
+  "s3:GetObject",
+  "s3:ListBucketVersions",
+  "s3:DeleteObjectVersion",
+];
+
+export type CanaryConfig = NonNullable<DrctlConfig["freshness"]["canary"]>;
+
+/** What a canary did or would do, for the output (a dry run lists the writes it would make). */
+export interface CanaryPlan {
+  store: string;
+  writes: string;
+  reads: string;
+}
+
+export interface Canary {
+  /** The protections it measures, and how (the plan of a dry run). */
+  plans: CanaryPlan[];
+  /** The measurement of a protection it covers, written and read now (undefined: not a canary store). */
+  measure(p: Protection): Promise<Measurement> | undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls `seen` every `pollMs` until it is true or `timeoutMs` passed since `writtenAt`: the lag,
+ * from the write to the first read that saw it, or undefined at the timeout.
+ */
+async function until(
+  seen: () => Promise<boolean>,
+  writtenAt: number,
+  pollMs: number,
+  timeoutMs: number,
+): Promise<number | undefined> {
+  for (;;) {
+    const at = Date.now();
+    if (await seen()) return (at - writtenAt) / 1000;
+    if (at - writtenAt >= timeoutMs) return undefined;
+    await sleep(Math.max(0, Math.min(pollMs - (Date.now() - at), writtenAt + timeoutMs - Date.now())));
+  }
+}
+
+function measurement(
+  lag: number | undefined,
+  c: CanaryConfig,
+  what: { writes: string; reads: string },
+): Measurement {
+  const measuredBy = `a canary: a marker written to ${what.writes}, read from ${what.reads} every ${formatDuration(c.poll)}`;
+  if (lag === undefined)
+    return {
+      exposureSeconds: c.timeout,
+      atLeast: true,
+      resolutionSeconds: c.poll,
+      measuredBy,
+      evidence: [{ what: "marker", value: `not in the standby after ${formatDuration(c.timeout)}` }],
+    };
+  return {
+    exposureSeconds: lag,
+    resolutionSeconds: c.poll,
+    measuredBy,
+    evidence: [
+      {
+        what: "marker seen in the standby after",
+        value: `${lag.toFixed(1)} s (± ${formatDuration(c.poll)})`,
+      },
+    ],
+  };
+}
+
+/** The canary of drctl.yaml's `freshness.canary`; `execute` false makes it a plan that writes nothing. */
+export function canary(aws: AwsClients, c: CanaryConfig, runId: string, execute: boolean): Canary {
+  const plans: CanaryPlan[] = [];
+  const marker = { seq: String(Date.now()), run: runId };
+  const table = c.table;
+  const bucket = c.bucket;
+  if (table)
+    plans.push({
+      store: table.name,
+      writes: `item ${table.key}=drctl-canary#${runId} in ${table.name} (${table.region})`,
+      reads: "the same item in each replica's region",
+    });
+  if (bucket)
+    plans.push({
+      store: bucket.name,
+      writes: `object s3://${bucket.name}/${bucket.prefix}${runId}.json`,
+      reads: "the same key in each replication destination",
+    });
+  return {
+    plans,
+    measure(p) {
+      if (!execute || !p.standbyRegion) return undefined;
+      if (
+        table &&
+        p.kind === "dynamodb-global-table" &&
+        p.primary.name === table.name &&
+        p.primary.region === table.region
+      )
+        return dynamodbCanary(aws, c, table, p.standbyRegion, marker);
+      if (bucket && p.kind === "s3-replication" && p.primary.name === bucket.name && p.standbyArn)
+        return s3Canary(
+          aws,
+          c,
+          bucket,
+          p.standbyArn.replace(/^arn:[^:]+:s3:::/, ""),
+          p.standbyRegion,
+          marker,
+        );
+      return undefined;
+    },
+  };
+}
+
+async function dynamodbCanary(
+  aws: AwsClients,
+  c: CanaryConfig,
+  table: NonNullable<CanaryConfig["table"]>,
+  standbyRegion: string,
+  marker: { seq: string; run: string },
+): Promise<Measurement> {
+  const key = { [table.key]: { S: `drctl-canary#${marker.run}` } };
+  const writtenAt = Date.now();
+  await aws.get(DynamoDBClient, table.region).send(
+    new PutItemCommand({
+      TableName: table.name,
+      Item: { ...key, seq: { N: marker.seq }, writtenAt: { S: new Date(writtenAt).toISOString() } },
+    }),
+  );
+  try {
+    const lag = await until(
+      async () =>
+        (
+          await aws
+            .get(DynamoDBClient, standbyRegion)
+            .send(new GetItemCommand({ TableName: table.name, Key: key }))
+        ).Item !== undefined,
+      writtenAt,
+      c.poll * 1000,
+      c.timeout * 1000,
+    );
+    return measurement(lag, c, {
+      writes: `${table.name} in ${table.region}`,
+      reads: `${table.name} in ${standbyRegion}`,
+    });
+  } finally {
+    // Deleted where written: the deletion replicates like the write did.
+    await aws
+      .get(DynamoDBClient, table.region)
+      .send(new DeleteItemCommand({ TableName: table.name, Key: key }));
+  }
+}
+
+async function s3Canary(
+  aws: AwsClients,
+  c: CanaryConfig,
+  bucket: NonNullable<CanaryConfig["bucket"]>,
+  destination: string,
+  standbyRegion: string,
+  marker: { seq: string; run: string },
+): Promise<Measurement> {
+  const key = `${bucket.prefix}${marker.run}.json`;
+  const writtenAt = Date.now();
+  await aws.get(S3Client, bucket.region).send(
+    new PutObjectCommand({
+      Bucket: bucket.name,
+      Key: key,
+      Body: JSON.stringify({ seq: marker.seq, writtenAt: new Date(writtenAt).toISOString() }),
+      ContentType: "application/json",
+    }),
+  );
+  const standby = aws.get(S3Client, standbyRegion);
+  try {
+    const lag = await until(
+      () =>
+        standby.send(new HeadObjectCommand({ Bucket: destination, Key: key })).then(
+          () => true,
+          (err: unknown) => {
+            if (["NotFound", "NoSuchKey", "404"].includes(awsErrorCode(err)) || awsErrorCode(err) === "")
+              return false;
+            throw err;
+          },
+        ),
+      writtenAt,
+      c.poll * 1000,
+      c.timeout * 1000,
+    );
+    return measurement(lag, c, { writes: `s3://${bucket.name}/${key}`, reads: `s3://${destination}/${key}` });
+  } finally {
+    // Every version in both buckets: a versioned bucket keeps a deleted object otherwise.
+    for (const [client, name] of [
+      [aws.get(S3Client, bucket.region), bucket.name],
+      [standby, destination],
+    ] as const) {
+      const versions = await client
+        .send(new ListObjectVersionsCommand({ Bucket: name, Prefix: key }))
+        .catch(() => ({ Versions: [], DeleteMarkers: [] }));
+      for (const v of [...(versions.Versions ?? []), ...(versions.DeleteMarkers ?? [])])
+        if (v.Key === key)
+          await client
+            .send(new DeleteObjectCommand({ Bucket: name, Key: key, VersionId: v.VersionId }))
+            .catch(() => undefined);
+    }
+  }
+}
