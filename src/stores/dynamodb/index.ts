@@ -30,7 +30,7 @@ function replicaProtection(
     posture: {
       rules: dynamodbRules,
       primary: normalized(table, primary.region),
-      standby: (standby ? normalized(standby, replicaRegion) : null),
+      standby: standby ? normalized(standby, replicaRegion) : null,
     },
     async measure(ctx): Promise<Measurement> {
       const measuredBy = `CloudWatch AWS/DynamoDB ReplicationLatency of ${name} to ${replicaRegion} (worst of ${formatDuration(ctx.windowSeconds)})`;
