@@ -5,8 +5,11 @@
  *   before-call     its intent is journaled, no mutating call made yet
  *   after-call      its mutating calls returned, nothing of that journaled yet
  *   after-journal   the journal says the calls were made, the step has not finished
- * Unset (always, outside those tests) it does nothing.
+ * The process names the point on stderr, then kills itself. Unset (always, outside those tests)
+ * it does nothing.
  */
+import { writeSync } from "node:fs";
+
 export type CrashBoundary = "before-call" | "after-call" | "after-journal";
 
 const points = new Set(
@@ -17,5 +20,8 @@ const points = new Set(
 );
 
 export function crashPoint(stepId: string, boundary: CrashBoundary): void {
-  if (points.size > 0 && points.has(`${stepId}:${boundary}`)) process.kill(process.pid, "SIGKILL");
+  if (points.size === 0 || !points.has(`${stepId}:${boundary}`)) return;
+  // Said first (synchronously), so the test knows which of its points this process reached.
+  writeSync(2, `drctl: crash point ${stepId}:${boundary}\n`);
+  process.kill(process.pid, "SIGKILL");
 }
