@@ -247,6 +247,13 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
           const journal = await ctx.journal();
           const run = await journal.run(runId);
           if (!run) throw new InputError(`no run ${runId} in the ${journal.description}`);
+          if (run.status === "succeeded") {
+            ctx.result(
+              () => `run ${runId} has succeeded: nothing to resume (drctl runbook status ${runId})`,
+              () => ({ version: 1, run }),
+            );
+            return EXIT.ok;
+          }
           // The run's own --set values unless others are given (then the hash check refuses them).
           const loaded = loadRunbook(flags.runbook ?? run.file, flags.set ? parseSets(flags.set) : run.set);
           return runOrResume(ctx, loaded, flags.execute ?? false, {

@@ -304,12 +304,15 @@ class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
   lost: string | undefined;
   private renewedAt = Date.now();
+  private beating = false;
 
   constructor(
     private readonly journal: Journal,
     private readonly application: string,
     private readonly token: string,
     private readonly leaseMs: number,
+    /** Told once when the lease is lost (to journal it, if the journal still takes writes). */
+    private readonly onLost: (why: string) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   start(): void {
@@ -318,14 +321,29 @@ class Heartbeat {
   }
 
   private async beat(): Promise<void> {
-    if (this.lost) return;
+    if (this.lost || this.beating) return;
+    this.beating = true;
+    // A renewal stuck in retries (a throttled table) counts as failed well before the lease ends.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), this.leaseMs / 2);
+    });
     try {
-      if (await this.journal.renewLock(this.application, this.token, Date.now() + this.leaseMs))
-        this.renewedAt = Date.now();
+      const renewed = await Promise.race([
+        this.journal.renewLock(this.application, this.token, Date.now() + this.leaseMs),
+        late,
+      ]);
+      if (renewed === true) this.renewedAt = Date.now();
+      else if (renewed === "late")
+        this.lost = `the lock's lease could not be renewed within ${this.leaseMs / 2000} s (the journal does not answer in time)`;
       else this.lost = "another process took the lock over";
     } catch (err) {
       this.lost = `the lock's lease could not be renewed: ${errorText(err)}`;
+    } finally {
+      clearTimeout(timer);
+      this.beating = false;
     }
+    if (this.lost) await this.onLost(this.lost).catch(() => undefined);
   }
 
   /** Why this process must not start another step, if it must not. */
@@ -388,7 +406,12 @@ export async function executeRunbook(
     undoes: options.undoes ?? previous?.undoes ?? undefined,
     force: options.force,
   });
-  const heartbeat = new Heartbeat(journal, runbook.application, owner.token, leaseMs);
+  const heartbeat = new Heartbeat(journal, runbook.application, owner.token, leaseMs, (why) =>
+    journal.addEvent(
+      runId,
+      `heartbeat of ${owner.by} (pid ${owner.pid} on ${owner.host}): ${why}; the run stops before its next step`,
+    ),
+  );
   heartbeat.start();
   try {
     if (!previous)

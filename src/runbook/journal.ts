@@ -174,7 +174,7 @@ export function processOwner(by?: string): LockOwner {
   }
   return {
     token: randomBytes(12).toString("hex"),
-    host: hostname(),
+    host: process.env.DRCTL_HOST_ID ?? hostname(),
     hostId: currentHostId(),
     pid: process.pid,
     by: by ?? `${user}@${hostname()}`,

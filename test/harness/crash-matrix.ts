@@ -17,7 +17,6 @@ import {
   Route53Client,
 } from "@aws-sdk/client-route-53";
 import { paginateGetParametersByPath, SSMClient } from "@aws-sdk/client-ssm";
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -32,6 +31,7 @@ import { DynamoDbJournal } from "../../src/runbook/journal-dynamodb.js";
 import { SqliteJournal } from "../../src/runbook/journal-sqlite.js";
 import type { Journal } from "../../src/runbook/journal.js";
 import { DynamoDbHistory } from "../../src/store/dynamodb.js";
+import { drctlProcess, type Exited } from "./drctl-process.js";
 import { recordReplicaLag } from "./moto-workarounds.js";
 import { RecordingProxy, type RecordedCall } from "./recording-proxy.js";
 
@@ -182,28 +182,10 @@ function differences(a: Record<string, unknown>, b: Record<string, unknown>): st
     .map((k) => `${k}: ${JSON.stringify(a[k])} before, ${JSON.stringify(b[k])} after`);
 }
 
-interface Cli {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+type Cli = Exited;
 
-/** drctl in its own process (as an operator runs it), so it can be killed; async, so the proxy keeps serving. */
-function cli(drctl: string[], args: string[], env: Record<string, string>): Promise<Cli> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...drctl, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const cli = (drctl: string[], args: string[], env: Record<string, string>): Promise<Cli> =>
+  drctlProcess(drctl, args, env).exited;
 
 export interface MatrixContext {
   emulator: Emulator;
