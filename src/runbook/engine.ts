@@ -633,7 +633,8 @@ class Execution {
       const inDoubt =
         attempt === 0 &&
         prior.status !== "succeeded" &&
-        ((prior.intent !== null && !prior.intent.appliedAt) ||
+        (prior.status === "in-doubt" ||
+          (prior.intent !== null && !prior.intent.appliedAt) ||
           (prior.intent === null && prior.status === "running" && this.format < 2));
       const startedAt = continuing && prior.startedAt ? Date.parse(prior.startedAt) : Date.now();
       const timeout = AbortSignal.timeout(Math.max(1, step.timeoutSeconds * 1000 - (Date.now() - startedAt)));
