@@ -1,3 +1,4 @@
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { join } from "node:path";
 import { AwsClients } from "../aws/client-factory.js";
 import { parseYamlWithSchema } from "../config/load.js";
@@ -12,6 +13,8 @@ import { InputError } from "../errors.js";
  *   DRCTL_RESULTS s3://BUCKET/PREFIX where batch results wait for aggregation
  *   DRCTL_RUNBOOK_DIR             the folder of the triggers' runbooks (default $LAMBDA_TASK_ROOT/runbooks)
  *   DRCTL_FAILOVER_STATE_MACHINE  the ARN of the workflow that runs triggered runbooks (alarm handler)
+ *   DRCTL_WEBHOOK_SECRET          the Secrets Manager secret holding notify.webhook's URL (notify
+ *                                 handler), with DRCTL_WEBHOOK_FORMAT; the URL is in no environment
  */
 export interface Runtime {
   config: DrctlConfig;
@@ -39,6 +42,21 @@ export async function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
     maxAttempts: config.retry.maxAttempts,
     ...(config.endpointUrl ? { endpointUrl: config.endpointUrl } : {}),
   });
+  if (env.DRCTL_WEBHOOK_SECRET) {
+    // Through Parameter Store's reference to Secrets Manager, with the SSM client drctl has.
+    const out = await aws.get(SSMClient, env.AWS_REGION ?? "us-east-1").send(
+      new GetParameterCommand({
+        Name: `/aws/reference/secretsmanager/${env.DRCTL_WEBHOOK_SECRET}`,
+        WithDecryption: true,
+      }),
+    );
+    const url = out.Parameter?.Value ?? "";
+    if (!/^https?:\/\//.test(url))
+      throw new InputError(
+        `the secret ${env.DRCTL_WEBHOOK_SECRET} holds no webhook URL yet: put it there (aws secretsmanager put-secret-value)`,
+      );
+    config.notify.webhook = { url, format: env.DRCTL_WEBHOOK_FORMAT === "teams" ? "teams" : "slack" };
+  }
   return {
     config,
     aws,
