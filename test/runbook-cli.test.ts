@@ -337,7 +337,7 @@ steps:
     const asked = await drctl("runbook", "resume", "run-older-2", "--execute");
     expect(asked.code).toBe(3);
     expect(asked.stdout).toMatch(
-      /scale in doubt: capacity web min 0 desired 0 max 3 already holds, but this journal \(of an older drctl\) has no record of what was there before, so its undo is not known\. Decide:/,
+      /scale\s+in-doubt .* in doubt: capacity web min 0 desired 0 max 3 already holds, but this journal \(of an older drctl\) has no record of what was there before, so its undo is not known\. Decide:/,
     );
     expect((await drctl("runbook", "approve", "run-older-2", "scale", "--done", "--by", "oncall")).code).toBe(
       0,

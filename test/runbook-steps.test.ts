@@ -183,7 +183,7 @@ describe("notify", () => {
     expect(resumed.code).toBe(3);
     expect(resumed.stdout).toMatch(
       new RegExp(
-        `tell in doubt: the message may or may not have gone out; drctl cannot ask the channels\\. Decide: drctl runbook approve ${first.run?.runId ?? ""} tell \\(run it again\\) or drctl runbook approve ${first.run?.runId ?? ""} tell --done`,
+        `tell\\s+in-doubt .* in doubt: the message may or may not have gone out; drctl cannot ask the channels\\. Decide: drctl runbook approve ${first.run?.runId ?? ""} tell \\(run it again\\) or drctl runbook approve ${first.run?.runId ?? ""} tell --done`,
       ),
     );
     expect((await lastRun()).steps[0]?.status).toBe("in-doubt");

@@ -510,13 +510,11 @@ async function runOrResume(
   const rollback = result.rollback
     ? `\nrolled back in run ${result.rollback.run.runId}: ${result.rollback.run.status}\n${formatTimeline(result.rollback.run, result.rollback.steps, loadRunbook(result.rollback.run.file).runbook.steps, undefined, printable)}`
     : "";
-  const inDoubt = steps.filter((s) => s.status === "in-doubt");
   ctx.result(
     () =>
       [
         `${printable(done.runbook)} run ${done.runId}: ${done.status}`,
         formatTimeline(done, steps, loaded.runbook.steps, loaded.runbook.rtoMinutes, printable),
-        ...inDoubt.map((s) => printable(`${s.stepId} ${s.error ?? "is in doubt"}`)),
         ...nextSteps(done),
       ].join("\n") + rollback,
     () => ({
