@@ -169,7 +169,11 @@ async function lockContract(a: Journal, b: Journal) {
   expect(await lock(a, first, "run-c", { force: { by: "alice", why: "bob's desk is on fire" } })).toMatch(
     /^forced by alice: bob's desk is on fire \(from run run-a by pid/,
   );
-  // A failback of run-c takes its lock over once no process runs run-c (here: its process is gone).
+  // A failback waits for its failover like a resume does: refused while a live process runs it.
+  await expect(lock(b, second, "run-undo-c", { undoes: "run-c" })).rejects.toThrow(
+    /run run-c of application "web" is being run by another process: .*; its lease runs/,
+  );
+  // A failback of run-d takes its lock over once no process runs run-d (here: its process is gone).
   const gone = { ...processOwner("carol@this-host"), pid: deadPid() };
   await lock(a, gone, "run-d", { force: { by: "t", why: "set up" } });
   expect(await lock(b, second, "run-undo", { undoes: "run-d" })).toMatch(/process \d+ on \S+ is gone/);
