@@ -489,7 +489,8 @@ async function finish(
     status,
     finishedAt: status === "interrupted" ? null : new Date().toISOString(),
   });
-  if (outcome.stopped) await journal.addEvent(runId, `stopped: ${outcome.stopped}`);
+  if (status === "interrupted" && outcome.stopped)
+    await journal.addEvent(runId, `stopped: ${outcome.stopped}`);
   // A run that did not succeed keeps the application: nothing else may move it until the run is
   // resumed or failed back. Unless nothing was even tried (its start was not approved).
   const untouched = final.every((s) => s.stepId === START_GATE || s.attempts === 0);
