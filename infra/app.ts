@@ -13,8 +13,22 @@ import { parseYamlWithSchema } from "../src/config/load.js";
 import { configSchema } from "../src/config/schema.js";
 import { dirname } from "node:path";
 import { bundleHandlers, bundleRunbooks } from "./bundle.js";
-import { runbookActions } from "./permissions.js";
+import { parseDocument } from "yaml";
 import { DrctlStack } from "./stack.js";
+
+/**
+ * The configuration the functions get in their environment, without the webhook's URL (a
+ * credential): the URL lives in Secrets Manager and only the notify function reads it.
+ */
+function withoutWebhook(
+  configText: string,
+  config: ReturnType<typeof configSchema.parse>,
+): { configText: string; webhookFormat?: string } {
+  if (!config.notify.webhook) return { configText };
+  const doc = parseDocument(configText);
+  doc.deleteIn(["notify", "webhook"]);
+  return { configText: doc.toString(), webhookFormat: config.notify.webhook.format };
+}
 
 export function buildApp(options: { configFile?: string; schedule?: string; outdir?: string } = {}) {
   const file = options.configFile ?? process.env.DRCTL_DEPLOY_CONFIG ?? "drctl.yaml";
@@ -32,13 +46,16 @@ export function buildApp(options: { configFile?: string; schedule?: string; outd
     config.triggers.map((t) => t.runbook),
   );
   const stack = new DrctlStack(app, "Drctl", {
-    configText,
+    ...withoutWebhook(configText, config),
     config,
     codeDir,
     ...(runbooks.length > 0
       ? {
           failover: {
-            runbookActions: runbookActions(runbooks),
+            runbooks,
+            notifyTopics: [
+              ...new Set(config.triggers.flatMap((t) => (t.notifyTopicArn ? [t.notifyTopicArn] : []))),
+            ],
             approvalMinutes: Math.max(...config.triggers.map((t) => t.approvalTimeoutMinutes)),
             alarmNames: [...new Set(config.triggers.flatMap((t) => t.alarms))],
           },

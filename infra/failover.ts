@@ -11,15 +11,19 @@ import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
 import { DYNAMODB_JOURNAL_PERMISSIONS } from "../src/runbook/journal-dynamodb.js";
+import type { LoadedRunbook } from "../src/runbook/load.js";
 import { TRIGGER_WINDOW_PERMISSIONS } from "../src/trigger/window.js";
+import { runbookGrants } from "./permissions.js";
 import { tracedWorkflow } from "./workflow.js";
 
 export interface FailoverProps {
   table: dynamodb.TableV2;
   /** Makes a function of the bundled handlers (shared settings). */
   fn(name: string, handler: string, timeout: Duration, extraEnv?: Record<string, string>): lambda.Function;
-  /** The IAM actions of the step kinds the triggers' runbooks use. */
-  runbookActions: string[];
+  /** The triggers' runbooks (with their set: values): the failover function may do what their steps do, where. */
+  runbooks: LoadedRunbook[];
+  /** The triggers' notification topics. */
+  notifyTopics: string[];
   /** The longest approval timeout of the triggers, in minutes. */
   approvalMinutes: number;
   /** The alarm names (with * wildcards) the triggers name. */
@@ -42,7 +46,32 @@ export class FailoverWorkflow extends Construct {
     const stack = Stack.of(this);
 
     const advance = props.fn("AdvanceRunbook", "advanceHandler", Duration.minutes(15));
-    advance.addToRolePolicy(new iam.PolicyStatement({ actions: props.runbookActions, resources: ["*"] }));
+    // Each mutating action on what the runbooks name, where the action takes resource-level permissions.
+    for (const g of runbookGrants(
+      props.runbooks,
+      { partition: stack.partition, account: stack.account },
+      props.notifyTopics,
+    ))
+      advance.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: g.actions,
+          resources: g.resources,
+          ...(g.conditions ? { conditions: g.conditions } : {}),
+        }),
+      );
+    // A wildcard in a granted ARN stands where the runbook does not name the resource (an id not
+    // known before the run, a group's generated id): each is acknowledged, by the resource.
+    const named = runbookGrants(
+      props.runbooks,
+      { partition: "<AWS::Partition>", account: "<AWS::AccountId>" },
+      props.notifyTopics,
+    );
+    for (const resource of new Set(named.flatMap((g) => g.resources)))
+      if (resource !== "*" && resource.includes("*"))
+        Validations.of(stack).acknowledge({
+          id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`,
+          reason: "The runbook names this resource by a part of its ARN only (a name, not its generated id).",
+        });
     props.table.grant(advance, ...DYNAMODB_JOURNAL_PERMISSIONS);
 
     // Each turn gets the execution's input (and the last turn's progress beside it).

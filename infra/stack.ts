@@ -1,4 +1,12 @@
-import { Duration, RemovalPolicy, Stack, Validations, type CfnElement, type StackProps } from "aws-cdk-lib";
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+  type CfnElement,
+  type StackProps,
+} from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
@@ -6,24 +14,33 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as s3 from "aws-cdk-lib/aws-s3";
+import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
 import type { Construct, IConstruct } from "constructs";
 import type { DrctlConfig } from "../src/config/schema.js";
+import type { LoadedRunbook } from "../src/runbook/load.js";
 import { FailoverWorkflow } from "./failover.js";
 import { readActions } from "./permissions.js";
 import { tracedWorkflow } from "./workflow.js";
 
 export interface DrctlStackProps extends StackProps {
-  /** drctl.yaml as text: the functions read it from DRCTL_CONFIG. */
+  /** drctl.yaml as text, without the webhook's URL: the functions read it from DRCTL_CONFIG. */
   configText: string;
+  /** When drctl.yaml has a webhook: its format; its URL goes in a Secrets Manager secret, never in the template. */
+  webhookFormat?: string;
   config: DrctlConfig;
   /** Folder with the bundled handlers (infra/bundle.ts). */
   codeDir: string;
   /** EventBridge schedule expression. */
   schedule: string;
-  /** Alarm-triggered failover, when drctl.yaml has triggers: what their runbooks need. */
-  failover?: { runbookActions: string[]; approvalMinutes: number; alarmNames: string[] };
+  /** Alarm-triggered failover, when drctl.yaml has triggers: their runbooks, and what they need. */
+  failover?: {
+    runbooks: LoadedRunbook[];
+    notifyTopics: string[];
+    approvalMinutes: number;
+    alarmNames: string[];
+  };
 }
 
 /**
@@ -98,7 +115,44 @@ export class DrctlStack extends Stack {
     const batch = fn("ScanBatch", "scanBatchHandler", Duration.minutes(15));
     const aggregate = fn("Aggregate", "aggregateHandler", Duration.minutes(5));
     const publish = fn("Publish", "publishHandler", Duration.minutes(5));
-    const notify = fn("Notify", "notifyHandler", Duration.minutes(2));
+    // The webhook's URL is a credential: a secret only the notify function reads (set its value
+    // after deploying: aws secretsmanager put-secret-value --secret-id <WebhookUrlSecret> --secret-string URL).
+    const webhook =
+      props.webhookFormat === undefined
+        ? undefined
+        : new secretsmanager.Secret(this, "WebhookUrl", {
+            secretName: `${this.stackName}/notify-webhook-url`,
+            description:
+              "The URL of drctl's notification webhook (Slack, Teams): put it here after deploying.",
+          });
+    const notify = fn(
+      "Notify",
+      "notifyHandler",
+      Duration.minutes(2),
+      webhook
+        ? {
+            DRCTL_WEBHOOK_SECRET: `${this.stackName}/notify-webhook-url`,
+            DRCTL_WEBHOOK_FORMAT: props.webhookFormat ?? "slack",
+          }
+        : {},
+    );
+    if (webhook) {
+      webhook.grantRead(notify);
+      // Read through Parameter Store's reference to Secrets Manager (the SSM client drctl has).
+      notify.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ["ssm:GetParameter"],
+          resources: [
+            `arn:${this.partition}:ssm:${this.region}:${this.account}:parameter/aws/reference/secretsmanager/${this.stackName}/notify-webhook-url`,
+          ],
+        }),
+      );
+      new CfnOutput(this, "WebhookUrlSecret", { value: webhook.secretArn });
+      Validations.of(webhook).acknowledge({
+        id: "AwsSolutions::AwsSolutions-SMG4",
+        reason: "A webhook URL is issued and rotated by the chat service, not by a Lambda rotation.",
+      });
+    }
 
     // Least privilege, from what the collectors and steps declare (src/permissions.ts).
     const sesRegion = props.config.notify.email.ses?.region ?? this.region;
@@ -223,7 +277,7 @@ export class DrctlStack extends Stack {
     );
     accept(
       "AwsSolutions-IAM5[Resource::*]",
-      "The scan's Describe/List actions (ELBv2, EC2, ACM, Route 53) and X-Ray writes support no resource-level permissions; the failover runbooks act on resources their files name, which the deployment does not know.",
+      "The scan's and the runbooks' Describe/List/Get actions (ELBv2, EC2, ACM, Route 53, Auto Scaling, RDS, CloudWatch) and X-Ray writes support no resource-level permissions; KMS is allowed only through SSM (kms:ViaService). The failover function's mutating actions are granted on the resources its runbooks name.",
     );
     for (const action of ["s3:Abort*", "s3:GetBucket*", "s3:GetObject*", "s3:List*"]) {
       accept(`AwsSolutions-IAM5[Action::${action}]`, "CDK's object grants, limited to drctl's own buckets.");

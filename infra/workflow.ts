@@ -3,7 +3,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
 
-/** A Step Functions workflow as drctl deploys them: traced, every state logged for a month. */
+/** A Step Functions workflow as drctl deploys them: traced, every state's transition logged (not its data) for a month. */
 export function tracedWorkflow(
   scope: Construct,
   id: string,
@@ -20,6 +20,8 @@ export function tracedWorkflow(
         removalPolicy: RemovalPolicy.DESTROY,
       }),
       level: sfn.LogLevel.ALL,
+      // States' input and output stay out of the logs: they carry plans and messages of runs.
+      includeExecutionData: false,
     },
   });
 }

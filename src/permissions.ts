@@ -2,6 +2,7 @@ import { RESOURCE_COUNTS } from "./inventory/resource-counts.js";
 import { PUBLISH_PERMISSIONS } from "./report/publish.js";
 import { RESOURCE_MODULES } from "./resources/registry.js";
 import { STEP_KINDS } from "./runbook/registry.js";
+import { REFERENCE_PERMISSIONS } from "./runbook/resolve.js";
 import { DYNAMODB_JOURNAL_PERMISSIONS } from "./runbook/journal-dynamodb.js";
 import { DYNAMODB_PERMISSIONS } from "./store/dynamodb.js";
 import { TRIGGER_WINDOW_PERMISSIONS } from "./trigger/window.js";
@@ -22,7 +23,10 @@ export function commandPermissions(): Record<string, string[]> {
     "history, diff (DynamoDB store)": unique(DYNAMODB_PERMISSIONS),
     "publish (to S3)": unique(PUBLISH_PERMISSIONS),
     // A runbook needs the actions of the step kinds it uses; this is all of them.
-    "failover, failback, runbook resume": unique([...STEP_KINDS.values()].flatMap((k) => k.permissions)),
+    "failover, failback, runbook resume": unique([
+      ...[...STEP_KINDS.values()].flatMap((k) => k.permissions),
+      ...REFERENCE_PERMISSIONS,
+    ]),
   };
 }
 

@@ -162,11 +162,12 @@ describe("examples/warm-standby", () => {
 });
 
 describe("examples/dns-failover", () => {
-  const values = () => [
+  /** Each runbook's own config keys: a key it does not have is refused (a typo would be ignored otherwise). */
+  const values = (runbook: "failover" | "failback") => [
     "--set",
-    `standbyHealthUrl=${base}/standby/health`,
-    "--set",
-    `primaryHealthUrl=${base}/primary/health`,
+    runbook === "failover"
+      ? `standbyHealthUrl=${base}/standby/health`
+      : `primaryHealthUrl=${base}/primary/health`,
     "--set",
     `serviceUrl=${base}/service/health`,
     "--set",
@@ -186,7 +187,7 @@ describe("examples/dns-failover", () => {
       "--runbook",
       "examples/dns-failover/failover.yaml",
       "--execute",
-      ...values(),
+      ...values("failover"),
     );
     expect(over.code, over.stdout + over.stderr).toBe(0);
     expect(await primaryCheckInverted()).toBe(true);
@@ -200,7 +201,7 @@ describe("examples/dns-failover", () => {
       "--runbook",
       "examples/dns-failover/failback.yaml",
       "--execute",
-      ...values(),
+      ...values("failback"),
     );
     expect(back.code, back.stdout + back.stderr).toBe(0);
     expect(await primaryCheckInverted()).toBe(false);
@@ -214,7 +215,7 @@ describe("examples/dns-failover", () => {
   it("plans with what the standby answers now, and changes nothing", async () => {
     primaryUp = false;
     // Pointed at an endpoint that is down, the plan says so before anything would change.
-    const bad = values().map((v) =>
+    const bad = values("failover").map((v) =>
       v.startsWith("standbyHealthUrl=") ? `standbyHealthUrl=${base}/primary/health` : v,
     );
     const before = await primaryCheckInverted();

@@ -5,9 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../infra/app.js";
-import { readActions } from "../infra/permissions.js";
+import { readActions, runbookGrants } from "../infra/permissions.js";
+import { loadRunbook, type LoadedRunbook } from "../src/runbook/load.js";
 
+/** A webhook URL is a credential: it must reach no template, no environment. */
+const WEBHOOK = "https://hooks.example.com/services/T0001/B0002/pr1vate-t0ken";
 let template: Template;
+let runbooks: LoadedRunbook[];
 let templateFile: string;
 let codeDir: string;
 
@@ -62,6 +66,49 @@ function actionsOf(handler: string): string[] {
     .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((st) => st.Action));
 }
 
+/** A template value as text: Refs as <Name>, joins joined. */
+function render(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (Array.isArray(v)) return v.map(render).join(",");
+  const o = v as Record<string, unknown>;
+  if (typeof o.Ref === "string") return `<${o.Ref}>`;
+  const join = o["Fn::Join"] as [string, unknown[]] | undefined;
+  if (join) return join[1].map(render).join(join[0]);
+  const att = o["Fn::GetAtt"] as string[] | undefined;
+  if (att) return `<${att.join(".")}>`;
+  return JSON.stringify(v);
+}
+
+/** The statements granted to the function whose handler is `handler`, rendered as text. */
+function statementsOf(handler: string): { actions: string[]; resources: string[]; condition?: unknown }[] {
+  const functions = template.findResources("AWS::Lambda::Function") as Record<
+    string,
+    { Properties: { Handler: string; Role: { "Fn::GetAtt": [string, string] } } }
+  >;
+  const role = Object.values(functions).find((f) => f.Properties.Handler === `handlers.${handler}`)
+    ?.Properties.Role["Fn::GetAtt"][0];
+  const policies = template.findResources("AWS::IAM::Policy") as Record<
+    string,
+    {
+      Properties: {
+        Roles: { Ref: string }[];
+        PolicyDocument: {
+          Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+        };
+      };
+    }
+  >;
+  return Object.values(policies)
+    .filter((p) => p.Properties.Roles.some((r) => r.Ref === role))
+    .flatMap((p) =>
+      p.Properties.PolicyDocument.Statement.map((st) => ({
+        actions: [st.Action].flat(),
+        resources: [st.Resource].flat().map(render),
+        ...(st.Condition ? { condition: st.Condition } : {}),
+      })),
+    );
+}
+
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), "drctl-infra-"));
   const configFile = join(dir, "drctl.yaml");
@@ -77,6 +124,8 @@ beforeAll(() => {
       "    from: drctl@example.com",
       "    to: [oncall@example.com]",
       "    ses: { region: eu-west-1 }",
+      "  webhook:",
+      `    url: ${WEBHOOK}`,
       "triggers:",
       "  - alarms: [web-primary-*]",
       "    runbook: runbooks/failover.yaml",
@@ -86,6 +135,7 @@ beforeAll(() => {
   );
   mkdirSync(join(dir, "runbooks"));
   copyFileSync("examples/warm-standby/failover.yaml", join(dir, "runbooks", "failover.yaml"));
+  runbooks = [loadRunbook(join(dir, "runbooks", "failover.yaml"))];
   const {
     app,
     stack,
@@ -238,6 +288,71 @@ describe("the CDK app", () => {
       expect(advance).toContain(action);
     expect(advance).not.toContain("globalaccelerator:UpdateEndpointGroup");
     expect(existsSync(join(codeDir, "runbooks", "runbooks", "failover.yaml"))).toBe(true);
+  });
+
+  it("grants the failover function each mutating action of its runbooks only on the resources they name", () => {
+    const granted = statementsOf("advanceHandler");
+    const pairs = (gs: { actions: string[]; resources: string[] }[]) =>
+      gs.flatMap((g) => g.actions.flatMap((a) => g.resources.map((r) => `${a} ${r}`))).sort();
+    const expected = runbookGrants(runbooks, { partition: "<AWS::Partition>", account: "<AWS::AccountId>" });
+    // What the runbook names, as the template grants it (the journal's table and tracing are granted apart).
+    const runbookStatements = granted.filter(
+      (g) => !g.actions.every((a) => a.startsWith("dynamodb:") || a.startsWith("xray:")),
+    );
+    expect(pairs(runbookStatements)).toEqual(pairs(expected));
+    expect(pairs(expected)).toEqual(
+      expect.arrayContaining([
+        "autoscaling:UpdateAutoScalingGroup arn:<AWS::Partition>:autoscaling:us-west-2:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/web",
+        "autoscaling:UpdateAutoScalingGroup arn:<AWS::Partition>:autoscaling:us-east-1:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/web",
+        "rds:PromoteReadReplica arn:<AWS::Partition>:rds:us-west-2:<AWS::AccountId>:db:app-db-replica",
+        "ssm:PutParameter arn:<AWS::Partition>:ssm:us-west-2:<AWS::AccountId>:parameter/app/region/role",
+        "ssm:PutParameter arn:<AWS::Partition>:ssm:us-west-2:<AWS::AccountId>:parameter/app/db/endpoint",
+        "ssm:PutParameter arn:<AWS::Partition>:ssm:us-west-2:<AWS::AccountId>:parameter/app/web/capacity-before-failover",
+        "route53:ChangeResourceRecordSets arn:<AWS::Partition>:route53:::hostedzone/*",
+      ]),
+    );
+    // Record changes are limited to the names the runbook changes.
+    expect(granted.find((g) => g.actions.includes("route53:ChangeResourceRecordSets"))?.condition).toEqual({
+      "ForAllValues:StringEquals": {
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["app.example.com"],
+      },
+    });
+    // On "*": only what has no resource-level permissions (reads), and KMS through SSM alone.
+    const anywhere = runbookStatements.filter((g) => g.resources.includes("*"));
+    for (const g of anywhere)
+      for (const a of g.actions)
+        expect(
+          /:(Describe|List|Get)/.test(a) ||
+            (a.startsWith("kms:") && JSON.stringify(g.condition).includes("kms:ViaService")),
+          a,
+        ).toBe(true);
+    expect(granted.flatMap((g) => g.actions)).not.toContain("sns:Publish");
+    expect(granted.flatMap((g) => g.actions)).not.toContain("ses:SendEmail");
+  });
+
+  it("logs the workflows without their states' data, and keeps the webhook URL in Secrets Manager, read by the notify function only", () => {
+    const machines = template.findResources("AWS::StepFunctions::StateMachine") as Record<
+      string,
+      { Properties: { LoggingConfiguration: { Level: string; IncludeExecutionData: boolean } } }
+    >;
+    expect(Object.values(machines).map((m) => m.Properties.LoggingConfiguration)).toEqual([
+      expect.objectContaining({ Level: "ALL", IncludeExecutionData: false }),
+      expect.objectContaining({ Level: "ALL", IncludeExecutionData: false }),
+    ]);
+    expect(JSON.stringify(template.toJSON())).not.toContain("pr1vate-t0ken");
+    template.resourceCountIs("AWS::SecretsManager::Secret", 1);
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Handler: "handlers.notifyHandler",
+      Environment: {
+        Variables: Match.objectLike({
+          DRCTL_WEBHOOK_SECRET: Match.anyValue(),
+          DRCTL_WEBHOOK_FORMAT: "slack",
+        }),
+      },
+    });
+    expect(actionsOf("notifyHandler")).toContain("secretsmanager:GetSecretValue");
+    for (const handler of ["planHandler", "scanBatchHandler", "advanceHandler", "alarmHandler"])
+      expect(actionsOf(handler), handler).not.toContain("secretsmanager:GetSecretValue");
   });
 
   it("deploys no failover part, and so no write permissions, without triggers", () => {

@@ -88,8 +88,7 @@ describe("aurora.global-switchover (adapter)", () => {
   it("plans writer east -> west, switches over, waits, and its generated failback switches back", async () => {
     rds
       .on(DescribeGlobalClustersCommand)
-      // The dry run, then the run's plan and execute read it; then one poll finds the switchover under way.
-      .resolvesOnce({ GlobalClusters: [globalCluster(EAST)] })
+      // The dry run reads it, then the run (its before-state, journaled); one poll finds the switchover under way.
       .resolvesOnce({ GlobalClusters: [globalCluster(EAST)] })
       .resolvesOnce({ GlobalClusters: [globalCluster(EAST)] })
       .resolvesOnce({
@@ -122,7 +121,7 @@ describe("aurora.global-switchover (adapter)", () => {
       { GlobalClusterIdentifier: "orders", TargetDbClusterIdentifier: WEST },
     ]);
     expect(steps[0]?.outputs).toEqual({ writer: WEST, previousWriter: EAST });
-    const back = generateFailback(loaded, run, steps);
+    const back = generateFailback(loaded, run, steps).runbook;
     expect(back.steps.map((s) => [s.id, s.kind, s.params])).toEqual([
       ["undo-writer-west", "aurora.global-switchover", { globalCluster: "orders", targetCluster: EAST }],
     ]);
@@ -155,7 +154,6 @@ describe("aurora.global-failover (adapter)", () => {
     );
     rds
       .on(DescribeGlobalClustersCommand)
-      .resolvesOnce({ GlobalClusters: [globalCluster(EAST)] })
       .resolvesOnce({ GlobalClusters: [globalCluster(EAST)] })
       .resolves({ GlobalClusters: [globalCluster(WEST)] });
     rds.on(FailoverGlobalClusterCommand).resolves({ GlobalCluster: globalCluster(EAST) });
@@ -254,7 +252,7 @@ describe("globalaccelerator.traffic-dial (adapter)", () => {
       { EndpointGroupArn: group("us-west-2", 0).EndpointGroupArn, TrafficDialPercentage: 100 },
     ]);
     expect(ga.commandCalls(DescribeAcceleratorCommand)).toHaveLength(2);
-    expect(generateFailback(loaded, run, steps).steps[0]?.params).toEqual({
+    expect(generateFailback(loaded, run, steps).runbook.steps[0]?.params).toEqual({
       listenerArn: LISTENER,
       dials: { "us-east-1": 100, "us-west-2": 0 },
     });
@@ -270,6 +268,7 @@ describe("globalaccelerator.traffic-dial (adapter)", () => {
     );
     expect((await planRunbook(aws, loaded))[0]?.plan).toEqual({
       error: "the listener has no endpoint group in eu-west-1 (it has: us-east-1)",
+      notFound: true,
     });
   });
 });
@@ -298,12 +297,13 @@ describe("lambda.invoke (adapter)", () => {
       queue: "orders",
       result: '{"drained":true,"queue":"orders"}',
     });
-    expect(
-      JSON.parse(
-        new TextDecoder().decode(lambda.commandCalls(InvokeCommand)[0]?.args[0].input.Payload as Uint8Array),
-      ),
-    ).toEqual({ queue: "orders" });
-    expect(generateFailback(loadRunbook(file), first.run, first.steps).steps[0]).toMatchObject({
+    const input = lambda.commandCalls(InvokeCommand)[0]?.args[0].input;
+    expect(JSON.parse(new TextDecoder().decode(input?.Payload as Uint8Array))).toEqual({ queue: "orders" });
+    // The step's idempotency key goes with every invocation, the same on a repeat of the step.
+    expect(JSON.parse(Buffer.from(input?.ClientContext ?? "", "base64").toString())).toEqual({
+      custom: { "drctl-idempotency-key": `${first.run.runId}/drain` },
+    });
+    expect(generateFailback(loadRunbook(file), first.run, first.steps).runbook.steps[0]).toMatchObject({
       kind: "lambda.invoke",
       params: { function: "refill-queue", payload: {} },
     });

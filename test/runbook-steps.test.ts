@@ -1,7 +1,9 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeSecurityGroupsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -19,7 +21,7 @@ let aws: AwsClients;
 let server: Server;
 let base: string;
 /** What the local HTTP server was asked, and how /flaky answers: 503 twice, then 200. */
-const seen: { path: string; body: string }[] = [];
+const seen: { path: string; body: string; key: string }[] = [];
 let flaky = 0;
 
 async function drctl(...argv: string[]) {
@@ -58,7 +60,7 @@ beforeAll(async () => {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString()));
     req.on("end", () => {
-      seen.push({ path: req.url ?? "", body });
+      seen.push({ path: req.url ?? "", body, key: String(req.headers["idempotency-key"] ?? "") });
       if (req.url === "/flaky") {
         flaky++;
         res.writeHead(flaky <= 2 ? 503 : 200).end(flaky <= 2 ? "starting" : "status: healthy");
@@ -108,14 +110,20 @@ describe("elbv2.wait-healthy", () => {
 });
 
 describe("notify", () => {
-  it("publishes to SNS (read back from a subscribed queue) and posts to a webhook; the failback says so again", async () => {
+  it("publishes to SNS (read back from a subscribed queue) and posts to a webhook kept in SSM; the failback says so again without copying the URL", async () => {
     const topic =
       (await aws.get(SNSClient, "us-east-1").send(new CreateTopicCommand({ Name: "dr-events" }))).TopicArn ??
       "";
     const queue = await subscribeQueue(aws, topic, "dr-events");
+    // The webhook's URL is a credential: a SecureString the runbook refers to.
+    await aws
+      .get(SSMClient, "us-east-1")
+      .send(
+        new PutParameterCommand({ Name: "/app/hooks/oncall", Value: `${base}/hook`, Type: "SecureString" }),
+      );
     const file = runbook(`  - id: tell
     kind: notify
-    params: { message: "failover of web started", topicArn: "${topic}", webhookUrl: "${base}/hook" }
+    params: { message: "failover of web started", topicArn: "${topic}", webhookUrl: "\${ssm:/app/hooks/oncall}" }
 `);
     const r = await drctl("failover", "run", "--runbook", file, "--execute");
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -124,10 +132,79 @@ describe("notify", () => {
     expect(back.code, back.stdout + back.stderr).toBe(0);
     const messages = (await queue.read()).map((m) => m.message);
     expect(messages.sort()).toEqual(["failback: failover of web started", "failover of web started"]);
-    expect(seen.filter((s) => s.path === "/hook").map((s) => JSON.parse(s.body) as unknown)).toEqual([
+    const hooks = seen.filter((s) => s.path === "/hook");
+    expect(hooks.map((s) => JSON.parse(s.body) as unknown)).toEqual([
       { text: "drctl runbook: failover of web started" },
       { text: "drctl runbook: failback: failover of web started" },
     ]);
+    // Each with its step's idempotency key, for a receiver that drops repeats.
+    expect(hooks.map((s) => s.key)).toEqual([`${runId}/tell`, expect.stringMatching(/^run-\S+\/undo-tell$/)]);
+    const failback = readFileSync(
+      join(process.env.DRCTL_HOME ?? "", "runbooks", `failback-${runId}.yaml`),
+      "utf8",
+    );
+    expect(failback).toContain("webhookUrl: ${ssm:/app/hooks/oncall}");
+    expect(failback + r.stdout + r.stderr + back.stdout + back.stderr).not.toContain(`${base}/hook`);
+  });
+
+  it("is not sent twice after a crash: a step in doubt waits for a person's decision", async () => {
+    const topic =
+      (await aws.get(SNSClient, "us-east-1").send(new CreateTopicCommand({ Name: "dr-doubt" }))).TopicArn ??
+      "";
+    const queue = await subscribeQueue(aws, topic, "dr-doubt");
+    const file = runbook(`  - id: tell
+    kind: notify
+    params: { message: "failing over", topicArn: "${topic}" }
+`);
+    // The runner is killed after the publish returned, before its journal says so.
+    const killed = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "src/cli/main.ts",
+        "--endpoint-url",
+        env.emulator.endpoint,
+        "failover",
+        "run",
+        "--runbook",
+        file,
+        "--execute",
+      ],
+      { env: { ...process.env, DRCTL_CRASH_AT: "tell:after-call" }, encoding: "utf8" },
+    );
+    expect(killed.signal).toBe("SIGKILL");
+    const first = await lastRun();
+    expect(first.steps[0]?.status).toBe("running");
+    expect(first.steps[0]?.intent?.plan).toMatch(/failing over/);
+    expect(first.steps[0]?.intent?.appliedAt).toBeUndefined();
+    expect((await queue.read()).length).toBe(1);
+    const resumed = await drctl("runbook", "resume", first.run?.runId ?? "", "--execute");
+    expect(resumed.code).toBe(3);
+    expect(resumed.stdout).toMatch(
+      new RegExp(
+        `tell\\s+in-doubt .* in doubt: the message may or may not have gone out; drctl cannot ask the channels\\. Decide: drctl runbook approve ${first.run?.runId ?? ""} tell \\(run it again\\) or drctl runbook approve ${first.run?.runId ?? ""} tell --done`,
+      ),
+    );
+    expect((await lastRun()).steps[0]?.status).toBe("in-doubt");
+    expect(await queue.read()).toEqual([]);
+    // A person saw the message arrive: counted as done, not sent again.
+    const decided = await drctl(
+      "runbook",
+      "approve",
+      first.run?.runId ?? "",
+      "tell",
+      "--done",
+      "--by",
+      "oncall",
+    );
+    expect(decided.code, decided.stderr).toBe(0);
+    const done = await drctl("runbook", "resume", first.run?.runId ?? "", "--execute");
+    expect(done.code, done.stdout + done.stderr).toBe(0);
+    expect(await queue.read()).toEqual([]);
+    expect((await lastRun()).steps[0]?.status).toBe("succeeded");
+    const status = await drctl("runbook", "status", first.run?.runId ?? "");
+    expect(status.stdout).toMatch(/tell was in doubt: counted as done by oncall/);
   });
 });
 

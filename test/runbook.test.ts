@@ -10,7 +10,7 @@ import { runCli } from "../src/cli/program.js";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { executeRunbook } from "../src/runbook/engine.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
-import { LockHeldError } from "../src/runbook/journal.js";
+import { acquireLock, LockHeldError, processOwner } from "../src/runbook/journal.js";
 import { loadRunbook } from "../src/runbook/load.js";
 import { useEmulator } from "./harness/emulator.js";
 import { recordReplicaLag, workaroundProxy } from "./harness/moto-workarounds.js";
@@ -80,7 +80,12 @@ describe("failover runbooks", () => {
   it("plans without changing anything", async () => {
     const before = await standbyState();
     const r = await drctl("--endpoint-url", env.emulator.endpoint, "failover", "plan", "--runbook", EXAMPLE);
-    expect(r.code).toBe(0);
+    // No ReplicaLag datapoint yet: the promotion would be refused, and the plan says so (exit 1).
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(
+      /promote-database \[rds.promote-read-replica in us-west-2\]\n\s+app-db-replica replicates \S+ \(lag unknown, limit 900 s\)\n\s+would be refused: app-db-replica's replica lag is unknown/,
+    );
+    expect(r.stdout).toMatch(/the run would stop at: promote-database \(refused\)/);
     expect(r.stdout).toMatch(
       /scale-standby \[autoscaling.set-capacity in us-west-2\]\n\s+web min 0 desired 0 max 4\n\s+-> web min 2 desired 2 max 4/,
     );
@@ -96,6 +101,7 @@ describe("failover runbooks", () => {
     );
     const dry = await drctl("--endpoint-url", env.emulator.endpoint, "failover", "run", "--runbook", EXAMPLE);
     expect(dry.stdout).toMatch(/dry run: nothing was changed; add --execute/);
+    expect(dry.code).toBe(1);
     expect(await standbyState()).toEqual(before);
   });
 
@@ -132,7 +138,11 @@ describe("failover runbooks", () => {
         if (rec.Name === "app.example.com.") moved.push([rec.Type, rec.ResourceRecords?.[0]?.Value]);
       expect(moved).toEqual([["CNAME", "web-001-1.us-west-2.elb.amazonaws.com"]]);
       expect(r.stdout).toMatch(
-        /critical path: (promote-database|scale-standby) -> [a-z-]+( -> [a-z-]+)* -> settle = \d+\.\d s; RTO target 30 min: met/,
+        /elapsed \d+\.\d s from the start to the end \(waits, approvals and resumes included\); RTO target 30 min: met\ncritical path \(the steps alone\): (promote-database|scale-standby) -> [a-z-]+( -> [a-z-]+)* -> settle = \d+\.\d s/,
+      );
+      // The run's id and how to resume it were said the moment it began.
+      expect(r.stderr).toMatch(
+        /^run (run-\S+) started \(journal [^)]*\); if this terminal goes away: drctl runbook status \1, drctl runbook resume \1 --execute/,
       );
       const runId = /run (run-\S+): succeeded/.exec(r.stdout)?.[1] ?? "";
       const status = await drctl("runbook", "status", runId);
@@ -203,7 +213,12 @@ describe("failover runbooks", () => {
 
   it("refuses a second run while another holds the lock, naming the holder", async () => {
     const journal = SqliteJournal.open(join(home, "journal.sqlite"));
-    await journal.lock("web", "run-20261121T000000Z-abcd");
+    await acquireLock(journal, {
+      application: "web",
+      runId: "run-20261121T000000Z-abcd",
+      owner: processOwner("oncall@laptop"),
+      leaseMs: 60_000,
+    });
     journal.close();
     const r = await drctl(
       "--endpoint-url",
@@ -216,10 +231,12 @@ describe("failover runbooks", () => {
     );
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(
-      /another run holds the lock for application "web": run run-20261121T000000Z-abcd by pid \d+ on \S+ since \S+/,
+      /another run holds the lock for application "web": run run-20261121T000000Z-abcd by pid \d+ on \S+ \(oncall@laptop\) since \S+, lease until \S+/,
     );
     const j = SqliteJournal.open(join(home, "journal.sqlite"));
-    await expect(j.lock("web", "run-other")).rejects.toThrow(LockHeldError);
+    await expect(
+      acquireLock(j, { application: "web", runId: "run-other", owner: processOwner(), leaseMs: 1000 }),
+    ).rejects.toThrow(LockHeldError);
     j.close();
   });
 
@@ -338,9 +355,10 @@ steps:
     const r = await drctl("--endpoint-url", env.emulator.endpoint, "runbook", "resume", runId, "--execute");
     expect(r.code, r.stderr).toBe(0);
     const after = SqliteJournal.open(join(home, "journal.sqlite"));
+    // The wait was the same attempt going on (its calls were journaled as made): nothing ran twice.
     expect((await after.steps(runId)).map((s) => [s.stepId, s.status, s.attempts])).toEqual([
       ["write", "succeeded", 1],
-      ["long-wait", "succeeded", 2],
+      ["long-wait", "succeeded", 1],
       ["last", "succeeded", 1],
     ]);
     after.close();
@@ -403,7 +421,7 @@ steps:
         ["endpoint", "pending"],
       ]);
       expect(first.steps[0]?.error).toMatch(
-        /refusing to promote app-db-replica-2: it is 2000 s behind, more than the 900 s allowed/,
+        /refused: app-db-replica-2 is 2000 s behind, more than the 900 s allowed/,
       );
       await lag(4, 1);
       const resumed = await executeRunbook(via, journal, loadRunbook(file), { resumeRunId: first.run.runId });
@@ -530,7 +548,7 @@ steps:
     expect((await standbyState()).parameters["/app/gated/written"]).toBe("yes");
     expect(stdout.join("")).toMatch(/approve-start\s+succeeded .*\n\s+write\s+succeeded/);
     expect(stdout.join("")).toMatch(
-      /critical path: approve-start -> write = \d+\.\d s; RTO target 5 min: met/,
+      /RTO target 5 min: met\ncritical path \(the steps alone\): approve-start -> write = \d+\.\d s/,
     );
     // The list was drawn, redrawn in place (cursor up, clear) and left with both steps done.
     const drawn = screen.join("");

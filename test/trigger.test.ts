@@ -21,7 +21,9 @@ import { parseYamlWithSchema } from "../src/config/load.js";
 import { configSchema } from "../src/config/schema.js";
 import { advance, alarm, type AdvanceResult } from "../src/lambda/failover.js";
 import type { Runtime } from "../src/lambda/runtime.js";
+import { START_GATE } from "../src/runbook/engine.js";
 import { DynamoDbJournal } from "../src/runbook/journal-dynamodb.js";
+import { acquireLock, processOwner } from "../src/runbook/journal.js";
 import { DynamoDbHistory } from "../src/store/dynamodb.js";
 import { failoverInputSchema, type FailoverInput } from "../src/trigger/start.js";
 import { useEmulator } from "./harness/emulator.js";
@@ -88,11 +90,36 @@ async function inputOf(executionArn: string): Promise<FailoverInput> {
   return failoverInputSchema.parse(JSON.parse(out.input ?? "{}"));
 }
 
-/** What the workflow does: advance, and while the run is not over, (wait and) advance again. */
-async function workflow(rt: Runtime, input: FailoverInput, turnMs: number, maxTurns = 60) {
+/** A turn's deadline: aborts once the journal shows `step` of the run `running` (never, without a step). */
+function turnEndsWhen(runId: string, step?: string): AbortSignal {
+  const end = new AbortController();
+  if (!step) return end.signal;
+  const journal = new DynamoDbJournal(aws, "drctl-history", "us-east-1");
+  const poll = async () => {
+    while (!end.signal.aborted) {
+      const s = (await journal.steps(runId)).find((x) => x.stepId === step);
+      if (s?.status === "running") return end.abort(new Error(`turn ended at ${step}`));
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  void poll();
+  return end.signal;
+}
+
+/**
+ * What the workflow does: advance, and while the run is not over, (wait and) advance again. Each
+ * turn ends when `endsAt(turn)` is seen running (the end of a Lambda's time, at a known point), or
+ * when the run stops by itself.
+ */
+async function workflow(
+  rt: Runtime,
+  input: FailoverInput,
+  endsAt: (turn: number) => string | undefined,
+  maxTurns = 60,
+) {
   const turns: AdvanceResult[] = [];
   for (let i = 0; i < maxTurns; i++) {
-    const result = await advance(rt, input, AbortSignal.timeout(turnMs));
+    const result = await advance(rt, input, turnEndsWhen(input.runId, endsAt(i)));
     turns.push(result);
     if (result.status !== "running" && result.status !== "awaiting-approval") return turns;
   }
@@ -255,8 +282,8 @@ describe("alarm-triggered failover", () => {
     expect(started.outcomes.map((o) => o.action)).toEqual(["started"]);
     const input = await inputOf(started.outcomes[0]?.executionArn ?? "");
 
-    // Turns before the approval change nothing.
-    const waiting = await workflow(rt, input, 300, 2);
+    // Turns before the approval change nothing: each ends while the gate waits.
+    const waiting = await workflow(rt, input, () => START_GATE, 2);
     expect(waiting.map((t) => t.status)).toEqual(["awaiting-approval", "awaiting-approval"]);
     expect(waiting[0]?.summary).toBe(
       `run ${input.runId} waits for approval: drctl --store '${STORE}' runbook approve ${input.runId} approve-start`,
@@ -277,8 +304,8 @@ describe("alarm-triggered failover", () => {
     // The operator approves from a laptop, through the same DynamoDB journal.
     const approved = await drctl("runbook", "approve", input.runId, "approve-start", "--by", "alice");
     expect(approved.code, approved.stderr).toBe(0);
-    // Short turns: the run goes on from its journal in each.
-    const turns = await workflow(rt, input, 700);
+    // The first turn ends while the 1 s settle step waits: the next turn goes on from the journal.
+    const turns = await workflow(rt, input, (turn) => (turn === 0 ? "settle" : undefined));
     expect(turns.at(-1)?.status, turns.at(-1)?.summary).toBe("succeeded");
     expect(turns.length).toBeGreaterThan(1);
     expect(await standbyCapacity()).toEqual([2, 2, 4]);
@@ -301,7 +328,7 @@ describe("alarm-triggered failover", () => {
       ["settle", "succeeded"],
     ]);
     expect(steps.find((s) => s.stepId === "approve-start")?.outputs.approvedBy).toBe("alice");
-    // The 1 s settle step spanned turns of 0.7 s: one attempt, counted from its first start.
+    // The 1 s settle step spanned two turns: one attempt, counted from its first start.
     const settle = steps.find((s) => s.stepId === "settle");
     expect(settle?.attempts).toBe(1);
     expect(Date.parse(settle?.finishedAt ?? "") - Date.parse(settle?.startedAt ?? "")).toBeGreaterThanOrEqual(
@@ -309,8 +336,9 @@ describe("alarm-triggered failover", () => {
     );
     const status = await drctl("runbook", "status", input.runId);
     expect(status.code).toBe(0);
+    // The RTO counts from the alarm (the test's alarm is days old: missed), waits and turns included.
     expect(status.stdout).toMatch(
-      /critical path: approve-start -> (promote-database|scale-standby) -> .* -> settle = /,
+      /elapsed \d+ h \d+ min from the alarm to the end \(waits, approvals and resumes included\); RTO target 30 min: MISSED\ncritical path \(the steps alone\): approve-start -> (promote-database|scale-standby) -> .* -> settle = /,
     );
 
     const told = await queue.read();
@@ -332,13 +360,19 @@ describe("alarm-triggered failover", () => {
       policy: "approve",
       approvalTimeoutMinutes: 0.002,
     });
-    const turns = await workflow(rt, input, 5_000);
+    const turns = await workflow(rt, input, () => undefined);
     expect(turns.map((t) => t.status)).toEqual(["failed"]);
     expect(turns[0]?.steps.map((s) => s.status)).toEqual(["failed", ...Array<string>(6).fill("pending")]);
     const journal = new DynamoDbJournal(aws, "drctl-history", "us-east-1");
     expect((await journal.steps(input.runId))[0]?.error).toMatch(/not approved before the step's timeout/);
     // Nothing ran, so the lock is free for the next run.
-    await journal.lock("api", "run-next");
+    expect(await journal.lockOf("api")).toBeUndefined();
+    await acquireLock(journal, {
+      application: "api",
+      runId: "run-next",
+      owner: processOwner(),
+      leaseMs: 1000,
+    });
     await journal.unlock("api", "run-next");
   });
 
@@ -362,7 +396,7 @@ steps:
     writeFileSync(join(bundle, "runbooks", "partial.yaml"), text);
     const rt = { ...runtime("triggers: []\n"), runbookDir: bundle };
     const input = inputFor("run-20261122T130000Z-0c0c", "runbooks/partial.yaml");
-    const turns = await workflow(rt, input, 10_000);
+    const turns = await workflow(rt, input, () => undefined);
     expect(turns.map((t) => t.status)).toEqual(["failed"]);
     expect(turns[0]?.summary).toMatch(/scale\s+failed .*Auto Scaling group cloud-later not found/);
     rmSync(bundle, { recursive: true });

@@ -56,4 +56,13 @@ describe("the live task list", () => {
     expect(term.screen[1]?.endsWith("…")).toBe(true);
     expect(term.screen[0]).toMatch(/^ {2}· a {20,}…$/);
   });
+
+  it("marks a step in doubt, waiting for a person, apart from a failed one", () => {
+    const term = fakeTerminal();
+    const list = new TaskList(term, ["announce"], () => 0);
+    list.update("announce", "running");
+    list.update("announce", "in-doubt", "may or may not have gone out");
+    list.stop();
+    expect(term.screen).toEqual(["  ? announce in-doubt     0.0s  may or may not have gone out"]);
+  });
 });

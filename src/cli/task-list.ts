@@ -11,7 +11,7 @@ export interface Terminal {
   columns: number;
 }
 
-type State = "pending" | "running" | "succeeded" | "failed" | "skipped";
+type State = "pending" | "running" | "succeeded" | "failed" | "skipped" | "in-doubt";
 
 interface Task {
   id: string;
@@ -27,10 +27,16 @@ const MARK: Record<Exclude<State, "running">, string> = {
   succeeded: "✔",
   failed: "✖",
   skipped: "↷",
+  // Stopped between its intent and the record of its calls: a person decides.
+  "in-doubt": "?",
 };
 
 const asState = (status: string): State =>
-  status === "running" || status === "succeeded" || status === "failed" || status === "skipped"
+  status === "running" ||
+  status === "succeeded" ||
+  status === "failed" ||
+  status === "skipped" ||
+  status === "in-doubt"
     ? status
     : "pending";
 

@@ -13,10 +13,11 @@ import { parseArn } from "../aws/arn.js";
 import { awsErrorCode } from "../aws/errors.js";
 import { DrctlError, EXIT, InputError } from "../errors.js";
 import { executeRunbook, START_GATE } from "../runbook/engine.js";
-import { LockHeldError } from "../runbook/journal.js";
+import { LockHeldError, type LockOwner } from "../runbook/journal.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { openJournal } from "../runbook/open-journal.js";
-import { notifyStep } from "../runbook/steps/notify.js";
+import { Secrets } from "../runbook/secrets.js";
+import { send } from "../runbook/steps/notify.js";
 import { formatTimeline } from "../runbook/timeline.js";
 import { handleAlarms, type FailoverInput, type TriggerOutcome } from "../trigger/start.js";
 import { TriggerWindows } from "../trigger/window.js";
@@ -24,7 +25,10 @@ import type { Runtime } from "./runtime.js";
 
 export interface AdvanceResult {
   runId: string;
-  /** running / awaiting-approval: the workflow waits and advances again; the others end it. */
+  /**
+   * running / awaiting-approval (a gate, or a step in doubt waiting for a person's decision): the
+   * workflow waits and advances again; the others end it.
+   */
   status: "running" | "awaiting-approval" | "succeeded" | "failed" | "refused";
   summary: string;
   steps: { id: string; status: string }[];
@@ -54,12 +58,14 @@ async function tell(
 ): Promise<void> {
   if (!topicArn) return;
   try {
-    await notifyStep.execute(
+    await send(
       {
         aws: rt.aws,
         region: parseArn(topicArn).region,
         log: () => undefined,
         signal: AbortSignal.timeout(30_000),
+        secrets: new Secrets(),
+        idempotencyKey: `${subject}`,
       },
       { topicArn, subject: subject.slice(0, 100), message },
     );
@@ -111,10 +117,27 @@ export async function alarm(
 }
 
 /**
+ * The owner of a triggered run's lock: the workflow execution (named by the run id), the same in
+ * every turn, so the next turn goes on at once while a laptop's resume is refused. Its pid is of
+ * a Lambda sandbox: never checked against another machine's processes.
+ */
+export function workflowOwner(runId: string): LockOwner {
+  const sandbox = process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? `pid ${process.pid}`;
+  return {
+    token: `workflow:${runId}`,
+    host: "the failover workflow",
+    hostId: `lambda ${sandbox}`,
+    pid: process.pid,
+    by: `workflow execution ${runId}`,
+  };
+}
+
+/**
  * One turn of the failover workflow: starts the run (behind an approval gate under the approve
  * policy) or resumes it, and runs until it ends or `deadline` aborts, which leaves the steps in
- * flight pending for the next turn. A run whose start was not approved in time ends failed,
- * having changed nothing, and frees its application.
+ * flight at a safe point for the next turn. A run whose start was not approved in time ends
+ * failed, having changed nothing, and frees its application. While another process (a laptop's
+ * resume) runs the same run, the turn waits.
  */
 export async function advance(
   rt: Runtime,
@@ -143,6 +166,8 @@ export async function advance(
     result = await executeRunbook(rt.aws, journal, loaded, {
       ...(existing ? { resumeRunId: input.runId } : { runId: input.runId }),
       signal: deadline,
+      owner: workflowOwner(input.runId),
+      alarmAt: input.alarm.at,
       log: (line) => rt.log(line),
       onStarted: () =>
         tell(
@@ -168,6 +193,9 @@ export async function advance(
         : {}),
     });
   } catch (err) {
+    // The same run, run by another process (a resume from a laptop): wait for it.
+    if (err instanceof LockHeldError && err.held.runId === input.runId)
+      return { runId: input.runId, status: "running", summary: err.message, steps: [] };
     if (err instanceof LockHeldError || err instanceof InputError) {
       await tell(
         rt,
@@ -181,17 +209,30 @@ export async function advance(
   }
   const { run, steps } = result;
   const gate = steps.find((s) => s.stepId === START_GATE);
+  const inDoubt = steps.filter((s) => s.status === "in-doubt");
   const status: AdvanceResult["status"] =
-    run.status !== "running"
-      ? run.status
-      : gate && gate.status !== "succeeded"
-        ? "awaiting-approval"
-        : "running";
-  const summary =
-    status === "awaiting-approval"
+    run.status === "waiting"
+      ? "awaiting-approval"
+      : run.status === "interrupted"
+        ? "running"
+        : run.status !== "running"
+          ? run.status
+          : gate && gate.status !== "succeeded"
+            ? "awaiting-approval"
+            : "running";
+  const summary = inDoubt.length
+    ? `run ${run.runId} waits for a person's decision: ${inDoubt.map((s) => `${s.stepId} ${s.error ?? "is in doubt"}`).join("; ")} (each with --store '${rt.store}')`
+    : status === "awaiting-approval"
       ? `run ${run.runId} waits for approval: ${approve}`
-      : `${run.runbook} run ${run.runId}: ${status}\n${formatTimeline(steps, loaded.runbook.steps, loaded.runbook.rtoMinutes)}`;
-  if (status === "succeeded" || status === "failed")
-    await tell(rt, input.notifyTopicArn, `${name}: ${status}`, summary);
+      : `${run.runbook} run ${run.runId}: ${status}\n${formatTimeline(run, steps, loaded.runbook.steps, loaded.runbook.rtoMinutes)}`;
+  // A step in doubt is told once, when the run comes to wait on it, not at every turn it waits.
+  const newlyWaiting = inDoubt.length > 0 && existing?.status !== "waiting";
+  if (status === "succeeded" || status === "failed" || newlyWaiting)
+    await tell(
+      rt,
+      input.notifyTopicArn,
+      `${name}: ${inDoubt.length ? "a step is in doubt" : status}`,
+      summary,
+    );
   return { runId: run.runId, status, summary, steps: steps.map((s) => ({ id: s.stepId, status: s.status })) };
 }

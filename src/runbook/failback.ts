@@ -1,12 +1,43 @@
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { InputError } from "../errors.js";
+import { ensurePrivateDir, writeFileAtomic } from "../util/files.js";
 import { checkDag } from "./dag.js";
 import type { RunRecord, StepRecord } from "./journal.js";
-import type { LoadedRunbook } from "./load.js";
+import { loadRunbook, type LoadedRunbook } from "./load.js";
 import { STEP_KINDS } from "./registry.js";
+import { escapeReferences } from "./resolve.js";
 import type { Runbook, StepSpec } from "./schema.js";
+
+/** The id of the start gate a run may have (engine.ts), which is in no runbook. */
+const GATE = "approve-start";
+
+/**
+ * The runbook a recorded run ran: its own file, or `copy` (a run started elsewhere, a file since
+ * edited), with the run's --set values, checked against the journal's hash. A runbook whose text
+ * changed is refused, naming the journal's steps that match nothing in it now.
+ */
+export function runbookOfRun(run: RunRecord, records: StepRecord[], copy?: string): LoadedRunbook {
+  const file = copy ?? run.file;
+  let loaded: LoadedRunbook;
+  try {
+    loaded = loadRunbook(file, run.set);
+  } catch (err) {
+    if (copy || !(err instanceof InputError) || !/cannot read runbook/.test(err.message)) throw err;
+    throw new InputError(
+      `${err.message}; run ${run.runId} began from ${run.file}: give --runbook COPY, a copy of that text`,
+      { cause: err },
+    );
+  }
+  if (loaded.hash !== run.hash) {
+    const ids = new Set(loaded.runbook.steps.map((s) => s.id));
+    const unmatched = records.map((r) => r.stepId).filter((id) => id !== GATE && !ids.has(id));
+    throw new InputError(
+      `the runbook ${file} is not the text run ${run.runId} ran (sha256 ${run.hash.slice(0, 12)} in the journal, ${loaded.hash.slice(0, 12)} now)${unmatched.length ? `; journal steps matching nothing in it: ${unmatched.join(", ")}` : ""}. Give --runbook COPY, a copy of the text the run used`,
+    );
+  }
+  return loaded;
+}
 
 type Spec = Omit<StepSpec, "params"> & { params: Record<string, unknown> };
 
@@ -18,8 +49,14 @@ const REFERENCE = /^\$\{steps\.([a-z0-9-]+)\.outputs\.([A-Za-z0-9_]+)\}$/;
  * person has to undo becomes an approval gate. A parameter value the failover took from a step's
  * output (the promoted database's endpoint) is taken from the same output of that step's undo.
  */
-export function generateFailback(loaded: LoadedRunbook, run: RunRecord, records: StepRecord[]): Runbook {
+export function generateFailback(
+  loaded: LoadedRunbook,
+  run: RunRecord,
+  records: StepRecord[],
+): { runbook: Runbook; unmatched: string[] } {
   const { runbook } = loaded;
+  const known = new Set(runbook.steps.map((s) => s.id));
+  const unmatched = records.map((r) => r.stepId).filter((id) => id !== GATE && !known.has(id));
   const byId = new Map(records.map((r) => [r.stepId, r]));
   const specs = new Map(runbook.steps.map((s) => [s.id, s]));
   /** Original step id -> the ids of its undo steps, in order. */
@@ -32,13 +69,21 @@ export function generateFailback(loaded: LoadedRunbook, run: RunRecord, records:
     if (record?.status !== "succeeded") continue;
     const kind = STEP_KINDS.get(spec.kind);
     const region = spec.region ?? runbook.region;
-    const inverse =
-      kind?.inverse && record.inputs ? kind.inverse(record.inputs, record.outputs, region) : undefined;
+    // Recorded values are literal text in the failback: "${" in them is escaped, never resolved.
+    const outputs = Object.fromEntries(
+      Object.entries(record.outputs).map(([k, v]) => [k, escapeReferences(v)]),
+    );
+    // The inputs as journaled are runbook text already (${ssm:...} references kept).
+    const parsed = kind && record.inputs ? kind.params.safeParse(record.inputs) : undefined;
+    const inputs = parsed?.success ? parsed.data : record.inputs;
+    const inverse = kind?.inverse && inputs ? kind.inverse(inputs, outputs, region) : undefined;
     const undo = inverse ?? [
       {
         kind: "approval",
         params: {
-          message: `undo "${spec.id}" (${spec.kind}) by hand, then approve: it did ${record.plan ?? "(no plan recorded)"}`,
+          message: escapeReferences(
+            `undo "${spec.id}" (${spec.kind}) by hand, then approve: it did ${record.plan ?? "(no plan recorded)"}`,
+          ),
         },
       },
     ];
@@ -66,7 +111,7 @@ export function generateFailback(loaded: LoadedRunbook, run: RunRecord, records:
   for (const step of steps.filter((s) => s.kind === "ssm.put-parameters")) {
     const original = specs.get(step.id.replace(/^undo-/, ""));
     const raw = (original?.params.parameters ?? {}) as Record<string, unknown>;
-    const values = step.params.parameters as Record<string, string>;
+    const values = step.params.parameters as Record<string, string | { value: string }>;
     for (const name of Object.keys(raw)) {
       const m = REFERENCE.exec(String(raw[name]));
       const last = m ? undoIds.get(m[1] as string)?.at(-1) : undefined;
@@ -74,7 +119,9 @@ export function generateFailback(loaded: LoadedRunbook, run: RunRecord, records:
       const firstKind = m ? STEP_KINDS.get(specs.get(m[1] as string)?.kind ?? "") : undefined;
       const key = m?.[2] ?? "";
       if (!last || !firstKind?.establishes?.includes(key) || !lastKind?.establishes?.includes(key)) continue;
-      values[name] = `\${steps.${last}.outputs.${key}}`;
+      const derived = `\${steps.${last}.outputs.${key}}`;
+      const was = values[name];
+      values[name] = was && typeof was === "object" ? { ...was, value: derived } : derived;
       step.params.remove = ((step.params.remove as string[] | undefined) ?? []).filter((n) => n !== name);
       step.after.push(last);
       derivedFrom.set(step.id, (derivedFrom.get(step.id) ?? new Set()).add(m?.[1] ?? ""));
@@ -103,6 +150,9 @@ export function generateFailback(loaded: LoadedRunbook, run: RunRecord, records:
     description: [
       `Generated from run ${run.runId} of ${loaded.file} (started ${run.startedAt}, ${run.status}).`,
       manual.length ? `Undone by hand (approval gates): ${manual.join(", ")}.` : "",
+      unmatched.length
+        ? `Journal steps matching no step of the runbook (not undone): ${unmatched.join(", ")}.`
+        : "",
     ]
       .filter(Boolean)
       .join(" "),
@@ -120,14 +170,19 @@ export function generateFailback(loaded: LoadedRunbook, run: RunRecord, records:
     throw new InputError(
       `the generated failback of run ${run.runId} is not a valid runbook: ${problems[0].message}`,
     );
-  return generated;
+  return { runbook: generated, unmatched };
 }
 
 /** Writes a generated failback where it can be reviewed, edited and resumed: <dir>/failback-<run>.yaml. */
 export function writeFailback(dir: string, run: RunRecord, runbook: Runbook): string {
-  mkdirSync(dir, { recursive: true });
+  ensurePrivateDir(dir);
   const file = join(dir, `failback-${run.runId}.yaml`);
-  const header = `# Generated by drctl from the journal of run ${run.runId}: review before running with --execute.\n`;
-  writeFileSync(file, header + stringify(runbook, { lineWidth: 0 }));
+  const header = [
+    `# Generated by drctl from the journal of run ${run.runId}: review before running with --execute.`,
+    "# Recorded values are literal: a ${ in them is written $${. SecureStrings are restored from",
+    "# their parameter's history (${ssm:NAME:VERSION}), never copied here.",
+    "",
+  ].join("\n");
+  writeFileAtomic(file, header + stringify(runbook, { lineWidth: 0 }));
   return file;
 }

@@ -7,21 +7,38 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
 import type { AwsClients } from "../aws/client-factory.js";
 import { awsErrorCode, mapAwsError } from "../aws/errors.js";
 import { DrctlError } from "../errors.js";
-import { lockHeld, type Journal, type RunRecord, type StepRecord, type StepResult } from "./journal.js";
+import {
+  JOURNAL_FORMAT,
+  type Approval,
+  type Decision,
+  type Intent,
+  type Journal,
+  type LockOwner,
+  type LockRecord,
+  type NewRun,
+  type RunEvent,
+  type RunRecord,
+  type RunStatus,
+  type StepChange,
+  type StepRecord,
+} from "./journal.js";
 
 /**
  * The journal in the history's DynamoDB table (keys PK, SK), for runs in the cloud:
  *
- *   PK                   SK                     what
- *   LOCK#<application>   LOCK                   the run holding the application (conditional put)
- *   JOURNAL#<run>        RUN                    the run
- *   JOURNAL#<run>        STEP#<step>            each step, with seq for the order
- *   JOURNAL#<run>        APPROVAL#<step>        an operator's approval (first one kept)
- *   JOURNALS             <startedAt>#<run>      listing, newest first
+ *   PK                   SK                             what
+ *   LOCK#<application>   LOCK                           the run holding the application, its owner and lease
+ *   JOURNAL#<run>        RUN                            the run
+ *   JOURNAL#<run>        STEP#<step>                    each step, with seq for the order
+ *   JOURNAL#<run>        APPROVAL#<step>                an operator's approval (first one kept)
+ *   JOURNAL#<run>        DECISION#<step>#<intent at>    a person's decision on a step in doubt
+ *   JOURNAL#<run>        EVENT#<at>#<random>            what happened to the run (lock taken over, interrupted)
+ *   JOURNALS             <startedAt>#<run>              listing, newest first
+ *   LOCKS                <application>                  listing of the applications that were locked
  */
 export const DYNAMODB_JOURNAL_PERMISSIONS = [
   "dynamodb:PutItem",
@@ -32,6 +49,16 @@ export const DYNAMODB_JOURNAL_PERMISSIONS = [
 ];
 
 const conditionFailed = (err: unknown) => awsErrorCode(err) === "ConditionalCheckFailedException";
+type Item = Record<string, unknown>;
+
+const parse = <T>(text: unknown, fallback: T): T => {
+  if (typeof text !== "string" || text === "") return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+};
 
 export class DynamoDbJournal implements Journal {
   private readonly doc: DynamoDBDocumentClient;
@@ -40,7 +67,6 @@ export class DynamoDbJournal implements Journal {
     aws: AwsClients,
     readonly table: string,
     readonly region: string,
-    private readonly holder = `pid ${process.pid} on ${hostname()}`,
   ) {
     this.doc = DynamoDBDocumentClient.from(aws.get(DynamoDBClient, region), {
       marshallOptions: { removeUndefinedValues: true },
@@ -67,41 +93,110 @@ export class DynamoDbJournal implements Journal {
     }
   }
 
-  async lock(application: string, runId: string, takeOverFrom?: string): Promise<void> {
+  private get(Key: Item): Promise<{ Item?: Item }> {
+    return this.send("GetItem", (doc) =>
+      doc.send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true })),
+    );
+  }
+
+  private async query(pk: string, prefix?: string, newestFirst = false): Promise<Item[]> {
+    const items: Item[] = [];
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const page = await this.send<{ Items?: Item[]; LastEvaluatedKey?: Item }>("Query", (doc) =>
+        doc.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: prefix ? "PK = :pk AND begins_with(SK, :p)" : "PK = :pk",
+            ExpressionAttributeValues: { ":pk": pk, ...(prefix ? { ":p": prefix } : {}) },
+            ConsistentRead: true,
+            ScanIndexForward: !newestFirst,
+            ExclusiveStartKey,
+          }),
+        ),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  async lockOf(application: string): Promise<LockRecord | undefined> {
+    const out = await this.get({ PK: `LOCK#${application}`, SK: "LOCK" });
+    return out.Item ? lockOfItem(application, out.Item) : undefined;
+  }
+
+  async locks(): Promise<LockRecord[]> {
+    const apps = (await this.query("LOCKS")).map((i) => String(i.SK));
+    const found = await Promise.all(apps.map((a) => this.lockOf(a)));
+    return found.filter((l): l is LockRecord => l !== undefined);
+  }
+
+  async putLock(lock: LockRecord, expected: LockRecord | undefined): Promise<boolean> {
+    // The row is replaced only if it is still the one read: absent, or the same owner (or, for
+    // rows of older versions without an owner, the same run and holder).
+    const condition = !expected
+      ? { ConditionExpression: "attribute_not_exists(PK)" }
+      : expected.owner
+        ? {
+            ConditionExpression: "ownerToken = :t",
+            ExpressionAttributeValues: { ":t": expected.owner.token },
+          }
+        : expected.acquiredAt
+          ? {
+              ConditionExpression: "runId = :r AND acquiredAt = :a",
+              ExpressionAttributeValues: { ":r": expected.runId, ":a": expected.acquiredAt },
+            }
+          : {
+              ConditionExpression: "runId = :r AND attribute_not_exists(acquiredAt)",
+              ExpressionAttributeValues: { ":r": expected.runId },
+            };
     try {
       await this.send("PutItem", (doc) =>
         doc.send(
           new PutCommand({
             TableName: this.table,
             Item: {
-              PK: `LOCK#${application}`,
+              PK: `LOCK#${lock.application}`,
               SK: "LOCK",
-              runId,
-              holder: this.holder,
-              acquiredAt: new Date().toISOString(),
+              runId: lock.runId,
+              holder: lock.holder,
+              acquiredAt: lock.acquiredAt,
+              ...(lock.owner ? { owner: JSON.stringify(lock.owner), ownerToken: lock.owner.token } : {}),
+              ...(lock.leaseUntil !== null ? { leaseUntil: lock.leaseUntil } : {}),
             },
-            // Free, ours already (a resume), or the run a failback undoes.
-            ConditionExpression: "attribute_not_exists(PK) OR runId = :me OR runId = :from",
-            ExpressionAttributeValues: { ":me": runId, ":from": takeOverFrom ?? runId },
+            ...condition,
           }),
         ),
       );
     } catch (err) {
-      if (!conditionFailed(err)) throw err;
-      const held = await this.send<{ Item?: Record<string, string> }>("GetItem", (doc) =>
+      if (conditionFailed(err)) return false;
+      throw err;
+    }
+    if (!expected)
+      await this.send("PutItem", (doc) =>
+        doc.send(new PutCommand({ TableName: this.table, Item: { PK: "LOCKS", SK: lock.application } })),
+      );
+    return true;
+  }
+
+  async renewLock(application: string, token: string, leaseUntil: number): Promise<boolean> {
+    try {
+      await this.send("UpdateItem", (doc) =>
         doc.send(
-          new GetCommand({
+          new UpdateCommand({
             TableName: this.table,
             Key: { PK: `LOCK#${application}`, SK: "LOCK" },
-            ConsistentRead: true,
+            UpdateExpression: "SET leaseUntil = :l",
+            ConditionExpression: "ownerToken = :t",
+            ExpressionAttributeValues: { ":l": leaseUntil, ":t": token },
           }),
         ),
       );
-      throw lockHeld(application, {
-        runId: held.Item?.runId ?? "?",
-        holder: held.Item?.holder ?? "?",
-        at: held.Item?.acquiredAt ?? "?",
-      });
+      return true;
+    } catch (err) {
+      if (conditionFailed(err)) return false;
+      throw err;
     }
   }
 
@@ -123,19 +218,27 @@ export class DynamoDbJournal implements Journal {
     }
   }
 
-  async startRun(run: Omit<RunRecord, "finishedAt" | "status">, stepIds: string[]): Promise<void> {
-    const put = (Item: Record<string, unknown>) =>
+  async startRun(run: NewRun, steps: { id: string; kind: string }[]): Promise<void> {
+    const put = (Item: Item) =>
       this.send("PutItem", (doc) =>
         doc.send(
           new PutCommand({ TableName: this.table, Item, ConditionExpression: "attribute_not_exists(PK)" }),
         ),
       );
-    await put({ PK: `JOURNAL#${run.runId}`, SK: "RUN", ...run, status: "running" });
-    for (const [seq, stepId] of stepIds.entries())
+    await put({
+      PK: `JOURNAL#${run.runId}`,
+      SK: "RUN",
+      ...run,
+      set: JSON.stringify(run.set),
+      format: run.format ?? JOURNAL_FORMAT,
+      status: "running",
+    });
+    for (const [seq, s] of steps.entries())
       await put({
         PK: `JOURNAL#${run.runId}`,
-        SK: `STEP#${stepId}`,
-        stepId,
+        SK: `STEP#${s.id}`,
+        stepId: s.id,
+        kind: s.kind,
         seq,
         status: "pending",
         attempts: 0,
@@ -146,15 +249,7 @@ export class DynamoDbJournal implements Journal {
   }
 
   async run(runId: string): Promise<RunRecord | undefined> {
-    const out = await this.send<{ Item?: Record<string, unknown> }>("GetItem", (doc) =>
-      doc.send(
-        new GetCommand({
-          TableName: this.table,
-          Key: { PK: `JOURNAL#${runId}`, SK: "RUN" },
-          ConsistentRead: true,
-        }),
-      ),
-    );
+    const out = await this.get({ PK: `JOURNAL#${runId}`, SK: "RUN" });
     if (!out.Item) return undefined;
     const i = out.Item;
     return {
@@ -165,151 +260,126 @@ export class DynamoDbJournal implements Journal {
       hash: String(i.hash),
       startedAt: String(i.startedAt),
       finishedAt: (i.finishedAt as string | undefined) ?? null,
-      status: i.status as RunRecord["status"],
+      status: i.status as RunStatus,
+      format: Number(i.format ?? 1),
+      set: parse<RunRecord["set"]>(i.set, {}),
+      alarmAt: (i.alarmAt as string | undefined) ?? null,
+      undoes: (i.undoes as string | undefined) ?? null,
     };
   }
 
   async runs(): Promise<RunRecord[]> {
-    const ids: string[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.send<{
-        Items?: { runId: string }[];
-        LastEvaluatedKey?: Record<string, unknown>;
-      }>("Query", (doc) =>
-        doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: "PK = :pk",
-            ExpressionAttributeValues: { ":pk": "JOURNALS" },
-            ScanIndexForward: false,
-            ExclusiveStartKey,
-          }),
-        ),
-      );
-      ids.push(...(page.Items ?? []).map((i) => i.runId));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const ids = (await this.query("JOURNALS", undefined, true)).map((i) => String(i.runId));
     const runs = await Promise.all(ids.map((id) => this.run(id)));
     return runs.filter((r): r is RunRecord => r !== undefined);
   }
 
   async steps(runId: string): Promise<StepRecord[]> {
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.send<{
-        Items?: Record<string, unknown>[];
-        LastEvaluatedKey?: Record<string, unknown>;
-      }>("Query", (doc) =>
-        doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: "PK = :pk AND begins_with(SK, :step)",
-            ExpressionAttributeValues: { ":pk": `JOURNAL#${runId}`, ":step": "STEP#" },
-            ConsistentRead: true,
-            ExclusiveStartKey,
-          }),
-        ),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items
+    return (await this.query(`JOURNAL#${runId}`, "STEP#"))
       .sort((a, b) => Number(a.seq) - Number(b.seq))
       .map((i) => ({
         stepId: String(i.stepId),
+        kind: (i.kind as string | undefined) ?? null,
         status: i.status as StepRecord["status"],
         startedAt: (i.startedAt as string | undefined) ?? null,
         finishedAt: (i.finishedAt as string | undefined) ?? null,
         attempts: Number(i.attempts ?? 0),
-        outputs: JSON.parse((i.outputs as string | undefined) ?? "{}") as Record<string, string>,
+        outputs: parse<Record<string, string>>(i.outputs, {}),
         error: (i.error as string | undefined) ?? null,
         plan: (i.plan as string | undefined) ?? null,
-        inputs: i.inputs ? (JSON.parse(i.inputs as string) as Record<string, unknown>) : null,
+        inputs: parse<Record<string, unknown> | null>(i.inputs, null),
+        intent: parse<Intent | null>(i.intent, null),
       }));
   }
 
-  private async update(
-    runId: string,
-    sk: string,
-    expression: string,
-    values: Record<string, unknown>,
-  ): Promise<void> {
-    await this.send("UpdateItem", (doc) =>
+  async updateStep(runId: string, stepId: string, change: StepChange): Promise<void> {
+    const set: string[] = [];
+    const remove: string[] = [];
+    const values: Item = {};
+    for (const [key, value] of Object.entries(change)) {
+      if (value === undefined) continue;
+      if (value === null) remove.push(`#${key}`);
+      else {
+        set.push(`#${key} = :${key}`);
+        values[`:${key}`] = typeof value === "object" ? JSON.stringify(value) : value;
+      }
+    }
+    if (set.length + remove.length === 0) return;
+    const expression = [
+      set.length ? `SET ${set.join(", ")}` : "",
+      remove.length ? `REMOVE ${remove.join(", ")}` : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
+    await this.update(runId, `STEP#${stepId}`, expression, values);
+  }
+
+  async updateRun(runId: string, change: { status: RunStatus; finishedAt: string | null }): Promise<void> {
+    await this.update(
+      runId,
+      "RUN",
+      change.finishedAt === null
+        ? "SET #status = :status REMOVE #finishedAt"
+        : "SET #status = :status, #finishedAt = :f",
+      { ":status": change.status, ...(change.finishedAt === null ? {} : { ":f": change.finishedAt }) },
+    );
+  }
+
+  private async update(runId: string, sk: string, expression: string, values: Item): Promise<void> {
+    try {
+      await this.send("UpdateItem", (doc) =>
+        doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { PK: `JOURNAL#${runId}`, SK: sk },
+            UpdateExpression: expression,
+            // Every name through a placeholder: several (plan, status) are reserved words.
+            ExpressionAttributeNames: Object.fromEntries(
+              [...new Set(expression.match(/#\w+/g) ?? [])].map((n) => [n, n.slice(1)]),
+            ),
+            ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+            ConditionExpression: "attribute_exists(PK)",
+          }),
+        ),
+      );
+    } catch (err) {
+      if (conditionFailed(err))
+        throw new DrctlError(
+          `run ${runId} has no ${sk === "RUN" ? "record" : `step ${sk.replace(/^STEP#/, "")}`} in the ${this.description}`,
+        );
+      throw err;
+    }
+  }
+
+  async addEvent(runId: string, what: string): Promise<void> {
+    const at = new Date().toISOString();
+    await this.send("PutItem", (doc) =>
       doc.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.table,
-          Key: { PK: `JOURNAL#${runId}`, SK: sk },
-          UpdateExpression: expression,
-          // Every name through a placeholder: several (plan, status) are reserved words.
-          ExpressionAttributeNames: Object.fromEntries(
-            [...new Set(expression.match(/#\w+/g) ?? [])].map((n) => [n, n.slice(1)]),
-          ),
-          ExpressionAttributeValues: values,
-          ConditionExpression: "attribute_exists(PK)",
+          Item: { PK: `JOURNAL#${runId}`, SK: `EVENT#${at}#${randomBytes(3).toString("hex")}`, at, what },
         }),
       ),
     );
   }
 
-  stepStarted(runId: string, stepId: string, plan: string, continuing = false): Promise<void> {
-    if (continuing)
-      return this.update(runId, `STEP#${stepId}`, "SET #status = :s, #plan = :p REMOVE #finishedAt, #error", {
-        ":s": "running",
-        ":p": plan,
-      });
-    return this.update(
-      runId,
-      `STEP#${stepId}`,
-      "SET #status = :s, #startedAt = :t, #plan = :p, #attempts = #attempts + :one REMOVE #finishedAt, #error",
-      { ":s": "running", ":t": new Date().toISOString(), ":p": plan, ":one": 1 },
-    );
+  async events(runId: string): Promise<RunEvent[]> {
+    return (await this.query(`JOURNAL#${runId}`, "EVENT#")).map((i) => ({
+      at: String(i.at),
+      what: String(i.what),
+    }));
   }
 
-  stepPlanned(runId: string, stepId: string, plan: string, inputs: unknown): Promise<void> {
-    return this.update(runId, `STEP#${stepId}`, "SET #plan = :p, #inputs = :i", {
-      ":p": plan,
-      ":i": JSON.stringify(inputs),
-    });
-  }
-
-  stepFinished(runId: string, stepId: string, result: StepResult): Promise<void> {
-    return this.update(
-      runId,
-      `STEP#${stepId}`,
-      "SET #status = :s, #finishedAt = :t, #outputs = :o, #error = :e",
-      {
-        ":s": result.status,
-        ":t": new Date().toISOString(),
-        ":o": JSON.stringify(result.status === "succeeded" ? result.outputs : {}),
-        ":e": result.status === "succeeded" ? null : result.error,
-      },
-    );
-  }
-
-  finishRun(runId: string, status: "succeeded" | "failed"): Promise<void> {
-    return this.update(runId, "RUN", "SET #status = :s, #finishedAt = :t", {
-      ":s": status,
-      ":t": new Date().toISOString(),
-    });
-  }
-
-  async approve(runId: string, stepId: string, by: string): Promise<void> {
-    const step = await this.send<{ Item?: unknown }>("GetItem", (doc) =>
-      doc.send(
-        new GetCommand({ TableName: this.table, Key: { PK: `JOURNAL#${runId}`, SK: `STEP#${stepId}` } }),
-      ),
-    );
+  private async knownStep(runId: string, stepId: string): Promise<void> {
+    const step = await this.get({ PK: `JOURNAL#${runId}`, SK: `STEP#${stepId}` });
     if (!step.Item) throw new DrctlError(`run ${runId} has no step ${stepId}`, { exitCode: 2 });
+  }
+
+  private async putOnce(Item: Item): Promise<void> {
     try {
       await this.send("PutItem", (doc) =>
         doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { PK: `JOURNAL#${runId}`, SK: `APPROVAL#${stepId}`, by, at: new Date().toISOString() },
-            ConditionExpression: "attribute_not_exists(PK)",
-          }),
+          new PutCommand({ TableName: this.table, Item, ConditionExpression: "attribute_not_exists(PK)" }),
         ),
       );
     } catch (err) {
@@ -317,20 +387,68 @@ export class DynamoDbJournal implements Journal {
     }
   }
 
-  async approval(runId: string, stepId: string): Promise<{ by: string; at: string } | undefined> {
-    const out = await this.send<{ Item?: { by: string; at: string } }>("GetItem", (doc) =>
-      doc.send(
-        new GetCommand({
-          TableName: this.table,
-          Key: { PK: `JOURNAL#${runId}`, SK: `APPROVAL#${stepId}` },
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    return out.Item ? { by: out.Item.by, at: out.Item.at } : undefined;
+  async approve(runId: string, stepId: string, by: string): Promise<void> {
+    await this.knownStep(runId, stepId);
+    await this.putOnce({
+      PK: `JOURNAL#${runId}`,
+      SK: `APPROVAL#${stepId}`,
+      by,
+      at: new Date().toISOString(),
+    });
+  }
+
+  async approval(runId: string, stepId: string): Promise<Approval | undefined> {
+    const out = await this.get({ PK: `JOURNAL#${runId}`, SK: `APPROVAL#${stepId}` });
+    return out.Item ? { by: String(out.Item.by), at: String(out.Item.at) } : undefined;
+  }
+
+  async decide(
+    runId: string,
+    stepId: string,
+    intentAt: string,
+    decision: Decision,
+    by: string,
+  ): Promise<void> {
+    await this.knownStep(runId, stepId);
+    await this.putOnce({
+      PK: `JOURNAL#${runId}`,
+      SK: `DECISION#${stepId}#${intentAt}`,
+      decision,
+      by,
+      at: new Date().toISOString(),
+    });
+  }
+
+  async decision(
+    runId: string,
+    stepId: string,
+    intentAt: string,
+  ): Promise<(Approval & { decision: Decision }) | undefined> {
+    const out = await this.get({ PK: `JOURNAL#${runId}`, SK: `DECISION#${stepId}#${intentAt}` });
+    return out.Item
+      ? { decision: out.Item.decision as Decision, by: String(out.Item.by), at: String(out.Item.at) }
+      : undefined;
   }
 
   close(): void {
     // The client belongs to AwsClients.
   }
+}
+
+function lockOfItem(application: string, i: Item): LockRecord {
+  const owner = parse<LockOwner | null>(i.owner, null);
+  return {
+    application,
+    runId: typeof i.runId === "string" ? i.runId : "?",
+    owner:
+      owner &&
+      typeof owner.token === "string" &&
+      owner.token === i.ownerToken &&
+      typeof owner.pid === "number"
+        ? owner
+        : null,
+    holder: typeof i.holder === "string" ? i.holder : "",
+    acquiredAt: typeof i.acquiredAt === "string" ? i.acquiredAt : "",
+    leaseUntil: typeof i.leaseUntil === "number" ? i.leaseUntil : null,
+  };
 }

@@ -1,18 +1,56 @@
 import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
-import { hostname } from "node:os";
+import { chmodSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { DrctlError } from "../errors.js";
-import {
-  lockHeld,
-  type Journal,
-  type RunRecord,
-  type StepRecord,
-  type StepResult,
-  type StepStatus,
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from "../util/files.js";
+import type {
+  Approval,
+  Decision,
+  Intent,
+  Journal,
+  LockOwner,
+  LockRecord,
+  NewRun,
+  RunEvent,
+  RunRecord,
+  RunStatus,
+  StepChange,
+  StepRecord,
+  StepStatus,
 } from "./journal.js";
+import { JOURNAL_FORMAT } from "./journal.js";
 
-/** The journal in a SQLite file (~/.drctl/journal.sqlite): runs on one machine. */
+type Row = Record<string, string | number | null>;
+
+const parse = <T>(text: string | number | null | undefined, fallback: T): T => {
+  if (typeof text !== "string" || text === "") return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+};
+
+/** Columns added since the first journals: old files gain them when opened. */
+const ADDED: Record<string, [string, string][]> = {
+  steps: [
+    ["inputs", "TEXT"],
+    ["kind", "TEXT"],
+    ["intent", "TEXT"],
+  ],
+  runs: [
+    ["format", "INTEGER"],
+    ["set_values", "TEXT"],
+    ["alarm_at", "TEXT"],
+    ["undoes", "TEXT"],
+  ],
+  locks: [
+    ["owner", "TEXT"],
+    ["lease_until", "INTEGER"],
+  ],
+};
+
+/** The journal in a SQLite file (~/.drctl/journal.sqlite, private): runs on one machine. */
 export class SqliteJournal implements Journal {
   private constructor(
     private readonly db: Database.Database,
@@ -20,7 +58,7 @@ export class SqliteJournal implements Journal {
   ) {}
 
   static open(file: string): SqliteJournal {
-    mkdirSync(dirname(file), { recursive: true });
+    ensurePrivateDir(dirname(file));
     const db = new Database(file, { timeout: 5000 });
     db.pragma("journal_mode = WAL");
     db.exec(`
@@ -29,25 +67,64 @@ export class SqliteJournal implements Journal {
       CREATE TABLE IF NOT EXISTS steps (run_id TEXT, step_id TEXT, seq INTEGER, status TEXT, started_at TEXT, finished_at TEXT,
         attempts INTEGER, outputs TEXT, error TEXT, plan TEXT, PRIMARY KEY (run_id, step_id));
       CREATE TABLE IF NOT EXISTS locks (application TEXT PRIMARY KEY, run_id TEXT, holder TEXT, acquired_at TEXT);
-      CREATE TABLE IF NOT EXISTS approvals (run_id TEXT, step_id TEXT, by TEXT, at TEXT, PRIMARY KEY (run_id, step_id));`);
-    // Journals written before steps kept their inputs gain the column.
-    const columns = db.pragma("table_info(steps)") as { name: string }[];
-    if (!columns.some((c) => c.name === "inputs")) db.exec("ALTER TABLE steps ADD COLUMN inputs TEXT");
+      CREATE TABLE IF NOT EXISTS approvals (run_id TEXT, step_id TEXT, by TEXT, at TEXT, PRIMARY KEY (run_id, step_id));
+      CREATE TABLE IF NOT EXISTS decisions (run_id TEXT, step_id TEXT, intent_at TEXT, decision TEXT, by TEXT, at TEXT,
+        PRIMARY KEY (run_id, step_id, intent_at));
+      CREATE TABLE IF NOT EXISTS events (run_id TEXT, seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, what TEXT);`);
+    for (const [table, columns] of Object.entries(ADDED)) {
+      const have = new Set((db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name));
+      for (const [name, type] of columns)
+        if (!have.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+    }
+    // The journal holds what runs did to production: only its owner reads it.
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, PRIVATE_FILE_MODE);
     return new SqliteJournal(db, `journal ${file}`);
   }
 
-  lock(application: string, runId: string, takeOverFrom?: string): Promise<void> {
-    const take = this.db.transaction(() => {
-      const held = this.db
-        .prepare("SELECT run_id, holder, acquired_at FROM locks WHERE application = ?")
-        .get(application) as { run_id: string; holder: string; acquired_at: string } | undefined;
-      if (held && held.run_id !== runId && held.run_id !== takeOverFrom)
-        throw lockHeld(application, { runId: held.run_id, holder: held.holder, at: held.acquired_at });
-      this.db
-        .prepare("INSERT OR REPLACE INTO locks VALUES (?, ?, ?, ?)")
-        .run(application, runId, `pid ${process.pid} on ${hostname()}`, new Date().toISOString());
+  lockOf(application: string): Promise<LockRecord | undefined> {
+    return settle(() => {
+      const row = this.db.prepare("SELECT * FROM locks WHERE application = ?").get(application) as
+        Row | undefined;
+      return row ? lockOfRow(row) : undefined;
     });
-    return settle(() => take.immediate());
+  }
+
+  locks(): Promise<LockRecord[]> {
+    return settle(() => (this.db.prepare("SELECT * FROM locks").all() as Row[]).map(lockOfRow));
+  }
+
+  putLock(lock: LockRecord, expected: LockRecord | undefined): Promise<boolean> {
+    const put = this.db.transaction(() => {
+      const row = this.db.prepare("SELECT * FROM locks WHERE application = ?").get(lock.application) as
+        Row | undefined;
+      const now = row ? lockOfRow(row) : undefined;
+      if (!sameLock(now, expected)) return false;
+      this.db
+        .prepare(
+          "INSERT OR REPLACE INTO locks (application, run_id, holder, acquired_at, owner, lease_until) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .run(
+          lock.application,
+          lock.runId,
+          lock.holder,
+          lock.acquiredAt,
+          lock.owner ? JSON.stringify(lock.owner) : null,
+          lock.leaseUntil,
+        );
+      return true;
+    });
+    return settle(() => put.immediate());
+  }
+
+  renewLock(application: string, token: string, leaseUntil: number): Promise<boolean> {
+    return settle(() => {
+      const rows = this.db
+        .prepare(
+          "UPDATE locks SET lease_until = ? WHERE application = ? AND json_extract(owner, '$.token') = ?",
+        )
+        .run(leaseUntil, application, token);
+      return rows.changes === 1;
+    });
   }
 
   unlock(application: string, runId: string): Promise<void> {
@@ -56,15 +133,28 @@ export class SqliteJournal implements Journal {
     });
   }
 
-  startRun(run: Omit<RunRecord, "finishedAt" | "status">, stepIds: string[]): Promise<void> {
+  startRun(run: NewRun, steps: { id: string; kind: string }[]): Promise<void> {
     const insert = this.db.transaction(() => {
       this.db
-        .prepare("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, NULL, 'running')")
-        .run(run.runId, run.runbook, run.file, run.application, run.hash, run.startedAt);
+        .prepare(
+          "INSERT INTO runs (run_id, runbook, file, application, hash, started_at, finished_at, status, format, set_values, alarm_at, undoes) VALUES (?, ?, ?, ?, ?, ?, NULL, 'running', ?, ?, ?, ?)",
+        )
+        .run(
+          run.runId,
+          run.runbook,
+          run.file,
+          run.application,
+          run.hash,
+          run.startedAt,
+          run.format ?? JOURNAL_FORMAT,
+          JSON.stringify(run.set),
+          run.alarmAt,
+          run.undoes,
+        );
       const insertStep = this.db.prepare(
-        "INSERT INTO steps (run_id, step_id, seq, status, attempts, outputs) VALUES (?, ?, ?, 'pending', 0, '{}')",
+        "INSERT INTO steps (run_id, step_id, seq, status, attempts, outputs, kind) VALUES (?, ?, ?, 'pending', 0, '{}', ?)",
       );
-      stepIds.forEach((id, seq) => insertStep.run(run.runId, id, seq));
+      steps.forEach((s, seq) => insertStep.run(run.runId, s.id, seq, s.kind));
     });
     return settle(() => insert.immediate());
   }
@@ -84,92 +174,120 @@ export class SqliteJournal implements Journal {
 
   steps(runId: string): Promise<StepRecord[]> {
     return settle(() => {
-      const rows = this.db.prepare("SELECT * FROM steps WHERE run_id = ? ORDER BY seq").all(runId) as Record<
-        string,
-        string | number | null
-      >[];
+      const rows = this.db.prepare("SELECT * FROM steps WHERE run_id = ? ORDER BY seq").all(runId) as Row[];
       return rows.map((r) => ({
         stepId: String(r.step_id),
+        kind: (r.kind as string | null) ?? null,
         status: r.status as StepStatus,
         startedAt: (r.started_at as string | null) ?? null,
         finishedAt: (r.finished_at as string | null) ?? null,
         attempts: Number(r.attempts),
-        outputs: JSON.parse(String(r.outputs)) as Record<string, string>,
+        outputs: parse<Record<string, string>>(r.outputs, {}),
         error: (r.error as string | null) ?? null,
         plan: (r.plan as string | null) ?? null,
-        inputs: r.inputs ? (JSON.parse(String(r.inputs)) as Record<string, unknown>) : null,
+        inputs: parse<Record<string, unknown> | null>(r.inputs, null),
+        intent: parse<Intent | null>(r.intent, null),
       }));
     });
   }
 
-  stepStarted(runId: string, stepId: string, plan: string, continuing = false): Promise<void> {
+  updateStep(runId: string, stepId: string, change: StepChange): Promise<void> {
+    const columns: Record<keyof StepChange, string> = {
+      status: "status",
+      startedAt: "started_at",
+      finishedAt: "finished_at",
+      attempts: "attempts",
+      outputs: "outputs",
+      error: "error",
+      plan: "plan",
+      inputs: "inputs",
+      intent: "intent",
+    };
+    const sets: string[] = [];
+    const values: (string | number | null)[] = [];
+    for (const [key, value] of Object.entries(change) as [keyof StepChange, unknown][]) {
+      if (value === undefined) continue;
+      sets.push(`${columns[key]} = ?`);
+      values.push(
+        value === null
+          ? null
+          : typeof value === "object"
+            ? JSON.stringify(value)
+            : (value as string | number),
+      );
+    }
+    if (sets.length === 0) return Promise.resolve();
     return settle(() => {
-      if (continuing)
-        this.db
-          .prepare(
-            "UPDATE steps SET status = 'running', finished_at = NULL, plan = ?, error = NULL WHERE run_id = ? AND step_id = ?",
-          )
-          .run(plan, runId, stepId);
-      else
-        this.db
-          .prepare(
-            "UPDATE steps SET status = 'running', started_at = ?, finished_at = NULL, attempts = attempts + 1, plan = ?, error = NULL WHERE run_id = ? AND step_id = ?",
-          )
-          .run(new Date().toISOString(), plan, runId, stepId);
+      const done = this.db
+        .prepare(`UPDATE steps SET ${sets.join(", ")} WHERE run_id = ? AND step_id = ?`)
+        .run(...values, runId, stepId);
+      if (done.changes !== 1)
+        throw new DrctlError(`run ${runId} has no step ${stepId} in the ${this.description}`);
     });
   }
 
-  stepPlanned(runId: string, stepId: string, plan: string, inputs: unknown): Promise<void> {
-    return settle(() => {
-      this.db
-        .prepare("UPDATE steps SET plan = ?, inputs = ? WHERE run_id = ? AND step_id = ?")
-        .run(plan, JSON.stringify(inputs), runId, stepId);
-    });
-  }
-
-  stepFinished(runId: string, stepId: string, result: StepResult): Promise<void> {
-    return settle(() => {
-      this.db
-        .prepare(
-          "UPDATE steps SET status = ?, finished_at = ?, outputs = ?, error = ? WHERE run_id = ? AND step_id = ?",
-        )
-        .run(
-          result.status,
-          new Date().toISOString(),
-          JSON.stringify(result.status === "succeeded" ? result.outputs : {}),
-          result.status === "succeeded" ? null : result.error,
-          runId,
-          stepId,
-        );
-    });
-  }
-
-  finishRun(runId: string, status: "succeeded" | "failed"): Promise<void> {
+  updateRun(runId: string, change: { status: RunStatus; finishedAt: string | null }): Promise<void> {
     return settle(() => {
       this.db
         .prepare("UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?")
-        .run(status, new Date().toISOString(), runId);
+        .run(change.status, change.finishedAt, runId);
     });
+  }
+
+  addEvent(runId: string, what: string): Promise<void> {
+    return settle(() => {
+      this.db
+        .prepare("INSERT INTO events (run_id, at, what) VALUES (?, ?, ?)")
+        .run(runId, new Date().toISOString(), what);
+    });
+  }
+
+  events(runId: string): Promise<RunEvent[]> {
+    return settle(
+      () =>
+        this.db.prepare("SELECT at, what FROM events WHERE run_id = ? ORDER BY seq").all(runId) as RunEvent[],
+    );
   }
 
   approve(runId: string, stepId: string, by: string): Promise<void> {
     return settle(() => {
-      const known = this.db
-        .prepare("SELECT 1 FROM steps WHERE run_id = ? AND step_id = ?")
-        .get(runId, stepId);
-      if (!known) throw new DrctlError(`run ${runId} has no step ${stepId}`, { exitCode: 2 });
+      this.knownStep(runId, stepId);
       this.db
         .prepare("INSERT OR IGNORE INTO approvals VALUES (?, ?, ?, ?)")
         .run(runId, stepId, by, new Date().toISOString());
     });
   }
 
-  approval(runId: string, stepId: string): Promise<{ by: string; at: string } | undefined> {
+  approval(runId: string, stepId: string): Promise<Approval | undefined> {
     return settle(
       () =>
         this.db
           .prepare("SELECT by, at FROM approvals WHERE run_id = ? AND step_id = ?")
-          .get(runId, stepId) as { by: string; at: string } | undefined,
+          .get(runId, stepId) as Approval | undefined,
+    );
+  }
+
+  decide(runId: string, stepId: string, intentAt: string, decision: Decision, by: string): Promise<void> {
+    return settle(() => {
+      this.knownStep(runId, stepId);
+      this.db
+        .prepare("INSERT OR IGNORE INTO decisions VALUES (?, ?, ?, ?, ?, ?)")
+        .run(runId, stepId, intentAt, decision, by, new Date().toISOString());
+    });
+  }
+
+  decision(
+    runId: string,
+    stepId: string,
+    intentAt: string,
+  ): Promise<(Approval & { decision: Decision }) | undefined> {
+    return settle(
+      () =>
+        this.db
+          .prepare(
+            "SELECT decision, by, at FROM decisions WHERE run_id = ? AND step_id = ? AND intent_at = ?",
+          )
+          .get(runId, stepId, intentAt) as (Approval & { decision: Decision }) | undefined,
     );
   }
 
@@ -177,9 +295,13 @@ export class SqliteJournal implements Journal {
     this.db.close();
   }
 
+  private knownStep(runId: string, stepId: string): void {
+    const known = this.db.prepare("SELECT 1 FROM steps WHERE run_id = ? AND step_id = ?").get(runId, stepId);
+    if (!known) throw new DrctlError(`run ${runId} has no step ${stepId}`, { exitCode: 2 });
+  }
+
   private readRun(runId: string): RunRecord | undefined {
-    const r = this.db.prepare("SELECT * FROM runs WHERE run_id = ?").get(runId) as
-      Record<string, string | null> | undefined;
+    const r = this.db.prepare("SELECT * FROM runs WHERE run_id = ?").get(runId) as Row | undefined;
     return r
       ? {
           runId: String(r.run_id),
@@ -188,11 +310,37 @@ export class SqliteJournal implements Journal {
           application: String(r.application),
           hash: String(r.hash),
           startedAt: String(r.started_at),
-          finishedAt: r.finished_at ?? null,
-          status: r.status as RunRecord["status"],
+          finishedAt: (r.finished_at as string | null) ?? null,
+          status: r.status as RunStatus,
+          format: Number(r.format ?? 1),
+          set: parse<RunRecord["set"]>(r.set_values, {}),
+          alarmAt: (r.alarm_at as string | null) ?? null,
+          undoes: (r.undoes as string | null) ?? null,
         }
       : undefined;
   }
+}
+
+function lockOfRow(r: Row): LockRecord {
+  const owner = parse<LockOwner | null>(r.owner, null);
+  return {
+    application: String(r.application),
+    runId: String(r.run_id),
+    owner: owner && typeof owner.token === "string" && typeof owner.pid === "number" ? owner : null,
+    holder: String(r.holder ?? ""),
+    acquiredAt: String(r.acquired_at ?? ""),
+    leaseUntil: r.lease_until === null || r.lease_until === undefined ? null : Number(r.lease_until),
+  };
+}
+
+/** Whether the row is still the one a caller read (same owner, or same run and holder for ownerless rows). */
+function sameLock(now: LockRecord | undefined, expected: LockRecord | undefined): boolean {
+  if (!now || !expected) return !now && !expected;
+  if (now.owner || expected.owner)
+    return now.owner?.token === expected.owner?.token && now.runId === expected.runId;
+  return (
+    now.runId === expected.runId && now.holder === expected.holder && now.acquiredAt === expected.acquiredAt
+  );
 }
 
 /** better-sqlite3 is synchronous; the Journal interface is not (DynamoDB): errors become rejections. */

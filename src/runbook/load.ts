@@ -9,8 +9,10 @@ import { runbookSchema, type Runbook } from "./schema.js";
 export interface LoadedRunbook {
   runbook: Runbook;
   file: string;
-  /** sha256 of the file's text: a run refuses to resume with a runbook that changed. */
+  /** sha256 of the file's text (and the --set values): a run refuses to resume with a runbook that changed. */
   hash: string;
+  /** The --set values (or a trigger's set:) over the runbook's config. */
+  set: Record<string, string | number | boolean>;
 }
 
 /** Reads and validates a runbook file; every error names file:line:column and what was expected. */
@@ -45,6 +47,12 @@ export function loadRunbook(
       `steps[${first.stepIndex}].${first.field}: ${first.message}`,
     );
   }
+  // A value for a key the runbook does not have would be ignored (a typo promoting the default database).
+  const unknown = Object.keys(overrides).filter((k) => !(k in runbook.config));
+  if (unknown.length > 0)
+    throw new InputError(
+      `${file}: no config key ${unknown.map((k) => `"${k}"`).join(", ")} to set (the runbook's config: keys are ${Object.keys(runbook.config).join(", ") || "none"})`,
+    );
   // Overrides are part of what a run means: resuming with other values is refused like an edited file.
   const hash = createHash("sha256").update(text);
   if (Object.keys(overrides).length > 0) hash.update(JSON.stringify(Object.entries(overrides).sort()));
@@ -52,5 +60,6 @@ export function loadRunbook(
     runbook: { ...runbook, config: { ...runbook.config, ...overrides } },
     file,
     hash: hash.digest("hex"),
+    set: overrides,
   };
 }

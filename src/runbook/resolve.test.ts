@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { resolveParams, type ValueSources } from "./resolve.js";
+import { escapeReferences, resolveParams, ssmReferences, type ValueSources } from "./resolve.js";
 
 const sources: ValueSources = {
-  outputs: (id) => (id === "promote" ? { endpoint: "db.example" } : undefined),
+  outputs: (id) => (id === "promote" ? { endpoint: "db.example", odd: "a ${ssm:/x} b" } : undefined),
   config: { desired: 3, zone: "example.com", dryRun: false },
-  ssm: (name) => Promise.resolve(name === "/app/region" ? "us-west-2" : undefined),
+  ssm: (name) =>
+    Promise.resolve(
+      name === "/app/region"
+        ? { value: "us-west-2", secure: false }
+        : name === "/app/db/password"
+          ? { value: "S3cr3t-Pa55", secure: true }
+          : undefined,
+    ),
 };
 
 describe("resolveParams", () => {
@@ -20,13 +27,44 @@ describe("resolveParams", () => {
       sources,
       "f.yaml: step x",
     );
-    expect(out).toEqual({
+    expect(out.value).toEqual({
       desired: 3,
       label: "n=3 in us-west-2",
       endpoint: "db.example",
       nested: [{ zone: "example.com" }, false],
       plain: 7,
     });
+    expect(out.secrets).toEqual([]);
+  });
+
+  it("keeps ${ssm:...} references in the journal's view, and says which values were SecureStrings", async () => {
+    const out = await resolveParams(
+      { password: "${ssm:/app/db/password}", url: "https://x/${ssm:/app/region}?p=${config.desired}" },
+      sources,
+      "w",
+    );
+    expect(out.value).toEqual({ password: "S3cr3t-Pa55", url: "https://x/us-west-2?p=3" });
+    expect(out.journal).toEqual({
+      password: "${ssm:/app/db/password}",
+      url: "https://x/${ssm:/app/region}?p=3",
+    });
+    expect(out.secrets).toEqual(["S3cr3t-Pa55"]);
+  });
+
+  it("reads $${ as a literal ${, and escapes literal values in the journal's view", async () => {
+    const out = await resolveParams(
+      { text: "cost $${config.desired} is ${config.desired}", out: "${steps.promote.outputs.odd}" },
+      sources,
+      "w",
+    );
+    expect(out.value).toEqual({ text: "cost ${config.desired} is 3", out: "a ${ssm:/x} b" });
+    // The journal's view read back gives the same values, never a resolved reference.
+    expect(out.journal).toEqual({ text: "cost $${config.desired} is 3", out: "a $${ssm:/x} b" });
+    const again = await resolveParams(out.journal, sources, "w");
+    expect(again.value).toEqual(out.value);
+    expect(escapeReferences("$${a} ${b}")).toBe("$$${a} $${b}");
+    expect((await resolveParams(escapeReferences("$${a} ${b}"), sources, "w")).value).toBe("$${a} ${b}");
+    expect(ssmReferences({ a: ["${ssm:/p:3} $${ssm:/not}"] })).toEqual(["/p:3"]);
   });
 
   it("names the missing reference and where to define it", async () => {

@@ -1,6 +1,7 @@
+import { REFERENCE_PERMISSIONS } from "./resolve.js";
 import { STEP_KINDS } from "./registry.js";
 
-/** docs/runbook-steps.md: every step kind, what it does, its outputs, whether a failback can undo it, its IAM actions. */
+/** docs/runbook-steps.md: every step kind, what it does, its outputs, how it is undone and reconciled, its IAM actions. */
 export function stepsMarkdown(): string {
   const kinds = [...STEP_KINDS.values()].sort((a, b) => a.kind.localeCompare(b.kind));
   return [
@@ -11,11 +12,20 @@ export function stepsMarkdown(): string {
     "`onFailure: rollback` do with a step that ran: generated from what the journal recorded, or an",
     "approval gate where a person has to undo it.",
     "",
-    "| Kind | What it does | Outputs | Undo | IAM actions |",
-    "| --- | --- | --- | --- | --- |",
+    '"Idempotent": applying the step again has no further effect, so a step found in doubt after a crash',
+    "(its intent journaled, its calls not) may be applied again once its reconcile says nothing happened.",
+    "A step that is not idempotent is never applied again without a person's consent",
+    "(`drctl runbook approve RUN STEP`, or `drctl runbook resume RUN --execute --retry-in-doubt STEP`);",
+    '`drctl runbook approve RUN STEP --done` says it happened. "Reconcile" is how a step in doubt is',
+    "decided from the live state.",
+    "",
+    `Values written \`\${ssm:/path}\` are read with ${REFERENCE_PERMISSIONS.map((p) => `\`${p}\``).join(" and ")} (for SecureStrings under a customer key) in the step's region, whatever its kind.`,
+    "",
+    "| Kind | What it does | Outputs | Undo | Idempotent | Reconcile | Secret parameters | IAM actions |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ...kinds.map(
       (k) =>
-        `| \`${k.kind}\` | ${k.description} | ${k.outputs.map((o) => `\`${o}\``).join(", ") || "-"} | ${k.inverse ? "generated" : "by hand (approval gate)"} | ${k.permissions.map((p) => `\`${p}\``).join(", ") || "-"} |`,
+        `| \`${k.kind}\` | ${k.description} | ${k.outputs.map((o) => `\`${o}\``).join(", ") || "-"} | ${k.inverse ? "generated" : "by hand (approval gate)"} | ${k.idempotent ? "yes" : "no"} | ${k.reconciles} | ${(k.secretParams ?? []).map((p) => `\`${p}\``).join(", ") || "-"} | ${k.permissions.map((p) => `\`${p}\``).join(", ") || "-"} |`,
     ),
     "",
   ].join("\n");

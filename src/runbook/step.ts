@@ -1,11 +1,13 @@
 import type { z } from "zod";
 import type { AwsClients } from "../aws/client-factory.js";
+import type { Secrets } from "./secrets.js";
 
 /** What a step reads and acts through. */
 export interface StepContext {
   aws: AwsClients;
   region: string;
   log(line: string): void;
+  /** Aborts waits: the step's timeout, a run's deadline, an interrupt (SIGINT/SIGTERM). */
   signal: AbortSignal;
   /**
    * When the step began (ms since the epoch), across the turns of a run that spans several
@@ -16,6 +18,17 @@ export interface StepContext {
   approval?: () => Promise<{ by: string; at: string } | undefined>;
   /** During a run: where an operator approves this step. */
   approveHint?: string;
+  /**
+   * The run's secret values (SecureString values it read, secret parameters): a kind adds what
+   * it reads that is secret, and the engine removes them from everything it writes or prints.
+   */
+  secrets: Secrets;
+  /**
+   * Stable for one step of one run, across attempts, resumes and turns: passed to AWS where an
+   * API takes an idempotency token or deduplication id, and to custom receivers (webhooks,
+   * functions) so they can drop a repeat.
+   */
+  idempotencyKey: string;
 }
 
 /** What a step would change, read from the live state: "current -> target". */
@@ -24,34 +37,100 @@ export interface StepPlan {
   target: string;
   /** False when the target state is already there (the step will do nothing). */
   changes: boolean;
+  /** The run would refuse this step (a precondition does not hold: lag over the RPO, unknown). */
+  refused?: string;
+  /** The step would fail (what it acts on does not exist, a name is taken). */
+  fails?: string;
 }
 
 /**
- * A kind of step. plan() only reads; execute() is idempotent (running it on a state that is
- * already the target is success) and returns outputs later steps can use as ${steps.ID.outputs.KEY}.
+ * What a step found in doubt (its process stopped between its intent and the record of its
+ * effect) is: the target state already holds, nothing happened, or only a person can tell.
  */
-export interface StepKind<P> {
+export type Reconciled =
+  | { decision: "done"; detail: string }
+  | { decision: "redo"; detail: string }
+  | { decision: "ask"; detail: string };
+
+/**
+ * A kind of step, in four parts so that a run can journal its intent before it acts and tell,
+ * after a crash, whether the act happened:
+ *   read()      the live state the step would change (its before-state; journaled with the intent)
+ *   plan()      current -> target from that state, and whether the run would refuse it
+ *   apply()     the mutating calls, nothing else; may be empty (waits, checks)
+ *   settle()    waits for the change to take (healthy, INSYNC, available) and returns outputs,
+ *               from the journaled before-state, never from a fresh read
+ * and reconcile(), for a step found in doubt on resume.
+ */
+export interface StepKind<P, B = unknown> {
   kind: string;
   description: string;
   permissions: string[];
   params: z.ZodType<P>;
-  /** The keys execute() returns (documented, and used to carry references over into a failback). */
+  /** The keys settle() returns (documented, and used to carry references over into a failback). */
   outputs: string[];
   /**
    * Of the outputs, those that describe what the step leaves in place (an endpoint), not what it
    * found: a failback takes a value derived from one of these from the same output of the undo.
    */
   establishes?: string[];
-  plan(ctx: StepContext, params: P): Promise<StepPlan>;
-  execute(ctx: StepContext, params: P): Promise<Record<string, string>>;
   /**
-   * The steps that undo this one, from its parameters and the outputs its run recorded (previous
-   * capacities, records, settings). [] when there is nothing to undo; absent when a person has
-   * to: a generated failback puts an approval gate there instead.
+   * Whether applying it again has no further effect (a group already at its capacity, a record
+   * already in place). A step that is not idempotent (a message sent, a function invoked) is
+   * never applied again after a crash without a person's consent.
+   */
+  idempotent: boolean;
+  /** How reconcile() decides, for the documentation. */
+  reconciles: string;
+  /**
+   * Parameter paths (dot-separated) whose values are secret: never journaled, printed or copied
+   * into a failback unless they are ${ssm:...} references (then the reference is kept).
+   */
+  secretParams?: string[];
+  /**
+   * Outputs safe to print (results, JSON): the others are shown as (redacted). Default: all of
+   * `outputs`; a kind whose outputs come from elsewhere (a function's result) lists none.
+   */
+  publicOutputs?: string[];
+  read(ctx: StepContext, params: P): Promise<B>;
+  plan(ctx: StepContext, params: P, before: B): Promise<StepPlan> | StepPlan;
+  /** `now` is this attempt's own read (what to change); returns what settle() needs (a change id). */
+  apply(ctx: StepContext, params: P, now: B): Promise<Record<string, string>>;
+  /** `before` is the journaled before-state (the first intent of this step in its run). */
+  settle(
+    ctx: StepContext,
+    params: P,
+    before: B,
+    applied: Record<string, string>,
+  ): Promise<Record<string, string>>;
+  /** `before` is the journaled before-state; undefined for a journal of an older drctl. */
+  reconcile(ctx: StepContext, params: P, before: B | undefined): Promise<Reconciled>;
+  /**
+   * The steps that undo this one, from its parameters (as journaled: runbook text, ${ssm:...}
+   * kept) and its recorded outputs (with "${" already escaped as "$${"). [] when there is
+   * nothing to undo; undefined when a person has to: a generated failback puts an approval gate
+   * there instead.
    */
   inverse?(params: P, outputs: Record<string, string>, region: string): InverseStep[] | undefined;
-  /** The parameters as the journal may keep them (secrets removed). Default: as they are. */
-  redact?(params: P): unknown;
+  /**
+   * The resources its mutating actions act on, from the runbook's parameters (references not yet
+   * resolved are undefined): the cloud deployment grants those actions on those ARNs only.
+   */
+  grants?(params: Record<string, unknown>, where: GrantScope): Grant[];
+}
+
+/** Where a deployment's grants point: partition and account as the template writes them. */
+export interface GrantScope {
+  region: string;
+  partition: string;
+  account: string;
+}
+
+/** IAM actions on resources (ARNs, * where the runbook does not name them), with optional conditions. */
+export interface Grant {
+  actions: string[];
+  resources: string[];
+  conditions?: Record<string, Record<string, string | string[]>>;
 }
 
 /** One step of an undo: run in `region` (default: the original step's), in order. */
@@ -67,10 +146,16 @@ export interface InverseStep {
 export function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason as Error)), {
-      once: true,
-    });
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    // The listener goes when the timer fires: a long wait polls thousands of times on one signal.
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
   });
 }
 
@@ -86,3 +171,29 @@ export async function waitFor<T>(
     await pause(everyMs, signal);
   }
 }
+
+/** A kind's read found that what the step acts on does not exist: the plan says "would fail". */
+export class NotFoundError extends Error {}
+
+/** The usual reconcile of an idempotent kind: done when the target holds, otherwise apply (again). */
+export function reconcileByTarget(
+  targetHolds: boolean,
+  unchanged: boolean | undefined,
+  what: string,
+): Reconciled {
+  if (targetHolds) return { decision: "done", detail: `${what} already holds` };
+  return {
+    decision: "redo",
+    detail: unchanged === false ? `${what} only partly applied; applying again` : `${what} not applied yet`,
+  };
+}
+
+/** A step that changes nothing (waits, checks): nothing to read, apply or reconcile. */
+export const readsNothing = {
+  idempotent: true,
+  reconciles: "changes nothing: runs (waits, checks) again",
+  read: () => Promise.resolve(undefined),
+  apply: () => Promise.resolve({}),
+  reconcile: () =>
+    Promise.resolve({ decision: "redo", detail: "changes nothing; checked again" } satisfies Reconciled),
+} as const;

@@ -4,21 +4,24 @@ import { waitFor, type StepKind } from "../step.js";
 const params = z.strictObject({ message: z.string().min(1) });
 
 /** Waits for a person: `drctl runbook approve RUN STEP`, or the step's timeout (then the run stops, resumable). */
-export const approvalStep: StepKind<z.infer<typeof params>> = {
+export const approvalStep: StepKind<z.infer<typeof params>, undefined> = {
   kind: "approval",
   description: "waits until an operator approves with drctl runbook approve RUN STEP, or the step times out",
   permissions: [],
   params,
   outputs: ["approvedBy", "approvedAt"],
+  idempotent: true,
+  reconciles: "changes nothing: waits for (or finds) the approval again",
   // A gate on the way out is a gate on the way back.
   inverse: (p) => [{ kind: "approval", params: { message: `failback: ${p.message}` } }],
-  plan: (_ctx, p) =>
-    Promise.resolve({
-      current: "not approved",
-      target: `approved by an operator: ${p.message}`,
-      changes: true,
-    }),
-  async execute(ctx, p) {
+  read: () => Promise.resolve(undefined),
+  plan: (_ctx, p) => ({
+    current: "not approved",
+    target: `approved by an operator: ${p.message}`,
+    changes: true,
+  }),
+  apply: () => Promise.resolve({}),
+  async settle(ctx, p) {
     if (!ctx.approval) throw new Error("approval steps need a journaled run");
     ctx.log(
       `waiting for approval: ${p.message}; approve with: ${ctx.approveHint ?? "drctl runbook approve"}`,
@@ -36,4 +39,6 @@ export const approvalStep: StepKind<z.infer<typeof params>> = {
       throw err;
     }
   },
+  reconcile: () =>
+    Promise.resolve({ decision: "redo", detail: "changes nothing; waits for the approval again" }),
 };

@@ -1,5 +1,13 @@
-import { DescribeGlobalClustersCommand, RDSClient, type GlobalCluster } from "@aws-sdk/client-rds";
-import { waitFor, type StepContext, type StepPlan } from "../step.js";
+import {
+  DescribeGlobalClustersCommand,
+  FailoverGlobalClusterCommand,
+  RDSClient,
+  SwitchoverGlobalClusterCommand,
+  type GlobalCluster,
+} from "@aws-sdk/client-rds";
+import type { z } from "zod";
+import { NotFoundError, waitFor, type StepContext, type StepKind, type StepPlan } from "../step.js";
+import { known, nameOrAny } from "./grants.js";
 
 /** Shared by aurora.global-switchover and aurora.global-failover: reading the global cluster and waiting for its new writer. */
 export async function describeGlobal(ctx: StepContext, id: string): Promise<GlobalCluster> {
@@ -7,7 +15,7 @@ export async function describeGlobal(ctx: StepContext, id: string): Promise<Glob
     .get(RDSClient, ctx.region)
     .send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: id }));
   const g = out.GlobalClusters?.[0];
-  if (!g) throw new Error(`global cluster ${id} not found`);
+  if (!g) throw new NotFoundError(`global cluster ${id} not found`);
   return g;
 }
 
@@ -20,25 +28,117 @@ export function memberArn(g: GlobalCluster, target: string): string {
     (a) => a === target || a.endsWith(`:cluster:${target}`),
   );
   if (!arn)
-    throw new Error(
+    throw new NotFoundError(
       `${target} is not a member of global cluster ${g.GlobalClusterIdentifier ?? "?"} (members: ${(g.GlobalClusterMembers ?? []).map((m) => m.DBClusterArn).join(", ")})`,
     );
   return arn;
 }
 
-export async function planWriter(
-  ctx: StepContext,
-  global: string,
-  target: string,
-  how: string,
-): Promise<StepPlan> {
+/** The global cluster as a move of its writer sees it. */
+export interface Writers {
+  writer: string;
+  /** The member the step moves the writer to. */
+  target: string;
+  /** A switchover or failover under way: its status and where it goes. */
+  moving?: { status: string; to: string; from: string };
+}
+
+async function readWriters(ctx: StepContext, global: string, target: string): Promise<Writers> {
   const g = await describeGlobal(ctx, global);
-  const writer = writerOf(g);
-  const arn = memberArn(g, target);
+  const f = g.FailoverState;
   return {
-    current: `${global}: writer ${writer}${g.FailoverState?.Status ? ` (${g.FailoverState.Status} to ${g.FailoverState.ToDbClusterArn ?? "?"})` : ""}`,
-    target: `${global}: writer ${arn} (${how})`,
-    changes: writer !== arn,
+    writer: writerOf(g),
+    target: memberArn(g, target),
+    ...(f?.Status
+      ? { moving: { status: f.Status, to: f.ToDbClusterArn ?? "", from: f.FromDbClusterArn ?? "" } }
+      : {}),
+  };
+}
+
+/** One kind of writer move: a planned switchover or an unplanned failover. */
+export function writerMoveStep<P extends { globalCluster: string; targetCluster: string }>(spec: {
+  kind: string;
+  description: string;
+  action: "SwitchoverGlobalCluster" | "FailoverGlobalCluster";
+  how: string;
+  params: z.ZodType<P>;
+}): StepKind<P, Writers> {
+  const plan = (global: string, b: Writers): StepPlan => ({
+    current: `${global}: writer ${b.writer}${b.moving ? ` (${b.moving.status} to ${b.moving.to || "?"})` : ""}`,
+    target: `${global}: writer ${b.target} (${spec.how})`,
+    changes: b.writer !== b.target,
+  });
+  return {
+    kind: spec.kind,
+    description: spec.description,
+    permissions: ["rds:DescribeGlobalClusters", `rds:${spec.action}`],
+    params: spec.params,
+    outputs: ["writer", "previousWriter"],
+    idempotent: true,
+    reconciles:
+      "done when the target writes or the move to it is under way; redone when the old writer still writes and nothing moves",
+    grants: (p, where) => [
+      {
+        actions: [`rds:${spec.action}`],
+        resources: [
+          `arn:${where.partition}:rds::${where.account}:global-cluster:${nameOrAny(p.globalCluster)}`,
+          known(p.targetCluster)?.startsWith("arn:")
+            ? String(p.targetCluster)
+            : `arn:${where.partition}:rds:*:${where.account}:cluster:${nameOrAny(p.targetCluster)}`,
+        ],
+      },
+    ],
+    read: (ctx, p) => readWriters(ctx, p.globalCluster, p.targetCluster),
+    plan: (_ctx, p, b) => plan(p.globalCluster, b),
+    async apply(ctx, p, now) {
+      // Already the writer, or already moving to it (a resumed run): only wait.
+      if (now.writer === now.target || now.moving?.to === now.target) return {};
+      const rds = ctx.aws.get(RDSClient, ctx.region);
+      await rds.send(
+        spec.action === "SwitchoverGlobalCluster"
+          ? new SwitchoverGlobalClusterCommand({
+              GlobalClusterIdentifier: p.globalCluster,
+              TargetDbClusterIdentifier: now.target,
+            })
+          : new FailoverGlobalClusterCommand({
+              GlobalClusterIdentifier: p.globalCluster,
+              TargetDbClusterIdentifier: now.target,
+              AllowDataLoss: true,
+            }),
+      );
+      return {};
+    },
+    async settle(ctx, p, before) {
+      await waitForWriter(ctx, p.globalCluster, before.target);
+      return {
+        writer: before.target,
+        previousWriter:
+          before.moving?.to === before.target ? before.moving.from || before.writer : before.writer,
+      };
+    },
+    async reconcile(ctx, p, before) {
+      const now = await readWriters(ctx, p.globalCluster, p.targetCluster);
+      if (now.writer === now.target || now.moving?.to === now.target)
+        return { decision: "done", detail: `${now.target} writes, or the move to it is under way` };
+      if (!now.moving && (!before || now.writer === before.writer))
+        return { decision: "redo", detail: `${now.writer} still writes; nothing moves` };
+      return {
+        decision: "ask",
+        detail: `the global cluster is ${now.moving?.status ?? "changed"}: writer ${now.writer}, moving to ${now.moving?.to ?? "?"}`,
+      };
+    },
+    // Back is a planned move once the old region has rejoined as a secondary: a switchover.
+    inverse: (p, out) =>
+      out.previousWriter === undefined
+        ? undefined
+        : out.previousWriter && out.previousWriter !== out.writer
+          ? [
+              {
+                kind: "aurora.global-switchover",
+                params: { globalCluster: p.globalCluster, targetCluster: out.previousWriter },
+              },
+            ]
+          : [],
   };
 }
 

@@ -4,7 +4,8 @@ import {
   UpdateAutoScalingGroupCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { z } from "zod";
-import { waitFor, type StepKind } from "../step.js";
+import { NotFoundError, reconcileByTarget, waitFor, type StepContext, type StepKind } from "../step.js";
+import { nameOrAny } from "./grants.js";
 
 const params = z.strictObject({
   group: z.string().min(1),
@@ -14,63 +15,102 @@ const params = z.strictObject({
   /** Wait until this many instances are InService (default: desired). */
   waitInService: z.number().int().min(0).optional(),
 });
-
-async function describe(asg: AutoScalingClient, group: string) {
-  const out = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }));
-  const g = out.AutoScalingGroups?.[0];
-  if (!g) throw new Error(`Auto Scaling group ${group} not found`);
-  return g;
+type Params = z.infer<typeof params>;
+interface Capacity {
+  min: number;
+  desired: number;
+  max: number;
 }
 
-/** Sets min, desired and max; its outputs are the previous values, which a failback restores. */
-export const autoscalingSetCapacityStep: StepKind<z.infer<typeof params>> = {
+export async function readCapacity(ctx: StepContext, group: string): Promise<Capacity> {
+  const out = await ctx.aws
+    .get(AutoScalingClient, ctx.region)
+    .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }));
+  const g = out.AutoScalingGroups?.[0];
+  if (!g) throw new NotFoundError(`Auto Scaling group ${group} not found in ${ctx.region}`);
+  return { min: g.MinSize ?? 0, desired: g.DesiredCapacity ?? 0, max: g.MaxSize ?? 0 };
+}
+
+export const showCapacity = (group: string, c: Capacity) =>
+  `${group} min ${c.min} desired ${c.desired} max ${c.max}`;
+const same = (a: Capacity, b: Capacity) => a.min === b.min && a.desired === b.desired && a.max === b.max;
+
+/** The ARN of Auto Scaling groups named `name` (any id) in a region, for a grant. */
+export const groupArn = (where: { partition: string; region: string; account: string }, name: string) =>
+  `arn:${where.partition}:autoscaling:${where.region}:${where.account}:autoScalingGroup:*:autoScalingGroupName/${name}`;
+
+/** Sets min, desired and max; its outputs are the capacity it found, which a failback restores. */
+export const autoscalingSetCapacityStep: StepKind<Params, Capacity> = {
   kind: "autoscaling.set-capacity",
   description: "sets an Auto Scaling group's min, desired and max, and waits for InService instances",
   permissions: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:UpdateAutoScalingGroup"],
   params,
   outputs: ["previousMin", "previousDesired", "previousMax", "inService"],
-  inverse: (p, out) => [
-    {
-      kind: "autoscaling.set-capacity",
-      params: {
-        group: p.group,
-        min: Number(out.previousMin),
-        desired: Number(out.previousDesired),
-        max: Number(out.previousMax),
-      },
-    },
+  idempotent: true,
+  reconciles: "done when the group has the target min, desired and max; otherwise sets them again",
+  inverse: (p, out) =>
+    out.previousMin === undefined
+      ? undefined
+      : [
+          {
+            kind: "autoscaling.set-capacity",
+            params: {
+              group: p.group,
+              min: Number(out.previousMin),
+              desired: Number(out.previousDesired),
+              max: Number(out.previousMax),
+            },
+          },
+        ],
+  grants: (p, where) => [
+    { actions: ["autoscaling:UpdateAutoScalingGroup"], resources: [groupArn(where, nameOrAny(p.group))] },
   ],
-  async plan(ctx, p) {
-    const g = await describe(ctx.aws.get(AutoScalingClient, ctx.region), p.group);
-    const current = `${p.group} min ${g.MinSize} desired ${g.DesiredCapacity} max ${g.MaxSize}`;
+  read: (ctx, p) => readCapacity(ctx, p.group),
+  plan(_ctx, p, before) {
     return {
-      current,
-      target: `${p.group} min ${p.min} desired ${p.desired} max ${p.max}`,
-      changes: g.MinSize !== p.min || g.DesiredCapacity !== p.desired || g.MaxSize !== p.max,
+      current: showCapacity(p.group, before),
+      target: showCapacity(p.group, p),
+      changes: !same(before, p),
+      ...(p.min > p.desired || p.desired > p.max
+        ? { fails: `expected min <= desired <= max, got ${showCapacity(p.group, p)}` }
+        : {}),
     };
   },
-  async execute(ctx, p) {
+  async apply(ctx, p, now) {
+    if (!same(now, p))
+      await ctx.aws.get(AutoScalingClient, ctx.region).send(
+        new UpdateAutoScalingGroupCommand({
+          AutoScalingGroupName: p.group,
+          MinSize: p.min,
+          DesiredCapacity: p.desired,
+          MaxSize: p.max,
+        }),
+      );
+    return {};
+  },
+  async settle(ctx, p, before) {
     const asg = ctx.aws.get(AutoScalingClient, ctx.region);
-    const before = await describe(asg, p.group);
-    await asg.send(
-      new UpdateAutoScalingGroupCommand({
-        AutoScalingGroupName: p.group,
-        MinSize: p.min,
-        DesiredCapacity: p.desired,
-        MaxSize: p.max,
-      }),
-    );
     const want = p.waitInService ?? p.desired;
     const inService = await waitFor(async () => {
-      const g = await describe(asg, p.group);
-      const n = (g.Instances ?? []).filter((i) => i.LifecycleState === "InService").length;
+      const out = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [p.group] }));
+      const n = (out.AutoScalingGroups?.[0]?.Instances ?? []).filter(
+        (i) => i.LifecycleState === "InService",
+      ).length;
       return n >= want ? n : undefined;
     }, ctx.signal);
     return {
-      previousMin: String(before.MinSize ?? 0),
-      previousDesired: String(before.DesiredCapacity ?? 0),
-      previousMax: String(before.MaxSize ?? 0),
+      previousMin: String(before.min),
+      previousDesired: String(before.desired),
+      previousMax: String(before.max),
       inService: String(inService),
     };
+  },
+  async reconcile(ctx, p, before) {
+    const now = await readCapacity(ctx, p.group);
+    return reconcileByTarget(
+      same(now, p),
+      before ? same(now, before) : undefined,
+      `capacity ${showCapacity(p.group, p)}`,
+    );
   },
 };

@@ -4,7 +4,8 @@ import {
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { z } from "zod";
-import { waitFor, type StepContext, type StepKind } from "../step.js";
+import { awsErrorCode } from "../../aws/errors.js";
+import { NotFoundError, readsNothing, waitFor, type StepContext, type StepKind } from "../step.js";
 
 const params = z.strictObject({
   /** The target group's ARN or name. */
@@ -18,32 +19,37 @@ async function health(
   ref: string,
 ): Promise<{ arn: string; healthy: number; total: number }> {
   const elb = ctx.aws.get(ElasticLoadBalancingV2Client, ctx.region);
-  const arn = ref.startsWith("arn:")
-    ? ref
-    : ((await elb.send(new DescribeTargetGroupsCommand({ Names: [ref] }))).TargetGroups?.[0]
-        ?.TargetGroupArn ?? "");
-  if (!arn) throw new Error(`target group ${ref} not found in ${ctx.region}`);
+  let arn = ref;
+  if (!ref.startsWith("arn:"))
+    try {
+      arn =
+        (await elb.send(new DescribeTargetGroupsCommand({ Names: [ref] }))).TargetGroups?.[0]
+          ?.TargetGroupArn ?? "";
+    } catch (err) {
+      if (awsErrorCode(err) !== "TargetGroupNotFound") throw err;
+      arn = "";
+    }
+  if (!arn) throw new NotFoundError(`target group ${ref} not found in ${ctx.region}`);
   const out = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
   const all = out.TargetHealthDescriptions ?? [];
   return { arn, healthy: all.filter((t) => t.TargetHealth?.State === "healthy").length, total: all.length };
 }
 
 /** Waits until a target group has at least N healthy targets. */
-export const elbv2WaitHealthyStep: StepKind<Params> = {
+export const elbv2WaitHealthyStep: StepKind<Params, { healthy: number; total: number }> = {
   kind: "elbv2.wait-healthy",
   description: "waits until a load balancer target group has at least N healthy targets",
   permissions: ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
   params,
   outputs: ["healthy", "targetGroupArn"],
-  async plan(ctx, p) {
-    const h = await health(ctx, p.targetGroup);
-    return {
-      current: `${p.targetGroup}: ${h.healthy} of ${h.total} targets healthy`,
-      target: `${p.targetGroup}: at least ${p.minHealthy} healthy`,
-      changes: h.healthy < p.minHealthy,
-    };
-  },
-  async execute(ctx, p) {
+  ...readsNothing,
+  read: (ctx, p) => health(ctx, p.targetGroup),
+  plan: (_ctx, p, h) => ({
+    current: `${p.targetGroup}: ${h.healthy} of ${h.total} targets healthy`,
+    target: `${p.targetGroup}: at least ${p.minHealthy} healthy`,
+    changes: h.healthy < p.minHealthy,
+  }),
+  async settle(ctx, p) {
     const h = await waitFor(
       async () => {
         const now = await health(ctx, p.targetGroup);

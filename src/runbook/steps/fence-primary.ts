@@ -1,8 +1,4 @@
-import {
-  AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
-  UpdateAutoScalingGroupCommand,
-} from "@aws-sdk/client-auto-scaling";
+import { AutoScalingClient, UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import {
   AuthorizeSecurityGroupIngressCommand,
   DescribeSecurityGroupsCommand,
@@ -13,7 +9,15 @@ import {
 import { z } from "zod";
 import { awsErrorCode, EndpointUnreachableError, mapAwsError } from "../../aws/errors.js";
 import type { InverseStep, StepContext, StepKind } from "../step.js";
-import { route53HealthCheckStep } from "./route53-health-check.js";
+import { groupArn, readCapacity } from "./autoscaling-set-capacity.js";
+import { nameOrAny } from "./grants.js";
+import {
+  healthCheckArn,
+  readCheck,
+  route53HealthCheckStep,
+  updateCheck,
+  type CheckState,
+} from "./route53-health-check.js";
 
 const params = z
   .strictObject({
@@ -37,6 +41,14 @@ const params = z
   });
 type Params = z.infer<typeof params>;
 
+/** What the fence found, part by part; "unreachable" where the old primary's region did not answer. */
+interface Before {
+  capacity?: { min: number; desired: number; max: number } | "unreachable";
+  /** The ingress rules the fence revokes (or, restoring, the group's current rules). */
+  rules?: IpPermission[] | "unreachable";
+  healthCheck?: CheckState;
+}
+
 const covers = (rule: IpPermission, ports: number[] | undefined) =>
   !ports || ports.some((port) => (rule.FromPort ?? 0) <= port && port <= (rule.ToPort ?? 65535));
 
@@ -45,15 +57,6 @@ async function ingress(ctx: StepContext, groupId: string): Promise<IpPermission[
     .get(EC2Client, ctx.region)
     .send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
   return out.SecurityGroups?.[0]?.IpPermissions ?? [];
-}
-
-async function capacity(ctx: StepContext, group: string) {
-  const out = await ctx.aws
-    .get(AutoScalingClient, ctx.region)
-    .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }));
-  const g = out.AutoScalingGroups?.[0];
-  if (!g) throw new Error(`Auto Scaling group ${group} not found in ${ctx.region}`);
-  return { min: g.MinSize ?? 0, desired: g.DesiredCapacity ?? 0, max: g.MaxSize ?? 0 };
 }
 
 /** A region that cannot be reached cannot take traffic either: the fence is recorded as not applied, and the run goes on. */
@@ -74,12 +77,68 @@ async function whereReachable<T>(
   }
 }
 
+/** One ingress rule per permission and range, so "is it still there" can be asked of each. */
+function split(rules: IpPermission[]): IpPermission[] {
+  return rules.flatMap((r) => {
+    const base = { IpProtocol: r.IpProtocol, FromPort: r.FromPort, ToPort: r.ToPort };
+    return [
+      ...(r.IpRanges ?? []).map((x) => ({ ...base, IpRanges: [x] })),
+      ...(r.Ipv6Ranges ?? []).map((x) => ({ ...base, Ipv6Ranges: [x] })),
+      ...(r.PrefixListIds ?? []).map((x) => ({ ...base, PrefixListIds: [x] })),
+      ...(r.UserIdGroupPairs ?? []).map((x) => ({ ...base, UserIdGroupPairs: [x] })),
+    ];
+  });
+}
+const ruleKey = (r: IpPermission) =>
+  JSON.stringify([
+    r.IpProtocol,
+    r.FromPort,
+    r.ToPort,
+    r.IpRanges?.[0]?.CidrIp,
+    r.Ipv6Ranges?.[0]?.CidrIpv6,
+    r.PrefixListIds?.[0]?.PrefixListId,
+    r.UserIdGroupPairs?.[0]?.GroupId,
+  ]);
+
+async function read(ctx: StepContext, p: Params): Promise<Before> {
+  const b: Before = {};
+  if (p.autoScalingGroup) {
+    const group = p.autoScalingGroup;
+    b.capacity = await whereReachable(ctx, `Auto Scaling group ${group}`, () => readCapacity(ctx, group));
+  }
+  if (p.securityGroup) {
+    const sg = p.securityGroup;
+    b.rules = await whereReachable(ctx, `security group ${sg.groupId}`, async () =>
+      split((await ingress(ctx, sg.groupId)).filter((r) => sg.restore !== undefined || covers(r, sg.ports))),
+    );
+  }
+  if (p.healthCheck) b.healthCheck = await readCheck(ctx, p.healthCheck);
+  return b;
+}
+
+/** What is still to do against the state `now`: each part that does not hold yet. */
+function todo(p: Params, now: Before) {
+  const restore = p.securityGroup?.restore
+    ? split(JSON.parse(p.securityGroup.restore) as IpPermission[])
+    : [];
+  const present = new Set(Array.isArray(now.rules) ? now.rules.map(ruleKey) : []);
+  return {
+    capacity:
+      typeof now.capacity === "object" && (now.capacity.min || now.capacity.desired || now.capacity.max),
+    revoke: p.securityGroup?.restore ? [] : Array.isArray(now.rules) ? now.rules : [],
+    give: Array.isArray(now.rules) ? restore.filter((r) => !present.has(ruleKey(r))) : [],
+    check: now.healthCheck !== undefined && !now.healthCheck.inverted,
+  };
+}
+const nothingLeft = (t: ReturnType<typeof todo>) =>
+  !t.capacity && t.revoke.length === 0 && t.give.length === 0 && !t.check;
+
 /**
  * Keeps the old primary from taking writes or traffic where it can still be reached: its Auto
  * Scaling group to 0, ingress revoked from a security group, its health check inverted. Never
- * implied by another step; outputs what it changed, so a failback puts it back.
+ * implied by another step; outputs what it found, so a failback puts it back.
  */
-export const fencePrimaryStep: StepKind<Params> = {
+export const fencePrimaryStep: StepKind<Params, Before> = {
   kind: "fence-primary",
   description:
     "fences the old primary where reachable: Auto Scaling group to 0, security-group ingress revoked, health check inverted",
@@ -93,94 +152,132 @@ export const fencePrimaryStep: StepKind<Params> = {
   ],
   params,
   outputs: ["previousCapacity", "revoked", "healthCheckId", "previousInverted", "unreachable"],
-  async plan(ctx, p) {
+  idempotent: true,
+  reconciles:
+    "done when the group is at 0, the rules are gone (or back) and the health check inverted; otherwise does what is left",
+  grants(p, where) {
+    const sg = p.securityGroup as { groupId?: unknown } | undefined;
+    return [
+      ...(p.autoScalingGroup !== undefined
+        ? [
+            {
+              actions: ["autoscaling:UpdateAutoScalingGroup"],
+              resources: [groupArn(where, nameOrAny(p.autoScalingGroup))],
+            },
+          ]
+        : []),
+      ...(sg
+        ? [
+            {
+              actions: ["ec2:RevokeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupIngress"],
+              resources: [
+                `arn:${where.partition}:ec2:${where.region}:${where.account}:security-group/${nameOrAny(sg.groupId)}`,
+              ],
+            },
+          ]
+        : []),
+      ...(p.healthCheck !== undefined
+        ? [
+            {
+              actions: ["route53:UpdateHealthCheck"],
+              resources: [healthCheckArn(where.partition, p.healthCheck)],
+            },
+          ]
+        : []),
+    ];
+  },
+  read,
+  plan(_ctx, p, b) {
     const current: string[] = [];
     const target: string[] = [];
-    let changes = false;
     if (p.autoScalingGroup) {
-      const c = await capacity(ctx, p.autoScalingGroup);
-      current.push(`${p.autoScalingGroup} min ${c.min} desired ${c.desired} max ${c.max}`);
+      const c = b.capacity;
+      current.push(
+        c === "unreachable" || !c
+          ? `${p.autoScalingGroup}: ${c ?? "?"}`
+          : `${p.autoScalingGroup} min ${c.min} desired ${c.desired} max ${c.max}`,
+      );
       target.push(`${p.autoScalingGroup} min 0 desired 0 max 0`);
-      changes ||= c.max > 0;
     }
     if (p.securityGroup) {
       const sg = p.securityGroup;
-      const rules = await ingress(ctx, sg.groupId);
+      const n = Array.isArray(b.rules) ? b.rules.length : "?";
       if (sg.restore) {
-        const back = JSON.parse(sg.restore) as IpPermission[];
-        current.push(`${sg.groupId}: ${rules.length} ingress rules`);
-        target.push(`${sg.groupId}: ${back.length} rules given back`);
-        changes ||= back.length > 0;
-      } else {
-        const hit = rules.filter((r) => covers(r, sg.ports));
-        current.push(`${sg.groupId}: ${rules.length} ingress rules`);
+        current.push(`${sg.groupId}: ${b.rules === "unreachable" ? "unreachable" : `${n} ingress rules`}`);
         target.push(
-          `${sg.groupId}: ${hit.length} revoked${sg.ports ? ` (ports ${sg.ports.join(",")})` : ""}`,
+          `${sg.groupId}: ${split(JSON.parse(sg.restore) as IpPermission[]).length} rules given back`,
         );
-        changes ||= hit.length > 0;
+      } else {
+        current.push(
+          `${sg.groupId}: ${b.rules === "unreachable" ? "unreachable" : `${n} ingress rules to revoke`}`,
+        );
+        target.push(`${sg.groupId}: ${n} revoked${sg.ports ? ` (ports ${sg.ports.join(",")})` : ""}`);
       }
     }
-    if (p.healthCheck) {
-      const h = await route53HealthCheckStep.plan(ctx, { healthCheck: p.healthCheck, inverted: true });
-      current.push(h.current);
-      target.push(h.target);
-      changes ||= h.changes;
+    if (b.healthCheck) {
+      current.push(
+        `health check ${b.healthCheck.id}: ${b.healthCheck.inverted ? "inverted" : "not inverted"}`,
+      );
+      target.push(`health check ${b.healthCheck.id}: inverted`);
     }
-    return { current: current.join("; "), target: target.join("; "), changes };
+    return { current: current.join("; "), target: target.join("; "), changes: !nothingLeft(todo(p, b)) };
   },
-  async execute(ctx, p) {
-    const out: Record<string, string> = { unreachable: "" };
-    const unreachable: string[] = [];
-    if (p.autoScalingGroup) {
+  async apply(ctx, p, now) {
+    const t = todo(p, now);
+    if (t.capacity && p.autoScalingGroup) {
       const group = p.autoScalingGroup;
-      const before = await whereReachable(ctx, `Auto Scaling group ${group}`, async () => {
-        const c = await capacity(ctx, group);
-        await ctx.aws.get(AutoScalingClient, ctx.region).send(
+      await whereReachable(ctx, `Auto Scaling group ${group}`, () =>
+        ctx.aws.get(AutoScalingClient, ctx.region).send(
           new UpdateAutoScalingGroupCommand({
             AutoScalingGroupName: group,
             MinSize: 0,
             DesiredCapacity: 0,
             MaxSize: 0,
           }),
-        );
-        return c;
-      });
-      if (before === "unreachable") unreachable.push(group);
-      else out.previousCapacity = JSON.stringify(before);
+        ),
+      );
     }
     if (p.securityGroup) {
-      const sg = p.securityGroup;
+      const { groupId } = p.securityGroup;
       const ec2 = ctx.aws.get(EC2Client, ctx.region);
-      const revoked = await whereReachable(ctx, `security group ${sg.groupId}`, async () => {
-        if (sg.restore) {
-          // One rule a call, so a rule already back (a resumed run) is skipped, not fatal.
-          for (const rule of JSON.parse(sg.restore) as IpPermission[]) {
-            try {
-              await ec2.send(
-                new AuthorizeSecurityGroupIngressCommand({ GroupId: sg.groupId, IpPermissions: [rule] }),
-              );
-            } catch (err) {
-              if (awsErrorCode(err) !== "InvalidPermission.Duplicate") throw err;
-            }
+      await whereReachable(ctx, `security group ${groupId}`, async () => {
+        // One rule a call, so a rule already back or gone (a resumed run) is skipped, not fatal.
+        for (const rule of t.give)
+          try {
+            await ec2.send(
+              new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [rule] }),
+            );
+          } catch (err) {
+            if (awsErrorCode(err) !== "InvalidPermission.Duplicate") throw err;
           }
-          return [];
-        }
-        const hit = (await ingress(ctx, sg.groupId)).filter((r) => covers(r, sg.ports));
-        if (hit.length)
-          await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: sg.groupId, IpPermissions: hit }));
-        return hit;
+        if (t.revoke.length)
+          await ec2.send(
+            new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: t.revoke }),
+          );
       });
-      if (revoked === "unreachable") unreachable.push(sg.groupId);
-      else if (!sg.restore) out.revoked = JSON.stringify(revoked);
     }
-    if (p.healthCheck) {
-      const check = p.healthCheck;
-      const h = await route53HealthCheckStep.execute(ctx, { healthCheck: check, inverted: true });
-      out.healthCheckId = h.healthCheckId ?? "";
-      out.previousInverted = h.previousInverted ?? "false";
+    if (t.check && now.healthCheck && p.healthCheck)
+      await updateCheck(ctx, { healthCheck: p.healthCheck, inverted: true }, now.healthCheck);
+    return {};
+  },
+  settle(_ctx, p, b) {
+    const out: Record<string, string> = {};
+    const unreachable: string[] = [];
+    if (b.capacity === "unreachable") unreachable.push(p.autoScalingGroup ?? "");
+    else if (b.capacity) out.previousCapacity = JSON.stringify(b.capacity);
+    if (b.rules === "unreachable") unreachable.push(p.securityGroup?.groupId ?? "");
+    else if (b.rules && !p.securityGroup?.restore) out.revoked = JSON.stringify(b.rules);
+    if (b.healthCheck) {
+      out.healthCheckId = b.healthCheck.id;
+      out.previousInverted = String(b.healthCheck.inverted);
     }
     out.unreachable = unreachable.join(",");
-    return out;
+    return Promise.resolve(out);
+  },
+  async reconcile(ctx, p) {
+    const left = todo(p, await read(ctx, p));
+    if (nothingLeft(left)) return { decision: "done", detail: "the fence is in place" };
+    return { decision: "redo", detail: "the fence is not (fully) in place; applying what is left" };
   },
   inverse(p, out, region) {
     const undo: InverseStep[] = [];

@@ -6,7 +6,8 @@ import {
   type EndpointGroup,
 } from "@aws-sdk/client-global-accelerator";
 import { z } from "zod";
-import { waitFor, type StepContext, type StepKind } from "../step.js";
+import { NotFoundError, reconcileByTarget, waitFor, type StepContext, type StepKind } from "../step.js";
+import { known } from "./grants.js";
 
 /** Global Accelerator's API lives in us-west-2 whatever the regions it serves. */
 const API_REGION = "us-west-2";
@@ -39,7 +40,7 @@ function byRegion(all: EndpointGroup[], dials: Record<string, number>): Map<stri
   const map = new Map(all.map((g) => [g.EndpointGroupRegion ?? "", g]));
   const unknown = Object.keys(dials).filter((r) => !map.has(r));
   if (unknown.length)
-    throw new Error(
+    throw new NotFoundError(
       `the listener has no endpoint group in ${unknown.join(", ")} (it has: ${[...map.keys()].join(", ")})`,
     );
   return map;
@@ -50,8 +51,22 @@ const show = (d: Record<string, number | undefined>) =>
     .map(([r, pct]) => `${r} ${pct ?? 100}%`)
     .join(", ");
 
+/** Each named region's endpoint group and its dial, as found. */
+type Before = Record<string, { arn: string; dial: number }>;
+
+async function read(ctx: StepContext, p: Params): Promise<Before> {
+  const map = byRegion(await groups(ctx, p.listenerArn), p.dials);
+  return Object.fromEntries(
+    Object.keys(p.dials).map((r) => [
+      r,
+      { arn: map.get(r)?.EndpointGroupArn ?? "", dial: map.get(r)?.TrafficDialPercentage ?? 100 },
+    ]),
+  );
+}
+const holds = (p: Params, b: Before) => Object.entries(p.dials).every(([r, pct]) => b[r]?.dial === pct);
+
 /** Moves traffic between regions with Global Accelerator's traffic dials, then waits until the accelerator is DEPLOYED. */
-export const globalAcceleratorTrafficDialStep: StepKind<Params> = {
+export const globalAcceleratorTrafficDialStep: StepKind<Params, Before> = {
   kind: "globalaccelerator.traffic-dial",
   description:
     "sets Global Accelerator traffic dials per region (move traffic without DNS caches) and waits until deployed",
@@ -62,30 +77,35 @@ export const globalAcceleratorTrafficDialStep: StepKind<Params> = {
   ],
   params,
   outputs: ["previous"],
-  async plan(ctx, p) {
-    const map = byRegion(await groups(ctx, p.listenerArn), p.dials);
-    const now = Object.fromEntries(Object.keys(p.dials).map((r) => [r, map.get(r)?.TrafficDialPercentage]));
-    return {
-      current: show(now),
-      target: show(p.dials),
-      changes: Object.entries(p.dials).some(([r, pct]) => (now[r] ?? 100) !== pct),
-    };
-  },
-  async execute(ctx, p) {
+  idempotent: true,
+  reconciles: "done when every named region has its dial; otherwise sets the dials again",
+  grants: (p) => [
+    {
+      actions: ["globalaccelerator:UpdateEndpointGroup"],
+      resources: [
+        `${known(p.listenerArn) ?? "arn:aws:globalaccelerator::*:accelerator/*/listener/*"}/endpoint-group/*`,
+      ],
+    },
+  ],
+  read,
+  plan: (_ctx, p, b) => ({
+    current: show(Object.fromEntries(Object.entries(b).map(([r, g]) => [r, g.dial]))),
+    target: show(p.dials),
+    changes: !holds(p, b),
+  }),
+  async apply(ctx, p, now) {
     const ga = ctx.aws.get(GlobalAcceleratorClient, API_REGION);
-    const map = byRegion(await groups(ctx, p.listenerArn), p.dials);
-    const previous: Record<string, number> = {};
     for (const [region, pct] of Object.entries(p.dials)) {
-      const g = map.get(region);
-      previous[region] = g?.TrafficDialPercentage ?? 100;
-      if (previous[region] !== pct)
+      const g = now[region];
+      if (g && g.dial !== pct)
         await ga.send(
-          new UpdateEndpointGroupCommand({
-            EndpointGroupArn: g?.EndpointGroupArn,
-            TrafficDialPercentage: pct,
-          }),
+          new UpdateEndpointGroupCommand({ EndpointGroupArn: g.arn, TrafficDialPercentage: pct }),
         );
     }
+    return {};
+  },
+  async settle(ctx, p, before) {
+    const ga = ctx.aws.get(GlobalAcceleratorClient, API_REGION);
     const acceleratorArn = p.listenerArn.replace(/\/listener\/[^/]+$/, "");
     await waitFor(
       async () =>
@@ -96,15 +116,25 @@ export const globalAcceleratorTrafficDialStep: StepKind<Params> = {
       ctx.signal,
       5000,
     );
-    return { previous: JSON.stringify(previous) };
+    return {
+      previous: JSON.stringify(Object.fromEntries(Object.entries(before).map(([r, g]) => [r, g.dial]))),
+    };
   },
-  inverse: (p, out) => [
-    {
-      kind: "globalaccelerator.traffic-dial",
-      params: {
-        listenerArn: p.listenerArn,
-        dials: JSON.parse(out.previous ?? "{}") as Record<string, number>,
-      },
-    },
-  ],
+  async reconcile(ctx, p, before) {
+    const now = await read(ctx, p);
+    return reconcileByTarget(
+      holds(p, now),
+      before ? Object.keys(now).every((r) => now[r]?.dial === before[r]?.dial) : undefined,
+      `dials ${show(p.dials)}`,
+    );
+  },
+  inverse: (p, out) =>
+    out.previous === undefined
+      ? undefined
+      : [
+          {
+            kind: "globalaccelerator.traffic-dial",
+            params: { listenerArn: p.listenerArn, dials: JSON.parse(out.previous) as Record<string, number> },
+          },
+        ],
 };

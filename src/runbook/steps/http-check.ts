@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pause, type StepContext, type StepKind } from "../step.js";
+import { pause, readsNothing, type StepContext, type StepKind } from "../step.js";
 
 const params = z.strictObject({
   url: z.url(),
@@ -39,14 +39,15 @@ async function probe(ctx: StepContext, p: Params): Promise<{ ok: boolean; seen: 
 }
 
 /** Repeats a request until it answers as expected `consecutive` times in a row (or the step times out). */
-export const httpCheckStep: StepKind<Params> = {
+export const httpCheckStep: StepKind<Params, { ok: boolean; seen: string }> = {
   kind: "http.check",
   description: "requests a URL until it answers with the expected status and body several times in a row",
   permissions: [],
   params,
   outputs: ["status", "requests"],
-  async plan(ctx, p) {
-    const now = await probe(ctx, p);
+  ...readsNothing,
+  read: (ctx, p) => probe(ctx, p),
+  plan(_ctx, p, now) {
     const want = `${p.expectStatus}${p.expectBody ? ` with "${p.expectBody}"` : ""}`;
     return {
       current: `GET ${p.url} -> ${now.seen}`,
@@ -54,7 +55,7 @@ export const httpCheckStep: StepKind<Params> = {
       changes: !now.ok,
     };
   },
-  async execute(ctx, p) {
+  async settle(ctx, p) {
     let streak = 0;
     let requests = 0;
     for (;;) {

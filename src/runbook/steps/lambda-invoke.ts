@@ -1,6 +1,7 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { z } from "zod";
 import type { StepKind } from "../step.js";
+import { known } from "./grants.js";
 
 const params = z.strictObject({
   /** Name or ARN of the function. */
@@ -13,30 +14,57 @@ const params = z.strictObject({
 });
 type Params = z.infer<typeof params>;
 
+/** The function's ARN (any version or alias) from a name or an ARN. */
+const functionArns = (where: { partition: string; region: string; account: string }, ref: unknown) => {
+  const f = known(ref);
+  const arn = f?.startsWith("arn:")
+    ? f
+    : `arn:${where.partition}:lambda:${where.region}:${where.account}:function:${f ?? "*"}`;
+  return [arn, `${arn}:*`];
+};
+
 /**
  * A custom step: invokes a Lambda function synchronously. A function error fails the step; the
- * top-level fields of a JSON object it returns become outputs (as strings).
+ * top-level fields of a JSON object it returns become outputs (as strings). The function gets the
+ * step's idempotency key as clientContext.custom["drctl-idempotency-key"], to drop a repeat.
  */
-export const lambdaInvokeStep: StepKind<Params> = {
+export const lambdaInvokeStep: StepKind<Params, undefined> = {
   kind: "lambda.invoke",
   description: "invokes a Lambda function as a custom step; its JSON result's fields become outputs",
   permissions: ["lambda:InvokeFunction"],
   params,
   outputs: ["result", "(each top-level field of the result)"],
-  plan: (_ctx, p) =>
-    Promise.resolve({
-      current: "-",
-      target: `invoke ${p.function} with ${JSON.stringify(p.payload)}`,
-      changes: true,
-    }),
-  async execute(ctx, p) {
+  // What a function returns is its own business: shown as (redacted) unless used by a later step.
+  publicOutputs: [],
+  idempotent: false,
+  reconciles:
+    "cannot tell whether the function ran: a person decides (invoke again, or count it as done); the function may deduplicate by the idempotency key",
+  grants: (p, where) => [
+    {
+      actions: ["lambda:InvokeFunction"],
+      resources: [
+        ...functionArns(where, p.function),
+        ...((p.undo as { function?: unknown } | undefined)
+          ? functionArns(where, (p.undo as { function?: unknown }).function)
+          : []),
+      ],
+    },
+  ],
+  read: () => Promise.resolve(undefined),
+  plan: (_ctx, p) => ({
+    current: "-",
+    target: `invoke ${p.function} with ${JSON.stringify(p.payload)}`,
+    changes: true,
+  }),
+  async apply(ctx, p) {
+    const clientContext = { custom: { "drctl-idempotency-key": ctx.idempotencyKey } };
     const out = await ctx.aws.get(LambdaClient, ctx.region).send(
       new InvokeCommand({
         FunctionName: p.function,
         InvocationType: "RequestResponse",
+        ClientContext: Buffer.from(JSON.stringify(clientContext)).toString("base64"),
         Payload: new TextEncoder().encode(JSON.stringify(p.payload)),
       }),
-      { abortSignal: ctx.signal },
     );
     const text = out.Payload ? new TextDecoder().decode(out.Payload) : "";
     if (out.FunctionError)
@@ -53,6 +81,9 @@ export const lambdaInvokeStep: StepKind<Params> = {
     }
     return { ...fields, result: text };
   },
+  settle: (_ctx, _p, _before, applied) => Promise.resolve(applied),
+  reconcile: () =>
+    Promise.resolve({ decision: "ask", detail: "the function may or may not have run; drctl cannot tell" }),
   inverse: (p) =>
     p.undo
       ? [{ kind: "lambda.invoke", params: { function: p.undo.function, payload: p.undo.payload } }]

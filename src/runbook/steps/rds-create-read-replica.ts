@@ -1,12 +1,8 @@
-import {
-  CreateDBInstanceReadReplicaCommand,
-  DescribeDBInstancesCommand,
-  RDSClient,
-  type DBInstance,
-} from "@aws-sdk/client-rds";
+import { CreateDBInstanceReadReplicaCommand, RDSClient, type DBInstance } from "@aws-sdk/client-rds";
 import { z } from "zod";
-import { awsErrorCode } from "../../aws/errors.js";
-import { waitFor, type StepContext, type StepKind } from "../step.js";
+import { NotFoundError, waitFor, type StepContext, type StepKind } from "../step.js";
+import { known } from "./grants.js";
+import { dbArn, describeDb } from "./rds-promote-read-replica.js";
 
 const params = z.strictObject({
   /** The new replica's identifier, in the step's region. */
@@ -20,24 +16,32 @@ type Params = z.infer<typeof params>;
 
 async function find(ctx: StepContext, id: string): Promise<DBInstance | undefined> {
   try {
-    const out = await ctx.aws
-      .get(RDSClient, ctx.region)
-      .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
-    return out.DBInstances?.[0];
+    return await describeDb(ctx, id);
   } catch (err) {
-    if (/NotFound/.test(awsErrorCode(err))) return undefined;
+    if (err instanceof NotFoundError) return undefined;
     throw err;
   }
 }
 
 /** The source as RDS reports it on a replica: an ARN across regions, an identifier within one. */
-const sameSource = (db: DBInstance, source: string) => {
-  const have = db.ReadReplicaSourceDBInstanceIdentifier ?? "";
-  return have === source || have.endsWith(`:db:${source}`) || source.endsWith(`:db:${have}`);
-};
+const sameSource = (have: string, source: string) =>
+  have !== "" && (have === source || have.endsWith(`:db:${source}`) || source.endsWith(`:db:${have}`));
+
+/** The instance the step would create, as it is: absent, or what it replicates ("" when it stands alone). */
+type Before = { exists: false } | { exists: true; source: string };
+
+async function read(ctx: StepContext, p: Params): Promise<Before> {
+  const db = await find(ctx, p.instance);
+  return db ? { exists: true, source: db.ReadReplicaSourceDBInstanceIdentifier ?? "" } : { exists: false };
+}
+
+const taken = (p: Params, b: Before) =>
+  b.exists && !sameSource(b.source, p.source)
+    ? `${p.instance} already exists and ${b.source ? `replicates ${b.source}` : "stands alone"}; choose another name or remove it`
+    : undefined;
 
 /** Creates a read replica (rebuilding replication in the other direction, for a failback). */
-export const rdsCreateReadReplicaStep: StepKind<Params> = {
+export const rdsCreateReadReplicaStep: StepKind<Params, Before> = {
   kind: "rds.create-read-replica",
   description:
     "creates a read replica of a database (in another region by ARN) and waits until it is available; one that already replicates the source is success",
@@ -45,25 +49,36 @@ export const rdsCreateReadReplicaStep: StepKind<Params> = {
   params,
   outputs: ["endpoint", "port", "arn"],
   establishes: ["endpoint", "port", "arn"],
-  async plan(ctx, p) {
-    const db = await find(ctx, p.instance);
+  idempotent: true,
+  reconciles:
+    "done when the instance exists and replicates the source; redone when it does not exist; a person decides when the name is taken by another",
+  grants: (p, where) => {
+    const source = known(p.source);
+    return [
+      {
+        actions: ["rds:CreateDBInstanceReadReplica"],
+        resources: [dbArn(where, p.instance), source?.startsWith("arn:") ? source : dbArn(where, source)],
+      },
+    ];
+  },
+  read,
+  plan(_ctx, p, b) {
     const target = `${p.instance} replicates ${p.source}`;
-    if (!db) return { current: `${p.instance} does not exist`, target, changes: true };
+    const fails = taken(p, b);
+    if (!b.exists) return { current: `${p.instance} does not exist`, target, changes: true };
     return {
-      current: sameSource(db, p.source)
+      current: sameSource(b.source, p.source)
         ? target
-        : `${p.instance} exists and ${db.ReadReplicaSourceDBInstanceIdentifier ? `replicates ${db.ReadReplicaSourceDBInstanceIdentifier}` : "stands alone"}`,
+        : `${p.instance} exists and ${b.source ? `replicates ${b.source}` : "stands alone"}`,
       target,
-      changes: !sameSource(db, p.source),
+      changes: !sameSource(b.source, p.source),
+      ...(fails ? { fails } : {}),
     };
   },
-  async execute(ctx, p) {
-    const existing = await find(ctx, p.instance);
-    if (existing && !sameSource(existing, p.source))
-      throw new Error(
-        `${p.instance} already exists in ${ctx.region} and does not replicate ${p.source}; choose another name or remove it`,
-      );
-    if (!existing) {
+  async apply(ctx, p, now) {
+    const fails = taken(p, now);
+    if (fails) throw new Error(fails);
+    if (!now.exists) {
       await ctx.aws.get(RDSClient, ctx.region).send(
         new CreateDBInstanceReadReplicaCommand({
           DBInstanceIdentifier: p.instance,
@@ -73,6 +88,9 @@ export const rdsCreateReadReplicaStep: StepKind<Params> = {
       );
       ctx.log(`creating ${p.instance} as a replica of ${p.source}`);
     }
+    return {};
+  },
+  async settle(ctx, p) {
     const db = await waitFor(
       async () => {
         const now = await find(ctx, p.instance);
@@ -86,5 +104,12 @@ export const rdsCreateReadReplicaStep: StepKind<Params> = {
       port: String(db.Endpoint?.Port ?? ""),
       arn: db.DBInstanceArn ?? "",
     };
+  },
+  async reconcile(ctx, p) {
+    const now = await read(ctx, p);
+    if (!now.exists) return { decision: "redo", detail: `${p.instance} does not exist yet` };
+    if (sameSource(now.source, p.source))
+      return { decision: "done", detail: `${p.instance} replicates ${p.source}` };
+    return { decision: "ask", detail: taken(p, now) ?? `${p.instance} exists` };
   },
 };

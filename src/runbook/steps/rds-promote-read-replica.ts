@@ -7,7 +7,9 @@ import {
 } from "@aws-sdk/client-rds";
 import { z } from "zod";
 import { parseArn } from "../../aws/arn.js";
-import { waitFor, type StepKind, type StepContext } from "../step.js";
+import { awsErrorCode } from "../../aws/errors.js";
+import { NotFoundError, waitFor, type StepContext, type StepKind } from "../step.js";
+import { nameOrAny } from "./grants.js";
 
 const params = z.strictObject({
   instance: z.string().min(1),
@@ -18,17 +20,30 @@ const params = z.strictObject({
 });
 type Params = z.infer<typeof params>;
 
-async function describe(ctx: StepContext, id: string): Promise<DBInstance> {
-  const out = await ctx.aws
-    .get(RDSClient, ctx.region)
-    .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
-  const db = out.DBInstances?.[0];
-  if (!db) throw new Error(`DB instance ${id} not found in ${ctx.region}`);
-  return db;
+/** The instance as the step found it. */
+interface Before {
+  /** What it replicated ("" when it already stood alone). */
+  source: string;
+  status: string;
+  /** The newest ReplicaLag in seconds, null when unknown; only read for a replica. */
+  lag: number | null;
 }
 
-/** The newest ReplicaLag datapoint of the last 10 minutes, in seconds, or undefined. */
-async function replicaLag(ctx: StepContext, id: string): Promise<number | undefined> {
+export async function describeDb(ctx: StepContext, id: string): Promise<DBInstance> {
+  try {
+    const out = await ctx.aws
+      .get(RDSClient, ctx.region)
+      .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
+    const db = out.DBInstances?.[0];
+    if (db) return db;
+  } catch (err) {
+    if (!/NotFound/.test(awsErrorCode(err))) throw err;
+  }
+  throw new NotFoundError(`DB instance ${id} not found in ${ctx.region}`);
+}
+
+/** The newest ReplicaLag datapoint of the last 10 minutes, in seconds, or null. */
+async function replicaLag(ctx: StepContext, id: string): Promise<number | null> {
   const now = Date.now();
   const out = await ctx.aws.get(CloudWatchClient, ctx.region).send(
     new GetMetricStatisticsCommand({
@@ -44,13 +59,26 @@ async function replicaLag(ctx: StepContext, id: string): Promise<number | undefi
   const newest = [...(out.Datapoints ?? [])].sort(
     (a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0),
   )[0];
-  return newest?.Maximum;
+  return newest?.Maximum ?? null;
 }
 
 const isReplica = (db: DBInstance) => Boolean(db.ReadReplicaSourceDBInstanceIdentifier);
 
+/** Why a promotion would be refused (the RPO), or undefined. */
+function refusal(p: Params, b: Before): string | undefined {
+  if (!b.source || p.force) return undefined;
+  if (b.lag === null)
+    return `${p.instance}'s replica lag is unknown (no ReplicaLag datapoint in 10 minutes); set force: true to promote anyway`;
+  if (b.lag > p.maxLagSeconds)
+    return `${p.instance} is ${b.lag} s behind, more than the ${p.maxLagSeconds} s allowed; set force: true to promote and lose that data`;
+  return undefined;
+}
+
+export const dbArn = (where: { partition: string; region: string; account: string }, id: unknown) =>
+  `arn:${where.partition}:rds:${where.region}:${where.account}:db:${nameOrAny(id)}`;
+
 /** Promotes a (cross-region) read replica to a standalone primary; an instance already promoted is success. */
-export const rdsPromoteReadReplicaStep: StepKind<Params> = {
+export const rdsPromoteReadReplicaStep: StepKind<Params, Before> = {
   kind: "rds.promote-read-replica",
   description:
     "promotes a read replica after checking its lag against the RPO target, and waits until it is a standalone primary",
@@ -58,40 +86,48 @@ export const rdsPromoteReadReplicaStep: StepKind<Params> = {
   params,
   outputs: ["endpoint", "port", "arn", "previousSource"],
   establishes: ["endpoint", "port", "arn"],
-  async plan(ctx, p) {
-    const db = await describe(ctx, p.instance);
-    if (!isReplica(db))
+  idempotent: true,
+  reconciles:
+    "done when the instance no longer replicates or its promotion is under way; otherwise promotes (lag checked again)",
+  grants: (p, where) => [{ actions: ["rds:PromoteReadReplica"], resources: [dbArn(where, p.instance)] }],
+  async read(ctx, p) {
+    const db = await describeDb(ctx, p.instance);
+    return {
+      source: db.ReadReplicaSourceDBInstanceIdentifier ?? "",
+      status: db.DBInstanceStatus ?? "",
+      lag: isReplica(db) ? await replicaLag(ctx, p.instance) : null,
+    };
+  },
+  plan(_ctx, p, b) {
+    if (!b.source)
       return {
         current: `${p.instance} is a standalone primary`,
         target: `${p.instance} is a standalone primary`,
         changes: false,
       };
-    const lag = await replicaLag(ctx, p.instance);
+    const refused = refusal(p, b);
     return {
-      current: `${p.instance} replicates ${db.ReadReplicaSourceDBInstanceIdentifier ?? "?"} (lag ${lag === undefined ? "unknown" : `${lag} s`}, limit ${p.maxLagSeconds} s)`,
+      current: `${p.instance} replicates ${b.source} (lag ${b.lag === null ? "unknown" : `${b.lag} s`}, limit ${p.maxLagSeconds} s)`,
       target: `${p.instance} promoted to a standalone primary`,
       changes: true,
+      ...(refused ? { refused } : {}),
     };
   },
-  async execute(ctx, p) {
-    const rds = ctx.aws.get(RDSClient, ctx.region);
-    const db = await describe(ctx, p.instance);
-    const previousSource = db.ReadReplicaSourceDBInstanceIdentifier ?? "";
-    if (isReplica(db)) {
-      const lag = await replicaLag(ctx, p.instance);
-      if (!p.force && (lag === undefined || lag > p.maxLagSeconds)) {
-        throw new Error(
-          lag === undefined
-            ? `refusing to promote ${p.instance}: its replica lag is unknown (no ReplicaLag datapoint in 10 minutes); set force: true to promote anyway`
-            : `refusing to promote ${p.instance}: it is ${lag} s behind, more than the ${p.maxLagSeconds} s allowed; set force: true to promote and lose that data`,
-        );
-      }
-      if (db.DBInstanceStatus === "available")
-        await rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: p.instance }));
-    }
+  async apply(ctx, p, now) {
+    if (!now.source) return {};
+    const refused = refusal(p, now);
+    if (refused) throw new Error(`refusing to promote: ${refused}`);
+    // Not available: a promotion (or another change) is already under way; settle waits for it.
+    if (now.status === "available")
+      await ctx.aws
+        .get(RDSClient, ctx.region)
+        .send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: p.instance }));
+    return {};
+  },
+  async settle(ctx, p, before) {
     const promoted = await waitFor(
       async () => {
-        const now = await describe(ctx, p.instance);
+        const now = await describeDb(ctx, p.instance);
         return now.DBInstanceStatus === "available" && !isReplica(now) ? now : undefined;
       },
       ctx.signal,
@@ -102,10 +138,24 @@ export const rdsPromoteReadReplicaStep: StepKind<Params> = {
       port: String(promoted.Endpoint?.Port ?? ""),
       arn: promoted.DBInstanceArn ?? "",
       // What it replicated before this run ("" when it already stood alone): a failback replicates back there.
-      previousSource,
+      previousSource: before.source,
+    };
+  },
+  async reconcile(ctx, p) {
+    const db = await describeDb(ctx, p.instance);
+    if (!isReplica(db)) return { decision: "done", detail: `${p.instance} stands alone` };
+    if (db.DBInstanceStatus !== "available")
+      return {
+        decision: "done",
+        detail: `${p.instance} is ${db.DBInstanceStatus ?? "?"}: its promotion is under way`,
+      };
+    return {
+      decision: "redo",
+      detail: `${p.instance} still replicates ${db.ReadReplicaSourceDBInstanceIdentifier ?? "?"}`,
     };
   },
   inverse(p, out, region) {
+    if (out.previousSource === undefined || !out.arn) return undefined;
     if (!out.previousSource) return [];
     // The old primary holds data older than the promotion: replicate the promoted database back
     // into the old primary's region under a new name, then promote that copy.

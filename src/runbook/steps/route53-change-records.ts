@@ -8,7 +8,8 @@ import {
 import { z } from "zod";
 import { listRecordSets } from "../../aws/route53.js";
 import { normalizeDnsName } from "../../resources/route53/normalize.js";
-import { waitFor, type StepKind } from "../step.js";
+import { NotFoundError, reconcileByTarget, waitFor, type StepContext, type StepKind } from "../step.js";
+import { known } from "./grants.js";
 
 const record = z.strictObject({
   name: z.string().min(1),
@@ -50,7 +51,7 @@ async function zoneId(r53: Route53Client, zone: string): Promise<string> {
   if (!zone.includes(".")) return zone.replace("/hostedzone/", "");
   const out = await r53.send(new ListHostedZonesByNameCommand({ DNSName: zone, MaxItems: 1 }));
   const found = out.HostedZones?.find((z) => normalizeDnsName(z.Name ?? "") === normalizeDnsName(zone));
-  if (!found?.Id) throw new Error(`hosted zone ${zone} not found`);
+  if (!found?.Id) throw new NotFoundError(`hosted zone ${zone} not found`);
   return found.Id.replace("/hostedzone/", "");
 }
 
@@ -116,8 +117,40 @@ async function current(
   return found;
 }
 
+/** The zone and the record sets the step names, as they are. */
+interface Before {
+  zoneId: string;
+  records: ResourceRecordSet[];
+}
+
+async function read(ctx: StepContext, p: Params): Promise<Before> {
+  const r53 = ctx.aws.get(Route53Client, "us-east-1");
+  const id = await zoneId(r53, p.zone);
+  return { zoneId: id, records: [...(await current(r53, id, [...p.records, ...p.remove])).values()] };
+}
+
+const label = (r: { name: string; type: string; setIdentifier?: string | undefined }) =>
+  `${r.name} ${r.type}${r.setIdentifier ? ` ${r.setIdentifier}` : ""}`;
+
+/** Each named record: as it is in `state`, and as the step leaves it. */
+function lines(p: Params, state: Before) {
+  const byKey = new Map(state.records.map((s) => [key(s.Name ?? "", s.Type ?? "", s.SetIdentifier), s]));
+  return [
+    ...p.records.map((r) => ({
+      name: label(r),
+      now: describe(byKey.get(key(r.name, r.type, r.setIdentifier))),
+      next: describe(toRecordSet(r)),
+    })),
+    ...p.remove.map((r) => ({
+      name: label(r),
+      now: describe(byKey.get(key(r.name, r.type, r.setIdentifier))),
+      next: describe(undefined),
+    })),
+  ];
+}
+
 /** UPSERTs record sets (simple, failover or weighted) and waits until Route 53 reports INSYNC. */
-export const route53ChangeRecordsStep: StepKind<Params> = {
+export const route53ChangeRecordsStep: StepKind<Params, Before> = {
   kind: "route53.change-records",
   description:
     "upserts Route 53 records (failover, weighted or simple) and waits for INSYNC; outputs the previous records",
@@ -129,59 +162,78 @@ export const route53ChangeRecordsStep: StepKind<Params> = {
   ],
   params,
   outputs: ["changeId", "zoneId", "previous", "created"],
-  async plan(ctx, p) {
-    const r53 = ctx.aws.get(Route53Client, "us-east-1");
-    const before = await current(r53, await zoneId(r53, p.zone), [...p.records, ...p.remove]);
-    const label = (r: { name: string; type: string; setIdentifier?: string | undefined }) =>
-      `${r.name} ${r.type}${r.setIdentifier ? ` ${r.setIdentifier}` : ""}`;
-    const lines = [
-      ...p.records.map((r) => ({
-        name: label(r),
-        now: describe(before.get(key(r.name, r.type, r.setIdentifier))),
-        next: describe(toRecordSet(r)),
-      })),
-      ...p.remove.map((r) => ({
-        name: label(r),
-        now: describe(before.get(key(r.name, r.type, r.setIdentifier))),
-        next: describe(undefined),
-      })),
+  idempotent: true,
+  reconciles:
+    "done when every named record is as the step sets it (and removed ones are gone); otherwise changes again",
+  grants(p, where) {
+    const names = [
+      ...((p.records as { name?: unknown }[] | undefined) ?? []),
+      ...((p.remove as { name?: unknown }[] | undefined) ?? []),
+    ].map((r) => known(r.name));
+    return [
+      {
+        actions: ["route53:ChangeResourceRecordSets"],
+        // Zones are named, not identified, in runbooks: the records' names are the scope.
+        resources: [`arn:${where.partition}:route53:::hostedzone/*`],
+        ...(names.every((n) => n !== undefined)
+          ? {
+              conditions: {
+                "ForAllValues:StringEquals": {
+                  "route53:ChangeResourceRecordSetsNormalizedRecordNames": [
+                    ...new Set(names.map((n) => normalizeDnsName(n ?? ""))),
+                  ],
+                },
+              },
+            }
+          : {}),
+      },
     ];
+  },
+  read,
+  plan(_ctx, p, before) {
+    const l = lines(p, before);
     return {
-      current: lines.map((l) => `${l.name}: ${l.now}`).join("; "),
-      target: lines.map((l) => `${l.name}: ${l.next}`).join("; "),
-      changes: lines.some((l) => l.now !== l.next),
+      current: l.map((x) => `${x.name}: ${x.now}`).join("; "),
+      target: l.map((x) => `${x.name}: ${x.next}`).join("; "),
+      changes: l.some((x) => x.now !== x.next),
     };
   },
-  async execute(ctx, p) {
+  async apply(ctx, p, now) {
     const r53 = ctx.aws.get(Route53Client, "us-east-1");
-    const id = await zoneId(r53, p.zone);
-    const before = await current(r53, id, [...p.records, ...p.remove]);
+    const byKey = new Map(now.records.map((s) => [key(s.Name ?? "", s.Type ?? "", s.SetIdentifier), s]));
     // A DELETE must name the record exactly as it is; one already gone is nothing to do.
     const deletes = p.remove
-      .map((r) => before.get(key(r.name, r.type, r.setIdentifier)))
+      .map((r) => byKey.get(key(r.name, r.type, r.setIdentifier)))
       .filter((s): s is ResourceRecordSet => s !== undefined)
       .map((s) => ({ Action: "DELETE" as const, ResourceRecordSet: s }));
-    const upserts = p.records.map((r) => ({ Action: "UPSERT" as const, ResourceRecordSet: toRecordSet(r) }));
-    if (upserts.length + deletes.length === 0)
-      return { changeId: "", zoneId: id, previous: "[]", created: "[]" };
+    const upserts = p.records
+      .filter((r) => describe(byKey.get(key(r.name, r.type, r.setIdentifier))) !== describe(toRecordSet(r)))
+      .map((r) => ({ Action: "UPSERT" as const, ResourceRecordSet: toRecordSet(r) }));
+    if (upserts.length + deletes.length === 0) return { changeId: "" };
     const out = await r53.send(
       new ChangeResourceRecordSetsCommand({
-        HostedZoneId: id,
-        ChangeBatch: { Comment: "drctl runbook", Changes: [...upserts, ...deletes] },
+        HostedZoneId: now.zoneId,
+        ChangeBatch: { Comment: `drctl runbook ${ctx.idempotencyKey}`, Changes: [...upserts, ...deletes] },
       }),
     );
-    const changeId = out.ChangeInfo?.Id ?? "";
-    await waitFor(
-      async () =>
-        (await r53.send(new GetChangeCommand({ Id: changeId }))).ChangeInfo?.Status === "INSYNC"
-          ? true
-          : undefined,
-      ctx.signal,
-      3000,
-    );
+    return { changeId: out.ChangeInfo?.Id ?? "" };
+  },
+  async settle(ctx, p, before, applied) {
+    const r53 = ctx.aws.get(Route53Client, "us-east-1");
+    const changeId = applied.changeId ?? "";
+    if (changeId)
+      await waitFor(
+        async () =>
+          (await r53.send(new GetChangeCommand({ Id: changeId }))).ChangeInfo?.Status === "INSYNC"
+            ? true
+            : undefined,
+        ctx.signal,
+        3000,
+      );
+    const had = new Set(before.records.map((s) => key(s.Name ?? "", s.Type ?? "", s.SetIdentifier)));
     // Records that did not exist before: a failback deletes them.
     const created = p.records
-      .filter((r) => !before.has(key(r.name, r.type, r.setIdentifier)))
+      .filter((r) => !had.has(key(r.name, r.type, r.setIdentifier)))
       .map((r) => ({
         name: r.name,
         type: r.type,
@@ -189,13 +241,24 @@ export const route53ChangeRecordsStep: StepKind<Params> = {
       }));
     return {
       changeId,
-      zoneId: id,
-      previous: JSON.stringify([...before.values()]),
+      zoneId: before.zoneId,
+      previous: JSON.stringify(before.records),
       created: JSON.stringify(created),
     };
   },
+  async reconcile(ctx, p, before) {
+    const now = await read(ctx, p);
+    const l = lines(p, now);
+    const unchanged = before ? lines(p, before).every((b, i) => b.now === l[i]?.now) : undefined;
+    return reconcileByTarget(
+      l.every((x) => x.now === x.next),
+      unchanged,
+      `records ${l.map((x) => x.name).join(", ")}`,
+    );
+  },
   inverse(_p, out) {
-    const previous = JSON.parse(out.previous ?? "[]") as ResourceRecordSet[];
+    if (out.previous === undefined) return undefined;
+    const previous = JSON.parse(out.previous) as ResourceRecordSet[];
     const created = JSON.parse(out.created ?? "[]") as Record<string, unknown>[];
     if (previous.length + created.length === 0) return [];
     return [
