@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildWorld, changeWorld, type World } from "../demo/world/build.js";
 import { aggregate, notify, plan, publish, scanBatch, type BatchOutcome } from "../src/lambda/handlers.js";
 import { runtimeFromEnv, type Runtime } from "../src/lambda/runtime.js";
+import { asScan } from "../src/store/types.js";
 import { DynamoDbHistory } from "../src/store/dynamodb.js";
 import { useEmulator } from "./harness/emulator.js";
 
@@ -83,7 +84,7 @@ describe("the scheduled cloud scan, handlers run in process against the emulator
     expect(summary).toMatchObject({ pairs: 3, failedBatches: 0, site: "s3://drctl-site/reports/index.html" });
     expect(summary.deliveries).toEqual([expect.objectContaining({ channel: "email (SES)", ok: true })]);
 
-    const stored = await new DynamoDbHistory(rt.aws, "drctl-history", "us-east-1").get(summary.runId);
+    const stored = asScan(await new DynamoDbHistory(rt.aws, "drctl-history", "us-east-1").get(summary.runId));
     expect(stored?.result.pairs.map((x) => x.name)).toEqual(world.pairs.map((x) => x.name));
     const planted = world.plants.map((x) => `${x.pair} ${x.expect.ruleId}`).sort();
     const found = stored?.result.pairs
@@ -112,7 +113,7 @@ describe("the scheduled cloud scan, handlers run in process against the emulator
   it("turns a batch that failed after its retries into error findings on its pairs, and loses nothing else", async () => {
     const { plan: p, summary } = await scheduledRun(1);
     expect(summary.failedBatches).toBe(1);
-    const stored = await new DynamoDbHistory(rt.aws, "drctl-history", "us-east-1").get(summary.runId);
+    const stored = asScan(await new DynamoDbHistory(rt.aws, "drctl-history", "us-east-1").get(summary.runId));
     const failedPair = p.batches[1]?.pairs[0]?.primary;
     const pair = stored?.result.pairs.find((x) => x.primaryArn === failedPair);
     expect(pair?.status).toBe("error");
@@ -138,7 +139,7 @@ describe("the notify step", () => {
     const runs = await history.list({ limit: 10 });
     const complete = await Promise.all(
       runs.map(async (r) =>
-        (await history.get(r.id))?.result.pairs.every((p) => p.status !== "error") ? r : undefined,
+        asScan(await history.get(r.id))?.result.pairs.every((p) => p.status !== "error") ? r : undefined,
       ),
     );
     const latest = complete.find((r) => r !== undefined);

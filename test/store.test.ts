@@ -9,7 +9,7 @@ import type { ScanResult } from "../src/core/scan-result.js";
 import { diffRuns } from "../src/store/diff.js";
 import { DynamoDbHistory, IncompleteRunError } from "../src/store/dynamodb.js";
 import { HistoryFileError, SqliteHistory } from "../src/store/sqlite.js";
-import { headerOf, type HistoryStore } from "../src/store/types.js";
+import { asScan, headerOf, type HistoryStore } from "../src/store/types.js";
 import { useEmulator } from "./harness/emulator.js";
 
 const env = useEmulator();
@@ -106,7 +106,7 @@ async function contract(store: HistoryStore) {
 
   const back = await store.get("20261121T100000Z-bbbb");
   expect(back?.result).toEqual(runs[1]?.result);
-  expect((await store.get("20261121T110000Z-cccc"))?.result.pairs[0]?.findings.length).toBe(3001);
+  expect(asScan(await store.get("20261121T110000Z-cccc"))?.result.pairs[0]?.findings.length).toBe(3001);
   expect(await store.get("nope")).toBeUndefined();
 
   // a run id is written once

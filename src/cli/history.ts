@@ -2,7 +2,7 @@ import { Option, type Command } from "commander";
 import { InputError } from "../errors.js";
 import { diffRuns, diffSentence, type RunDiff } from "../store/diff.js";
 import { previousRun } from "../store/previous.js";
-import type { StoredRun } from "../store/types.js";
+import type { StoredScan } from "../store/types.js";
 import { wholeNumber } from "./args.js";
 import type { CommandContext } from "./context.js";
 
@@ -66,10 +66,14 @@ export function registerHistory(program: Command, withContext: WithContext): voi
             throw new InputError(
               `no run ${JSON.stringify(id)} in ${store.description}; drctl history lists them`,
             );
+          if (run.kind !== "scan")
+            throw new InputError(
+              `run ${id} is a ${run.kind} run; drctl diff compares scans (drctl freshness --diff compares freshness runs)`,
+            );
           return run;
         };
-        let before: StoredRun | undefined;
-        let after: StoredRun;
+        let before: StoredScan | undefined;
+        let after: StoredScan;
         if (runA && runB) [before, after] = [await load(runA), await load(runB)];
         else {
           const [latest, previous] = await store.list({ kind: "scan", limit: 2 });

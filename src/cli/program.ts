@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { DrctlError, EXIT, exitCodeOfError, exitCodesLine } from "../errors.js";
 import { CommandContext, type GlobalOptions } from "./context.js";
 import { registerInventory } from "./inventory.js";
+import { registerFreshness } from "./freshness.js";
 import { registerHistory } from "./history.js";
 import { registerPublish } from "./publish.js";
 import { registerRunbook } from "./runbook.js";
@@ -77,6 +78,7 @@ Examples:
     }
   };
   registerScan(program, withContext);
+  registerFreshness(program, withContext);
   registerHistory(program, withContext);
   registerPublish(program, withContext);
   registerRunbook(program, withContext);

@@ -25,6 +25,7 @@ import { summarizeCauses } from "../errors.js";
 import { diffRuns } from "../store/diff.js";
 import { openStore } from "../store/open.js";
 import { headerOf, newRunId } from "../store/types.js";
+import { asScan } from "../store/types.js";
 import { previousRun } from "../store/previous.js";
 import { failoverInputSchema } from "../trigger/start.js";
 import { advance, alarm } from "./failover.js";
@@ -192,8 +193,8 @@ export async function notify(
   event: { runId: string },
 ): Promise<{ runId: string; deliveries: Delivery[] }> {
   const store = await openStore(rt.store, () => Promise.resolve(rt.aws));
-  const run = await store.get(event.runId);
-  if (!run) throw new Error(`run ${event.runId} is not in ${store.description}`);
+  const run = asScan(await store.get(event.runId));
+  if (!run) throw new Error(`scan ${event.runId} is not in ${store.description}`);
   // A run that could not read everything tells no one anything; the workflow shows it failed.
   const unread = run.result.pairs.flatMap((p) => p.findings).filter((f) => isReadFailure(f) && !f.suppressed);
   if (unread.length > 0)

@@ -5,7 +5,7 @@ import type { ScanResult } from "../core/scan-result.js";
 import type { RunDiff } from "../store/diff.js";
 import { expandHome } from "../store/location.js";
 import { drctlHome } from "../store/open.js";
-import { scanMessage } from "./message.js";
+import { scanMessage, type Message } from "./message.js";
 import { postWebhook, sendSes, sendSmtp, webhookBody, writeOutbox } from "./transports.js";
 
 export type NotifyConfig = DrctlConfig["notify"];
@@ -40,24 +40,31 @@ export function channelsOf(config: NotifyConfig, choice: NotifyChoice = "configu
 const TRANSPORT_LABEL = { outbox: "outbox", smtp: "SMTP", ses: "SES" } as const;
 
 /**
- * Sends the scan email through the configured transport and posts to the webhook, if any. Each
+ * Sends a message through the configured email transport and posts to the webhook, if any. Each
  * channel's failure is reported with its reason; one failing never stops the other. Nothing is
- * sent through a channel drctl.yaml does not name (or `--notify outbox` asks for).
+ * sent through a channel drctl.yaml does not name (or `--notify outbox` asks for), and with
+ * `when: on-change` nothing when nothing changed.
  */
-export async function notifyScan(options: {
+export async function deliver(options: {
   config: NotifyConfig;
-  result: ScanResult;
-  diff: RunDiff;
-  runId: string;
+  message: Message;
+  /** The webhook's lines: what changed. */
+  summary: string[];
+  /** Whether anything changed since the run before (for `when: on-change`). */
+  changed: boolean;
+  /** The outbox file's name, without extension (scan-RUN, freshness-RUN). */
+  name: string;
   aws: () => Promise<AwsClients>;
-  reportUrl?: string;
   choice?: NotifyChoice;
 }): Promise<Delivery[]> {
-  const { config, result, diff } = options;
+  const { config, message } = options;
   const choice = options.choice ?? "configured";
   if (choice === "none") return [];
-  if (choice === "configured" && !shouldNotify(config, diff)) return [];
-  const message = scanMessage(result, diff, options.reportUrl);
+  if (
+    choice === "configured" &&
+    (config.when === "never" || (config.when === "on-change" && !options.changed))
+  )
+    return [];
   const envelope = { from: config.email.from, to: config.email.to };
   const deliveries: Delivery[] = [];
   const attempt = async (channel: string, send: () => Promise<string>) => {
@@ -73,7 +80,7 @@ export async function notifyScan(options: {
     const dir = email.outbox ? expandHome(email.outbox) : join(drctlHome(), "outbox");
     await attempt(
       "email (outbox)",
-      async () => `written to ${await writeOutbox(dir, `scan-${options.runId}`, message, envelope)}`,
+      async () => `written to ${await writeOutbox(dir, options.name, message, envelope)}`,
     );
   } else if (transport === "smtp") {
     const smtp = email.smtp;
@@ -99,14 +106,34 @@ export async function notifyScan(options: {
     );
   }
   const webhook = choice === "configured" ? config.webhook : undefined;
-  if (webhook) {
-    const summary = [
+  if (webhook)
+    await attempt(`webhook (${webhook.format})`, () =>
+      postWebhook(webhook.url, webhookBody(webhook.format, message, options.summary)),
+    );
+  return deliveries;
+}
+
+/** The scan email and webhook, for what changed since the scan before. */
+export function notifyScan(options: {
+  config: NotifyConfig;
+  result: ScanResult;
+  diff: RunDiff;
+  runId: string;
+  aws: () => Promise<AwsClients>;
+  reportUrl?: string;
+  choice?: NotifyChoice;
+}): Promise<Delivery[]> {
+  const { diff } = options;
+  return deliver({
+    config: options.config,
+    message: scanMessage(options.result, diff, options.reportUrl),
+    summary: [
       ...diff.new.map((f) => `+ ${f.severity} ${f.pair} ${f.ruleId}: ${f.message}`),
       ...diff.resolved.map((f) => `- resolved ${f.pair} ${f.ruleId}`),
-    ];
-    await attempt(`webhook (${webhook.format})`, () =>
-      postWebhook(webhook.url, webhookBody(webhook.format, message, summary)),
-    );
-  }
-  return deliveries;
+    ],
+    changed: shouldNotify({ ...options.config, when: "on-change" }, diff),
+    name: `scan-${options.runId}`,
+    aws: options.aws,
+    ...(options.choice ? { choice: options.choice } : {}),
+  });
 }

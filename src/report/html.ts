@@ -4,7 +4,7 @@ import { show } from "../scan/compare.js";
 import { escapeHtml as e } from "./escape.js";
 import { causesFirst, pathSegments, worstFirst } from "./order.js";
 
-const STYLE = `
+export const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem;color:#1d2330;background:#fafbfc}
 h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}h3{font-size:1rem;margin:1rem 0 .25rem}
 table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0}th,td{border:1px solid #d8dde6;padding:.35rem .5rem;text-align:left;vertical-align:top}
@@ -26,7 +26,7 @@ export function pathHtml(path: string): string {
 /** An info finding is information, not drift: it is coloured as info. */
 const statusClass = (f: Finding) => (f.severity === "info" && f.status === "drift" ? "as-info" : f.status);
 
-function findingRow(f: Finding, consequence = false): string {
+export function findingRow(f: Finding, consequence = false): string {
   const classes = [f.suppressed ? "suppressed" : "", consequence ? "consequence" : ""]
     .filter(Boolean)
     .join(" ");

@@ -1,6 +1,7 @@
 import type { ScanResult } from "../core/scan-result.js";
 import { diffRuns } from "../store/diff.js";
 import type { HistoryStore, RunHeader } from "../store/types.js";
+import { asScan } from "../store/types.js";
 import { escapeHtml as e } from "./escape.js";
 import { formatScanHtml } from "./html.js";
 
@@ -88,7 +89,7 @@ export async function buildSiteReport(
     let result: ScanResult | undefined;
     let reason = "it is listed but its result is missing";
     try {
-      result = (await store.get(run.id))?.result;
+      result = asScan(await store.get(run.id))?.result;
     } catch (err) {
       reason = err instanceof Error ? err.message : String(err);
     }

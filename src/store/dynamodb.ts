@@ -4,7 +4,6 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import type { AwsClients } from "../aws/client-factory.js";
 import { mapAwsError } from "../aws/errors.js";
 import { DrctlError } from "../errors.js";
-import type { ScanResult } from "../core/scan-result.js";
 import type { HistoryStore, RunHeader, RunKind, StoredRun } from "./types.js";
 
 /**
@@ -143,9 +142,9 @@ export class DynamoDbHistory implements HistoryStore {
         `${where} is incomplete: its header records ${expected} chunks, ${parts.length} were found${missing.length > 0 ? ` (missing ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", ..." : ""})` : ""}; it was left as it is`,
       );
     const body = Buffer.concat(parts.map((i) => Buffer.from(i.data as Uint8Array)));
-    let result: ScanResult;
+    let result: unknown;
     try {
-      result = JSON.parse(gunzipSync(body).toString("utf8")) as ScanResult;
+      result = JSON.parse(gunzipSync(body).toString("utf8"));
     } catch (err) {
       throw new IncompleteRunError(
         `${where} cannot be read: its body does not unpack (${(err as Error).message})`,
@@ -154,7 +153,7 @@ export class DynamoDbHistory implements HistoryStore {
         },
       );
     }
-    return { ...toHeader(head.Item), result };
+    return { ...toHeader(head.Item), result } as StoredRun;
   }
 
   close(): void {

@@ -3,8 +3,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { DrctlError } from "../errors.js";
-import type { ScanResult } from "../core/scan-result.js";
-import type { HistoryStore, RunHeader, RunKind, StoredRun } from "./types.js";
+import { findingsOf, type HistoryStore, type RunHeader, type RunKind, type StoredRun } from "./types.js";
 
 /** Schema migrations, applied in order; PRAGMA user_version records how many have run. */
 const MIGRATIONS: readonly string[] = [
@@ -143,8 +142,8 @@ export class SqliteHistory implements HistoryStore {
         JSON.stringify(r.counts),
         gzipSync(JSON.stringify(r.result)),
       );
-      for (const p of r.result.pairs) {
-        for (const f of p.findings)
+      {
+        for (const f of findingsOf(r))
           insertFinding.run(
             r.id,
             f.pair,
@@ -178,7 +177,10 @@ export class SqliteHistory implements HistoryStore {
         .prepare("SELECT id, kind, started_at, finished_at, pairs, counts, result FROM runs WHERE id = ?")
         .get(id) as (RunRow & { result: Buffer }) | undefined;
       return row
-        ? { ...toHeader(row), result: JSON.parse(gunzipSync(row.result).toString("utf8")) as ScanResult }
+        ? ({
+            ...toHeader(row),
+            result: JSON.parse(gunzipSync(row.result).toString("utf8")) as unknown,
+          } as StoredRun)
         : undefined;
     });
   }

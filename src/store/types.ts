@@ -1,7 +1,8 @@
+import { STATUS_SEVERITY, type FreshnessResult } from "../core/freshness-result.js";
 import type { ScanResult } from "../core/scan-result.js";
 import type { Severity } from "../core/finding.js";
 
-/** Kinds of runs the history keeps; only scans exist today, the others come with their commands. */
+/** Kinds of runs the history keeps, each with its own typed body. */
 export type RunKind = "scan" | "freshness" | "runbook" | "drill";
 
 export interface RunHeader {
@@ -9,15 +10,26 @@ export interface RunHeader {
   kind: RunKind;
   startedAt: string;
   finishedAt: string;
+  /** What the run looked at: pairs of a scan, stores of a freshness run. */
   pairs: number;
-  /** Unsuppressed findings above pass, by severity. */
+  /** Unsuppressed findings above pass by severity (a freshness run counts each store's status too). */
   counts: Record<Severity, number>;
 }
 
-export interface StoredRun extends RunHeader {
-  /** The full result, as `drctl scan --json` prints it. */
+/** A stored scan: the full result, as `drctl scan --json` prints it. */
+export interface StoredScan extends RunHeader {
+  kind: "scan";
   result: ScanResult;
 }
+
+/** A stored freshness run, as `drctl freshness --json` prints it. */
+export interface StoredFreshness extends RunHeader {
+  kind: "freshness";
+  result: FreshnessResult;
+}
+
+export type StoredRun = StoredScan | StoredFreshness;
+export type StoredOf<K extends StoredRun["kind"]> = Extract<StoredRun, { kind: K }>;
 
 /** Where runs are kept: a SQLite file on a laptop, a DynamoDB table in the cloud. */
 export interface HistoryStore {
@@ -38,7 +50,7 @@ export function newRunId(startedAt: Date): string {
   return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
-export function headerOf(kind: RunKind, id: string, result: ScanResult, finishedAt: Date): StoredRun {
+export function headerOf(kind: "scan", id: string, result: ScanResult, finishedAt: Date): StoredScan {
   const counts = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
   for (const p of result.pairs) for (const s of Object.keys(counts) as Severity[]) counts[s] += p.counts[s];
   return {
@@ -50,4 +62,30 @@ export function headerOf(kind: RunKind, id: string, result: ScanResult, finished
     counts,
     result,
   };
+}
+
+/** A freshness run as the history keeps it: each store counted by the severity of its status, and the findings. */
+export function freshnessRun(id: string, result: FreshnessResult, finishedAt: Date): StoredFreshness {
+  const counts = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const s of result.stores) if (s.status !== "ok") counts[STATUS_SEVERITY[s.status]]++;
+  for (const f of result.findings) if (f.status !== "pass" && !f.suppressed) counts[f.severity]++;
+  return {
+    id,
+    kind: "freshness",
+    startedAt: result.generatedAt,
+    finishedAt: finishedAt.toISOString(),
+    pairs: result.stats.stores,
+    counts,
+    result,
+  };
+}
+
+/** The run if it is a scan. */
+export function asScan(run: StoredRun | undefined): StoredScan | undefined {
+  return run?.kind === "scan" ? run : undefined;
+}
+
+/** Every finding a run holds, whatever its kind. */
+export function findingsOf(run: StoredRun) {
+  return run.kind === "scan" ? run.result.pairs.flatMap((p) => p.findings) : run.result.findings;
 }

@@ -20,7 +20,7 @@ export interface FaultPlan {
   /** Requests answered with AccessDenied, as IAM would: matched on method, path and X-Amz-Target. */
   deny?: ((request: { method: string; path: string; target: string }) => boolean) | undefined;
   /** Sees each request body and may rewrite the emulator's answer (workarounds for emulator bugs). */
-  rewrite?: ((requestBody: string, responseBody: string) => string) | undefined;
+  rewrite?: ((requestBody: string, responseBody: string, request: RequestInfo) => string) | undefined;
   /**
    * Answers chosen requests with an error of the caller's choice, whatever the draw: a throttle, a
    * 5xx, or an AWS error code (LoadBalancerNotFound for a load balancer deleted mid-scan).
@@ -35,6 +35,16 @@ export interface FaultPlan {
         region: string;
       }) => "throttle" | "server" | { status: number; code: string; message?: string } | undefined)
     | undefined;
+}
+
+/** What a rewrite knows of the request beside its body. */
+export interface RequestInfo {
+  method: string;
+  path: string;
+  /** X-Amz-Target of the JSON protocols ("DynamoDB_20120810.PutItem"), "" otherwise. */
+  target: string;
+  /** From the signature's credential scope. */
+  region: string;
 }
 
 /** A proxy that injects nothing: the base for deny rules and rewrites. */
@@ -230,7 +240,12 @@ export class FaultProxy {
         const parts: Buffer[] = [];
         answer.on("data", (c: Buffer) => parts.push(c));
         answer.on("end", () => {
-          const text = rewrite(body.toString("utf8"), Buffer.concat(parts).toString("utf8"));
+          const text = rewrite(body.toString("utf8"), Buffer.concat(parts).toString("utf8"), {
+            method: req.method ?? "",
+            path: req.url ?? "",
+            target,
+            region,
+          });
           res
             .writeHead(answer.statusCode ?? 502, {
               ...answer.headers,

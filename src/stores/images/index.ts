@@ -113,8 +113,15 @@ async function snapshotCopies(ctx: FreshnessContext) {
   const protections: Protection[] = [];
   const volumes = new Map<string, PrimaryStore>();
   const sourceVolume = new Map<string, string>();
-  for (const region of ctx.primaryRegions)
+  for (const region of ctx.primaryRegions) {
+    // An image's own snapshots go with the image (its copy copies them): they are no store of their own.
+    const ofImages = new Set(
+      [...(await ctx.region(region).list(OWN_IMAGES)).values()].flatMap((i) =>
+        (i.BlockDeviceMappings ?? []).map((b) => b.Ebs?.SnapshotId ?? ""),
+      ),
+    );
     for (const s of (await ctx.region(region).list(OWN_SNAPSHOTS)).values()) {
+      if (ofImages.has(s.SnapshotId ?? "") || /^Created by CreateImage/.test(s.Description ?? "")) continue;
       if (COPIED.test(s.Description ?? "") || !s.VolumeId || s.VolumeId === "vol-ffffffff") continue;
       sourceVolume.set(`${region}|${s.SnapshotId ?? ""}`, s.VolumeId);
       const key = `${region}|${s.VolumeId}`;
@@ -129,6 +136,7 @@ async function snapshotCopies(ctx: FreshnessContext) {
         stores.push(store);
       }
     }
+  }
   for (const standby of ctx.standbyRegions) {
     const copies = new Map<string, Snapshot[]>();
     for (const s of (await ctx.region(standby).list(OWN_SNAPSHOTS)).values()) {
