@@ -15,7 +15,12 @@
  * - Metrics: moto publishes no AWS/* metrics; `putMetric` records a data point as the service would.
  */
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { AwsClients } from "../../src/aws/client-factory.js";
 import { clearPromotedReplicaSource } from "./moto-workarounds.js";
@@ -47,7 +52,9 @@ export class AwsBehaviour {
    * is created there with the same keys, as AWS does, and both list each other as replicas.
    */
   async replicate(table: string, region: string, replicaRegion: string, status = "ACTIVE"): Promise<void> {
-    const source = await this.aws.get(DynamoDBClient, region).send(new DescribeTableCommand({ TableName: table }));
+    const source = await this.aws
+      .get(DynamoDBClient, region)
+      .send(new DescribeTableCommand({ TableName: table }));
     const t = source.Table;
     await this.aws.get(DynamoDBClient, replicaRegion).send(
       new CreateTableCommand({
@@ -82,7 +89,13 @@ export class AwsBehaviour {
   /** Records a data point as the AWS service would publish it. */
   async putMetric(
     region: string,
-    metric: { namespace: string; name: string; dimensions: Record<string, string>; value: number; minutesAgo?: number },
+    metric: {
+      namespace: string;
+      name: string;
+      dimensions: Record<string, string>;
+      value: number;
+      minutesAgo?: number;
+    },
   ): Promise<void> {
     await this.aws.get(CloudWatchClient, region).send(
       new PutMetricDataCommand({
@@ -103,13 +116,18 @@ export class AwsBehaviour {
   private readonly rewrite: Rewrite = (request, response, info) => {
     let out = this.promoted(request, response);
     const action = new URLSearchParams(request).get("Action");
-    if (info.target === "DynamoDB_20120810.DescribeTable") out = this.describeTable(request, out, info.region);
+    if (info.target === "DynamoDB_20120810.DescribeTable")
+      out = this.describeTable(request, out, info.region);
     if (info.target === "DynamoDB_20120810.PutItem") this.replicator?.sawItem(request, info.region);
     if (info.method === "PUT" && this.replicator) this.replicator.sawObject(info.path, request, info.region);
     if (action === "CopyImage") {
       const params = new URLSearchParams(request);
       const id = /<imageId>([^<]+)<\/imageId>/.exec(out)?.[1];
-      if (id) this.imageSources.set(id, { id: params.get("SourceImageId") ?? "", region: params.get("SourceRegion") ?? "" });
+      if (id)
+        this.imageSources.set(id, {
+          id: params.get("SourceImageId") ?? "",
+          region: params.get("SourceRegion") ?? "",
+        });
     }
     if (action === "DescribeImages") out = this.describeImages(out);
     if (action === "CopyDBSnapshot") {
@@ -143,7 +161,11 @@ export class AwsBehaviour {
           `<imageId>${id}</imageId><sourceImageId>${source.id}</sourceImageId><sourceImageRegion>${source.region}</sourceImageRegion>`,
         );
       const at = this.backdated.get(id);
-      if (at) b = b.replace(/<creationDate>[^<]*<\/creationDate>/, `<creationDate>${at.toISOString()}</creationDate>`);
+      if (at)
+        b = b.replace(
+          /<creationDate>[^<]*<\/creationDate>/,
+          `<creationDate>${at.toISOString()}</creationDate>`,
+        );
       return b;
     });
   }
@@ -155,7 +177,10 @@ export class AwsBehaviour {
       const at = this.backdated.get(id);
       const source = this.snapshotSources.get(id);
       if (at)
-        b = b.replace(/<SnapshotCreateTime>[^<]*<\/SnapshotCreateTime>/, `<SnapshotCreateTime>${at.toISOString()}</SnapshotCreateTime>`);
+        b = b.replace(
+          /<SnapshotCreateTime>[^<]*<\/SnapshotCreateTime>/,
+          `<SnapshotCreateTime>${at.toISOString()}</SnapshotCreateTime>`,
+        );
       if (source) {
         const original = this.backdated.get(source.arn.split(":").at(-1) ?? "") ?? at;
         b = b.replace(
@@ -182,7 +207,13 @@ export class CanaryReplicator {
     private readonly options: {
       delayMs: number;
       table?: { name: string; region: string; replicaRegion: string };
-      bucket?: { name: string; region: string; destination: string; destinationRegion: string; prefix: string };
+      bucket?: {
+        name: string;
+        region: string;
+        destination: string;
+        destinationRegion: string;
+        prefix: string;
+      };
     },
   ) {}
 
@@ -192,9 +223,9 @@ export class CanaryReplicator {
     if (!t || body.TableName !== t.name || region !== t.region || !body.Item) return;
     const item = body.Item;
     this.after(JSON.stringify(item), async () => {
-      await this.aws.get(DynamoDBClient, t.replicaRegion).send(
-        new PutItemCommand({ TableName: t.name, Item: item as never }),
-      );
+      await this.aws
+        .get(DynamoDBClient, t.replicaRegion)
+        .send(new PutItemCommand({ TableName: t.name, Item: item as never }));
     });
   }
 
@@ -204,7 +235,9 @@ export class CanaryReplicator {
     if (!b || region !== b.region || !path.startsWith(prefix)) return;
     const key = decodeURIComponent(path.slice(b.name.length + 2).split("?")[0] ?? "");
     this.after(key, async () => {
-      await this.aws.get(S3Client, b.destinationRegion).send(new PutObjectCommand({ Bucket: b.destination, Key: key, Body: body }));
+      await this.aws
+        .get(S3Client, b.destinationRegion)
+        .send(new PutObjectCommand({ Bucket: b.destination, Key: key, Body: body }));
     });
   }
 
