@@ -317,64 +317,69 @@ export async function runFreshness(aws: AwsClients, options: FreshnessOptions): 
   }
 
   // 3. Measure every protection against its store's target.
-  const results: StoreResult[] = await pool(protections, options.concurrency ?? 16, async (p) => {
-    const target = targetOf(options, p.primary.arn, tagsOf.get(p.primary.arn) ?? {});
-    const base = {
-      kind: p.kind,
-      store: p.primary.name,
-      application: target.application,
-      primaryArn: p.primary.arn,
-      primaryRegion: p.primary.region,
-      standbyArn: p.standbyArn,
-      standbyRegion: p.standbyRegion,
-      rpoSeconds: target.seconds,
-    };
-    let m: Measurement;
-    try {
-      m = (await options.canary?.(p)) ?? (await p.measure(ctx));
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      const type = types.find((t) => t.type === p.primary.type);
-      findings.push(
-        findingOf(storeReadError(type ?? { type: p.primary.type, title: p.primary.type }), {
-          pair: p.primary.name,
-          primaryArn: p.primary.arn,
-          secondaryArn: p.standbyArn,
+  // All at once: a measurement makes no calls of its own but metric reads, which go out batched.
+  const results: StoreResult[] = await pool(
+    protections,
+    options.concurrency ?? Math.max(1, protections.length),
+    async (p) => {
+      const target = targetOf(options, p.primary.arn, tagsOf.get(p.primary.arn) ?? {});
+      const base = {
+        kind: p.kind,
+        store: p.primary.name,
+        application: target.application,
+        primaryArn: p.primary.arn,
+        primaryRegion: p.primary.region,
+        standbyArn: p.standbyArn,
+        standbyRegion: p.standbyRegion,
+        rpoSeconds: target.seconds,
+      };
+      let m: Measurement;
+      try {
+        m = (await options.canary?.(p)) ?? (await p.measure(ctx));
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        const type = types.find((t) => t.type === p.primary.type);
+        findings.push(
+          findingOf(storeReadError(type ?? { type: p.primary.type, title: p.primary.type }), {
+            pair: p.primary.name,
+            primaryArn: p.primary.arn,
+            secondaryArn: p.standbyArn,
+            status: "error",
+            path: `stores[${p.kind}]`,
+            primary: null,
+            secondary: null,
+            message: `could not measure ${p.primary.name} (${p.kind}): ${message}`,
+          }),
+        );
+        return {
+          ...base,
           status: "error",
-          path: `stores[${p.kind}]`,
-          primary: null,
-          secondary: null,
-          message: `could not measure ${p.primary.name} (${p.kind}): ${message}`,
-        }),
-      );
+          exposureSeconds: null,
+          measuredBy: "(could not be read)",
+          message: `${p.primary.name} (${p.kind}): could not be measured: ${message}`,
+          evidence: [],
+        };
+      }
+      const status = statusOf(m, target.seconds);
+      const remediation =
+        m.broken?.fix ??
+        m.unknown?.fix ??
+        (status === "breach"
+          ? "Find what slows the copy (write volume, the copy's schedule, the replica's size) or, if the business accepts more loss, raise the target in drctl.yaml."
+          : undefined);
       return {
         ...base,
-        status: "error",
-        exposureSeconds: null,
-        measuredBy: "(could not be read)",
-        message: `${p.primary.name} (${p.kind}): could not be measured: ${message}`,
-        evidence: [],
+        status,
+        exposureSeconds: m.exposureSeconds ?? null,
+        ...(m.atLeast ? { exposureAtLeast: true } : {}),
+        ...(m.resolutionSeconds !== undefined ? { resolutionSeconds: m.resolutionSeconds } : {}),
+        measuredBy: m.measuredBy,
+        message: messageOf(p, m, status, target.seconds),
+        evidence: m.evidence,
+        ...(remediation ? { remediation } : {}),
       };
-    }
-    const status = statusOf(m, target.seconds);
-    const remediation =
-      m.broken?.fix ??
-      m.unknown?.fix ??
-      (status === "breach"
-        ? "Find what slows the copy (write volume, the copy's schedule, the replica's size) or, if the business accepts more loss, raise the target in drctl.yaml."
-        : undefined);
-    return {
-      ...base,
-      status,
-      exposureSeconds: m.exposureSeconds ?? null,
-      ...(m.atLeast ? { exposureAtLeast: true } : {}),
-      ...(m.resolutionSeconds !== undefined ? { resolutionSeconds: m.resolutionSeconds } : {}),
-      measuredBy: m.measuredBy,
-      message: messageOf(p, m, status, target.seconds),
-      evidence: m.evidence,
-      ...(remediation ? { remediation } : {}),
-    };
-  });
+    },
+  );
 
   // 4. A store with no protection at all is unprotected, unless drctl.yaml says it needs none.
   const protectedArns = new Set(protections.map((p) => p.primary.arn));

@@ -13,6 +13,8 @@
  * - Replication: moto replicates neither items nor objects. The canary replicator copies canary
  *   writes to the standby after a delay the test sets, and records when each became visible.
  * - Metrics: moto publishes no AWS/* metrics; `putMetric` records a data point as the service would.
+ * - S3 replication: moto reports every rule's DeleteMarkerReplication as Disabled; the proxy
+ *   reports what PutBucketReplication set, as S3 does.
  */
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import {
@@ -38,6 +40,9 @@ export class AwsBehaviour {
   /** image or snapshot id -> the creation time to report. */
   private readonly backdated = new Map<string, Date>();
   private replicator: CanaryReplicator | undefined;
+  private readonly instanceStatus = new Map<string, string>();
+  /** "bucket|rule id" -> the DeleteMarkerReplication status PutBucketReplication set. */
+  private readonly deleteMarkers = new Map<string, string>();
   private readonly promoted = clearPromotedReplicaSource();
 
   constructor(private readonly aws: AwsClients) {}
@@ -73,6 +78,11 @@ export class AwsBehaviour {
   setReplicaStatus(table: string, region: string, replicaRegion: string, status: string): void {
     const list = this.replicas.get(`${region}|${table}`) ?? [];
     for (const r of list) if (r.region === replicaRegion) r.status = status;
+  }
+
+  /** Reports DB instance `id` in the status AWS would (stopped, storage-full, ...). */
+  setInstanceStatus(id: string, status: string): void {
+    this.instanceStatus.set(id, status);
   }
 
   /** Reports `id` (an image or snapshot) as created at `at`. */
@@ -137,8 +147,40 @@ export class AwsBehaviour {
       if (id) this.snapshotSources.set(id, { arn: source, region: source.split(":")[3] ?? "" });
     }
     if (action === "DescribeDBSnapshots") out = this.describeSnapshots(out);
+    if (/[?&]replication(=|&|$)/.test(info.path)) out = this.replicationConfig(info, request, out);
+    if (action === "DescribeDBInstances" && this.instanceStatus.size > 0)
+      out = out.replace(/<DBInstance>[\s\S]*?<\/DBInstance>/g, (block) => {
+        const id = /<DBInstanceIdentifier>([^<]+)<\/DBInstanceIdentifier>/.exec(block)?.[1] ?? "";
+        const status = this.instanceStatus.get(id);
+        return status
+          ? block.replace(
+              /<DBInstanceStatus>[^<]*<\/DBInstanceStatus>/,
+              `<DBInstanceStatus>${status}</DBInstanceStatus>`,
+            )
+          : block;
+      });
     return out;
   };
+
+  private replicationConfig(info: RequestInfo, request: string, response: string): string {
+    const bucket = decodeURIComponent(info.path.split("?")[0]?.split("/")[1] ?? "");
+    const rules = (xml: string) => xml.match(/<Rule>[\s\S]*?<\/Rule>/g) ?? [];
+    const idOf = (rule: string) => /<ID>([^<]*)<\/ID>/.exec(rule)?.[1] ?? "";
+    const statusOf = (rule: string) =>
+      /<DeleteMarkerReplication>\s*<Status>([^<]*)<\/Status>/.exec(rule)?.[1];
+    if (info.method === "PUT")
+      for (const r of rules(request)) {
+        const status = statusOf(r);
+        if (status) this.deleteMarkers.set(`${bucket}|${idOf(r)}`, status);
+      }
+    if (info.method !== "GET") return response;
+    return response.replace(/<Rule>[\s\S]*?<\/Rule>/g, (r) => {
+      const status = this.deleteMarkers.get(`${bucket}|${idOf(r)}`);
+      return status
+        ? r.replace(/(<DeleteMarkerReplication>\s*<Status>)[^<]*(<\/Status>)/, `$1${status}$2`)
+        : r;
+    });
+  }
 
   private describeTable(request: string, response: string, region: string): string {
     const name = (JSON.parse(request) as { TableName?: string }).TableName ?? "";
@@ -152,7 +194,8 @@ export class AwsBehaviour {
   }
 
   private describeImages(response: string): string {
-    return response.replace(/<item>\s*<imageId>([^<]+)<\/imageId>[\s\S]*?<\/item>/g, (block, id: string) => {
+    return mapItems(response, "imagesSet", (block) => {
+      const id = /<imageId>([^<]+)<\/imageId>/.exec(block)?.[1] ?? "";
       let b = block;
       const source = this.imageSources.get(id);
       if (source)
@@ -185,8 +228,18 @@ export class AwsBehaviour {
         const original = this.backdated.get(source.arn.split(":").at(-1) ?? "") ?? at;
         b = b.replace(
           "</DBSnapshot>",
-          `<SourceRegion>${source.region}</SourceRegion><SourceDBSnapshotIdentifier>${source.arn}</SourceDBSnapshotIdentifier>${original ? `<OriginalSnapshotCreateTime>${original.toISOString()}</OriginalSnapshotCreateTime>` : ""}</DBSnapshot>`,
+          `<SourceRegion>${source.region}</SourceRegion><SourceDBSnapshotIdentifier>${source.arn}</SourceDBSnapshotIdentifier></DBSnapshot>`,
         );
+        if (original)
+          b = /<OriginalSnapshotCreateTime>/.test(b)
+            ? b.replace(
+                /<OriginalSnapshotCreateTime>[^<]*<\/OriginalSnapshotCreateTime>/,
+                `<OriginalSnapshotCreateTime>${original.toISOString()}</OriginalSnapshotCreateTime>`,
+              )
+            : b.replace(
+                "</DBSnapshot>",
+                `<OriginalSnapshotCreateTime>${original.toISOString()}</OriginalSnapshotCreateTime></DBSnapshot>`,
+              );
       }
       return b;
     });
@@ -248,4 +301,35 @@ export class CanaryReplicator {
       void copy().then(() => this.visible.set(key, { written, visible: Date.now() }));
     }, this.options.delayMs);
   }
+}
+
+/** Applies `map` to each top-level <item> of `<container>` (items nest: block device mappings, tags). */
+function mapItems(xml: string, container: string, map: (item: string) => string): string {
+  const open = xml.indexOf(`<${container}>`);
+  const close = xml.lastIndexOf(`</${container}>`);
+  if (open < 0 || close < 0) return xml;
+  const inner = xml.slice(open + container.length + 2, close);
+  let out = "";
+  let depth = 0;
+  let start = -1;
+  const tag = /<(\/?)item>/g;
+  let last = 0;
+  for (let m = tag.exec(inner); m; m = tag.exec(inner)) {
+    if (m[1] === "") {
+      if (depth === 0) {
+        out += inner.slice(last, m.index);
+        start = m.index;
+      }
+      depth++;
+    } else {
+      depth--;
+      if (depth === 0 && start >= 0) {
+        out += map(inner.slice(start, m.index + m[0].length));
+        last = m.index + m[0].length;
+        start = -1;
+      }
+    }
+  }
+  out += inner.slice(last);
+  return xml.slice(0, open + container.length + 2) + out + xml.slice(close);
 }

@@ -144,11 +144,13 @@ export const rdsStoreType: StoreType = {
       for (const db of (await ctx.region(region).list(DB_INSTANCES)).values()) {
         // A replica is a copy, not a store of its own (a same-region replica included).
         if (db.ReadReplicaSourceDBInstanceIdentifier) continue;
-        const store = {
+        const store: PrimaryStore = {
           type: "rds",
           arn: db.DBInstanceArn ?? "",
           name: db.DBInstanceIdentifier ?? "",
           region,
+          // The primary's own posture (retention, Multi-AZ, ...), whether or not it has a copy.
+          posture: { rules: rdsRules, primary: normalizeDbInstance(db), standby: null as DbPair },
         };
         stores.push(store);
         sources.set(store.arn, { store, db });
@@ -182,7 +184,6 @@ export const rdsStoreType: StoreType = {
           primary: from.store,
           standbyArn: b.DBInstanceAutomatedBackupsArn ?? null,
           standbyRegion: region,
-          posture: { rules: rdsRules, primary: normalizeDbInstance(from.db), standby: null as DbPair },
           measure: (c) =>
             Promise.resolve(
               copyMeasurement(
@@ -218,7 +219,6 @@ export const rdsStoreType: StoreType = {
           primary: from.store,
           standbyArn: newest?.DBSnapshotArn ?? null,
           standbyRegion: region,
-          posture: { rules: rdsRules, primary: normalizeDbInstance(from.db), standby: null as DbPair },
           measure: (c) =>
             Promise.resolve(
               copyMeasurement(
