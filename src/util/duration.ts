@@ -20,6 +20,8 @@ export function parseDuration(text: string): number | undefined {
 /** A number of seconds as people read it: 45 s, 15 min, 2 h 5 min, 3 d. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
+  // Below 10 s a tenth counts (a canary polled every 0.5 s); above, whole units.
+  if (seconds < 10 && !Number.isInteger(seconds)) return `${seconds.toFixed(1)} s`;
   const s = Math.round(seconds);
   if (s < 120) return `${s} s`;
   if (s < 7200) return `${Math.round(s / 60)} min`;

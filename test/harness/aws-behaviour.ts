@@ -252,7 +252,10 @@ export class AwsBehaviour {
  * delay has passed, and the time it became visible there is recorded as the ground truth.
  */
 export class CanaryReplicator {
-  /** Marker key -> when the copy was written to the standby (ms since the epoch), and when it was written to the primary. */
+  /**
+   * Marker key -> when it was written to the primary, and when the copy to the standby was sent
+   * (from then on a read may see it), in ms since the epoch.
+   */
   readonly visible = new Map<string, { written: number; visible: number }>();
 
   constructor(
@@ -298,7 +301,8 @@ export class CanaryReplicator {
     const written = Date.now();
     if (!Number.isFinite(this.options.delayMs)) return;
     setTimeout(() => {
-      void copy().then(() => this.visible.set(key, { written, visible: Date.now() }));
+      this.visible.set(key, { written, visible: Date.now() });
+      void copy();
     }, this.options.delayMs);
   }
 }
