@@ -6,6 +6,9 @@ import { REFERENCE_PERMISSIONS } from "./runbook/resolve.js";
 import { DYNAMODB_JOURNAL_PERMISSIONS } from "./runbook/journal-dynamodb.js";
 import { DYNAMODB_PERMISSIONS } from "./store/dynamodb.js";
 import { TRIGGER_WINDOW_PERMISSIONS } from "./trigger/window.js";
+import { CANARY_PERMISSIONS } from "./freshness/canary.js";
+import { TAGGED_PERMISSIONS } from "./pairs/tagged.js";
+import { STORE_TYPES } from "./stores/registry.js";
 
 /**
  * The IAM actions each command needs, gathered from what its readers and steps declare. The
@@ -19,6 +22,14 @@ export function commandPermissions(): Record<string, string[]> {
       ...DYNAMODB_PERMISSIONS,
       "ses:SendEmail",
     ]),
+    // Every store type declares what it lists and measures; tags name applications and pairs.
+    freshness: unique([
+      ...STORE_TYPES.flatMap((t) => t.permissions),
+      ...TAGGED_PERMISSIONS,
+      ...DYNAMODB_PERMISSIONS,
+      "ses:SendEmail",
+    ]),
+    "freshness --canary --execute (in addition)": unique(CANARY_PERMISSIONS),
     inventory: unique(RESOURCE_COUNTS.flatMap((c) => c.permissions)),
     "history, diff (DynamoDB store)": unique(DYNAMODB_PERMISSIONS),
     "publish (to S3)": unique(PUBLISH_PERMISSIONS),

@@ -1,6 +1,8 @@
 import { PAIR_RULES } from "../pairs/rules.js";
 import { RESOURCE_MODULES } from "../resources/registry.js";
 import { readErrorRule } from "./module.js";
+import { storeReadError } from "../freshness/engine.js";
+import { STORE_TYPES } from "../stores/registry.js";
 import type { RuleInfo } from "../core/finding.js";
 
 /** Every rule a scan can report, grouped by resource type, in report order. */
