@@ -12,9 +12,11 @@ import { runCli } from "../src/cli/program.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { loadRunbook } from "../src/runbook/load.js";
 import { DrctlError, EXIT, InputError } from "../src/errors.js";
+import { AwsBehaviour } from "../test/harness/aws-behaviour.js";
 import { recordReplicaLag, workaroundProxy } from "../test/harness/moto-workarounds.js";
 import { Emulator } from "./emulator.js";
 import { buildWorld, changeWorld } from "./world/build.js";
+import { buildDataStores } from "./world/data.js";
 import { DEFAULT_WORLD, MAX_PAIRS } from "./world/options.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -99,6 +101,12 @@ try {
   emulator = await Emulator.start();
   Object.assign(process.env, emulator.env);
   say(`emulator listening on ${emulator.endpoint}`);
+  // What AWS does and the emulator does not (global-table replicas, where a copy came from) comes
+  // from the test harness's proxy: everything the demo builds and runs goes through it.
+  const direct = await AwsClients.create({ rateLimits: "off", endpointUrl: emulator.endpoint });
+  const behaviour = new AwsBehaviour(direct);
+  const behaviourProxy = await behaviour.proxy(emulator.endpoint);
+  process.env.AWS_ENDPOINT_URL = behaviourProxy.endpoint;
   const aws = await AwsClients.create({ rateLimits: "off" });
   const started = Date.now();
   const world = await buildWorld(
@@ -113,6 +121,7 @@ try {
   const worldFile = resolve(outDir, "world.json");
   writeFileSync(worldFile, `${JSON.stringify(world, null, 2)}\n`);
   say(`world built in ${((Date.now() - started) / 1000).toFixed(1)} s with ${aws.counter.total} AWS calls`);
+  const stores = await buildDataStores(aws, behaviour, world.options);
   aws.destroy();
 
   const regions = ["--region", world.options.primaryRegion, "--region", world.options.standbyRegion];
@@ -136,6 +145,11 @@ try {
       `  standby: ${world.options.standbyRegion}`,
       "strategy: pilot-light",
       `store: ${storeFile}`,
+      "rpo: 15m",
+      "applications:",
+      "  - name: images",
+      '    arns: ["arn:aws:ec2:*:*:image/*"]',
+      "    rpo: 1d",
       "notify:",
       "  when: on-change",
       "  email:",
@@ -175,6 +189,18 @@ try {
   await runCli(["--config", configFile, "diff"]);
   console.log(`\n$ drctl --config ${configFile} publish --to ${siteDir}`);
   await runCli(["--config", configFile, "publish", "--to", siteDir]);
+
+  // Freshness: how old the newest data in the standby is. The emulator publishes no metrics: the
+  // harness records those AWS would (the replica 2 s behind, the bucket's replication 40 min).
+  await recordReplicaLag(direct, world.options.standbyRegion, "app-db-replica", 2);
+  const freshnessHtml = resolve(outDir, "freshness.html");
+  const freshnessArgs = ["--config", configFile, "freshness", "--html", freshnessHtml, "--fail-on", "never"];
+  console.log(`\n$ drctl ${freshnessArgs.join(" ")}`);
+  const freshnessCode = await runCli(freshnessArgs);
+  console.log(
+    `\nThe freshness the world was built for: ${stores.replicatedBucket}'s replication 40 min behind its 15 min target (the breach); no copy of ${stores.unprotected.join(", ")}`,
+  );
+  scanCode = Math.max(scanCode, freshnessCode);
 
   // Failover: the dry run first, then the run itself. The emulator keeps no RDS metrics, so the
   // demo records the replica's lag; and moto mislabels a promoted replica, which the harness's
@@ -227,8 +253,10 @@ try {
     scanCode = Math.max(scanCode, failbackCode);
   }
 
+  await behaviourProxy.stop();
+  direct.destroy();
   console.log(
-    `\nOutputs:\n  world manifest  ${worldFile}\n  config          ${configFile}\n  HTML report     ${reportFile}\n  history         ${storeFile}\n  email outbox    ${outbox}\n  report site     ${resolve(siteDir, "index.html")}\n  runbook journal ${resolve(process.env.DRCTL_HOME, "journal.sqlite")}`,
+    `\nOutputs:\n  world manifest  ${worldFile}\n  config          ${configFile}\n  HTML report     ${reportFile}\n  freshness       ${freshnessHtml}\n  history         ${storeFile}\n  email outbox    ${outbox}\n  report site     ${resolve(siteDir, "index.html")}\n  runbook journal ${resolve(process.env.DRCTL_HOME, "journal.sqlite")}`,
   );
   await stop(Math.max(inventoryCode, scanCode));
 } catch (err) {
