@@ -158,6 +158,9 @@ export class Emulator {
       AWS_ACCESS_KEY_ID: "testing",
       AWS_SECRET_ACCESS_KEY: "testing",
       AWS_REGION: "us-east-1",
+      // moto 5.2 answers HTTP 500 to a gzip-compressed PutMetricData body, and the SDK compresses
+      // bodies of 10 KiB and more: a run's freshness metrics go uncompressed to the emulator.
+      AWS_DISABLE_REQUEST_COMPRESSION: "true",
     };
   }
 

@@ -9,6 +9,13 @@ export function readActions(): string[] {
   return (commandPermissions().scan ?? []).filter((a) => !a.startsWith("dynamodb:") && !a.startsWith("ses:"));
 }
 
+/** The read-only actions of freshness (resource "*"): what its store types declare, but storage and email. */
+export function freshnessReadActions(): string[] {
+  return (commandPermissions().freshness ?? []).filter(
+    (a) => !a.startsWith("dynamodb:") && !a.startsWith("ses:"),
+  );
+}
+
 /** Read-only actions: no resource-level scope is needed (or, for most, possible). */
 const READ = /^[a-z0-9-]+:(Describe|List|Get)/;
 

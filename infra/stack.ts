@@ -21,7 +21,7 @@ import type { Construct, IConstruct } from "constructs";
 import type { DrctlConfig } from "../src/config/schema.js";
 import type { LoadedRunbook } from "../src/runbook/load.js";
 import { FailoverWorkflow } from "./failover.js";
-import { readActions } from "./permissions.js";
+import { freshnessReadActions, readActions } from "./permissions.js";
 import { tracedWorkflow } from "./workflow.js";
 
 export interface DrctlStackProps extends StackProps {
@@ -47,7 +47,9 @@ export interface DrctlStackProps extends StackProps {
  * The scheduled readiness scan in an account: EventBridge starts a Step Functions workflow that
  * plans the run, scans batches of pairs in a Distributed Map (each batch retried, then caught so
  * a failure becomes findings instead of a lost run) and aggregates: history in DynamoDB, email
- * through SES, report site in a private S3 bucket.
+ * through SES, report site in a private S3 bucket. Then (unless freshness.scheduled is false) it
+ * measures freshness, stores that run too and puts each store's exposure into CloudWatch; a
+ * freshness failure never holds back the scan's report and email, and fails the execution last.
  */
 export class DrctlStack extends Stack {
   readonly table: dynamodb.TableV2;
@@ -115,6 +117,8 @@ export class DrctlStack extends Stack {
     const batch = fn("ScanBatch", "scanBatchHandler", Duration.minutes(15));
     const aggregate = fn("Aggregate", "aggregateHandler", Duration.minutes(5));
     const publish = fn("Publish", "publishHandler", Duration.minutes(5));
+    const measured = props.config.freshness.scheduled;
+    const freshness = measured ? fn("Freshness", "freshnessHandler", Duration.minutes(15)) : undefined;
     // The webhook's URL is a credential: a secret only the notify function reads (set its value
     // after deploying: aws secretsmanager put-secret-value --secret-id <WebhookUrlSecret> --secret-string URL).
     const webhook =
@@ -162,6 +166,22 @@ export class DrctlStack extends Stack {
     if (roles.length > 0)
       for (const f of [plan, batch])
         f.addToRolePolicy(new iam.PolicyStatement({ actions: ["sts:AssumeRole"], resources: roles }));
+    if (freshness) {
+      freshness.addToRolePolicy(
+        new iam.PolicyStatement({ actions: freshnessReadActions(), resources: ["*"] }),
+      );
+      if (roles.length > 0)
+        freshness.addToRolePolicy(new iam.PolicyStatement({ actions: ["sts:AssumeRole"], resources: roles }));
+      // PutMetricData has no resource-level scope; the namespace condition keeps it to drctl's own.
+      freshness.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ["cloudwatch:PutMetricData"],
+          resources: ["*"],
+          conditions: { StringEquals: { "cloudwatch:namespace": props.config.freshness.metrics.namespace } },
+        }),
+      );
+      this.table.grant(freshness, "dynamodb:PutItem");
+    }
     results.grantPut(plan);
     results.grantPut(batch);
     results.grantRead(aggregate);
@@ -251,12 +271,51 @@ export class DrctlStack extends Stack {
         interval: Duration.seconds(60),
         backoffRate: 2,
       });
-    this.stateMachine = tracedWorkflow(
-      this,
-      "ScheduledScan",
-      planStep.next(map).next(aggregateStep).next(publishStep).next(notifyStep),
-      Duration.hours(2),
-    );
+    const scanned = planStep.next(map).next(aggregateStep);
+    let definition: sfn.IChainable;
+    if (freshness) {
+      const freshnessStep = new tasks.LambdaInvoke(this, "Measure freshness", {
+        lambdaFunction: freshness,
+        payloadResponseOnly: true,
+        payload: runOnly,
+        resultPath: "$.freshness",
+      });
+      freshnessStep.addRetry({
+        errors: ["States.ALL"],
+        maxAttempts: 2,
+        interval: Duration.seconds(60),
+        backoffRate: 2,
+      });
+      // The scan's report and email go out whatever happens here; the execution fails at the end.
+      freshnessStep.addCatch(publishStep, { resultPath: "$.freshnessFailure" });
+      const notifyFreshnessStep = new tasks.LambdaInvoke(this, "Send freshness notifications", {
+        lambdaFunction: notify,
+        payloadResponseOnly: true,
+        payload: sfn.TaskInput.fromObject({ "runId.$": "$.freshness.runId" }),
+        resultPath: "$.freshnessNotified",
+      });
+      notifyFreshnessStep.addRetry({
+        errors: ["States.ALL"],
+        maxAttempts: 2,
+        interval: Duration.seconds(60),
+        backoffRate: 2,
+      });
+      const done = new sfn.Succeed(this, "Done");
+      const after = new sfn.Choice(this, "Was freshness measured?")
+        .when(
+          sfn.Condition.isPresent("$.freshnessFailure"),
+          new sfn.Fail(this, "Freshness could not be measured", {
+            error: "FreshnessFailed",
+            causePath: "$.freshnessFailure.Cause",
+          }),
+        )
+        .when(sfn.Condition.isString("$.freshness.runId"), notifyFreshnessStep.next(done))
+        .otherwise(done);
+      definition = scanned.next(freshnessStep).next(publishStep).next(notifyStep).next(after);
+    } else {
+      definition = scanned.next(publishStep).next(notifyStep);
+    }
+    this.stateMachine = tracedWorkflow(this, "ScheduledScan", definition, Duration.hours(2));
 
     new events.Rule(this, "Schedule", {
       schedule: events.Schedule.expression(props.schedule),
@@ -287,7 +346,7 @@ export class DrctlStack extends Stack {
         `AwsSolutions-IAM5[Resource::<${logicalId(bucket)}.Arn>/*]`,
         "Objects under drctl's own bucket.",
       );
-    for (const f of [plan, batch, aggregate, publish, notify])
+    for (const f of [plan, batch, aggregate, publish, notify, ...(freshness ? [freshness] : [])])
       accept(
         `AwsSolutions-IAM5[Resource::<${logicalId(f)}.Arn>:*]`,
         "The workflow invokes any version of its own function.",

@@ -7,6 +7,7 @@ import { DYNAMODB_JOURNAL_PERMISSIONS } from "./runbook/journal-dynamodb.js";
 import { DYNAMODB_PERMISSIONS } from "./store/dynamodb.js";
 import { TRIGGER_WINDOW_PERMISSIONS } from "./trigger/window.js";
 import { CANARY_PERMISSIONS } from "./freshness/canary.js";
+import { PUT_METRIC_PERMISSIONS } from "./freshness/put-metrics.js";
 import { TAGGED_PERMISSIONS } from "./pairs/tagged.js";
 import { STORE_TYPES } from "./stores/registry.js";
 
@@ -30,6 +31,7 @@ export function commandPermissions(): Record<string, string[]> {
       "ses:SendEmail",
     ]),
     "freshness --canary --execute (in addition)": unique(CANARY_PERMISSIONS),
+    "freshness --put-metrics (in addition)": unique(PUT_METRIC_PERMISSIONS),
     inventory: unique(RESOURCE_COUNTS.flatMap((c) => c.permissions)),
     "history, diff (DynamoDB store)": unique(DYNAMODB_PERMISSIONS),
     "publish (to S3)": unique(PUBLISH_PERMISSIONS),

@@ -38,6 +38,8 @@ import { configSchema } from "../src/config/schema.js";
 import type { FreshnessResult, StoreResult } from "../src/core/freshness-result.js";
 import { runCli } from "../src/cli/program.js";
 import { runFreshness, type FreshnessOptions } from "../src/freshness/engine.js";
+import { freshnessDatums } from "../src/freshness/put-metrics.js";
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { AwsBehaviour } from "./harness/aws-behaviour.js";
 import { useEmulator } from "./harness/emulator.js";
 import type { FaultProxy } from "./harness/fault-proxy.js";
@@ -493,6 +495,46 @@ describe("drctl freshness, the command", () => {
 
   it("exits 0 when only what is below --fail-on remains, and 3 when a store type cannot be read", async () => {
     expect((await drctl("freshness", "--fail-on", "never", "--no-store")).code).toBe(0);
+  });
+
+  it("puts each store's exposure into CloudWatch with --put-metrics, in the namespace drctl.yaml names", async () => {
+    writeFileSync(configFile, CONFIG("  metrics: { namespace: drctl-test }\n"));
+    try {
+      const run = await drctl("--json", "freshness", "--put-metrics", "--no-store", "--fail-on", "never");
+      expect(run.code).toBe(0);
+      const body = JSON.parse(run.stdout) as FreshnessResult;
+      const [, metrics, calls] =
+        /metrics: (\d+) put in drctl-test in us-east-1 \((\d+) calls\)/.exec(run.stderr) ?? [];
+      expect(Number(metrics)).toBe(freshnessDatums(body).length);
+      expect(calls).toBe("1");
+      const billing = body.stores.find((x) => x.store === "billing-db");
+      const out = await aws.get(CloudWatchClient, P).send(
+        new GetMetricDataCommand({
+          StartTime: new Date(Date.now() - 3600_000),
+          EndTime: new Date(Date.now() + 60_000),
+          MetricDataQueries: [
+            {
+              Id: "m",
+              MetricStat: {
+                Metric: {
+                  Namespace: "drctl-test",
+                  MetricName: "ExposureSeconds",
+                  Dimensions: [
+                    { Name: "application", Value: "none" },
+                    { Name: "store", Value: "billing-db" },
+                  ],
+                },
+                Period: 60,
+                Stat: "Maximum",
+              },
+            },
+          ],
+        }),
+      );
+      expect(out.MetricDataResults?.[0]?.Values).toEqual([billing?.exposureSeconds]);
+    } finally {
+      writeFileSync(configFile, CONFIG());
+    }
   });
 
   it("could not finish, and says so, when a type's reads are denied; nothing stored", async () => {

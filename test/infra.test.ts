@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../infra/app.js";
-import { readActions, runbookGrants } from "../infra/permissions.js";
+import { freshnessReadActions, readActions, runbookGrants } from "../infra/permissions.js";
 import { loadRunbook, type LoadedRunbook } from "../src/runbook/load.js";
 
 /** A webhook URL is a credential: it must reach no template, no environment. */
@@ -208,7 +208,8 @@ describe("the CDK app", () => {
     const map = scan.States["Scan batches"];
     expect(map?.ItemProcessor?.ProcessorConfig.Mode).toBe("DISTRIBUTED");
     expect(map?.Next).toBe("Aggregate and store");
-    expect(scan.States["Aggregate and store"]?.Next).toBe("Publish the report site");
+    expect(scan.States["Aggregate and store"]?.Next).toBe("Measure freshness");
+    expect(scan.States["Measure freshness"]?.Next).toBe("Publish the report site");
     expect(scan.States["Publish the report site"]?.Next).toBe("Send notifications");
     const batch = map?.ItemProcessor?.States["Scan batch"];
     expect(batch?.Retry).toContainEqual(
@@ -216,7 +217,7 @@ describe("the CDK app", () => {
     );
     expect(batch?.Catch?.map((c) => c.Next)).toEqual(["Batch failed"]);
     template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "cron(0 6 * * ? *)" });
-    template.resourceCountIs("AWS::Lambda::Function", 7);
+    template.resourceCountIs("AWS::Lambda::Function", 8);
     template.allResourcesProperties("AWS::Lambda::Function", {
       Runtime: "nodejs24.x",
       TracingConfig: { Mode: "Active" },
@@ -361,6 +362,48 @@ describe("the CDK app", () => {
     writeFileSync(configFile, "strategy: pilot-light\n");
     const { stack } = buildApp({ configFile, outdir: join(dir, "cdk.out") });
     expect(stack.failover).toBeUndefined();
-    Template.fromStack(stack).resourceCountIs("AWS::Lambda::Function", 5);
+    Template.fromStack(stack).resourceCountIs("AWS::Lambda::Function", 6);
+  });
+
+  it("measures freshness after the scan; its failure never holds back the scan's report and email, and fails the execution last", () => {
+    const scan = definition("Plan pairs");
+    const measure = scan.States["Measure freshness"];
+    expect(measure?.Retry).toContainEqual(expect.objectContaining({ ErrorEquals: ["States.ALL"] }));
+    expect(measure?.Catch?.map((c) => c.Next)).toEqual(["Publish the report site"]);
+    expect(scan.States["Send notifications"]?.Next).toBe("Was freshness measured?");
+    const choice = scan.States["Was freshness measured?"] as State & {
+      Choices: { Variable: string; IsPresent?: boolean; IsString?: boolean; Next: string }[];
+    };
+    expect(choice.Choices.map((c) => [c.Variable, c.Next])).toEqual([
+      ["$.freshnessFailure", "Freshness could not be measured"],
+      ["$.freshness.runId", "Send freshness notifications"],
+    ]);
+    expect(scan.States["Freshness could not be measured"]?.Type).toBe("Fail");
+    expect(choice.Default).toBe("Done");
+  });
+
+  it("grants freshness the reads its store types declare, puts metrics only in its own namespace, and writes nothing else", () => {
+    const statements = statementsOf("freshnessHandler");
+    const actions = statements.flatMap((st) => st.actions);
+    for (const action of freshnessReadActions()) expect(actions).toContain(action);
+    expect(
+      actions.filter((a) => !/:(Describe|List|Get|BatchGet|Query)/.test(a) && !a.startsWith("xray:")),
+    ).toEqual(expect.arrayContaining(["cloudwatch:PutMetricData", "sts:AssumeRole", "dynamodb:PutItem"]));
+    expect(
+      actions.filter((a) => !/:(Describe|List|Get|BatchGet|Query)/.test(a) && !a.startsWith("xray:")),
+    ).toHaveLength(3);
+    expect(statements.find((st) => st.actions.includes("cloudwatch:PutMetricData"))?.condition).toEqual({
+      StringEquals: { "cloudwatch:namespace": "drctl" },
+    });
+  });
+
+  it("deploys no freshness part with freshness.scheduled: false", () => {
+    const dir = mkdtempSync(join(tmpdir(), "drctl-infra-"));
+    const configFile = join(dir, "drctl.yaml");
+    writeFileSync(configFile, "freshness:\n  scheduled: false\n");
+    const { stack } = buildApp({ configFile, outdir: join(dir, "cdk.out") });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs("AWS::Lambda::Function", 5);
+    expect(JSON.stringify(t.toJSON())).not.toContain("freshnessHandler");
   });
 });

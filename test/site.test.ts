@@ -14,11 +14,12 @@ import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishToS3, writeSiteToFolder } from "../src/report/publish.js";
-import { buildSite, buildSiteReport, runPath } from "../src/report/site.js";
+import { buildSite, buildSiteReport, freshnessPath, runPath } from "../src/report/site.js";
+import { FRESHNESS_SCHEMA_VERSION, type StoreResult } from "../src/core/freshness-result.js";
 import { startBucketOwnerProxy } from "./harness/bucket-owner-proxy.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import { SqliteHistory } from "../src/store/sqlite.js";
-import { headerOf } from "../src/store/types.js";
+import { freshnessRun, headerOf } from "../src/store/types.js";
 import { useEmulator } from "./harness/emulator.js";
 import Database from "better-sqlite3";
 
@@ -54,6 +55,29 @@ function result(at: string, pairs: { name: string; rules: string[] }[]): ScanRes
         remediation: `fix: ${evil}`,
       })),
     })),
+  };
+}
+
+function freshStore(
+  store: string,
+  kind: string,
+  status: StoreResult["status"],
+  exposureSeconds: number,
+): StoreResult {
+  return {
+    kind,
+    store,
+    application: null,
+    primaryArn: `arn:aws:s3:::${store}-use1`,
+    primaryRegion: "us-east-1",
+    standbyArn: `arn:aws:s3:::${store}-usw2`,
+    standbyRegion: "us-west-2",
+    status,
+    exposureSeconds,
+    rpoSeconds: 900,
+    measuredBy: "test",
+    message: `${store} is ${status}`,
+    evidence: [],
   };
 }
 
@@ -140,6 +164,62 @@ describe("the report site", () => {
     expect(await page.locator("h1").textContent()).toBe("drctl readiness history");
     await page.locator("a", { hasText: "Latest report" }).click();
     expect(await page.locator("h1").textContent()).toBe(`drctl readiness report ${ids[1] ?? ""} (latest)`);
+  });
+
+  it("lists freshness runs beside the scans, with a page per run and the latest freshness report", async () => {
+    const history = SqliteHistory.open(join(mkdtempSync(join(tmpdir(), "drctl-site-")), "history.sqlite"));
+    const run = (id: string, at: string, bucket: StoreResult["status"]) =>
+      history.save(
+        freshnessRun(
+          id,
+          {
+            version: FRESHNESS_SCHEMA_VERSION,
+            generatedAt: at,
+            rpoSeconds: 900,
+            stores: [
+              freshStore("orders", "dynamodb-global-table", "ok", 2),
+              freshStore(`assets-${evil.slice(0, 40)}`, "s3-replication", bucket, 2400),
+            ],
+            findings: [],
+            stats: { stores: 2, durationMs: 1, calls: {}, retries: 0 },
+          },
+          new Date(at),
+        ),
+      );
+    await run("20261120T110000Z-ffff", "2026-11-20T11:00:00.000Z", "ok");
+    await run("20261121T110000Z-gggg", "2026-11-21T11:00:00.000Z", "breach");
+    const dir = mkdtempSync(join(tmpdir(), "drctl-site-"));
+    const index = writeSiteToFolder(dir, await buildSite(history));
+    history.close();
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(index).href);
+    expect(await page.locator("h2").allTextContents()).toContain("Data freshness");
+    // The scans' table comes first (this history has none), then the freshness table.
+    const rows = page.locator("table").nth(1).locator("tbody tr");
+    expect(await rows.count()).toBe(2);
+    const header = await page.locator("table").nth(1).locator("th").allTextContents();
+    const cell = (row: number, name: string) =>
+      rows.nth(row).locator("td").nth(header.indexOf(name)).textContent();
+    expect(await cell(0, "breach")).toBe("1");
+    expect(await cell(0, "ok")).toBe("1");
+    expect(await cell(0, "changed status")).toBe("1");
+    expect(await cell(1, "changed status")).toBe("first");
+    await page.locator(`a[href="${freshnessPath("20261121T110000Z-gggg")}"]`).click();
+    await page.waitForURL(/freshness\/20261121T110000Z-gggg\/index\.html$/);
+    expect(await page.locator("h1").textContent()).toBe("drctl freshness report 20261121T110000Z-gggg");
+    expect(await page.locator("td.breach").count()).toBe(1);
+    expect(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    await page.locator("a", { hasText: "all runs" }).click();
+    await page.locator("a", { hasText: "Latest freshness report" }).click();
+    expect(await page.locator("h1").textContent()).toBe(
+      "drctl freshness report 20261121T110000Z-gggg (latest)",
+    );
+    const latest = JSON.parse(readFileSync(join(dir, "latest.json"), "utf8")) as { freshness: unknown };
+    expect(latest.freshness).toEqual({
+      runId: "20261121T110000Z-gggg",
+      href: freshnessPath("20261121T110000Z-gggg"),
+    });
   });
 
   it("publishes to a private S3 bucket, with stable keys per run and website hosting only when asked", async () => {
@@ -236,6 +316,7 @@ describe("a history with a run that cannot be read", () => {
     expect(JSON.parse(page("latest.json"))).toEqual({
       runId: "20261123T100000Z-new4",
       href: runPath("20261123T100000Z-new4"),
+      freshness: null,
       skipped: ["20261121T100000Z-bad2"],
     });
 

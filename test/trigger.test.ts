@@ -49,6 +49,7 @@ function runtime(triggersYaml: string): Runtime {
     results: "s3://unused/work",
     runbookDir: process.cwd(),
     failoverStateMachine: stateMachineArn,
+    region: "us-east-1",
   };
 }
 

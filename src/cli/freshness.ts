@@ -1,14 +1,15 @@
 import { Option, type Command } from "commander";
 import { join } from "node:path";
 import { primaryRegions } from "../config/schema.js";
-import { STATUS_SEVERITY, type FreshnessResult } from "../core/freshness-result.js";
-import { isReadFailure, SEVERITIES, severityRank, type Severity } from "../core/finding.js";
+import { SEVERITIES, type Severity } from "../core/finding.js";
 import { exitCodeFor, InputError } from "../errors.js";
 import { canary as makeCanary } from "../freshness/canary.js";
 import { diffFreshness, freshnessDiffSentence, type FreshnessDiff } from "../freshness/diff.js";
 import { runFreshness } from "../freshness/engine.js";
-import { freshnessMessage } from "../notify/freshness-message.js";
-import { channelsOf, deliver, type NotifyChoice } from "../notify/notify.js";
+import { ignoringOwnStore } from "../freshness/own-store.js";
+import { freshnessFailed, freshnessFailures } from "../freshness/verdict.js";
+import { putFreshnessMetrics } from "../freshness/put-metrics.js";
+import { channelsOf, notifyFreshness, type NotifyChoice } from "../notify/notify.js";
 import { formatFreshnessHtml } from "../report/freshness-html.js";
 import { formatFreshnessText } from "../report/freshness-text.js";
 import { expandHome } from "../store/location.js";
@@ -28,24 +29,7 @@ interface FreshnessFlags {
   execute?: boolean;
   allowEmpty?: boolean;
   notify?: NotifyChoice;
-}
-
-/** Stores at or above `failOn` (a status weighs as STATUS_SEVERITY says), or a posture finding that is. */
-export function freshnessFailed(result: FreshnessResult, failOn: Severity | "never"): boolean {
-  if (failOn === "never") return false;
-  const at = (s: Severity) => severityRank(s) >= severityRank(failOn);
-  return (
-    result.stores.some((s) => s.status !== "ok" && s.status !== "error" && at(STATUS_SEVERITY[s.status])) ||
-    result.findings.some((f) => f.status !== "pass" && !f.suppressed && !isReadFailure(f) && at(f.severity))
-  );
-}
-
-/** What could not be read: read-failure findings and stores that could not be measured. */
-export function freshnessFailures(result: FreshnessResult): string[] {
-  return [
-    ...result.findings.filter((f) => isReadFailure(f) && !f.suppressed).map((f) => f.message),
-    ...result.stores.filter((s) => s.status === "error").map((s) => s.message),
-  ];
+  putMetrics?: boolean;
 }
 
 export function registerFreshness(
@@ -79,6 +63,10 @@ export function registerFreshness(
       ).argParser(oneOf(["outbox", "none"] as const)),
     )
     .option("--no-store", "do not keep this run in the history")
+    .option(
+      "--put-metrics",
+      "put each store's exposure into CloudWatch (namespace drctl, dimensions application and store; freshness.metrics in drctl.yaml)",
+    )
     .addHelpText(
       "after",
       `
@@ -136,13 +124,33 @@ Examples:
         const result = await runFreshness(aws, {
           primaryRegions: primary,
           standbyRegions: standby,
-          config: ctx.config,
+          config: ignoringOwnStore(ctx.config, ctx.storeAt.value),
           now,
           ...(canary ? { canary: (p) => canary.measure(p) } : {}),
         });
         const failures = freshnessFailures(result);
         const empty = result.stores.length === 0;
         if (html) writeFileAtomic(html, formatFreshnessHtml(result), { mode: 0o644, dirMode: 0o755 });
+        // Metrics say what was measured, an unmeasured store included (Unmeasured=1), so they go
+        // out even for a run that could not read everything: an alarm should see that.
+        let metricsError: string | undefined;
+        if (flags.putMetrics && !empty) {
+          const m = ctx.config.freshness.metrics;
+          try {
+            const put = await putFreshnessMetrics(
+              aws,
+              m.region ?? primary[0] ?? "us-east-1",
+              result,
+              m.namespace,
+            );
+            ctx.progress(
+              `metrics: ${put.metrics} put in ${put.namespace} in ${put.region} (${put.calls} calls)`,
+            );
+          } catch (err) {
+            metricsError = `metrics: ${err instanceof Error ? err.message : String(err)}`;
+            ctx.io.err(`drctl: ${metricsError}`);
+          }
+        }
 
         // As a scan: a run that could not read everything, or found nothing, is neither stored nor sent.
         const complete = failures.length === 0 && (!empty || (flags.allowEmpty ?? false));
@@ -214,13 +222,11 @@ Examples:
             );
         } else {
           const diff = history?.diff ?? diffFreshness(undefined, { id: runId, result });
-          const deliveries = await deliver({
+          const deliveries = await notifyFreshness({
             config: ctx.config.notify,
-            message: freshnessMessage(result, diff),
-            summary: diff.changed.map((c) => `${c.store} (${c.kind}): ${c.from} -> ${c.to}`),
-            changed:
-              diff.changed.length > 0 || diff.newFindings.length > 0 || diff.resolvedFindings.length > 0,
-            name: `freshness-${runId}`,
+            result,
+            diff,
+            runId,
             aws: () => ctx.aws(),
             choice,
           });
@@ -228,7 +234,10 @@ Examples:
           failed = deliveries.filter((d) => !d.ok).map((d) => `${d.channel}: ${d.detail}`);
           for (const d of failed) ctx.io.err(`drctl: notification through ${d}`);
         }
-        return exitCodeFor({ unfinished: failed, failed: freshnessFailed(result, flags.failOn) });
+        return exitCodeFor({
+          unfinished: [...failed, ...(metricsError ? [metricsError] : [])],
+          failed: freshnessFailed(result, flags.failOn),
+        });
       }),
     );
 }

@@ -179,6 +179,16 @@ export const configSchema = z.strictObject({
       window: duration.default(900),
       /** Resources (ARNs, * wildcards) never reported as unprotected: scratch tables, logs. */
       ignore: z.array(z.string().min(1)).default([]),
+      /** The scheduled cloud deployment measures freshness after each scan (false: the scan only). */
+      scheduled: z.boolean().default(true),
+      /**
+       * Where each store's exposure goes as CloudWatch metrics (the cloud deployment always puts
+       * them; the CLI with --put-metrics): the namespace, and the region (default: the
+       * deployment's region, or the first primary region from the CLI).
+       */
+      metrics: z
+        .strictObject({ namespace: z.string().min(1).max(255).default("drctl"), region: region.optional() })
+        .prefault({}),
       /** Where `drctl freshness --canary --execute` may write its markers, and nowhere else. */
       canary: z
         .strictObject({

@@ -3,15 +3,22 @@
  *   plan       (EventBridge schedule)  discover pairs, cut them into batches
  *   scanBatch  (Distributed Map item)  scan one batch, leave its result in S3
  *   aggregate  (after the map)         merge the batches, store the run
+ *   freshness                          measure the data stores, store that run, put its metrics
  *   publish                            rebuild the report site in S3
- *   notify                             email and webhook for the run
+ *   notify                             email and webhook for a stored run (scan or freshness)
  * and those of triggered failover (./failover.ts): alarm, advance.
  * A batch that fails is retried by the workflow and then handed to aggregate as failed, which
  * turns each of its pairs into an error finding: the run always says what it could not read.
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { primaryRegions } from "../config/schema.js";
-import { notifyScan, type Delivery } from "../notify/notify.js";
+import { notifyFreshness, notifyScan, type Delivery } from "../notify/notify.js";
+import { freshnessFailures } from "../freshness/verdict.js";
+import { diffFreshness } from "../freshness/diff.js";
+import { runFreshness } from "../freshness/engine.js";
+import { ignoringOwnStore } from "../freshness/own-store.js";
+import { parseStoreLocation } from "../store/location.js";
+import { putFreshnessMetrics } from "../freshness/put-metrics.js";
 import { discoverPairs } from "../pairs/discover.js";
 import { PAIR_RULES } from "../pairs/rules.js";
 import { parseS3Url, publishToS3 } from "../report/publish.js";
@@ -24,8 +31,14 @@ import { findingOf, isReadFailure, type Finding } from "../core/finding.js";
 import { summarizeCauses } from "../errors.js";
 import { diffRuns } from "../store/diff.js";
 import { openStore } from "../store/open.js";
-import { headerOf, newRunId } from "../store/types.js";
-import { asScan } from "../store/types.js";
+import {
+  asScan,
+  freshnessRun,
+  headerOf,
+  newRunId,
+  type HistoryStore,
+  type StoredFreshness,
+} from "../store/types.js";
 import { previousRun } from "../store/previous.js";
 import { failoverInputSchema } from "../trigger/start.js";
 import { advance, alarm } from "./failover.js";
@@ -166,6 +179,55 @@ export async function aggregate(
   };
 }
 
+export interface FreshnessSummary {
+  /** The stored freshness run; null when freshness.scheduled is false. */
+  runId: string | null;
+  stores: number;
+  /** Stores whose status is not ok. */
+  notOk: number;
+  /** Reads that failed: the run is stored and its metrics put, but notify sends nothing for it. */
+  unread: number;
+  metrics: number;
+}
+
+/**
+ * Measures every data store against its standby copy (as `drctl freshness` does), stores the run
+ * and puts each store's exposure into CloudWatch. A run that could not read everything is still
+ * stored (its stores say error) and its metrics put (Unmeasured=1), so alarms see it; notify then
+ * refuses to send it. Finding no data store at all is a failure, never a clean run.
+ */
+export async function freshness(rt: Runtime): Promise<FreshnessSummary> {
+  if (!rt.config.freshness.scheduled) return { runId: null, stores: 0, notOk: 0, unread: 0, metrics: 0 };
+  const now = new Date();
+  const primary = primaryRegions(rt.config);
+  const standby = [rt.config.regions.standby].filter((r) => !primary.includes(r));
+  const result = await runFreshness(rt.aws, {
+    primaryRegions: primary,
+    standbyRegions: standby,
+    config: ignoringOwnStore(rt.config, parseStoreLocation(rt.store, "DRCTL_STORE")),
+    now,
+  });
+  if (result.stores.length === 0 && freshnessFailures(result).length === 0)
+    throw new Error(
+      `no data store found in ${primary.join(", ")} and none listed under pairs: in drctl.yaml; set freshness.scheduled: false for a deployment that only scans`,
+    );
+  const m = rt.config.freshness.metrics;
+  const put = await putFreshnessMetrics(rt.aws, m.region ?? rt.region, result, m.namespace);
+  const store = await openStore(rt.store, () => Promise.resolve(rt.aws));
+  const run = freshnessRun(newRunId(now), result, new Date());
+  await store.save(run);
+  rt.log(
+    `freshness ${run.id}: ${result.stores.length} stores, ${put.metrics} metrics put in ${put.namespace} (${put.region})`,
+  );
+  return {
+    runId: run.id,
+    stores: result.stores.length,
+    notOk: result.stores.filter((s) => s.status !== "ok").length,
+    unread: freshnessFailures(result).length,
+    metrics: put.metrics,
+  };
+}
+
 /** Rebuilds the report site from the history and uploads it (after every stored run). */
 export async function publish(
   rt: Runtime,
@@ -193,7 +255,9 @@ export async function notify(
   event: { runId: string },
 ): Promise<{ runId: string; deliveries: Delivery[] }> {
   const store = await openStore(rt.store, () => Promise.resolve(rt.aws));
-  const run = asScan(await store.get(event.runId));
+  const stored = await store.get(event.runId);
+  if (stored?.kind === "freshness") return notifyFreshnessRun(rt, store, stored);
+  const run = asScan(stored);
   if (!run) throw new Error(`scan ${event.runId} is not in ${store.description}`);
   // A run that could not read everything tells no one anything; the workflow shows it failed.
   const unread = run.result.pairs.flatMap((p) => p.findings).filter((f) => isReadFailure(f) && !f.suppressed);
@@ -220,6 +284,33 @@ export async function notify(
   return { runId: run.id, deliveries };
 }
 
+async function notifyFreshnessRun(
+  rt: Runtime,
+  store: HistoryStore,
+  run: StoredFreshness,
+): Promise<{ runId: string; deliveries: Delivery[] }> {
+  const unread = freshnessFailures(run.result);
+  if (unread.length > 0)
+    throw new Error(
+      `freshness run ${run.id} could not read everything (${summarizeCauses(unread, {
+        one: "read failed",
+        many: "reads failed",
+      }).join("; ")}); it is stored, and nothing was sent`,
+    );
+  const before = await previousRun(store, run);
+  const deliveries = await notifyFreshness({
+    config: rt.config.notify,
+    result: run.result,
+    diff: diffFreshness(before, run),
+    runId: run.id,
+    aws: () => Promise.resolve(rt.aws),
+  });
+  const failed = deliveries.filter((d) => !d.ok);
+  if (failed.length > 0)
+    throw new Error(`notification failed: ${failed.map((d) => `${d.channel}: ${d.detail}`).join("; ")}`);
+  return { runId: run.id, deliveries };
+}
+
 // Lambda entry points: one runtime per container, reused across invocations.
 let runtime: Promise<Runtime> | undefined;
 const shared = () => (runtime ??= runtimeFromEnv());
@@ -228,6 +319,7 @@ export const scanBatchHandler = async (event: Parameters<typeof scanBatch>[1]) =
   scanBatch(await shared(), event);
 export const aggregateHandler = async (event: Parameters<typeof aggregate>[1]) =>
   aggregate(await shared(), event);
+export const freshnessHandler = async () => freshness(await shared());
 export const publishHandler = async (event: { runId: string }) => publish(await shared(), event);
 export const notifyHandler = async (event: { runId: string }) => notify(await shared(), event);
 export const alarmHandler = async (event: unknown) => alarm(await shared(), event);

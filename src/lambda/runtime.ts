@@ -3,7 +3,7 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { join } from "node:path";
 import { AwsClients } from "../aws/client-factory.js";
 import { parseYamlWithSchema } from "../config/load.js";
-import { configSchema, type DrctlConfig } from "../config/schema.js";
+import { configSchema, primaryRegions, type DrctlConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 
 /**
@@ -26,6 +26,8 @@ export interface Runtime {
   /** Where runbook paths of the configuration are relative to (default: the working directory). */
   runbookDir: string | undefined;
   failoverStateMachine: string | undefined;
+  /** The function's own region (AWS_REGION): where the deployment's metrics go. */
+  region: string;
   /** The function's log (CloudWatch Logs in Lambda). */
   log(line: string): void;
 }
@@ -85,6 +87,7 @@ export async function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
     runbookDir:
       env.DRCTL_RUNBOOK_DIR ?? (env.LAMBDA_TASK_ROOT ? join(env.LAMBDA_TASK_ROOT, "runbooks") : undefined),
     failoverStateMachine: env.DRCTL_FAILOVER_STATE_MACHINE,
+    region: env.AWS_REGION ?? primaryRegions(config)[0] ?? "us-east-1",
     log: (line) => void process.stdout.write(`${line}\n`),
   };
 }

@@ -5,6 +5,9 @@ import type { ScanResult } from "../core/scan-result.js";
 import type { RunDiff } from "../store/diff.js";
 import { expandHome } from "../store/location.js";
 import { drctlHome } from "../store/open.js";
+import type { FreshnessResult } from "../core/freshness-result.js";
+import type { FreshnessDiff } from "../freshness/diff.js";
+import { freshnessMessage } from "./freshness-message.js";
 import { scanMessage, type Message } from "./message.js";
 import { postWebhook, sendSes, sendSmtp, webhookBody, writeOutbox } from "./transports.js";
 
@@ -133,6 +136,27 @@ export function notifyScan(options: {
     ],
     changed: shouldNotify({ ...options.config, when: "on-change" }, diff),
     name: `scan-${options.runId}`,
+    aws: options.aws,
+    ...(options.choice ? { choice: options.choice } : {}),
+  });
+}
+
+/** The freshness email and webhook, for what changed since the freshness run before. */
+export function notifyFreshness(options: {
+  config: NotifyConfig;
+  result: FreshnessResult;
+  diff: FreshnessDiff;
+  runId: string;
+  aws: () => Promise<AwsClients>;
+  choice?: NotifyChoice;
+}): Promise<Delivery[]> {
+  const { diff } = options;
+  return deliver({
+    config: options.config,
+    message: freshnessMessage(options.result, diff),
+    summary: diff.changed.map((c) => `${c.store} (${c.kind}): ${c.from} -> ${c.to}`),
+    changed: diff.changed.length > 0 || diff.newFindings.length > 0 || diff.resolvedFindings.length > 0,
+    name: `freshness-${options.runId}`,
     aws: options.aws,
     ...(options.choice ? { choice: options.choice } : {}),
   });

@@ -8,8 +8,7 @@ export function exposureText(s: Pick<StoreResult, "exposureSeconds" | "exposureA
   return `${s.exposureAtLeast ? "≥ " : ""}${formatDuration(s.exposureSeconds)}`;
 }
 
-const pad = (text: string, n: number) =>
-  text.length > n ? `${text.slice(0, n - 1)}… ` : text.padEnd(n + 1);
+const pad = (text: string, n: number) => (text.length > n ? `${text.slice(0, n - 1)}… ` : text.padEnd(n + 1));
 
 /** The terminal report: one line per store (store, kind, exposure, target, status, measured by), then findings. */
 export function formatFreshnessText(result: FreshnessResult, options: { verbose?: boolean } = {}): string {

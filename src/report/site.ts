@@ -1,8 +1,11 @@
+import { STORE_STATUSES, type FreshnessResult } from "../core/freshness-result.js";
 import type { ScanResult } from "../core/scan-result.js";
+import { diffFreshness } from "../freshness/diff.js";
 import { diffRuns } from "../store/diff.js";
 import type { HistoryStore, RunHeader } from "../store/types.js";
 import { asScan } from "../store/types.js";
 import { escapeHtml as e } from "./escape.js";
+import { formatFreshnessHtml } from "./freshness-html.js";
 import { formatScanHtml } from "./html.js";
 
 export interface SiteFile {
@@ -17,6 +20,8 @@ const JSON_TYPE = "application/json";
 
 /** Links are stable per run: runs/<id>/index.html never changes once written. */
 export const runPath = (id: string) => `runs/${encodeURIComponent(id)}/index.html`;
+/** A freshness run's page, as stable as a scan's. */
+export const freshnessPath = (id: string) => `freshness/${encodeURIComponent(id)}/index.html`;
 
 /** A small inline SVG of open critical+high+medium findings per run, oldest left. */
 function trend(runs: RunHeader[]): string {
@@ -39,7 +44,25 @@ export interface SkippedRun {
 
 type Row = { run: RunHeader; change: { added: number; resolved: number } | "first" | "unknown" };
 
-function indexPage(rows: Row[], skipped: SkippedRun[]): string {
+/** A freshness run on the index: how many stores in each status, and how many changed status. */
+type FreshnessRow = { run: RunHeader; result: FreshnessResult; changed: number | "first" };
+
+function freshnessTable(rows: FreshnessRow[]): string {
+  if (rows.length === 0) return "";
+  const body = rows
+    .map(({ run, result, changed }) => {
+      const cells = STORE_STATUSES.map(
+        (st) => `<td class="n">${result.stores.filter((x) => x.status === st).length}</td>`,
+      ).join("");
+      return `<tr><td><a href="${e(freshnessPath(run.id))}">${e(run.id)}</a></td><td>${e(run.startedAt)}</td><td class="n">${result.stores.length}</td>${cells}<td class="n">${changed === "first" ? "first" : changed}</td><td><a href="freshness/${e(encodeURIComponent(run.id))}/freshness.json">json</a></td></tr>`;
+    })
+    .join("");
+  return `<h2>Data freshness</h2>
+<p>${rows.length} freshness runs, newest first. <a href="latest-freshness.html">Latest freshness report</a>.</p>
+<table><thead><tr><th>run</th><th>started</th><th>stores</th>${STORE_STATUSES.map((st) => `<th>${st}</th>`).join("")}<th>changed status</th><th>data</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+function indexPage(rows: Row[], skipped: SkippedRun[], freshness: FreshnessRow[] = []): string {
   const change = (c: Row["change"]) =>
     c === "first"
       ? "first"
@@ -64,6 +87,7 @@ function indexPage(rows: Row[], skipped: SkippedRun[]): string {
 <p>${rows.length} scans, newest first.${rows.length > 0 ? ` <a href="latest.html">Latest report</a>.` : ""}</p>
 ${rows.length > 1 ? `<figure style="margin:0 0 1rem">${trend(rows.map((r) => r.run))}<figcaption style="color:#6b7280">Open critical, high and medium findings per scan, oldest to newest.</figcaption></figure>` : ""}
 <table><thead><tr><th>run</th><th>started</th><th>pairs</th><th>critical</th><th>high</th><th>medium</th><th>low</th><th>new / resolved</th><th>data</th></tr></thead><tbody>${body}</tbody></table>
+${freshnessTable(freshness)}
 ${unreadable}
 </body></html>
 `;
@@ -125,7 +149,8 @@ export async function buildSiteReport(
     const d = diffRuns({ id: older.run.id, result: older.result }, { id: run.id, result });
     return { run, change: { added: d.new.length, resolved: d.resolved.length } };
   });
-  files.push({ path: "index.html", body: indexPage(rows, skipped), contentType: HTML });
+  const freshness = await freshnessPages(store, limit, files, skipped);
+  files.push({ path: "index.html", body: indexPage(rows, skipped, freshness), contentType: HTML });
   // A stable address for "the latest report", for bookmarks and the email's link: the newest
   // run that could be read, under its own id.
   const latest = readable[0];
@@ -139,16 +164,80 @@ export async function buildSiteReport(
       contentType: HTML,
     });
   }
+  const latestFreshness = freshness[0];
   files.push({
     path: "latest.json",
     body: JSON.stringify({
       runId: latest?.run.id ?? null,
       href: latest ? runPath(latest.run.id) : null,
+      freshness: latestFreshness
+        ? { runId: latestFreshness.run.id, href: freshnessPath(latestFreshness.run.id) }
+        : null,
       skipped: skipped.map((s) => s.id),
     }),
     contentType: JSON_TYPE,
   });
   return { files, skipped };
+}
+
+/**
+ * One page and one JSON per stored freshness run, and latest-freshness.html; the rows of the
+ * index's freshness table, newest first. A run that cannot be read joins `skipped`.
+ */
+async function freshnessPages(
+  store: HistoryStore,
+  limit: number,
+  files: SiteFile[],
+  skipped: SkippedRun[],
+): Promise<FreshnessRow[]> {
+  const readable: { run: RunHeader; result: FreshnessResult }[] = [];
+  for (const run of await store.list({ kind: "freshness", limit })) {
+    let reason = "it is listed but its result is missing";
+    let result: FreshnessResult | undefined;
+    try {
+      const stored = await store.get(run.id);
+      if (stored?.kind === "freshness") result = stored.result;
+    } catch (err) {
+      reason = err instanceof Error ? err.message : String(err);
+    }
+    if (!result) {
+      skipped.push({ id: run.id, startedAt: run.startedAt, reason });
+      continue;
+    }
+    readable.push({ run, result });
+    const page = (title: string, href: string) =>
+      formatFreshnessHtml(result, title, { href, label: "all runs" });
+    files.push({
+      path: freshnessPath(run.id),
+      body: page(`drctl freshness report ${run.id}`, "../../index.html"),
+      contentType: HTML,
+    });
+    files.push({
+      path: `freshness/${encodeURIComponent(run.id)}/freshness.json`,
+      body: JSON.stringify(result, null, 2),
+      contentType: JSON_TYPE,
+    });
+  }
+  const newest = readable[0];
+  if (newest)
+    files.push({
+      path: "latest-freshness.html",
+      body: formatFreshnessHtml(newest.result, `drctl freshness report ${newest.run.id} (latest)`, {
+        href: "index.html",
+        label: "all runs",
+      }),
+      contentType: HTML,
+    });
+  return readable.map(({ run, result }, i) => {
+    const older = readable[i + 1];
+    return {
+      run,
+      result,
+      changed: older
+        ? diffFreshness({ id: older.run.id, result: older.result }, { id: run.id, result }).changed.length
+        : "first",
+    };
+  });
 }
 
 /** The site's files (see buildSiteReport). */

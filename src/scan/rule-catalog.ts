@@ -5,7 +5,7 @@ import { storeReadError } from "../freshness/engine.js";
 import { STORE_TYPES } from "../stores/registry.js";
 import type { RuleInfo } from "../core/finding.js";
 
-/** Every rule a scan can report, grouped by resource type, in report order. */
+/** Every rule a scan or a freshness run can report, grouped by resource type, in report order. */
 export function ruleCatalog(): { type: string; title: string; rules: RuleInfo[] }[] {
   return [
     { type: "pair", title: "Pairs", rules: Object.values(PAIR_RULES) },
@@ -19,6 +19,12 @@ export function ruleCatalog(): { type: string; title: string; rules: RuleInfo[] 
         readErrorRule(m),
       ],
     })),
+    // drctl freshness reports data-protection posture in the same shape.
+    ...STORE_TYPES.map((t) => ({
+      type: t.type,
+      title: `${t.title} (drctl freshness)`,
+      rules: [...t.rules, storeReadError(t)],
+    })),
   ];
 }
 
@@ -29,7 +35,7 @@ export function ruleIds(): string[] {
 
 export function rulesMarkdown(): string {
   const out = [
-    "# Readiness scan rules",
+    "# Readiness and data-protection rules",
     "",
     "Generated from the rule objects in `src/` by `npm run docs`; a test fails when this file is stale.",
     "Each finding names its rule id. Severities: critical, high, medium, low, info.",
