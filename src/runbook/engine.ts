@@ -396,6 +396,7 @@ export async function executeRunbook(
       );
     }
   }
+  if (!previous) await checkBeforeRun(aws, loaded);
   const owner = options.owner ?? processOwner();
   const leaseMs = options.leaseMs ?? defaultLeaseMs();
   const tookOver = await acquireLock(journal, {
@@ -457,6 +458,29 @@ export async function executeRunbook(
   } finally {
     heartbeat.end();
   }
+}
+
+/**
+ * Before a new run of a runbook with steps whose kind is checked before the run: its plan, and no
+ * run at all (nothing journaled, no lock, nothing changed) when such a step's plan would fail or be
+ * refused. A step whose state only earlier steps make readable is checked when it runs.
+ */
+async function checkBeforeRun(aws: AwsClients, loaded: LoadedRunbook): Promise<void> {
+  const checked = new Set(
+    loaded.runbook.steps.filter((s) => STEP_KINDS.get(s.kind)?.checkedBeforeRun).map((s) => s.id),
+  );
+  if (checked.size === 0) return;
+  const problems = planProblems(await planRunbook(aws, loaded)).filter(
+    (p) => checked.has(p.id) && p.kind !== "unreadable",
+  );
+  if (problems.length > 0)
+    throw new InputError(
+      `${loaded.file}: the run was not started, nothing changed: ${problems
+        .map(
+          (p) => `step "${p.id}" ${p.kind === "refused" ? "would be refused" : "would fail"}: ${p.problem}`,
+        )
+        .join("; ")}`,
+    );
 }
 
 /** Ends the run in the journal: its status, the lock, and a rollback where a step asks for one. */

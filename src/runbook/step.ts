@@ -80,6 +80,12 @@ export interface StepKind<P, B = unknown> {
    * never applied again after a crash without a person's consent.
    */
   idempotent: boolean;
+  /**
+   * Its plan is checked before a new run begins: when this step's plan would fail or be refused
+   * (a key that does not exist, nothing to act on), the run does not start and nothing changes,
+   * rather than failing at this step after earlier steps made things.
+   */
+  checkedBeforeRun?: boolean;
   /** How reconcile() decides, for the documentation. */
   reconciles: string;
   /**
