@@ -127,8 +127,15 @@ export function registerSchedule(program: Command, withContext: WithContext): vo
       "\nExamples:\n  drctl schedule run daily-images\n  drctl schedule run daily-images --execute",
     )
     .action((name: string, flags: { execute?: boolean }) =>
-      withContext((ctx) =>
-        runOrResume(ctx, runbookOf(ctx, scheduleNamed(ctx, name)), flags.execute ?? false, {}),
-      ),
+      withContext(async (ctx) => {
+        const code = await runOrResume(
+          ctx,
+          runbookOf(ctx, scheduleNamed(ctx, name)),
+          flags.execute ?? false,
+          {},
+        );
+        ctx.progress(ctx.callSummary());
+        return code;
+      }),
     );
 }
