@@ -13,8 +13,11 @@ import {
 import {
   CreateImageCommand,
   CreateLaunchTemplateCommand,
+  CreateTagsCommand,
+  DeregisterImageCommand,
   CreateLaunchTemplateVersionCommand,
   DescribeImagesCommand,
+  DescribeInstancesCommand,
   DescribeLaunchTemplateVersionsCommand,
   DescribeSnapshotsCommand,
   EC2Client,
@@ -22,7 +25,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -108,7 +111,18 @@ beforeAll(async () => {
       .get(AutoScalingClient, "us-east-1")
       .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["web"] }))
   ).AutoScalingGroups?.[0];
-  instances = (group?.Instances ?? []).map((i) => i.InstanceId ?? "");
+  // Oldest first, as pick: oldest chooses (launch time, then id).
+  const described = await ec2("us-east-1").send(
+    new DescribeInstancesCommand({ InstanceIds: (group?.Instances ?? []).map((i) => i.InstanceId ?? "") }),
+  );
+  instances = (described.Reservations ?? [])
+    .flatMap((r) => r.Instances ?? [])
+    .sort(
+      (a, b) =>
+        (a.LaunchTime?.getTime() ?? 0) - (b.LaunchTime?.getTime() ?? 0) ||
+        (a.InstanceId ?? "").localeCompare(b.InstanceId ?? ""),
+    )
+    .map((i) => i.InstanceId ?? "");
   // The standby launches from /app/latest-ami-id, as in the seed; the images of two earlier days.
   await launchFromLatestImageParameter(
     ec2("us-west-2"),
@@ -348,6 +362,32 @@ steps:
         .map((c) => c.operation),
     ).toEqual(["EC2.CreateTags", "EC2.DeregisterImage", ...d27snapshots.map(() => "EC2.DeleteSnapshot")]);
 
+    // A prune that stopped after deregistering an image, before deleting its snapshots (its mark
+    // was written first): the next prune deletes what it left.
+    const left = await east.send(
+      new CreateImageCommand({
+        InstanceId: instances[1],
+        Name: "prune-test-interrupted",
+        TagSpecifications: [
+          { ResourceType: "image", Tags: tagsOf },
+          { ResourceType: "snapshot", Tags: tagsOf },
+        ],
+      }),
+    );
+    const leftSnapshots = snapshotsOf(await image("us-east-1", left.ImageId ?? ""));
+    await east.send(
+      new CreateTagsCommand({
+        Resources: leftSnapshots,
+        Tags: [{ Key: "drctl:pruned-image", Value: left.ImageId }],
+      }),
+    );
+    await east.send(new DeregisterImageCommand({ ImageId: left.ImageId }));
+    const finish = await drctl("failover", "run", "--runbook", file, "--execute");
+    expect(finish.code, finish.stdout + finish.stderr).toBe(0);
+    expect(finish.stdout).toContain(`delete snapshots left by an earlier prune: ${leftSnapshots.join(" ")}`);
+    expect((await lastRun()).steps[0]?.outputs.deletedSnapshots).toBe(leftSnapshots.join(","));
+    for (const s of leftSnapshots) expect(await snapshot("us-east-1", s)).toBeUndefined();
+
     // Nothing more to do: a second run changes nothing.
     const again = await drctl("failover", "plan", "--runbook", file);
     expect(again.stdout).toMatch(
@@ -356,10 +396,78 @@ steps:
   });
 });
 
+describe("ec2.create-image of a named instance", () => {
+  it("images that instance, rebooting it only when asked", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drctl-create-"));
+    const file = join(dir, "create.yaml");
+    writeFileSync(
+      file,
+      `version: 1
+name: one image
+application: one-image
+region: us-east-1
+steps:
+  - id: image
+    kind: ec2.create-image
+    params: { instance: ${instances[1] ?? ""}, reboot: true, name: one-off, tags: { lifecycle: one-off } }
+`,
+    );
+    const from = recorder.calls.length;
+    const r = await drctl("failover", "run", "--runbook", file, "--execute");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const create = recorder.since(from).filter((c) => c.operation === "EC2.CreateImage");
+    expect(create.map((c) => [param(c, "InstanceId"), param(c, "NoReboot")])).toEqual([
+      [instances[1], "false"],
+    ]);
+    const out = (await lastRun()).steps[0]?.outputs ?? {};
+    expect(out.instanceId).toBe(instances[1]);
+    expect((await image("us-east-1", out.imageId ?? ""))?.State).toBe("available");
+    // An instance that does not exist: the plan says so and the run makes nothing.
+    writeFileSync(file, `${readFileSync(file, "utf8").replace(instances[1] ?? "", "i-0123456789abcdef0")}`);
+    const missing = await drctl("failover", "run", "--runbook", file, "--execute");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(
+      /step "image" would fail: instance i-0123456789abcdef0 does not exist in us-east-1/,
+    );
+  });
+});
+
 describe("a killed copy step", () => {
   let cli: string[];
   beforeAll(() => {
     cli = bundleCli();
+  });
+
+  it("killed after its CreateImage call, the create step resumed: one image, found by its tag", async () => {
+    const home = process.env.DRCTL_HOME ?? "";
+    const envOf = {
+      DRCTL_HOME: home,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_REGION: "us-east-1",
+    };
+    const from = recorder.calls.length;
+    const killed = await drctlProcess(
+      cli,
+      ["--endpoint-url", recorder.endpoint, "failover", "run", "--runbook", DAILY, "--execute"],
+      { ...envOf, DRCTL_CRASH_AT: "create-image:after-call" },
+    ).exited;
+    expect(killed.signal, killed.stderr).toBe("SIGKILL");
+    const runId = (await lastRun()).run?.runId ?? "";
+    const resumed = await drctlProcess(
+      cli,
+      ["--endpoint-url", recorder.endpoint, "runbook", "resume", runId, "--execute"],
+      envOf,
+    ).exited;
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(recorder.since(from).filter((c) => c.operation === "EC2.CreateImage")).toHaveLength(1);
+    const mine = await tagged("us-east-1", "drctl:created-by", `${runId}/create-image`);
+    const step = (await lastRun()).steps.find((s) => s.stepId === "create-image");
+    expect(mine.map((i) => i.ImageId)).toEqual([step?.outputs.imageId]);
+    const status = await drctl("runbook", "status", runId);
+    expect(status.stdout).toMatch(
+      /create-image was in doubt: reconciled: web-daily-\S+ \(ami-\w+\) exists, made by this step/,
+    );
   });
 
   for (const boundary of ["before-call", "after-call", "after-journal"] as const)
