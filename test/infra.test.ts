@@ -390,23 +390,32 @@ describe("the CDK app", () => {
         },
       ]),
     );
-    expect(on("ec2:CopyImage")).toEqual([
-      {
-        actions: ["ec2:CopyImage"],
-        resources: [
-          "arn:<AWS::Partition>:ec2:us-east-1::image/*",
-          "arn:<AWS::Partition>:ec2:us-east-1::snapshot/*",
-          "arn:<AWS::Partition>:ec2:us-west-2::image/*",
-          "arn:<AWS::Partition>:ec2:us-west-2::snapshot/*",
-        ],
-        condition: {
-          StringEquals: {
-            "aws:RequestTag/environment": "dr",
-            "aws:RequestTag/drctl:source-region": "us-east-1",
+    // The copy must carry its tags; the source is the image of the primary region.
+    expect(on("ec2:CopyImage")).toHaveLength(2);
+    expect(on("ec2:CopyImage")).toEqual(
+      expect.arrayContaining([
+        {
+          actions: ["ec2:CopyImage"],
+          resources: [
+            "arn:<AWS::Partition>:ec2:us-east-1::image/*",
+            "arn:<AWS::Partition>:ec2:us-east-1::snapshot/*",
+          ],
+        },
+        {
+          actions: ["ec2:CopyImage"],
+          resources: [
+            "arn:<AWS::Partition>:ec2:us-west-2::image/*",
+            "arn:<AWS::Partition>:ec2:us-west-2::snapshot/*",
+          ],
+          condition: {
+            StringEquals: {
+              "aws:RequestTag/environment": "dr",
+              "aws:RequestTag/drctl:source-region": "us-east-1",
+            },
           },
         },
-      },
-    ]);
+      ]),
+    );
     for (const action of ["ec2:DeregisterImage", "ec2:DeleteSnapshot"])
       for (const g of on(action))
         expect(g.condition, action).toEqual({ StringEquals: { "ec2:ResourceTag/lifecycle": "web-daily" } });

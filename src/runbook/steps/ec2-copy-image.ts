@@ -196,18 +196,23 @@ export const ec2CopyImageStep: StepKind<Params, Before> = {
   inverse: () => [],
   grants(p, where) {
     const source = known(p.sourceRegion);
-    const regions = [where.region, ...(source && source !== where.region ? [source] : [])];
+    // A source region not known at deployment (a reference): any region's images.
+    const regions = [where.region, source && source !== where.region ? source : "*"];
     const tags = requestTagCondition(p.tags, source ? { [SOURCE_REGION]: source } : {});
     const key = known(p.kmsKeyId);
     return [
       {
-        // The source image and its snapshots, and the copy (which must carry the step's tags).
+        // The copy and its snapshots, which must carry the step's tags.
         actions: ["ec2:CopyImage"],
-        resources: regions.flatMap((region) => [
-          imageArn({ ...where, region }),
-          snapshotArn({ ...where, region }),
-        ]),
+        resources: [imageArn(where), snapshotArn(where)],
         ...(tags ? { conditions: tags } : {}),
+      },
+      {
+        // The source image and its snapshots (another region: the image an earlier step made).
+        actions: ["ec2:CopyImage"],
+        resources: regions
+          .filter((r) => r !== where.region)
+          .flatMap((region) => [imageArn({ ...where, region }), snapshotArn({ ...where, region })]),
       },
       {
         actions: ["ec2:CreateTags"],
