@@ -397,7 +397,7 @@ steps:
 });
 
 describe("ec2.create-image of a named instance", () => {
-  it("images that instance, rebooting it only when asked", async () => {
+  it("images that instance, rebooting it only when asked, and waits until the image is available", async () => {
     const dir = mkdtempSync(join(tmpdir(), "drctl-create-"));
     const file = join(dir, "create.yaml");
     writeFileSync(
@@ -413,6 +413,8 @@ steps:
 `,
     );
     const from = recorder.calls.length;
+    // The image is pending for its first two answers, as AWS's is for minutes: the step waits.
+    proxy.images.holdPending(2);
     const r = await drctl("failover", "run", "--runbook", file, "--execute");
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const create = recorder.since(from).filter((c) => c.operation === "EC2.CreateImage");
@@ -421,6 +423,11 @@ steps:
     ]);
     const out = (await lastRun()).steps[0]?.outputs ?? {};
     expect(out.instanceId).toBe(instances[1]);
+    expect(r.stderr).toContain(`[image] image ${out.imageId ?? ""} is pending in us-east-1; waiting`);
+    const asked = recorder
+      .since(from)
+      .filter((c) => c.operation === "EC2.DescribeImages" && param(c, "ImageId.1") === out.imageId);
+    expect(asked).toHaveLength(3);
     expect((await image("us-east-1", out.imageId ?? ""))?.State).toBe("available");
     // An instance that does not exist: the plan says so and the run makes nothing.
     writeFileSync(file, `${readFileSync(file, "utf8").replace(instances[1] ?? "", "i-0123456789abcdef0")}`);

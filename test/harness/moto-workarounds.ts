@@ -69,10 +69,22 @@ function withoutTagSpecs(params: URLSearchParams): string {
  * - Every image is created "now", so pruning by age could not be tried: `backdate(imageId, date)`
  *   makes DescribeImages report the image as made at that date (its CreationDate), as an image
  *   made that day would be. This is how tests and the demo have images of earlier days.
+ * - Every image is available at once; `holdPending(n)` makes the next one pending for n answers.
  */
 export class MotoImages {
   private readonly tokens = new Map<string, Forwarded>();
   private readonly dates = new Map<string, string>();
+  /** Images reported pending for so many more DescribeImages answers (AWS takes minutes to make one). */
+  private readonly pending = new Map<string, number>();
+  private pendingNext = 0;
+
+  /**
+   * The next image made through the proxy (CreateImage or CopyImage) is reported pending in its
+   * next `answers` DescribeImages answers, then available: moto makes images available at once.
+   */
+  holdPending(answers: number): void {
+    this.pendingNext = answers;
+  }
 
   constructor(private readonly endpoint: string) {}
 
@@ -120,6 +132,8 @@ export class MotoImages {
     const answer = await forward(withoutTagSpecs(params));
     const imageId = /<imageId>([^<]+)<\/imageId>/.exec(answer.body)?.[1];
     if (answer.status === 200 && imageId) {
+      if (this.pendingNext > 0) this.pending.set(imageId, this.pendingNext);
+      this.pendingNext = 0;
       await this.tag(request.region, imageId, specs);
       if (token) this.tokens.set(key, answer);
     }
@@ -127,14 +141,24 @@ export class MotoImages {
   };
 
   readonly rewrite = (request: string, response: string): string => {
-    if (this.dates.size === 0 || new URLSearchParams(request).get("Action") !== "DescribeImages")
+    if (
+      (this.dates.size === 0 && this.pending.size === 0) ||
+      new URLSearchParams(request).get("Action") !== "DescribeImages"
+    )
       return response;
+    // moto's layout of an image: <item><blockDeviceMapping>...<imageId>...<creationDate>...<imageType>.
     return response.replace(/<item><blockDeviceMapping>[\s\S]*?<imageType>/g, (item) => {
       const id = /<imageId>([^<]+)<\/imageId>/.exec(item)?.[1] ?? "";
       const date = this.dates.get(id);
-      return date
+      let out = date
         ? item.replace(/<creationDate>[^<]*<\/creationDate>/, `<creationDate>${date}</creationDate>`)
         : item;
+      const left = this.pending.get(id) ?? 0;
+      if (left > 0) {
+        this.pending.set(id, left - 1);
+        out = out.replace(/<imageState>available<\/imageState>/, "<imageState>pending</imageState>");
+      }
+      return out;
     });
   };
 }

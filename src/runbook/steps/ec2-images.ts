@@ -14,7 +14,7 @@ import {
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { awsErrorCode } from "../../aws/errors.js";
-import { waitFor, type StepContext } from "../step.js";
+import { pause, type StepContext } from "../step.js";
 
 /** The step (run/step) that made an image: how a resumed or retried step finds its own image. */
 export const CREATED_BY = "drctl:created-by";
@@ -143,25 +143,23 @@ export async function describeImage(
   }
 }
 
-/** Waits until the image is available; a failed image is an error with AWS's reason. */
+/**
+ * Waits until the image is available; a failed image is an error with AWS's reason. Asked again
+ * after 1, 2, 4 and 8 seconds, then every 15: a copy of a large image takes many minutes.
+ */
 export async function waitAvailable(ctx: StepContext, region: string, imageId: string): Promise<FoundImage> {
-  return waitFor(
-    async () => {
-      const out = await ctx.aws
-        .get(EC2Client, region)
-        .send(new DescribeImagesCommand({ ImageIds: [imageId], IncludeDeprecated: true }));
-      const image = out.Images?.[0];
-      if (image?.State === "failed")
-        throw new Error(
-          `image ${imageId} failed in ${region}: ${image.StateReason?.Message ?? image.StateReason?.Code ?? "no reason given"}`,
-        );
-      if (image?.State === "available") return found(image);
-      ctx.log(`image ${imageId} is ${image?.State ?? "not visible yet"} in ${region}; waiting`);
-      return undefined;
-    },
-    ctx.signal,
-    15_000,
-  );
+  const ec2 = ctx.aws.get(EC2Client, region);
+  for (let asked = 0; ; asked++) {
+    if (asked > 0) await pause(Math.min(15_000, 1000 * 2 ** (asked - 1)), ctx.signal);
+    const out = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId], IncludeDeprecated: true }));
+    const image = out.Images?.[0];
+    if (image?.State === "failed")
+      throw new Error(
+        `image ${imageId} failed in ${region}: ${image.StateReason?.Message ?? image.StateReason?.Code ?? "no reason given"}`,
+      );
+    if (image?.State === "available") return found(image);
+    ctx.log(`image ${imageId} is ${image?.State ?? "not visible yet"} in ${region}; waiting`);
+  }
 }
 
 /** Where a grant points: images and snapshots have no account in their ARN. */
