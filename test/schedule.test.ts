@@ -220,6 +220,34 @@ describe("a scheduled runbook in the cloud workflow", () => {
     );
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
     expect(await new DynamoDbJournal(aws, "drctl-history", "us-east-1").lockOf("web-images")).toBeUndefined();
+
+    // From a laptop: a run of the schedule that fails keeps the application; a new one takes it over with --force.
+    const dir = mkdtempSync(join(tmpdir(), "drctl-laptop-"));
+    mkdirSync(join(dir, "runbooks"));
+    copyFileSync("examples/images/daily.yaml", join(dir, "runbooks", "daily.yaml"));
+    writeFileSync(join(dir, "drctl.yaml"), CONFIG(world.topicArn).replace("examples/images/", "runbooks/"));
+    const laptop = ["--endpoint-url", gate.endpoint, "--store", STORE, "--config", join(dir, "drctl.yaml")];
+    denyCopy = true;
+    const failing = await drctl(...laptop, "schedule", "run", "daily-images", "--execute");
+    expect(failing.code).toBe(3);
+    expect(failing.stderr).toMatch(/AWS calls: \d+ \(.*EC2\.CopyImage 1/);
+    denyCopy = false;
+    const held = await drctl(...laptop, "schedule", "run", "daily-images", "--execute");
+    expect(held.code).toBe(3);
+    expect(held.stderr).toMatch(/another run holds the lock for application "web-images"/);
+    const forced = await drctl(
+      ...laptop,
+      "schedule",
+      "run",
+      "daily-images",
+      "--execute",
+      "--force",
+      "the copy was denied; fixed",
+    );
+    expect(forced.code, forced.stdout + forced.stderr).toBe(0);
+    const runId = /daily images run (run-\S+): succeeded/.exec(forced.stdout)?.[1] ?? "";
+    const status = await drctl(...laptop, "runbook", "status", runId);
+    expect(status.stdout).toMatch(/forced by \S+: the copy was denied; fixed \(from run run-\S+/);
   });
 });
 

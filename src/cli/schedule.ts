@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { hostname, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { scheduleTopic, type DrctlConfig } from "../config/schema.js";
 import { EXIT, InputError } from "../errors.js";
@@ -34,6 +35,14 @@ function scheduleNamed(ctx: CommandContext, name: string): Schedule {
     }`,
   );
 }
+
+const whoAmI = () => {
+  try {
+    return `${userInfo().username}@${hostname()}`;
+  } catch {
+    return `?@${hostname()}`;
+  }
+};
 
 const utc = (d: Date) => d.toISOString().replace(/\.000Z$/, "Z");
 
@@ -119,6 +128,10 @@ export function registerSchedule(program: Command, withContext: WithContext): vo
     .command("run")
     .argument("<name>", "the schedule's name")
     .option("--execute", "really change the world")
+    .option(
+      "--force <why>",
+      "take the application's lock whoever holds it (a failed run of the schedule keeps it); journaled with who and why",
+    )
     .description(
       "run a schedule's runbook here and now, with its values, as its next firing would; without --execute only the plan",
     )
@@ -126,13 +139,13 @@ export function registerSchedule(program: Command, withContext: WithContext): vo
       "after",
       "\nExamples:\n  drctl schedule run daily-images\n  drctl schedule run daily-images --execute",
     )
-    .action((name: string, flags: { execute?: boolean }) =>
+    .action((name: string, flags: { execute?: boolean; force?: string }) =>
       withContext(async (ctx) => {
         const code = await runOrResume(
           ctx,
           runbookOf(ctx, scheduleNamed(ctx, name)),
           flags.execute ?? false,
-          {},
+          flags.force ? { force: { by: whoAmI(), why: flags.force } } : {},
         );
         ctx.progress(ctx.callSummary());
         return code;
