@@ -234,6 +234,14 @@ describe("examples/images/daily.yaml", () => {
     expect(out("prune-primary").deregistered).toBe("");
     expect(await tagged("us-west-2", "lifecycle", "web-daily")).toHaveLength(3);
 
+    // The plan reads the images as they are (three, all kept) and says what today's new one pushes out.
+    const nine = earlier[0] as { primaryImageId: string; standbyImageId: string };
+    const plan2 = await drctl("failover", "plan", "--runbook", DAILY);
+    expect(plan2.stdout).toMatch(
+      new RegExp(
+        `prune-standby .*\\n\\s+3 images tagged lifecycle=web-daily: 3 kept .*\\n\\s+-> if an earlier step makes a newer image, also deregister ${nine.standbyImageId} \\(web-daily-earlier-1, 9 days old, snapshots snap-\\w+\\)\\n`,
+      ),
+    );
     const second = await drctl("failover", "run", "--runbook", DAILY, "--execute");
     expect(second.code, second.stdout + second.stderr).toBe(0);
     const again = await lastRun();

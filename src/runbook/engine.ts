@@ -136,6 +136,10 @@ export async function planRunbook(aws: AwsClients, loaded: LoadedRunbook): Promi
       wave.map(async (step) => {
         const kind = kindOf(step, file);
         const region = step.region ?? runbook.region;
+        const earlier = ancestors(runbook.steps, step.id).filter((id) => {
+          const p = planned.find((x) => x.id === id)?.plan;
+          return p !== undefined && ("error" in p || p.changes);
+        });
         const ctx: StepContext = {
           aws,
           region,
@@ -143,6 +147,7 @@ export async function planRunbook(aws: AwsClients, loaded: LoadedRunbook): Promi
           signal: AbortSignal.timeout(step.timeoutSeconds * 1000),
           secrets,
           idempotencyKey: `plan/${step.id}`,
+          ...(earlier.length ? { afterChanges: true } : {}),
         };
         let plan: PlannedStep["plan"];
         try {
@@ -152,13 +157,7 @@ export async function planRunbook(aws: AwsClients, loaded: LoadedRunbook): Promi
           if (err instanceof InputError) throw err;
           plan = { error: errorText(err), ...(err instanceof NotFoundError ? { notFound: true } : {}) };
         }
-        const changing =
-          "error" in plan
-            ? ancestors(runbook.steps, step.id).filter((id) => {
-                const p = planned.find((x) => x.id === id)?.plan;
-                return p !== undefined && ("error" in p || p.changes);
-              })
-            : [];
+        const changing = "error" in plan ? earlier : [];
         planned.push({
           id: step.id,
           kind: step.kind,

@@ -29,6 +29,11 @@ export interface StepContext {
    * functions) so they can drop a repeat.
    */
   idempotencyKey: string;
+  /**
+   * In a plan only: steps this one runs after would change something first, so the state it reads
+   * now is not the one it will act on (a prune's plan then says what a newer image would change).
+   */
+  afterChanges?: boolean;
 }
 
 /** What a step would change, read from the live state: "current -> target". */

@@ -53,6 +53,8 @@ interface Before {
   /** When it was read (ms since the epoch): ages count from here. */
   now: number;
   images: Candidate[];
+  /** In a plan after steps that change things: the images that go too once one newer image exists. */
+  withNewer?: Candidate[];
   /** Snapshots an interrupted prune left behind: their image is deregistered, they are still there. */
   orphans: { snapshotId: string; imageId: string }[];
 }
@@ -181,7 +183,24 @@ async function read(ctx: StepContext, p: Params): Promise<Before> {
     imagesInUse(ctx),
     orphans(ctx, p),
   ]);
-  return { now, images: judge(p, images, inUse, now), orphans: left };
+  const judged = judge(p, images, inUse, now);
+  // Before a run, the image an earlier step makes is not there yet: say what it would push out.
+  if (ctx.afterChanges) {
+    const newer: FoundImage = {
+      imageId: "(new)",
+      name: "",
+      state: "available",
+      created: new Date(now).toISOString(),
+      snapshotIds: [],
+      tags: {},
+    };
+    const gone = new Set(judged.filter((c) => c.kept === undefined).map((c) => c.imageId));
+    const more = judge(p, [...images, newer], inUse, now).filter(
+      (c) => c.kept === undefined && !gone.has(c.imageId),
+    );
+    if (more.length) return { now, images: judged, orphans: left, withNewer: more };
+  }
+  return { now, images: judged, orphans: left };
 }
 
 const going = (b: Before) => b.images.filter((i) => i.kept === undefined);
@@ -215,22 +234,25 @@ export const ec2PruneImagesStep: StepKind<Params, Before> = {
     const go = going(b);
     const kept = b.images.filter((i) => i.kept !== undefined);
     const inUse = kept.filter((i) => i.kept?.startsWith("in use"));
+    const actions = [
+      ...go.map((i) => `deregister ${showImage(i, b.now)}`),
+      ...(b.orphans.length
+        ? [`delete snapshots left by an earlier prune: ${b.orphans.map((o) => o.snapshotId).join(" ")}`]
+        : []),
+      ...(b.withNewer?.length
+        ? [
+            `if an earlier step makes a newer image, also deregister ${b.withNewer.map((i) => showImage(i, b.now)).join("; ")}`,
+          ]
+        : []),
+    ];
     return {
       current: `${b.images.length} images tagged ${showTags(p.tags)}: ${kept.length} kept (${
         kept.map((i) => `${i.imageId} ${i.kept ?? ""}`).join("; ") || "none"
       })${inUse.length ? `; ${inUse.length} in use` : ""}`,
-      target:
-        go.length || b.orphans.length
-          ? [
-              ...go.map((i) => `deregister ${showImage(i, b.now)}`),
-              ...(b.orphans.length
-                ? [
-                    `delete snapshots left by an earlier prune: ${b.orphans.map((o) => o.snapshotId).join(" ")}`,
-                  ]
-                : []),
-            ].join("; ")
-          : `nothing older than ${p.olderThanDays} days beyond the newest ${p.keep}`,
-      changes: go.length > 0 || b.orphans.length > 0,
+      target: actions.length
+        ? actions.join("; ")
+        : `nothing older than ${p.olderThanDays} days beyond the newest ${p.keep}`,
+      changes: actions.length > 0,
     };
   },
   async apply(ctx, _p, now) {
