@@ -259,10 +259,19 @@ describe("examples/images/daily.yaml", () => {
       [earlier[1]?.standbyImageId, copy?.ImageId, out2("copy-to-standby").imageId].sort(),
     );
     expect(await parameter("us-west-2", "/app/latest-ami-id")).toBe(out2("copy-to-standby").imageId);
-    // The previous value is kept in the journal: a failback of the run would point it back.
+    // The previous value is kept in the journal: the failback of the run points it back, and
+    // deletes no image (pruning removes them in their time; a deregistered one cannot come back).
     expect(JSON.parse(out2("point-parameter").previous ?? "{}")).toEqual({
       "/app/latest-ami-id": { type: "String", version: 2, value: copy?.ImageId },
     });
+    const imagesBefore = await ownImageCount();
+    const back = await drctl("failback", "run", "--from", again.run?.runId ?? "", "--execute");
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    expect((await lastRun()).steps.map((s) => [s.stepId, s.kind])).toEqual([
+      ["undo-point-parameter", "ssm.put-parameters"],
+    ]);
+    expect(await parameter("us-west-2", "/app/latest-ami-id")).toBe(copy?.ImageId);
+    expect(await ownImageCount()).toBe(imagesBefore);
   });
 });
 
