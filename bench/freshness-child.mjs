@@ -5,6 +5,7 @@ import { AwsClients } from "../dist/src/aws/client-factory.js";
 import { configSchema } from "../dist/src/config/schema.js";
 import { runFreshness } from "../dist/src/freshness/engine.js";
 import { putFreshnessMetrics } from "../dist/src/freshness/put-metrics.js";
+import { performance } from "node:perf_hooks";
 
 const aws = await AwsClients.create({
   endpointUrl: process.env.ENDPOINT ?? "",

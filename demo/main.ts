@@ -13,6 +13,12 @@ import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { loadRunbook } from "../src/runbook/load.js";
 import { DrctlError, EXIT, InputError } from "../src/errors.js";
 import { AwsBehaviour } from "../test/harness/aws-behaviour.js";
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { DescribeImagesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { appendFileSync, copyFileSync } from "node:fs";
+import { buildDailyImages, launchFromLatestImageParameter } from "./world/compute.js";
+import type { World } from "./world/build.js";
 import { recordReplicaLag, workaroundProxy } from "../test/harness/moto-workarounds.js";
 import { Emulator } from "./emulator.js";
 import { buildWorld, changeWorld } from "./world/build.js";
@@ -20,6 +26,93 @@ import { buildDataStores } from "./world/data.js";
 import { DEFAULT_WORLD, MAX_PAIRS } from "./world/options.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+/**
+ * The image lifecycle: drctl.yaml gets a schedule of examples/images/daily.yaml; the standby's
+ * launch template reads /app/latest-ami-id; four earlier days' images are made and dated back. Then
+ * the schedule's list, its plan (what pruning would remove), one run, and what it left: the copy,
+ * the parameter, the template resolving it. Returns the run's exit code.
+ */
+async function dailyImages(
+  endpoint: string,
+  world: World,
+  configFile: string,
+  outDir: string,
+): Promise<number> {
+  const proxy = await workaroundProxy(endpoint);
+  const aws = await AwsClients.create({ rateLimits: "off", endpointUrl: proxy.endpoint });
+  try {
+    const ec2 = (region: string) => aws.get(EC2Client, region);
+    await launchFromLatestImageParameter(
+      ec2("us-west-2"),
+      aws.get(SSMClient, "us-west-2"),
+      world.images.standbyImageId,
+    );
+    const web = (
+      await aws
+        .get(AutoScalingClient, "us-east-1")
+        .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["web"] }))
+    ).AutoScalingGroups?.[0];
+    const earlier = await buildDailyImages(
+      ec2("us-east-1"),
+      ec2("us-west-2"),
+      "us-east-1",
+      web?.Instances?.[0]?.InstanceId ?? "",
+      4,
+    );
+    earlier.forEach((e, i) => {
+      const at = new Date(Date.now() - (11 - i) * 86_400_000);
+      proxy.images.backdate(e.primaryImageId, at);
+      proxy.images.backdate(e.standbyImageId, at);
+    });
+    mkdirSync(resolve(outDir, "runbooks"), { recursive: true });
+    copyFileSync("examples/images/daily.yaml", resolve(outDir, "runbooks", "daily.yaml"));
+    appendFileSync(
+      configFile,
+      [
+        "schedules:",
+        "  - name: daily-images",
+        "    runbook: runbooks/daily.yaml",
+        "    cron: cron(0 2 * * ? *)",
+        "    set: { group: web }",
+        `    notifyTopicArn: ${world.topicArn}`,
+        "",
+      ].join("\n"),
+    );
+    const base = ["--endpoint-url", proxy.endpoint, "--config", configFile];
+    console.log(`\n$ drctl --config ${configFile} schedule list`);
+    await runCli([...base, "schedule", "list"]);
+    console.log(`\n$ drctl --config ${configFile} schedule plan daily-images`);
+    await runCli([...base, "schedule", "plan", "daily-images"]);
+    console.log(`\n$ drctl --config ${configFile} schedule run daily-images --execute`);
+    const started = Date.now();
+    const code = await runCli([...base, "schedule", "run", "daily-images", "--execute"]);
+    console.log(`(the run took ${((Date.now() - started) / 1000).toFixed(1)} s on the emulator)`);
+    const latest = (
+      await aws.get(SSMClient, "us-west-2").send(new GetParameterCommand({ Name: "/app/latest-ami-id" }))
+    ).Parameter?.Value;
+    const copy = (await ec2("us-west-2").send(new DescribeImagesCommand({ ImageIds: [latest ?? ""] })))
+      .Images?.[0];
+    const template = (
+      await ec2("us-west-2").send(
+        new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: "web", Versions: ["$Default"] }),
+      )
+    ).LaunchTemplateVersions?.[0];
+    console.log(
+      [
+        "",
+        `the copy in us-west-2: ${copy?.ImageId ?? "?"} ${copy?.Name ?? ""} (${copy?.State ?? "?"})`,
+        ...(copy?.Tags ?? []).map((t) => `  ${t.Key ?? ""}=${t.Value ?? ""}`).sort(),
+        `/app/latest-ami-id in us-west-2: ${latest ?? "(none)"}`,
+        `launch template web (us-west-2) version ${template?.VersionNumber ?? "?"}: ImageId ${template?.LaunchTemplateData?.ImageId ?? "?"}`,
+      ].join("\n"),
+    );
+    return code;
+  } finally {
+    aws.destroy();
+    await proxy.stop();
+  }
+}
 
 export const DEMO_HELP = `Usage: npm run demo -- [options]
 
@@ -251,6 +344,17 @@ try {
     ]);
     await proxy.stop();
     scanCode = Math.max(scanCode, failbackCode);
+  }
+
+  // The daily image on a schedule (examples/images/daily.yaml): the standby launches from
+  // /app/latest-ami-id; images of four earlier days are there (made now, dated back by the
+  // harness's proxy, which also tags snapshots and honours CopyImage's client token as AWS does).
+  if (world.options.primaryRegion === "us-east-1" && world.options.standbyRegion === "us-west-2") {
+    scanCode = Math.max(scanCode, await dailyImages(emulator.endpoint, world, configFile, outDir));
+  } else {
+    console.log(
+      "\n(examples/images/daily.yaml is written for us-east-1 and us-west-2; the image part of the demo is left out)",
+    );
   }
 
   await behaviourProxy.stop();

@@ -2,7 +2,8 @@
  * The CDK app: npm run synth (writes cdk.out/), then deploy with the AWS CDK CLI, e.g.
  *   npx aws-cdk deploy --app cdk.out
  * Settings come from the environment: DRCTL_DEPLOY_CONFIG (default ./drctl.yaml; its `triggers`
- * add the alarm-triggered failover, with their runbooks bundled), DRCTL_SCHEDULE
+ * add the alarm-triggered failover and its `schedules` runbooks on a schedule, with their runbooks
+ * bundled), DRCTL_SCHEDULE
  * (default rate(1 day)), and CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION as the CDK sets them.
  */
 import { App, Validations } from "aws-cdk-lib";
@@ -10,8 +11,9 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseYamlWithSchema } from "../src/config/load.js";
-import { configSchema } from "../src/config/schema.js";
-import { dirname } from "node:path";
+import { configSchema, scheduleTopic } from "../src/config/schema.js";
+import { loadRunbook } from "../src/runbook/load.js";
+import { dirname, join } from "node:path";
 import { bundleHandlers, bundleRunbooks } from "./bundle.js";
 import { parseDocument } from "yaml";
 import { DrctlStack } from "./stack.js";
@@ -40,11 +42,14 @@ export function buildApp(options: { configFile?: string; schedule?: string; outd
     context: { "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": true },
   });
   const codeDir = bundleHandlers();
-  const runbooks = bundleRunbooks(
+  const started = [...config.triggers, ...config.schedules];
+  bundleRunbooks(
     codeDir,
     dirname(file),
-    config.triggers.map((t) => t.runbook),
+    started.map((t) => t.runbook),
   );
+  // Each runbook with the values its trigger or schedule gives it: what the grants are made of.
+  const runbooks = started.map((t) => loadRunbook(join(dirname(file), t.runbook), t.set));
   const stack = new DrctlStack(app, "Drctl", {
     ...withoutWebhook(configText, config),
     config,
@@ -54,10 +59,14 @@ export function buildApp(options: { configFile?: string; schedule?: string; outd
           failover: {
             runbooks,
             notifyTopics: [
-              ...new Set(config.triggers.flatMap((t) => (t.notifyTopicArn ? [t.notifyTopicArn] : []))),
+              ...new Set([
+                ...config.triggers.flatMap((t) => (t.notifyTopicArn ? [t.notifyTopicArn] : [])),
+                ...config.schedules.flatMap((s) => scheduleTopic(config, s) ?? []),
+              ]),
             ],
-            approvalMinutes: Math.max(...config.triggers.map((t) => t.approvalTimeoutMinutes)),
+            approvalMinutes: Math.max(0, ...config.triggers.map((t) => t.approvalTimeoutMinutes)),
             alarmNames: [...new Set(config.triggers.flatMap((t) => t.alarms))],
+            schedules: config.schedules.map((s) => ({ name: s.name, cron: s.cron, runbook: s.runbook })),
           },
         }
       : {}),

@@ -12,6 +12,7 @@ import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
 import { DYNAMODB_JOURNAL_PERMISSIONS } from "../src/runbook/journal-dynamodb.js";
 import type { LoadedRunbook } from "../src/runbook/load.js";
+import { SCHEDULE_EVENT_KEY } from "../src/trigger/schedule.js";
 import { TRIGGER_WINDOW_PERMISSIONS } from "../src/trigger/window.js";
 import { runbookGrants } from "./permissions.js";
 import { tracedWorkflow } from "./workflow.js";
@@ -28,12 +29,15 @@ export interface FailoverProps {
   approvalMinutes: number;
   /** The alarm names (with * wildcards) the triggers name. */
   alarmNames: string[];
+  /** drctl.yaml's schedules: a rule each, whose firings the trigger function starts as runs. */
+  schedules: { name: string; cron: string; runbook: string }[];
 }
 
 /**
- * Alarm-triggered failover: CloudWatch alarms publish to the Alarms topic (or reach the function
- * as EventBridge alarm state changes); the function starts
- * one execution of the failover workflow per application and window; the workflow advances the
+ * Alarm-triggered failover and scheduled runbooks: CloudWatch alarms publish to the Alarms topic
+ * (or reach the function as EventBridge alarm state changes), schedules' rules fire; the function
+ * starts one execution of the failover workflow per application and window (per firing, for a
+ * schedule); the workflow advances the
  * run turn by turn (each turn a function invocation that resumes from the journal), waiting
  * between turns, until the run ends. A turn that crashes is retried: the journal makes it safe.
  */
@@ -127,17 +131,35 @@ export class FailoverWorkflow extends Construct {
     // Alarm state changes also arrive as EventBridge events: from this region's alarms, and from
     // the primary region's when a rule there forwards them to this region's default bus (an alarm
     // action can only publish to a topic in its own region, the region that may be failing).
-    new events.Rule(this, "AlarmStateChanges", {
-      eventPattern: {
-        source: ["aws.cloudwatch"],
-        detailType: ["CloudWatch Alarm State Change"],
-        detail: {
-          alarmName: props.alarmNames.flatMap((n) => (n.includes("*") ? events.Match.wildcard(n) : [n])),
-          state: { value: ["ALARM"] },
+    if (props.alarmNames.length > 0)
+      new events.Rule(this, "AlarmStateChanges", {
+        eventPattern: {
+          source: ["aws.cloudwatch"],
+          detailType: ["CloudWatch Alarm State Change"],
+          detail: {
+            alarmName: props.alarmNames.flatMap((n) => (n.includes("*") ? events.Match.wildcard(n) : [n])),
+            state: { value: ["ALARM"] },
+          },
         },
-      },
-      targets: [new targets.LambdaFunction(trigger)],
-    });
+        targets: [new targets.LambdaFunction(trigger)],
+      });
+    // Each schedule: its firings reach the trigger function, which starts the run in this workflow
+    // (once per firing, however often EventBridge delivers it).
+    for (const schedule of props.schedules)
+      new events.Rule(this, `Schedule-${schedule.name}`, {
+        description: `drctl schedule ${schedule.name}: ${schedule.runbook}`.slice(0, 512),
+        schedule: events.Schedule.expression(schedule.cron),
+        targets: [
+          new targets.LambdaFunction(trigger, {
+            event: events.RuleTargetInput.fromObject({
+              [SCHEDULE_EVENT_KEY]: schedule.name,
+              time: events.EventField.time,
+              id: events.EventField.eventId,
+            }),
+            retryAttempts: 8,
+          }),
+        ],
+      });
 
     const logicalId = (c: Construct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
     Validations.of(this).acknowledge({

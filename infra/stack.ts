@@ -40,6 +40,7 @@ export interface DrctlStackProps extends StackProps {
     notifyTopics: string[];
     approvalMinutes: number;
     alarmNames: string[];
+    schedules: { name: string; cron: string; runbook: string }[];
   };
 }
 

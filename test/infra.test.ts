@@ -130,12 +130,21 @@ beforeAll(() => {
       "  - alarms: [web-primary-*]",
       "    runbook: runbooks/failover.yaml",
       "    approvalTimeoutMinutes: 240",
+      "schedules:",
+      "  - name: daily-images",
+      "    runbook: runbooks/daily.yaml",
+      "    cron: cron(0 2 * * ? *)",
+      "    set: { group: web }",
       "",
     ].join("\n"),
   );
   mkdirSync(join(dir, "runbooks"));
   copyFileSync("examples/warm-standby/failover.yaml", join(dir, "runbooks", "failover.yaml"));
-  runbooks = [loadRunbook(join(dir, "runbooks", "failover.yaml"))];
+  copyFileSync("examples/images/daily.yaml", join(dir, "runbooks", "daily.yaml"));
+  runbooks = [
+    loadRunbook(join(dir, "runbooks", "failover.yaml")),
+    loadRunbook(join(dir, "runbooks", "daily.yaml"), { group: "web" }),
+  ];
   const {
     app,
     stack,
@@ -331,6 +340,102 @@ describe("the CDK app", () => {
     expect(granted.flatMap((g) => g.actions)).not.toContain("ses:SendEmail");
   });
 
+  it("deploys each schedule as an EventBridge rule that gives its firings to the trigger function, which starts them in the failover workflow", () => {
+    const rules = template.findResources("AWS::Events::Rule", {
+      Properties: { ScheduleExpression: "cron(0 2 * * ? *)" },
+    }) as Record<
+      string,
+      {
+        Properties: {
+          Targets: {
+            Arn: { "Fn::GetAtt": [string, string] };
+            InputTransformer: { InputTemplate: string; InputPathsMap: Record<string, string> };
+          }[];
+        };
+      }
+    >;
+    const rule = Object.values(rules)[0];
+    expect(Object.keys(rules)).toHaveLength(1);
+    const target = rule?.Properties.Targets[0];
+    const functions = template.findResources("AWS::Lambda::Function") as Record<
+      string,
+      { Properties: { Handler: string } }
+    >;
+    expect(functions[target?.Arn["Fn::GetAtt"][0] ?? ""]?.Properties.Handler).toBe("handlers.alarmHandler");
+    expect(Object.values(target?.InputTransformer.InputPathsMap ?? {}).sort()).toEqual(["$.id", "$.time"]);
+    expect(target?.InputTransformer.InputTemplate).toMatch(
+      /^\{"drctl-schedule":"daily-images","time":<[^>]+>,"id":<[^>]+>\}$/,
+    );
+    expect(existsSync(join(codeDir, "runbooks", "runbooks", "daily.yaml"))).toBe(true);
+  });
+
+  it("scopes the image steps' grants: images and snapshots by their tags, instances by their group, keys through EC2", () => {
+    const granted = statementsOf("advanceHandler");
+    const on = (action: string) => granted.filter((g) => g.actions.includes(action));
+    expect(on("ec2:CreateImage")).toEqual(
+      expect.arrayContaining([
+        {
+          actions: ["ec2:CreateImage"],
+          resources: ["arn:<AWS::Partition>:ec2:us-east-1:<AWS::AccountId>:instance/*"],
+          condition: { StringEquals: { "ec2:ResourceTag/aws:autoscaling:groupName": "web" } },
+        },
+        {
+          actions: ["ec2:CreateImage"],
+          resources: [
+            "arn:<AWS::Partition>:ec2:us-east-1::image/*",
+            "arn:<AWS::Partition>:ec2:us-east-1::snapshot/*",
+          ],
+          condition: {
+            StringEquals: { "aws:RequestTag/app": "web", "aws:RequestTag/lifecycle": "web-daily" },
+          },
+        },
+      ]),
+    );
+    // The copy must carry its tags; the source is the image of the primary region.
+    expect(on("ec2:CopyImage")).toHaveLength(2);
+    expect(on("ec2:CopyImage")).toEqual(
+      expect.arrayContaining([
+        {
+          actions: ["ec2:CopyImage"],
+          resources: [
+            "arn:<AWS::Partition>:ec2:us-east-1::image/*",
+            "arn:<AWS::Partition>:ec2:us-east-1::snapshot/*",
+          ],
+        },
+        {
+          actions: ["ec2:CopyImage"],
+          resources: [
+            "arn:<AWS::Partition>:ec2:us-west-2::image/*",
+            "arn:<AWS::Partition>:ec2:us-west-2::snapshot/*",
+          ],
+          condition: {
+            StringEquals: {
+              "aws:RequestTag/environment": "dr",
+              "aws:RequestTag/drctl:source-region": "us-east-1",
+            },
+          },
+        },
+      ]),
+    );
+    for (const action of ["ec2:DeregisterImage", "ec2:DeleteSnapshot"])
+      for (const g of on(action))
+        expect(g.condition, action).toEqual({ StringEquals: { "ec2:ResourceTag/lifecycle": "web-daily" } });
+    expect(
+      on("ec2:DeregisterImage")
+        .flatMap((g) => g.resources)
+        .sort(),
+    ).toEqual(["arn:<AWS::Partition>:ec2:us-east-1::image/*", "arn:<AWS::Partition>:ec2:us-west-2::image/*"]);
+    // Tags only as part of creating an image, or the mark of a prune on snapshots.
+    for (const g of on("ec2:CreateTags"))
+      expect(JSON.stringify(g.condition)).toMatch(
+        /"ec2:CreateAction":"(CreateImage|CopyImage)"|"aws:TagKeys":\["drctl:pruned-image"\]/,
+      );
+    for (const g of on("kms:CreateGrant"))
+      expect(g.condition).toEqual({
+        StringEquals: { "kms:ViaService": ["ec2.us-west-2.amazonaws.com", "ec2.us-east-1.amazonaws.com"] },
+      });
+  });
+
   it("logs the workflows without their states' data, and keeps the webhook URL in Secrets Manager, read by the notify function only", () => {
     const machines = template.findResources("AWS::StepFunctions::StateMachine") as Record<
       string,
@@ -354,6 +459,24 @@ describe("the CDK app", () => {
     expect(actionsOf("notifyHandler")).toContain("secretsmanager:GetSecretValue");
     for (const handler of ["planHandler", "scanBatchHandler", "advanceHandler", "alarmHandler"])
       expect(actionsOf(handler), handler).not.toContain("secretsmanager:GetSecretValue");
+  });
+
+  it("deploys the workflow for schedules alone, with no alarm rule", () => {
+    const dir = mkdtempSync(join(tmpdir(), "drctl-infra-"));
+    mkdirSync(join(dir, "runbooks"));
+    copyFileSync("examples/images/daily.yaml", join(dir, "runbooks", "daily.yaml"));
+    const configFile = join(dir, "drctl.yaml");
+    writeFileSync(
+      configFile,
+      "schedules:\n  - { name: daily, runbook: runbooks/daily.yaml, cron: cron(0 2 * * ? *) }\n",
+    );
+    const { stack } = buildApp({ configFile, outdir: join(dir, "cdk.out") });
+    expect(stack.failover).toBeDefined();
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "cron(0 2 * * ? *)" });
+    expect(
+      Object.keys(t.findResources("AWS::Events::Rule", { Properties: { EventPattern: Match.anyValue() } })),
+    ).toEqual([]);
   });
 
   it("deploys no failover part, and so no write permissions, without triggers", () => {

@@ -7,11 +7,14 @@ import {
   CopyImageCommand,
   CreateImageCommand,
   CreateLaunchTemplateCommand,
+  CreateLaunchTemplateVersionCommand,
+  ModifyLaunchTemplateCommand,
   RegisterImageCommand,
   RunInstancesCommand,
   TerminateInstancesCommand,
   type EC2Client,
 } from "@aws-sdk/client-ec2";
+import { PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 
 /**
  * The daily golden image of the seeds: registered in the primary, an instance baked from it,
@@ -94,4 +97,91 @@ export async function buildWebTier(
   );
   const instanceIds = (group.AutoScalingGroups?.[0]?.Instances ?? []).map((i) => i.InstanceId ?? "");
   return { launchTemplateId, instanceIds };
+}
+
+/**
+ * The seed's standby launch: the web launch template of `region` reads its image from the SSM
+ * parameter /app/latest-ami-id (resolve:ssm:), which starts at `imageId`. A new default version
+ * of the template; the Auto Scaling group launches $Latest, which is that version too.
+ */
+export async function launchFromLatestImageParameter(
+  ec2: EC2Client,
+  ssm: SSMClient,
+  imageId: string,
+): Promise<{ version: number }> {
+  await ssm.send(
+    new PutParameterCommand({
+      Name: "/app/latest-ami-id",
+      Value: imageId,
+      Type: "String",
+      DataType: "aws:ec2:image",
+      Overwrite: true,
+    }),
+  );
+  const made = await ec2.send(
+    new CreateLaunchTemplateVersionCommand({
+      LaunchTemplateName: "web",
+      SourceVersion: "$Latest",
+      LaunchTemplateData: { ImageId: "resolve:ssm:/app/latest-ami-id" },
+    }),
+  );
+  const version = made.LaunchTemplateVersion?.VersionNumber ?? 0;
+  await ec2.send(
+    new ModifyLaunchTemplateCommand({ LaunchTemplateName: "web", DefaultVersion: String(version) }),
+  );
+  return { version };
+}
+
+/**
+ * Daily images of earlier days, as the lifecycle runbook (examples/images/daily.yaml) would have
+ * left them: an image of `instanceId` in the primary tagged app=web, lifecycle=web-daily, and its
+ * copy in the standby. Made now: the caller backdates them. Against the emulator, through the
+ * harness's proxy (test/harness/moto-workarounds.ts), which tags snapshots as AWS does.
+ */
+export async function buildDailyImages(
+  primary: EC2Client,
+  standby: EC2Client,
+  primaryRegion: string,
+  instanceId: string,
+  count: number,
+): Promise<{ primaryImageId: string; standbyImageId: string }[]> {
+  const tags = [
+    { Key: "app", Value: "web" },
+    { Key: "lifecycle", Value: "web-daily" },
+  ];
+  const made: { primaryImageId: string; standbyImageId: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const image = await primary.send(
+      new CreateImageCommand({
+        InstanceId: instanceId,
+        Name: `web-daily-earlier-${i + 1}`,
+        NoReboot: true,
+        TagSpecifications: [
+          { ResourceType: "image", Tags: tags },
+          { ResourceType: "snapshot", Tags: tags },
+        ],
+      }),
+    );
+    const copy = await standby.send(
+      new CopyImageCommand({
+        SourceImageId: image.ImageId,
+        SourceRegion: primaryRegion,
+        Name: `web-daily-earlier-${i + 1}`,
+        Encrypted: true,
+        TagSpecifications: [
+          {
+            ResourceType: "image",
+            Tags: [
+              ...tags,
+              { Key: "drctl:source-image-id", Value: image.ImageId ?? "" },
+              { Key: "drctl:source-region", Value: primaryRegion },
+            ],
+          },
+          { ResourceType: "snapshot", Tags: tags },
+        ],
+      }),
+    );
+    made.push({ primaryImageId: image.ImageId ?? "", standbyImageId: copy.ImageId ?? "" });
+  }
+  return made;
 }

@@ -8,6 +8,7 @@ import { registerHistory } from "./history.js";
 import { registerPublish } from "./publish.js";
 import { registerRunbook } from "./runbook.js";
 import { registerScan } from "./scan.js";
+import { registerSchedule } from "./schedule.js";
 import { processIo, terminalSafe, type Io } from "./io.js";
 
 /** The version in package.json: two levels up from src/cli when run with tsx, three from dist/src/cli. */
@@ -82,6 +83,7 @@ Examples:
   registerHistory(program, withContext);
   registerPublish(program, withContext);
   registerRunbook(program, withContext);
+  registerSchedule(program, withContext);
   registerInventory(program, withContext);
   return program;
 }

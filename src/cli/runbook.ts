@@ -436,7 +436,7 @@ async function approve(
     : `approved ${stepId} of ${runId} as ${by}`;
 }
 
-async function runOrResume(
+export async function runOrResume(
   ctx: CommandContext,
   loaded: LoadedRunbook,
   execute: boolean,

@@ -3,6 +3,7 @@ import { parseArn } from "../aws/arn.js";
 import { KNOWN_REGIONS } from "../aws/regions.js";
 import { parseStoreLocation } from "../store/location.js";
 import { ruleIds } from "../scan/rule-catalog.js";
+import { CRON_EXPECTED, parseCron } from "../trigger/cron.js";
 import { closest } from "../util/closest.js";
 import { DURATION_EXPECTED, parseDuration } from "../util/duration.js";
 import { glob } from "../util/glob.js";
@@ -83,6 +84,23 @@ const tagMatch = z.record(z.string().min(1), z.string());
 const rateLimit = z.strictObject({
   perSecond: z.number().positive(),
   burst: z.number().int().min(1),
+});
+
+/** A runbook the cloud deployment bundles: a path relative to the config file, inside its folder. */
+const bundledRunbook = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith("/") && !p.split(/[\\/]/).includes(".."), {
+    message: "expected a path relative to the config file, inside its folder (no leading / or ..)",
+  });
+
+/** An EventBridge cron expression, checked as EventBridge checks it (the deployment would refuse it). */
+const cronExpression = z.string().superRefine((text, ctx) => {
+  try {
+    parseCron(text);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: `${CRON_EXPECTED}; ${(err as Error).message}` });
+  }
 });
 
 /** drctl.yaml, version 1. Every key is optional; strict objects make a typo an error, not a silent default. */
@@ -250,12 +268,7 @@ export const configSchema = z.strictObject({
         /** Alarm names; * matches any text. */
         alarms: z.array(z.string().min(1)).min(1, { message: "expected at least one alarm name" }),
         /** The runbook, relative to the config file (the deployment bundles it). */
-        runbook: z
-          .string()
-          .min(1)
-          .refine((p) => !p.startsWith("/") && !p.split(/[\\/]/).includes(".."), {
-            message: "expected a path relative to the config file, inside its folder (no leading / or ..)",
-          }),
+        runbook: bundledRunbook,
         /** execute: run at once; approve: start at an approval gate (drctl runbook approve RUN approve-start). */
         policy: anyCase(["execute", "approve"]).default("approve"),
         /** Alarms for the same application within this window start no second run. */
@@ -279,6 +292,40 @@ export const configSchema = z.strictObject({
       }),
     )
     .default([]),
+  /**
+   * Runbooks on a schedule in the cloud deployment (an image lifecycle, a drill): each an
+   * EventBridge rule that starts the failover workflow, as an alarm trigger does; one run at a
+   * time per application (the runbook's lock).
+   */
+  schedules: z
+    .array(
+      z.strictObject({
+        /** The schedule's name: the rule's, and how its runs are told apart. */
+        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, {
+          message: "expected a name of letters, digits, - and _ (at most 64)",
+        }),
+        runbook: bundledRunbook,
+        /** When it runs: cron(minutes hours day-of-month month day-of-week year), in UTC. */
+        cron: cronExpression,
+        /** Values for the runbook's config: block, as --set would give them. */
+        set: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+        /** The SNS topic told when a run fails, is not started or waits in doubt (default: the triggers' topic, if they name one). */
+        notifyTopicArn: arn("an SNS topic ARN").optional(),
+      }),
+    )
+    .default([])
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      list.forEach((s, i) => {
+        if (seen.has(s.name))
+          ctx.addIssue({
+            code: "custom",
+            path: [i, "name"],
+            message: `expected a name no other schedule has; ${s.name} is taken`,
+          });
+        seen.add(s.name);
+      });
+    }),
   suppressions: z
     .array(
       z.strictObject({
@@ -314,6 +361,19 @@ export const configSchema = z.strictObject({
 });
 
 export type DrctlConfig = z.infer<typeof configSchema>;
+
+/**
+ * Where a schedule's failures are told: its own topic, else the triggers' topic when they all name
+ * the same one.
+ */
+export function scheduleTopic(
+  config: DrctlConfig,
+  schedule: DrctlConfig["schedules"][number],
+): string | undefined {
+  if (schedule.notifyTopicArn) return schedule.notifyTopicArn;
+  const topics = [...new Set(config.triggers.flatMap((t) => (t.notifyTopicArn ? [t.notifyTopicArn] : [])))];
+  return topics.length === 1 ? topics[0] : undefined;
+}
 
 export function primaryRegions(config: DrctlConfig): string[] {
   const p = config.regions.primary;

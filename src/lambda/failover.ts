@@ -20,6 +20,7 @@ import { Secrets } from "../runbook/secrets.js";
 import { send } from "../runbook/steps/notify.js";
 import { formatTimeline } from "../runbook/timeline.js";
 import { handleAlarms, type FailoverInput, type TriggerOutcome } from "../trigger/start.js";
+import { handleFiring, parseFiring } from "../trigger/schedule.js";
 import { TriggerWindows } from "../trigger/window.js";
 import type { Runtime } from "./runtime.js";
 
@@ -74,7 +75,10 @@ async function tell(
   }
 }
 
-/** The alarm topic's handler: which runs the event starts, which alarms were duplicates or ignored. */
+/**
+ * The trigger function's handler: alarms (from the alarm topic or EventBridge) and schedules'
+ * firings; which runs they start, which were duplicates or ignored.
+ */
 export async function alarm(
   rt: Runtime,
   event: unknown,
@@ -84,28 +88,55 @@ export async function alarm(
   if (!stateMachine) throw new InputError("the function's environment has no DRCTL_FAILOVER_STATE_MACHINE");
   const { table, region } = tableOf(rt.store);
   const sfn = rt.aws.get(SFNClient, parseArn(stateMachine).region);
+  const windows = new TriggerWindows(rt.aws, table, region);
+  const startExecution = async (input: FailoverInput) => {
+    try {
+      const out = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: stateMachine,
+          name: input.runId,
+          input: JSON.stringify(input),
+        }),
+      );
+      return out.executionArn ?? "";
+    } catch (err) {
+      // Started before and already ended: the run exists; its name is its id.
+      if (awsErrorCode(err) === "ExecutionAlreadyExists")
+        return `${stateMachine.replace(":stateMachine:", ":execution:")}:${input.runId}`;
+      throw err;
+    }
+  };
+  // A schedule's firing (its EventBridge rule's input) starts its runbook the same way.
+  const firing = parseFiring(event);
+  if (firing) {
+    let outcome: TriggerOutcome;
+    try {
+      outcome = await handleFiring(
+        {
+          config: rt.config,
+          windows,
+          loadRunbook: (path, set) => runbookOf(rt, path, set),
+          startExecution,
+          now,
+        },
+        firing,
+      );
+    } catch (err) {
+      // A runbook that is not right stays wrong on a retry: said once; anything else is retried.
+      if (!(err instanceof InputError)) throw err;
+      outcome = { alarm: `schedule ${firing.schedule}`, action: "error", detail: err.message };
+    }
+    rt.log(
+      `${outcome.alarm}: ${outcome.action}${outcome.runId ? ` ${outcome.runId}` : ""}: ${outcome.detail}`,
+    );
+    return { outcomes: [outcome], problems: [] };
+  }
   const result = await handleAlarms(
     {
       triggers: rt.config.triggers,
-      windows: new TriggerWindows(rt.aws, table, region),
+      windows,
       loadRunbook: (path, set) => runbookOf(rt, path, set),
-      async startExecution(input) {
-        try {
-          const out = await sfn.send(
-            new StartExecutionCommand({
-              stateMachineArn: stateMachine,
-              name: input.runId,
-              input: JSON.stringify(input),
-            }),
-          );
-          return out.executionArn ?? "";
-        } catch (err) {
-          // Started before and already ended: the run exists; its name is its id.
-          if (awsErrorCode(err) === "ExecutionAlreadyExists")
-            return `${stateMachine.replace(":stateMachine:", ":execution:")}:${input.runId}`;
-          throw err;
-        }
-      },
+      startExecution,
       now,
     },
     event,
@@ -160,6 +191,12 @@ export async function advance(
   }
   const existing = await journal.run(input.runId);
   const name = loaded.runbook.name;
+  const alarmed = input.alarm;
+  const cause = alarmed
+    ? `alarm ${alarmed.name}`
+    : input.schedule
+      ? `schedule ${input.schedule.name} (${input.schedule.at})`
+      : "a start";
   const approve = `drctl --store '${rt.store}' runbook approve ${input.runId} ${START_GATE}`;
   let result;
   try {
@@ -167,25 +204,28 @@ export async function advance(
       ...(existing ? { resumeRunId: input.runId } : { runId: input.runId }),
       signal: deadline,
       owner: workflowOwner(input.runId),
-      alarmAt: input.alarm.at,
+      ...(alarmed ? { alarmAt: alarmed.at } : {}),
       log: (line) => rt.log(line),
+      // A scheduled run is told only when it fails, is not started or waits: a day's success is no news.
       onStarted: () =>
-        tell(
-          rt,
-          input.notifyTopicArn,
-          `${name}: started by alarm ${input.alarm.name}`,
-          [
-            `Alarm ${input.alarm.name} (${input.alarm.at}): ${input.alarm.reason}`,
-            `Run ${input.runId} of ${name} (${loaded.file}) has started.`,
-            input.policy === "approve"
-              ? `Nothing changes until it is approved, within ${input.approvalTimeoutMinutes} minutes: ${approve}`
-              : "It runs at once (policy: execute).",
-          ].join("\n"),
-        ),
+        alarmed
+          ? tell(
+              rt,
+              input.notifyTopicArn,
+              `${name}: started by alarm ${alarmed.name}`,
+              [
+                `Alarm ${alarmed.name} (${alarmed.at}): ${alarmed.reason}`,
+                `Run ${input.runId} of ${name} (${loaded.file}) has started.`,
+                input.policy === "approve"
+                  ? `Nothing changes until it is approved, within ${input.approvalTimeoutMinutes} minutes: ${approve}`
+                  : "It runs at once (policy: execute).",
+              ].join("\n"),
+            )
+          : Promise.resolve(),
       ...(input.policy === "approve"
         ? {
             approvalGate: {
-              message: `start ${name}, triggered by alarm ${input.alarm.name}`,
+              message: `start ${name}, triggered by ${cause}`,
               // Counted from the gate's first turn (the engine carries a step's start across turns).
               timeoutSeconds: input.approvalTimeoutMinutes * 60,
             },
@@ -227,7 +267,7 @@ export async function advance(
       : `${run.runbook} run ${run.runId}: ${status}\n${formatTimeline(run, steps, loaded.runbook.steps, loaded.runbook.rtoMinutes)}`;
   // A step in doubt is told once, when the run comes to wait on it, not at every turn it waits.
   const newlyWaiting = inDoubt.length > 0 && existing?.status !== "waiting";
-  if (status === "succeeded" || status === "failed" || newlyWaiting)
+  if ((status === "succeeded" && !input.schedule) || status === "failed" || newlyWaiting)
     await tell(
       rt,
       input.notifyTopicArn,

@@ -136,6 +136,10 @@ export async function planRunbook(aws: AwsClients, loaded: LoadedRunbook): Promi
       wave.map(async (step) => {
         const kind = kindOf(step, file);
         const region = step.region ?? runbook.region;
+        const earlier = ancestors(runbook.steps, step.id).filter((id) => {
+          const p = planned.find((x) => x.id === id)?.plan;
+          return p !== undefined && ("error" in p || p.changes);
+        });
         const ctx: StepContext = {
           aws,
           region,
@@ -143,6 +147,7 @@ export async function planRunbook(aws: AwsClients, loaded: LoadedRunbook): Promi
           signal: AbortSignal.timeout(step.timeoutSeconds * 1000),
           secrets,
           idempotencyKey: `plan/${step.id}`,
+          ...(earlier.length ? { afterChanges: true } : {}),
         };
         let plan: PlannedStep["plan"];
         try {
@@ -152,13 +157,7 @@ export async function planRunbook(aws: AwsClients, loaded: LoadedRunbook): Promi
           if (err instanceof InputError) throw err;
           plan = { error: errorText(err), ...(err instanceof NotFoundError ? { notFound: true } : {}) };
         }
-        const changing =
-          "error" in plan
-            ? ancestors(runbook.steps, step.id).filter((id) => {
-                const p = planned.find((x) => x.id === id)?.plan;
-                return p !== undefined && ("error" in p || p.changes);
-              })
-            : [];
+        const changing = "error" in plan ? earlier : [];
         planned.push({
           id: step.id,
           kind: step.kind,
@@ -396,6 +395,7 @@ export async function executeRunbook(
       );
     }
   }
+  if (!previous) await checkBeforeRun(aws, loaded);
   const owner = options.owner ?? processOwner();
   const leaseMs = options.leaseMs ?? defaultLeaseMs();
   const tookOver = await acquireLock(journal, {
@@ -457,6 +457,29 @@ export async function executeRunbook(
   } finally {
     heartbeat.end();
   }
+}
+
+/**
+ * Before a new run of a runbook with steps whose kind is checked before the run: its plan, and no
+ * run at all (nothing journaled, no lock, nothing changed) when such a step's plan would fail or be
+ * refused. A step whose state only earlier steps make readable is checked when it runs.
+ */
+async function checkBeforeRun(aws: AwsClients, loaded: LoadedRunbook): Promise<void> {
+  const checked = new Set(
+    loaded.runbook.steps.filter((s) => STEP_KINDS.get(s.kind)?.checkedBeforeRun).map((s) => s.id),
+  );
+  if (checked.size === 0) return;
+  const problems = planProblems(await planRunbook(aws, loaded)).filter(
+    (p) => checked.has(p.id) && p.kind !== "unreadable",
+  );
+  if (problems.length > 0)
+    throw new InputError(
+      `${loaded.file}: the run was not started, nothing changed: ${problems
+        .map(
+          (p) => `step "${p.id}" ${p.kind === "refused" ? "would be refused" : "would fail"}: ${p.problem}`,
+        )
+        .join("; ")}`,
+    );
 }
 
 /** Ends the run in the journal: its status, the lock, and a rollback where a step asks for one. */

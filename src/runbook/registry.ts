@@ -2,6 +2,9 @@ import type { StepKind } from "./step.js";
 import { approvalStep } from "./steps/approval.js";
 import { auroraGlobalFailoverStep } from "./steps/aurora-global-failover.js";
 import { auroraGlobalSwitchoverStep } from "./steps/aurora-global-switchover.js";
+import { ec2CopyImageStep } from "./steps/ec2-copy-image.js";
+import { ec2CreateImageStep } from "./steps/ec2-create-image.js";
+import { ec2PruneImagesStep } from "./steps/ec2-prune-images.js";
 import { elbv2WaitHealthyStep } from "./steps/elbv2-wait-healthy.js";
 import { globalAcceleratorTrafficDialStep } from "./steps/globalaccelerator-traffic-dial.js";
 import { httpCheckStep } from "./steps/http-check.js";
@@ -36,6 +39,9 @@ export const STEP_KINDS: ReadonlyMap<string, StepKind<unknown>> = new Map(
       httpCheckStep,
       notifyStep,
       lambdaInvokeStep,
+      ec2CreateImageStep,
+      ec2CopyImageStep,
+      ec2PruneImagesStep,
     ] as StepKind<never>[]
   ).map((k) => [k.kind, k as StepKind<unknown>]),
 );

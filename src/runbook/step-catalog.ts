@@ -19,13 +19,16 @@ export function stepsMarkdown(): string {
     '`drctl runbook approve RUN STEP --done` says it happened. "Reconcile" is how a step in doubt is',
     "decided from the live state.",
     "",
+    'A kind "checked before the run" has its plan read before a new run begins: when that plan would',
+    "fail or be refused, the run does not start and nothing changes.",
+    "",
     `Values written \`\${ssm:/path}\` are read with ${REFERENCE_PERMISSIONS.map((p) => `\`${p}\``).join(" and ")} (for SecureStrings under a customer key) in the step's region, whatever its kind.`,
     "",
-    "| Kind | What it does | Outputs | Undo | Idempotent | Reconcile | Secret parameters | IAM actions |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| Kind | What it does | Outputs | Undo | Idempotent | Checked before the run | Reconcile | Secret parameters | IAM actions |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...kinds.map(
       (k) =>
-        `| \`${k.kind}\` | ${k.description} | ${k.outputs.map((o) => `\`${o}\``).join(", ") || "-"} | ${k.inverse ? "generated" : "by hand (approval gate)"} | ${k.idempotent ? "yes" : "no"} | ${k.reconciles} | ${(k.secretParams ?? []).map((p) => `\`${p}\``).join(", ") || "-"} | ${k.permissions.map((p) => `\`${p}\``).join(", ") || "-"} |`,
+        `| \`${k.kind}\` | ${k.description} | ${k.outputs.map((o) => `\`${o}\``).join(", ") || "-"} | ${k.inverse ? "generated" : "by hand (approval gate)"} | ${k.idempotent ? "yes" : "no"} | ${k.checkedBeforeRun ? "yes" : "-"} | ${k.reconciles} | ${(k.secretParams ?? []).map((p) => `\`${p}\``).join(", ") || "-"} | ${k.permissions.map((p) => `\`${p}\``).join(", ") || "-"} |`,
     ),
     "",
   ].join("\n");

@@ -29,6 +29,11 @@ export interface StepContext {
    * functions) so they can drop a repeat.
    */
   idempotencyKey: string;
+  /**
+   * In a plan only: steps this one runs after would change something first, so the state it reads
+   * now is not the one it will act on (a prune's plan then says what a newer image would change).
+   */
+  afterChanges?: boolean;
 }
 
 /** What a step would change, read from the live state: "current -> target". */
@@ -80,6 +85,12 @@ export interface StepKind<P, B = unknown> {
    * never applied again after a crash without a person's consent.
    */
   idempotent: boolean;
+  /**
+   * Its plan is checked before a new run begins: when this step's plan would fail or be refused
+   * (a key that does not exist, nothing to act on), the run does not start and nothing changes,
+   * rather than failing at this step after earlier steps made things.
+   */
+  checkedBeforeRun?: boolean;
   /** How reconcile() decides, for the documentation. */
   reconciles: string;
   /**

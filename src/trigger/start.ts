@@ -23,7 +23,9 @@ export const failoverInputSchema = z.object({
   policy: z.enum(["execute", "approve"]),
   approvalTimeoutMinutes: z.number().positive(),
   notifyTopicArn: z.string().optional(),
-  alarm: z.object({ name: z.string(), reason: z.string(), at: z.string() }),
+  /** What started it: an alarm, or a schedule's firing. */
+  alarm: z.object({ name: z.string(), reason: z.string(), at: z.string() }).optional(),
+  schedule: z.object({ name: z.string(), at: z.string() }).optional(),
 });
 export type FailoverInput = z.infer<typeof failoverInputSchema>;
 

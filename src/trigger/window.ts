@@ -50,8 +50,35 @@ export class TriggerWindows {
   }
 
   /** Takes the application's window for `claim`, or returns the claim that holds it. */
-  async claim(
+  claim(
     application: string,
+    claim: TriggerClaim,
+    now: Date,
+  ): Promise<{ claimed: true } | { claimed: false; holder: TriggerClaim }> {
+    return this.claimKey({ PK: `TRIGGER#${application}`, SK: "WINDOW" }, claim, now);
+  }
+
+  /**
+   * Takes one firing of a schedule (PK SCHEDULE#<name>, SK its time) for `claim`: a firing that
+   * EventBridge delivers twice starts one run. Its own items: a scheduled run never takes an
+   * application's alarm window, so it never keeps an alarm from starting a failover.
+   */
+  claimFiring(
+    schedule: string,
+    time: string,
+    claim: TriggerClaim,
+    now: Date,
+  ): Promise<{ claimed: true } | { claimed: false; holder: TriggerClaim }> {
+    return this.claimKey({ PK: `SCHEDULE#${schedule}`, SK: time }, claim, now);
+  }
+
+  /** Records that a schedule's firing started its run (as `executionArn`). */
+  firingStarted(schedule: string, time: string, runId: string, executionArn: string): Promise<void> {
+    return this.startedKey({ PK: `SCHEDULE#${schedule}`, SK: time }, runId, executionArn);
+  }
+
+  private async claimKey(
+    key: { PK: string; SK: string },
     claim: TriggerClaim,
     now: Date,
   ): Promise<{ claimed: true } | { claimed: false; holder: TriggerClaim }> {
@@ -62,8 +89,7 @@ export class TriggerWindows {
           new PutCommand({
             TableName: this.table,
             Item: {
-              PK: `TRIGGER#${application}`,
-              SK: "WINDOW",
+              ...key,
               ...claim,
               untilMs,
               // The table's TTL removes the item a day after its window closed.
@@ -81,7 +107,7 @@ export class TriggerWindows {
         this.doc.send(
           new GetCommand({
             TableName: this.table,
-            Key: { PK: `TRIGGER#${application}`, SK: "WINDOW" },
+            Key: key,
             ConsistentRead: true,
           }),
         ),
@@ -102,13 +128,21 @@ export class TriggerWindows {
   }
 
   /** Records that the claim's run has started (as `executionArn`). */
-  async started(application: string, runId: string, executionArn: string): Promise<void> {
+  started(application: string, runId: string, executionArn: string): Promise<void> {
+    return this.startedKey({ PK: `TRIGGER#${application}`, SK: "WINDOW" }, runId, executionArn);
+  }
+
+  private async startedKey(
+    key: { PK: string; SK: string },
+    runId: string,
+    executionArn: string,
+  ): Promise<void> {
     try {
       await this.send("UpdateItem", () =>
         this.doc.send(
           new UpdateCommand({
             TableName: this.table,
-            Key: { PK: `TRIGGER#${application}`, SK: "WINDOW" },
+            Key: key,
             UpdateExpression: "SET executionArn = :arn",
             ConditionExpression: "runId = :run",
             ExpressionAttributeValues: { ":arn": executionArn, ":run": runId },

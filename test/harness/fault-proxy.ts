@@ -22,6 +22,11 @@ export interface FaultPlan {
   /** Sees each request body and may rewrite the emulator's answer (workarounds for emulator bugs). */
   rewrite?: ((requestBody: string, responseBody: string, request: RequestInfo) => string) | undefined;
   /**
+   * May take a request over (workarounds for emulator bugs): forward it, changed or not, act on the
+   * emulator's answer, and return the answer to give; undefined passes it on as it is.
+   */
+  intercept?: Interceptor | undefined;
+  /**
    * Answers chosen requests with an error of the caller's choice, whatever the draw: a throttle, a
    * 5xx, or an AWS error code (LoadBalancerNotFound for a load balancer deleted mid-scan).
    */
@@ -46,6 +51,18 @@ export interface RequestInfo {
   /** From the signature's credential scope. */
   region: string;
 }
+
+export interface Forwarded {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export type Interceptor = (
+  request: { body: string; region: string; target: string },
+  /** Sends `body` (the request's own, or a changed one) to the emulator and returns its answer. */
+  forward: (body: string) => Promise<Forwarded>,
+) => Promise<Forwarded | undefined>;
 
 /** A proxy that injects nothing: the base for deny rules and rewrites. */
 export const NO_FAULTS: FaultPlan = {
@@ -222,6 +239,26 @@ export class FaultProxy {
       return;
     }
     this.consecutive = 0;
+    const intercepted = await this.plan.intercept?.({ body: body.toString("utf8"), region, target }, (text) =>
+      this.forward(req, Buffer.from(text, "utf8")),
+    );
+    if (intercepted) {
+      const text = this.plan.rewrite
+        ? this.plan.rewrite(body.toString("utf8"), intercepted.body, {
+            method: req.method ?? "",
+            path: req.url ?? "",
+            target,
+            region,
+          })
+        : intercepted.body;
+      res
+        .writeHead(intercepted.status, {
+          ...intercepted.headers,
+          "content-length": String(Buffer.byteLength(text)),
+        })
+        .end(text);
+      return;
+    }
     const upstream = request(
       {
         host: this.target.hostname,
@@ -257,6 +294,34 @@ export class FaultProxy {
     );
     upstream.on("error", (err) => res.writeHead(502).end(String(err)));
     upstream.end(body);
+  }
+
+  /** One request to the emulator, its answer read whole. */
+  private forward(req: IncomingMessage, body: Buffer): Promise<Forwarded> {
+    return new Promise((resolve, reject) => {
+      const upstream = request(
+        {
+          host: this.target.hostname,
+          port: this.target.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, "content-length": String(body.length) },
+        },
+        (answer) => {
+          const parts: Buffer[] = [];
+          answer.on("data", (c: Buffer) => parts.push(c));
+          answer.on("end", () =>
+            resolve({
+              status: answer.statusCode ?? 502,
+              headers: answer.headers,
+              body: Buffer.concat(parts).toString("utf8"),
+            }),
+          );
+        },
+      );
+      upstream.on("error", reject);
+      upstream.end(body);
+    });
   }
 
   async stop(): Promise<void> {

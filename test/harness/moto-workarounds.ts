@@ -3,8 +3,9 @@
  * test proxy. Product code is written for AWS and never sees these.
  */
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { CreateTagsCommand, DescribeImagesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import type { AwsClients } from "../../src/aws/client-factory.js";
-import { FaultProxy, NO_FAULTS } from "./fault-proxy.js";
+import { FaultProxy, NO_FAULTS, type Forwarded, type Interceptor } from "./fault-proxy.js";
 
 /**
  * moto's PromoteReadReplica leaves ReadReplicaSourceDBInstanceIdentifier set on the promoted
@@ -29,9 +30,149 @@ export function clearPromotedReplicaSource(): (requestBody: string, responseBody
   };
 }
 
+/** EC2's query parameters of one tag specification: its resource type and tags. */
+interface TagSpec {
+  resourceType: string;
+  tags: { Key: string; Value: string }[];
+}
+
+/** TagSpecification.N.ResourceType / .Tag.M.Key / .Tag.M.Value of an EC2 query request. */
+function tagSpecs(params: URLSearchParams): TagSpec[] {
+  const specs = new Map<string, TagSpec>();
+  for (const [key, value] of params) {
+    const m = /^TagSpecification\.(\d+)\.(ResourceType|Tag\.(\d+)\.(Key|Value))$/.exec(key);
+    if (!m) continue;
+    const spec = specs.get(m[1] ?? "") ?? { resourceType: "", tags: [] };
+    specs.set(m[1] ?? "", spec);
+    if (m[2] === "ResourceType") spec.resourceType = value;
+    else {
+      const tag = (spec.tags[Number(m[3]) - 1] ??= { Key: "", Value: "" });
+      tag[m[4] === "Key" ? "Key" : "Value"] = value;
+    }
+  }
+  return [...specs.values()];
+}
+
+/** The request without its tag specifications: moto then creates what it can. */
+function withoutTagSpecs(params: URLSearchParams): string {
+  const kept = new URLSearchParams();
+  for (const [key, value] of params) if (!key.startsWith("TagSpecification.")) kept.append(key, value);
+  return kept.toString();
+}
+
+/**
+ * moto 5.2's image calls, made to behave as AWS's do:
+ * - CreateImage raises NotImplementedError (HTTP 500) on a tag specification for snapshots; AWS
+ *   tags the image's snapshots. The request goes to moto without it, and the snapshots are tagged.
+ * - CopyImage ignores TagSpecifications (AWS tags the copy and its snapshots) and ClientToken (AWS
+ *   answers a repeat of the same token with the copy it already started, instead of a second one).
+ * - Every image is created "now", so pruning by age could not be tried: `backdate(imageId, date)`
+ *   makes DescribeImages report the image as made at that date (its CreationDate), as an image
+ *   made that day would be. This is how tests and the demo have images of earlier days.
+ * - Every image is available at once; `holdPending(n)` makes the next one pending for n answers.
+ */
+export class MotoImages {
+  private readonly tokens = new Map<string, Forwarded>();
+  private readonly dates = new Map<string, string>();
+  /** Images reported pending for so many more DescribeImages answers (AWS takes minutes to make one). */
+  private readonly pending = new Map<string, number>();
+  private pendingNext = 0;
+
+  /**
+   * The next image made through the proxy (CreateImage or CopyImage) is reported pending in its
+   * next `answers` DescribeImages answers, then available: moto makes images available at once.
+   */
+  holdPending(answers: number): void {
+    this.pendingNext = answers;
+  }
+
+  constructor(private readonly endpoint: string) {}
+
+  /** DescribeImages reports `imageId` as created at `date` from now on. */
+  backdate(imageId: string, date: Date): void {
+    this.dates.set(imageId, date.toISOString().replace(/\.\d+Z$/, ".000Z"));
+  }
+
+  private ec2(region: string): EC2Client {
+    return new EC2Client({
+      region,
+      endpoint: this.endpoint,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+  }
+
+  /** Tags an image and (per spec) its snapshots, as AWS does on create. */
+  private async tag(region: string, imageId: string, specs: TagSpec[]): Promise<void> {
+    const ec2 = this.ec2(region);
+    try {
+      const image = (await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images?.[0];
+      const snapshots = (image?.BlockDeviceMappings ?? []).flatMap((b) =>
+        b.Ebs?.SnapshotId ? [b.Ebs.SnapshotId] : [],
+      );
+      for (const spec of specs) {
+        const resources =
+          spec.resourceType === "snapshot" ? snapshots : spec.resourceType === "image" ? [imageId] : [];
+        if (resources.length && spec.tags.length)
+          await ec2.send(new CreateTagsCommand({ Resources: resources, Tags: spec.tags }));
+      }
+    } finally {
+      ec2.destroy();
+    }
+  }
+
+  readonly intercept: Interceptor = async (request, forward) => {
+    const params = new URLSearchParams(request.body);
+    const action = params.get("Action");
+    if (action !== "CreateImage" && action !== "CopyImage") return undefined;
+    const token = action === "CopyImage" ? params.get("ClientToken") : null;
+    const key = `${request.region}|${token ?? ""}`;
+    const earlier = token ? this.tokens.get(key) : undefined;
+    if (earlier) return earlier;
+    const specs = tagSpecs(params);
+    const answer = await forward(withoutTagSpecs(params));
+    const imageId = /<imageId>([^<]+)<\/imageId>/.exec(answer.body)?.[1];
+    if (answer.status === 200 && imageId) {
+      if (this.pendingNext > 0) this.pending.set(imageId, this.pendingNext);
+      this.pendingNext = 0;
+      await this.tag(request.region, imageId, specs);
+      if (token) this.tokens.set(key, answer);
+    }
+    return answer;
+  };
+
+  readonly rewrite = (request: string, response: string): string => {
+    if (
+      (this.dates.size === 0 && this.pending.size === 0) ||
+      new URLSearchParams(request).get("Action") !== "DescribeImages"
+    )
+      return response;
+    // moto's layout of an image: <item><blockDeviceMapping>...<imageId>...<creationDate>...<imageType>.
+    return response.replace(/<item><blockDeviceMapping>[\s\S]*?<imageType>/g, (item) => {
+      const id = /<imageId>([^<]+)<\/imageId>/.exec(item)?.[1] ?? "";
+      const date = this.dates.get(id);
+      let out = date
+        ? item.replace(/<creationDate>[^<]*<\/creationDate>/, `<creationDate>${date}</creationDate>`)
+        : item;
+      const left = this.pending.get(id) ?? 0;
+      if (left > 0) {
+        this.pending.set(id, left - 1);
+        out = out.replace(/<imageState>available<\/imageState>/, "<imageState>pending</imageState>");
+      }
+      return out;
+    });
+  };
+}
+
 /** A proxy in front of the emulator that applies the workarounds and injects no faults. */
-export function workaroundProxy(endpoint: string): Promise<FaultProxy> {
-  return FaultProxy.start(endpoint, { ...NO_FAULTS, rewrite: clearPromotedReplicaSource() });
+export async function workaroundProxy(endpoint: string): Promise<FaultProxy & { images: MotoImages }> {
+  const images = new MotoImages(endpoint);
+  const replicas = clearPromotedReplicaSource();
+  const proxy = await FaultProxy.start(endpoint, {
+    ...NO_FAULTS,
+    rewrite: (request, response) => images.rewrite(request, replicas(request, response)),
+    intercept: images.intercept,
+  });
+  return Object.assign(proxy, { images });
 }
 
 /**

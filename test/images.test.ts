@@ -1,0 +1,613 @@
+/**
+ * The image lifecycle on the emulator: ec2.create-image, ec2.copy-image, ssm.put-parameters and
+ * ec2.prune-images, as examples/images/daily.yaml runs them, through the harness's proxy (moto's
+ * image calls made to behave as AWS's: tags on create, CopyImage's client token; and images of
+ * earlier days backdated there, see test/harness/moto-workarounds.ts).
+ */
+import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  CreateLaunchConfigurationCommand,
+  DescribeAutoScalingGroupsCommand,
+} from "@aws-sdk/client-auto-scaling";
+import {
+  CreateImageCommand,
+  CreateLaunchTemplateCommand,
+  CreateTagsCommand,
+  DeregisterImageCommand,
+  CreateLaunchTemplateVersionCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeSnapshotsCommand,
+  EC2Client,
+  type Image,
+} from "@aws-sdk/client-ec2";
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { buildDailyImages, launchFromLatestImageParameter } from "../demo/world/compute.js";
+import { buildWorld, type World } from "../demo/world/build.js";
+import type { AwsClients } from "../src/aws/client-factory.js";
+import { runCli } from "../src/cli/program.js";
+import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
+import { clientToken } from "../src/runbook/steps/ec2-images.js";
+import { bundleCli } from "./harness/cli-bundle.js";
+import { drctlProcess } from "./harness/drctl-process.js";
+import { useEmulator } from "./harness/emulator.js";
+import type { FaultProxy } from "./harness/fault-proxy.js";
+import { workaroundProxy, type MotoImages } from "./harness/moto-workarounds.js";
+import { RecordingProxy, type RecordedCall } from "./harness/recording-proxy.js";
+
+const env = useEmulator();
+const DAILY = "examples/images/daily.yaml";
+const DAY = 86_400_000;
+let proxy: FaultProxy & { images: MotoImages };
+/** Every call drctl makes, recorded in front of the workaround proxy. */
+let recorder: RecordingProxy;
+let aws: AwsClients;
+let world: World;
+/** The primary web tier's instances, oldest first. */
+let instances: string[];
+let earlier: { primaryImageId: string; standbyImageId: string }[];
+
+async function drctl(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(["--endpoint-url", recorder.endpoint, ...argv], {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+  });
+  return { code, stdout: out.join(""), stderr: err.join("") };
+}
+
+const journal = () => SqliteJournal.open(join(process.env.DRCTL_HOME ?? "", "journal.sqlite"));
+async function lastRun() {
+  const j = journal();
+  try {
+    const run = (await j.runs())[0];
+    return { run, steps: run ? await j.steps(run.runId) : [] };
+  } finally {
+    j.close();
+  }
+}
+
+const ec2 = (region: string) => aws.get(EC2Client, region);
+const image = async (region: string, id: string): Promise<Image | undefined> =>
+  (await ec2(region).send(new DescribeImagesCommand({ Owners: ["self"] }))).Images?.find(
+    (i) => i.ImageId === id,
+  );
+const tagged = async (region: string, key: string, value: string) =>
+  (
+    await ec2(region).send(
+      new DescribeImagesCommand({ Owners: ["self"], Filters: [{ Name: `tag:${key}`, Values: [value] }] }),
+    )
+  ).Images ?? [];
+const tags = (x: { Tags?: { Key?: string; Value?: string }[] } | undefined) =>
+  Object.fromEntries((x?.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
+const snapshot = async (region: string, id: string) =>
+  (await ec2(region).send(new DescribeSnapshotsCommand({ OwnerIds: ["self"] }))).Snapshots?.find(
+    (s) => s.SnapshotId === id,
+  );
+const snapshotsOf = (i: Image | undefined) =>
+  (i?.BlockDeviceMappings ?? []).flatMap((b) => (b.Ebs?.SnapshotId ? [b.Ebs.SnapshotId] : []));
+const parameter = async (region: string, name: string) =>
+  (await aws.get(SSMClient, region).send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+const param = (c: RecordedCall, key: string) => new URLSearchParams(c.body).get(key);
+const ownImageCount = async () =>
+  ((await ec2("us-east-1").send(new DescribeImagesCommand({ Owners: ["self"] }))).Images ?? []).length +
+  ((await ec2("us-west-2").send(new DescribeImagesCommand({ Owners: ["self"] }))).Images ?? []).length;
+
+beforeAll(async () => {
+  world = await buildWorld(await env.clients(), { pairs: 1 });
+  proxy = await workaroundProxy(env.emulator.endpoint);
+  recorder = await RecordingProxy.start(proxy.endpoint);
+  aws = await env.clients({ endpointUrl: proxy.endpoint });
+  const group = (
+    await aws
+      .get(AutoScalingClient, "us-east-1")
+      .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["web"] }))
+  ).AutoScalingGroups?.[0];
+  // Oldest first, as pick: oldest chooses (launch time, then id).
+  const described = await ec2("us-east-1").send(
+    new DescribeInstancesCommand({ InstanceIds: (group?.Instances ?? []).map((i) => i.InstanceId ?? "") }),
+  );
+  instances = (described.Reservations ?? [])
+    .flatMap((r) => r.Instances ?? [])
+    .sort(
+      (a, b) =>
+        (a.LaunchTime?.getTime() ?? 0) - (b.LaunchTime?.getTime() ?? 0) ||
+        (a.InstanceId ?? "").localeCompare(b.InstanceId ?? ""),
+    )
+    .map((i) => i.InstanceId ?? "");
+  // The standby launches from /app/latest-ami-id, as in the seed; the images of two earlier days.
+  await launchFromLatestImageParameter(
+    ec2("us-west-2"),
+    aws.get(SSMClient, "us-west-2"),
+    world.images.standbyImageId,
+  );
+  earlier = await buildDailyImages(ec2("us-east-1"), ec2("us-west-2"), "us-east-1", instances[0] ?? "", 2);
+  earlier.forEach((e, i) => {
+    const at = new Date(Date.now() - (9 - i) * DAY);
+    proxy.images.backdate(e.primaryImageId, at);
+    proxy.images.backdate(e.standbyImageId, at);
+  });
+  // The standby's own key for image copies.
+  const kms = aws.get(KMSClient, "us-west-2");
+  const key = await kms.send(new CreateKeyCommand({ Description: "dr images" }));
+  await kms.send(
+    new CreateAliasCommand({ AliasName: "alias/dr-images", TargetKeyId: key.KeyMetadata?.KeyId }),
+  );
+});
+
+afterAll(async () => {
+  await recorder.stop();
+  await proxy.stop();
+});
+
+beforeEach(() => {
+  process.env.DRCTL_HOME = mkdtempSync(join(tmpdir(), "drctl-images-"));
+});
+
+describe("examples/images/daily.yaml", () => {
+  it("run twice: creates the web group's image, copies it encrypted to the standby with its tags, points /app/latest-ami-id at the copy for the standby's launch template; the second run prunes what is older than 7 days beyond the newest 3, in both regions", async () => {
+    const plan = await drctl("failover", "plan", "--runbook", DAILY, "--set", "kmsKeyId=alias/dr-images");
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(
+      new RegExp(
+        `create-image \\[ec2.create-image in us-east-1\\]\\n\\s+web: 2 InService; ${instances[0]} chosen \\(the oldest launched, \\S+\\): no image of this run\\n\\s+-> image web-daily-<run> of ${instances[0]} \\(no reboot\\), tagged app=web, lifecycle=web-daily, available`,
+      ),
+    );
+    expect(plan.stdout).toMatch(
+      /prune-standby \[ec2.prune-images in us-west-2\] \(after point-parameter\)\n\s+2 images tagged lifecycle=web-daily: 2 kept .* \(already so; nothing to do\)/,
+    );
+
+    const from = recorder.calls.length;
+    const first = await drctl(
+      "failover",
+      "run",
+      "--runbook",
+      DAILY,
+      "--set",
+      "kmsKeyId=alias/dr-images",
+      "--execute",
+    );
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const { run, steps } = await lastRun();
+    const runId = run?.runId ?? "";
+    const out = (id: string) => steps.find((s) => s.stepId === id)?.outputs ?? {};
+
+    // The image: of the oldest InService instance, no reboot, tagged (image and snapshots), available.
+    const made = await image("us-east-1", out("create-image").imageId ?? "");
+    expect(made?.State).toBe("available");
+    expect(made?.Name).toBe(`web-daily-${runId.slice(4)}`);
+    expect(tags(made)).toEqual({
+      app: "web",
+      lifecycle: "web-daily",
+      "drctl:created-by": `${runId}/create-image`,
+    });
+    for (const s of snapshotsOf(made))
+      expect(tags(await snapshot("us-east-1", s))).toMatchObject({ lifecycle: "web-daily" });
+    const create = recorder.since(from).filter((c) => c.operation === "EC2.CreateImage");
+    expect(create.map((c) => [param(c, "InstanceId"), param(c, "NoReboot")])).toEqual([
+      [instances[0], "true"],
+    ]);
+
+    // The copy: in the standby, encrypted with the standby's key, the source's tags and where it came from.
+    const copy = await image("us-west-2", out("copy-to-standby").imageId ?? "");
+    expect(copy?.State).toBe("available");
+    expect(tags(copy)).toEqual({
+      app: "web",
+      lifecycle: "web-daily",
+      environment: "dr",
+      "drctl:source-image-id": made?.ImageId,
+      "drctl:source-region": "us-east-1",
+      "drctl:source-creation-date": made?.CreationDate,
+      "drctl:created-by": `${runId}/copy-to-standby`,
+    });
+    for (const s of snapshotsOf(copy))
+      expect(tags(await snapshot("us-west-2", s))).toMatchObject({ lifecycle: "web-daily" });
+    const copies = recorder.since(from).filter((c) => c.operation === "EC2.CopyImage");
+    expect(copies).toHaveLength(1);
+    expect(copies[0]?.region).toBe("us-west-2");
+    expect([
+      param(copies[0] as RecordedCall, "Encrypted"),
+      param(copies[0] as RecordedCall, "KmsKeyId"),
+    ]).toEqual(["true", out("copy-to-standby").kmsKeyId]);
+    expect(out("copy-to-standby").kmsKeyId).toMatch(/^arn:aws:kms:us-west-2:\d{12}:key\//);
+    expect(param(copies[0] as RecordedCall, "ClientToken")).toBe(clientToken(`${runId}/copy-to-standby`));
+
+    // The parameter, and the standby's launch template reading its image from it.
+    expect(await parameter("us-west-2", "/app/latest-ami-id")).toBe(copy?.ImageId);
+    const template = (
+      await ec2("us-west-2").send(
+        new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: "web", Versions: ["$Default"] }),
+      )
+    ).LaunchTemplateVersions?.[0];
+    expect(template?.LaunchTemplateData?.ImageId).toBe("resolve:ssm:/app/latest-ami-id");
+
+    // Three images in each region: nothing pruned yet (the newest 3 are kept whatever their age).
+    expect(out("prune-standby").deregistered).toBe("");
+    expect(out("prune-primary").deregistered).toBe("");
+    expect(await tagged("us-west-2", "lifecycle", "web-daily")).toHaveLength(3);
+
+    // The plan reads the images as they are (three, all kept) and says what today's new one pushes out.
+    const nine = earlier[0] as { primaryImageId: string; standbyImageId: string };
+    const plan2 = await drctl("failover", "plan", "--runbook", DAILY);
+    expect(plan2.stdout).toMatch(
+      new RegExp(
+        `prune-standby .*\\n\\s+3 images tagged lifecycle=web-daily: 3 kept .*\\n\\s+-> if an earlier step makes a newer image, also deregister ${nine.standbyImageId} \\(web-daily-earlier-1, 9 days old, snapshots snap-\\w+\\)\\n`,
+      ),
+    );
+    const second = await drctl("failover", "run", "--runbook", DAILY, "--execute");
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    const again = await lastRun();
+    const out2 = (id: string) => again.steps.find((s) => s.stepId === id)?.outputs ?? {};
+    // The image of nine days ago goes in both regions, with its snapshots; the one of eight days is the third newest.
+    const nineDays = earlier[0] as { primaryImageId: string; standbyImageId: string };
+    expect(out2("prune-standby").deregistered).toBe(nineDays.standbyImageId);
+    expect(out2("prune-primary").deregistered).toBe(nineDays.primaryImageId);
+    expect(await image("us-west-2", nineDays.standbyImageId)).toBeUndefined();
+    expect(await image("us-east-1", nineDays.primaryImageId)).toBeUndefined();
+    for (const s of (out2("prune-standby").deletedSnapshots ?? "").split(","))
+      expect(await snapshot("us-west-2", s)).toBeUndefined();
+    expect(out2("prune-standby").deletedSnapshots).not.toBe("");
+    expect((await tagged("us-west-2", "lifecycle", "web-daily")).map((i) => i.ImageId).sort()).toEqual(
+      [earlier[1]?.standbyImageId, copy?.ImageId, out2("copy-to-standby").imageId].sort(),
+    );
+    expect(await parameter("us-west-2", "/app/latest-ami-id")).toBe(out2("copy-to-standby").imageId);
+    // The previous value is kept in the journal: the failback of the run points it back, and
+    // deletes no image (pruning removes them in their time; a deregistered one cannot come back).
+    expect(JSON.parse(out2("point-parameter").previous ?? "{}")).toEqual({
+      "/app/latest-ami-id": { type: "String", version: 2, value: copy?.ImageId },
+    });
+    const imagesBefore = await ownImageCount();
+    const back = await drctl("failback", "run", "--from", again.run?.runId ?? "", "--execute");
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    expect((await lastRun()).steps.map((s) => [s.stepId, s.kind])).toEqual([
+      ["undo-point-parameter", "ssm.put-parameters"],
+    ]);
+    expect(await parameter("us-west-2", "/app/latest-ami-id")).toBe(copy?.ImageId);
+    expect(await ownImageCount()).toBe(imagesBefore);
+  });
+});
+
+describe("ec2.prune-images", () => {
+  it("never prunes an image in use (a launch template's default version, its latest through resolve:ssm, a launch configuration); the dry run lists exactly what would go; deregisters, then deletes the snapshots", async () => {
+    const east = ec2("us-east-1");
+    const tagsOf = [{ Key: "lifecycle", Value: "prune-test" }];
+    const ages = [30, 29, 28, 27, 26, 1];
+    const ids: string[] = [];
+    for (const age of ages) {
+      const made = await east.send(
+        new CreateImageCommand({
+          InstanceId: instances[1],
+          Name: `prune-test-${age}`,
+          TagSpecifications: [
+            { ResourceType: "image", Tags: tagsOf },
+            { ResourceType: "snapshot", Tags: tagsOf },
+          ],
+        }),
+      );
+      ids.push(made.ImageId ?? "");
+      proxy.images.backdate(made.ImageId ?? "", new Date(Date.now() - age * DAY));
+    }
+    const [d30, d29, d28, d27, d26, d1] = ids;
+    // 30 days: a template's default version names it; 29: another's latest (not default) version
+    // reads it through a parameter; 28: a launch configuration launches it; 27 is used by nothing.
+    await east.send(
+      new CreateLaunchTemplateCommand({ LaunchTemplateName: "pinned", LaunchTemplateData: { ImageId: d30 } }),
+    );
+    await aws
+      .get(SSMClient, "us-east-1")
+      .send(new PutParameterCommand({ Name: "/test/pinned-ami", Value: d29, Type: "String" }));
+    await east.send(
+      new CreateLaunchTemplateCommand({
+        LaunchTemplateName: "pinned-ssm",
+        LaunchTemplateData: { ImageId: world.images.primaryImageId },
+      }),
+    );
+    await east.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateName: "pinned-ssm",
+        LaunchTemplateData: { ImageId: "resolve:ssm:/test/pinned-ami" },
+      }),
+    );
+    await aws.get(AutoScalingClient, "us-east-1").send(
+      new CreateLaunchConfigurationCommand({
+        LaunchConfigurationName: "legacy-lc",
+        ImageId: d28,
+        InstanceType: "t3.micro",
+      }),
+    );
+    const d27image = await image("us-east-1", d27 ?? "");
+    const d27snapshots = snapshotsOf(d27image);
+    expect(d27snapshots.length).toBeGreaterThan(0);
+
+    const dir = mkdtempSync(join(tmpdir(), "drctl-prune-"));
+    const file = join(dir, "prune.yaml");
+    writeFileSync(
+      file,
+      `version: 1
+name: prune test
+application: prune-test
+region: us-east-1
+steps:
+  - id: prune
+    kind: ec2.prune-images
+    params: { tags: { lifecycle: prune-test }, olderThanDays: 7, keep: 2 }
+`,
+    );
+    const plan = await drctl("failover", "plan", "--runbook", file);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    const body = plan.stdout.split("\n").slice(2).join("\n");
+    expect(body).toContain(`${d1} one of the newest 2`);
+    expect(body).toContain(`${d26} one of the newest 2`);
+    expect(body).toContain(`${d30} in use by launch template pinned version 1 (default)`);
+    expect(body).toContain(
+      `${d29} in use by launch template pinned-ssm version 2 via resolve:ssm:/test/pinned-ami`,
+    );
+    expect(body).toContain(`${d28} in use by launch configuration legacy-lc`);
+    // Exactly one image would go, with its snapshots.
+    expect(body).toMatch(
+      new RegExp(
+        `-> deregister ${d27} \\(prune-test-27, 27 days old, snapshots ${d27snapshots.join(" ")}\\)(\\n|$)`,
+      ),
+    );
+    expect((body.match(/deregister /g) ?? []).length).toBe(1);
+    expect(await image("us-east-1", d27 ?? "")).toBeDefined();
+
+    const from = recorder.calls.length;
+    const run = await drctl("failover", "run", "--runbook", file, "--execute");
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect((await lastRun()).steps[0]?.outputs).toEqual({
+      deregistered: d27,
+      deletedSnapshots: d27snapshots.join(","),
+      kept: [d1, d26, d28, d29, d30].join(","),
+    });
+    for (const id of [d30, d29, d28, d26, d1]) expect(await image("us-east-1", id ?? ""), id).toBeDefined();
+    expect(await image("us-east-1", d27 ?? "")).toBeUndefined();
+    for (const s of d27snapshots) expect(await snapshot("us-east-1", s)).toBeUndefined();
+    // Marked, deregistered, then its snapshots deleted: in that order.
+    expect(
+      recorder
+        .since(from)
+        .filter((c) => /EC2\.(CreateTags|DeregisterImage|DeleteSnapshot)/.test(c.operation))
+        .map((c) => c.operation),
+    ).toEqual(["EC2.CreateTags", "EC2.DeregisterImage", ...d27snapshots.map(() => "EC2.DeleteSnapshot")]);
+
+    // A prune that stopped after deregistering an image, before deleting its snapshots (its mark
+    // was written first): the next prune deletes what it left.
+    const left = await east.send(
+      new CreateImageCommand({
+        InstanceId: instances[1],
+        Name: "prune-test-interrupted",
+        TagSpecifications: [
+          { ResourceType: "image", Tags: tagsOf },
+          { ResourceType: "snapshot", Tags: tagsOf },
+        ],
+      }),
+    );
+    const leftSnapshots = snapshotsOf(await image("us-east-1", left.ImageId ?? ""));
+    await east.send(
+      new CreateTagsCommand({
+        Resources: leftSnapshots,
+        Tags: [{ Key: "drctl:pruned-image", Value: left.ImageId }],
+      }),
+    );
+    await east.send(new DeregisterImageCommand({ ImageId: left.ImageId }));
+    const finish = await drctl("failover", "run", "--runbook", file, "--execute");
+    expect(finish.code, finish.stdout + finish.stderr).toBe(0);
+    expect(finish.stdout).toContain(`delete snapshots left by an earlier prune: ${leftSnapshots.join(" ")}`);
+    expect((await lastRun()).steps[0]?.outputs.deletedSnapshots).toBe(leftSnapshots.join(","));
+    for (const s of leftSnapshots) expect(await snapshot("us-east-1", s)).toBeUndefined();
+
+    // Nothing more to do: a second run changes nothing.
+    const again = await drctl("failover", "plan", "--runbook", file);
+    expect(again.stdout).toMatch(
+      /5 images tagged lifecycle=prune-test: 5 kept .*; 3 in use \(already so; nothing to do\)/,
+    );
+  });
+});
+
+describe("ec2.create-image of a named instance", () => {
+  it("images that instance, rebooting it only when asked, and waits until the image is available", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drctl-create-"));
+    const file = join(dir, "create.yaml");
+    writeFileSync(
+      file,
+      `version: 1
+name: one image
+application: one-image
+region: us-east-1
+steps:
+  - id: image
+    kind: ec2.create-image
+    params: { instance: ${instances[1] ?? ""}, reboot: true, name: one-off, tags: { lifecycle: one-off } }
+`,
+    );
+    const from = recorder.calls.length;
+    // The image is pending for its first two answers, as AWS's is for minutes: the step waits.
+    proxy.images.holdPending(2);
+    const r = await drctl("failover", "run", "--runbook", file, "--execute");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const create = recorder.since(from).filter((c) => c.operation === "EC2.CreateImage");
+    expect(create.map((c) => [param(c, "InstanceId"), param(c, "NoReboot")])).toEqual([
+      [instances[1], "false"],
+    ]);
+    const out = (await lastRun()).steps[0]?.outputs ?? {};
+    expect(out.instanceId).toBe(instances[1]);
+    expect(r.stderr).toContain(`[image] image ${out.imageId ?? ""} is pending in us-east-1; waiting`);
+    const asked = recorder
+      .since(from)
+      .filter((c) => c.operation === "EC2.DescribeImages" && param(c, "ImageId.1") === out.imageId);
+    expect(asked).toHaveLength(3);
+    expect((await image("us-east-1", out.imageId ?? ""))?.State).toBe("available");
+    // An instance that does not exist: the plan says so and the run makes nothing.
+    writeFileSync(file, `${readFileSync(file, "utf8").replace(instances[1] ?? "", "i-0123456789abcdef0")}`);
+    const missing = await drctl("failover", "run", "--runbook", file, "--execute");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(
+      /step "image" would fail: instance i-0123456789abcdef0 does not exist in us-east-1/,
+    );
+  });
+});
+
+describe("a killed copy step", () => {
+  let cli: string[];
+  beforeAll(() => {
+    cli = bundleCli();
+  });
+
+  it("killed after its CreateImage call, the create step resumed: one image, found by its tag", async () => {
+    const home = process.env.DRCTL_HOME ?? "";
+    const envOf = {
+      DRCTL_HOME: home,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_REGION: "us-east-1",
+    };
+    const from = recorder.calls.length;
+    const killed = await drctlProcess(
+      cli,
+      ["--endpoint-url", recorder.endpoint, "failover", "run", "--runbook", DAILY, "--execute"],
+      { ...envOf, DRCTL_CRASH_AT: "create-image:after-call" },
+    ).exited;
+    expect(killed.signal, killed.stderr).toBe("SIGKILL");
+    const runId = (await lastRun()).run?.runId ?? "";
+    const resumed = await drctlProcess(
+      cli,
+      ["--endpoint-url", recorder.endpoint, "runbook", "resume", runId, "--execute"],
+      envOf,
+    ).exited;
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(recorder.since(from).filter((c) => c.operation === "EC2.CreateImage")).toHaveLength(1);
+    const mine = await tagged("us-east-1", "drctl:created-by", `${runId}/create-image`);
+    const step = (await lastRun()).steps.find((s) => s.stepId === "create-image");
+    expect(mine.map((i) => i.ImageId)).toEqual([step?.outputs.imageId]);
+    const status = await drctl("runbook", "status", runId);
+    expect(status.stdout).toMatch(
+      /create-image was in doubt: reconciled: web-daily-\S+ \(ami-\w+\) exists, made by this step/,
+    );
+  });
+
+  for (const boundary of ["before-call", "after-call", "after-journal"] as const)
+    it(`killed ${boundary}, resumed: one copy, one CopyImage call with the run's client token`, async () => {
+      const home = process.env.DRCTL_HOME ?? "";
+      const envOf = {
+        DRCTL_HOME: home,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        AWS_REGION: "us-east-1",
+      };
+      const from = recorder.calls.length;
+      const killed = await drctlProcess(
+        cli,
+        ["--endpoint-url", recorder.endpoint, "failover", "run", "--runbook", DAILY, "--execute"],
+        { ...envOf, DRCTL_CRASH_AT: `copy-to-standby:${boundary}` },
+      ).exited;
+      expect(killed.signal, killed.stderr).toBe("SIGKILL");
+      expect(killed.stderr).toContain(`crash point copy-to-standby:${boundary}`);
+      const runId = (await lastRun()).run?.runId ?? "";
+      const resumed = await drctlProcess(
+        cli,
+        ["--endpoint-url", recorder.endpoint, "runbook", "resume", runId, "--execute"],
+        envOf,
+      ).exited;
+      expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+      const { steps } = await lastRun();
+      const copyStep = steps.find((s) => s.stepId === "copy-to-standby");
+      expect(copyStep?.status).toBe("succeeded");
+      expect(copyStep?.attempts).toBe(1);
+      const calls = recorder.since(from).filter((c) => c.operation === "EC2.CopyImage");
+      expect(calls.map((c) => param(c, "ClientToken"))).toEqual([clientToken(`${runId}/copy-to-standby`)]);
+      const mine = await tagged("us-west-2", "drctl:created-by", `${runId}/copy-to-standby`);
+      expect(mine.map((i) => i.ImageId)).toEqual([copyStep?.outputs.imageId]);
+      expect(await parameter("us-west-2", "/app/latest-ami-id")).toBe(copyStep?.outputs.imageId);
+    });
+});
+
+describe("bad input: a clear error at plan time, nothing created or deleted", () => {
+  beforeAll(async () => {
+    await aws.get(AutoScalingClient, "us-east-1").send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: "web-idle",
+        LaunchTemplate: { LaunchTemplateName: "web", Version: "$Latest" },
+        MinSize: 0,
+        MaxSize: 2,
+        DesiredCapacity: 0,
+        AvailabilityZones: ["us-east-1a"],
+      }),
+    );
+    // A key of the primary region only: an alias that does not exist in the standby.
+    const kms = aws.get(KMSClient, "us-east-1");
+    const key = await kms.send(new CreateKeyCommand({ Description: "primary only" }));
+    await kms.send(
+      new CreateAliasCommand({ AliasName: "alias/primary-only", TargetKeyId: key.KeyMetadata?.KeyId }),
+    );
+  });
+
+  /** What, the --set that makes it, the step and problem a plan names, the plan's exit code. */
+  const cases: [string, string, string, string, number][] = [
+    [
+      "an Auto Scaling group with no InService instance",
+      "group=web-idle",
+      "create-image",
+      "Auto Scaling group web-idle has no InService, Healthy instance in us-east-1 (0 instances: none); nothing to image",
+      1,
+    ],
+    [
+      "a KMS key that does not exist in the standby region",
+      "kmsKeyId=alias/primary-only",
+      "copy-to-standby",
+      "KMS key alias/primary-only does not exist in us-west-2 (a key is regional: name one of the standby region)",
+      1,
+    ],
+  ];
+  for (const [what, set, step, problem, planCode] of cases)
+    it(what, async () => {
+      const before = await ownImageCount();
+      const calls = recorder.calls.length;
+      const plan = await drctl("failover", "plan", "--runbook", DAILY, "--set", set);
+      expect(plan.code, plan.stdout + plan.stderr).toBe(planCode);
+      expect(plan.stdout).toContain(`\n      would fail: ${problem}\n`);
+      expect(plan.stdout).toContain(`the run would stop at: ${step} (would fail)`);
+      const run = await drctl("failover", "run", "--runbook", DAILY, "--set", set, "--execute");
+      expect(run.code, run.stdout + run.stderr).toBe(2);
+      expect(run.stderr).toBe(
+        `drctl: ${DAILY}: the run was not started, nothing changed: step "${step}" would fail: ${problem}`,
+      );
+      expect(await ownImageCount()).toBe(before);
+      expect(
+        recorder
+          .since(calls)
+          .filter((c) =>
+            /EC2\.(CreateImage|CopyImage|DeregisterImage|DeleteSnapshot|CreateTags)|SSM\.PutParameter/.test(
+              c.operation,
+            ),
+          ),
+      ).toEqual([]);
+      expect((await lastRun()).run).toBeUndefined();
+    });
+
+  it("keep: 0", async () => {
+    const before = await ownImageCount();
+    const calls = recorder.calls.length;
+    const message =
+      /^drctl: examples\/images\/daily.yaml: step "prune-(primary|standby)" \(ec2.prune-images\): params.keep: expected keep of at least 1: keep: 0 could remove every image the standby launches from$/;
+    const plan = await drctl("failover", "plan", "--runbook", DAILY, "--set", "keep=0");
+    expect(plan.code).toBe(2);
+    expect(plan.stderr).toMatch(message);
+    const run = await drctl("failover", "run", "--runbook", DAILY, "--set", "keep=0", "--execute");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(await ownImageCount()).toBe(before);
+    expect(
+      recorder.since(calls).filter((c) => /EC2\.(Create|Copy|Deregister|Delete)/.test(c.operation)),
+    ).toEqual([]);
+    expect((await lastRun()).run).toBeUndefined();
+  });
+});
