@@ -1,4 +1,5 @@
 import { STATUS_SEVERITY, type FreshnessResult } from "../core/freshness-result.js";
+import type { DrillResult } from "../core/drill-result.js";
 import type { ScanResult } from "../core/scan-result.js";
 import type { Severity } from "../core/finding.js";
 
@@ -28,7 +29,13 @@ export interface StoredFreshness extends RunHeader {
   result: FreshnessResult;
 }
 
-export type StoredRun = StoredScan | StoredFreshness;
+/** A stored drill, as `drctl drill --json` prints it. */
+export interface StoredDrill extends RunHeader {
+  kind: "drill";
+  result: DrillResult;
+}
+
+export type StoredRun = StoredScan | StoredFreshness | StoredDrill;
 export type StoredOf<K extends StoredRun["kind"]> = Extract<StoredRun, { kind: K }>;
 
 /** Where runs are kept: a SQLite file on a laptop, a DynamoDB table in the cloud. */
@@ -88,4 +95,24 @@ export function asScan(run: StoredRun | undefined): StoredScan | undefined {
 /** Every finding a run holds, whatever its kind. */
 export function findingsOf(run: StoredRun) {
   return run.kind === "scan" ? run.result.pairs.flatMap((p) => p.findings) : run.result.findings;
+}
+
+/** A drill as the history keeps it: a missed target counts high, lost writes critical, and the findings. */
+export function drillRun(id: string, result: DrillResult, finishedAt: Date): StoredDrill {
+  const counts = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const phase of [result.failover, result.failback]) {
+    if (!phase) continue;
+    for (const t of [phase.rto, phase.rpo]) if (t.met === false) counts.high++;
+    if (phase.lostWrites > 0) counts.critical++;
+  }
+  for (const f of result.findings) if (f.status !== "pass" && !f.suppressed) counts[f.severity]++;
+  return {
+    id,
+    kind: "drill",
+    startedAt: result.startedAt,
+    finishedAt: finishedAt.toISOString(),
+    pairs: 1,
+    counts,
+    result,
+  };
 }
