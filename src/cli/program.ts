@@ -5,6 +5,7 @@ import { CommandContext, type GlobalOptions } from "./context.js";
 import { registerInventory } from "./inventory.js";
 import { registerFreshness } from "./freshness.js";
 import { registerHistory } from "./history.js";
+import { registerPlan } from "./plan.js";
 import { registerPublish } from "./publish.js";
 import { registerRunbook } from "./runbook.js";
 import { registerScan } from "./scan.js";
@@ -85,6 +86,7 @@ Examples:
   registerRunbook(program, withContext);
   registerSchedule(program, withContext);
   registerInventory(program, withContext);
+  registerPlan(program, withContext);
   return program;
 }
 
