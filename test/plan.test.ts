@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { marked, type Token } from "marked";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildWorld, type World } from "../demo/world/build.js";
+import { buildWorld } from "../demo/world/build.js";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { runCli } from "../src/cli/program.js";
 import { DRILL_SCHEMA_VERSION, type DrillResult } from "../src/core/drill-result.js";
@@ -26,7 +26,6 @@ const env = useEmulator();
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const EVIL = `<img src=x onerror="window.pwned=1"> **bold** | pipe`;
 let aws: AwsClients;
-let world: World;
 let dir: string;
 let configFile: string;
 let storeFile: string;
@@ -121,7 +120,7 @@ function htmlTokens(tokens: Token[]): string[] {
 
 beforeAll(async () => {
   aws = await env.clients();
-  world = await buildWorld(aws, { pairs: 2 });
+  await buildWorld(aws, { pairs: 2 });
   dir = mkdtempSync(join(tmpdir(), "drctl-plan-"));
   storeFile = join(dir, "history.sqlite");
   configFile = join(dir, "drctl.yaml");
