@@ -290,6 +290,23 @@ describe("drctl plan", () => {
     expect((await drctl("plan", "--application", "web", "--fail-on", "high", "--no-store")).code).toBe(1);
   });
 
+  it("is listed per application on the report site, each plan at its own address, with its Markdown", async () => {
+    const site = join(dir, "site");
+    expect((await drctl("publish", "--to", site)).code).toBe(0);
+    const index = readFileSync(join(site, "index.html"), "utf8");
+    expect(index).toContain("<h2>DR plans</h2>");
+    const store = SqliteHistory.open(storeFile);
+    const plans = await store.list({ kind: "plan", limit: 10 });
+    store.close();
+    const newestWeb = plans.find((p) => p.pairs > 0);
+    expect(index).toContain(`href="plans/web/${newestWeb?.id ?? ""}.html"`);
+    expect(readFileSync(join(site, "plans", "web", "latest.md"), "utf8")).toMatch(
+      /^# Disaster-recovery plan: web\n/,
+    );
+    for (const p of plans)
+      expect(existsSync(join(site, "plans", p.pairs > 0 ? "web" : "ledger", `${p.id}.html`))).toBe(true);
+  });
+
   it("refuses an RTO written as '30 minutes' at its line, and an application it does not know", async () => {
     writeFileSync(configFile, config("30 minutes"));
     try {
