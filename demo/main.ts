@@ -240,6 +240,19 @@ try {
       `store: ${storeFile}`,
       "rpo: 15m",
       "applications:",
+      "  - name: web",
+      "    owner: Platform team",
+      "    rto: 30m",
+      "    rpo: 15m",
+      "    arns:",
+      '      - "arn:aws:elasticloadbalancing:*:*:loadbalancer/app/web-001*"',
+      '      - "arn:aws:rds:*:*:db:app-db*"',
+      "    contacts:",
+      '      - { name: DR on-call, role: incident lead, pager: "https://pager.example.com/dr" }',
+      "      - { name: Database owner, role: database, email: db-owner@example.com }",
+      "    runbooks:",
+      `      failover: ${resolve("examples/warm-standby/failover.yaml")}`,
+      `      failback: ${resolve("examples/warm-standby/failback.yaml")}`,
       "  - name: images",
       '    arns: ["arn:aws:ec2:*:*:image/*"]',
       "    rpo: 1d",
@@ -357,10 +370,18 @@ try {
     );
   }
 
+  // The DR plan of the web application, from everything above: the scans, freshness, the failover
+  // run, the runbooks' dry runs and a live reading of the deployed high availability.
+  const plansDir = resolve(outDir, "plans");
+  const planArgs = ["--config", configFile, "plan", "--application", "web", "--out", plansDir];
+  console.log(`\n$ drctl ${planArgs.join(" ")}`);
+  scanCode = Math.max(scanCode, await runCli(planArgs));
+  await runCli(["--config", configFile, "publish", "--to", siteDir], { out: () => undefined, err: say });
+
   await behaviourProxy.stop();
   direct.destroy();
   console.log(
-    `\nOutputs:\n  world manifest  ${worldFile}\n  config          ${configFile}\n  HTML report     ${reportFile}\n  freshness       ${freshnessHtml}\n  history         ${storeFile}\n  email outbox    ${outbox}\n  report site     ${resolve(siteDir, "index.html")}\n  runbook journal ${resolve(process.env.DRCTL_HOME, "journal.sqlite")}`,
+    `\nOutputs:\n  world manifest  ${worldFile}\n  config          ${configFile}\n  HTML report     ${reportFile}\n  freshness       ${freshnessHtml}\n  history         ${storeFile}\n  email outbox    ${outbox}\n  report site     ${resolve(siteDir, "index.html")}\n  DR plan         ${resolve(plansDir, "web.md")}\n  runbook journal ${resolve(process.env.DRCTL_HOME, "journal.sqlite")}`,
   );
   await stop(Math.max(inventoryCode, scanCode));
 } catch (err) {

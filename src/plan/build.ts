@@ -210,7 +210,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
   const drillCommand =
     app.drills.length > 0
       ? `drctl drill run ${app.drills[0] ?? ""} --execute`
-      : "drctl drill run DRILL.yaml --execute (name the drill under applications[].drills)";
+      : "drctl drill run DRILL.yaml --execute";
   const measured = {
     rto: drillFact(drill?.result.failover.rto, drillId, drillCommand),
     rpo: drillFact(drill?.result.failover.rpo, drillId, drillCommand),
@@ -250,7 +250,11 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     direction: "failback",
     durations:
       drill?.result.failback && drillId ? { drill: { phase: drill.result.failback, evidence: drillId } } : {},
-    measureCommand: drillCommand,
+    // A failback is measured by a drill (which fails back) or by running it.
+    measureCommand:
+      app.drills.length > 0 || !app.runbooks?.failback
+        ? drillCommand
+        : `drctl failback run --runbook ${app.runbooks.failback} --execute`,
   });
   if (!app.runbooks?.failback && lastRun)
     failback.procedure.commands = [
@@ -461,7 +465,10 @@ function openRisks(x: {
     add({
       key: "no-drill",
       severity: "medium",
-      message: "no drill has measured the RTO and RPO as clients see them",
+      message:
+        app.drills.length > 0
+          ? "no drill has measured the RTO and RPO as clients see them"
+          : "no drill has measured the RTO and RPO as clients see them, and none is named under applications[].drills",
       command: x.drillCommand,
     });
   else {

@@ -184,8 +184,12 @@ export function planDocument(plan: PlanResult, planId: string): Block[] {
       v: [
         text("Runbook "),
         code(p.runbook ?? ""),
-        text(` (${p.name ?? ""}); measured, its steps took `),
-        ...seconds(p.duration),
+        ...(p.duration.value === null
+          ? [
+              text(` (${p.name ?? ""}); its steps have not been timed`),
+              ...(p.duration.command ? [text(": run "), code(p.duration.command)] : []),
+            ]
+          : [text(` (${p.name ?? ""}); measured, its steps took `), ...seconds(p.duration)]),
       ],
     });
     out.push({ b: "code", lines: p.commands });
@@ -201,7 +205,8 @@ export function planDocument(plan: PlanResult, planId: string): Block[] {
           ...(s.changes.value === null ? [em("not read")] : [text(s.changes.value)]),
           ...(s.problem ? [strong(` REFUSED: ${s.problem}`)] : []),
         ],
-        seconds(s.duration),
+        // The command to measure it is said once, for the whole runbook, above.
+        s.duration.value === null ? [em("not measured")] : seconds(s.duration),
       ]),
     });
     const approvals = p.steps.filter((s) => s.approval);
