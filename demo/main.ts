@@ -4,7 +4,7 @@
  * summary and where the outputs are, and stops the emulator (also on Ctrl-C).
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { AwsClients } from "../src/aws/client-factory.js";
 import { assertRegion } from "../src/aws/regions.js";
@@ -251,8 +251,8 @@ try {
       '      - { name: DR on-call, role: incident lead, pager: "https://pager.example.com/dr" }',
       "      - { name: Database owner, role: database, email: db-owner@example.com }",
       "    runbooks:",
-      `      failover: ${resolve("examples/warm-standby/failover.yaml")}`,
-      `      failback: ${resolve("examples/warm-standby/failback.yaml")}`,
+      `      failover: ${relative(outDir, resolve("examples/warm-standby/failover.yaml"))}`,
+      `      failback: ${relative(outDir, resolve("examples/warm-standby/failback.yaml"))}`,
       "  - name: images",
       '    arns: ["arn:aws:ec2:*:*:image/*"]',
       "    rpo: 1d",

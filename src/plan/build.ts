@@ -27,7 +27,7 @@ import {
   type PostureRow,
   type Risk,
 } from "./model.js";
-import { procedureOf } from "./procedures.js";
+import { fromHere, procedureOf } from "./procedures.js";
 import { resolve } from "node:path";
 
 export interface PlanOptions {
@@ -41,7 +41,8 @@ export interface PlanOptions {
 }
 
 const LIVE: Evidence["id"] = "live";
-const HIGH_OR_WORSE = (s: Severity) => severityRank(s) >= severityRank("high");
+/** Findings a plan lists as open risks: medium and worse (low and info stay in the scan's report). */
+const IS_RISK = (s: Severity) => severityRank(s) >= severityRank("medium");
 
 /** Group names the runbook steps act on, with the region each is in. */
 function groupsOf(
@@ -209,7 +210,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
   const drillId = cite(drill?.evidence);
   const drillCommand =
     app.drills.length > 0
-      ? `drctl drill run ${app.drills[0] ?? ""} --execute`
+      ? `drctl drill run ${fromHere(options.configDir, app.drills[0] ?? "")} --execute`
       : "drctl drill run DRILL.yaml --execute";
   const measured = {
     rto: drillFact(drill?.result.failover.rto, drillId, drillCommand),
@@ -254,7 +255,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     measureCommand:
       app.drills.length > 0 || !app.runbooks?.failback
         ? drillCommand
-        : `drctl failback run --runbook ${app.runbooks.failback} --execute`,
+        : `drctl failback run --runbook ${fromHere(options.configDir, app.runbooks.failback)} --execute`,
   });
   if (!app.runbooks?.failback && lastRun)
     failback.procedure.commands = [
@@ -285,9 +286,11 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
       "drctl scan   (the standby is configured like the primary)",
       "drctl freshness   (how far behind each data store's copy is)",
       ...(failoverFile
-        ? [`drctl failover plan --runbook ${failoverFile}   (what a failover would do now)`]
+        ? [
+            `drctl failover plan --runbook ${fromHere(options.configDir, failoverFile)}   (what a failover would do now)`,
+          ]
         : []),
-      ...app.drills.map((d) => `drctl drill plan ${d}`),
+      ...app.drills.map((d) => `drctl drill plan ${fromHere(options.configDir, d)}`),
     ],
   };
 
@@ -406,7 +409,7 @@ function openRisks(x: {
 
   for (const p of x.pairs)
     for (const f of p.findings)
-      if (f.status !== "pass" && !f.suppressed && HIGH_OR_WORSE(f.severity))
+      if (f.status !== "pass" && !f.suppressed && IS_RISK(f.severity))
         add({
           key: `finding:${f.ruleId}:${p.name}:${f.path}`,
           severity: f.severity,
@@ -422,7 +425,7 @@ function openRisks(x: {
         ...(ids.freshness ? { evidence: ids.freshness } : {}),
       });
   for (const f of x.posture)
-    if (HIGH_OR_WORSE(f.severity))
+    if (IS_RISK(f.severity))
       add({
         key: `finding:${f.ruleId}:${f.subject}`,
         severity: f.severity,

@@ -4,7 +4,7 @@
  * how long each took in the last drill or run, the approval points, the commands, and each
  * step by hand with the AWS CLI for when drctl is not at hand.
  */
-import { resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import type { AwsClients } from "../aws/client-factory.js";
 import type { DrillPhase } from "../core/drill-result.js";
 import { waves } from "../runbook/dag.js";
@@ -14,6 +14,16 @@ import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { STEP_KINDS } from "../runbook/registry.js";
 import type { StepSpec } from "../runbook/schema.js";
 import type { Fact, Procedure, ProcedureStep } from "./model.js";
+
+/**
+ * A file named in drctl.yaml (relative to it) as a command typed where drctl runs can name it:
+ * relative to the current directory when below it, otherwise absolute.
+ */
+export function fromHere(configDir: string, file: string): string {
+  const path = resolve(configDir, file);
+  const rel = relative(process.cwd(), path);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? path : rel;
+}
 
 /** A parameter value as a person reads it: ${config.X} filled in, other references said in words. */
 export function displayValue(value: unknown, config: Record<string, unknown>): unknown {
@@ -149,16 +159,17 @@ export async function procedureOf(
   const sets = Object.entries(options.set)
     .map(([k, v]) => ` --set ${k}=${String(v)}`)
     .join("");
+  const shown = fromHere(options.configDir, options.file);
   const commands =
     verb === "failover"
       ? [
-          `drctl failover plan --runbook ${options.file}${sets}`,
-          `drctl failover run --runbook ${options.file}${sets} --execute`,
+          `drctl failover plan --runbook ${shown}${sets}`,
+          `drctl failover run --runbook ${shown}${sets} --execute`,
           "drctl runbook status RUN   (while it runs; drctl runbook approve RUN STEP at an approval)",
         ]
       : [
-          `drctl failback plan --runbook ${options.file}${sets}`,
-          `drctl failback run --runbook ${options.file}${sets} --execute`,
+          `drctl failback plan --runbook ${shown}${sets}`,
+          `drctl failback run --runbook ${shown}${sets} --execute`,
           "drctl failback plan --from FAILOVER-RUN   (the inverse of what a failover run did, from its journal)",
         ];
   const whole: Fact<number> = options.durations.drill
@@ -171,7 +182,7 @@ export async function procedureOf(
       : { value: null, command: options.measureCommand };
   return {
     procedure: {
-      runbook: options.file,
+      runbook: shown,
       name: loaded.runbook.name,
       steps,
       commands,
