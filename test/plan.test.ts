@@ -140,7 +140,9 @@ describe("drctl plan", () => {
     const r = await drctl("--json", "plan", "--no-store");
     expect(r.code).toBe(0);
     const web = planOf(r.stdout);
-    expect(web?.measured.rto).toEqual({ value: null, command: "drctl drill run drills/web.yaml --execute" });
+    // The drill file is named so that the command works from where drctl ran (here: outside dir).
+    const drillCommand = `drctl drill run ${join(dir, "drills", "web.yaml")} --execute`;
+    expect(web?.measured.rto).toEqual({ value: null, command: drillCommand });
     expect(web?.dataStores).toEqual([]);
     expect(web?.risks.map((k) => k.key)).toEqual(
       expect.arrayContaining(["no-scan", "no-freshness", "no-drill", "contact:Pat " + EVIL]),
@@ -163,7 +165,7 @@ describe("drctl plan", () => {
       expect.arrayContaining(["no-components", "failover-runbook", "no-contacts", "no-rto"]),
     );
     const md = (await drctl("plan", "--application", "web", "--no-store")).stdout;
-    expect(md).toContain("*not measured*: run `drctl drill run drills/web.yaml --execute`");
+    expect(md).toContain(`*not measured*: run \`${drillCommand}\``);
     expect(md).toContain("no freshness run names a store of this application; run `drctl freshness`");
   });
 
