@@ -467,6 +467,19 @@ describe("drctl history and diff", () => {
     expect(existsSync("dynamo:")).toBe(false);
   });
 
+  it("2: a history file that does not exist is a wrong path, and none is created there", async () => {
+    const p = place();
+    for (const argv of [["history"], ["diff"], ["publish", "--to", join(p.dir, "site")]]) {
+      const r = await drctl(["--config", p.config, ...argv]);
+      expect(r.code).toBe(2);
+      expect(r.said).toEqual([
+        `drctl: there is no history at ${p.store} (from store in ${p.config}:4:8): nothing was stored there; check the path, or run drctl scan first`,
+      ]);
+      expect(existsSync(p.store)).toBe(false);
+    }
+    expect(existsSync(join(p.dir, "site"))).toBe(false);
+  });
+
   it("3: a history file that is not a database, and a DynamoDB history that cannot be reached", async () => {
     const p = place();
     writeFileSync(p.store, "not a database ".repeat(500));

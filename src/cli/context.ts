@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { AwsClients } from "../aws/client-factory.js";
 import { assertCredentials, baseCredentials } from "../aws/credentials.js";
 import { parseEndpointUrl } from "../aws/endpoint.js";
@@ -9,6 +10,7 @@ import type { HistoryStore } from "../store/types.js";
 import { assertRegion } from "../aws/regions.js";
 import { loadConfig } from "../config/load.js";
 import { primaryRegions, type DrctlConfig } from "../config/schema.js";
+import { InputError } from "../errors.js";
 import { jsonText, type Io } from "./io.js";
 import { prepareFile } from "./paths.js";
 
@@ -51,7 +53,8 @@ export class CommandContext {
     /** The endpoint override: --endpoint-url, then drctl.yaml (AWS_ENDPOINT_URL is read by the client factory). */
     readonly endpoint: Sourced<string> | undefined,
     /** Where the history is kept: --store, then drctl.yaml, then the default under DRCTL_HOME or ~/.drctl. */
-    readonly storeAt: Sourced<StoreLocation>,
+    /** Where the history is; `named`: by --store or drctl.yaml, not the default. */
+    readonly storeAt: Sourced<StoreLocation> & { named: boolean },
   ) {}
 
   /** Validates every global option and the config before any work: bad input fails here, exit 2. */
@@ -72,11 +75,16 @@ export class CommandContext {
       value: parseEndpointUrl(endpointRaw.value, endpointRaw.where),
       where: endpointRaw.where,
     };
-    const storeRaw = first([options.store, "--store"], [config.store, loaded.where("store")]) ?? {
+    const named = first([options.store, "--store"], [config.store, loaded.where("store")]);
+    const storeRaw = named ?? {
       value: defaultStoreLocation(),
       where: process.env.DRCTL_HOME ? "the DRCTL_HOME environment variable" : "the default store",
     };
-    const store = { value: parseStoreLocation(storeRaw.value, storeRaw.where), where: storeRaw.where };
+    const store = {
+      value: parseStoreLocation(storeRaw.value, storeRaw.where),
+      where: storeRaw.where,
+      named: named !== undefined,
+    };
     return new CommandContext(options, config, loaded.file, io, profile, endpoint, store);
   }
 
@@ -125,8 +133,18 @@ export class CommandContext {
     if (s.kind === "sqlite") prepareFile(s.file, `the history file (from ${this.storeAt.where})`);
   }
 
-  /** The history store (opened on first use). */
-  async store(): Promise<HistoryStore> {
+  /**
+   * The history store (opened on first use). Commands that only read it pass `read`: a SQLite
+   * file named by --store or drctl.yaml that does not exist is then a wrong path, said so, never
+   * an empty history created there (the default one is simply empty before the first run).
+   */
+  async store(use: "write" | "read" = "write"): Promise<HistoryStore> {
+    const s = this.storeAt.value;
+    const missing = use === "read" && this.storeAt.named && s.kind === "sqlite" && !existsSync(s.file);
+    if (!this.history && missing)
+      throw new InputError(
+        `there is no history at ${s.file} (from ${this.storeAt.where}): nothing was stored there; check the path, or run drctl scan first`,
+      );
     if (!this.history) {
       this.checkStore();
       this.history = await openStore(this.storeAt.value, () => this.aws());

@@ -30,7 +30,7 @@ export function registerHistory(program: Command, withContext: WithContext): voi
     )
     .action((flags: { limit: number }) =>
       withContext(async (ctx) => {
-        const store = await ctx.store();
+        const store = await ctx.store("read");
         const runs = await store.list({ limit: flags.limit });
         ctx.result(
           () =>
@@ -59,7 +59,7 @@ export function registerHistory(program: Command, withContext: WithContext): voi
     )
     .action((runA: string | undefined, runB: string | undefined) =>
       withContext(async (ctx) => {
-        const store = await ctx.store();
+        const store = await ctx.store("read");
         const load = async (id: string) => {
           const run = await store.get(id);
           if (!run)

@@ -31,7 +31,8 @@ export function registerPublish(
     )
     .action((flags: { to?: string; website?: boolean; limit: number }) =>
       withContext(async (ctx) => {
-        // The target is checked before the history is read: a folder that cannot be made is exit 2 now.
+        // The target is checked before the history is read: a folder that cannot be made is exit 2 now
+        // (and none is made for a history that does not exist).
         const target = flags.to ?? join(drctlHome(), "site");
         const toS3 = target.startsWith("s3://");
         if (!toS3 && /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(target))
@@ -39,8 +40,9 @@ export function registerPublish(
             `publish target ${JSON.stringify(target)} (from --to): expected a folder or s3://BUCKET[/PREFIX]`,
           );
         if (toS3) parseS3Url(target);
-        else prepareFolder(target, flags.to ? "--to" : "the default site folder", 0o755);
-        const { files, skipped } = await buildSiteReport(await ctx.store(), flags.limit);
+        const store = await ctx.store("read");
+        if (!toS3) prepareFolder(target, flags.to ? "--to" : "the default site folder", 0o755);
+        const { files, skipped } = await buildSiteReport(store, flags.limit);
         const region = ctx.options.region[0] ?? primaryRegions(ctx.config)[0] ?? "us-east-1";
         const where = toS3
           ? await publishToS3(await ctx.aws(), region, target, files, { website: flags.website ?? false })
