@@ -9,6 +9,7 @@ import { lookup as systemLookup, Resolver as DnsResolver } from "node:dns/promis
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
+import type { DrillSample } from "../core/drill-result.js";
 import type { DrillEndpoint } from "./schema.js";
 
 /** Answers a host name with one address. */
@@ -47,22 +48,10 @@ export function serversResolver(servers: string[], timeoutMs: number): Resolver 
 }
 
 /** Which side served an answer: the region field said so, another value, or none was found. */
-export type Side = "primary" | "standby" | "other" | "unknown";
+export type Side = DrillSample["side"];
 
-export interface ProbeSample {
-  endpoint: string;
-  /** When the request was sent (ms since the epoch). */
-  at: number;
-  /** From sending to the end of the answer (or the failure). */
-  ms: number;
-  ok: boolean;
-  status?: number;
-  /** The region field's value as the answer gave it. */
-  region?: string;
-  side: Side;
-  address?: string;
-  error?: string;
-}
+/** One probe: when it was sent (ms since the epoch), its latency, status, region and address. */
+export type ProbeSample = DrillSample;
 
 export interface ProbeSettings {
   timeoutMs: number;

@@ -44,6 +44,8 @@ export class AwsBehaviour {
   /** "bucket|rule id" -> the DeleteMarkerReplication status PutBucketReplication set. */
   private readonly deleteMarkers = new Map<string, string>();
   private readonly promoted = clearPromotedReplicaSource();
+  /** Told of every request that went through, after the emulator answered it (a drill's ground truth). */
+  private readonly observers: ((request: string, info: RequestInfo) => void)[] = [];
 
   constructor(private readonly aws: AwsClients) {}
 
@@ -96,6 +98,11 @@ export class AwsBehaviour {
     return this.replicator;
   }
 
+  /** Calls `see` with every request after the emulator answered it (the time a change took effect). */
+  observe(see: (request: string, info: RequestInfo) => void): void {
+    this.observers.push(see);
+  }
+
   /** Records a data point as the AWS service would publish it. */
   async putMetric(
     region: string,
@@ -124,6 +131,7 @@ export class AwsBehaviour {
   }
 
   private readonly rewrite: Rewrite = (request, response, info) => {
+    for (const see of this.observers) see(request, info);
     let out = this.promoted(request, response);
     const action = new URLSearchParams(request).get("Action");
     if (info.target === "DynamoDB_20120810.DescribeTable")
@@ -257,6 +265,8 @@ export class CanaryReplicator {
    * (from then on a read may see it), in ms since the epoch.
    */
   readonly visible = new Map<string, { written: number; visible: number }>();
+  /** From this time on (ms since the epoch) nothing more is copied: the primary region is lost. */
+  private cut: number | undefined;
 
   constructor(
     private readonly aws: AwsClients,
@@ -297,10 +307,25 @@ export class CanaryReplicator {
     });
   }
 
+  /** Stops replication at `at`: what would become visible later never does (a region lost). */
+  cutAt(at: number): void {
+    this.cut = at;
+  }
+
+  /**
+   * The ground-truth RPO at `at`: `at` minus the write time of the newest marker whose copy was
+   * visible by then (undefined when none was).
+   */
+  truthAt(at: number, keys: (key: string) => boolean = () => true): number | undefined {
+    const seen = [...this.visible].filter(([k, v]) => keys(k) && v.visible <= at).map(([, v]) => v.written);
+    return seen.length ? (at - Math.max(...seen)) / 1000 : undefined;
+  }
+
   private after(key: string, copy: () => Promise<void>): void {
     const written = Date.now();
     if (!Number.isFinite(this.options.delayMs)) return;
     setTimeout(() => {
+      if (this.cut !== undefined && Date.now() > this.cut) return;
       this.visible.set(key, { written, visible: Date.now() });
       void copy();
     }, this.options.delayMs);
