@@ -43,11 +43,13 @@ export function buildApp(options: { configFile?: string; schedule?: string; outd
   });
   const codeDir = bundleHandlers();
   const started = [...config.triggers, ...config.schedules];
-  bundleRunbooks(
-    codeDir,
-    dirname(file),
-    started.map((t) => t.runbook),
-  );
+  // The applications' runbooks go in too, for the DR plans' dry runs; they grant nothing.
+  bundleRunbooks(codeDir, dirname(file), [
+    ...started.map((t) => t.runbook),
+    ...config.applications.flatMap((a) =>
+      [a.runbooks?.failover, a.runbooks?.failback].filter((r) => r !== undefined),
+    ),
+  ]);
   // Each runbook with the values its trigger or schedule gives it: what the grants are made of.
   const runbooks = started.map((t) => loadRunbook(join(dirname(file), t.runbook), t.set));
   const stack = new DrctlStack(app, "Drctl", {

@@ -16,6 +16,11 @@ export function freshnessReadActions(): string[] {
   );
 }
 
+/** What writing the DR plans reads (resource "*"): the runbooks' dry runs, high availability, tags. */
+export function planReadActions(): string[] {
+  return (commandPermissions().plan ?? []).filter((a) => !a.startsWith("dynamodb:") && !a.startsWith("ses:"));
+}
+
 /** Read-only actions: no resource-level scope is needed (or, for most, possible). */
 const READ = /^[a-z0-9-]+:(Describe|List|Get)/;
 

@@ -21,7 +21,7 @@ import type { Construct, IConstruct } from "constructs";
 import type { DrctlConfig } from "../src/config/schema.js";
 import type { LoadedRunbook } from "../src/runbook/load.js";
 import { FailoverWorkflow } from "./failover.js";
-import { freshnessReadActions, readActions } from "./permissions.js";
+import { freshnessReadActions, planReadActions, readActions } from "./permissions.js";
 import { tracedWorkflow } from "./workflow.js";
 
 export interface DrctlStackProps extends StackProps {
@@ -51,6 +51,7 @@ export interface DrctlStackProps extends StackProps {
  * through SES, report site in a private S3 bucket. Then (unless freshness.scheduled is false) it
  * measures freshness, stores that run too and puts each store's exposure into CloudWatch; a
  * freshness failure never holds back the scan's report and email, and fails the execution last.
+ * With applications in drctl.yaml it then writes each one's DR plan, published with the site.
  */
 export class DrctlStack extends Stack {
   readonly table: dynamodb.TableV2;
@@ -120,6 +121,9 @@ export class DrctlStack extends Stack {
     const publish = fn("Publish", "publishHandler", Duration.minutes(5));
     const measured = props.config.freshness.scheduled;
     const freshness = measured ? fn("Freshness", "freshnessHandler", Duration.minutes(15)) : undefined;
+    // Each application's DR plan, written after the runs it rests on and published with the site.
+    const plans =
+      props.config.applications.length > 0 ? fn("Plans", "plansHandler", Duration.minutes(10)) : undefined;
     // The webhook's URL is a credential: a secret only the notify function reads (set its value
     // after deploying: aws secretsmanager put-secret-value --secret-id <WebhookUrlSecret> --secret-string URL).
     const webhook =
@@ -182,6 +186,12 @@ export class DrctlStack extends Stack {
         }),
       );
       this.table.grant(freshness, "dynamodb:PutItem");
+    }
+    if (plans) {
+      plans.addToRolePolicy(new iam.PolicyStatement({ actions: planReadActions(), resources: ["*"] }));
+      if (roles.length > 0)
+        plans.addToRolePolicy(new iam.PolicyStatement({ actions: ["sts:AssumeRole"], resources: roles }));
+      this.table.grant(plans, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem");
     }
     results.grantPut(plan);
     results.grantPut(batch);
@@ -272,37 +282,47 @@ export class DrctlStack extends Stack {
         interval: Duration.seconds(60),
         backoffRate: 2,
       });
-    const scanned = planStep.next(map).next(aggregateStep);
-    let definition: sfn.IChainable;
-    if (freshness) {
-      const freshnessStep = new tasks.LambdaInvoke(this, "Measure freshness", {
-        lambdaFunction: freshness,
-        payloadResponseOnly: true,
-        payload: runOnly,
-        resultPath: "$.freshness",
-      });
-      freshnessStep.addRetry({
+    const retried = (step: tasks.LambdaInvoke) => {
+      step.addRetry({
         errors: ["States.ALL"],
         maxAttempts: 2,
         interval: Duration.seconds(60),
         backoffRate: 2,
       });
-      // The scan's report and email go out whatever happens here; the execution fails at the end.
-      freshnessStep.addCatch(publishStep, { resultPath: "$.freshnessFailure" });
-      const notifyFreshnessStep = new tasks.LambdaInvoke(this, "Send freshness notifications", {
-        lambdaFunction: notify,
-        payloadResponseOnly: true,
-        payload: sfn.TaskInput.fromObject({ "runId.$": "$.freshness.runId" }),
-        resultPath: "$.freshnessNotified",
-      });
-      notifyFreshnessStep.addRetry({
-        errors: ["States.ALL"],
-        maxAttempts: 2,
-        interval: Duration.seconds(60),
-        backoffRate: 2,
-      });
+      return step;
+    };
+    const plansStep = plans
+      ? retried(
+          new tasks.LambdaInvoke(this, "Write the DR plans", {
+            lambdaFunction: plans,
+            payloadResponseOnly: true,
+            payload: runOnly,
+            resultPath: "$.plans",
+          }),
+        )
+      : undefined;
+    // A failure of freshness or the plans never holds back the scan's report and email: each is
+    // caught, the next part goes on, and the execution fails at the end with the cause.
+    plansStep?.addCatch(publishStep, { resultPath: "$.plansFailure" });
+    const freshnessStep = freshness
+      ? retried(
+          new tasks.LambdaInvoke(this, "Measure freshness", {
+            lambdaFunction: freshness,
+            payloadResponseOnly: true,
+            payload: runOnly,
+            resultPath: "$.freshness",
+          }),
+        )
+      : undefined;
+    freshnessStep?.addCatch(plansStep ?? publishStep, { resultPath: "$.freshnessFailure" });
+    let chain = planStep.next(map).next(aggregateStep);
+    if (freshnessStep) chain = chain.next(freshnessStep);
+    if (plansStep) chain = chain.next(plansStep);
+    chain = chain.next(publishStep).next(notifyStep);
+    let definition: sfn.IChainable = chain;
+    if (freshnessStep || plansStep) {
       const done = new sfn.Succeed(this, "Done");
-      const after = new sfn.Choice(this, "Was freshness measured?")
+      const verdict = new sfn.Choice(this, "Did every part finish?")
         .when(
           sfn.Condition.isPresent("$.freshnessFailure"),
           new sfn.Fail(this, "Freshness could not be measured", {
@@ -310,11 +330,29 @@ export class DrctlStack extends Stack {
             causePath: "$.freshnessFailure.Cause",
           }),
         )
-        .when(sfn.Condition.isString("$.freshness.runId"), notifyFreshnessStep.next(done))
+        .when(
+          sfn.Condition.isPresent("$.plansFailure"),
+          new sfn.Fail(this, "The DR plans could not be written", {
+            error: "PlansFailed",
+            causePath: "$.plansFailure.Cause",
+          }),
+        )
         .otherwise(done);
-      definition = scanned.next(freshnessStep).next(publishStep).next(notifyStep).next(after);
-    } else {
-      definition = scanned.next(publishStep).next(notifyStep);
+      if (freshnessStep) {
+        const notifyFreshnessStep = retried(
+          new tasks.LambdaInvoke(this, "Send freshness notifications", {
+            lambdaFunction: notify,
+            payloadResponseOnly: true,
+            payload: sfn.TaskInput.fromObject({ "runId.$": "$.freshness.runId" }),
+            resultPath: "$.freshnessNotified",
+          }),
+        );
+        definition = chain.next(
+          new sfn.Choice(this, "Was freshness measured?")
+            .when(sfn.Condition.isString("$.freshness.runId"), notifyFreshnessStep.next(verdict))
+            .otherwise(verdict),
+        );
+      } else definition = chain.next(verdict);
     }
     this.stateMachine = tracedWorkflow(this, "ScheduledScan", definition, Duration.hours(2));
 
@@ -347,7 +385,15 @@ export class DrctlStack extends Stack {
         `AwsSolutions-IAM5[Resource::<${logicalId(bucket)}.Arn>/*]`,
         "Objects under drctl's own bucket.",
       );
-    for (const f of [plan, batch, aggregate, publish, notify, ...(freshness ? [freshness] : [])])
+    for (const f of [
+      plan,
+      batch,
+      aggregate,
+      publish,
+      notify,
+      ...(freshness ? [freshness] : []),
+      ...(plans ? [plans] : []),
+    ])
       accept(
         `AwsSolutions-IAM5[Resource::<${logicalId(f)}.Arn>:*]`,
         "The workflow invokes any version of its own function.",

@@ -10,6 +10,7 @@ import { CANARY_PERMISSIONS } from "./freshness/canary.js";
 import { PUT_METRIC_PERMISSIONS } from "./freshness/put-metrics.js";
 import { TAGGED_PERMISSIONS } from "./pairs/tagged.js";
 import { STORE_TYPES } from "./stores/registry.js";
+import { AVAILABILITY_PERMISSIONS } from "./plan/availability.js";
 
 /**
  * The IAM actions each command needs, gathered from what its readers and steps declare. The
@@ -33,6 +34,16 @@ export function commandPermissions(): Record<string, string[]> {
     "freshness --canary --execute (in addition)": unique(CANARY_PERMISSIONS),
     "freshness --put-metrics (in addition)": unique(PUT_METRIC_PERMISSIONS),
     inventory: unique(RESOURCE_COUNTS.flatMap((c) => c.permissions)),
+    // The runbooks' dry runs read what their steps would change; high availability is read live.
+    plan: unique([
+      ...[...STEP_KINDS.values()]
+        .flatMap((k) => k.permissions)
+        .filter((p) => /^[a-z0-9-]+:(Describe|List|Get)/.test(p)),
+      ...REFERENCE_PERMISSIONS,
+      ...AVAILABILITY_PERMISSIONS,
+      ...TAGGED_PERMISSIONS,
+      ...DYNAMODB_PERMISSIONS,
+    ]),
     "history, diff (DynamoDB store)": unique(DYNAMODB_PERMISSIONS),
     "publish (to S3)": unique(PUBLISH_PERMISSIONS),
     // A runbook needs the actions of the step kinds it uses; this is all of them.

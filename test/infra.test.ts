@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../infra/app.js";
-import { freshnessReadActions, readActions, runbookGrants } from "../infra/permissions.js";
+import { freshnessReadActions, planReadActions, readActions, runbookGrants } from "../infra/permissions.js";
 import { loadRunbook, type LoadedRunbook } from "../src/runbook/load.js";
 
 /** A webhook URL is a credential: it must reach no template, no environment. */
@@ -498,11 +498,45 @@ describe("the CDK app", () => {
       Choices: { Variable: string; IsPresent?: boolean; IsString?: boolean; Next: string }[];
     };
     expect(choice.Choices.map((c) => [c.Variable, c.Next])).toEqual([
-      ["$.freshnessFailure", "Freshness could not be measured"],
       ["$.freshness.runId", "Send freshness notifications"],
     ]);
+    expect(choice.Default).toBe("Did every part finish?");
+    expect(scan.States["Send freshness notifications"]?.Next).toBe("Did every part finish?");
+    const verdict = scan.States["Did every part finish?"] as typeof choice;
+    expect(verdict.Choices.map((c) => [c.Variable, c.Next])).toEqual([
+      ["$.freshnessFailure", "Freshness could not be measured"],
+      ["$.plansFailure", "The DR plans could not be written"],
+    ]);
     expect(scan.States["Freshness could not be measured"]?.Type).toBe("Fail");
-    expect(choice.Default).toBe("Done");
+    expect(verdict.Default).toBe("Done");
+  });
+
+  it("writes each application's DR plan after freshness, reading only, and bundles its runbooks without granting their actions", () => {
+    const dir = mkdtempSync(join(tmpdir(), "drctl-infra-"));
+    const configFile = join(dir, "drctl.yaml");
+    mkdirSync(join(dir, "runbooks"));
+    copyFileSync("examples/warm-standby/failover.yaml", join(dir, "runbooks", "failover.yaml"));
+    writeFileSync(
+      configFile,
+      "applications:\n  - name: web\n    runbooks: { failover: runbooks/failover.yaml }\n",
+    );
+    const { stack, codeDir: code } = buildApp({ configFile, outdir: join(dir, "cdk.out") });
+    expect(existsSync(join(code, "runbooks", "runbooks", "failover.yaml"))).toBe(true);
+    const t = Template.fromStack(stack);
+    expect(stack.failover).toBeUndefined();
+    const machines = t.findResources("AWS::StepFunctions::StateMachine");
+    const text = JSON.stringify(machines);
+    expect(text).toContain("Write the DR plans");
+    const policies = Object.values(t.findResources("AWS::IAM::Policy")) as {
+      Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } };
+    }[];
+    const actions = policies.flatMap((p) =>
+      p.Properties.PolicyDocument.Statement.flatMap((st) => [st.Action].flat()),
+    );
+    for (const a of planReadActions()) expect(actions).toContain(a);
+    // The runbook's own mutating actions are granted to nothing: no failover part is deployed.
+    expect(actions).not.toContain("rds:PromoteReadReplica");
+    expect(actions).not.toContain("autoscaling:UpdateAutoScalingGroup");
   });
 
   it("grants freshness the reads its store types declare, puts metrics only in its own namespace, and writes nothing else", () => {

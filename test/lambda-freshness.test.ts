@@ -12,7 +12,7 @@ import { buildDataStores, type DataStores } from "../demo/world/data.js";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { FRESHNESS_SCHEMA_VERSION, type FreshnessResult } from "../src/core/freshness-result.js";
 import { freshnessDatums, putFreshnessMetrics } from "../src/freshness/put-metrics.js";
-import { freshness, notify } from "../src/lambda/handlers.js";
+import { freshness, notify, plans } from "../src/lambda/handlers.js";
 import { runtimeFromEnv, type Runtime } from "../src/lambda/runtime.js";
 import { DynamoDbHistory } from "../src/store/dynamodb.js";
 import { AwsBehaviour } from "./harness/aws-behaviour.js";
@@ -147,6 +147,33 @@ describe("the scheduled freshness step", () => {
     }));
     await expect(freshness(rt)).rejects.toThrow(
       /^no data store found in eu-north-1 .*freshness\.scheduled: false/,
+    );
+  });
+});
+
+describe("the scheduled plan step", () => {
+  it("writes and stores each application's plan from the freshness run just stored", async () => {
+    const rt = await runtime(
+      proxy.endpoint,
+      `applications:\n  - name: shop\n    rto: 30m\n    arns: ["arn:aws:dynamodb:*:*:table/orders", "arn:aws:s3:::app-assets-*"]\n`,
+    );
+    const measured = await freshness(rt);
+    const written = await plans(rt);
+    expect(written.plans).toEqual([
+      {
+        application: "shop",
+        id: expect.stringMatching(/^\d{8}T/) as unknown,
+        risks: expect.any(Number) as unknown,
+      },
+    ]);
+    const stored = await new DynamoDbHistory(rt.aws, "drctl-history", P).get(written.plans[0]?.id ?? "");
+    if (stored?.kind !== "plan") throw new Error("no stored plan");
+    expect(stored.result.dataStores.map((d) => d.store).sort()).toEqual(
+      [stores.replicatedBucket, stores.replicatedTable].sort(),
+    );
+    expect(stored.result.dataStores.every((d) => d.evidence === measured.runId)).toBe(true);
+    expect(stored.result.risks.map((r) => r.key)).toEqual(
+      expect.arrayContaining(["no-scan", "no-drill", "failover-runbook"]),
     );
   });
 });

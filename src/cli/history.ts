@@ -37,10 +37,10 @@ export function registerHistory(program: Command, withContext: WithContext): voi
             runs.length === 0
               ? `no runs in ${store.description}`
               : [
-                  `RUN                     KIND  PAIRS  CRIT  HIGH   MED   LOW  INFO  STARTED`,
+                  `RUN                     KIND       ITEMS  CRIT  HIGH   MED   LOW  INFO  STARTED`,
                   ...runs.map(
                     (r) =>
-                      `${r.id.padEnd(22)}  ${r.kind.padEnd(4)}  ${String(r.pairs).padStart(5)}  ${[r.counts.critical, r.counts.high, r.counts.medium, r.counts.low, r.counts.info].map((n) => String(n).padStart(4)).join("  ")}  ${r.startedAt}`,
+                      `${r.id.padEnd(22)}  ${r.kind.padEnd(9)}  ${String(r.pairs).padStart(5)}  ${[r.counts.critical, r.counts.high, r.counts.medium, r.counts.low, r.counts.info].map((n) => String(n).padStart(4)).join("  ")}  ${r.startedAt}`,
                   ),
                 ].join("\n"),
           () => ({ version: 1, store: store.description, runs }),

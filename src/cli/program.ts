@@ -6,6 +6,7 @@ import { registerDrill } from "./drill.js";
 import { registerInventory } from "./inventory.js";
 import { registerFreshness } from "./freshness.js";
 import { registerHistory } from "./history.js";
+import { registerPlan } from "./plan.js";
 import { registerPublish } from "./publish.js";
 import { registerRunbook } from "./runbook.js";
 import { registerScan } from "./scan.js";
@@ -87,6 +88,7 @@ Examples:
   registerSchedule(program, withContext);
   registerDrill(program, withContext);
   registerInventory(program, withContext);
+  registerPlan(program, withContext);
   return program;
 }
 

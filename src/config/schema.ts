@@ -81,6 +81,16 @@ const duration = z.string({ error: DURATION_EXPECTED }).transform((text, ctx) =>
 /** Tag key and value pairs, values compared as people type them (case and spaces ignored). */
 const tagMatch = z.record(z.string().min(1), z.string());
 
+/** A person or rota to call, and how: at least one of email, phone, chat or pager is expected. */
+const contactSchema = z.strictObject({
+  name: z.string().min(1),
+  role: z.string().min(1).optional(),
+  email: z.string().min(3).optional(),
+  phone: z.string().min(3).optional(),
+  chat: z.string().min(1).optional(),
+  pager: z.string().min(1).optional(),
+});
+
 const rateLimit = z.strictObject({
   perSecond: z.number().positive(),
   burst: z.number().int().min(1),
@@ -188,9 +198,33 @@ export const configSchema = z.strictObject({
         tags: tagMatch.optional(),
         /** ARNs (* matches any text) of resources that belong to the application. */
         arns: z.array(z.string().min(1)).optional(),
+        /** Who answers for it: a team or a person, as the DR plan names them. */
+        owner: z.string().min(1).optional(),
+        /** Who to call in a disaster; one without a way to reach them is an open risk of the plan. */
+        contacts: z.array(contactSchema).default([]),
+        /** The runbooks that fail it over and back (paths relative to drctl.yaml). */
+        runbooks: z
+          .strictObject({
+            failover: z.string().min(1).optional(),
+            failback: z.string().min(1).optional(),
+            /** Values for the runbooks' config, as a trigger's set: gives them. */
+            set: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+          })
+          .optional(),
+        /** Its drill files (paths relative to drctl.yaml). */
+        drills: z.array(z.string().min(1)).default([]),
       }),
     )
     .default([]),
+  /** What `drctl plan` calls stale: evidence older than this is an open risk. */
+  plan: z
+    .strictObject({
+      /** A drill older than this (or none) is an open risk. */
+      maxDrillAge: duration.default(90 * 86_400),
+      /** A scan or freshness run older than this is an open risk. */
+      maxRunAge: duration.default(7 * 86_400),
+    })
+    .prefault({}),
   freshness: z
     .strictObject({
       /** How far back metrics are read: the worst value of this window is the exposure. */

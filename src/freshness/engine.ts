@@ -25,6 +25,7 @@ import { applySuppressions } from "../scan/suppressions.js";
 import { STORE_TYPES } from "../stores/registry.js";
 import { formatDuration } from "../util/duration.js";
 import { glob } from "../util/glob.js";
+import { belongsTo } from "../config/applications.js";
 import { pool } from "../util/pool.js";
 import { MetricReader } from "./metrics.js";
 import type {
@@ -72,14 +73,7 @@ interface Target {
 
 /** The target of a store: its pair's in drctl.yaml, else its application's, else the default. */
 function targetOf(options: FreshnessOptions, arn: string, tags: Record<string, string>): Target {
-  const app = options.config.applications.find(
-    (a) =>
-      (a.arns ?? []).some((g) => glob(g).test(arn)) ||
-      (a.tags !== undefined &&
-        Object.entries(a.tags).every(
-          ([k, v]) => (tags[k] ?? "").trim().toLowerCase() === v.trim().toLowerCase(),
-        )),
-  );
+  const app = options.config.applications.find((a) => belongsTo(a, arn, tags));
   const pair = options.config.pairs.find((p) => tidyArn(p.primary) === arn && p.rpo !== undefined);
   return { seconds: pair?.rpo ?? app?.rpo ?? options.config.rpo, application: app?.name ?? null };
 }

@@ -4,6 +4,7 @@
  *   scanBatch  (Distributed Map item)  scan one batch, leave its result in S3
  *   aggregate  (after the map)         merge the batches, store the run
  *   freshness                          measure the data stores, store that run, put its metrics
+ *   plans                              write each application's DR plan from the stored runs
  *   publish                            rebuild the report site in S3
  *   notify                             email and webhook for a stored run (scan or freshness)
  * and those of triggered failover (./failover.ts): alarm, advance.
@@ -42,6 +43,9 @@ import {
 import { previousRun } from "../store/previous.js";
 import { failoverInputSchema } from "../trigger/start.js";
 import { advance, alarm } from "./failover.js";
+import { buildPlan } from "../plan/build.js";
+import { openJournal } from "../runbook/open-journal.js";
+import { planRun } from "../store/types.js";
 import { runtimeFromEnv, type Runtime } from "./runtime.js";
 
 export interface PairRef {
@@ -228,6 +232,44 @@ export async function freshness(rt: Runtime): Promise<FreshnessSummary> {
   };
 }
 
+/**
+ * Writes each application's DR plan from the runs just stored (and the runbooks bundled with the
+ * functions), and stores it; the publish step then puts it on the site. A plan that could not
+ * read everything is not stored, and this throws after the others, so the execution says so.
+ */
+export async function plans(
+  rt: Runtime,
+): Promise<{ plans: { application: string; id: string; risks: number }[] }> {
+  const store = await openStore(rt.store, () => Promise.resolve(rt.aws));
+  const journal = await openJournal(rt.store, () => Promise.resolve(rt.aws));
+  const written: { application: string; id: string; risks: number }[] = [];
+  const unread: string[] = [];
+  for (const application of rt.config.applications) {
+    const now = new Date();
+    const plan = await buildPlan(rt.aws, {
+      config: rt.config,
+      configDir: rt.runbookDir ?? process.cwd(),
+      application,
+      store,
+      journal,
+      now,
+    });
+    const id = newRunId(now);
+    if (plan.unread.length > 0) {
+      unread.push(...plan.unread.map((u) => `${application.name}: ${u}`));
+      continue;
+    }
+    await store.save(planRun(id, plan, new Date()));
+    written.push({ application: application.name, id, risks: plan.risks.length });
+  }
+  rt.log(
+    `plans: ${written.map((w) => `${w.application} ${w.id} (${w.risks} open risks)`).join(", ") || "none"}`,
+  );
+  if (unread.length > 0)
+    throw new Error(`plans could not read everything (${unread.join("; ")}); those were not stored`);
+  return { plans: written };
+}
+
 /** Rebuilds the report site from the history and uploads it (after every stored run). */
 export async function publish(
   rt: Runtime,
@@ -320,6 +362,7 @@ export const scanBatchHandler = async (event: Parameters<typeof scanBatch>[1]) =
 export const aggregateHandler = async (event: Parameters<typeof aggregate>[1]) =>
   aggregate(await shared(), event);
 export const freshnessHandler = async () => freshness(await shared());
+export const plansHandler = async () => plans(await shared());
 export const publishHandler = async (event: { runId: string }) => publish(await shared(), event);
 export const notifyHandler = async (event: { runId: string }) => notify(await shared(), event);
 export const alarmHandler = async (event: unknown) => alarm(await shared(), event);

@@ -7,6 +7,7 @@ import { asScan } from "../store/types.js";
 import { escapeHtml as e } from "./escape.js";
 import { formatFreshnessHtml } from "./freshness-html.js";
 import { formatScanHtml } from "./html.js";
+import { planPages, plansTable, type PlanRow } from "./site-plans.js";
 
 export interface SiteFile {
   /** Relative to the site's root, "/" separated. */
@@ -62,7 +63,12 @@ function freshnessTable(rows: FreshnessRow[]): string {
 <table><thead><tr><th>run</th><th>started</th><th>stores</th>${STORE_STATUSES.map((st) => `<th>${st}</th>`).join("")}<th>changed status</th><th>data</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
-function indexPage(rows: Row[], skipped: SkippedRun[], freshness: FreshnessRow[] = []): string {
+function indexPage(
+  rows: Row[],
+  skipped: SkippedRun[],
+  freshness: FreshnessRow[] = [],
+  plans: PlanRow[] = [],
+): string {
   const change = (c: Row["change"]) =>
     c === "first"
       ? "first"
@@ -88,6 +94,7 @@ function indexPage(rows: Row[], skipped: SkippedRun[], freshness: FreshnessRow[]
 ${rows.length > 1 ? `<figure style="margin:0 0 1rem">${trend(rows.map((r) => r.run))}<figcaption style="color:#6b7280">Open critical, high and medium findings per scan, oldest to newest.</figcaption></figure>` : ""}
 <table><thead><tr><th>run</th><th>started</th><th>pairs</th><th>critical</th><th>high</th><th>medium</th><th>low</th><th>new / resolved</th><th>data</th></tr></thead><tbody>${body}</tbody></table>
 ${freshnessTable(freshness)}
+${plansTable(plans)}
 ${unreadable}
 </body></html>
 `;
@@ -150,7 +157,8 @@ export async function buildSiteReport(
     return { run, change: { added: d.new.length, resolved: d.resolved.length } };
   });
   const freshness = await freshnessPages(store, limit, files, skipped);
-  files.push({ path: "index.html", body: indexPage(rows, skipped, freshness), contentType: HTML });
+  const plans = await planPages(store, limit, files, skipped);
+  files.push({ path: "index.html", body: indexPage(rows, skipped, freshness, plans), contentType: HTML });
   // A stable address for "the latest report", for bookmarks and the email's link: the newest
   // run that could be read, under its own id.
   const latest = readable[0];

@@ -124,6 +124,12 @@ export interface StepKind<P, B = unknown> {
    */
   inverse?(params: P, outputs: Record<string, string>, region: string): InverseStep[] | undefined;
   /**
+   * The same change by hand, for the DR plan's manual fallback when drctl is not at hand: AWS CLI
+   * commands, from the parameters as the runbook writes them (a reference not resolved yet is
+   * shown as what it stands for). Absent: the plan says to do by hand what `description` says.
+   */
+  manual?(params: Record<string, unknown>, region: string): string[];
+  /**
    * The resources its mutating actions act on, from the runbook's parameters (references not yet
    * resolved are undefined): the cloud deployment grants those actions on those ARNs only.
    */

@@ -1,10 +1,11 @@
 import { STATUS_SEVERITY, type FreshnessResult } from "../core/freshness-result.js";
 import type { DrillResult } from "../core/drill-result.js";
+import type { PlanResult } from "../plan/model.js";
 import type { ScanResult } from "../core/scan-result.js";
 import type { Severity } from "../core/finding.js";
 
 /** Kinds of runs the history keeps, each with its own typed body. */
-export type RunKind = "scan" | "freshness" | "runbook" | "drill";
+export type RunKind = "scan" | "freshness" | "runbook" | "drill" | "plan";
 
 export interface RunHeader {
   id: string;
@@ -35,7 +36,13 @@ export interface StoredDrill extends RunHeader {
   result: DrillResult;
 }
 
-export type StoredRun = StoredScan | StoredFreshness | StoredDrill;
+/** A stored DR plan of one application, as `drctl plan --json` prints it. */
+export interface StoredPlan extends RunHeader {
+  kind: "plan";
+  result: PlanResult;
+}
+
+export type StoredRun = StoredScan | StoredFreshness | StoredDrill | StoredPlan;
 export type StoredOf<K extends StoredRun["kind"]> = Extract<StoredRun, { kind: K }>;
 
 /** Where runs are kept: a SQLite file on a laptop, a DynamoDB table in the cloud. */
@@ -94,7 +101,23 @@ export function asScan(run: StoredRun | undefined): StoredScan | undefined {
 
 /** Every finding a run holds, whatever its kind. */
 export function findingsOf(run: StoredRun) {
+  if (run.kind === "plan") return [];
   return run.kind === "scan" ? run.result.pairs.flatMap((p) => p.findings) : run.result.findings;
+}
+
+/** A plan as the history keeps it: its open risks counted by severity, its components as `pairs`. */
+export function planRun(id: string, result: PlanResult, finishedAt: Date): StoredPlan {
+  const counts = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const r of result.risks) counts[r.severity]++;
+  return {
+    id,
+    kind: "plan",
+    startedAt: result.generatedAt,
+    finishedAt: finishedAt.toISOString(),
+    pairs: result.components.length,
+    counts,
+    result,
+  };
 }
 
 /** A drill as the history keeps it: a missed target counts high, lost writes critical, and the findings. */

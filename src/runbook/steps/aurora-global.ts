@@ -8,6 +8,7 @@ import {
 import type { z } from "zod";
 import { NotFoundError, waitFor, type StepContext, type StepKind, type StepPlan } from "../step.js";
 import { known, nameOrAny } from "./grants.js";
+import { aws } from "../manual.js";
 
 /** Shared by aurora.global-switchover and aurora.global-failover: reading the global cluster and waiting for its new writer. */
 export async function describeGlobal(ctx: StepContext, id: string): Promise<GlobalCluster> {
@@ -87,6 +88,20 @@ export function writerMoveStep<P extends { globalCluster: string; targetCluster:
             : `arn:${where.partition}:rds:*:${where.account}:cluster:${nameOrAny(p.targetCluster)}`,
         ],
       },
+    ],
+    manual: (p, region) => [
+      aws(
+        "rds",
+        spec.action === "FailoverGlobalCluster" ? "failover-global-cluster" : "switchover-global-cluster",
+        region,
+        {
+          "global-cluster-identifier": p.globalCluster,
+          "target-db-cluster-identifier": p.targetCluster,
+          ...(spec.action === "FailoverGlobalCluster" ? { "allow-data-loss": true } : {}),
+        },
+      ),
+      aws("rds", "describe-global-clusters", region, { "global-cluster-identifier": p.globalCluster }) +
+        "   # until the target is the writer",
     ],
     read: (ctx, p) => readWriters(ctx, p.globalCluster, p.targetCluster),
     plan: (_ctx, p, b) => plan(p.globalCluster, b),

@@ -6,6 +6,7 @@ import {
 import { z } from "zod";
 import { NotFoundError, reconcileByTarget, waitFor, type StepContext, type StepKind } from "../step.js";
 import { nameOrAny } from "./grants.js";
+import { aws } from "../manual.js";
 
 const params = z.strictObject({
   group: z.string().min(1),
@@ -64,6 +65,16 @@ export const autoscalingSetCapacityStep: StepKind<Params, Capacity> = {
         ],
   grants: (p, where) => [
     { actions: ["autoscaling:UpdateAutoScalingGroup"], resources: [groupArn(where, nameOrAny(p.group))] },
+  ],
+  manual: (p, region) => [
+    aws("autoscaling", "update-auto-scaling-group", region, {
+      "auto-scaling-group-name": p.group,
+      "min-size": p.min,
+      "desired-capacity": p.desired,
+      "max-size": p.max,
+    }),
+    aws("autoscaling", "describe-auto-scaling-groups", region, { "auto-scaling-group-names": p.group }) +
+      "   # until InService",
   ],
   read: (ctx, p) => readCapacity(ctx, p.group),
   plan(_ctx, p, before) {

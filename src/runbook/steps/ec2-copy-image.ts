@@ -21,6 +21,7 @@ import {
   type FoundImage,
 } from "./ec2-images.js";
 import { known } from "./grants.js";
+import { aws } from "../manual.js";
 
 const params = z.strictObject({
   /** The image to copy: its id in sourceRegion (usually ${steps.ID.outputs.imageId}). */
@@ -135,6 +136,15 @@ export const ec2CopyImageStep: StepKind<Params, Before> = {
   checkedBeforeRun: true,
   reconciles:
     "done when a copy tagged as this step's exists; otherwise copies again with the same client token, which AWS answers with the copy already started",
+  manual: (p, region) => [
+    aws("ec2", "copy-image", region, {
+      "source-image-id": p.source,
+      "source-region": p.sourceRegion,
+      name: p.name ?? "NAME",
+      encrypted: true,
+      "kms-key-id": p.kmsKeyId,
+    }),
+  ],
   read,
   plan(ctx, p, b) {
     const from = `${p.source} from ${p.sourceRegion}`;

@@ -18,6 +18,7 @@ import {
   type FoundImage,
 } from "./ec2-images.js";
 import { known } from "./grants.js";
+import { aws, text } from "../manual.js";
 
 const params = z
   .strictObject({
@@ -133,6 +134,20 @@ export const ec2CreateImageStep: StepKind<Params, Before> = {
   checkedBeforeRun: true,
   reconciles:
     "done when an image tagged as this step's exists (AWS refuses a second image of the same name, too); otherwise creates it",
+  manual: (p, region) => [
+    ...(p.autoScalingGroup
+      ? [
+          aws("autoscaling", "describe-auto-scaling-groups", region, {
+            "auto-scaling-group-names": p.autoScalingGroup,
+          }) + "   # pick an InService instance",
+        ]
+      : []),
+    aws("ec2", "create-image", region, {
+      "instance-id": p.instance ?? "INSTANCE",
+      name: `${text(p.name)}-YYYYMMDD`,
+      "no-reboot": p.reboot !== true,
+    }),
+  ],
   read,
   plan(ctx, p, b) {
     const tags = showTags(p.tags);

@@ -29,6 +29,7 @@ import {
   userTags,
   type FoundImage,
 } from "./ec2-images.js";
+import { aws, text } from "../manual.js";
 
 const params = z.strictObject({
   /** Images carrying every one of these tags are the ones pruned (at least one: never every image). */
@@ -229,6 +230,12 @@ export const ec2PruneImagesStep: StepKind<Params, Before> = {
   checkedBeforeRun: true,
   reconciles:
     "done when no image is left to go and no snapshot of a deregistered image is left; otherwise prunes what is left",
+  manual: (p, region) => [
+    aws("ec2", "describe-images", region, { owners: "self" }) +
+      `   # those tagged ${text(p.tags)}, older than ${text(p.olderThanDays)} days, beyond the newest ${text(p.keep)}, used by no launch template`,
+    aws("ec2", "deregister-image", region, { "image-id": "IMAGE" }),
+    aws("ec2", "delete-snapshot", region, { "snapshot-id": "SNAPSHOT" }) + "   # each snapshot of the image",
+  ],
   read,
   plan(_ctx, p, b) {
     const go = going(b);

@@ -6,6 +6,7 @@ import {
 import { z } from "zod";
 import { awsErrorCode } from "../../aws/errors.js";
 import { NotFoundError, readsNothing, waitFor, type StepContext, type StepKind } from "../step.js";
+import { aws, text } from "../manual.js";
 
 const params = z.strictObject({
   /** The target group's ARN or name. */
@@ -43,6 +44,10 @@ export const elbv2WaitHealthyStep: StepKind<Params, { healthy: number; total: nu
   params,
   outputs: ["healthy", "targetGroupArn"],
   ...readsNothing,
+  manual: (p, region) => [
+    aws("elbv2", "describe-target-health", region, { "target-group-arn": p.targetGroup }) +
+      `   # until at least ${text(p.minHealthy ?? 1)} healthy`,
+  ],
   read: (ctx, p) => health(ctx, p.targetGroup),
   plan: (_ctx, p, h) => ({
     current: `${p.targetGroup}: ${h.healthy} of ${h.total} targets healthy`,

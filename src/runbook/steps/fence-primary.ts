@@ -18,6 +18,7 @@ import {
   updateCheck,
   type CheckState,
 } from "./route53-health-check.js";
+import { aws } from "../manual.js";
 
 const params = z
   .strictObject({
@@ -182,6 +183,36 @@ export const fencePrimaryStep: StepKind<Params, Before> = {
               actions: ["route53:UpdateHealthCheck"],
               resources: [healthCheckArn(where.partition, p.healthCheck)],
             },
+          ]
+        : []),
+    ];
+  },
+  manual: (p, region) => {
+    const g = p.securityGroup as { groupId?: string } | undefined;
+    return [
+      ...(p.autoScalingGroup
+        ? [
+            aws("autoscaling", "update-auto-scaling-group", region, {
+              "auto-scaling-group-name": p.autoScalingGroup,
+              "min-size": 0,
+              "desired-capacity": 0,
+            }),
+          ]
+        : []),
+      ...(g?.groupId
+        ? [
+            aws("ec2", "revoke-security-group-ingress", region, {
+              "group-id": g.groupId,
+              "ip-permissions": "RULES",
+            }),
+          ]
+        : []),
+      ...(p.healthCheck
+        ? [
+            aws("route53", "update-health-check", region, {
+              "health-check-id": p.healthCheck,
+              inverted: true,
+            }),
           ]
         : []),
     ];

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { pause, readsNothing, type StepContext, type StepKind } from "../step.js";
+import { sh, text } from "../manual.js";
 
 const params = z.strictObject({
   url: z.url(),
@@ -46,6 +47,9 @@ export const httpCheckStep: StepKind<Params, { ok: boolean; seen: string }> = {
   params,
   outputs: ["status", "requests"],
   ...readsNothing,
+  manual: (p) => [
+    `curl -s -o /dev/null -w '%{http_code}' ${sh(p.url)}   # expect ${text(p.expectStatus ?? 200)}${p.expectBody ? `, a body with ${text(p.expectBody)}` : ""}`,
+  ],
   read: (ctx, p) => probe(ctx, p),
   plan(_ctx, p, now) {
     const want = `${p.expectStatus}${p.expectBody ? ` with "${p.expectBody}"` : ""}`;

@@ -2,6 +2,7 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { z } from "zod";
 import type { StepKind } from "../step.js";
 import { known } from "./grants.js";
+import { aws, text } from "../manual.js";
 
 const params = z.strictObject({
   /** Name or ARN of the function. */
@@ -49,6 +50,10 @@ export const lambdaInvokeStep: StepKind<Params, undefined> = {
           : []),
       ],
     },
+  ],
+  manual: (p, region) => [
+    aws("lambda", "invoke", region, { "function-name": p.function, payload: text(p.payload ?? {}) }) +
+      " out.json",
   ],
   read: () => Promise.resolve(undefined),
   plan: (_ctx, p) => ({

@@ -6,6 +6,7 @@ import { parseArn } from "../../aws/arn.js";
 import { REDACTED } from "../secrets.js";
 import type { StepContext, StepKind } from "../step.js";
 import { known } from "./grants.js";
+import { aws, text } from "../manual.js";
 
 const params = z
   .strictObject({
@@ -108,6 +109,11 @@ export const notifyStep: StepKind<Params, undefined> = {
         : []),
     ];
   },
+  manual: (p, region) => [
+    p.topicArn
+      ? aws("sns", "publish", region, { "topic-arn": p.topicArn, subject: p.subject, message: p.message })
+      : `tell the on-call channel: ${text(p.message)}`,
+  ],
   read: () => Promise.resolve(undefined),
   plan: (_ctx, p) => ({ current: "-", target: `"${p.message}" to ${channels(p)}`, changes: true }),
   async apply(ctx, p) {

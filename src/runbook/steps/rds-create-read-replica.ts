@@ -3,6 +3,7 @@ import { z } from "zod";
 import { NotFoundError, waitFor, type StepContext, type StepKind } from "../step.js";
 import { known } from "./grants.js";
 import { dbArn, describeDb } from "./rds-promote-read-replica.js";
+import { aws, sh } from "../manual.js";
 
 const params = z.strictObject({
   /** The new replica's identifier, in the step's region. */
@@ -61,6 +62,14 @@ export const rdsCreateReadReplicaStep: StepKind<Params, Before> = {
       },
     ];
   },
+  manual: (p, region) => [
+    aws("rds", "create-db-instance-read-replica", region, {
+      "db-instance-identifier": p.instance,
+      "source-db-instance-identifier": p.source,
+      "db-instance-class": p.instanceClass,
+    }),
+    `aws rds wait db-instance-available --region ${sh(region)} --db-instance-identifier ${sh(p.instance)}`,
+  ],
   read,
   plan(_ctx, p, b) {
     const target = `${p.instance} replicates ${p.source}`;

@@ -10,6 +10,7 @@ import { parseArn } from "../../aws/arn.js";
 import { awsErrorCode } from "../../aws/errors.js";
 import { NotFoundError, waitFor, type StepContext, type StepKind } from "../step.js";
 import { nameOrAny } from "./grants.js";
+import { aws, sh, text } from "../manual.js";
 
 const params = z.strictObject({
   instance: z.string().min(1),
@@ -90,6 +91,19 @@ export const rdsPromoteReadReplicaStep: StepKind<Params, Before> = {
   reconciles:
     "done when the instance no longer replicates or its promotion is under way; otherwise promotes (lag checked again)",
   grants: (p, where) => [{ actions: ["rds:PromoteReadReplica"], resources: [dbArn(where, p.instance)] }],
+  manual: (p, region) => [
+    aws("cloudwatch", "get-metric-statistics", region, {
+      namespace: "AWS/RDS",
+      "metric-name": "ReplicaLag",
+      dimensions: `Name=DBInstanceIdentifier,Value=${text(p.instance)}`,
+      statistics: "Maximum",
+      period: 60,
+      "start-time": "NOW-15MIN",
+      "end-time": "NOW",
+    }) + `   # refuse above ${text(p.maxLagSeconds ?? 900)} s unless the loss is accepted`,
+    aws("rds", "promote-read-replica", region, { "db-instance-identifier": p.instance }),
+    `aws rds wait db-instance-available --region ${sh(region)} --db-instance-identifier ${sh(p.instance)}`,
+  ],
   async read(ctx, p) {
     const db = await describeDb(ctx, p.instance);
     return {

@@ -10,6 +10,7 @@ import { listRecordSets } from "../../aws/route53.js";
 import { normalizeDnsName } from "../../resources/route53/normalize.js";
 import { NotFoundError, reconcileByTarget, waitFor, type StepContext, type StepKind } from "../step.js";
 import { known } from "./grants.js";
+import { sh, text } from "../manual.js";
 
 const record = z.strictObject({
   name: z.string().min(1),
@@ -189,6 +190,10 @@ export const route53ChangeRecordsStep: StepKind<Params, Before> = {
       },
     ];
   },
+  manual: (p) => [
+    `aws route53 change-resource-record-sets --hosted-zone-id ZONE-ID-OF-${sh(p.zone)} --change-batch file://change.json   # UPSERT ${((p.records as { name?: unknown; type?: unknown }[] | undefined) ?? []).map((r) => `${text(r.name)} ${text(r.type)}`).join(", ") || "-"}${((p.remove as unknown[] | undefined) ?? []).length ? `; DELETE ${((p.remove as { name?: unknown; type?: unknown }[]) ?? []).map((r) => `${text(r.name)} ${text(r.type)}`).join(", ")}` : ""}`,
+    "aws route53 get-change --id CHANGE-ID   # until INSYNC",
+  ],
   read,
   plan(_ctx, p, before) {
     const l = lines(p, before);

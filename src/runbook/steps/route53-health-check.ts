@@ -8,6 +8,7 @@ import {
 import { z } from "zod";
 import { NotFoundError, reconcileByTarget, type StepContext, type StepKind } from "../step.js";
 import { known } from "./grants.js";
+import { aws } from "../manual.js";
 
 const params = z
   .strictObject({
@@ -113,6 +114,13 @@ export const route53HealthCheckStep: StepKind<Params, CheckState> = {
         ],
   grants: (p, where) => [
     { actions: ["route53:UpdateHealthCheck"], resources: [healthCheckArn(where.partition, p.healthCheck)] },
+  ],
+  manual: (p, region) => [
+    aws("route53", "update-health-check", region, {
+      "health-check-id": p.healthCheck,
+      ...(p.inverted === undefined ? {} : { [p.inverted ? "inverted" : "no-inverted"]: true }),
+      ...(p.disabled === undefined ? {} : { [p.disabled ? "disabled" : "no-disabled"]: true }),
+    }),
   ],
   read: (ctx, p) => readCheck(ctx, p.healthCheck),
   plan: (_ctx, p, before) => ({

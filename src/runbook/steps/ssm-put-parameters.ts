@@ -9,6 +9,7 @@ import {
 import { z } from "zod";
 import { reconcileByTarget, type StepContext, type StepKind } from "../step.js";
 import { known } from "./grants.js";
+import { aws, text } from "../manual.js";
 
 const type = z.enum(["String", "StringList", "SecureString"]);
 const value = z.union([
@@ -163,6 +164,14 @@ export const ssmPutParametersStep: StepKind<Params, Before> = {
       },
     ];
   },
+  manual: (p, region) => [
+    ...Object.entries((p.parameters as Record<string, unknown> | undefined) ?? {}).map(([name, value]) =>
+      aws("ssm", "put-parameter", region, { name, value: text(value), overwrite: true }),
+    ),
+    ...((p.remove as unknown[] | undefined) ?? []).map((name) =>
+      aws("ssm", "delete-parameter", region, { name }),
+    ),
+  ],
   read,
   plan(ctx, p, before) {
     const targets = new Map(writes(p, before).map((w) => [w.name, w]));

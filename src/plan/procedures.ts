@@ -1,0 +1,183 @@
+/**
+ * Failover and failback as the plan writes them: the runbook's steps in order, what each does
+ * and would change today (its dry run, read from the live state), why a run would refuse one,
+ * how long each took in the last drill or run, the approval points, the commands, and each
+ * step by hand with the AWS CLI for when drctl is not at hand.
+ */
+import { resolve } from "node:path";
+import type { AwsClients } from "../aws/client-factory.js";
+import type { DrillPhase } from "../core/drill-result.js";
+import { waves } from "../runbook/dag.js";
+import { planProblems, planRunbook, type PlannedStep } from "../runbook/engine.js";
+import type { StepRecord } from "../runbook/journal.js";
+import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
+import { STEP_KINDS } from "../runbook/registry.js";
+import type { StepSpec } from "../runbook/schema.js";
+import type { Fact, Procedure, ProcedureStep } from "./model.js";
+
+/** A parameter value as a person reads it: ${config.X} filled in, other references said in words. */
+export function displayValue(value: unknown, config: Record<string, unknown>): unknown {
+  if (typeof value === "string") {
+    const whole = /^\$\{config\.([A-Za-z0-9_.-]+)\}$/.exec(value);
+    if (whole?.[1] !== undefined && whole[1] in config) return config[whole[1]];
+    return value
+      .replace(/\$\{config\.([A-Za-z0-9_.-]+)\}/g, (m, k: string) => (k in config ? String(config[k]) : m))
+      .replace(/\$\{steps\.([a-z0-9-]+)\.outputs\.([A-Za-z0-9_]+)\}/g, "<$2 of step $1>")
+      .replace(/\$\{ssm:([^}]+)\}/g, "<SSM parameter $1>");
+  }
+  if (Array.isArray(value)) return value.map((v) => displayValue(v, config));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, displayValue(v, config)]));
+  return value;
+}
+
+/** "group web, min 2, desired 2, max 4": a step's parameters in one line. */
+function paramLine(params: Record<string, unknown>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${k} ${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(", ");
+}
+
+/** Steps in the order a run takes them: wave by wave, each wave in file order. */
+function inRunOrder(steps: readonly StepSpec[]): StepSpec[] {
+  return waves(steps).flat();
+}
+
+export interface Durations {
+  /** From the last drill: step id -> seconds. */
+  drill?: { phase: DrillPhase; evidence: string };
+  /** From the last completed run of the runbook. */
+  run?: { steps: StepRecord[]; evidence: string; seconds: number };
+}
+
+function stepDuration(id: string, d: Durations, command: string): Fact<number> {
+  const drilled = d.drill?.phase.steps.find((s) => s.id === id);
+  if (drilled) return { value: drilled.seconds, evidence: d.drill?.evidence ?? "" };
+  const ran = d.run?.steps.find((s) => s.stepId === id && s.startedAt && s.finishedAt);
+  if (ran?.startedAt && ran.finishedAt)
+    return {
+      value: Math.max(0, (Date.parse(ran.finishedAt) - Date.parse(ran.startedAt)) / 1000),
+      evidence: d.run?.evidence ?? "",
+    };
+  return { value: null, command };
+}
+
+/** The failover (or failback) procedure of a runbook file; a file that does not load is said, not thrown. */
+export async function procedureOf(
+  aws: AwsClients,
+  options: {
+    file: string | undefined;
+    configDir: string;
+    set: Record<string, string | number | boolean>;
+    direction: "failover" | "failback";
+    durations: Durations;
+    measureCommand: string;
+  },
+): Promise<{ procedure: Procedure; problems: { step: string; problem: string }[]; unread: string[] }> {
+  const empty = (missing: string): Procedure => ({
+    runbook: options.file ?? null,
+    name: null,
+    missing,
+    steps: [],
+    commands: [],
+    duration: { value: null, command: options.measureCommand },
+  });
+  if (!options.file)
+    return {
+      procedure: empty(
+        `no ${options.direction} runbook: name one under applications[].runbooks.${options.direction} in drctl.yaml`,
+      ),
+      problems: [],
+      unread: [],
+    };
+  const path = resolve(options.configDir, options.file);
+  let loaded: LoadedRunbook;
+  try {
+    loaded = loadRunbook(path, options.set);
+  } catch (err) {
+    return {
+      procedure: empty(`the runbook does not load: ${err instanceof Error ? err.message : String(err)}`),
+      problems: [],
+      unread: [],
+    };
+  }
+  let planned: PlannedStep[] = [];
+  const unread: string[] = [];
+  try {
+    planned = await planRunbook(aws, loaded);
+  } catch (err) {
+    // A parameter the kind rejects: the runbook cannot run as written.
+    return {
+      procedure: empty(`the runbook cannot be planned: ${err instanceof Error ? err.message : String(err)}`),
+      problems: [],
+      unread: [],
+    };
+  }
+  const problems = planProblems(planned);
+  const config = loaded.runbook.config;
+  const steps: ProcedureStep[] = inRunOrder(loaded.runbook.steps).map((spec) => {
+    const kind = STEP_KINDS.get(spec.kind);
+    const region = spec.region ?? loaded.runbook.region;
+    const shown = displayValue(spec.params, config) as Record<string, unknown>;
+    const p = planned.find((x) => x.id === spec.id)?.plan;
+    const problem = problems.find((x) => x.id === spec.id);
+    const changes: Fact<string> =
+      p === undefined
+        ? { value: null }
+        : "error" in p
+          ? { value: `could not be read: ${p.error}`, evidence: "live" }
+          : {
+              value: p.changes ? `${p.current} -> ${p.target}` : `${p.current} (already so)`,
+              evidence: "live",
+            };
+    return {
+      id: spec.id,
+      kind: spec.kind,
+      region,
+      after: spec.after,
+      does: `${kind?.description ?? spec.kind}${Object.keys(shown).length ? ` (${paramLine(shown)})` : ""}`,
+      changes,
+      ...(problem ? { problem: `${problem.kind}: ${problem.problem}` } : {}),
+      duration: stepDuration(spec.id, options.durations, options.measureCommand),
+      approval: spec.kind === "approval",
+      manual: kind?.manual?.(shown, region) ?? [
+        `by hand: ${kind?.description ?? spec.kind} (${paramLine(shown)}) in ${region}`,
+      ],
+    };
+  });
+  const verb = options.direction;
+  const sets = Object.entries(options.set)
+    .map(([k, v]) => ` --set ${k}=${String(v)}`)
+    .join("");
+  const commands =
+    verb === "failover"
+      ? [
+          `drctl failover plan --runbook ${options.file}${sets}`,
+          `drctl failover run --runbook ${options.file}${sets} --execute`,
+          "drctl runbook status RUN   (while it runs; drctl runbook approve RUN STEP at an approval)",
+        ]
+      : [
+          `drctl failback plan --runbook ${options.file}${sets}`,
+          `drctl failback run --runbook ${options.file}${sets} --execute`,
+          "drctl failback plan --from FAILOVER-RUN   (the inverse of what a failover run did, from its journal)",
+        ];
+  const whole: Fact<number> = options.durations.drill
+    ? {
+        value: options.durations.drill.phase.steps.reduce((n, s) => n + s.seconds, 0),
+        evidence: options.durations.drill.evidence,
+      }
+    : options.durations.run
+      ? { value: options.durations.run.seconds, evidence: options.durations.run.evidence }
+      : { value: null, command: options.measureCommand };
+  return {
+    procedure: {
+      runbook: options.file,
+      name: loaded.runbook.name,
+      steps,
+      commands,
+      duration: whole,
+    },
+    problems: problems.map((x) => ({ step: x.id, problem: `${x.kind}: ${x.problem}` })),
+    unread,
+  };
+}
