@@ -9,7 +9,8 @@ export function figureText(t: MeasuredTarget): string {
     res > 0 && res < 1
       ? `${t.measuredSeconds.toFixed(Math.min(3, String(res).split(".")[1]?.length ?? 1))} s`
       : formatDuration(t.measuredSeconds);
-  return `${t.atLeast ? "at least " : ""}${value} (± ${formatDuration(res)})`;
+  const within = res > 0 && res < 1 ? `${Number(res.toFixed(3))} s` : formatDuration(res);
+  return `${t.atLeast ? "at least " : ""}${value} (± ${within})`;
 }
 
 export function verdictText(t: MeasuredTarget): string {
@@ -65,4 +66,18 @@ export function formatDrillText(r: DrillResult): string {
       .map((f) => `  ${f.severity.toUpperCase().padEnd(8)} ${f.ruleId}  ${f.message}`),
     ...(r.unfinished ?? []).map((u) => `drctl: ${u}`),
   ].join("\n");
+}
+
+/** One line of a drill's verdict, for the history list: "RTO 0.25 s met, RPO 0 s met". */
+export function drillVerdict(r: DrillResult): string {
+  if (r.outcome === "refused") return "refused (not started)";
+  const one = (name: string, t: MeasuredTarget) => {
+    if (t.measuredSeconds === null) return `${name} not measured`;
+    const value = `${t.atLeast ? "at least " : ""}${Number(t.measuredSeconds.toFixed(3))} s`;
+    return `${name} ${value} ${t.targetSeconds === null ? "(no target)" : t.met ? "met" : "NOT MET"}`;
+  };
+  const lost = r.failover.lostWrites > 0 ? `, ${r.failover.lostWrites} lost writes` : "";
+  const state =
+    r.outcome === "interrupted" ? "interrupted: " : r.fault.reverted ? "" : "FAULT NOT REVERTED: ";
+  return `${state}${one("RTO", r.failover.rto)}, ${one("RPO", r.failover.rpo)}${lost}`;
 }
