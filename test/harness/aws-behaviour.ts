@@ -39,7 +39,7 @@ export class AwsBehaviour {
   private readonly snapshotSources = new Map<string, { arn: string; region: string }>();
   /** image or snapshot id -> the creation time to report. */
   private readonly backdated = new Map<string, Date>();
-  private replicator: CanaryReplicator | undefined;
+  private replicators: CanaryReplicator[] = [];
   private readonly instanceStatus = new Map<string, string>();
   /** "bucket|rule id" -> the DeleteMarkerReplication status PutBucketReplication set. */
   private readonly deleteMarkers = new Map<string, string>();
@@ -94,8 +94,16 @@ export class AwsBehaviour {
 
   /** Copies canary writes (items of `table`, objects under `prefix` of `bucket`) after a delay. */
   replicateCanary(options: ConstructorParameters<typeof CanaryReplicator>[1]): CanaryReplicator {
-    this.replicator = new CanaryReplicator(this.aws, options);
-    return this.replicator;
+    const r = new CanaryReplicator(this.aws, options);
+    this.replicators = [r];
+    return r;
+  }
+
+  /** One more replication beside those running (the other way of a global table: standby to primary). */
+  alsoReplicateCanary(options: ConstructorParameters<typeof CanaryReplicator>[1]): CanaryReplicator {
+    const r = new CanaryReplicator(this.aws, options);
+    this.replicators.push(r);
+    return r;
   }
 
   /** Calls `see` with every request after the emulator answered it (the time a change took effect). */
@@ -136,8 +144,10 @@ export class AwsBehaviour {
     const action = new URLSearchParams(request).get("Action");
     if (info.target === "DynamoDB_20120810.DescribeTable")
       out = this.describeTable(request, out, info.region);
-    if (info.target === "DynamoDB_20120810.PutItem") this.replicator?.sawItem(request, info.region);
-    if (info.method === "PUT" && this.replicator) this.replicator.sawObject(info.path, request, info.region);
+    for (const r of this.replicators) {
+      if (info.target === "DynamoDB_20120810.PutItem") r.sawItem(request, info.region);
+      if (info.method === "PUT") r.sawObject(info.path, request, info.region);
+    }
     if (action === "CopyImage") {
       const params = new URLSearchParams(request);
       const id = /<imageId>([^<]+)<\/imageId>/.exec(out)?.[1];
