@@ -63,15 +63,17 @@ export function registerHistory(program: Command, withContext: WithContext): voi
         const store = await ctx.store();
         const runs = await store.list({ limit: flags.limit });
         const verdicts = await drillVerdicts(store, runs);
+        // Drill ids are longer than other runs' ids.
+        const width = Math.max(22, ...runs.map((r) => r.id.length));
         ctx.result(
           () =>
             runs.length === 0
               ? `no runs in ${store.description}`
               : [
-                  `RUN                     KIND       ITEMS  CRIT  HIGH   MED   LOW  INFO  STARTED`,
+                  `${"RUN".padEnd(width)}  KIND       ITEMS  CRIT  HIGH   MED   LOW  INFO  STARTED`,
                   ...runs.map(
                     (r) =>
-                      `${r.id.padEnd(22)}  ${r.kind.padEnd(9)}  ${String(r.pairs).padStart(5)}  ${[r.counts.critical, r.counts.high, r.counts.medium, r.counts.low, r.counts.info].map((n) => String(n).padStart(4)).join("  ")}  ${r.startedAt}${verdicts.has(r.id) ? `  ${verdicts.get(r.id) ?? ""}` : ""}`,
+                      `${r.id.padEnd(width)}  ${r.kind.padEnd(9)}  ${String(r.pairs).padStart(5)}  ${[r.counts.critical, r.counts.high, r.counts.medium, r.counts.low, r.counts.info].map((n) => String(n).padStart(4)).join("  ")}  ${r.startedAt}${verdicts.has(r.id) ? `  ${verdicts.get(r.id) ?? ""}` : ""}`,
                   ),
                 ].join("\n"),
           () => ({
