@@ -23,6 +23,7 @@ import { recordReplicaLag, workaroundProxy } from "../test/harness/moto-workarou
 import { Emulator } from "./emulator.js";
 import { buildWorld, changeWorld } from "./world/build.js";
 import { buildDataStores } from "./world/data.js";
+import { demoDrill } from "./drill.js";
 import { DEFAULT_WORLD, MAX_PAIRS } from "./world/options.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -357,10 +358,14 @@ try {
     );
   }
 
+  // A drill: a DNS failover measured as clients see it (demo/drill.ts).
+  const drillCode = await demoDrill({ direct, behaviour, configFile, outDir, siteDir, ...world.options });
+  scanCode = Math.max(scanCode, drillCode);
+
   await behaviourProxy.stop();
   direct.destroy();
   console.log(
-    `\nOutputs:\n  world manifest  ${worldFile}\n  config          ${configFile}\n  HTML report     ${reportFile}\n  freshness       ${freshnessHtml}\n  history         ${storeFile}\n  email outbox    ${outbox}\n  report site     ${resolve(siteDir, "index.html")}\n  runbook journal ${resolve(process.env.DRCTL_HOME, "journal.sqlite")}`,
+    `\nOutputs:\n  world manifest  ${worldFile}\n  config          ${configFile}\n  HTML report     ${reportFile}\n  freshness       ${freshnessHtml}\n  drill report    ${resolve(outDir, "drill.html")}\n  history         ${storeFile}\n  email outbox    ${outbox}\n  report site     ${resolve(siteDir, "index.html")}\n  runbook journal ${resolve(process.env.DRCTL_HOME, "journal.sqlite")}`,
   );
   await stop(Math.max(inventoryCode, scanCode));
 } catch (err) {
