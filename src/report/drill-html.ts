@@ -6,8 +6,8 @@ import { findingRow, STYLE } from "./html.js";
 
 const DRILL_STYLE = `.met{color:#1e8449}.missed{color:#c0392b}svg text{font:11px sans-serif}`;
 const W = 900;
-const H = 320;
-const PAD = { left: 56, right: 16, top: 34, bottom: 36 };
+const H = 340;
+const PAD = { left: 56, right: 16, top: 34, bottom: 56 };
 
 /** Colour of a probe: by the side that answered it; failures red. */
 const colour = (s: DrillSample) =>
@@ -42,7 +42,12 @@ export function drillChart(r: DrillResult): string {
     .join("");
   const line = (t: number, label: string, stroke: string, row: number) => {
     const lx = x(t).toFixed(1);
-    return `<line x1="${lx}" x2="${lx}" y1="${PAD.top - 4}" y2="${H - PAD.bottom}" stroke="${stroke}" stroke-dasharray="4 3"/><text x="${Number(lx) + 3}" y="${12 + row * 11}" fill="${stroke}">${e(label)}</text>`;
+    return `<line x1="${lx}" x2="${lx}" y1="${PAD.top - 4}" y2="${H - PAD.bottom}" stroke="${stroke}" stroke-dasharray="4 3"/>${
+      // A label near the right edge is written leftwards of its line.
+      Number(lx) > W - 190
+        ? `<text x="${Number(lx) - 3}" y="${12 + row * 11}" fill="${stroke}" text-anchor="end">${e(label)}</text>`
+        : `<text x="${Number(lx) + 3}" y="${12 + row * 11}" fill="${stroke}">${e(label)}</text>`
+    }`;
   };
   const marks: string[] = [];
   if (fault) marks.push(line(Date.parse(fault.at), "fault", "#c0392b", 0));
@@ -68,7 +73,7 @@ export function drillChart(r: DrillResult): string {
   const ticks = [0, 0.25, 0.5, 0.75, 1]
     .map((f) => {
       const t = t0 + f * (t1 - t0);
-      return `<text x="${x(t).toFixed(1)}" y="${H - 6}" text-anchor="middle">${e(`${((t - zero) / 1000).toFixed(1)} s`)}</text>`;
+      return `<text x="${x(t).toFixed(1)}" y="${H - PAD.bottom + 26}" text-anchor="middle">${e(`${((t - zero) / 1000).toFixed(1)} s`)}</text>`;
     })
     .join("");
   const legend = [
@@ -79,10 +84,10 @@ export function drillChart(r: DrillResult): string {
   ]
     .map(
       ([c, l], i) =>
-        `<rect x="${W - 330 + i * 80}" y="${H - 22}" width="8" height="8" fill="${c}"/><text x="${W - 318 + i * 80}" y="${H - 14}">${e(l)}</text>`,
+        `<rect x="${PAD.left + i * 120}" y="${H - 16}" width="8" height="8" fill="${c}"/><text x="${PAD.left + 12 + i * 120}" y="${H - 8}">${e(l)}</text>`,
     )
     .join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${e(`probes of drill ${r.drill}: outcome and latency over time by region`)}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" style="max-width:100%;height:auto;background:#fff;border:1px solid #ddd">
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${e(`probes of drill ${r.drill}: outcome and latency over time by region`)}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11" style="max-width:100%;height:auto;background:#fff;border:1px solid #ddd">
 <text x="4" y="${PAD.top + 8}">${e(`${maxMs} ms`)}</text><text x="4" y="${H - PAD.bottom}">0 ms</text>
 <line x1="${PAD.left}" x2="${W - PAD.right}" y1="${H - PAD.bottom}" y2="${H - PAD.bottom}" stroke="#999"/>
 ${marks.join("\n")}
