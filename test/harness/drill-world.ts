@@ -149,7 +149,12 @@ export class DnsServer {
     const socket = createSocket("udp4");
     this.socket = socket;
     socket.on("message", (msg, rinfo) => {
-      void this.answer(msg).then((out) => socket.send(out, rinfo.port, rinfo.address));
+      // An answer that comes after stop() is dropped (sending on a closed socket throws).
+      void this.answer(msg)
+        .then((out) => {
+          if (this.socket === socket) socket.send(out, rinfo.port, rinfo.address);
+        })
+        .catch(() => undefined);
     });
     await new Promise<void>((r) => socket.bind(0, "127.0.0.1", () => r()));
     this.port = socket.address().port;
@@ -192,7 +197,9 @@ export class DnsServer {
   }
 
   stop(): void {
-    this.socket?.close();
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close();
   }
 }
 
