@@ -197,8 +197,11 @@ Examples:
           return run ? EXIT.ok : EXIT.badInput;
         }
         const aws = await ctx.aws();
+        // The drill file's own resolver (its DNS servers), as the drill it resumes probed through.
+        const file = (await journal.run(id))?.file;
+        const resolver = file ? resolverOf(loadDrill(file)) : systemResolver;
         const outcome = await resumeDrill(aws, journal, id, loadDrill, {
-          resolver: systemResolver,
+          resolver,
           canaries: async (drillId) => {
             const run = await journal.run(drillId);
             const d = loadDrill(run?.file ?? "");
