@@ -23,6 +23,7 @@ import { recordReplicaLag, workaroundProxy } from "../test/harness/moto-workarou
 import { Emulator } from "./emulator.js";
 import { buildWorld, changeWorld } from "./world/build.js";
 import { buildDataStores } from "./world/data.js";
+import { demoDrill } from "./drill.js";
 import { DEFAULT_WORLD, MAX_PAIRS } from "./world/options.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -253,6 +254,13 @@ try {
       "    runbooks:",
       `      failover: ${relative(outDir, resolve("examples/warm-standby/failover.yaml"))}`,
       `      failback: ${relative(outDir, resolve("examples/warm-standby/failback.yaml"))}`,
+      "  - name: api",
+      "    owner: Platform team",
+      "    rto: 30s",
+      "    rpo: 1m",
+      '    arns: ["arn:aws:dynamodb:*:*:table/orders"]',
+      '    contacts: [{ name: DR on-call, role: incident lead, pager: "https://pager.example.com/dr" }]',
+      "    drills: [drill.yaml]",
       "  - name: images",
       '    arns: ["arn:aws:ec2:*:*:image/*"]',
       "    rpo: 1d",
@@ -370,18 +378,22 @@ try {
     );
   }
 
-  // The DR plan of the web application, from everything above: the scans, freshness, the failover
-  // run, the runbooks' dry runs and a live reading of the deployed high availability.
+  // A drill: a DNS failover measured as clients see it (demo/drill.ts).
+  const drillCode = await demoDrill({ direct, behaviour, configFile, outDir, siteDir, ...world.options });
+  scanCode = Math.max(scanCode, drillCode);
+
+  // The DR plans of the web and api applications, from everything above: the scans, freshness, the
+  // failover run, the drill, the runbooks' dry runs and a live reading of high availability.
   const plansDir = resolve(outDir, "plans");
-  const planArgs = ["--config", configFile, "plan", "--application", "web", "--out", plansDir];
-  console.log(`\n$ drctl ${planArgs.join(" ")}`);
-  scanCode = Math.max(scanCode, await runCli(planArgs));
+  const planArgs = ["--config", configFile, "plan", "--application", "web", "--application", "api"];
+  console.log(`\n$ drctl ${[...planArgs, "--out", plansDir].join(" ")}`);
+  scanCode = Math.max(scanCode, await runCli([...planArgs, "--out", plansDir]));
   await runCli(["--config", configFile, "publish", "--to", siteDir], { out: () => undefined, err: say });
 
   await behaviourProxy.stop();
   direct.destroy();
   console.log(
-    `\nOutputs:\n  world manifest  ${worldFile}\n  config          ${configFile}\n  HTML report     ${reportFile}\n  freshness       ${freshnessHtml}\n  history         ${storeFile}\n  email outbox    ${outbox}\n  report site     ${resolve(siteDir, "index.html")}\n  DR plan         ${resolve(plansDir, "web.md")}\n  runbook journal ${resolve(process.env.DRCTL_HOME, "journal.sqlite")}`,
+    `\nOutputs:\n  world manifest  ${worldFile}\n  config          ${configFile}\n  HTML report     ${reportFile}\n  freshness       ${freshnessHtml}\n  drill report    ${resolve(outDir, "drill.html")}\n  DR plans        ${resolve(plansDir, "web.md")}, ${resolve(plansDir, "api.md")}\n  history         ${storeFile}\n  email outbox    ${outbox}\n  report site     ${resolve(siteDir, "index.html")}\n  runbook journal ${resolve(process.env.DRCTL_HOME, "journal.sqlite")}`,
   );
   await stop(Math.max(inventoryCode, scanCode));
 } catch (err) {

@@ -15,12 +15,12 @@ export const EXIT_CODES: readonly { code: ExitCode; meaning: string; when: strin
   {
     code: EXIT.ok,
     meaning: "clean",
-    when: "everything was read and nothing was found at or above `--fail-on`; a plan that could be read; a run that succeeded",
+    when: "everything was read and nothing was found at or above `--fail-on`; a plan that could be read; a run that succeeded; a drill that met every target and lost no write",
   },
   {
     code: EXIT.findings,
     meaning: "drift, target missed, or a plan that would be refused",
-    when: "a finding at or above `--fail-on`; a scan that found no pair at all (unless `--allow-empty`); `runbook status` of a run that did not succeed",
+    when: "a finding at or above `--fail-on`; a scan that found no pair at all (unless `--allow-empty`); `runbook status` of a run that did not succeed; a drill that missed a target, lost writes or refused to start (preflight, no baseline)",
   },
   {
     code: EXIT.badInput,
@@ -30,7 +30,7 @@ export const EXIT_CODES: readonly { code: ExitCode; meaning: string; when: strin
   {
     code: EXIT.couldNotFinish,
     meaning: "could not finish",
-    when: "AWS unreachable, no credentials, access denied or throttling on a read (discovery included), the history store unusable, a notification channel that failed, a runbook run that stopped before its end; a scan that could not read everything notifies no one and is not stored",
+    when: "AWS unreachable, no credentials, access denied or throttling on a read (discovery included), the history store unusable, a notification channel that failed, a runbook run that stopped before its end; a drill interrupted or whose fault could not be injected or reverted (said loudly; `drctl drill resume ID --execute`); a scan that could not read everything notifies no one and is not stored",
   },
 ];
 

@@ -11,6 +11,7 @@ import { PUT_METRIC_PERMISSIONS } from "./freshness/put-metrics.js";
 import { TAGGED_PERMISSIONS } from "./pairs/tagged.js";
 import { STORE_TYPES } from "./stores/registry.js";
 import { AVAILABILITY_PERMISSIONS } from "./plan/availability.js";
+import { DRILL_CANARY_PERMISSIONS } from "./drill/canaries.js";
 
 /**
  * The IAM actions each command needs, gathered from what its readers and steps declare. The
@@ -50,6 +51,16 @@ export function commandPermissions(): Record<string, string[]> {
     "failover, failback, runbook resume": unique([
       ...[...STEP_KINDS.values()].flatMap((k) => k.permissions),
       ...REFERENCE_PERMISSIONS,
+    ]),
+    // A drill: its preflight (the scan and freshness), its fault kinds (and their undo), its canaries;
+    // its failover runbook needs the actions of its own step kinds, as in the row above.
+    "drill plan, drill run, drill resume": unique([
+      ...[...STEP_KINDS.values()].filter((k) => k.kind.startsWith("fault.")).flatMap((k) => k.permissions),
+      ...DRILL_CANARY_PERMISSIONS,
+      ...RESOURCE_MODULES.flatMap((m) => m.permissions),
+      ...STORE_TYPES.flatMap((t) => t.permissions),
+      ...TAGGED_PERMISSIONS,
+      ...DYNAMODB_PERMISSIONS,
     ]),
   };
 }

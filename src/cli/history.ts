@@ -1,8 +1,13 @@
 import { Option, type Command } from "commander";
 import { InputError } from "../errors.js";
+import { planDocument } from "../plan/document.js";
+import { renderMarkdown } from "../plan/render-markdown.js";
+import { drillVerdict, formatDrillText } from "../report/drill-text.js";
+import { formatFreshnessText } from "../report/freshness-text.js";
+import { formatScanText } from "../report/text.js";
 import { diffRuns, diffSentence, type RunDiff } from "../store/diff.js";
 import { previousRun } from "../store/previous.js";
-import type { StoredScan } from "../store/types.js";
+import type { HistoryStore, RunHeader, StoredRun, StoredScan } from "../store/types.js";
 import { wholeNumber } from "./args.js";
 import type { CommandContext } from "./context.js";
 
@@ -19,31 +24,86 @@ export function formatDiff(d: RunDiff): string {
   ].join("\n");
 }
 
+/** A stored run as its command's terminal report. */
+export function formatStoredRun(run: StoredRun): string {
+  switch (run.kind) {
+    case "scan":
+      return formatScanText(run.result);
+    case "freshness":
+      return formatFreshnessText(run.result);
+    case "drill":
+      return formatDrillText(run.result);
+    case "plan":
+      return renderMarkdown(planDocument(run.result, run.id));
+  }
+}
+
+/** Each listed drill's verdict (its record read from the store), by run id. */
+async function drillVerdicts(store: HistoryStore, runs: RunHeader[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const r of runs) {
+    if (r.kind !== "drill") continue;
+    const run = await store.get(r.id);
+    if (run?.kind === "drill") out.set(r.id, drillVerdict(run.result));
+  }
+  return out;
+}
+
 export function registerHistory(program: Command, withContext: WithContext): void {
-  program
+  const history = program
     .command("history")
     .description("list the stored runs, newest first")
     .addOption(new Option("--limit <n>", "how many (a whole number)").argParser(wholeNumber(1)).default(20))
     .addHelpText(
       "after",
-      "\nExamples:\n  drctl history\n  drctl --store dynamodb://drctl-history?region=us-east-1 history --json",
+      "\nExamples:\n  drctl history\n  drctl history show drill-20261201T120000Z-ab12\n  drctl --store dynamodb://drctl-history?region=us-east-1 history --json",
     )
     .action((flags: { limit: number }) =>
       withContext(async (ctx) => {
         const store = await ctx.store("read");
         const runs = await store.list({ limit: flags.limit });
+        const verdicts = await drillVerdicts(store, runs);
+        // Drill ids are longer than other runs' ids.
+        const width = Math.max(22, ...runs.map((r) => r.id.length));
         ctx.result(
           () =>
             runs.length === 0
               ? `no runs in ${store.description}`
               : [
-                  `RUN                     KIND       ITEMS  CRIT  HIGH   MED   LOW  INFO  STARTED`,
+                  `${"RUN".padEnd(width)}  KIND       ITEMS  CRIT  HIGH   MED   LOW  INFO  STARTED`,
                   ...runs.map(
                     (r) =>
-                      `${r.id.padEnd(22)}  ${r.kind.padEnd(9)}  ${String(r.pairs).padStart(5)}  ${[r.counts.critical, r.counts.high, r.counts.medium, r.counts.low, r.counts.info].map((n) => String(n).padStart(4)).join("  ")}  ${r.startedAt}`,
+                      `${r.id.padEnd(width)}  ${r.kind.padEnd(9)}  ${String(r.pairs).padStart(5)}  ${[r.counts.critical, r.counts.high, r.counts.medium, r.counts.low, r.counts.info].map((n) => String(n).padStart(4)).join("  ")}  ${r.startedAt}${verdicts.has(r.id) ? `  ${verdicts.get(r.id) ?? ""}` : ""}`,
                   ),
                 ].join("\n"),
-          () => ({ version: 1, store: store.description, runs }),
+          () => ({
+            version: 1,
+            store: store.description,
+            runs: runs.map((r) => (verdicts.has(r.id) ? { ...r, verdict: verdicts.get(r.id) } : r)),
+          }),
+        );
+        return 0;
+      }),
+    );
+  history
+    .command("show")
+    .argument("<run>", "the run's id (drctl history lists them)")
+    .description("show one stored run: its report as the command printed it (--json: the stored record)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  drctl history show drill-20261201T120000Z-ab12\n  drctl history show 20261201T120000Z-ab12 --json",
+    )
+    .action((id: string) =>
+      withContext(async (ctx) => {
+        const store = await ctx.store();
+        const run = await store.get(id);
+        if (!run)
+          throw new InputError(
+            `no run ${JSON.stringify(id)} in ${store.description}; drctl history lists them`,
+          );
+        ctx.result(
+          () => formatStoredRun(run),
+          () => run,
         );
         return 0;
       }),

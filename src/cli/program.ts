@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { DrctlError, EXIT, exitCodeOfError, exitCodesLine } from "../errors.js";
 import { CommandContext, type GlobalOptions } from "./context.js";
+import { registerDrill } from "./drill.js";
 import { registerInventory } from "./inventory.js";
 import { registerFreshness } from "./freshness.js";
 import { registerHistory } from "./history.js";
@@ -85,6 +86,7 @@ Examples:
   registerPublish(program, withContext);
   registerRunbook(program, withContext);
   registerSchedule(program, withContext);
+  registerDrill(program, withContext);
   registerInventory(program, withContext);
   registerPlan(program, withContext);
   return program;

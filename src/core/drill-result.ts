@@ -54,8 +54,33 @@ export interface DrillPhase {
   lostWrites: number;
   /** Time to detect: fault start to the first failed probe. */
   detectSeconds: number | null;
-  /** Each runbook step's share of the recovery, in order. */
-  steps: { id: string; kind: string; seconds: number; outcome: string }[];
+  /** Each runbook step's share of the recovery, in order. `startSeconds` (added): from the fault's start. */
+  steps: { id: string; kind: string; seconds: number; outcome: string; startSeconds?: number }[];
+  /** Added: when the phase began (the fault's start; the failback's start) and when it was recovered. */
+  from?: string;
+  recoveredAt?: string | null;
+  /** Added: each endpoint's own figures (seconds from the phase's start, to the probe interval). */
+  endpoints?: {
+    name: string;
+    detectSeconds: number | null;
+    recoverySeconds: number | null;
+    byStatusOnly: boolean;
+  }[];
+  /** Added: each canary's markers written before the phase's start, those missing, its own RPO. */
+  canaries?: { name: string; written: number; lost: number; seconds: number | null }[];
+}
+
+/** Added: one probe as recorded (times in ms since the epoch). */
+export interface DrillSample {
+  endpoint: string;
+  at: number;
+  ms: number;
+  ok: boolean;
+  status?: number;
+  region?: string;
+  side: "primary" | "standby" | "other" | "unknown";
+  address?: string;
+  error?: string;
 }
 
 export interface DrillResult {
@@ -77,6 +102,28 @@ export interface DrillResult {
   timeline: TimelineEvent[];
   /** What the preflight scan and freshness found, and anything the drill could not do. */
   findings: Finding[];
-  /** The run ids the drill built on: its runbook runs, the preflight scan and freshness runs. */
-  runs: { failover?: string; failback?: string; scan?: string; freshness?: string };
+  /**
+   * The run ids the drill built on: its runbook runs, the preflight scan and freshness runs.
+   * Added: `fault` (the journal run that injected the fault; its id is the drill's) and `revert`.
+   */
+  runs: {
+    failover?: string;
+    failback?: string;
+    scan?: string;
+    freshness?: string;
+    fault?: string;
+    revert?: string;
+  };
+  /** Added: the drill's id (its fault run's id in the journal), the file it ran, the endpoints' URLs. */
+  id?: string;
+  file?: string;
+  endpoints?: { name: string; url: string }[];
+  /** Added: every probe (for the chart); at most the first 20,000. */
+  samples?: DrillSample[];
+  /** Added: the probe interval and K (successes in a row) the figures were made with. */
+  probe?: { intervalSeconds: number; consecutive: number; resolver: string };
+  /** Added: the preflight was overridden with --force (journaled): who and why. */
+  forced?: { by: string; why: string };
+  /** Added: what the drill could not do (a fault not reverted, a run that failed): said loudly. */
+  unfinished?: string[];
 }

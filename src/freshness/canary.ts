@@ -5,10 +5,17 @@
  * markers are removed afterwards. The lag is known to within one poll interval; a marker that
  * never arrives is reported as "at least the timeout", never as a number that was not seen.
  */
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  BatchGetItemCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import {
   DeleteObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   ListObjectVersionsCommand,
   PutObjectCommand,
   S3Client,
@@ -144,11 +151,15 @@ async function dynamodbCanary(
 ): Promise<Measurement> {
   const key = { [table.key]: { S: `drctl-canary#${marker.run}` } };
   const writtenAt = Date.now();
-  await aws.get(DynamoDBClient, table.region).send(
-    new PutItemCommand({
-      TableName: table.name,
-      Item: { ...key, seq: { N: marker.seq }, writtenAt: { S: new Date(writtenAt).toISOString() } },
-    }),
+  await putMarkerItem(
+    aws.get(DynamoDBClient, table.region),
+    table.name,
+    table.key,
+    `drctl-canary#${marker.run}`,
+    {
+      seq: marker.seq,
+      writtenAt,
+    },
   );
   try {
     const lag = await until(
@@ -214,15 +225,141 @@ async function s3Canary(
     for (const [client, name] of [
       [aws.get(S3Client, bucket.region), bucket.name],
       [standby, destination],
-    ] as const) {
-      const versions = await client
-        .send(new ListObjectVersionsCommand({ Bucket: name, Prefix: key }))
-        .catch(() => ({ Versions: [], DeleteMarkers: [] }));
-      for (const v of [...(versions.Versions ?? []), ...(versions.DeleteMarkers ?? [])])
-        if (v.Key === key)
-          await client
-            .send(new DeleteObjectCommand({ Bucket: name, Key: key, VersionId: v.VersionId }))
-            .catch(() => undefined);
+    ] as const)
+      await removeMarkerObjects(client, name, key, (k) => k === key);
+  }
+}
+
+/*
+ * Marker primitives, shared by the freshness canary above and drills (src/drill/canaries.ts),
+ * which write a marker every interval before a fault and read which ones the standby has.
+ */
+
+/** Writes a marker item: `key` = `id`, with its sequence number and when it was written. */
+export async function putMarkerItem(
+  client: DynamoDBClient,
+  table: string,
+  key: string,
+  id: string,
+  marker: { seq: string; writtenAt: number; run?: string },
+): Promise<void> {
+  await client.send(
+    new PutItemCommand({
+      TableName: table,
+      Item: {
+        [key]: { S: id },
+        seq: { N: marker.seq },
+        writtenAt: { S: new Date(marker.writtenAt).toISOString() },
+        ...(marker.run ? { run: { S: marker.run } } : {}),
+      },
+    }),
+  );
+}
+
+/** Which of the marker items `ids` the table has (read in batches of 100; unprocessed keys asked again). */
+export async function markerItemsPresent(
+  client: DynamoDBClient,
+  table: string,
+  key: string,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  const present = new Set<string>();
+  for (let i = 0; i < ids.length; i += 100) {
+    let keys: Record<string, { S: string }>[] | undefined = ids
+      .slice(i, i + 100)
+      .map((id) => ({ [key]: { S: id } }));
+    for (let round = 0; keys && keys.length > 0 && round < 10; round++) {
+      const out = await client.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [table]: { Keys: keys, ProjectionExpression: "#k", ExpressionAttributeNames: { "#k": key } },
+          },
+        }),
+      );
+      for (const item of out.Responses?.[table] ?? []) {
+        const id = item[key]?.S;
+        if (id) present.add(id);
+      }
+      keys = out.UnprocessedKeys?.[table]?.Keys as Record<string, { S: string }>[] | undefined;
     }
+  }
+  return present;
+}
+
+/** Deletes marker items (one call each; a missing item is no error). */
+export async function deleteMarkerItems(
+  client: DynamoDBClient,
+  table: string,
+  key: string,
+  ids: readonly string[],
+): Promise<void> {
+  for (const id of ids)
+    await client.send(new DeleteItemCommand({ TableName: table, Key: { [key]: { S: id } } }));
+}
+
+/** Writes a marker object at `key`. */
+export async function putMarkerObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  marker: { seq: string; writtenAt: number },
+): Promise<void> {
+  await client.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: JSON.stringify({ seq: marker.seq, writtenAt: new Date(marker.writtenAt).toISOString() }),
+      ContentType: "application/json",
+    }),
+  );
+}
+
+/** The keys under `prefix` (every page). */
+export async function markerObjectsPresent(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<Set<string>> {
+  const present = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const o of page.Contents ?? []) if (o.Key) present.add(o.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return present;
+}
+
+/** Deletes every version and delete marker under `prefix` that `keep` selects (default: all). */
+export async function removeMarkerObjects(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  select: (key: string) => boolean = () => true,
+): Promise<void> {
+  let keyMarker: string | undefined;
+  let versionMarker: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const versions = await client
+      .send(
+        new ListObjectVersionsCommand({
+          Bucket: bucket,
+          Prefix: prefix,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionMarker,
+        }),
+      )
+      .catch(() => undefined);
+    if (!versions) return;
+    for (const v of [...(versions.Versions ?? []), ...(versions.DeleteMarkers ?? [])])
+      if (v.Key && select(v.Key))
+        await client
+          .send(new DeleteObjectCommand({ Bucket: bucket, Key: v.Key, VersionId: v.VersionId }))
+          .catch(() => undefined);
+    if (!versions.IsTruncated) return;
+    keyMarker = versions.NextKeyMarker;
+    versionMarker = versions.NextVersionIdMarker;
   }
 }

@@ -7,6 +7,7 @@ import { asScan } from "../store/types.js";
 import { escapeHtml as e } from "./escape.js";
 import { formatFreshnessHtml } from "./freshness-html.js";
 import { formatScanHtml } from "./html.js";
+import { drillPages, drillsSection } from "./site-drills.js";
 import { planPages, plansTable, type PlanRow } from "./site-plans.js";
 
 export interface SiteFile {
@@ -68,6 +69,7 @@ function indexPage(
   skipped: SkippedRun[],
   freshness: FreshnessRow[] = [],
   plans: PlanRow[] = [],
+  drills = "",
 ): string {
   const change = (c: Row["change"]) =>
     c === "first"
@@ -95,6 +97,7 @@ ${rows.length > 1 ? `<figure style="margin:0 0 1rem">${trend(rows.map((r) => r.r
 <table><thead><tr><th>run</th><th>started</th><th>pairs</th><th>critical</th><th>high</th><th>medium</th><th>low</th><th>new / resolved</th><th>data</th></tr></thead><tbody>${body}</tbody></table>
 ${freshnessTable(freshness)}
 ${plansTable(plans)}
+${drills}
 ${unreadable}
 </body></html>
 `;
@@ -158,7 +161,12 @@ export async function buildSiteReport(
   });
   const freshness = await freshnessPages(store, limit, files, skipped);
   const plans = await planPages(store, limit, files, skipped);
-  files.push({ path: "index.html", body: indexPage(rows, skipped, freshness, plans), contentType: HTML });
+  const drills = drillsSection(await drillPages(store, limit, files, skipped));
+  files.push({
+    path: "index.html",
+    body: indexPage(rows, skipped, freshness, plans, drills),
+    contentType: HTML,
+  });
   // A stable address for "the latest report", for bookmarks and the email's link: the newest
   // run that could be read, under its own id.
   const latest = readable[0];

@@ -277,6 +277,11 @@ export interface RunOptions {
   retryInDoubt?: string[] | undefined;
   /** When the outage began (the trigger's alarm): the RTO counts from there. */
   alarmAt?: string | undefined;
+  /**
+   * The caller goes on holding the application after this run (a drill, whose fault is reverted
+   * after its runbook, under one lock): the lock is neither freed nor its lease ended at the end.
+   */
+  keepLock?: boolean;
 }
 
 export interface RunResult {
@@ -518,7 +523,9 @@ async function finish(
   // resumed or failed back. Unless nothing was even tried (its start was not approved).
   const untouched = final.every((s) => s.stepId === START_GATE || s.attempts === 0);
   heartbeat.end();
-  if (succeeded || untouched) await journal.unlock(runbook.application, runId);
+  if (options.keepLock) {
+    // The caller (a drill) holds the application on, with the same owner, until its own end.
+  } else if (succeeded || untouched) await journal.unlock(runbook.application, runId);
   // Interrupted: the lock is left to its lease (the process may still finish a call). Otherwise no
   // process runs it any more: its lease ends now, so a resume or failback elsewhere need not wait.
   else if (status !== "interrupted" && !heartbeat.lost)

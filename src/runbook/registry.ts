@@ -18,6 +18,16 @@ import { route53ChangeRecordsStep } from "./steps/route53-change-records.js";
 import { route53HealthCheckStep } from "./steps/route53-health-check.js";
 import { sleepStep } from "./steps/sleep.js";
 import { ssmPutParametersStep } from "./steps/ssm-put-parameters.js";
+import { faultAutoscalingZeroStep } from "./steps/fault-autoscaling-zero.js";
+import { commandStep, faultCommandStep } from "./steps/fault-command.js";
+import { ec2StartInstancesStep, faultEc2StopStep } from "./steps/fault-ec2-stop.js";
+import { faultFisExperimentStep, fisStopExperimentStep } from "./steps/fault-fis-experiment.js";
+import { faultRoute53HealthCheckStep } from "./steps/fault-route53-health-check.js";
+import { faultSecurityGroupDenyStep } from "./steps/fault-security-group-deny.js";
+import {
+  elbv2HealthCheckPathStep,
+  faultTargetGroupHealthPathStep,
+} from "./steps/fault-target-group-health-path.js";
 
 /** Every step kind a runbook may use; adding one is a file in steps/ and a line here. */
 export const STEP_KINDS: ReadonlyMap<string, StepKind<unknown>> = new Map(
@@ -42,6 +52,18 @@ export const STEP_KINDS: ReadonlyMap<string, StepKind<unknown>> = new Map(
       ec2CreateImageStep,
       ec2CopyImageStep,
       ec2PruneImagesStep,
+      // Faults for drills (drctl drill), each with the kind that undoes it where no other does.
+      faultRoute53HealthCheckStep,
+      faultAutoscalingZeroStep,
+      faultEc2StopStep,
+      ec2StartInstancesStep,
+      faultSecurityGroupDenyStep,
+      faultTargetGroupHealthPathStep,
+      elbv2HealthCheckPathStep,
+      faultFisExperimentStep,
+      fisStopExperimentStep,
+      faultCommandStep,
+      commandStep,
     ] as StepKind<never>[]
   ).map((k) => [k.kind, k as StepKind<unknown>]),
 );

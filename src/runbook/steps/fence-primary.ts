@@ -79,7 +79,7 @@ async function whereReachable<T>(
 }
 
 /** One ingress rule per permission and range, so "is it still there" can be asked of each. */
-function split(rules: IpPermission[]): IpPermission[] {
+export function split(rules: IpPermission[]): IpPermission[] {
   return rules.flatMap((r) => {
     const base = { IpProtocol: r.IpProtocol, FromPort: r.FromPort, ToPort: r.ToPort };
     return [
@@ -90,7 +90,7 @@ function split(rules: IpPermission[]): IpPermission[] {
     ];
   });
 }
-const ruleKey = (r: IpPermission) =>
+export const ruleKey = (r: IpPermission) =>
   JSON.stringify([
     r.IpProtocol,
     r.FromPort,

@@ -1,0 +1,122 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import { parseYamlWithSchema } from "../config/load.js";
+import { ConfigError, InputError } from "../errors.js";
+import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
+import { STEP_KINDS } from "../runbook/registry.js";
+import { closest } from "../util/closest.js";
+import { drillSchema, type DrillFile } from "./schema.js";
+
+export interface LoadedDrill {
+  drill: DrillFile;
+  file: string;
+  /** sha256 of the drill file and of the runbooks it names: a drill resumes only with the same texts. */
+  hash: string;
+  /** The failover runbook (undefined for `runbook: none`). */
+  runbook: LoadedRunbook | undefined;
+  /** The failback runbook file (undefined for generated or none). */
+  failback: LoadedRunbook | undefined;
+  failbackMode: "generated" | "none" | "file";
+}
+
+/** The fault kinds a drill may name: the runbook step kinds whose name starts with "fault.". */
+export const faultKinds = () => [...STEP_KINDS.keys()].filter((k) => k.startsWith("fault.")).sort();
+
+/** file:line:column of a key path in the YAML text (the nearest existing ancestor). */
+function positionOf(text: string, path: (string | number)[]): { line: number; col: number } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    if (range) return lines.linePos(range[0]);
+  }
+  return { line: 1, col: 1 };
+}
+
+/**
+ * Reads and validates a drill file: its schema, the fault's kind and parameters, the runbooks it
+ * names. Every error names file:line:column and what was expected; nothing is read from AWS.
+ */
+export function loadDrill(file: string): LoadedDrill {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new InputError(`cannot read drill file ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const drill = parseYamlWithSchema(text, file, drillSchema);
+  const at = (path: (string | number)[], message: string) => {
+    const pos = positionOf(text, path);
+    return new ConfigError(file, pos.line, pos.col, message);
+  };
+  const names = new Set<string>();
+  drill.endpoints.forEach((e, i) => {
+    if (names.has(e.name))
+      throw at(["endpoints", i, "name"], `endpoints.${i}.name: "${e.name}" is named twice`);
+    names.add(e.name);
+  });
+  const canaryNames = new Set<string>();
+  drill.canaries.forEach((c, i) => {
+    if (canaryNames.has(c.name))
+      throw at(["canaries", i, "name"], `canaries.${i}.name: "${c.name}" is named twice`);
+    canaryNames.add(c.name);
+  });
+  if (drill.regions.primary === drill.regions.standby)
+    throw at(["regions", "standby"], "regions.standby: expected another region than the primary");
+  if (drill.probe.timeout > drill.probe.interval * 10)
+    throw at(["probe", "timeout"], "probe.timeout: expected at most ten probe intervals");
+
+  const kind = STEP_KINDS.get(drill.fault.kind);
+  if (!kind || !drill.fault.kind.startsWith("fault.")) {
+    const known = faultKinds();
+    const near = closest(drill.fault.kind, known);
+    throw at(
+      ["fault", "kind"],
+      `fault.kind: no fault kind "${drill.fault.kind}"${near ? ` (did you mean ${near}?)` : ""}; expected one of ${known.join(", ")}`,
+    );
+  }
+  const params = kind.params.safeParse(drill.fault.params);
+  if (!params.success) {
+    const issue = params.error.issues[0];
+    const path = (issue?.path ?? []).map((p) => (typeof p === "symbol" ? String(p) : p));
+    throw at(
+      ["fault", "params", ...path],
+      `fault.params${path.length ? `.${path.join(".")}` : ""}: ${issue?.message ?? "invalid"} (for ${kind.kind})`,
+    );
+  }
+
+  const near = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
+  const runbookFile = (key: "runbook" | "failback", path: string, set = {}) => {
+    try {
+      return loadRunbook(near(path), set);
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      throw at([key], `${key}: ${(err as Error).message}`);
+    }
+  };
+  const runbook = drill.runbook === "none" ? undefined : runbookFile("runbook", drill.runbook, drill.set);
+  if (!runbook && Object.keys(drill.set).length > 0)
+    throw at(["set"], "set: values for a runbook, but runbook is none");
+  if (runbook && runbook.runbook.application !== drill.application)
+    throw at(
+      ["runbook"],
+      `runbook: ${runbook.file} is for application "${runbook.runbook.application}", the drill for "${drill.application}" (one lock must cover both)`,
+    );
+  const failbackMode =
+    drill.failback === "generated" ? "generated" : drill.failback === "none" ? "none" : "file";
+  if (failbackMode === "generated" && !runbook) {
+    // Nothing to generate from: the revert of the fault is the failback.
+  }
+  const failback = failbackMode === "file" ? runbookFile("failback", drill.failback) : undefined;
+  if (failback && failback.runbook.application !== drill.application)
+    throw at(
+      ["failback"],
+      `failback: ${failback.file} is for application "${failback.runbook.application}", the drill for "${drill.application}"`,
+    );
+  const hash = createHash("sha256").update(text);
+  for (const r of [runbook, failback]) if (r) hash.update(r.hash);
+  return { drill, file, hash: hash.digest("hex"), runbook, failback, failbackMode };
+}

@@ -1,0 +1,246 @@
+/**
+ * The drill's figures, from what the probes and canaries recorded: pure functions, so the same
+ * record gives the same figures (tests feed them samples of known timing).
+ *
+ * RTO: from the fault's start to the first of K consecutive successful answers served by the
+ * side that takes over (its region field says so); by status alone when the answers name no
+ * region (the first of K successes after the first failure). Detection: the first answer after
+ * the fault that is not a success from the side that was serving. RPO: the fault's start minus
+ * the write time of the newest canary marker written before it that the side taking over can
+ * read; lost writes are the acknowledged markers it cannot. Every figure is rounded to its
+ * resolution (the probe or canary interval) and never said finer; a side that never served is
+ * "at least" the time waited, and not met.
+ */
+import type { MeasuredTarget } from "../core/drill-result.js";
+import { formatDuration } from "../util/duration.js";
+import type { ProbeSample, Side } from "./probe.js";
+
+/** `seconds` to the nearest multiple of `resolution`, with no more decimals than it has. */
+export function roundTo(seconds: number, resolution: number): number {
+  if (resolution <= 0) return seconds;
+  const decimals = Math.min(3, (String(resolution).split(".")[1] ?? "").length);
+  return Number((Math.round(seconds / resolution) * resolution).toFixed(decimals));
+}
+
+/** The first sample from `from` on that starts a run of `k` consecutive samples matching `match`. */
+export function firstStreak(
+  samples: readonly ProbeSample[],
+  from: number,
+  k: number,
+  match: (s: ProbeSample) => boolean,
+): ProbeSample | undefined {
+  let start = -1;
+  let n = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i] as ProbeSample;
+    if (s.at < from) continue;
+    if (match(s)) {
+      if (n === 0) start = i;
+      n++;
+      if (n >= k) return samples[start];
+    } else n = 0;
+  }
+  return undefined;
+}
+
+export interface EndpointRecovery {
+  endpoint: string;
+  /** The region field was never seen: recovery by status alone. */
+  byStatusOnly: boolean;
+  /** The first answer after the fault that was not a success from the side that served. */
+  detectedAt?: number;
+  /** The first of K successes from the side taking over. */
+  recoveredAt?: number;
+}
+
+/** Whether the answers of an endpoint name their region at all. */
+export const namesRegion = (samples: readonly ProbeSample[]) => samples.some((s) => s.side !== "unknown");
+
+/**
+ * How one endpoint came back after the fault at `from`: served by `to` (the standby in a
+ * failover, the primary in a failback), having been served by the other side.
+ */
+export function recoveryOf(
+  endpoint: string,
+  samples: readonly ProbeSample[],
+  from: number,
+  k: number,
+  to: Exclude<Side, "other" | "unknown">,
+): EndpointRecovery {
+  const byStatusOnly = !namesRegion(samples);
+  const was: Side = to === "standby" ? "primary" : "standby";
+  const detected = samples.find((s) => s.at >= from && !(s.ok && (byStatusOnly || s.side === was)));
+  let recovered: ProbeSample | undefined;
+  if (byStatusOnly) {
+    // By status alone: the first K successes after the first failure (none failed: at once).
+    const failed = samples.find((s) => s.at >= from && !s.ok);
+    recovered = firstStreak(samples, failed ? failed.at : from, k, (s) => s.ok);
+  } else recovered = firstStreak(samples, from, k, (s) => s.ok && s.side === to);
+  return {
+    endpoint,
+    byStatusOnly,
+    ...(detected ? { detectedAt: detected.at } : {}),
+    ...(recovered ? { recoveredAt: recovered.at } : {}),
+  };
+}
+
+/** The RTO of a phase: the last endpoint to recover; "at least" the time waited when one never did. */
+export function rtoOf(
+  recoveries: readonly EndpointRecovery[],
+  from: number,
+  waitedUntil: number,
+  resolution: number,
+  target: number | undefined,
+  to: string,
+): MeasuredTarget {
+  const statusOnly = recoveries.filter((r) => r.byStatusOnly).map((r) => r.endpoint);
+  const notes: string[] = [];
+  if (statusOnly.length)
+    notes.push(
+      `${statusOnly.join(", ")} name${statusOnly.length === 1 ? "s" : ""} no region in ${statusOnly.length === 1 ? "its" : "their"} answers: RTO by status alone (the first successes after the first failure)`,
+    );
+  const missing = recoveries.filter((r) => r.recoveredAt === undefined);
+  if (missing.length > 0) {
+    const waited = roundTo(Math.max(0, (waitedUntil - from) / 1000), resolution);
+    notes.unshift(
+      `${missing.map((r) => r.endpoint).join(", ")} never answered from ${to} as expected within ${formatDuration(waited)}: at least that`,
+    );
+    return {
+      measuredSeconds: waited,
+      atLeast: true,
+      targetSeconds: target ?? null,
+      met: false,
+      resolutionSeconds: resolution,
+      note: notes.join("; "),
+    };
+  }
+  const last = Math.max(...recoveries.map((r) => r.recoveredAt as number));
+  const seconds = roundTo(Math.max(0, (last - from) / 1000), resolution);
+  notes.unshift(`the first of the successful answers in a row from ${to}, on the last endpoint to recover`);
+  return {
+    measuredSeconds: seconds,
+    targetSeconds: target ?? null,
+    met: target === undefined ? null : seconds <= target,
+    resolutionSeconds: resolution,
+    note: notes.join("; "),
+  };
+}
+
+/** Time to detect: the first endpoint to see the fault. */
+export function detectOf(
+  recoveries: readonly EndpointRecovery[],
+  from: number,
+  resolution: number,
+): number | null {
+  const seen = recoveries.map((r) => r.detectedAt).filter((t): t is number => t !== undefined);
+  return seen.length ? roundTo(Math.max(0, (Math.min(...seen) - from) / 1000), resolution) : null;
+}
+
+/** A canary write: its marker, when it was acknowledged, or why it failed. */
+export interface CanaryWrite {
+  canary: string;
+  marker: string;
+  seq: number;
+  /** The side written to. */
+  side: "primary" | "standby";
+  /** When the store acknowledged it (ms since the epoch); for a failed write, when it failed. */
+  at: number;
+  ok: boolean;
+  error?: string;
+}
+
+export interface CanaryReading {
+  canary: string;
+  /** Markers readable on the side that took over, read once it served. */
+  present: Set<string>;
+  resolutionSeconds: number;
+  /** Why it could not be read (the figure is then unknown). */
+  error?: string;
+}
+
+/** RPO and lost writes of a phase from the markers written before `from` and those read afterwards. */
+export function rpoOf(
+  writes: readonly CanaryWrite[],
+  readings: readonly CanaryReading[],
+  from: number,
+  target: number | undefined,
+  to: string,
+): {
+  rpo: MeasuredTarget;
+  lostWrites: number;
+  perCanary: Record<string, { seconds: number | null; lost: number; written: number }>;
+} {
+  const resolution = Math.max(0, ...readings.map((r) => r.resolutionSeconds));
+  if (readings.length === 0)
+    return {
+      rpo: {
+        measuredSeconds: null,
+        targetSeconds: target ?? null,
+        met: null,
+        resolutionSeconds: resolution,
+        note: "no canary: the RPO was not measured",
+      },
+      lostWrites: 0,
+      perCanary: {},
+    };
+  let worst = 0;
+  let atLeast = false;
+  let lost = 0;
+  const notes: string[] = [];
+  const perCanary: Record<string, { seconds: number | null; lost: number; written: number }> = {};
+  let unknown = false;
+  for (const r of readings) {
+    const acked = writes.filter((w) => w.canary === r.canary && w.ok && w.at <= from);
+    if (r.error) {
+      unknown = true;
+      notes.push(`${r.canary}: could not be read on ${to}: ${r.error}`);
+      perCanary[r.canary] = { seconds: null, lost: 0, written: acked.length };
+      continue;
+    }
+    const there = acked.filter((w) => r.present.has(w.marker));
+    const missing = acked.length - there.length;
+    lost += missing;
+    const newest = Math.max(...there.map((w) => w.at));
+    let seconds: number;
+    if (there.length === 0) {
+      // Nothing arrived: at least as old as the first write.
+      const first = Math.min(...acked.map((w) => w.at), from);
+      seconds = roundTo((from - first) / 1000, r.resolutionSeconds);
+      atLeast = true;
+      notes.push(
+        `${r.canary}: none of its ${acked.length} markers is readable on ${to}: at least ${formatDuration(seconds)}`,
+      );
+    } else {
+      seconds = roundTo(Math.max(0, (from - newest) / 1000), r.resolutionSeconds);
+      notes.push(
+        `${r.canary}: newest readable marker written ${formatDuration(seconds)} before the fault; ${missing} of ${acked.length} markers missing`,
+      );
+    }
+    perCanary[r.canary] = { seconds, lost: missing, written: acked.length };
+    worst = Math.max(worst, seconds);
+  }
+  if (unknown && Object.values(perCanary).every((c) => c.seconds === null))
+    return {
+      rpo: {
+        measuredSeconds: null,
+        targetSeconds: target ?? null,
+        met: null,
+        resolutionSeconds: resolution,
+        note: notes.join("; "),
+      },
+      lostWrites: lost,
+      perCanary,
+    };
+  return {
+    rpo: {
+      measuredSeconds: worst,
+      ...(atLeast ? { atLeast: true } : {}),
+      targetSeconds: target ?? null,
+      met: target === undefined ? null : !atLeast && !unknown && worst <= target,
+      resolutionSeconds: resolution,
+      note: notes.join("; "),
+    },
+    lostWrites: lost,
+    perCanary,
+  };
+}

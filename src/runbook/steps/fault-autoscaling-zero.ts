@@ -1,0 +1,76 @@
+import { AutoScalingClient, UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
+import { z } from "zod";
+import { reconcileByTarget, type StepKind } from "../step.js";
+import { groupArn, readCapacity, showCapacity } from "./autoscaling-set-capacity.js";
+import { injected, injectedAtOf } from "./fault.js";
+import { nameOrAny } from "./grants.js";
+
+const params = z.strictObject({ group: z.string().min(1) });
+type Params = z.infer<typeof params>;
+interface Capacity {
+  min: number;
+  desired: number;
+  max: number;
+}
+const zero = (c: Capacity) => c.min === 0 && c.desired === 0;
+
+/** Sets an Auto Scaling group to zero instances (min 0, desired 0; max kept): the tier is gone. */
+export const faultAutoscalingZeroStep: StepKind<Params, Capacity> = {
+  kind: "fault.autoscaling-zero",
+  description: "fault: sets an Auto Scaling group to zero instances (min 0, desired 0, max kept)",
+  permissions: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:UpdateAutoScalingGroup"],
+  params,
+  outputs: ["previousMin", "previousDesired", "previousMax", "injectedAt"],
+  idempotent: true,
+  reconciles: "done when the group is at min 0 desired 0; otherwise sets it again",
+  grants: (p, where) => [
+    { actions: ["autoscaling:UpdateAutoScalingGroup"], resources: [groupArn(where, nameOrAny(p.group))] },
+  ],
+  read: (ctx, p) => readCapacity(ctx, p.group),
+  plan: (_ctx, p, before) => ({
+    current: showCapacity(p.group, before),
+    target: showCapacity(p.group, { min: 0, desired: 0, max: before.max }),
+    changes: !zero(before),
+  }),
+  async apply(ctx, p, now) {
+    const at = injected();
+    if (!zero(now))
+      await ctx.aws.get(AutoScalingClient, ctx.region).send(
+        new UpdateAutoScalingGroupCommand({
+          AutoScalingGroupName: p.group,
+          MinSize: 0,
+          DesiredCapacity: 0,
+        }),
+      );
+    return at;
+  },
+  settle: (_ctx, _p, before, applied) =>
+    Promise.resolve({
+      previousMin: String(before.min),
+      previousDesired: String(before.desired),
+      previousMax: String(before.max),
+      ...injectedAtOf(applied),
+    }),
+  async reconcile(ctx, p, before) {
+    const now = await readCapacity(ctx, p.group);
+    return reconcileByTarget(
+      zero(now),
+      before ? now.min === before.min && now.desired === before.desired : undefined,
+      `${p.group} at zero`,
+    );
+  },
+  inverse: (p, out) =>
+    out.previousMin === undefined
+      ? undefined
+      : [
+          {
+            kind: "autoscaling.set-capacity",
+            params: {
+              group: p.group,
+              min: Number(out.previousMin),
+              desired: Number(out.previousDesired),
+              max: Number(out.previousMax),
+            },
+          },
+        ],
+};

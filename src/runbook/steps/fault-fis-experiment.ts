@@ -1,0 +1,198 @@
+import {
+  FisClient,
+  GetExperimentCommand,
+  GetExperimentTemplateCommand,
+  ListExperimentsCommand,
+  StartExperimentCommand,
+  StopExperimentCommand,
+} from "@aws-sdk/client-fis";
+import { z } from "zod";
+import { awsErrorCode } from "../../aws/errors.js";
+import { NotFoundError, waitFor, type StepContext, type StepKind } from "../step.js";
+import { injected, injectedAtOf } from "./fault.js";
+import { known } from "./grants.js";
+
+/** The tag an experiment started by a step carries: run/step, so a resumed step finds it. */
+const CREATED_BY = "drctl:created-by";
+
+const params = z.strictObject({
+  /** The experiment template's id (EXT...). */
+  template: z.string().min(1),
+});
+type Params = z.infer<typeof params>;
+
+interface Before {
+  template: string;
+  description: string;
+  /** An experiment this step already started (a resumed or retried step). */
+  experiment?: { id: string; status: string };
+}
+
+/** FIS client tokens are at most 64 visible characters. */
+const clientToken = (key: string) => key.replace(/[^\x21-\x7e]/g, "-").slice(-64);
+
+async function startedBy(ctx: StepContext, template: string): Promise<Before["experiment"]> {
+  const fis = ctx.aws.get(FisClient, ctx.region);
+  let nextToken: string | undefined;
+  do {
+    const page = await fis.send(new ListExperimentsCommand({ nextToken }));
+    const hit = page.experiments?.find(
+      (e) => e.experimentTemplateId === template && e.tags?.[CREATED_BY] === ctx.idempotencyKey,
+    );
+    if (hit?.id) return { id: hit.id, status: hit.state?.status ?? "unknown" };
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return undefined;
+}
+
+async function status(ctx: StepContext, id: string): Promise<{ status: string; reason: string }> {
+  const out = await ctx.aws.get(FisClient, ctx.region).send(new GetExperimentCommand({ id }));
+  return { status: out.experiment?.state?.status ?? "unknown", reason: out.experiment?.state?.reason ?? "" };
+}
+
+const ENDED = ["completed", "stopped", "failed", "cancelled"];
+const experimentArn = (
+  where: { partition: string; region: string; account: string },
+  kind: string,
+  id: string,
+) => `arn:${where.partition}:fis:${where.region}:${where.account}:${kind}/${id}`;
+
+/** Starts an AWS FIS experiment from a template and waits until its actions run. */
+export const faultFisExperimentStep: StepKind<Params, Before> = {
+  kind: "fault.fis-experiment",
+  description:
+    "fault: starts an AWS FIS experiment from a template (its actions are the fault) and waits until it runs",
+  permissions: [
+    "fis:GetExperimentTemplate",
+    "fis:ListExperiments",
+    "fis:StartExperiment",
+    "fis:GetExperiment",
+    "fis:StopExperiment",
+    "fis:TagResource",
+  ],
+  params,
+  outputs: ["experimentId", "injectedAt"],
+  idempotent: true,
+  reconciles:
+    "done when an experiment tagged with the run and step exists; otherwise starts one (its client token makes a repeat return the same experiment)",
+  grants: (p, where) => [
+    {
+      actions: ["fis:StartExperiment"],
+      resources: [
+        experimentArn(where, "experiment-template", known(p.template) ?? "*"),
+        experimentArn(where, "experiment", "*"),
+      ],
+    },
+    {
+      actions: ["fis:StopExperiment", "fis:TagResource"],
+      resources: [experimentArn(where, "experiment", "*")],
+    },
+  ],
+  async read(ctx, p) {
+    try {
+      const out = await ctx.aws
+        .get(FisClient, ctx.region)
+        .send(new GetExperimentTemplateCommand({ id: p.template }));
+      const experiment = await startedBy(ctx, p.template);
+      return {
+        template: out.experimentTemplate?.id ?? p.template,
+        description: out.experimentTemplate?.description ?? "",
+        ...(experiment ? { experiment } : {}),
+      };
+    } catch (err) {
+      if (awsErrorCode(err) === "ResourceNotFoundException")
+        throw new NotFoundError(`no FIS experiment template ${p.template} in ${ctx.region}`);
+      throw err;
+    }
+  },
+  plan: (_ctx, p, before) => ({
+    current: before.experiment
+      ? `experiment ${before.experiment.id} of ${p.template} ${before.experiment.status}`
+      : `template ${p.template}${before.description ? ` (${before.description})` : ""}: no experiment of this run`,
+    target: `an experiment of ${p.template} running`,
+    changes: before.experiment === undefined,
+  }),
+  async apply(ctx, p, now) {
+    const at = injected();
+    if (now.experiment) return { ...at, experimentId: now.experiment.id };
+    const out = await ctx.aws.get(FisClient, ctx.region).send(
+      new StartExperimentCommand({
+        experimentTemplateId: p.template,
+        clientToken: clientToken(ctx.idempotencyKey),
+        tags: { [CREATED_BY]: ctx.idempotencyKey },
+      }),
+    );
+    return { ...at, experimentId: out.experiment?.id ?? "" };
+  },
+  async settle(ctx, p, _before, applied) {
+    const id = applied.experimentId || (await startedBy(ctx, p.template))?.id || "";
+    if (!id) throw new Error(`no experiment of ${p.template} started by this step was found`);
+    await waitFor(
+      async () => {
+        const s = await status(ctx, id);
+        if (s.status === "running" || s.status === "completed") return true;
+        if (ENDED.includes(s.status))
+          throw new Error(`experiment ${id} ${s.status}${s.reason ? `: ${s.reason}` : ""}`);
+        return undefined;
+      },
+      ctx.signal,
+      1000,
+    );
+    return { experimentId: id, ...injectedAtOf(applied) };
+  },
+  async reconcile(ctx, p) {
+    const e = await startedBy(ctx, p.template);
+    return e
+      ? { decision: "done", detail: `experiment ${e.id} of ${p.template} was started (${e.status})` }
+      : { decision: "redo", detail: `no experiment of ${p.template} was started by this step` };
+  },
+  inverse: (_p, out) =>
+    out.experimentId
+      ? [{ kind: "fis.stop-experiment", params: { experiment: out.experimentId } }]
+      : undefined,
+};
+
+const stopParams = z.strictObject({ experiment: z.string().min(1) });
+
+/** Stops an FIS experiment (its actions roll back as FIS defines) and waits until it has ended. */
+export const fisStopExperimentStep: StepKind<z.infer<typeof stopParams>, { status: string }> = {
+  kind: "fis.stop-experiment",
+  description: "stops an AWS FIS experiment and waits until it has ended (the undo of fault.fis-experiment)",
+  permissions: ["fis:GetExperiment", "fis:StopExperiment"],
+  params: stopParams,
+  outputs: ["status"],
+  idempotent: true,
+  reconciles: "done when the experiment has ended (stopped, completed, failed); otherwise stops it",
+  grants: (_p, where) => [
+    { actions: ["fis:StopExperiment"], resources: [experimentArn(where, "experiment", "*")] },
+  ],
+  read: (ctx, p) => status(ctx, p.experiment),
+  plan: (_ctx, p, before) => ({
+    current: `experiment ${p.experiment} ${before.status}`,
+    target: `experiment ${p.experiment} ended`,
+    changes: !ENDED.includes(before.status),
+  }),
+  async apply(ctx, p, now) {
+    if (!ENDED.includes(now.status) && now.status !== "stopping")
+      await ctx.aws.get(FisClient, ctx.region).send(new StopExperimentCommand({ id: p.experiment }));
+    return {};
+  },
+  async settle(ctx, p) {
+    const s = await waitFor(
+      async () => {
+        const now = await status(ctx, p.experiment);
+        return ENDED.includes(now.status) ? now.status : undefined;
+      },
+      ctx.signal,
+      1000,
+    );
+    return { status: s };
+  },
+  async reconcile(ctx, p) {
+    const s = await status(ctx, p.experiment);
+    return ENDED.includes(s.status)
+      ? { decision: "done", detail: `experiment ${p.experiment} ${s.status}` }
+      : { decision: "redo", detail: `experiment ${p.experiment} ${s.status}; stopping it` };
+  },
+  inverse: () => undefined,
+};
