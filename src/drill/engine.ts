@@ -23,7 +23,6 @@
  * started to their end and fails back, never running a step twice.
  */
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import type { AwsClients } from "../aws/client-factory.js";
 import {
   DRILL_SCHEMA_VERSION,
@@ -34,7 +33,7 @@ import {
   type TimelineKind,
 } from "../core/drill-result.js";
 import type { Finding, Severity, Status } from "../core/finding.js";
-import { DrctlError, InputError } from "../errors.js";
+import { InputError } from "../errors.js";
 import {
   executeRunbook,
   planProblems,
@@ -691,20 +690,22 @@ export async function runDrill(
     // Each canary's first marker is looked for on the standby, so the RPO rests on markers that
     // have had the time to arrive (replication working, its lag known).
     const arrived = new Set<string>();
-    const watching = stores.map(async (s, i) => {
-      while (!baselineEnd.aborted && !options.interrupt?.aborted) {
-        const first = writers[i]?.writes.find((x) => x.ok);
-        if (
-          first &&
-          (await s.present("standby", [first.marker]).catch(() => new Set<string>())).has(first.marker)
-        ) {
-          arrived.add(s.name);
-          return;
+    void Promise.all(
+      stores.map(async (s, i) => {
+        while (!baselineEnd.aborted && !options.interrupt?.aborted) {
+          const first = writers[i]?.writes.find((x) => x.ok);
+          if (
+            first &&
+            (await s.present("standby", [first.marker]).catch(() => new Set<string>())).has(first.marker)
+          ) {
+            arrived.add(s.name);
+            return;
+          }
+          if (writers[i]?.writes.some((x) => !x.ok)) return;
+          await new Promise((r) => setTimeout(r, s.intervalSeconds * 1000));
         }
-        if (writers[i]?.writes.some((x) => !x.ok)) return;
-        await new Promise((r) => setTimeout(r, s.intervalSeconds * 1000));
-      }
-    });
+      }),
+    );
     const ready = await p.until(
       () => {
         const refusing = writers.flatMap((w) => w.writes.filter((x) => !x.ok));
@@ -1002,7 +1003,7 @@ export async function runDrill(
         failoverRun.run.status === "succeeded" ||
         failoverRun.steps.some((s) => s.status === "succeeded"))
     ) {
-      const back = failoverRun ? await failbackRunbook(d, state, failoverRun) : undefined;
+      const back = failoverRun ? failbackRunbook(d, state, failoverRun) : undefined;
       let backRun: RunResult | undefined;
       if (back) {
         state.say(`failback: ${back.runbook.name} (${back.file})`);
@@ -1091,11 +1092,7 @@ const showTarget = (t: MeasuredTarget) =>
     : `${t.atLeast ? "at least " : ""}${formatDuration(t.measuredSeconds)}${t.targetSeconds !== null ? ` (target ${formatDuration(t.targetSeconds)}: ${t.met ? "met" : "not met"})` : ""}`;
 
 /** The failback runbook of a failover run: the drill's file, or generated from the run's journal. */
-async function failbackRunbook(
-  d: LoadedDrill,
-  state: Drill,
-  failover: RunResult,
-): Promise<LoadedRunbook | undefined> {
+function failbackRunbook(d: LoadedDrill, state: Drill, failover: RunResult): LoadedRunbook | undefined {
   if (d.failbackMode === "none") return undefined;
   // A failover that did not finish is undone by what its journal says ran, whatever the file says.
   if (d.failbackMode === "file" && d.failback && failover.run.status === "succeeded") return d.failback;
@@ -1295,7 +1292,7 @@ export async function resumeDrill(
               ? { run: previous, steps: await journal.steps(previous.runId) }
               : await state.resume(previous.runId, loadRunbook(previous.file), aws);
         else {
-          const loaded = await failbackRunbook(d, state, failover);
+          const loaded = failbackRunbook(d, state, failover);
           if (loaded)
             back = await state.runbook("failback", loaded, { undoes: failover.run.runId }, aws, false);
         }
