@@ -16,6 +16,8 @@ import type { AwsClients } from "../src/aws/client-factory.js";
 import { runCli } from "../src/cli/program.js";
 import { DRILL_SCHEMA_VERSION, type DrillResult } from "../src/core/drill-result.js";
 import type { PlanResult } from "../src/plan/model.js";
+import { planDocument } from "../src/plan/document.js";
+import { renderMarkdown } from "../src/plan/render-markdown.js";
 import type { PlanDiff } from "../src/plan/diff.js";
 import { SqliteHistory } from "../src/store/sqlite.js";
 import { drillRun } from "../src/store/types.js";
@@ -66,7 +68,13 @@ async function drctl(...argv: string[]) {
 }
 
 /** A drill as drctl drill stores it, with the figures given (the drill itself is tested elsewhere). */
-async function storeDrill(id: string, rto: number, rpo: number, lost = 0): Promise<DrillResult> {
+async function storeDrill(
+  id: string,
+  rto: number,
+  rpo: number,
+  lost = 0,
+  other: Partial<DrillResult> = {},
+): Promise<DrillResult> {
   const at = new Date().toISOString();
   const result: DrillResult = {
     version: DRILL_SCHEMA_VERSION,
@@ -93,6 +101,7 @@ async function storeDrill(id: string, rto: number, rpo: number, lost = 0): Promi
     timeline: [],
     findings: [],
     runs: {},
+    ...other,
   };
   const store = SqliteHistory.open(storeFile);
   await store.save(drillRun(id, result, new Date()));
@@ -307,6 +316,50 @@ describe("drctl plan", () => {
     );
     for (const p of plans)
       expect(existsSync(join(site, "plans", p.pairs > 0 ? "web" : "ledger", `${p.id}.html`))).toBe(true);
+  });
+
+  it("an application with no runbook fails over by itself once a drill without one has shown it; until then that is a risk", async () => {
+    const apiConfig = join(dir, "api.yaml");
+    writeFileSync(
+      apiConfig,
+      `regions: { primary: us-east-1, standby: us-west-2 }
+store: ${storeFile}
+applications:
+  - name: api
+    rto: 1m
+    arns: ["arn:aws:elasticloadbalancing:*:*:loadbalancer/app/web-002*"]
+    contacts: [{ name: DR on-call, pager: "https://pager.example.com/dr" }]
+    drills: [drills/api.yaml]
+`,
+    );
+    const plan = async () => {
+      const out: string[] = [];
+      const code = await runCli(["--config", apiConfig, "--json", "plan", "--no-store"], {
+        out: (t) => out.push(t),
+        err: () => undefined,
+      });
+      expect(code).toBe(0);
+      return planOf(out.join(""), "api");
+    };
+    const before = await plan();
+    expect(before?.risks.map((r) => r.key)).toContain("failover-runbook");
+    expect(before?.failover.automatic).toBeUndefined();
+
+    await storeDrill("20261201T110000Z-dri3", 25, 0, 0, {
+      drill: "api dns failover",
+      application: "api",
+      runbook: null,
+      fault: { kind: "fault.route53-health-check", subject: "hc-1 invert", reverted: true },
+    });
+    const after = await plan();
+    expect(after?.risks.map((r) => r.key)).not.toContain("failover-runbook");
+    expect(after?.failover.automatic).toBe(
+      'it fails over by itself: the drill "api dns failover" ran with no runbook, its fault fault.route53-health-check on hc-1 invert, and the standby served',
+    );
+    expect(after?.measured.rto).toMatchObject({ value: 25, evidence: "20261201T110000Z-dri3" });
+    expect(renderMarkdown(planDocument(after as PlanResult, "plan"))).toContain(
+      "**No runbook:** it fails over by itself",
+    );
   });
 
   it("refuses an RTO written as '30 minutes' at its line, and an application it does not know", async () => {

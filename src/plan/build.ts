@@ -244,6 +244,14 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     },
     measureCommand: drillCommand,
   });
+  // A drill that ran with `runbook: none` and recovered shows the architecture fails over by itself.
+  if (
+    !failoverFile &&
+    drill &&
+    drill.result.runbook === null &&
+    drill.result.failover.rto.measuredSeconds !== null
+  )
+    failover.procedure.automatic = `it fails over by itself: the drill "${drill.result.drill}" ran with no runbook, its fault ${drill.result.fault.kind} on ${drill.result.fault.subject}, and the standby served`;
   const failback = await procedureOf(aws, {
     file: app.runbooks?.failback,
     configDir: options.configDir,
@@ -445,7 +453,11 @@ function openRisks(x: {
     ["failover", x.failover],
     ["failback", x.failback],
   ] as const) {
-    if (proc.procedure.missing && (direction === "failover" || proc.procedure.runbook))
+    if (
+      proc.procedure.missing &&
+      !proc.procedure.automatic &&
+      (direction === "failover" || proc.procedure.runbook)
+    )
       add({
         key: `${direction}-runbook`,
         severity: "high",

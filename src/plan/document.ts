@@ -174,6 +174,10 @@ export function planDocument(plan: PlanResult, planId: string): Block[] {
 
   const procedure = (title: string, id: string, p: Procedure) => {
     out.push({ b: "h2", v: title, id });
+    if (p.automatic) {
+      out.push({ b: "p", v: [strong("No runbook: "), text(p.automatic), text(" (RTO above).")] });
+      return;
+    }
     if (p.missing) {
       out.push({ b: "p", v: [strong("Missing: "), text(p.missing)] });
       if (p.commands.length > 0) out.push({ b: "code", lines: p.commands });

@@ -95,6 +95,11 @@ export interface Procedure {
   name: string | null;
   /** Why it is not here: no runbook configured, a file that does not load. */
   missing?: string;
+  /**
+   * No runbook because the architecture moves traffic by itself (Route 53 health checks, Global
+   * Accelerator): how the last drill, run with `runbook: none`, showed it. Not an open risk.
+   */
+  automatic?: string;
   steps: ProcedureStep[];
   commands: string[];
   /** The whole run's measured time (the last drill's or run's). */
