@@ -10,13 +10,13 @@
  */
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { GetHealthCheckCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { canaryStores } from "../src/drill/canaries.js";
-import { runDrill, type DrillOptions } from "../src/drill/engine.js";
+import { resumeDrill, runDrill, type DrillOptions } from "../src/drill/engine.js";
 import { loadDrill } from "../src/drill/load.js";
 import { configSchema } from "../src/config/schema.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
@@ -59,8 +59,7 @@ canaries:
   - name: orders
     dynamodb: { table: ${extra.table ?? "drill-canary"}, key: pk }
 fault:
-  kind: fault.route53-health-check
-  params: { healthCheck: ${healthCheckId}, action: invert }
+${extra.fault ?? `  kind: fault.route53-health-check\n  params: { healthCheck: ${healthCheckId}, action: invert }`}
 runbook: none
 failback: none
 targets: { rto: ${extra.rto ?? "1m"}, rpo: 1m }
@@ -305,6 +304,36 @@ describe("drill bad input", () => {
     const events = await o.journal.events(forced.result.id ?? "");
     expect(events.some((e) => /preflight overridden by tester: testing the force/.test(e.what))).toBe(true);
     expect(await inverted()).toBe(false);
+    o.journal.close();
+  }, 120_000);
+
+  it("a fault step that fails after it was sent: said to be maybe in place, never 'reverted'; drill resume reverts it", async () => {
+    const flag = join(dir, "fault-in-place");
+    drillFile("half-sent.yaml", {
+      fault: `  kind: fault.command\n  params: { run: "touch ${flag}; exit 1", revert: "rm -f ${flag}" }`,
+    });
+    const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
+    const o = options(home);
+    behaviour.replicateCanary({ delayMs: 250, table: { name: "drill-canary", region: P, replicaRegion: S } });
+    const out = await runDrill(through, o.journal, loadDrill(join(dir, "half-sent.yaml")), o);
+    expect(out.exit).toBe(3);
+    expect(out.result.outcome).toBe("interrupted");
+    expect(out.result.fault.reverted).toBe(false);
+    expect(out.result.unfinished).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          new RegExp(
+            `^THE FAULT MAY STILL BE IN PLACE: .*drctl drill resume ${out.result.id ?? ""} --execute`,
+          ),
+        ),
+      ]),
+    );
+    expect(existsSync(flag)).toBe(true);
+
+    const resumed = await resumeDrill(through, o.journal, out.result.id ?? "", loadDrill, o);
+    expect(resumed.result.fault.reverted).toBe(true);
+    expect(existsSync(flag)).toBe(false);
+    expect(await o.journal.lockOf("api")).toBeUndefined();
     o.journal.close();
   }, 120_000);
 

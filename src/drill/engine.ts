@@ -1130,6 +1130,16 @@ async function revert(aws: AwsClients, state: Drill, faultLoaded: LoadedRunbook)
     }
   } catch (err) {
     if (err instanceof InputError && /changed nothing/.test(err.message)) {
+      // Nothing succeeded, but a fault step that journaled its intent may have made its call (then
+      // failed or was stopped while settling): it may be in place, and only a resume can tell.
+      const step = (await journal.steps(id)).find((s) => s.stepId === FAULT_STEP);
+      if (step?.intent && step.status !== "succeeded") {
+        state.unfinished.push(
+          `THE FAULT MAY STILL BE IN PLACE: its step ${step.status} after it was sent${step.error ? ` (${step.error})` : ""}; drctl drill resume ${id} --execute reverts it`,
+        );
+        state.say(`drctl: THE FAULT MAY STILL BE IN PLACE: drctl drill resume ${id} --execute`);
+        return false;
+      }
       await state.mark("fault-reverted", Date.now(), "nothing to revert: the fault changed nothing");
       return true;
     }
