@@ -188,13 +188,12 @@ describe("drill ground truth", () => {
       expect(Math.abs((r.failover.rpo.measuredSeconds as number) - rpoTruth)).toBeLessThanOrEqual(
         INTERVAL + 0.001,
       );
-      expect(Math.abs((r.failover.rpo.measuredSeconds as number) - delay)).toBeLessThanOrEqual(
-        2 * INTERVAL + 0.001,
-      );
-      expect(r.failover.lostWrites).toBeGreaterThan(0);
-      // Lost writes: exactly the acknowledged markers the harness never copied.
+      // Lost writes: exactly the acknowledged markers the harness never copied before the region
+      // was lost (how many that is depends on how fast the machine got to the fault: never assumed).
       const copied = [...replicator.visible.keys()].length;
-      expect(r.failover.canaries?.[0]?.written).toBeGreaterThanOrEqual(copied);
+      const written = r.failover.canaries?.[0]?.written ?? 0;
+      expect(written).toBeGreaterThanOrEqual(copied);
+      expect(r.failover.lostWrites).toBe(written - copied);
       expect(r.failover.detectSeconds).not.toBeNull();
       expect(r.failback?.rto.measuredSeconds).not.toBeNull();
       expect(r.failback?.rto.atLeast).toBeUndefined();
@@ -202,7 +201,7 @@ describe("drill ground truth", () => {
       expect(await markers(P)).toBe(0);
       expect(await markers(S)).toBe(0);
       expect(await journal.lockOf("api")).toBeUndefined();
-      expect(out.exit).toBe(1); // writes were lost
+      expect(out.exit).toBe(r.failover.lostWrites > 0 ? 1 : 0); // lost writes miss the drill
       journal.close();
     }, 120_000);
 
