@@ -60,6 +60,19 @@ export interface Durations {
   run?: { steps: StepRecord[]; evidence: string; seconds: number };
 }
 
+/**
+ * How long a drill's runbook steps took, first start to last end (steps run side by side are not
+ * added up); undefined when the drill ran none (no runbook, or it stopped before one).
+ */
+export function drillSpan(steps: DrillPhase["steps"]): number | undefined {
+  if (steps.length === 0) return undefined;
+  if (steps.every((s) => s.startSeconds !== undefined)) {
+    const start = Math.min(...steps.map((s) => s.startSeconds as number));
+    return Math.max(...steps.map((s) => (s.startSeconds as number) + s.seconds)) - start;
+  }
+  return steps.reduce((n, s) => n + s.seconds, 0);
+}
+
 function stepDuration(id: string, d: Durations, command: string): Fact<number> {
   const drilled = d.drill?.phase.steps.find((s) => s.id === id);
   if (drilled) return { value: drilled.seconds, evidence: d.drill?.evidence ?? "" };
@@ -172,14 +185,13 @@ export async function procedureOf(
           `drctl failback run --runbook ${shown}${sets} --execute`,
           "drctl failback plan --from FAILOVER-RUN   (the inverse of what a failover run did, from its journal)",
         ];
-  const whole: Fact<number> = options.durations.drill
-    ? {
-        value: options.durations.drill.phase.steps.reduce((n, s) => n + s.seconds, 0),
-        evidence: options.durations.drill.evidence,
-      }
-    : options.durations.run
-      ? { value: options.durations.run.seconds, evidence: options.durations.run.evidence }
-      : { value: null, command: options.measureCommand };
+  const drilled = options.durations.drill && drillSpan(options.durations.drill.phase.steps);
+  const whole: Fact<number> =
+    options.durations.drill && drilled !== undefined
+      ? { value: drilled, evidence: options.durations.drill.evidence }
+      : options.durations.run
+        ? { value: options.durations.run.seconds, evidence: options.durations.run.evidence }
+        : { value: null, command: options.measureCommand };
   return {
     procedure: {
       runbook: shown,
