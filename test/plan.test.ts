@@ -357,6 +357,21 @@ applications:
       'it fails over by itself: the drill "api dns failover" ran with no runbook, its fault fault.route53-health-check on hc-1 invert, and the standby served',
     );
     expect(after?.measured.rto).toMatchObject({ value: 25, evidence: "20261201T110000Z-dri3" });
+    // A newer drill that was interrupted does not hide the figures of the one that measured them.
+    await storeDrill("20261201T120000Z-dri4", 0, 0, 0, {
+      drill: "api dns failover",
+      application: "api",
+      runbook: null,
+      outcome: "interrupted",
+      unfinished: ["the fault could not be injected: the command exited 1"],
+    });
+    const later = await plan();
+    expect(later?.measured.rto).toMatchObject({ value: 25, evidence: "20261201T110000Z-dri3" });
+    expect(later?.risks.find((r) => r.key === "drill-unfinished")).toMatchObject({
+      evidence: "20261201T120000Z-dri4",
+      message:
+        "the newest drill did not complete (interrupted: the fault could not be injected: the command exited 1); the figures above are from an earlier drill",
+    });
     expect(renderMarkdown(planDocument(after as PlanResult, "plan"))).toContain(
       "**No runbook:** it fails over by itself",
     );

@@ -314,7 +314,12 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     failover,
     failback,
     measured,
-    ids: { scan: scanId, freshness: freshId, drill: drillId },
+    ids: {
+      scan: scanId,
+      freshness: freshId,
+      drill: drillId,
+      unfinishedDrill: cite(ev.unfinishedDrill?.evidence),
+    },
     drillCommand,
   });
 
@@ -368,7 +373,12 @@ function openRisks(x: {
   failover: Awaited<ReturnType<typeof procedureOf>>;
   failback: Awaited<ReturnType<typeof procedureOf>>;
   measured: PlanResult["measured"];
-  ids: { scan: string | undefined; freshness: string | undefined; drill: string | undefined };
+  ids: {
+    scan: string | undefined;
+    freshness: string | undefined;
+    drill: string | undefined;
+    unfinishedDrill: string | undefined;
+  };
   drillCommand: string;
 }): Risk[] {
   const { options, ev, ids } = x;
@@ -525,6 +535,15 @@ function openRisks(x: {
         ...(ids.drill ? { evidence: ids.drill } : {}),
       });
   }
+  const unfinished = ev.unfinishedDrill;
+  if (unfinished)
+    add({
+      key: "drill-unfinished",
+      severity: "medium",
+      message: `the newest drill did not complete (${unfinished.result.outcome}${unfinished.result.unfinished?.length ? `: ${unfinished.result.unfinished.join("; ")}` : ""})${ev.drill ? "; the figures above are from an earlier drill" : ""}`,
+      ...(ids.unfinishedDrill ? { evidence: ids.unfinishedDrill } : {}),
+      command: x.drillCommand,
+    });
   if (app.rto === undefined)
     add({
       key: "no-rto",

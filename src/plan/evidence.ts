@@ -18,7 +18,10 @@ export interface Evidenced<T> {
 export interface PlanEvidence {
   scan?: Evidenced<ScanResult>;
   freshness?: Evidenced<FreshnessResult>;
+  /** The newest drill that measured the failover (completed, with an RTO). */
   drill?: Evidenced<DrillResult>;
+  /** A drill newer than that one that did not complete (refused, interrupted): an open risk. */
+  unfinishedDrill?: Evidenced<DrillResult>;
   /** The newest completed failover run of the runbook, with its steps. */
   failoverRun?: Evidenced<{ run: RunRecord; steps: StepRecord[] }>;
 }
@@ -65,13 +68,22 @@ export async function loadEvidence(
     };
   for (const header of await store.list({ kind: "drill", limit: SEARCH })) {
     const run = await store.get(header.id).catch(() => undefined);
-    if (run?.kind === "drill" && run.result.application === application) {
-      out.drill = {
-        result: run.result,
-        evidence: { id: header.id, kind: "drill", at: header.startedAt, what: `drill ${run.result.drill}` },
-      };
+    if (run?.kind !== "drill" || run.result.application !== application) continue;
+    const drill = {
+      result: run.result,
+      evidence: {
+        id: header.id,
+        kind: "drill" as const,
+        at: header.startedAt,
+        what: `drill ${run.result.drill}${run.result.outcome === "completed" ? "" : ` (${run.result.outcome})`}`,
+      },
+    };
+    // A refused or interrupted drill does not hide the last one that measured something.
+    if (run.result.outcome === "completed" && run.result.failover.rto.measuredSeconds !== null) {
+      out.drill = drill;
       break;
     }
+    out.unfinishedDrill ??= drill;
   }
   if (journal && failoverRunbook) {
     const run = (await journal.runs()).find(
