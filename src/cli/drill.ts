@@ -69,7 +69,13 @@ async function finish(
 function interrupts(ctx: CommandContext): { signal: AbortSignal; off: () => void } {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) {
+      // Exit 3 (could not finish), as every interrupted drill: the journal says where it stopped.
+      ctx.io.err(
+        `drctl: ${signal} again: stopped at once; THE FAULT MAY STILL BE IN PLACE: drctl drill resume ID --execute (its id was printed when it started)`,
+      );
+      process.exit(EXIT.couldNotFinish);
+    }
     controller.abort(new Error(signal));
     ctx.progress(
       `${signal}: the drill stops and reverts its fault (a second ${signal} stops at once; drctl drill resume reverts it then)`,

@@ -996,6 +996,7 @@ export async function runDrill(
     state.say("revert: the fault's undo, from its journal");
     const reverted = await revert(aws, state, faultLoaded);
     let failback: DrillPhase | null = null;
+    let stoppedInFailback = false;
     if (
       reverted &&
       !interrupted &&
@@ -1018,8 +1019,10 @@ export async function runDrill(
             `the failback run ${backRun.run.runId} ${backRun.run.status}: drctl runbook resume ${backRun.run.runId} --execute`,
           );
       }
-      const failbackEnd = AbortSignal.timeout(drill.timeouts.failback * 1000);
+      // An interrupt here stops the wait (the fault is already reverted): the failback's figures are partial.
+      const failbackEnd = anySignal([AbortSignal.timeout(drill.timeouts.failback * 1000), options.interrupt]);
       await p.until(() => (allStreaks(p, drill.endpoints, FB, k, "primary") ? true : undefined), failbackEnd);
+      if (options.interrupt?.aborted) stoppedInFailback = true;
       const waited = Date.now();
       const standbyWrites = standbyWriters.flatMap((w) => w.writes);
       const backReadings = standbyWriters.length
@@ -1050,7 +1053,13 @@ export async function runDrill(
     clearInterval(flushing);
     await p.stop();
     await state.removeMarkers(stores);
-    const outcome: DrillResult["outcome"] = interrupted ? "interrupted" : "completed";
+    const outcome: DrillResult["outcome"] = interrupted || stoppedInFailback ? "interrupted" : "completed";
+    if (stoppedInFailback && !interrupted)
+      await state.mark(
+        "interrupted",
+        Date.now(),
+        "interrupted (SIGINT/SIGTERM) while waiting for the primary region to serve again: the fault was reverted, the failback's figures are partial",
+      );
     if (interrupted) {
       await state.mark("interrupted", Date.now(), "interrupted (SIGINT/SIGTERM): the fault was reverted");
       if (state.runs.failover)
