@@ -63,7 +63,7 @@ ${extra.fault ?? `  kind: fault.route53-health-check\n  params: { healthCheck: $
 runbook: none
 failback: none
 targets: { rto: ${extra.rto ?? "1m"}, rpo: 1m }
-timeouts: { detect: 10s, recovery: ${extra.recovery ?? "30s"}, failback: 30s }
+timeouts: { detect: 10s, recovery: ${extra.recovery ?? "30s"}, failback: ${extra.failback ?? "30s"} }
 `;
   writeFileSync(path, text);
   return path;
@@ -334,6 +334,45 @@ describe("drill bad input", () => {
     expect(existsSync(flag)).toBe(false);
     expect(await o.journal.lockOf("api")).toBeUndefined();
     o.journal.close();
+  }, 120_000);
+
+  it("an interrupt (SIGINT) during the failback stops its wait: interrupted, the fault reverted, the lock freed", async () => {
+    // A failback timeout far beyond the test's own: only the interrupt can end that wait in time.
+    drillFile("interrupt-back.yaml", { recovery: "60s", failback: "1h" });
+    const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
+    const o = options(home);
+    const controller = new AbortController();
+    faultAt = undefined;
+    apps.standby.serving = () => faultAt !== undefined;
+    // Once the fault is being reverted the primary never answers again: the failback would wait
+    // its whole timeout for it, unless the interrupt ends the wait.
+    let reverting = false;
+    apps.primary.serving = () => !reverting;
+    behaviour.replicateCanary({ delayMs: 250, table: { name: "drill-canary", region: P, replicaRegion: S } });
+    try {
+      const out = await runDrill(through, o.journal, loadDrill(join(dir, "interrupt-back.yaml")), {
+        ...o,
+        interrupt: controller.signal,
+        log: (l) => {
+          if (/^revert:/.test(l)) {
+            reverting = true;
+            controller.abort(new Error("SIGINT"));
+          }
+        },
+      });
+      expect(out.result.outcome).toBe("interrupted");
+      expect(out.result.failover.rto.met).toBe(true);
+      expect(out.result.fault.reverted).toBe(true);
+      const interrupted = out.result.timeline.find((t) => t.kind === "interrupted");
+      expect(interrupted?.message).toMatch(/while waiting for the primary region to serve again/);
+      expect(out.exit).toBe(3);
+      expect(await inverted()).toBe(false);
+      expect(await o.journal.lockOf("api")).toBeUndefined();
+    } finally {
+      apps.standby.serving = () => false;
+      apps.primary.serving = () => true;
+      o.journal.close();
+    }
   }, 120_000);
 
   it("an interrupt (SIGINT) while waiting for the standby: the fault is reverted before the drill ends", async () => {

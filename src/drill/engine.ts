@@ -1025,13 +1025,14 @@ export async function runDrill(
       if (options.interrupt?.aborted) stoppedInFailback = true;
       const waited = Date.now();
       const standbyWrites = standbyWriters.flatMap((w) => w.writes);
-      const backReadings = standbyWriters.length
-        ? await readCanaries(
-            stores.filter((s) => s.bothWays),
-            "primary",
-            standbyWrites,
-          )
-        : [];
+      const backReadings =
+        standbyWriters.length && !stoppedInFailback
+          ? await readCanaries(
+              stores.filter((s) => s.bothWays),
+              "primary",
+              standbyWrites,
+            )
+          : [];
       failback = figures(
         state,
         p.samples(),
