@@ -30,7 +30,7 @@ import { runCli } from "../src/cli/program.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { SqliteHistory } from "../src/store/sqlite.js";
 import type { StoredDrill } from "../src/store/types.js";
-import { AwsBehaviour } from "./harness/aws-behaviour.js";
+import { AwsBehaviour, type CanaryReplicator } from "./harness/aws-behaviour.js";
 import { drctlProcess, until } from "./harness/drctl-process.js";
 import { failoverRecords, regionApps, type RegionApp } from "./harness/drill-world.js";
 import { useEmulator } from "./harness/emulator.js";
@@ -41,6 +41,7 @@ const [P, S] = ["us-east-1", "us-west-2"];
 const PARAM = "/app/active-region";
 let direct: AwsClients;
 let behaviour: AwsBehaviour;
+let replicator: CanaryReplicator;
 let proxy: FaultProxy;
 let apps: { primary: RegionApp; standby: RegionApp; port: number };
 let zoneId: string;
@@ -142,7 +143,10 @@ beforeAll(async () => {
     }),
   );
   await behaviour.replicate("drill-canary", P, S);
-  behaviour.replicateCanary({ delayMs: 100, table: { name: "drill-canary", region: P, replicaRegion: S } });
+  replicator = behaviour.replicateCanary({
+    delayMs: 100,
+    table: { name: "drill-canary", region: P, replicaRegion: S },
+  });
   apps = await regionApps(P, S);
   const records = await failoverRecords(direct, apps);
   ({ zoneId, healthCheckId, name } = records);
@@ -211,6 +215,9 @@ async function killDrill(
 
 /** `drctl drill resume ID --execute` in this process: the record, the calls it made, the journal. */
 async function resume(k: Killed) {
+  // Copies of markers the killed drill wrote land first: the harness, unlike a global table,
+  // does not replicate deletes, so a copy landing after the resume removed markers would stay.
+  await replicator.settled();
   process.env.DRCTL_HOME = k.home;
   const from = calls.length;
   const out: string[] = [];

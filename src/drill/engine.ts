@@ -55,7 +55,7 @@ import {
 } from "../runbook/journal.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import type { StepSpec } from "../runbook/schema.js";
-import { formatDuration } from "../util/duration.js";
+import { formatDuration, formatMeasured } from "../util/duration.js";
 import { CanaryWriter, errorMessage, type CanarySide, type CanaryStore } from "./canaries.js";
 import type { LoadedDrill } from "./load.js";
 import {
@@ -1099,7 +1099,7 @@ async function revertAndEnd(
 const showTarget = (t: MeasuredTarget) =>
   t.measuredSeconds === null
     ? "not measured"
-    : `${t.atLeast ? "at least " : ""}${formatDuration(t.measuredSeconds)}${t.targetSeconds !== null ? ` (target ${formatDuration(t.targetSeconds)}: ${t.met ? "met" : "not met"})` : ""}`;
+    : `${t.atLeast ? "at least " : ""}${formatMeasured(t.measuredSeconds, t.resolutionSeconds).value}${t.targetSeconds !== null ? ` (target ${formatDuration(t.targetSeconds)}: ${t.met ? "met" : "not met"})` : ""}`;
 
 /** The failback runbook of a failover run: the drill's file, or generated from the run's journal. */
 function failbackRunbook(d: LoadedDrill, state: Drill, failover: RunResult): LoadedRunbook | undefined {

@@ -12,7 +12,7 @@
  * "at least" the time waited, and not met.
  */
 import type { MeasuredTarget } from "../core/drill-result.js";
-import { formatDuration } from "../util/duration.js";
+import { formatMeasured } from "../util/duration.js";
 import type { ProbeSample, Side } from "./probe.js";
 
 /** `seconds` to the nearest multiple of `resolution`, with no more decimals than it has. */
@@ -103,7 +103,7 @@ export function rtoOf(
   if (missing.length > 0) {
     const waited = roundTo(Math.max(0, (waitedUntil - from) / 1000), resolution);
     notes.unshift(
-      `${missing.map((r) => r.endpoint).join(", ")} never answered from ${to} as expected within ${formatDuration(waited)}: at least that`,
+      `${missing.map((r) => r.endpoint).join(", ")} never answered from ${to} as expected within ${formatMeasured(waited, resolution).value}: at least that`,
     );
     return {
       measuredSeconds: waited,
@@ -208,12 +208,12 @@ export function rpoOf(
       seconds = roundTo((from - first) / 1000, r.resolutionSeconds);
       atLeast = true;
       notes.push(
-        `${r.canary}: none of its ${acked.length} markers is readable on ${to}: at least ${formatDuration(seconds)}`,
+        `${r.canary}: none of its ${acked.length} markers is readable on ${to}: at least ${formatMeasured(seconds, r.resolutionSeconds).value}`,
       );
     } else {
       seconds = roundTo(Math.max(0, (from - newest) / 1000), r.resolutionSeconds);
       notes.push(
-        `${r.canary}: newest readable marker written ${formatDuration(seconds)} before the fault; ${missing} of ${acked.length} markers missing`,
+        `${r.canary}: newest readable marker written ${formatMeasured(seconds, r.resolutionSeconds).value} before the fault; ${missing} of ${acked.length} markers missing`,
       );
     }
     perCanary[r.canary] = { seconds, lost: missing, written: acked.length };

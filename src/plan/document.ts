@@ -3,7 +3,7 @@
  * from the PlanResult and rendered to Markdown and HTML by ./render-markdown.ts and
  * ./render-html.ts, so both say exactly the same.
  */
-import { formatDuration } from "../util/duration.js";
+import { formatDuration, formatMeasured } from "../util/duration.js";
 import type { Evidence, Fact, PlanResult, Procedure } from "./model.js";
 
 export type Inline =
@@ -40,6 +40,11 @@ export function planDocument(plan: PlanResult, planId: string): Block[] {
   const seconds = (f: Fact<number>, unit: (n: number) => string = formatDuration): Inline[] => {
     if (f.value === null)
       return [em("not measured"), ...(f.command ? [text(": run "), code(f.command)] : [])];
+    if (f.resolutionSeconds && unit === formatDuration) {
+      // A measured figure: never written finer than its resolution.
+      const m = formatMeasured(f.value, f.resolutionSeconds);
+      return [text(`${f.atLeast ? "at least " : ""}${m.value} (± ${m.within})`), ...source(f.evidence)];
+    }
     const res = f.resolutionSeconds ? ` (± ${formatDuration(f.resolutionSeconds)})` : "";
     return [text(`${f.atLeast ? "at least " : ""}${unit(f.value)}${res}`), ...source(f.evidence)];
   };

@@ -1,15 +1,10 @@
 import type { DrillPhase, DrillResult, MeasuredTarget } from "../core/drill-result.js";
-import { formatDuration } from "../util/duration.js";
+import { formatDuration, formatMeasured } from "../util/duration.js";
 
 /** A figure as measured: never finer than its resolution, "at least" where it is a lower bound. */
 export function figureText(t: MeasuredTarget): string {
   if (t.measuredSeconds === null) return "not measured";
-  const res = t.resolutionSeconds;
-  const value =
-    res > 0 && res < 1
-      ? `${t.measuredSeconds.toFixed(Math.min(3, String(res).split(".")[1]?.length ?? 1))} s`
-      : formatDuration(t.measuredSeconds);
-  const within = res > 0 && res < 1 ? `${Number(res.toFixed(3))} s` : formatDuration(res);
+  const { value, within } = formatMeasured(t.measuredSeconds, t.resolutionSeconds);
   return `${t.atLeast ? "at least " : ""}${value} (± ${within})`;
 }
 

@@ -32,3 +32,15 @@ export function formatDuration(seconds: number): string {
   }
   return `${Math.round(s / 86400)} d`;
 }
+
+/**
+ * A measured figure and its resolution as text, never finer than that resolution: 1.25 s at
+ * ± 0.25 s is "1.25 s", not "1.3 s"; whole seconds and more as formatDuration writes them.
+ */
+export function formatMeasured(seconds: number, resolution: number): { value: string; within: string } {
+  if (resolution > 0 && resolution < 1) {
+    const decimals = Math.min(3, String(resolution).split(".")[1]?.length ?? 1);
+    return { value: `${seconds.toFixed(decimals)} s`, within: `${Number(resolution.toFixed(3))} s` };
+  }
+  return { value: formatDuration(seconds), within: formatDuration(resolution) };
+}

@@ -279,6 +279,14 @@ export class CanaryReplicator {
   readonly failed: unknown[] = [];
   /** From this time on (ms since the epoch) nothing more is copied: the primary region is lost. */
   private cut: number | undefined;
+  /** Copies scheduled or being written, and who waits for there to be none. */
+  private pending = 0;
+  private idle: (() => void)[] = [];
+
+  /** Resolves once no copy is due or in flight (a test waits for this, never for a duration). */
+  settled(): Promise<void> {
+    return this.pending === 0 ? Promise.resolve() : new Promise((r) => this.idle.push(r));
+  }
 
   constructor(
     private readonly aws: AwsClients,
@@ -336,11 +344,17 @@ export class CanaryReplicator {
   private after(key: string, copy: () => Promise<void>): void {
     const written = Date.now();
     if (!Number.isFinite(this.options.delayMs)) return;
+    this.pending++;
+    const done = () => {
+      if (--this.pending === 0) for (const r of this.idle.splice(0)) r();
+    };
     setTimeout(() => {
-      if (this.cut !== undefined && Date.now() > this.cut) return;
+      if (this.cut !== undefined && Date.now() > this.cut) return done();
       this.visible.set(key, { written, visible: Date.now() });
       // A copy due after the test's emulator stopped fails; it is kept here, never left unhandled.
-      copy().catch((err: unknown) => this.failed.push(err));
+      copy()
+        .catch((err: unknown) => this.failed.push(err))
+        .finally(done);
     }, this.options.delayMs);
   }
 }
