@@ -24,13 +24,16 @@ export async function preflight(
 ): Promise<Preflight> {
   const app = config.applications.find((a) => a.name === drill.application);
   const ofApp = (arn: string) => !app?.arns || app.arns.some((g) => glob(g).test(arn));
-  const primary = [drill.regions.primary];
+  // The whole configured fleet and the drill's regions: these runs are stored as any scan and
+  // freshness run, and what reads the newest one (drctl plan, diff) must not find a narrower one.
+  const primary = [...new Set([...primaryRegions(config), drill.regions.primary])];
+  const standby = [...new Set([config.regions.standby, drill.regions.standby])];
   const problems: string[] = [];
   const findings: Finding[] = [];
   const runs: Preflight["runs"] = {};
 
   const scan = await runScan(aws, {
-    primaryRegions: primary.length ? primary : primaryRegions(config),
+    primaryRegions: primary,
     configPairs: config.pairs,
     settings: {
       strategy: config.strategy,
@@ -59,8 +62,8 @@ export async function preflight(
   log(`  readiness scan: ${pairs.length} pair(s), ${blocking.length} critical or high finding(s)`);
 
   const fresh = await runFreshness(aws, {
-    primaryRegions: [drill.regions.primary],
-    standbyRegions: [drill.regions.standby],
+    primaryRegions: primary,
+    standbyRegions: standby,
     config,
     now: new Date(),
   });
