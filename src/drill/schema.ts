@@ -50,7 +50,11 @@ export const endpointSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
     message: "expected a name of letters, digits, dots, dashes and underscores",
   }),
-  url: z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }),
+  // Credentials in a URL would be printed, stored and published with the drill: refused.
+  url: z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }).refine((u) => {
+    const parsed = new URL(u);
+    return parsed.username === "" && parsed.password === "";
+  }, "expected a URL without a user or password (a probe sends none, and the URL is printed and stored)"),
   /** The status a good answer has (default 200), and text its body contains. */
   expect: z
     .strictObject({
