@@ -17,7 +17,7 @@ const params = z.strictObject({
   waitInService: z.number().int().min(0).optional(),
 });
 type Params = z.infer<typeof params>;
-interface Capacity {
+export interface Capacity {
   min: number;
   desired: number;
   max: number;
@@ -40,6 +40,23 @@ const same = (a: Capacity, b: Capacity) => a.min === b.min && a.desired === b.de
 export const groupArn = (where: { partition: string; region: string; account: string }, name: string) =>
   `arn:${where.partition}:autoscaling:${where.region}:${where.account}:autoScalingGroup:*:autoScalingGroupName/${name}`;
 
+/** The undo of a step that recorded a group's previous capacity (previousMin, -Desired, -Max). */
+export function restoreCapacity(group: string, out: Record<string, string>) {
+  return out.previousMin === undefined
+    ? undefined
+    : [
+        {
+          kind: "autoscaling.set-capacity",
+          params: {
+            group,
+            min: Number(out.previousMin),
+            desired: Number(out.previousDesired),
+            max: Number(out.previousMax),
+          },
+        },
+      ];
+}
+
 /** Sets min, desired and max; its outputs are the capacity it found, which a failback restores. */
 export const autoscalingSetCapacityStep: StepKind<Params, Capacity> = {
   kind: "autoscaling.set-capacity",
@@ -49,20 +66,7 @@ export const autoscalingSetCapacityStep: StepKind<Params, Capacity> = {
   outputs: ["previousMin", "previousDesired", "previousMax", "inService"],
   idempotent: true,
   reconciles: "done when the group has the target min, desired and max; otherwise sets them again",
-  inverse: (p, out) =>
-    out.previousMin === undefined
-      ? undefined
-      : [
-          {
-            kind: "autoscaling.set-capacity",
-            params: {
-              group: p.group,
-              min: Number(out.previousMin),
-              desired: Number(out.previousDesired),
-              max: Number(out.previousMax),
-            },
-          },
-        ],
+  inverse: (p, out) => restoreCapacity(p.group, out),
   grants: (p, where) => [
     { actions: ["autoscaling:UpdateAutoScalingGroup"], resources: [groupArn(where, nameOrAny(p.group))] },
   ],

@@ -1,17 +1,18 @@
 import { AutoScalingClient, UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import { z } from "zod";
 import { reconcileByTarget, type StepKind } from "../step.js";
-import { groupArn, readCapacity, showCapacity } from "./autoscaling-set-capacity.js";
+import {
+  groupArn,
+  readCapacity,
+  restoreCapacity,
+  showCapacity,
+  type Capacity,
+} from "./autoscaling-set-capacity.js";
 import { injected, injectedAtOf } from "./fault.js";
 import { nameOrAny } from "./grants.js";
 
 const params = z.strictObject({ group: z.string().min(1) });
 type Params = z.infer<typeof params>;
-interface Capacity {
-  min: number;
-  desired: number;
-  max: number;
-}
 const zero = (c: Capacity) => c.min === 0 && c.desired === 0;
 
 /** Sets an Auto Scaling group to zero instances (min 0, desired 0; max kept): the tier is gone. */
@@ -59,18 +60,5 @@ export const faultAutoscalingZeroStep: StepKind<Params, Capacity> = {
       `${p.group} at zero`,
     );
   },
-  inverse: (p, out) =>
-    out.previousMin === undefined
-      ? undefined
-      : [
-          {
-            kind: "autoscaling.set-capacity",
-            params: {
-              group: p.group,
-              min: Number(out.previousMin),
-              desired: Number(out.previousDesired),
-              max: Number(out.previousMax),
-            },
-          },
-        ],
+  inverse: (p, out) => restoreCapacity(p.group, out),
 };

@@ -4,6 +4,7 @@ import { injected, injectedAtOf } from "./fault.js";
 import {
   healthCheckArn,
   readCheck,
+  restoreHealthCheck,
   route53HealthCheckStep,
   updateCheck,
   type CheckState,
@@ -71,17 +72,5 @@ export const faultRoute53HealthCheckStep: StepKind<Params, CheckState> = {
       `health check ${now.id} ${p.action === "invert" ? "inverted" : "disabled"}`,
     );
   },
-  inverse: (_p, out) =>
-    out.healthCheckId === undefined
-      ? undefined
-      : [
-          {
-            kind: "route53.health-check",
-            params: {
-              healthCheck: out.healthCheckId,
-              inverted: out.previousInverted === "true",
-              disabled: out.previousDisabled === "true",
-            },
-          },
-        ],
+  inverse: (_p, out) => restoreHealthCheck(out),
 };

@@ -85,6 +85,22 @@ export const healthCheckArn = (partition: string, ref: unknown) => {
   return `arn:${partition}:route53:::healthcheck/${id && HEALTH_CHECK_ID.test(id) ? id : "*"}`;
 };
 
+/** The undo of a step that recorded a health check's previous settings (healthCheckId, previous*). */
+export function restoreHealthCheck(out: Record<string, string>) {
+  return out.healthCheckId === undefined
+    ? undefined
+    : [
+        {
+          kind: "route53.health-check",
+          params: {
+            healthCheck: out.healthCheckId,
+            inverted: out.previousInverted === "true",
+            disabled: out.previousDisabled === "true",
+          },
+        },
+      ];
+}
+
 /**
  * Inverts or disables a health check. As a fence: inverting the PRIMARY record's health check
  * makes Route 53 treat the old primary as unhealthy, so DNS stays on the standby even if the old
@@ -99,19 +115,7 @@ export const route53HealthCheckStep: StepKind<Params, CheckState> = {
   idempotent: true,
   reconciles:
     "done when the health check is inverted or disabled as the step sets it; otherwise updates again",
-  inverse: (_p, out) =>
-    out.healthCheckId === undefined
-      ? undefined
-      : [
-          {
-            kind: "route53.health-check",
-            params: {
-              healthCheck: out.healthCheckId,
-              inverted: out.previousInverted === "true",
-              disabled: out.previousDisabled === "true",
-            },
-          },
-        ],
+  inverse: (_p, out) => restoreHealthCheck(out),
   grants: (p, where) => [
     { actions: ["route53:UpdateHealthCheck"], resources: [healthCheckArn(where.partition, p.healthCheck)] },
   ],
