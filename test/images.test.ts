@@ -11,16 +11,24 @@ import {
   DescribeAutoScalingGroupsCommand,
 } from "@aws-sdk/client-auto-scaling";
 import {
+  CreateFleetCommand,
   CreateImageCommand,
   CreateLaunchTemplateCommand,
   CreateTagsCommand,
   DeregisterImageCommand,
   CreateLaunchTemplateVersionCommand,
+  DescribeFleetsCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeLaunchTemplateVersionsCommand,
   DescribeSnapshotsCommand,
+  DescribeSpotFleetRequestsCommand,
   EC2Client,
+  ModifyImageAttributeCommand,
+  RequestSpotFleetCommand,
+  RunInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
   type Image,
 } from "@aws-sdk/client-ec2";
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
@@ -38,7 +46,7 @@ import { clientToken } from "../src/runbook/steps/ec2-images.js";
 import { bundleCli } from "./harness/cli-bundle.js";
 import { drctlProcess } from "./harness/drctl-process.js";
 import { useEmulator } from "./harness/emulator.js";
-import type { FaultProxy } from "./harness/fault-proxy.js";
+import { FaultProxy, NO_FAULTS, type FaultPlan } from "./harness/fault-proxy.js";
 import { workaroundProxy, type MotoImages } from "./harness/moto-workarounds.js";
 import { RecordingProxy, type RecordedCall } from "./harness/recording-proxy.js";
 
@@ -58,6 +66,17 @@ async function drctl(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runCli(["--endpoint-url", recorder.endpoint, ...argv], {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+  });
+  return { code, stdout: out.join(""), stderr: err.join("") };
+}
+
+/** drctl through another proxy in front of the recorder (one that injects faults). */
+async function drctlVia(endpoint: string, ...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(["--endpoint-url", endpoint, ...argv], {
     out: (t) => out.push(t),
     err: (t) => err.push(t),
   });
@@ -162,7 +181,7 @@ describe("examples/images/daily.yaml", () => {
       ),
     );
     expect(plan.stdout).toMatch(
-      /prune-standby \[ec2.prune-images in us-west-2\] \(after point-parameter\)\n\s+2 images tagged lifecycle=web-daily: 2 kept .* \(already so; nothing to do\)/,
+      /prune-standby \[ec2.prune-images in us-west-2\] \(after point-parameter\)\n\s+2 images tagged lifecycle=web-daily: 2 kept.* \(already so; nothing to do\)/,
     );
 
     const from = recorder.calls.length;
@@ -239,7 +258,7 @@ describe("examples/images/daily.yaml", () => {
     const plan2 = await drctl("failover", "plan", "--runbook", DAILY);
     expect(plan2.stdout).toMatch(
       new RegExp(
-        `prune-standby .*\\n\\s+3 images tagged lifecycle=web-daily: 3 kept .*\\n\\s+-> if an earlier step makes a newer image, also deregister ${nine.standbyImageId} \\(web-daily-earlier-1, 9 days old, snapshots snap-\\w+\\)\\n`,
+        `prune-standby .*\\n\\s+3 images tagged lifecycle=web-daily: 3 kept.*\\n\\s+-> if an earlier step makes a newer image, also deregister ${nine.standbyImageId} \\(web-daily-earlier-1, 9 days old, snapshots snap-\\w+\\)(\\n|$)`,
       ),
     );
     const second = await drctl("failover", "run", "--runbook", DAILY, "--execute");
@@ -344,13 +363,13 @@ steps:
     const plan = await drctl("failover", "plan", "--runbook", file);
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
     const body = plan.stdout.split("\n").slice(2).join("\n");
-    expect(body).toContain(`${d1} one of the newest 2`);
-    expect(body).toContain(`${d26} one of the newest 2`);
-    expect(body).toContain(`${d30} in use by launch template pinned version 1 (default)`);
+    expect(body).toContain(`${d1} (one of the newest 2)`);
+    expect(body).toContain(`${d26} (one of the newest 2)`);
+    expect(body).toContain(`${d30} (in use by launch template pinned version 1 (default))`);
     expect(body).toContain(
-      `${d29} in use by launch template pinned-ssm version 2 via resolve:ssm:/test/pinned-ami`,
+      `${d29} (in use by launch template pinned-ssm version 2 via resolve:ssm:/test/pinned-ami)`,
     );
-    expect(body).toContain(`${d28} in use by launch configuration legacy-lc`);
+    expect(body).toContain(`${d28} (in use by launch configuration legacy-lc)`);
     // Exactly one image would go, with its snapshots.
     expect(body).toMatch(
       new RegExp(
@@ -408,8 +427,394 @@ steps:
     // Nothing more to do: a second run changes nothing.
     const again = await drctl("failover", "plan", "--runbook", file);
     expect(again.stdout).toMatch(
-      /5 images tagged lifecycle=prune-test: 5 kept .*; 3 in use \(already so; nothing to do\)/,
+      /5 images tagged lifecycle=prune-test: 5 kept \(3 in use\): .* \(already so; nothing to do\)/,
     );
+  });
+});
+
+describe("ec2.prune-images keeps every image something can use", () => {
+  const ORG = "arn:aws:organizations::123456789012:organization/o-abc123def4";
+  const OU = "arn:aws:organizations::123456789012:ou/o-abc123def4/ou-ab12-cd34ef56";
+  const TAG = [{ Key: "lifecycle", Value: "usage-test" }];
+  /** An image of the web tier tagged lifecycle=usage-test, made `age` days ago. */
+  async function oldImage(name: string, age: number): Promise<string> {
+    const made = await ec2("us-east-1").send(
+      new CreateImageCommand({
+        InstanceId: instances[1],
+        Name: `usage-test-${name}`,
+        TagSpecifications: [
+          { ResourceType: "image", Tags: TAG },
+          { ResourceType: "snapshot", Tags: TAG },
+        ],
+      }),
+    );
+    proxy.images.backdate(made.ImageId ?? "", new Date(Date.now() - age * DAY));
+    return made.ImageId ?? "";
+  }
+  /** A launch template whose version 2 (neither its default nor its latest) launches `imageId`. */
+  async function pinnedTemplate(name: string, imageId: string): Promise<string> {
+    const east = ec2("us-east-1");
+    const other = world.images.primaryImageId;
+    const made = await east.send(
+      new CreateLaunchTemplateCommand({ LaunchTemplateName: name, LaunchTemplateData: { ImageId: other } }),
+    );
+    for (const ImageId of [imageId, other])
+      await east.send(
+        new CreateLaunchTemplateVersionCommand({ LaunchTemplateName: name, LaunchTemplateData: { ImageId } }),
+      );
+    return made.LaunchTemplate?.LaunchTemplateId ?? "";
+  }
+  /** Terminates the instances a fleet launched from `imageId`: only the fleet itself names it then. */
+  async function terminateLaunchedFrom(imageId: string): Promise<void> {
+    const found = await ec2("us-east-1").send(
+      new DescribeInstancesCommand({ Filters: [{ Name: "image-id", Values: [imageId] }] }),
+    );
+    const ids = (found.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId ?? "");
+    if (ids.length) await ec2("us-east-1").send(new TerminateInstancesCommand({ InstanceIds: ids }));
+  }
+  const runbookFile = (parameterImage: string, extra = "") => {
+    const file = join(mkdtempSync(join(tmpdir(), "drctl-usage-")), "usage.yaml");
+    writeFileSync(
+      file,
+      `version: 1
+name: usage test
+application: usage-test
+region: us-east-1
+steps:
+  - id: point
+    kind: ssm.put-parameters
+    region: us-west-2
+    params: { parameters: { /test/primary-ami: ${parameterImage} } }
+  - id: prune
+    kind: ec2.prune-images
+    after: [point]
+    params: { tags: { lifecycle: usage-test }, olderThanDays: 7, keep: 1${extra} }
+`,
+    );
+    return file;
+  };
+  let ids: Record<string, string>;
+  let file: string;
+
+  beforeAll(async () => {
+    const names = [
+      "mixed",
+      "fleet",
+      "spot",
+      "running",
+      "stopped",
+      "account",
+      "org",
+      "public",
+      "parameter",
+      "unused",
+    ];
+    ids = {};
+    for (const [i, name] of names.entries()) ids[name] = await oldImage(name, 40 - i);
+    ids.newest = await oldImage("newest", 1);
+    const east = ec2("us-east-1");
+    // An Auto Scaling group whose mixed-instances override names version 2 by number.
+    const mixed = await pinnedTemplate("usage-mixed", ids.mixed ?? "");
+    await aws.get(AutoScalingClient, "us-east-1").send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: "usage-mixed",
+        MinSize: 0,
+        MaxSize: 0,
+        DesiredCapacity: 0,
+        AvailabilityZones: ["us-east-1a"],
+        MixedInstancesPolicy: {
+          LaunchTemplate: {
+            LaunchTemplateSpecification: { LaunchTemplateId: mixed, Version: "$Default" },
+            Overrides: [
+              {
+                InstanceType: "t3.small",
+                LaunchTemplateSpecification: { LaunchTemplateId: mixed, Version: "2" },
+              },
+            ],
+          },
+        },
+      }),
+    );
+    // An EC2 Fleet pinned to version 2; the instance it launched is gone, the fleet is not.
+    const fleetTemplate = await pinnedTemplate("usage-fleet", ids.fleet ?? "");
+    await east.send(
+      new CreateFleetCommand({
+        Type: "maintain",
+        TargetCapacitySpecification: { TotalTargetCapacity: 1, DefaultTargetCapacityType: "on-demand" },
+        LaunchTemplateConfigs: [
+          {
+            LaunchTemplateSpecification: { LaunchTemplateId: fleetTemplate, Version: "2" },
+            Overrides: [{ InstanceType: "t3.micro" }],
+          },
+        ],
+      }),
+    );
+    await terminateLaunchedFrom(ids.fleet ?? "");
+    // A Spot Fleet request launching the image by its launch specification.
+    await east.send(
+      new RequestSpotFleetCommand({
+        SpotFleetRequestConfig: {
+          AllocationStrategy: "lowestPrice",
+          IamFleetRole: "arn:aws:iam::123456789012:role/spot-fleet",
+          TargetCapacity: 1,
+          LaunchSpecifications: [{ ImageId: ids.spot, InstanceType: "t3.micro" }],
+        },
+      }),
+    );
+    await terminateLaunchedFrom(ids.spot ?? "");
+    // Instances launched from an image: one running, one stopped.
+    for (const name of ["running", "stopped"]) {
+      const run = await east.send(
+        new RunInstancesCommand({ ImageId: ids[name], MinCount: 1, MaxCount: 1, InstanceType: "t3.micro" }),
+      );
+      ids[`${name}-instance`] = run.Instances?.[0]?.InstanceId ?? "";
+    }
+    await east.send(new StopInstancesCommand({ InstanceIds: [ids["stopped-instance"] ?? ""] }));
+    // Shared with another account, and with an organization.
+    await east.send(
+      new ModifyImageAttributeCommand({
+        ImageId: ids.account,
+        LaunchPermission: { Add: [{ UserId: "111122223333" }] },
+      }),
+    );
+    await east.send(
+      new ModifyImageAttributeCommand({
+        ImageId: ids.org,
+        LaunchPermission: { Add: [{ OrganizationArn: ORG }, { OrganizationalUnitArn: OU }] },
+      }),
+    );
+    await east.send(
+      new ModifyImageAttributeCommand({ ImageId: ids.public, LaunchPermission: { Add: [{ Group: "all" }] } }),
+    );
+    // The runbook's own parameter, in the standby, names a primary image.
+    await aws
+      .get(SSMClient, "us-west-2")
+      .send(new PutParameterCommand({ Name: "/test/primary-ami", Value: ids.parameter, Type: "String" }));
+    file = runbookFile(ids.parameter ?? "");
+
+    // One plan and one run of the prune, which the cases below read.
+    from = recorder.calls.length;
+    plan = await drctl("failover", "plan", "--runbook", file);
+    planCalls = recorder.since(from);
+    fleetId = (await east.send(new DescribeFleetsCommand({}))).Fleets?.[0]?.FleetId ?? "";
+    spotId =
+      (await east.send(new DescribeSpotFleetRequestsCommand({}))).SpotFleetRequestConfigs?.[0]
+        ?.SpotFleetRequestId ?? "";
+    const run = await drctl("failover", "run", "--runbook", file, "--execute");
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    outputs = (await lastRun()).steps.find((s) => s.stepId === "prune")?.outputs ?? {};
+    for (const [name, id] of Object.entries(ids)) left[name] = (await image("us-east-1", id)) !== undefined;
+  });
+  let from: number;
+  let plan: Awaited<ReturnType<typeof drctl>>;
+  let planCalls: RecordedCall[];
+  let fleetId: string;
+  let spotId: string;
+  let outputs: Record<string, string>;
+  const left: Record<string, boolean> = {};
+  /** The plan names the image with why it stays, and the run left it. */
+  const keptFor = (name: string, why: string) => {
+    expect(left[name], `${name} is still there after the run`).toBe(true);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    expect(plan.stdout, name).toContain(`${ids[name] ?? ""} (${why})`);
+  };
+
+  it("an Auto Scaling group's mixed-instances override naming a launch template version by number keeps that version's image", () => {
+    keptFor(
+      "mixed",
+      "in use by Auto Scaling group usage-mixed, mixed-instances override t3.small (launch template usage-mixed version 2)",
+    );
+  });
+
+  it("an EC2 Fleet pinned to a launch template version keeps that version's image", () => {
+    keptFor("fleet", `in use by EC2 Fleet ${fleetId} (launch template usage-fleet version 2)`);
+  });
+
+  it("a Spot Fleet request's launch specification keeps its image", () => {
+    keptFor("spot", `in use by Spot Fleet request ${spotId} (its launch specification's image)`);
+  });
+
+  it("an instance launched from an image, running or stopped, keeps it", () => {
+    keptFor("running", `in use by instance ${ids["running-instance"] ?? ""} (running)`);
+    keptFor("stopped", `in use by instance ${ids["stopped-instance"] ?? ""} (stopped)`);
+  });
+
+  it("an SSM parameter the runbook writes, in another region than the prune's, keeps the image it names", () => {
+    keptFor("parameter", "in use by SSM parameter /test/primary-ami in us-west-2 (named by step point)");
+  });
+
+  it("an image shared with another account, an organization or unit, or the public is kept, unless the step says includeShared: true; the plan says with whom", async () => {
+    keptFor("account", "shared with account 111122223333");
+    keptFor("org", `shared with organization ${ORG}, organizational unit ${OU}`);
+    keptFor("public", "shared with everyone (public)");
+    const shared = await drctl(
+      "failover",
+      "plan",
+      "--runbook",
+      runbookFile(ids.parameter ?? "", ", includeShared: true"),
+    );
+    expect(shared.code, shared.stdout + shared.stderr).toBe(0);
+    expect(shared.stdout).toMatch(
+      new RegExp(
+        `deregister ${ids.account ?? ""} \\([^)]*, shared with account 111122223333: includeShared\\)`,
+      ),
+    );
+    expect(shared.stdout).toContain(
+      `, shared with organization ${ORG}, organizational unit ${OU}: includeShared)`,
+    );
+    expect(shared.stdout).toContain(", shared with everyone (public): includeShared)");
+  });
+
+  it("only the image nothing uses goes; each kind of user is listed once per prune, launch permissions asked only of images that could go", () => {
+    keptFor("newest", "one of the newest 1");
+    expect(plan.stdout).toMatch(
+      new RegExp(
+        `-> deregister ${ids.unused ?? ""} \\(usage-test-unused, \\d+(\\.\\d)? days old, snapshots snap-\\w+\\)(\\n|$)`,
+      ),
+    );
+    expect((plan.stdout.match(/deregister /g) ?? []).length).toBe(1);
+    expect(outputs.deregistered).toBe(ids.unused);
+    expect(left.unused).toBe(false);
+    // One plan is one read of the step: the calls it made, by operation and region.
+    const byOperation: Record<string, number> = {};
+    for (const c of planCalls)
+      byOperation[`${c.operation} ${c.region}`] = (byOperation[`${c.operation} ${c.region}`] ?? 0) + 1;
+    expect(byOperation).toMatchObject({
+      "EC2.DescribeInstances us-east-1": 1,
+      "EC2.DescribeFleets us-east-1": 1,
+      "EC2.DescribeSpotFleetRequests us-east-1": 1,
+      "EC2.DescribeLaunchTemplateVersions us-east-1": 3,
+      "AutoScaling.DescribeAutoScalingGroups us-east-1": 1,
+      "AutoScaling.DescribeLaunchConfigurations us-east-1": 1,
+      "SSM.GetParameters us-east-1": 1,
+      "SSM.GetParameters us-west-2": 2,
+      "EC2.DescribeImageAttribute us-east-1": 4,
+    });
+    expect(
+      Object.keys(byOperation).filter(
+        (k) => / us-west-2$/.test(k) && !/^SSM\.|^EC2\.DescribeImages /.test(k),
+      ),
+    ).toEqual([]);
+    expect(
+      planCalls
+        .filter((c) => c.operation === "EC2.DescribeImageAttribute")
+        .map((c) => param(c, "ImageId"))
+        .sort(),
+    ).toEqual([ids.account, ids.org, ids.public, ids.unused].sort());
+  });
+
+  it("a read that is denied, or throttled past every retry, in the step's region or another the runbook names: every image kept, the step fails (exit 3) naming the region and the read", async () => {
+    const victim = await oldImage("victim", 45);
+    let rule: FaultPlan["fail"];
+    const faulty = await FaultProxy.start(recorder.endpoint, { ...NO_FAULTS, fail: (r) => rule?.(r) });
+    // Throttled "past every retry": two attempts, not the default six, to keep the test short.
+    const config = join(mkdtempSync(join(tmpdir(), "drctl-config-")), "drctl.yaml");
+    writeFileSync(config, "version: 1\nretry: { maxAttempts: 2 }\n");
+    const denied = {
+      status: 403,
+      code: "UnauthorizedOperation",
+      message: "You are not authorized to perform this operation.",
+    };
+    const cases: [string, FaultPlan["fail"], string][] = [
+      [
+        "EC2 Fleets denied in the step's region",
+        (r) => (r.region === "us-east-1" && r.body.includes("Action=DescribeFleets") ? denied : undefined),
+        "could not read EC2 Fleets (ec2:DescribeFleets) in us-east-1: UnauthorizedOperation: You are not authorized to perform this operation.",
+      ],
+      [
+        "copies being made denied in the other region",
+        (r) =>
+          r.region === "us-west-2" && r.body.includes("Action=DescribeImages") && r.body.includes("=pending")
+            ? denied
+            : undefined,
+        "could not read images being made (ec2:DescribeImages) in us-west-2: UnauthorizedOperation",
+      ],
+      [
+        "instances throttled past every retry",
+        (r) =>
+          r.region === "us-east-1" && r.body.includes("Action=DescribeInstances") ? "throttle" : undefined,
+        "could not read instances (ec2:DescribeInstances) in us-east-1: RequestLimitExceeded",
+      ],
+    ];
+    try {
+      for (const [what, fail, message] of cases) {
+        rule = fail;
+        // A failed run keeps its application's lock (resume or fail back): each case has its own journal.
+        process.env.DRCTL_HOME = mkdtempSync(join(tmpdir(), "drctl-images-"));
+        const from = recorder.calls.length;
+        const plan = await drctlVia(
+          faulty.endpoint,
+          "--config",
+          config,
+          "failover",
+          "plan",
+          "--runbook",
+          file,
+        );
+        expect(plan.code, what).toBe(3);
+        expect(plan.stdout, what).toContain(message);
+        const run = await drctlVia(
+          faulty.endpoint,
+          "--config",
+          config,
+          "failover",
+          "run",
+          "--runbook",
+          file,
+          "--execute",
+        );
+        expect(run.code, `${what}: ${run.stdout}${run.stderr}`).toBe(3);
+        const step = (await lastRun()).steps.find((s) => s.stepId === "prune");
+        expect(step?.status, what).toBe("failed");
+        expect(step?.error, what).toContain(message);
+        expect(step?.error, what).toMatch(
+          /; nothing is pruned: all \d+ images tagged lifecycle=usage-test in us-east-1 are kept$/,
+        );
+        expect(await image("us-east-1", victim), what).toBeDefined();
+        expect(
+          recorder
+            .since(from)
+            .filter((c) => /EC2\.(DeregisterImage|DeleteSnapshot|CreateTags)/.test(c.operation)),
+          what,
+        ).toEqual([]);
+      }
+    } finally {
+      await faulty.stop();
+    }
+    // Nothing else kept it: read whole, the prune removes it.
+    process.env.DRCTL_HOME = mkdtempSync(join(tmpdir(), "drctl-images-"));
+    const clean = await drctl("failover", "run", "--runbook", file, "--execute");
+    expect(clean.code, clean.stdout + clean.stderr).toBe(0);
+    expect((await lastRun()).steps.find((s) => s.stepId === "prune")?.outputs.deregistered).toBe(victim);
+  });
+
+  it("a tag filter no image matches: nothing to do, exit 0, and nothing else read", async () => {
+    const none = join(mkdtempSync(join(tmpdir(), "drctl-none-")), "none.yaml");
+    writeFileSync(
+      none,
+      `version: 1
+name: prune nothing
+application: prune-nothing
+region: us-east-1
+steps:
+  - id: prune
+    kind: ec2.prune-images
+    params: { tags: { lifecycle: matches-nothing }, olderThanDays: 7, keep: 1 }
+`,
+    );
+    const from = recorder.calls.length;
+    const plan = await drctl("failover", "plan", "--runbook", none);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    expect(plan.stdout).toContain(
+      "no image in us-east-1 is tagged lifecycle=matches-nothing (already so; nothing to do)",
+    );
+    const run = await drctl("failover", "run", "--runbook", none, "--execute");
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect((await lastRun()).steps[0]?.outputs).toEqual({ deregistered: "", deletedSnapshots: "", kept: "" });
+    expect([...new Set(recorder.since(from).map((c) => c.operation))].sort()).toEqual([
+      "EC2.DescribeImages",
+      "EC2.DescribeSnapshots",
+    ]);
   });
 });
 

@@ -23,6 +23,7 @@ import { loadRunbook, type LoadedRunbook } from "./load.js";
 import { STEP_KINDS } from "./registry.js";
 import { escapeReferences, resolveParams, type ValueSources } from "./resolve.js";
 import type { StepSpec } from "./schema.js";
+import { runbookScope } from "./scope.js";
 import { REDACTED, Secrets } from "./secrets.js";
 import { NotFoundError, type StepContext, type StepKind, type StepPlan } from "./step.js";
 
@@ -131,6 +132,7 @@ export async function planRunbook(aws: AwsClients, loaded: LoadedRunbook): Promi
   const { runbook, file } = loaded;
   const planned: PlannedStep[] = [];
   const secrets = new Secrets();
+  const scope = runbookScope(runbook);
   for (const wave of waves(runbook.steps)) {
     await Promise.all(
       wave.map(async (step) => {
@@ -143,6 +145,7 @@ export async function planRunbook(aws: AwsClients, loaded: LoadedRunbook): Promi
         const ctx: StepContext = {
           aws,
           region,
+          runbook: scope,
           log: () => undefined,
           signal: AbortSignal.timeout(step.timeoutSeconds * 1000),
           secrets,
@@ -675,6 +678,7 @@ class Execution {
       const base = {
         aws: this.aws,
         region,
+        runbook: runbookScope(this.loaded.runbook),
         log: (l: string) => this.log(`[${step.id}] ${l}`),
         startedAt,
         approval: () => this.journal.approval(this.runId, step.id),

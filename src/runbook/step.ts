@@ -34,6 +34,19 @@ export interface StepContext {
    * now is not the one it will act on (a prune's plan then says what a newer image would change).
    */
   afterChanges?: boolean;
+  /**
+   * During a plan or run of a runbook: what the whole runbook names, for a step that judges what
+   * else relies on what it removes (a prune). Absent: only the step's region, no parameters.
+   */
+  runbook?: RunbookScope;
+}
+
+/** The regions and SSM parameters a runbook names (see runbookScope in scope.ts). */
+export interface RunbookScope {
+  /** The runbook's region first, then its steps' and any region code in its config or parameters. */
+  regions: string[];
+  /** SSM parameters its steps read (${ssm:...}) or write, with the ids of those steps. */
+  parameters: { name: string; steps: string[] }[];
 }
 
 /** What a step would change, read from the live state: "current -> target". */
@@ -123,6 +136,11 @@ export interface StepKind<P, B = unknown> {
    * there instead.
    */
   inverse?(params: P, outputs: Record<string, string>, region: string): InverseStep[] | undefined;
+  /**
+   * The SSM parameters it writes, from its parameters as the runbook writes them: a prune in the
+   * same runbook keeps an image one of them names.
+   */
+  ssmParametersWritten?(params: Record<string, unknown>): string[];
   /**
    * The same change by hand, for the DR plan's manual fallback when drctl is not at hand: AWS CLI
    * commands, from the parameters as the runbook writes them (a reference not resolved yet is

@@ -17,7 +17,7 @@ const goes = (...args: Parameters<typeof judge>) =>
     .map((c) => c.imageId);
 
 describe("which images a prune removes", () => {
-  const p = { tags: { lifecycle: "x" }, olderThanDays: 7, keep: 2 };
+  const p = { tags: { lifecycle: "x" }, olderThanDays: 7, keep: 2, includeShared: false };
 
   it("keeps the newest K available images whatever their age, and every image younger than N days", () => {
     expect(goes(p, [image("a", 30), image("b", 20), image("c", 10), image("d", 9)], new Map(), NOW)).toEqual([
@@ -41,7 +41,7 @@ describe("which images a prune removes", () => {
   });
 
   it("never removes an image in use, whatever its age", () => {
-    const inUse = new Map([["a", "launch template web version 3 (default)"]]);
+    const inUse = new Map([["a", ["launch template web version 3 (default)"]]]);
     const judged = judge(p, [image("a", 40), image("b", 30), image("c", 2), image("d", 1)], inUse, NOW);
     expect(judged.map((c) => [c.imageId, c.kept])).toEqual([
       ["d", "one of the newest 2"],
@@ -55,5 +55,44 @@ describe("which images a prune removes", () => {
     expect(
       goes(p, [{ ...image("a", 30), created: "" }, image("b", 2), image("c", 1)], new Map(), NOW),
     ).toEqual([]);
+  });
+
+  it("keeps an image shared with anyone else, saying with whom, unless includeShared: true", () => {
+    const images = [image("a", 40), image("b", 30), image("c", 2), image("d", 1)];
+    const shared = new Map([
+      ["a", "account 111122223333, organization arn:aws:organizations::123456789012:organization/o-abc"],
+    ]);
+    const judged = judge(p, images, new Map(), NOW, shared);
+    expect(judged.find((c) => c.imageId === "a")?.kept).toBe(
+      "shared with account 111122223333, organization arn:aws:organizations::123456789012:organization/o-abc",
+    );
+    expect(judged.filter((c) => c.kept === undefined).map((c) => c.imageId)).toEqual(["b"]);
+    const all = judge({ ...p, includeShared: true }, images, new Map(), NOW, shared);
+    expect(all.filter((c) => c.kept === undefined).map((c) => c.imageId)).toEqual(["b", "a"]);
+    expect(all.find((c) => c.imageId === "a")?.shared).toBe(shared.get("a"));
+  });
+
+  it("says every reason an image stays, and at most three of its uses with how many more", () => {
+    const inUse = new Map([
+      ["d", ["instance i-1 (running)"]],
+      [
+        "a",
+        [
+          "instance i-1 (running)",
+          "instance i-2 (stopped)",
+          "EC2 Fleet fleet-1 (launch template web version 3)",
+          "launch configuration lc",
+        ],
+      ],
+    ]);
+    const judged = judge(p, [image("a", 40), image("c", 2), image("d", 1)], inUse, NOW);
+    expect(judged.map((c) => [c.imageId, c.kept])).toEqual([
+      ["d", "one of the newest 2; in use by instance i-1 (running)"],
+      ["c", "one of the newest 2"],
+      [
+        "a",
+        "in use by instance i-1 (running), instance i-2 (stopped), EC2 Fleet fleet-1 (launch template web version 3) and 1 more",
+      ],
+    ]);
   });
 });

@@ -1,20 +1,10 @@
 import {
-  AutoScalingClient,
-  paginateDescribeAutoScalingGroups,
-  paginateDescribeLaunchConfigurations,
-  type LaunchTemplateSpecification,
-} from "@aws-sdk/client-auto-scaling";
-import {
   CreateTagsCommand,
   DeleteSnapshotCommand,
   DeregisterImageCommand,
-  DescribeLaunchTemplateVersionsCommand,
   EC2Client,
-  paginateDescribeLaunchTemplateVersions,
   paginateDescribeSnapshots,
-  type LaunchTemplateVersion,
 } from "@aws-sdk/client-ec2";
-import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { z } from "zod";
 import { awsErrorCode } from "../../aws/errors.js";
 import type { StepContext, StepKind } from "../step.js";
@@ -30,6 +20,7 @@ import {
   type FoundImage,
 } from "./ec2-images.js";
 import { aws, text } from "../manual.js";
+import { imagesInUse, sharedWith, UsageUnreadable, type Uses } from "./ec2-image-usage.js";
 
 const params = z.strictObject({
   /** Images carrying every one of these tags are the ones pruned (at least one: never every image). */
@@ -42,12 +33,19 @@ const params = z.strictObject({
   keep: z.number().int().min(1, {
     message: "expected keep of at least 1: keep: 0 could remove every image the standby launches from",
   }),
+  /**
+   * Prune images shared with another account, an organization or unit, or the public, too.
+   * Default: a shared image is kept (someone else may launch from it, and drctl cannot see who).
+   */
+  includeShared: z.boolean().default(false),
 });
 type Params = z.infer<typeof params>;
 
 interface Candidate extends FoundImage {
-  /** Why it stays: "newest 3", "in use by ...", "2.5 days old". Absent: it goes. */
+  /** Why it stays: "one of the newest 3", "in use by ...", "shared with ...", "2.5 days old". Absent: it goes. */
   kept?: string;
+  /** Whom it is shared with, when that was read (an image that could go): "account 111122223333". */
+  shared?: string;
 }
 
 interface Before {
@@ -58,77 +56,6 @@ interface Before {
   withNewer?: Candidate[];
   /** Snapshots an interrupted prune left behind: their image is deregistered, they are still there. */
   orphans: { snapshotId: string; imageId: string }[];
-}
-
-/** resolve:ssm:NAME (or NAME:VERSION, NAME:LABEL) in a launch template's ImageId. */
-const SSM_IMAGE = /^resolve:ssm:(.+)$/;
-
-/**
- * Every image the region's launch templates and launch configurations would launch: each template's
- * default and latest version, the versions Auto Scaling groups name by number, directly or through
- * resolve:ssm:NAME, and the launch configurations' images. image id -> what uses it.
- */
-export async function imagesInUse(ctx: StepContext): Promise<Map<string, string>> {
-  const ec2 = ctx.aws.get(EC2Client, ctx.region);
-  const versions: LaunchTemplateVersion[] = [];
-  for await (const page of paginateDescribeLaunchTemplateVersions(
-    { client: ec2 },
-    { Versions: ["$Latest", "$Default"] },
-  ))
-    versions.push(...(page.LaunchTemplateVersions ?? []));
-  const used = new Map<string, string>();
-  const seen = new Set(versions.map((v) => `${v.LaunchTemplateId ?? ""}:${v.VersionNumber ?? ""}`));
-  const launchConfigs: [string, string][] = [];
-  const numbered: LaunchTemplateSpecification[] = [];
-  const asg = ctx.aws.get(AutoScalingClient, ctx.region);
-  for await (const page of paginateDescribeAutoScalingGroups({ client: asg }, {}))
-    for (const g of page.AutoScalingGroups ?? [])
-      for (const spec of [
-        g.LaunchTemplate,
-        g.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification,
-      ])
-        if (spec?.Version && /^\d+$/.test(spec.Version)) numbered.push(spec);
-  for (const spec of numbered) {
-    const out = await ec2.send(
-      new DescribeLaunchTemplateVersionsCommand({
-        ...(spec.LaunchTemplateId
-          ? { LaunchTemplateId: spec.LaunchTemplateId }
-          : { LaunchTemplateName: spec.LaunchTemplateName }),
-        Versions: [spec.Version ?? ""],
-      }),
-    );
-    for (const v of out.LaunchTemplateVersions ?? [])
-      if (!seen.has(`${v.LaunchTemplateId ?? ""}:${v.VersionNumber ?? ""}`)) versions.push(v);
-  }
-  const viaParameter = new Map<string, string[]>();
-  for (const v of versions) {
-    const raw = v.LaunchTemplateData?.ImageId ?? "";
-    const what = `launch template ${v.LaunchTemplateName ?? v.LaunchTemplateId ?? "?"} version ${v.VersionNumber ?? "?"}${v.DefaultVersion ? " (default)" : ""}`;
-    const name = SSM_IMAGE.exec(raw)?.[1];
-    if (name) viaParameter.set(name, [...(viaParameter.get(name) ?? []), what]);
-    else if (raw) used.set(raw, used.get(raw) ?? what);
-  }
-  const names = [...viaParameter.keys()];
-  const ssm = ctx.aws.get(SSMClient, ctx.region);
-  for (let i = 0; i < names.length; i += 10) {
-    const out = await ssm.send(new GetParametersCommand({ Names: names.slice(i, i + 10) }));
-    for (const prm of out.Parameters ?? []) {
-      // The name as asked (with :VERSION or :LABEL) is the Selector's; match either form.
-      const asked = names.find((n) => n === prm.Name || n === `${prm.Name ?? ""}${prm.Selector ?? ""}`);
-      const image = prm.Value ?? "";
-      if (asked && image)
-        used.set(
-          image,
-          used.get(image) ?? `${(viaParameter.get(asked) ?? []).join(", ")} via resolve:ssm:${asked}`,
-        );
-    }
-  }
-  for await (const page of paginateDescribeLaunchConfigurations({ client: asg }, {}))
-    for (const c of page.LaunchConfigurations ?? [])
-      if (c.ImageId) launchConfigs.push([c.ImageId, c.LaunchConfigurationName ?? "?"]);
-  for (const [image, name] of launchConfigs)
-    used.set(image, used.get(image) ?? `launch configuration ${name}`);
-  return used;
 }
 
 /** Snapshots of images a prune deregistered and then stopped before deleting them. */
@@ -152,8 +79,24 @@ async function orphans(ctx: StepContext, p: Params): Promise<Before["orphans"]> 
   return left;
 }
 
-/** Which images stay and why, which go: the newest `keep` always stay, so do those in use and the young. */
-export function judge(p: Params, images: FoundImage[], inUse: Map<string, string>, now: number): Candidate[] {
+/** What uses an image, for people: the first three, and how many more. */
+const showUses = (uses: string[]) =>
+  uses.length > 3 ? `${uses.slice(0, 3).join(", ")} and ${uses.length - 3} more` : uses.join(", ");
+
+const olderThan = (p: Params, i: FoundImage, now: number) =>
+  now - Date.parse(i.created) > p.olderThanDays * 86_400_000;
+
+/**
+ * Which images stay and why, which go: the newest `keep` always stay, so do the young, those in
+ * use and (unless includeShared) those shared with anyone else. Every reason that holds is said.
+ */
+export function judge(
+  p: Params,
+  images: FoundImage[],
+  inUse: Uses,
+  now: number,
+  shared: Map<string, string> = new Map(),
+): Candidate[] {
   const newest = images
     .filter((i) => i.state === "available")
     .sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || b.imageId.localeCompare(a.imageId))
@@ -161,30 +104,63 @@ export function judge(p: Params, images: FoundImage[], inUse: Map<string, string
     .map((i) => i.imageId);
   return images
     .map((i): Candidate => {
-      const use = inUse.get(i.imageId);
-      const age = ageDays(i.created, now);
-      const kept = newest.includes(i.imageId)
-        ? `one of the newest ${p.keep}`
-        : use
-          ? `in use by ${use}`
+      const uses = inUse.get(i.imageId) ?? [];
+      const share = shared.get(i.imageId);
+      const reasons = [
+        newest.includes(i.imageId)
+          ? `one of the newest ${p.keep}`
           : i.state === "pending"
             ? "still being made"
-            : !(now - Date.parse(i.created) > p.olderThanDays * 86_400_000)
-              ? `${age} days old`
-              : undefined;
-      return { ...i, ...(kept ? { kept } : {}) };
+            : !olderThan(p, i, now)
+              ? `${ageDays(i.created, now)} days old`
+              : undefined,
+        uses.length ? `in use by ${showUses(uses)}` : undefined,
+        share && !p.includeShared ? `shared with ${share}` : undefined,
+      ].filter((r) => r !== undefined);
+      return {
+        ...i,
+        ...(reasons.length ? { kept: reasons.join("; ") } : {}),
+        ...(share ? { shared: share } : {}),
+      };
     })
     .sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || b.imageId.localeCompare(a.imageId));
 }
 
+/**
+ * What uses the images and whom they are shared with. Shares are read image by image, so only
+ * for those neither young nor in use (the ones that could go, now or once a newer image exists).
+ */
+async function usage(ctx: StepContext, p: Params, images: FoundImage[], now: number) {
+  try {
+    const inUse = await imagesInUse(
+      ctx,
+      images.map((i) => i.imageId),
+    );
+    const open = images.filter((i) => i.state !== "pending" && !inUse.has(i.imageId) && olderThan(p, i, now));
+    return {
+      inUse,
+      shared: await sharedWith(
+        ctx,
+        open.map((i) => i.imageId),
+      ),
+    };
+  } catch (err) {
+    if (!(err instanceof UsageUnreadable)) throw err;
+    // Never pruned on a partial view: the step fails, and every image stays.
+    throw new Error(
+      `${err.message}; nothing is pruned: all ${images.length} images tagged ${showTags(p.tags)} in ${ctx.region} are kept`,
+      { cause: err },
+    );
+  }
+}
+
 async function read(ctx: StepContext, p: Params): Promise<Before> {
   const now = Date.now();
-  const [images, inUse, left] = await Promise.all([
-    ownImagesTagged(ctx, ctx.region, p.tags),
-    imagesInUse(ctx),
-    orphans(ctx, p),
-  ]);
-  const judged = judge(p, images, inUse, now);
+  const [images, left] = await Promise.all([ownImagesTagged(ctx, ctx.region, p.tags), orphans(ctx, p)]);
+  // Nothing matches the filter: nothing to judge, and nothing to ask about.
+  if (images.length === 0) return { now, images: [], orphans: left };
+  const { inUse, shared } = await usage(ctx, p, images, now);
+  const judged = judge(p, images, inUse, now, shared);
   // Before a run, the image an earlier step makes is not there yet: say what it would push out.
   if (ctx.afterChanges) {
     const newer: FoundImage = {
@@ -196,7 +172,7 @@ async function read(ctx: StepContext, p: Params): Promise<Before> {
       tags: {},
     };
     const gone = new Set(judged.filter((c) => c.kept === undefined).map((c) => c.imageId));
-    const more = judge(p, [...images, newer], inUse, now).filter(
+    const more = judge(p, [...images, newer], inUse, now, shared).filter(
       (c) => c.kept === undefined && !gone.has(c.imageId),
     );
     if (more.length) return { now, images: judged, orphans: left, withNewer: more };
@@ -206,17 +182,21 @@ async function read(ctx: StepContext, p: Params): Promise<Before> {
 
 const going = (b: Before) => b.images.filter((i) => i.kept === undefined);
 const showImage = (i: Candidate, now: number) =>
-  `${i.imageId} (${i.name}, ${ageDays(i.created, now)} days old${i.snapshotIds.length ? `, snapshots ${i.snapshotIds.join(" ")}` : ""})`;
+  `${i.imageId} (${i.name}, ${ageDays(i.created, now)} days old${i.snapshotIds.length ? `, snapshots ${i.snapshotIds.join(" ")}` : ""}${i.shared ? `, shared with ${i.shared}: includeShared` : ""})`;
 
 /** Deregisters old images matching a tag filter (never the newest K, never one in use), then deletes their snapshots. */
 export const ec2PruneImagesStep: StepKind<Params, Before> = {
   kind: "ec2.prune-images",
   description:
-    "deregisters the images matching a tag filter that are older than N days, always keeping the newest K and every image a launch template (default or latest version, or one an Auto Scaling group names; directly or through `resolve:ssm:NAME`) or a launch configuration would launch, then deletes their snapshots; the dry run lists each image and snapshot that would go. Checked before the run starts: `keep: 0` is refused",
+    "deregisters the images matching a tag filter that are older than N days, then deletes their snapshots. Always kept: the newest K; every image an instance (in any state but terminated) was launched from; every image a launch template version would launch that is `$Default`, `$Latest` or named by number by an Auto Scaling group (its own, mixed-instances or override template), an EC2 Fleet or a Spot Fleet request (or named directly by a fleet's override or launch specification), directly or through `resolve:ssm:NAME`; a launch configuration's image; an image an SSM parameter the runbook writes or reads holds, in any region the runbook names; the source of a copy still being made; and, unless `includeShared: true`, an image shared with another account, an organization or unit, or the public. A read that fails (denied, throttled) fails the step and prunes nothing. The dry run lists each image that would go with its snapshots, and each kept image with what uses it. Checked before the run starts: `keep: 0` is refused",
   permissions: [
     "ec2:DescribeImages",
     "ec2:DescribeSnapshots",
     "ec2:DescribeLaunchTemplateVersions",
+    "ec2:DescribeInstances",
+    "ec2:DescribeFleets",
+    "ec2:DescribeSpotFleetRequests",
+    "ec2:DescribeImageAttribute",
     "autoscaling:DescribeAutoScalingGroups",
     "autoscaling:DescribeLaunchConfigurations",
     "ssm:GetParameters",
@@ -232,15 +212,17 @@ export const ec2PruneImagesStep: StepKind<Params, Before> = {
     "done when no image is left to go and no snapshot of a deregistered image is left; otherwise prunes what is left",
   manual: (p, region) => [
     aws("ec2", "describe-images", region, { owners: "self" }) +
-      `   # those tagged ${text(p.tags)}, older than ${text(p.olderThanDays)} days, beyond the newest ${text(p.keep)}, used by no launch template`,
+      `   # those tagged ${text(p.tags)}, older than ${text(p.olderThanDays)} days, beyond the newest ${text(p.keep)}, used by no instance, launch template, group, fleet or launch configuration`,
+    aws("ec2", "describe-image-attribute", region, { "image-id": "IMAGE", attribute: "launchPermission" }) +
+      "   # shared with no one (unless includeShared)",
     aws("ec2", "deregister-image", region, { "image-id": "IMAGE" }),
     aws("ec2", "delete-snapshot", region, { "snapshot-id": "SNAPSHOT" }) + "   # each snapshot of the image",
   ],
   read,
-  plan(_ctx, p, b) {
+  plan(ctx, p, b) {
     const go = going(b);
     const kept = b.images.filter((i) => i.kept !== undefined);
-    const inUse = kept.filter((i) => i.kept?.startsWith("in use"));
+    const inUse = kept.filter((i) => i.kept?.includes("in use by "));
     const actions = [
       ...go.map((i) => `deregister ${showImage(i, b.now)}`),
       ...(b.orphans.length
@@ -253,12 +235,16 @@ export const ec2PruneImagesStep: StepKind<Params, Before> = {
         : []),
     ];
     return {
-      current: `${b.images.length} images tagged ${showTags(p.tags)}: ${kept.length} kept (${
-        kept.map((i) => `${i.imageId} ${i.kept ?? ""}`).join("; ") || "none"
-      })${inUse.length ? `; ${inUse.length} in use` : ""}`,
+      current: b.images.length
+        ? `${b.images.length} images tagged ${showTags(p.tags)}: ${kept.length} kept${
+            inUse.length ? ` (${inUse.length} in use)` : ""
+          }${kept.length ? `: ${kept.map((i) => `${i.imageId} (${i.kept ?? ""})`).join("; ")}` : ""}`
+        : `no image in ${ctx.region} is tagged ${showTags(p.tags)}`,
       target: actions.length
         ? actions.join("; ")
-        : `nothing older than ${p.olderThanDays} days beyond the newest ${p.keep}`,
+        : b.images.length
+          ? `nothing older than ${p.olderThanDays} days beyond the newest ${p.keep} that nothing uses`
+          : "nothing to prune",
       changes: actions.length > 0,
     };
   },
@@ -350,9 +336,10 @@ export const ec2PruneImagesStep: StepKind<Params, Before> = {
         },
       },
       {
-        // The images launch templates read through resolve:ssm:NAME: any parameter of the region.
+        // The images launch templates read through resolve:ssm:NAME (any parameter of the step's
+        // region), and the runbook's own parameters in every region it names: any region.
         actions: ["ssm:GetParameters"],
-        resources: [`arn:${where.partition}:ssm:${where.region}:${where.account}:parameter/*`],
+        resources: [`arn:${where.partition}:ssm:*:${where.account}:parameter/*`],
       },
     ];
   },

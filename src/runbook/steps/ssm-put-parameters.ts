@@ -164,6 +164,8 @@ export const ssmPutParametersStep: StepKind<Params, Before> = {
       },
     ];
   },
+  ssmParametersWritten: (p) =>
+    Object.keys(p.parameters && typeof p.parameters === "object" ? p.parameters : {}),
   manual: (p, region) => [
     ...Object.entries((p.parameters as Record<string, unknown> | undefined) ?? {}).map(([name, value]) =>
       aws("ssm", "put-parameter", region, { name, value: text(value), overwrite: true }),
