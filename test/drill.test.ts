@@ -69,10 +69,17 @@ timeouts: { detect: 10s, recovery: ${extra.recovery ?? "30s"}, failback: ${extra
   return path;
 }
 
+/** drctl.yaml's applications: api owns the health check its drills invert. */
+const applications = () =>
+  configSchema.parse({
+    applications: [{ name: "api", arns: [`arn:aws:route53:::healthcheck/${healthCheckId}`] }],
+  }).applications;
+
 function options(journalDir: string): DrillOptions & { journal: SqliteJournal } {
   const journal = SqliteJournal.open(join(journalDir, "journal.sqlite"));
   return {
     journal,
+    applications: applications(),
     resolver: dns,
     preflight: () => Promise.resolve({ findings: [], problems: [], runs: {} }),
     canaries: (id) => canaryStores(through, loadDrill(join(dir, "truth.yaml")).drill, id, config, "drill"),
@@ -309,7 +316,7 @@ describe("drill bad input", () => {
   it("a fault step that fails after it was sent: said to be maybe in place, never 'reverted'; drill resume reverts it", async () => {
     const flag = join(dir, "fault-in-place");
     drillFile("half-sent.yaml", {
-      fault: `  kind: fault.command\n  params: { run: "touch ${flag}; exit 1", revert: "rm -f ${flag}" }`,
+      fault: `  kind: fault.command\n  params: { run: "touch ${flag}; exit 1", revert: "rm -f ${flag}" }\n  scope: any\n  reason: a local file stands for the fault`,
     });
     const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
     const o = options(home);
