@@ -377,6 +377,45 @@ applications:
     );
   });
 
+  it("a drill with no runbook whose standby never served (its RTO a lower bound) shows no failing over by itself", async () => {
+    const apiConfig = join(dir, "api.yaml");
+    const plan = async () => {
+      const out: string[] = [];
+      const code = await runCli(["--config", apiConfig, "--json", "plan", "--no-store"], {
+        out: (t) => out.push(t),
+        err: () => undefined,
+      });
+      expect(code).toBeLessThanOrEqual(1);
+      return planOf(out.join(""), "api");
+    };
+    await storeDrill("20261201T130000Z-dri5", 3, 0, 0, {
+      drill: "api dns failover",
+      application: "api",
+      runbook: null,
+      fault: { kind: "fault.route53-health-check", subject: "hc-1 invert", reverted: true },
+      failover: {
+        rto: {
+          measuredSeconds: 3,
+          atLeast: true,
+          targetSeconds: 60,
+          met: false,
+          resolutionSeconds: 0.25,
+          note: "api never answered from us-west-2 as expected within 3 s: at least that",
+        },
+        rpo: { measuredSeconds: 0, targetSeconds: 60, met: true, resolutionSeconds: 0.25 },
+        lostWrites: 0,
+        detectSeconds: 0.5,
+        steps: [],
+        recoveredAt: null,
+      },
+    });
+    const p = await plan();
+    expect(p?.measured.rto).toMatchObject({ value: 3, atLeast: true, evidence: "20261201T130000Z-dri5" });
+    expect(p?.failover.automatic).toBeUndefined();
+    expect(p?.risks.map((r) => r.key)).toContain("failover-runbook");
+    expect(JSON.stringify(p)).not.toMatch(/the standby served/);
+  });
+
   it("refuses an RTO written as '30 minutes' at its line, and an application it does not know", async () => {
     writeFileSync(configFile, config("30 minutes"));
     try {

@@ -257,12 +257,17 @@ function dynamodbStore(
       for (const side of ["primary", "standby"] as const)
         await deleteMarkerItems(aws.get(DynamoDBClient, region(side)), table, key, all);
     },
-    standbyCopy: () =>
-      missingAs(
-        aws.get(DynamoDBClient, standby).send(new DescribeTableCommand({ TableName: table })),
-        ["ResourceNotFoundException"],
-        `DynamoDB table ${table} has no copy in ${standby}`,
-      ),
+    async standbyCopy() {
+      const describe = (side: CanarySide) =>
+        missingAs(
+          aws.get(DynamoDBClient, region(side)).send(new DescribeTableCommand({ TableName: table })),
+          ["ResourceNotFoundException"],
+          `DynamoDB table ${table} has no copy in ${region(side)}`,
+        );
+      // A table missing in the primary too is a store that refuses writes: the baseline says so.
+      if (await describe("primary")) return undefined;
+      return describe("standby");
+    },
   };
 }
 

@@ -160,6 +160,19 @@ async function fisTemplate(aws: AwsClients, region: string, p: Record<string, un
 /** The fault acts on something drctl cannot read (a command, an FIS target chosen by filters). */
 export class UntoldTargets extends Error {}
 
+/** The IAM actions that read what a fault acts on (beyond the fault kinds' own). */
+export const DRILL_SCOPE_PERMISSIONS = [
+  "autoscaling:DescribeAutoScalingGroups",
+  "ec2:DescribeInstances",
+  "ec2:DescribeSecurityGroups",
+  "route53:GetHealthCheck",
+  "route53:ListHealthChecks",
+  "route53:ListTagsForResource",
+  "elasticloadbalancing:DescribeTargetGroups",
+  "elasticloadbalancing:DescribeTags",
+  "fis:GetExperimentTemplate",
+];
+
 const READERS: Record<string, Reader> = {
   "fault.autoscaling-zero": autoScalingGroups,
   "fault.ec2-stop": instances,
