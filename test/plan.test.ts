@@ -109,6 +109,30 @@ async function storeDrill(
   return result;
 }
 
+/** The plan of an application "api" with no runbook (its own drctl.yaml, the same history). */
+async function apiPlan() {
+  const apiConfig = join(dir, "api.yaml");
+  writeFileSync(
+    apiConfig,
+    `regions: { primary: us-east-1, standby: us-west-2 }
+store: ${storeFile}
+applications:
+  - name: api
+    rto: 1m
+    arns: ["arn:aws:elasticloadbalancing:*:*:loadbalancer/app/web-002*"]
+    contacts: [{ name: DR on-call, pager: "https://pager.example.com/dr" }]
+    drills: [drills/api.yaml]
+`,
+  );
+  const out: string[] = [];
+  const code = await runCli(["--config", apiConfig, "--json", "plan", "--no-store"], {
+    out: (t) => out.push(t),
+    err: () => undefined,
+  });
+  expect(code).toBe(0);
+  return planOf(out.join(""), "api");
+}
+
 const planOf = (stdout: string, app = "web") =>
   (JSON.parse(stdout) as { plans: (PlanResult & { id: string; diff: PlanDiff })[] }).plans.find(
     (p) => p.application === app,
@@ -319,28 +343,7 @@ describe("drctl plan", () => {
   });
 
   it("an application with no runbook fails over by itself once a drill without one has shown it; until then that is a risk", async () => {
-    const apiConfig = join(dir, "api.yaml");
-    writeFileSync(
-      apiConfig,
-      `regions: { primary: us-east-1, standby: us-west-2 }
-store: ${storeFile}
-applications:
-  - name: api
-    rto: 1m
-    arns: ["arn:aws:elasticloadbalancing:*:*:loadbalancer/app/web-002*"]
-    contacts: [{ name: DR on-call, pager: "https://pager.example.com/dr" }]
-    drills: [drills/api.yaml]
-`,
-    );
-    const plan = async () => {
-      const out: string[] = [];
-      const code = await runCli(["--config", apiConfig, "--json", "plan", "--no-store"], {
-        out: (t) => out.push(t),
-        err: () => undefined,
-      });
-      expect(code).toBe(0);
-      return planOf(out.join(""), "api");
-    };
+    const plan = apiPlan;
     const before = await plan();
     expect(before?.risks.map((r) => r.key)).toContain("failover-runbook");
     expect(before?.failover.automatic).toBeUndefined();
@@ -378,16 +381,7 @@ applications:
   });
 
   it("a drill with no runbook whose standby never served (its RTO a lower bound) shows no failing over by itself", async () => {
-    const apiConfig = join(dir, "api.yaml");
-    const plan = async () => {
-      const out: string[] = [];
-      const code = await runCli(["--config", apiConfig, "--json", "plan", "--no-store"], {
-        out: (t) => out.push(t),
-        err: () => undefined,
-      });
-      expect(code).toBeLessThanOrEqual(1);
-      return planOf(out.join(""), "api");
-    };
+    const plan = apiPlan;
     await storeDrill("20261201T130000Z-dri5", 3, 0, 0, {
       drill: "api dns failover",
       application: "api",
