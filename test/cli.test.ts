@@ -49,7 +49,7 @@ describe("drctl as a process", () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr.trim().split("\n")).toEqual([
-      `drctl: ${file}:2:12: regions.standby: expected an AWS region code such as us-east-1`,
+      `drctl: ${file}:2:12: regions.standby: unknown AWS region "mars-1": expected a region code such as us-east-1`,
     ]);
   });
 });

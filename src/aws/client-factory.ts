@@ -96,7 +96,8 @@ export class AwsClients {
 
   /** A client of `Client` for `region`, acting in `account` (default: the caller's own). */
   get<C extends SdkClient>(Client: SdkClientClass<C>, region: string, account?: string): C {
-    assertRegion(region, `the region of a ${Client.name}`);
+    // Files and flags are checked at load; a region reaching here came from AWS or a tag.
+    assertRegion(region, "a region drctl was about to call");
     const accountKey = account && this.options.accounts?.[account]?.roleArn ? account : HOME;
     const key = `${Client.name}|${region}|${accountKey}`;
     const existing = this.clients.get(key);

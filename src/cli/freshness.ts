@@ -7,7 +7,7 @@ import { canary as makeCanary } from "../freshness/canary.js";
 import { diffFreshness, freshnessDiffSentence, type FreshnessDiff } from "../freshness/diff.js";
 import { runFreshness } from "../freshness/engine.js";
 import { ignoringOwnStore } from "../freshness/own-store.js";
-import { freshnessFailed, freshnessFailures } from "../freshness/verdict.js";
+import { freshnessFailed, freshnessFailures, nothingMeasured } from "../freshness/verdict.js";
 import { putFreshnessMetrics } from "../freshness/put-metrics.js";
 import { channelsOf, notifyFreshness, type NotifyChoice } from "../notify/notify.js";
 import { formatFreshnessHtml } from "../report/freshness-html.js";
@@ -79,7 +79,7 @@ under pairs: in drctl.yaml. Targets: rpo (default 15m), per application, per pai
 
 Statuses: ok, breach (exposure over the target), broken (replication stopped, destination
 missing, copies failing), unprotected (no copy in any other region), unknown (no data points,
-metrics not enabled), error (could not be read; exit 3).
+metrics not enabled; every store unknown is exit 1: nothing measured), error (could not be read; exit 3).
 
 Examples:
   drctl freshness                            the table, exit 1 on a breach, broken or unprotected store
@@ -234,6 +234,8 @@ Examples:
           failed = deliveries.filter((d) => !d.ok).map((d) => `${d.channel}: ${d.detail}`);
           for (const d of failed) ctx.io.err(`drctl: notification through ${d}`);
         }
+        const unmeasured = nothingMeasured(result);
+        if (unmeasured && flags.failOn !== "never") ctx.io.err(`drctl: ${unmeasured}`);
         return exitCodeFor({
           unfinished: [...failed, ...(metricsError ? [metricsError] : [])],
           failed: freshnessFailed(result, flags.failOn),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseArn } from "../aws/arn.js";
-import { KNOWN_REGIONS } from "../aws/regions.js";
+import { regionCode } from "../aws/regions.js";
 import { parseStoreLocation } from "../store/location.js";
 import { ruleIds } from "../scan/rule-catalog.js";
 import { CRON_EXPECTED, parseCron } from "../trigger/cron.js";
@@ -15,9 +15,7 @@ function isCalendarDate(text: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() + 1 === m && date.getUTCDate() === d;
 }
 
-const region = z
-  .string()
-  .refine((r) => KNOWN_REGIONS.includes(r), { message: "expected an AWS region code such as us-east-1" });
+const region = regionCode;
 
 /** An ARN, checked by drctl's own parser so the error says which part is wrong. */
 const arn = (what: string) =>
@@ -65,7 +63,7 @@ const emailSchema = z.strictObject({
       caFile: z.string().min(1).optional(),
     })
     .optional(),
-  ses: z.strictObject({ region: z.string().min(1) }).optional(),
+  ses: z.strictObject({ region }).optional(),
 });
 
 /** A duration (15m, 1h30m) in drctl.yaml, as seconds. */

@@ -64,8 +64,16 @@ export function loadDrill(file: string): LoadedDrill {
       throw at(["canaries", i, "name"], `canaries.${i}.name: "${c.name}" is named twice`);
     canaryNames.add(c.name);
   });
-  if (drill.regions.primary === drill.regions.standby)
+  const { primary, standby } = drill.regions;
+  if (primary === standby)
     throw at(["regions", "standby"], "regions.standby: expected another region than the primary");
+  const { region: faultRegion, scope } = drill.fault;
+  const mayAct = scope === "any" ? undefined : scope === "standby" ? [primary, standby] : [primary];
+  if (faultRegion !== undefined && mayAct && !mayAct.includes(faultRegion))
+    throw at(
+      ["fault", "region"],
+      `fault.region: ${faultRegion} is ${faultRegion === standby ? "the standby region" : "not the primary region"}: a drill's fault acts in its primary region (${primary})${scope === "primary" ? `; scope: ${faultRegion === standby ? "standby" : "any"} with a reason lets it act there` : "; scope: any with a reason lets it act there"}`,
+    );
   if (drill.probe.timeout > drill.probe.interval * 10)
     throw at(["probe", "timeout"], "probe.timeout: expected at most ten probe intervals");
 

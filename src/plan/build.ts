@@ -6,6 +6,7 @@
  */
 import type { AwsClients } from "../aws/client-factory.js";
 import { primaryRegions, type DrctlConfig } from "../config/schema.js";
+import type { DrillResult } from "../core/drill-result.js";
 import { severityRank, type Severity } from "../core/finding.js";
 import { STATUS_SEVERITY } from "../core/freshness-result.js";
 import { taggedResources } from "../pairs/tagged.js";
@@ -244,13 +245,9 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     },
     measureCommand: drillCommand,
   });
-  // A drill that ran with `runbook: none` and recovered shows the architecture fails over by itself.
-  if (
-    !failoverFile &&
-    drill &&
-    drill.result.runbook === null &&
-    drill.result.failover.rto.measuredSeconds !== null
-  )
+  // A drill that ran with `runbook: none` and recovered shows the architecture fails over by itself;
+  // one whose standby never served (its RTO a lower bound, or not measured) shows nothing of the kind.
+  if (!failoverFile && drill && drill.result.runbook === null && standbyServed(drill.result))
     failover.procedure.automatic = `it fails over by itself: the drill "${drill.result.drill}" ran with no runbook, its fault ${drill.result.fault.kind} on ${drill.result.fault.subject}, and the standby served`;
   const failback = await procedureOf(aws, {
     file: app.runbooks?.failback,
@@ -344,6 +341,17 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     evidence: evidence.sort((a, b) => a.kind.localeCompare(b.kind)),
     unread,
   };
+}
+
+/** Whether a drill saw the standby serve: it ran to its end and its RTO is a figure, not a lower bound. */
+function standbyServed(r: DrillResult): boolean {
+  const rto = r.failover.rto;
+  return (
+    r.outcome === "completed" &&
+    rto.measuredSeconds !== null &&
+    !rto.atLeast &&
+    r.failover.recoveredAt !== null
+  );
 }
 
 function drillFact(
@@ -540,7 +548,11 @@ function openRisks(x: {
     add({
       key: "drill-unfinished",
       severity: "medium",
-      message: `the newest drill did not complete (${unfinished.result.outcome}${unfinished.result.unfinished?.length ? `: ${unfinished.result.unfinished.join("; ")}` : ""})${ev.drill ? "; the figures above are from an earlier drill" : ""}`,
+      message: `${
+        unfinished.result.outcome === "completed"
+          ? `the newest drill measured no RTO (${unfinished.result.failover.rto.note ?? "not measured"})`
+          : `the newest drill did not complete (${unfinished.result.outcome}${unfinished.result.unfinished?.length ? `: ${unfinished.result.unfinished.join("; ")}` : ""})`
+      }${ev.drill ? "; the figures above are from an earlier drill" : ""}`,
       ...(ids.unfinishedDrill ? { evidence: ids.unfinishedDrill } : {}),
       command: x.drillCommand,
     });

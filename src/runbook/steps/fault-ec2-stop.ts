@@ -12,8 +12,14 @@ const ids = z.array(z.string().regex(/^i-[0-9a-f]+$/, { message: "expected insta
 const params = z
   .strictObject({
     instances: ids.optional(),
-    /** Instances carrying all these tags (running ones), instead of ids. */
-    tags: z.record(z.string().min(1), z.string()).optional(),
+    /** Instances carrying all these tags (running ones), instead of ids (at least one: never every instance). */
+    tags: z
+      .record(z.string().min(1), z.string())
+      .refine((t) => Object.keys(t).length > 0, {
+        message:
+          "expected at least one tag: a selector without a tag would stop every instance of the region",
+      })
+      .optional(),
     /** Wait until they are stopped (default true). */
     wait: z.boolean().default(true),
   })
