@@ -76,7 +76,6 @@ function groupsOf(
 export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<PlanResult> {
   const { config, application: app, now } = options;
   const primary = primaryRegions(config);
-  const standby = config.regions.standby;
   const unread: string[] = [];
   const failoverFile = app.runbooks?.failover;
   const set = app.runbooks?.set ?? {};
@@ -87,6 +86,8 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     // Said in the failover section and under open risks.
   }
   const ev: PlanEvidence = await loadEvidence(options.store, app.name, options.journal, failoverName);
+  // Unset in drctl.yaml: the region the newest freshness run found the copies in ("" when none).
+  const standby = config.regions.standby ?? ev.freshness?.result.standbyRegions?.[0]?.region ?? "";
   const evidence: Evidence[] = [];
   const cite = (e: Evidence | undefined) => {
     if (e && !evidence.some((x) => x.id === e.id)) evidence.push(e);
@@ -96,7 +97,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
   // Tags of every resource in the regions, when the application is named by tags.
   const tags = new Map<string, Record<string, string>>();
   if (app.tags && Object.keys(app.tags).length > 0)
-    for (const region of [...new Set([...primary, standby])])
+    for (const region of [...new Set([...primary, standby])].filter(Boolean))
       try {
         for (const r of await taggedResources(aws, region)) tags.set(r.arn, r.tags);
       } catch (err) {
@@ -138,7 +139,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
       name,
       kind: "Auto Scaling group",
       primaryArn: `${name} (${primary.filter((r) => regions.includes(r)).join(", ") || primary.join(", ")})`,
-      standbyArn: regions.includes(standby) ? `${name} (${standby})` : null,
+      standbyArn: standby && regions.includes(standby) ? `${name} (${standby})` : null,
       status: { value: "named by the runbook", evidence: LIVE },
       detail: `acted on by the runbook in ${[...new Set(regions)].join(", ")}`,
     });
@@ -329,7 +330,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     generatedAt: now.toISOString(),
     owner: app.owner ?? null,
     strategy: config.strategy,
-    regions: { primary, standby },
+    regions: { primary, standby: standby || "not known" },
     targets: { rtoSeconds: app.rto ?? null, rpoSeconds: app.rpo ?? config.rpo },
     measured,
     components,
