@@ -28,6 +28,8 @@ import {
   type Risk,
 } from "./model.js";
 import { fromHere, procedureOf } from "./procedures.js";
+import { promotionsOf, replicaSince, type Unreplicated } from "./replication.js";
+import { aws as awsCommand } from "../runbook/manual.js";
 import { resolve } from "node:path";
 
 export interface PlanOptions {
@@ -303,9 +305,23 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     ],
   };
 
+  // Databases a run promoted that nothing has replicated since: DR not restored.
+  let unreplicated: Unreplicated[] = [];
+  try {
+    const fresh = ev.freshness && { result: ev.freshness.result, at: ev.freshness.evidence.at };
+    if (options.journal)
+      unreplicated = (await promotionsOf(options.journal, app.name)).filter((db) => !replicaSince(db, fresh));
+  } catch (err) {
+    unread.push(`the runbook journal: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  for (const db of unreplicated)
+    cite({ id: db.runId, kind: "runbook", at: db.at, what: `run of the runbook "${db.runbook}"` });
+
   const risks = openRisks({
     options,
     ev,
+    unreplicated,
+    standby,
     pairs,
     stores,
     posture,
@@ -365,6 +381,8 @@ function drillFact(
 function openRisks(x: {
   options: PlanOptions;
   ev: PlanEvidence;
+  unreplicated: Unreplicated[];
+  standby: string;
   pairs: NonNullable<PlanEvidence["scan"]>["result"]["pairs"];
   stores: NonNullable<PlanEvidence["freshness"]>["result"]["stores"];
   posture: PostureRow[];
@@ -459,6 +477,25 @@ function openRisks(x: {
         message: `${row.what} ${row.name} in ${row.region}: ${row.value}`,
         evidence: "live",
       });
+
+  for (const db of x.unreplicated) {
+    const other = db.otherRegion ?? (x.standby !== db.region ? x.standby : "");
+    const looked = ev.freshness && Date.parse(ev.freshness.evidence.at) > Date.parse(db.at);
+    add({
+      key: `dr-not-restored:${db.arn}`,
+      severity: "high",
+      message: `DR not restored: ${db.instance} in ${db.region} was promoted by run ${db.runId} ("${db.runbook}") and no replica of it in another region has been made since${looked ? ", nor did the newest freshness run find one" : ""}`,
+      evidence: db.runId,
+      ...(other
+        ? {
+            command: awsCommand("rds", "create-db-instance-read-replica", other, {
+              "db-instance-identifier": `${db.instance}-replica`,
+              "source-db-instance-identifier": db.arn,
+            }),
+          }
+        : {}),
+    });
+  }
 
   for (const [direction, proc] of [
     ["failover", x.failover],
