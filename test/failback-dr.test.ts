@@ -13,7 +13,9 @@ import type { AwsClients } from "../src/aws/client-factory.js";
 import { runCli } from "../src/cli/program.js";
 import type { PlanResult } from "../src/plan/model.js";
 import { generateFailback, runbookOfRun } from "../src/runbook/failback.js";
+import { checkCommands } from "../src/runbook/cli-shapes.testing.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
+import { manualSteps } from "../src/runbook/manual-steps.js";
 import { useEmulator } from "./harness/emulator.js";
 import { recordReplicaLag, workaroundProxy } from "./harness/moto-workarounds.js";
 
@@ -90,6 +92,7 @@ describe("the failback of the demo's failover", () => {
       expect(afterFailover[0]?.command).toMatch(
         /^aws rds create-db-instance-read-replica --region us-east-1 --db-instance-identifier app-db-replica-replica --source-db-instance-identifier arn:aws:rds:us-west-2:\d+:db:app-db-replica$/,
       );
+      expect(checkCommands([afterFailover[0]?.command ?? ""]).issues).toEqual([]);
 
       // The generated failback: replicate back, promote there, then DR again towards the standby.
       const journal = SqliteJournal.open(join(dir, "home", "journal.sqlite"));
@@ -114,6 +117,12 @@ describe("the failback of the demo's failover", () => {
         (id) => !runbook.steps.some((s) => s.id !== last?.id && s.after.includes(id)),
       );
       expect(last?.after.sort()).toEqual(ends.sort());
+      // By hand too: the new replica's source is the ARN of the database promoted back.
+      const byHand = manualSteps(runbook);
+      expect(byHand.get("restore-dr-promote-database")?.[0]).toMatch(
+        /^aws rds create-db-instance-read-replica --region us-west-2 --db-instance-identifier app-db-replica-2 --source-db-instance-identifier "\$\(aws rds describe-db-instances --region us-east-1 --db-instance-identifier app-db-failback --query 'DBInstances\[0\].DBInstanceArn' --output text\)"$/,
+      );
+      expect(checkCommands([...byHand.values()].flat()).issues).toEqual([]);
       expect(runbook.description).toMatch(
         /DR is restored by restore-dr-promote-database: app-db-replica-2 in us-west-2 replicates app-db-failback/,
       );
