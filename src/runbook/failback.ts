@@ -181,6 +181,28 @@ export function nextReplicaName(name: string): string {
   return m ? `${m[1] ?? ""}-${Number(m[2]) + 1}` : `${name}-2`;
 }
 
+/**
+ * The undo of a promotion that promotes a database in another region (rds.promote-read-replica's
+ * inverse), unless the failback already replicates it out of that region again.
+ */
+function promotedBack(
+  region: string,
+  undoIds: readonly string[],
+  steps: readonly Spec[],
+): { step: Spec; region: string } | undefined {
+  const step = undoIds
+    .map((id) => steps.find((s) => s.id === id))
+    .filter((s): s is Spec => s?.kind === "rds.promote-read-replica")
+    .at(-1);
+  if (!step) return undefined;
+  const at = step.region ?? region;
+  const source = `\${steps.${step.id}.outputs.arn}`;
+  const replicated = steps.some(
+    (s) => s.kind === "rds.create-read-replica" && s.params.source === source && (s.region ?? region) !== at,
+  );
+  return replicated ? undefined : { step, region: at };
+}
+
 /** The steps of a DAG no other step runs after: the ends of the run. */
 const sinks = (steps: readonly Spec[]) =>
   steps.filter((s) => !steps.some((o) => o.after.includes(s.id))).map((s) => s.id);
@@ -203,21 +225,11 @@ function restoreReplication(
   for (const spec of runbook.steps) {
     if (spec.kind !== "rds.promote-read-replica" || records.get(spec.id)?.status !== "succeeded") continue;
     const standbyRegion = spec.region ?? runbook.region;
-    const back = (undoIds.get(spec.id) ?? [])
-      .map((id) => steps.find((s) => s.id === id))
-      .filter((s): s is Spec => s?.kind === "rds.promote-read-replica")
-      .at(-1);
-    const backRegion = back?.region ?? runbook.region;
-    if (!back || backRegion === standbyRegion) continue;
-    const source = `\${steps.${back.id}.outputs.arn}`;
-    const replicated = steps.some(
-      (s) =>
-        s.kind === "rds.create-read-replica" &&
-        s.params.source === source &&
-        (s.region ?? runbook.region) !== backRegion,
-    );
-    if (replicated) continue;
-    const promoted = back.params.instance;
+    const back = promotedBack(runbook.region, undoIds.get(spec.id) ?? [], steps);
+    if (!back || back.region === standbyRegion) continue;
+    const source = `\${steps.${back.step.id}.outputs.arn}`;
+    const backRegion = back.region;
+    const promoted = back.step.params.instance;
     const old = records.get(spec.id)?.inputs?.instance;
     const id = `restore-dr-${spec.id}`;
     const common = {
@@ -245,7 +257,7 @@ function restoreReplication(
       kind: "approval",
       params: {
         message: escapeReferences(
-          `DR is not restored: the database ${back.id} promotes in ${backRegion} has no replica in ${standbyRegion}. Create a read replica of it there (aws rds create-db-instance-read-replica in ${standbyRegion}, its source the ARN ${back.id} printed), then approve`,
+          `DR is not restored: the database ${back.step.id} promotes in ${backRegion} has no replica in ${standbyRegion}. Create a read replica of it there (aws rds create-db-instance-read-replica in ${standbyRegion}, its source the ARN ${back.step.id} printed), then approve`,
         ),
       },
     });
