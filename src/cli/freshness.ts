@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { join } from "node:path";
+import { assertRegion } from "../aws/regions.js";
 import { primaryRegions } from "../config/schema.js";
 import { SEVERITIES, type Severity } from "../core/finding.js";
 import { exitCodeFor, InputError } from "../errors.js";
@@ -30,6 +31,28 @@ interface FreshnessFlags {
   allowEmpty?: boolean;
   notify?: NotifyChoice;
   putMetrics?: boolean;
+  standbyRegion?: string;
+}
+
+/** The standby region given by --standby-region or drctl.yaml, and which; undefined when neither names one. */
+function givenStandby(
+  ctx: CommandContext,
+  flags: FreshnessFlags,
+  primary: readonly string[],
+): { region: string; from: string } | undefined {
+  const named = flags.standbyRegion
+    ? { region: flags.standbyRegion, from: "--standby-region" }
+    : ctx.config.regions.standby
+      ? { region: ctx.config.regions.standby, from: `regions.standby in ${ctx.configFile ?? "drctl.yaml"}` }
+      : undefined;
+  if (!named) return undefined;
+  assertRegion(named.region, named.from);
+  if (!primary.includes(named.region)) return named;
+  // drctl.yaml's standby measured as a primary (--region): the others are its standby.
+  if (!flags.standbyRegion) return undefined;
+  throw new InputError(
+    `--standby-region: ${named.region} is a primary region (${primary.join(", ")}); the standby is another region`,
+  );
 }
 
 export function registerFreshness(
@@ -42,6 +65,10 @@ export function registerFreshness(
       "how old the newest data in the standby region is, per data store, against the RPO; which data has no copy there at all",
     )
     .option("--html <file>", "also write a self-contained HTML report")
+    .option(
+      "--standby-region <region>",
+      "the region to look for copies in (over regions.standby in drctl.yaml); regions AWS records copies in are read too",
+    )
     .addOption(
       new Option(
         "--fail-on <severity>",
@@ -71,7 +98,9 @@ export function registerFreshness(
       "after",
       `
 Stores are found in the primary region(s) (regions.primary, or --region) with the copies AWS
-records in the standby region(s) (regions.standby): RDS cross-region read replicas, replicated
+records in the standby region(s): --standby-region or regions.standby, and every region AWS names
+as holding a copy (a replica's, a global table's replicas', a replication rule's destination
+bucket's, a secondaryARN tag's), so no standby region need be given: RDS cross-region read replicas, replicated
 automated backups and snapshot copies, Aurora global databases, DynamoDB global-table replicas,
 S3 replication rules, EFS replication, ElastiCache global datastores, AMI and EBS snapshot copies,
 AWS Backup copies; and pairs tagged enable=true, isPrimary=true, secondaryARN=<ARN> or listed
@@ -106,9 +135,9 @@ Examples:
             email.outbox ? "notify.email.outbox" : "the outbox",
           );
 
-        const aws = await ctx.aws();
         const primary = ctx.options.region.length > 0 ? ctx.regions : primaryRegions(ctx.config);
-        const standby = [ctx.config.regions.standby].filter((r) => !primary.includes(r));
+        const given = givenStandby(ctx, flags, primary);
+        const aws = await ctx.aws();
         const now = new Date();
         const runId = newRunId(now);
         const canary =
@@ -119,17 +148,22 @@ Examples:
           for (const p of canary.plans)
             ctx.progress(`canary (dry run, nothing written): would write ${p.writes}, and read ${p.reads}`);
         ctx.progress(
-          `measuring data stores of ${primary.join(", ")} against their copies in ${standby.join(", ")}`,
+          `measuring data stores of ${primary.join(", ")} against their copies in ${given ? `${given.region} (${given.from}) and ` : ""}the regions AWS records copies in`,
         );
         const result = await runFreshness(aws, {
           primaryRegions: primary,
-          standbyRegions: standby,
+          standbyRegions: given ? [given.region] : [],
+          ...(given ? { standbyFrom: given.from } : {}),
           config: ignoringOwnStore(ctx.config, ctx.storeAt.value),
           now,
           ...(canary ? { canary: (p) => canary.measure(p) } : {}),
         });
         const failures = freshnessFailures(result);
         const empty = result.stores.length === 0;
+        for (const r of result.standbyRegions ?? [])
+          ctx.progress(`standby region ${r.region}: from ${r.via}`);
+        // No region to look for copies in: the stores without a replica are unknown, never clean.
+        const noStandby = !empty && (result.standbyRegions ?? []).length === 0;
         if (html) writeFileAtomic(html, formatFreshnessHtml(result), { mode: 0o644, dirMode: 0o755 });
         // Metrics say what was measured, an unmeasured store included (Unmeasured=1), so they go
         // out even for a run that could not read everything: an alarm should see that.
@@ -153,7 +187,7 @@ Examples:
         }
 
         // As a scan: a run that could not read everything, or found nothing, is neither stored nor sent.
-        const complete = failures.length === 0 && (!empty || (flags.allowEmpty ?? false));
+        const complete = failures.length === 0 && !noStandby && (!empty || (flags.allowEmpty ?? false));
         let history: { runId: string; store: string; diff: FreshnessDiff; since?: string } | undefined;
         let storeError: Error | undefined;
         if (complete && flags.store) {
@@ -206,6 +240,12 @@ Examples:
         if (empty && !flags.allowEmpty) {
           ctx.io.err(
             `drctl: no data store found in ${primary.join(", ")} (RDS, Aurora, DynamoDB, S3, EFS, ElastiCache, images, Backup) and none listed under pairs: in drctl.yaml; nothing was stored or sent (--allow-empty makes this exit 0)`,
+          );
+          return exitCodeFor({ failed: true });
+        }
+        if (noStandby) {
+          ctx.io.err(
+            `drctl: no standby region known: none given (--standby-region, regions.standby in drctl.yaml) and AWS records no replica, replication or copy of any data store of ${primary.join(", ")} in another region; nothing was stored or sent`,
           );
           return exitCodeFor({ failed: true });
         }

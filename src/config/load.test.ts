@@ -47,7 +47,8 @@ describe("loadConfig", () => {
 
   it("applies defaults to an empty file", () => {
     const { config } = loadConfig(configFile(""));
-    expect(config.regions).toEqual({ primary: "us-east-1", standby: "us-west-2" });
+    // No standby is assumed: freshness reads the regions AWS records copies in.
+    expect(config.regions).toEqual({ primary: "us-east-1" });
     expect(config.strategy).toBe("warm-standby");
     expect(config.retry.maxAttempts).toBe(6);
   });

@@ -118,10 +118,13 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Where primaries live; scans look for tagged primaries here. */
       primary: z.union([region, z.array(region).min(1)]).default("us-east-1"),
-      /** The default standby region (a pair's standby region always comes from its ARN). */
-      standby: region.default("us-west-2"),
+      /**
+       * The standby region (a pair's standby region always comes from its ARN). Unset, freshness
+       * takes it from what AWS records: a replica's region, a replication rule's destination.
+       */
+      standby: region.optional(),
     })
-    .default({ primary: "us-east-1", standby: "us-west-2" }),
+    .default({ primary: "us-east-1" }),
   /** How much of the standby runs before a failover; sets the severity of an empty standby. */
   strategy: anyCase(["backup-restore", "pilot-light", "warm-standby", "hot-standby"]).default("warm-standby"),
   profile: z.string().min(1).optional(),

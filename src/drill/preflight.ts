@@ -28,7 +28,9 @@ export async function preflight(
   // The whole configured fleet and the drill's regions: these runs are stored as any scan and
   // freshness run, and what reads the newest one (drctl plan, diff) must not find a narrower one.
   const primary = [...new Set([...primaryRegions(config), drill.regions.primary])];
-  const standby = [...new Set([config.regions.standby, drill.regions.standby])];
+  const standby = [
+    ...new Set([...(config.regions.standby ? [config.regions.standby] : []), drill.regions.standby]),
+  ];
   const problems: string[] = [];
   const findings: Finding[] = [];
   const runs: Preflight["runs"] = {};

@@ -29,6 +29,8 @@ import {
   type Risk,
 } from "./model.js";
 import { fromHere, procedureOf } from "./procedures.js";
+import { promotionsOf, replicaSince, type Unreplicated } from "./replication.js";
+import { aws as awsCommand } from "../runbook/manual.js";
 import { resolve } from "node:path";
 
 export interface PlanOptions {
@@ -77,7 +79,6 @@ function groupsOf(
 export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<PlanResult> {
   const { config, application: app, now } = options;
   const primary = primaryRegions(config);
-  const standby = config.regions.standby;
   const unread: string[] = [];
   const failoverFile = app.runbooks?.failover;
   const set = app.runbooks?.set ?? {};
@@ -88,6 +89,8 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     // Said in the failover section and under open risks.
   }
   const ev: PlanEvidence = await loadEvidence(options.store, app.name, options.journal, failoverName);
+  // Unset in drctl.yaml: the region the newest freshness run found the copies in ("" when none).
+  const standby = config.regions.standby ?? ev.freshness?.result.standbyRegions?.[0]?.region ?? "";
   const evidence: Evidence[] = [];
   const cite = (e: Evidence | undefined) => {
     if (e && !evidence.some((x) => x.id === e.id)) evidence.push(e);
@@ -97,7 +100,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
   // Tags of every resource in the regions, when the application is named by tags.
   const tags = new Map<string, Record<string, string>>();
   if (app.tags && Object.keys(app.tags).length > 0)
-    for (const region of [...new Set([...primary, standby])])
+    for (const region of [...new Set([...primary, standby])].filter(Boolean))
       try {
         for (const r of await taggedResources(aws, region)) tags.set(r.arn, r.tags);
       } catch (err) {
@@ -139,7 +142,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
       name,
       kind: "Auto Scaling group",
       primaryArn: `${name} (${primary.filter((r) => regions.includes(r)).join(", ") || primary.join(", ")})`,
-      standbyArn: regions.includes(standby) ? `${name} (${standby})` : null,
+      standbyArn: standby && regions.includes(standby) ? `${name} (${standby})` : null,
       status: { value: "named by the runbook", evidence: LIVE },
       detail: `acted on by the runbook in ${[...new Set(regions)].join(", ")}`,
     });
@@ -299,9 +302,23 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     ],
   };
 
+  // Databases a run promoted that nothing has replicated since: DR not restored.
+  let unreplicated: Unreplicated[] = [];
+  try {
+    const fresh = ev.freshness && { result: ev.freshness.result, at: ev.freshness.evidence.at };
+    if (options.journal)
+      unreplicated = (await promotionsOf(options.journal, app.name)).filter((db) => !replicaSince(db, fresh));
+  } catch (err) {
+    unread.push(`the runbook journal: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  for (const db of unreplicated)
+    cite({ id: db.runId, kind: "runbook", at: db.at, what: `run of the runbook "${db.runbook}"` });
+
   const risks = openRisks({
     options,
     ev,
+    unreplicated,
+    standby,
     pairs,
     stores,
     posture,
@@ -326,7 +343,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     generatedAt: now.toISOString(),
     owner: app.owner ?? null,
     strategy: config.strategy,
-    regions: { primary, standby },
+    regions: { primary, standby: standby || "not known" },
     targets: { rtoSeconds: app.rto ?? null, rpoSeconds: app.rpo ?? config.rpo },
     measured,
     components,
@@ -372,6 +389,8 @@ function drillFact(
 function openRisks(x: {
   options: PlanOptions;
   ev: PlanEvidence;
+  unreplicated: Unreplicated[];
+  standby: string;
   pairs: NonNullable<PlanEvidence["scan"]>["result"]["pairs"];
   stores: NonNullable<PlanEvidence["freshness"]>["result"]["stores"];
   posture: PostureRow[];
@@ -466,6 +485,25 @@ function openRisks(x: {
         message: `${row.what} ${row.name} in ${row.region}: ${row.value}`,
         evidence: "live",
       });
+
+  for (const db of x.unreplicated) {
+    const other = db.otherRegion ?? (x.standby !== db.region ? x.standby : "");
+    const looked = ev.freshness && Date.parse(ev.freshness.evidence.at) > Date.parse(db.at);
+    add({
+      key: `dr-not-restored:${db.arn}`,
+      severity: "high",
+      message: `DR not restored: ${db.instance} in ${db.region} was promoted by run ${db.runId} ("${db.runbook}") and no replica of it in another region has been made since${looked ? ", nor did the newest freshness run find one" : ""}`,
+      evidence: db.runId,
+      ...(other
+        ? {
+            command: awsCommand("rds", "create-db-instance-read-replica", other, {
+              "db-instance-identifier": `${db.instance}-replica`,
+              "source-db-instance-identifier": db.arn,
+            }),
+          }
+        : {}),
+    });
+  }
 
   for (const [direction, proc] of [
     ["failover", x.failover],

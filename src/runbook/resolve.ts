@@ -16,8 +16,8 @@ export interface ValueSources {
 /** The IAM actions resolving ${ssm:...} needs (kms:Decrypt for SecureStrings under a customer key). */
 export const REFERENCE_PERMISSIONS = ["ssm:GetParameter", "kms:Decrypt"];
 
-/** `$${` is a literal `${`; the rest are references. */
-const TOKEN =
+/** `$${` is a literal `${`; the rest are references (groups: steps id, key; config key; ssm name). */
+export const TOKEN =
   /\$\$\{|\$\{(steps\.([a-z0-9-]+)\.outputs\.([A-Za-z0-9_]+)|config\.([A-Za-z0-9_.-]+)|ssm:([^}]+))\}/g;
 
 /** Text as a runbook writes it literally: every "${" becomes "$${", so nothing in it is resolved. */

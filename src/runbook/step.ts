@@ -142,11 +142,21 @@ export interface StepKind<P, B = unknown> {
    */
   ssmParametersWritten?(params: Record<string, unknown>): string[];
   /**
-   * The same change by hand, for the DR plan's manual fallback when drctl is not at hand: AWS CLI
-   * commands, from the parameters as the runbook writes them (a reference not resolved yet is
-   * shown as what it stands for). Absent: the plan says to do by hand what `description` says.
+   * The same change by hand, for the DR plan's manual fallback when drctl is not at hand: shell
+   * lines to paste (AWS CLI commands, comments), from the parameters as the runbook writes them;
+   * a reference not resolved yet is a Shell value (manual.ts) that resolves it when the line runs.
+   * Absent: the plan says, in a comment, to do by hand what `description` says.
    */
   manual?(params: Record<string, unknown>, region: string): string[];
+  /**
+   * Its outputs by hand, for a later step's parameter that refers to one: the AWS CLI command
+   * that prints it (`--output text`), and whether it is what the step found (`before`: read
+   * before the step's commands, kept in a variable) rather than what it leaves in place.
+   */
+  manualOutputs?(
+    params: Record<string, unknown>,
+    region: string,
+  ): Record<string, { command: string; before?: boolean }>;
   /**
    * The resources its mutating actions act on, from the runbook's parameters (references not yet
    * resolved are undefined): the cloud deployment grants those actions on those ARNs only.

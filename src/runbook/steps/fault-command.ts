@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { z } from "zod";
+import { sh } from "../manual.js";
 import type { StepContext, StepKind } from "../step.js";
 import { injected, injectedAtOf } from "./fault.js";
 
@@ -58,6 +59,8 @@ export const faultCommandStep: StepKind<Params, undefined> = {
   reconciles:
     "with check: done when the check exits 0, otherwise a person decides (a command may not be safe to repeat); without it, a person decides",
   read: () => Promise.resolve(undefined),
+  // The runbook's own command, run as drctl runs it.
+  manual: (p) => [`sh -c ${sh(p.run)}`],
   plan: (_ctx, p) => ({ current: "(not read: a command)", target: `run: ${p.run}`, changes: true }),
   async apply(ctx, p) {
     const at = injected();
@@ -93,6 +96,8 @@ export const commandStep: StepKind<z.infer<typeof commandParams>, undefined> = {
   reconciles:
     "with notCheck: done when it exits non-zero (nothing left to undo), otherwise a person decides; without it, a person decides",
   read: () => Promise.resolve(undefined),
+  // The runbook's own command, run as drctl runs it.
+  manual: (p) => [`sh -c ${sh(p.run)}`],
   plan: (_ctx, p) => ({ current: "(not read: a command)", target: `run: ${p.run}`, changes: true }),
   async apply(ctx, p) {
     await mustRun(ctx, p.run, p.timeoutSeconds);

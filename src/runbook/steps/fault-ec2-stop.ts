@@ -5,6 +5,7 @@ import {
   StopInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { z } from "zod";
+import { aws } from "../manual.js";
 import { NotFoundError, reconcileByTarget, waitFor, type StepContext, type StepKind } from "../step.js";
 import { injected, injectedAtOf } from "./fault.js";
 
@@ -123,6 +124,10 @@ export const ec2StartInstancesStep: StepKind<z.infer<typeof startParams>, Instan
   outputs: [],
   idempotent: true,
   reconciles: "done when the instances are running or starting; otherwise starts them",
+  manual: (p, region) => [
+    aws("ec2", "start-instances", region, { "instance-ids": p.instances }),
+    aws("ec2", "wait instance-running", region, { "instance-ids": p.instances }),
+  ],
   read: (ctx, p) => describe(ctx, p),
   plan: (_ctx, p, before) => ({
     current: list(before),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { pause, readsNothing, type StepContext, type StepKind } from "../step.js";
-import { sh, text } from "../manual.js";
+import { comment, sh } from "../manual.js";
 
 const params = z.strictObject({
   url: z.url(),
@@ -48,7 +48,13 @@ export const httpCheckStep: StepKind<Params, { ok: boolean; seen: string }> = {
   outputs: ["status", "requests"],
   ...readsNothing,
   manual: (p) => [
-    `curl -s -o /dev/null -w '%{http_code}' ${sh(p.url)}   # expect ${text(p.expectStatus ?? 200)}${p.expectBody ? `, a body with ${text(p.expectBody)}` : ""}`,
+    `curl -s --max-time 10 -w '\\n%{http_code}\\n' ${sh(p.url)}` +
+      comment(
+        "expect ",
+        p.expectStatus ?? 200,
+        ...(p.expectBody === undefined ? [] : ["; a body with ", p.expectBody]),
+        ...(p.consecutive === undefined ? [] : ["; ", p.consecutive, " times in a row"]),
+      ),
   ],
   read: (ctx, p) => probe(ctx, p),
   plan(_ctx, p, now) {

@@ -9,7 +9,7 @@ import {
 import { z } from "zod";
 import { reconcileByTarget, type StepContext, type StepKind } from "../step.js";
 import { known } from "./grants.js";
-import { aws, text } from "../manual.js";
+import { aws, Shell, sh } from "../manual.js";
 
 const type = z.enum(["String", "StringList", "SecureString"]);
 const value = z.union([
@@ -167,9 +167,19 @@ export const ssmPutParametersStep: StepKind<Params, Before> = {
   ssmParametersWritten: (p) =>
     Object.keys(p.parameters && typeof p.parameters === "object" ? p.parameters : {}),
   manual: (p, region) => [
-    ...Object.entries((p.parameters as Record<string, unknown> | undefined) ?? {}).map(([name, value]) =>
-      aws("ssm", "put-parameter", region, { name, value: text(value), overwrite: true }),
-    ),
+    ...Object.entries((p.parameters as Record<string, unknown> | undefined) ?? {}).map(([name, v]) => {
+      const entry = (v && typeof v === "object" && !(v instanceof Shell) ? v : { value: v }) as {
+        value?: unknown;
+        type?: unknown;
+        keyId?: unknown;
+      };
+      const flags = { name, type: entry.type ?? p.type, "key-id": entry.keyId ?? p.keyId, overwrite: true };
+      // A value known only when the line runs (an SSM parameter's, perhaps a secret), or one the
+      // CLI would read as a file or URL, goes through stdin: never into argv, never fetched.
+      if (entry.value instanceof Shell || /^(file|fileb|https?):\/\//i.test(String(entry.value)))
+        return `printf '%s' ${sh(entry.value)} | ${aws("ssm", "put-parameter", region, { ...flags, value: "file:///dev/stdin" })}`;
+      return aws("ssm", "put-parameter", region, { ...flags, value: entry.value });
+    }),
     ...((p.remove as unknown[] | undefined) ?? []).map((name) =>
       aws("ssm", "delete-parameter", region, { name }),
     ),
