@@ -365,6 +365,36 @@ steps:
     expect((await standbyState()).parameters["/app/killed/last"]).toBe("2");
   }, 120_000);
 
+  it("refuses a reference to a step that does not exist before any plan: exit 2 at its line, nothing changed", async () => {
+    const before = await standbyState();
+    const file = runbookFile(`version: 1
+name: typo
+application: web-typo
+region: us-west-2
+steps:
+  - id: scale-standby
+    kind: autoscaling.set-capacity
+    params: { group: web, min: 2, desired: 2, max: 4 }
+  - id: mark-active
+    kind: ssm.put-parameters
+    after: [scale-standby]
+    params: { parameters: { /app/typo/endpoint: "\${steps.nope.outputs.endpoint}" } }
+`);
+    for (const argv of [["plan"], ["run"], ["run", "--execute"]]) {
+      const r = await drctl("--endpoint-url", env.emulator.endpoint, "failover", ...argv, "--runbook", file);
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.trim()).toBe(
+        `drctl: ${file}:12:49: steps[1].params.parameters./app/typo/endpoint: \${steps.nope.outputs.endpoint}: no step "nope" in this runbook`,
+      );
+    }
+    expect(await standbyState()).toEqual(before);
+    const journal = SqliteJournal.open(join(home, "journal.sqlite"));
+    expect(await journal.runs()).toEqual([]);
+    expect(await journal.lockOf("web-typo")).toBeUndefined();
+    journal.close();
+  });
+
   it("reports a malformed runbook at its file position", async () => {
     const file = runbookFile(
       "version: 1\nname: x\napplication: a\nregion: us-west-2\nsteps:\n  - id: a\n    kind: sleep\n    after: [ghost]\n",

@@ -21,7 +21,7 @@ import {
 } from "./journal.js";
 import { loadRunbook, type LoadedRunbook } from "./load.js";
 import { STEP_KINDS } from "./registry.js";
-import { escapeReferences, resolveParams, type ValueSources } from "./resolve.js";
+import { checkSecretReferences, escapeReferences, resolveParams, type ValueSources } from "./resolve.js";
 import type { StepSpec } from "./schema.js";
 import { REDACTED, Secrets } from "./secrets.js";
 import { NotFoundError, type StepContext, type StepKind, type StepPlan } from "./step.js";
@@ -97,6 +97,7 @@ async function paramsOf(
     step.params,
     { outputs, config: loaded.runbook.config, ssm: ssmSource(aws, region) },
     `${file}: step "${step.id}"`,
+    { commands: kind.commands ?? [] },
   );
   for (const s of resolved.secrets) secrets.add(s);
   const parsed = kind.params.safeParse(resolved.value);
@@ -470,6 +471,14 @@ export async function executeRunbook(
  * refused. A step whose state only earlier steps make readable is checked when it runs.
  */
 async function checkBeforeRun(aws: AwsClients, loaded: LoadedRunbook): Promise<void> {
+  // A SecureString where it cannot be kept secret stops the run here, not at its step.
+  for (const step of loaded.runbook.steps)
+    await checkSecretReferences(
+      step.params,
+      ssmSource(aws, step.region ?? loaded.runbook.region),
+      `${loaded.file}: step "${step.id}"`,
+      kindOf(step, loaded.file).commands ?? [],
+    );
   const checked = new Set(
     loaded.runbook.steps.filter((s) => STEP_KINDS.get(s.kind)?.checkedBeforeRun).map((s) => s.id),
   );
