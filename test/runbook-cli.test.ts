@@ -265,7 +265,7 @@ steps:
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
       new RegExp(
-        `the runbook ${file} is not the text run ${runId} ran \\(sha256 \\w+ in the journal, \\w+ now\\); journal steps matching nothing in it: mark\\. Give --runbook COPY`,
+        `the runbook ${file} changed since run ${runId} began \\(sha256 \\w+ then, \\w+ now\\): a run's steps cannot be added, removed or renamed \\(in the run, not in the runbook: "mark"; in the runbook, not in the run: "mark-mode"\\)\\. Restore it as it was, or start a new run; or give --runbook COPY`,
       ),
     );
     const copy = runbookFile(text, "copy.yaml");

@@ -19,6 +19,7 @@ import {
   type StepChange,
   type StepRecord,
 } from "./journal.js";
+import { runbookEdit } from "./edits.js";
 import { loadRunbook, type LoadedRunbook } from "./load.js";
 import { STEP_KINDS } from "./registry.js";
 import { checkSecretReferences, escapeReferences, resolveParams, type ValueSources } from "./resolve.js";
@@ -392,14 +393,12 @@ export async function executeRunbook(
       `${file}: a step is named "${START_GATE}", the id of the run's approval gate; rename it`,
     );
   let previous: RunRecord | undefined;
+  // An edited runbook goes on only if no step that acted changed; what changed is journaled.
+  let edit: string | undefined;
   if (options.resumeRunId) {
     previous = await journal.run(runId);
     if (!previous) throw new InputError(`no run ${runId} in the ${journal.description}`);
-    if (previous.hash !== hash) {
-      throw new InputError(
-        `the runbook ${file} changed since run ${runId} began (sha256 ${previous.hash.slice(0, 12)} then, ${hash.slice(0, 12)} now); resuming it would mix two plans. Restore the file, or start a new run`,
-      );
-    }
+    edit = runbookEdit(loaded, previous, await journal.steps(runId));
   }
   if (!previous) await checkBeforeRun(aws, loaded);
   const owner = options.owner ?? processOwner();
@@ -435,13 +434,14 @@ export async function executeRunbook(
         },
         [
           ...(options.approvalGate ? [{ id: START_GATE, kind: "approval" }] : []),
-          ...runbook.steps.map((s) => ({ id: s.id, kind: s.kind })),
+          ...runbook.steps.map((s) => ({ id: s.id, kind: s.kind, fingerprint: loaded.fingerprints?.[s.id] })),
         ],
       );
     else if (previous.status !== "running")
       await journal.updateRun(runId, { status: "running", finishedAt: null });
     if (tookOver)
       await journal.addEvent(runId, `${owner.by} (pid ${owner.pid} on ${owner.host}) ${tookOver}`);
+    if (edit) await journal.addEvent(runId, edit);
     if (!previous) await options.onStarted?.(runId);
     for (const stepId of options.retryInDoubt ?? []) {
       const rec = (await journal.steps(runId)).find((s) => s.stepId === stepId);
@@ -746,7 +746,8 @@ class Execution {
           intent = { before: intent ? intent.before : now, plan: planText, at: new Date().toISOString() };
           await this.change(
             step.id,
-            { intent, plan: planText, inputs },
+            // The step as the runbook says it when it acts: a resume compares an edited runbook with it.
+            { intent, plan: planText, inputs, fingerprint: this.loaded.fingerprints?.[step.id] },
             { status: "running", detail: planText },
           );
           crashPoint(step.id, "before-call");

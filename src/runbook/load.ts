@@ -5,7 +5,8 @@ import { parseYamlWithSchema } from "../config/load.js";
 import { ConfigError, InputError } from "../errors.js";
 import { runbookProblems, type Problem, type YamlPath } from "./check.js";
 import { checkDag } from "./dag.js";
-import { runbookSchema, type Runbook } from "./schema.js";
+import { referencesIn } from "./resolve.js";
+import { runbookSchema, type Runbook, type StepSpec } from "./schema.js";
 
 export interface LoadedRunbook {
   runbook: Runbook;
@@ -14,6 +15,13 @@ export interface LoadedRunbook {
   hash: string;
   /** The --set values (or a trigger's set:) over the runbook's config. */
   set: Record<string, string | number | boolean>;
+  /**
+   * Each step's fingerprint: what it does as this text says it (kind, region, parameters, the
+   * config values they use, after:, timeout, retries, onFailure). The journal keeps it with each
+   * step, so a run resumes with an edited runbook when no step that acted was changed. Absent
+   * for a runbook made in code (a drill's fault): its run resumes only with the same hash.
+   */
+  fingerprints?: Record<string, string>;
 }
 
 /** file:line:column of a path in the YAML text (the nearest existing ancestor). */
@@ -31,6 +39,41 @@ function configError(text: string, file: string, problem: Problem): ConfigError 
   }
   const pos = lines.linePos(offset);
   return new ConfigError(file, pos.line, pos.col, problem.message);
+}
+
+/** JSON with object keys sorted: the same value is the same text, whatever order it was written in. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(value) ?? "null";
+}
+
+/** A step's fingerprint (see LoadedRunbook.fingerprints). */
+export function stepFingerprint(runbook: Runbook, step: StepSpec): string {
+  const used = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === "string") {
+      for (const r of referencesIn(v).references) if ("config" in r) used.add(r.config);
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  walk(step.params);
+  const config = Object.fromEntries([...used].map((k) => [k, runbook.config[k] ?? null]));
+  const what = {
+    kind: step.kind,
+    region: step.region ?? runbook.region,
+    params: step.params,
+    config,
+    after: [...step.after].sort(),
+    timeoutSeconds: step.timeoutSeconds,
+    retries: step.retries,
+    onFailure: step.onFailure,
+  };
+  return createHash("sha256").update(canonical(what)).digest("hex");
 }
 
 /**
@@ -71,5 +114,6 @@ export function loadRunbook(
     file,
     hash: hash.digest("hex"),
     set: overrides,
+    fingerprints: Object.fromEntries(runbook.steps.map((s) => [s.id, stepFingerprint(runbook, s)])),
   };
 }
