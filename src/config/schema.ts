@@ -7,6 +7,7 @@ import { CRON_EXPECTED, parseCron } from "../trigger/cron.js";
 import { closest } from "../util/closest.js";
 import { DURATION_EXPECTED, parseDuration } from "../util/duration.js";
 import { glob } from "../util/glob.js";
+import { urlField } from "../util/url.js";
 
 /** 2026-02-29 and 2026-13-45 look like dates and are none. */
 function isCalendarDate(text: string): boolean {
@@ -130,7 +131,7 @@ export const configSchema = z.strictObject({
   profile: z.string().min(1).optional(),
   /** Where runs are kept: a SQLite file path, or dynamodb://TABLE?region=REGION. Default ~/.drctl/history.sqlite. */
   store: storeLocation.optional(),
-  endpointUrl: z.string().url().optional(),
+  endpointUrl: urlField().optional(),
   accounts: z
     .record(
       z.string().regex(/^\d{12}$/, { message: "expected a 12-digit account id as the key" }),
@@ -275,7 +276,7 @@ export const configSchema = z.strictObject({
       when: anyCase(["on-change", "always", "never"]).default("on-change"),
       email: emailSchema.optional(),
       webhook: z
-        .strictObject({ url: z.string().url(), format: anyCase(["slack", "teams"]).default("slack") })
+        .strictObject({ url: urlField(), format: anyCase(["slack", "teams"]).default("slack") })
         .optional(),
     })
     .optional()

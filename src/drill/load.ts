@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { parseYamlWithSchema } from "../config/load.js";
 import { ConfigError, InputError } from "../errors.js";
+import { commandProblems, pathLabel } from "../runbook/check.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { STEP_KINDS } from "../runbook/registry.js";
 import { closest } from "../util/closest.js";
@@ -95,6 +96,13 @@ export function loadDrill(file: string): LoadedDrill {
       `fault.params${path.length ? `.${path.join(".")}` : ""}: ${issue?.message ?? "invalid"} (for ${kind.kind})`,
     );
   }
+  // A value inside a command's shell script would run as code: refused as in a runbook.
+  const command = commandProblems(kind, drill.fault.params)[0];
+  if (command)
+    throw at(
+      ["fault", "params", ...command.path],
+      `fault.params.${pathLabel(command.path)}: ${command.message}`,
+    );
 
   const near = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
   const runbookFile = (key: "runbook" | "failback", path: string, set = {}) => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { regionCode } from "../aws/regions.js";
 import { DURATION_EXPECTED, parseDuration } from "../util/duration.js";
+import { urlField } from "../util/url.js";
 
 /** A duration (90s, 15m, 1h30m) as seconds; `30 minutes` is refused at its line with what is expected. */
 const duration = z.string({ error: DURATION_EXPECTED }).transform((text, ctx) => {
@@ -48,12 +49,8 @@ export const endpointSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
     message: "expected a name of letters, digits, dots, dashes and underscores",
   }),
-  // Credentials in a URL would be printed, stored and published with the drill: refused. The
-  // check runs even when the URL is not one (zod goes on after a failed format): it must not throw.
-  url: z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }).refine((u) => {
-    const parsed = URL.canParse(u) ? new URL(u) : undefined;
-    return parsed === undefined || (parsed.username === "" && parsed.password === "");
-  }, "expected a URL without a user or password (a probe sends none, and the URL is printed and stored)"),
+  // Credentials in a URL would be printed, stored and published with the drill: refused (a probe sends none).
+  url: urlField({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }),
   /** The status a good answer has (default 200), and text its body contains. */
   expect: z
     .strictObject({

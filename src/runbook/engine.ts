@@ -19,9 +19,10 @@ import {
   type StepChange,
   type StepRecord,
 } from "./journal.js";
+import { runbookEdit } from "./edits.js";
 import { loadRunbook, type LoadedRunbook } from "./load.js";
 import { STEP_KINDS } from "./registry.js";
-import { escapeReferences, resolveParams, type ValueSources } from "./resolve.js";
+import { checkSecretReferences, escapeReferences, resolveParams, type ValueSources } from "./resolve.js";
 import type { StepSpec } from "./schema.js";
 import { runbookScope } from "./scope.js";
 import { REDACTED, Secrets } from "./secrets.js";
@@ -98,6 +99,7 @@ async function paramsOf(
     step.params,
     { outputs, config: loaded.runbook.config, ssm: ssmSource(aws, region) },
     `${file}: step "${step.id}"`,
+    { commands: kind.commands ?? [] },
   );
   for (const s of resolved.secrets) secrets.add(s);
   const parsed = kind.params.safeParse(resolved.value);
@@ -394,14 +396,12 @@ export async function executeRunbook(
       `${file}: a step is named "${START_GATE}", the id of the run's approval gate; rename it`,
     );
   let previous: RunRecord | undefined;
+  // An edited runbook goes on only if no step that acted changed; what changed is journaled.
+  let edit: string | undefined;
   if (options.resumeRunId) {
     previous = await journal.run(runId);
     if (!previous) throw new InputError(`no run ${runId} in the ${journal.description}`);
-    if (previous.hash !== hash) {
-      throw new InputError(
-        `the runbook ${file} changed since run ${runId} began (sha256 ${previous.hash.slice(0, 12)} then, ${hash.slice(0, 12)} now); resuming it would mix two plans. Restore the file, or start a new run`,
-      );
-    }
+    edit = runbookEdit(loaded, previous, await journal.steps(runId));
   }
   if (!previous) await checkBeforeRun(aws, loaded);
   const owner = options.owner ?? processOwner();
@@ -437,13 +437,14 @@ export async function executeRunbook(
         },
         [
           ...(options.approvalGate ? [{ id: START_GATE, kind: "approval" }] : []),
-          ...runbook.steps.map((s) => ({ id: s.id, kind: s.kind })),
+          ...runbook.steps.map((s) => ({ id: s.id, kind: s.kind, fingerprint: loaded.fingerprints?.[s.id] })),
         ],
       );
     else if (previous.status !== "running")
       await journal.updateRun(runId, { status: "running", finishedAt: null });
     if (tookOver)
       await journal.addEvent(runId, `${owner.by} (pid ${owner.pid} on ${owner.host}) ${tookOver}`);
+    if (edit) await journal.addEvent(runId, edit);
     if (!previous) await options.onStarted?.(runId);
     for (const stepId of options.retryInDoubt ?? []) {
       const rec = (await journal.steps(runId)).find((s) => s.stepId === stepId);
@@ -473,6 +474,14 @@ export async function executeRunbook(
  * refused. A step whose state only earlier steps make readable is checked when it runs.
  */
 async function checkBeforeRun(aws: AwsClients, loaded: LoadedRunbook): Promise<void> {
+  // A SecureString where it cannot be kept secret stops the run here, not at its step.
+  for (const step of loaded.runbook.steps)
+    await checkSecretReferences(
+      step.params,
+      ssmSource(aws, step.region ?? loaded.runbook.region),
+      `${loaded.file}: step "${step.id}"`,
+      kindOf(step, loaded.file).commands ?? [],
+    );
   const checked = new Set(
     loaded.runbook.steps.filter((s) => STEP_KINDS.get(s.kind)?.checkedBeforeRun).map((s) => s.id),
   );
@@ -741,7 +750,8 @@ class Execution {
           intent = { before: intent ? intent.before : now, plan: planText, at: new Date().toISOString() };
           await this.change(
             step.id,
-            { intent, plan: planText, inputs },
+            // The step as the runbook says it when it acts: a resume compares an edited runbook with it.
+            { intent, plan: planText, inputs, fingerprint: this.loaded.fingerprints?.[step.id] },
             { status: "running", detail: planText },
           );
           crashPoint(step.id, "before-call");

@@ -3,21 +3,23 @@ import { stringify } from "yaml";
 import { InputError } from "../errors.js";
 import { ensurePrivateDir, writeFileAtomic } from "../util/files.js";
 import { checkDag } from "./dag.js";
+import { runbookEdit, START_GATE } from "./edits.js";
 import type { RunRecord, StepRecord } from "./journal.js";
 import { loadRunbook, type LoadedRunbook } from "./load.js";
 import { STEP_KINDS } from "./registry.js";
 import { escapeReferences } from "./resolve.js";
 import type { Runbook, StepSpec } from "./schema.js";
 
-/** The id of the start gate a run may have (engine.ts), which is in no runbook. */
-const GATE = "approve-start";
-
 /**
  * The runbook a recorded run ran: its own file, or `copy` (a run started elsewhere, a file since
- * edited), with the run's --set values, checked against the journal's hash. A runbook whose text
- * changed is refused, naming the journal's steps that match nothing in it now.
+ * edited), with the run's --set values. A text edited since the run is taken when every step
+ * that acted is unchanged (`edited` says what changed); otherwise it is refused, naming the step.
  */
-export function runbookOfRun(run: RunRecord, records: StepRecord[], copy?: string): LoadedRunbook {
+export function runbookOfRun(
+  run: RunRecord,
+  records: StepRecord[],
+  copy?: string,
+): LoadedRunbook & { edited?: string } {
   const file = copy ?? run.file;
   let loaded: LoadedRunbook;
   try {
@@ -29,14 +31,16 @@ export function runbookOfRun(run: RunRecord, records: StepRecord[], copy?: strin
       { cause: err },
     );
   }
-  if (loaded.hash !== run.hash) {
-    const ids = new Set(loaded.runbook.steps.map((s) => s.id));
-    const unmatched = records.map((r) => r.stepId).filter((id) => id !== GATE && !ids.has(id));
-    throw new InputError(
-      `the runbook ${file} is not the text run ${run.runId} ran (sha256 ${run.hash.slice(0, 12)} in the journal, ${loaded.hash.slice(0, 12)} now)${unmatched.length ? `; journal steps matching nothing in it: ${unmatched.join(", ")}` : ""}. Give --runbook COPY, a copy of the text the run used`,
-    );
+  let edited: string | undefined;
+  try {
+    edited = runbookEdit(loaded, run, records);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    throw new InputError(`${err.message}; or give --runbook COPY, a copy of the text the run used`, {
+      cause: err,
+    });
   }
-  return loaded;
+  return edited ? { ...loaded, edited } : loaded;
 }
 
 type Spec = Omit<StepSpec, "params"> & { params: Record<string, unknown> };
@@ -56,7 +60,7 @@ export function generateFailback(
 ): { runbook: Runbook; unmatched: string[] } {
   const { runbook } = loaded;
   const known = new Set(runbook.steps.map((s) => s.id));
-  const unmatched = records.map((r) => r.stepId).filter((id) => id !== GATE && !known.has(id));
+  const unmatched = records.map((r) => r.stepId).filter((id) => id !== START_GATE && !known.has(id));
   const byId = new Map(records.map((r) => [r.stepId, r]));
   const specs = new Map(runbook.steps.map((s) => [s.id, s]));
   /** Original step id -> the ids of its undo steps, in order. */

@@ -20,6 +20,7 @@ import {
   type LockOwner,
   type LockRecord,
   type NewRun,
+  type NewStep,
   type RunEvent,
   type RunRecord,
   type RunStatus,
@@ -218,7 +219,7 @@ export class DynamoDbJournal implements Journal {
     }
   }
 
-  async startRun(run: NewRun, steps: { id: string; kind: string }[]): Promise<void> {
+  async startRun(run: NewRun, steps: NewStep[]): Promise<void> {
     const put = (Item: Item) =>
       this.send("PutItem", (doc) =>
         doc.send(
@@ -239,6 +240,7 @@ export class DynamoDbJournal implements Journal {
         SK: `STEP#${s.id}`,
         stepId: s.id,
         kind: s.kind,
+        ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}),
         seq,
         status: "pending",
         attempts: 0,
@@ -289,6 +291,7 @@ export class DynamoDbJournal implements Journal {
         plan: (i.plan as string | undefined) ?? null,
         inputs: parse<Record<string, unknown> | null>(i.inputs, null),
         intent: parse<Intent | null>(i.intent, null),
+        ...(typeof i.fingerprint === "string" ? { fingerprint: i.fingerprint } : {}),
       }));
   }
 

@@ -11,6 +11,7 @@ import type {
   LockOwner,
   LockRecord,
   NewRun,
+  NewStep,
   RunEvent,
   RunRecord,
   RunStatus,
@@ -37,6 +38,7 @@ const ADDED: Record<string, [string, string][]> = {
     ["inputs", "TEXT"],
     ["kind", "TEXT"],
     ["intent", "TEXT"],
+    ["fingerprint", "TEXT"],
   ],
   runs: [
     ["format", "INTEGER"],
@@ -133,7 +135,7 @@ export class SqliteJournal implements Journal {
     });
   }
 
-  startRun(run: NewRun, steps: { id: string; kind: string }[]): Promise<void> {
+  startRun(run: NewRun, steps: NewStep[]): Promise<void> {
     const insert = this.db.transaction(() => {
       this.db
         .prepare(
@@ -152,9 +154,9 @@ export class SqliteJournal implements Journal {
           run.undoes,
         );
       const insertStep = this.db.prepare(
-        "INSERT INTO steps (run_id, step_id, seq, status, attempts, outputs, kind) VALUES (?, ?, ?, 'pending', 0, '{}', ?)",
+        "INSERT INTO steps (run_id, step_id, seq, status, attempts, outputs, kind, fingerprint) VALUES (?, ?, ?, 'pending', 0, '{}', ?, ?)",
       );
-      steps.forEach((s, seq) => insertStep.run(run.runId, s.id, seq, s.kind));
+      steps.forEach((s, seq) => insertStep.run(run.runId, s.id, seq, s.kind, s.fingerprint ?? null));
     });
     return settle(() => insert.immediate());
   }
@@ -187,6 +189,7 @@ export class SqliteJournal implements Journal {
         plan: (r.plan as string | null) ?? null,
         inputs: parse<Record<string, unknown> | null>(r.inputs, null),
         intent: parse<Intent | null>(r.intent, null),
+        ...(typeof r.fingerprint === "string" ? { fingerprint: r.fingerprint } : {}),
       }));
     });
   }
@@ -202,6 +205,7 @@ export class SqliteJournal implements Journal {
       plan: "plan",
       inputs: "inputs",
       intent: "intent",
+      fingerprint: "fingerprint",
     };
     const sets: string[] = [];
     const values: (string | number | null)[] = [];

@@ -36,6 +36,12 @@ export interface StepRecord {
   /** The parameters as a runbook would write them: ${ssm:...} references kept, secrets removed. */
   inputs: Record<string, unknown> | null;
   intent: Intent | null;
+  /**
+   * The step's fingerprint (LoadedRunbook.fingerprints) as the runbook had it when the run began,
+   * and once the step acted, as it had it then: a resume with an edited runbook compares it.
+   * Absent in journals of older drctl versions.
+   */
+  fingerprint?: string;
 }
 
 export type RunStatus = "running" | "succeeded" | "failed" | "interrupted" | "waiting";
@@ -67,6 +73,13 @@ export interface RunRecord {
 }
 
 export type NewRun = Omit<RunRecord, "finishedAt" | "status" | "format"> & { format?: number };
+
+/** A step of a new run: its id, kind and fingerprint (none for the start gate, which is in no runbook). */
+export interface NewStep {
+  id: string;
+  kind: string;
+  fingerprint?: string | undefined;
+}
 
 /** A change of a step's record; null clears a field. */
 export type StepChange = Partial<Omit<StepRecord, "stepId" | "kind">>;
@@ -121,7 +134,7 @@ export interface Journal {
   renewLock(application: string, token: string, leaseUntil: number): Promise<boolean>;
   /** Frees the application if `runId` holds it. */
   unlock(application: string, runId: string): Promise<void>;
-  startRun(run: NewRun, steps: { id: string; kind: string }[]): Promise<void>;
+  startRun(run: NewRun, steps: NewStep[]): Promise<void>;
   run(runId: string): Promise<RunRecord | undefined>;
   /** Every run, newest first. */
   runs(): Promise<RunRecord[]>;

@@ -3,6 +3,7 @@ import { checkCommands, parseShell, type ShellWord } from "./cli-shapes.testing.
 import { loadRunbook } from "./load.js";
 import { code, output, sh, word } from "./manual.js";
 import { manualSteps } from "./manual-steps.js";
+import { manualCommand } from "./steps/fault-command.js";
 import { STEP_KINDS } from "./registry.js";
 
 const R = "eu-west-1";
@@ -187,5 +188,14 @@ describe("a runbook by hand", () => {
     expect(all.join("\n")).not.toMatch(
       /<[a-zA-Z]+ of step|NOW-15MIN|file:\/\/change\.json|ZONE-ID|set it by hand/,
     );
+  });
+});
+
+describe("a command step by hand", () => {
+  it("passes values as env's arguments, quoted, and the script as one word: no value is read as code", () => {
+    expect(manualCommand('echo "$NAME"', { NAME: "web-1; touch /tmp/x" })).toBe(
+      `env 'NAME=web-1; touch /tmp/x' sh -c 'echo "$NAME"'`,
+    );
+    expect(manualCommand(["aws", "s3", "ls", "s3://a b"], {})).toBe(`aws s3 ls 's3://a b'`);
   });
 });

@@ -88,6 +88,19 @@ export interface StepKind<P, B = unknown> {
   /** The keys settle() returns (documented, and used to carry references over into a failback). */
   outputs: string[];
   /**
+   * Its outputs are also named by what it returns (a function's result's fields): a reference to
+   * an output not in `outputs` is taken, not refused when the runbook is loaded.
+   */
+  openOutputs?: boolean;
+  /**
+   * Parameter paths (dot-separated) that run a process. A string there is a shell script (sh -c):
+   * it may hold no ${...} reference, since the value would run as code. A list is the program and
+   * its arguments, run without a shell: references may fill arguments (never the program), but no
+   * SecureString (any user of the machine reads a process's arguments). Values reach a script as
+   * environment variables (the kind's `env` parameter). Checked when the runbook is loaded.
+   */
+  commands?: string[];
+  /**
    * Of the outputs, those that describe what the step leaves in place (an endpoint), not what it
    * found: a failback takes a value derived from one of these from the same output of the undo.
    */

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { pause, readsNothing, type StepContext, type StepKind } from "../step.js";
 import { comment, sh } from "../manual.js";
+import { urlField } from "../../util/url.js";
 
 const params = z.strictObject({
-  url: z.url(),
+  url: urlField({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }),
   expectStatus: z.number().int().min(100).max(599).default(200),
   /** Text the body must contain. */
   expectBody: z.string().optional(),

@@ -35,6 +35,7 @@ export const lambdaInvokeStep: StepKind<Params, undefined> = {
   permissions: ["lambda:InvokeFunction"],
   params,
   outputs: ["result", "(each top-level field of the result)"],
+  openOutputs: true,
   // What a function returns is its own business: shown as (redacted) unless used by a later step.
   publicOutputs: [],
   idempotent: false,

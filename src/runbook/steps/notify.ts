@@ -7,6 +7,7 @@ import { REDACTED } from "../secrets.js";
 import type { StepContext, StepKind } from "../step.js";
 import { known } from "./grants.js";
 import { aws, comment } from "../manual.js";
+import { urlField } from "../../util/url.js";
 
 const params = z
   .strictObject({
@@ -14,7 +15,7 @@ const params = z
     subject: z.string().max(100).default("drctl runbook"),
     topicArn: z.string().startsWith("arn:").optional(),
     /** A Slack/Teams-style webhook. Its URL is a credential: keep it in SSM and write ${ssm:/path}. */
-    webhookUrl: z.url().optional(),
+    webhookUrl: urlField({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }).optional(),
     email: z.strictObject({ from: z.string().min(3), to: z.array(z.string().min(3)).min(1) }).optional(),
   })
   .refine((p) => p.topicArn ?? p.webhookUrl ?? p.email, {

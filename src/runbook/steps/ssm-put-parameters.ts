@@ -93,7 +93,7 @@ async function read(ctx: StepContext, p: Params): Promise<Before> {
       const name = x.Name ?? "";
       const secure = x.Type === "SecureString";
       // A SecureString's value is compared here and forgotten: only whether it is the same is kept.
-      if (secure) ctx.secrets.add(x.Value);
+      if (secure) ctx.secrets.add(x.Value, `the SSM parameter ${name}`);
       const target = targets.get(name);
       const keyId = keys.get(name);
       found[name] = {
@@ -106,7 +106,8 @@ async function read(ctx: StepContext, p: Params): Promise<Before> {
     }
   }
   // What is written as (or into) a SecureString is secret from here on, whatever its source.
-  for (const w of writes(p, found)) if (w.type === "SecureString") ctx.secrets.add(w.value);
+  for (const w of writes(p, found))
+    if (w.type === "SecureString") ctx.secrets.add(w.value, `the value to write to ${w.name}`);
   return found;
 }
 
