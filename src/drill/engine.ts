@@ -42,6 +42,7 @@ import {
   type RunResult,
 } from "../runbook/engine.js";
 import { generateFailback, writeFailback } from "../runbook/failback.js";
+import { fenceJournal } from "../runbook/fence.js";
 import {
   acquireLock,
   describeHolder,
@@ -586,6 +587,8 @@ export async function runDrill(
   const { drill } = d;
   const id = options.drillId ?? newDrillId();
   const owner = options.owner ?? processOwner();
+  // Every write of the drill and of its runs carries the fence of the lock it takes.
+  journal = fenceJournal(journal, drill.application, owner);
   const state = new Drill(d, id, journal, owner, options);
   const startedAt = Date.now();
   const resolution = drill.probe.interval;
@@ -1214,6 +1217,7 @@ export async function resumeDrill(
       `drill ${drillId} has ended (${(ended as { outcome: string }).outcome}): nothing to resume`,
     );
   const owner = options.owner ?? processOwner();
+  journal = fenceJournal(journal, drill.application, owner);
   const state = new Drill(d, drillId, journal, owner, {
     ...options,
     preflight: () => Promise.resolve({ findings: [], problems: [], runs: {} }),
