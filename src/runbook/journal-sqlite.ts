@@ -64,10 +64,17 @@ export class SqliteJournal implements Journal {
     readonly description: string,
   ) {
     this.lockRow = db.prepare<[string], Row>("SELECT * FROM locks WHERE application = ?");
+    const holds = db
+      .prepare<[string, string, number], number>(
+        "SELECT 1 FROM locks WHERE application = ? AND json_extract(owner, '$.token') = ? AND generation = ?",
+      )
+      .pluck();
     this.fencedWrite = db.transaction((fence: Fence, work: () => unknown) => {
-      const row = this.lockRow.get(fence.application);
-      const stale = staleFence(row ? lockOfRow(row) : undefined, fence);
-      if (stale) throw new LeaseLostError(fence.application, stale);
+      if (holds.get(fence.application, fence.token, fence.generation) === undefined) {
+        const row = this.lockRow.get(fence.application);
+        const stale = staleFence(row ? lockOfRow(row) : undefined, fence) ?? "the lock changed";
+        throw new LeaseLostError(fence.application, stale);
+      }
       return work();
     });
   }
