@@ -35,6 +35,7 @@ import {
 import type { Finding, Severity, Status } from "../core/finding.js";
 import { InputError } from "../errors.js";
 import {
+  defaultLeaseMs,
   executeRunbook,
   planProblems,
   planRunbook,
@@ -98,6 +99,7 @@ export interface DrillOptions {
   /** Where generated failbacks are written. */
   runbookDir: string;
   owner?: LockOwner;
+  /** How long the lock's lease lasts without a renewal (default DRCTL_LEASE_SECONDS, or 120 s, as runs). */
   leaseMs?: number;
   /** A new drill's id (default: generated). */
   drillId?: string;
@@ -587,8 +589,11 @@ export async function runDrill(
   const { drill } = d;
   const id = options.drillId ?? newDrillId();
   const owner = options.owner ?? processOwner();
-  // Every write of the drill and of its runs carries the fence of the lock it takes.
-  journal = fenceJournal(journal, drill.application, owner);
+  // Every write of the drill and of its runs carries the fence of the lock it takes; a lease found
+  // lost stops its waits as an interrupt would (and what it would then write or change is refused).
+  const fenced = fenceJournal(journal, drill.application, owner);
+  journal = fenced;
+  options = { ...options, interrupt: anySignal([options.interrupt, fenced.lostSignal]) };
   const state = new Drill(d, id, journal, owner, options);
   const startedAt = Date.now();
   const resolution = drill.probe.interval;
@@ -645,7 +650,7 @@ export async function runDrill(
     );
 
   // 3. The lock and the drill's run, before anything is written.
-  const leaseMs = options.leaseMs ?? 120_000;
+  const leaseMs = options.leaseMs ?? defaultLeaseMs();
   await acquireLock(journal, { application: drill.application, runId: id, owner, leaseMs });
   const lease = new Lease(journal, drill.application, owner.token, leaseMs);
   lease.start();
@@ -1217,7 +1222,9 @@ export async function resumeDrill(
       `drill ${drillId} has ended (${(ended as { outcome: string }).outcome}): nothing to resume`,
     );
   const owner = options.owner ?? processOwner();
-  journal = fenceJournal(journal, drill.application, owner);
+  const fenced = fenceJournal(journal, drill.application, owner);
+  journal = fenced;
+  options = { ...options, interrupt: anySignal([options.interrupt, fenced.lostSignal]) };
   const state = new Drill(d, drillId, journal, owner, {
     ...options,
     preflight: () => Promise.resolve({ findings: [], problems: [], runs: {} }),
@@ -1232,7 +1239,7 @@ export async function resumeDrill(
   state.runs.fault = drillId;
 
   // The lock: taken over from the drill's own runs once no process runs them.
-  const leaseMs = options.leaseMs ?? 120_000;
+  const leaseMs = options.leaseMs ?? defaultLeaseMs();
   const held = await journal.lockOf(drill.application);
   if (held && held.owner?.token !== owner.token) {
     if (!runIds.has(held.runId))
