@@ -53,35 +53,52 @@ const ADDED: Record<string, [string, string][]> = {
   ],
 };
 
+/** A fenced write's condition, in its own statement: the lock is still the fence's. */
+const HOLDS =
+  "EXISTS (SELECT 1 FROM locks WHERE application = ? AND json_extract(owner, '$.token') = ? AND generation = ?)";
+const holdsArgs = (fence: Fence | undefined) =>
+  fence ? [fence.application, fence.token, fence.generation] : [];
+
 /** The journal in a SQLite file (~/.drctl/journal.sqlite, private): runs on one machine. */
 export class SqliteJournal implements Journal {
-  /** A write under a fence: the lock checked and the write made in one transaction. */
+  /** A write of several statements under a fence: the lock checked and the writes made in one transaction. */
   private readonly fencedWrite: Database.Transaction<(fence: Fence, work: () => unknown) => unknown>;
   private readonly lockRow: Database.Statement<[string], Row>;
+  /** Prepared statements, by their text (a run writes the same few again and again). */
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(
     private readonly db: Database.Database,
     readonly description: string,
   ) {
     this.lockRow = db.prepare<[string], Row>("SELECT * FROM locks WHERE application = ?");
-    const holds = db
-      .prepare<[string, string, number], number>(
-        "SELECT 1 FROM locks WHERE application = ? AND json_extract(owner, '$.token') = ? AND generation = ?",
-      )
-      .pluck();
+    const holds = db.prepare(`SELECT ${HOLDS}`).pluck();
     this.fencedWrite = db.transaction((fence: Fence, work: () => unknown) => {
-      if (holds.get(fence.application, fence.token, fence.generation) === undefined) {
-        const row = this.lockRow.get(fence.application);
-        const stale = staleFence(row ? lockOfRow(row) : undefined, fence) ?? "the lock changed";
-        throw new LeaseLostError(fence.application, stale);
-      }
+      if (holds.get(...holdsArgs(fence)) !== 1) this.refuseIfStale(fence, "the lock changed");
       return work();
     });
   }
 
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Throws LeaseLostError if `fence` is no longer the lock (or, with `otherwise`, in any case). */
+  private refuseIfStale(fence: Fence | undefined, otherwise?: string): void {
+    if (!fence) return;
+    const row = this.lockRow.get(fence.application);
+    const stale = staleFence(row ? lockOfRow(row) : undefined, fence) ?? otherwise;
+    if (stale) throw new LeaseLostError(fence.application, stale);
+  }
+
   /**
    * `work` (synchronous SQLite), under `fence` if given: in an immediate transaction, so no other
-   * process takes the lock between the check and the write.
+   * process takes the lock between the check and the writes.
    */
   private write<T>(fence: Fence | undefined, work: () => T): Promise<T> {
     if (!fence) return settle(work);
@@ -260,12 +277,15 @@ export class SqliteJournal implements Journal {
       );
     }
     if (sets.length === 0) return Promise.resolve();
-    return this.write(fence, () => {
-      const done = this.db
-        .prepare(`UPDATE steps SET ${sets.join(", ")} WHERE run_id = ? AND step_id = ?`)
-        .run(...values, runId, stepId);
-      if (done.changes !== 1)
+    // Under a fence, one statement: the update is made only where the lock is still the fence's.
+    return settle(() => {
+      const done = this.statement(
+        `UPDATE steps SET ${sets.join(", ")} WHERE run_id = ? AND step_id = ?${fence ? ` AND ${HOLDS}` : ""}`,
+      ).run(...values, runId, stepId, ...holdsArgs(fence));
+      if (done.changes !== 1) {
+        this.refuseIfStale(fence);
         throw new DrctlError(`run ${runId} has no step ${stepId} in the ${this.description}`);
+      }
     });
   }
 
@@ -274,18 +294,28 @@ export class SqliteJournal implements Journal {
     change: { status: RunStatus; finishedAt: string | null },
     fence?: Fence,
   ): Promise<void> {
-    return this.write(fence, () => {
-      this.db
-        .prepare("UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?")
-        .run(change.status, change.finishedAt, runId);
+    return settle(() => {
+      const done = this.statement(
+        `UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?${fence ? ` AND ${HOLDS}` : ""}`,
+      ).run(change.status, change.finishedAt, runId, ...holdsArgs(fence));
+      if (done.changes === 0) this.refuseIfStale(fence);
     });
   }
 
   addEvent(runId: string, what: string, fence?: Fence): Promise<void> {
-    return this.write(fence, () => {
-      this.db
-        .prepare("INSERT INTO events (run_id, at, what) VALUES (?, ?, ?)")
-        .run(runId, new Date().toISOString(), what);
+    return settle(() => {
+      const at = new Date().toISOString();
+      if (!fence)
+        this.statement("INSERT INTO events (run_id, at, what) VALUES (?, ?, ?)").run(runId, at, what);
+      else if (
+        this.statement(`INSERT INTO events (run_id, at, what) SELECT ?, ?, ? WHERE ${HOLDS}`).run(
+          runId,
+          at,
+          what,
+          ...holdsArgs(fence),
+        ).changes === 0
+      )
+        this.refuseIfStale(fence, "the lock changed during the write");
     });
   }
 
