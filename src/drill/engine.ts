@@ -36,6 +36,7 @@ import type { Finding, Severity, Status } from "../core/finding.js";
 import type { Application } from "../config/applications.js";
 import { DrctlError, InputError } from "../errors.js";
 import {
+  defaultLeaseMs,
   executeRunbook,
   planProblems,
   planRunbook,
@@ -43,6 +44,7 @@ import {
   type RunResult,
 } from "../runbook/engine.js";
 import { generateFailback, writeFailback } from "../runbook/failback.js";
+import { fenceJournal } from "../runbook/fence.js";
 import {
   acquireLock,
   describeHolder,
@@ -102,6 +104,7 @@ export interface DrillOptions {
   /** Where generated failbacks are written. */
   runbookDir: string;
   owner?: LockOwner;
+  /** How long the lock's lease lasts without a renewal (default DRCTL_LEASE_SECONDS, or 120 s, as runs). */
   leaseMs?: number;
   /** A new drill's id (default: generated). */
   drillId?: string;
@@ -699,6 +702,11 @@ export async function runDrill(
   const { drill } = d;
   const id = options.drillId ?? newDrillId();
   const owner = options.owner ?? processOwner();
+  // Every write of the drill and of its runs carries the fence of the lock it takes; a lease found
+  // lost stops its waits as an interrupt would (and what it would then write or change is refused).
+  const fenced = fenceJournal(journal, drill.application, owner);
+  journal = fenced;
+  options = { ...options, interrupt: anySignal([options.interrupt, fenced.lostSignal]) };
   const state = new Drill(d, id, journal, owner, options);
   const startedAt = Date.now();
   const resolution = drill.probe.interval;
@@ -784,7 +792,7 @@ export async function runDrill(
     );
 
   // 3. The lock and the drill's run, before anything is written.
-  const leaseMs = options.leaseMs ?? 120_000;
+  const leaseMs = options.leaseMs ?? defaultLeaseMs();
   await acquireLock(journal, { application: drill.application, runId: id, owner, leaseMs });
   const lease = new Lease(journal, drill.application, owner.token, leaseMs);
   lease.start();
@@ -1368,6 +1376,9 @@ export async function resumeDrill(
       `drill ${drillId} has ended (${(ended as { outcome: string }).outcome}): nothing to resume`,
     );
   const owner = options.owner ?? processOwner();
+  const fenced = fenceJournal(journal, drill.application, owner);
+  journal = fenced;
+  options = { ...options, interrupt: anySignal([options.interrupt, fenced.lostSignal]) };
   const state = new Drill(d, drillId, journal, owner, {
     ...options,
     preflight: () => Promise.resolve({ findings: [], problems: [], runs: {} }),
@@ -1383,7 +1394,7 @@ export async function resumeDrill(
   state.runs.fault = drillId;
 
   // The lock: taken over from the drill's own runs once no process runs them.
-  const leaseMs = options.leaseMs ?? 120_000;
+  const leaseMs = options.leaseMs ?? defaultLeaseMs();
   const held = await journal.lockOf(drill.application);
   if (held && held.owner?.token !== owner.token) {
     if (!runIds.has(held.runId))
