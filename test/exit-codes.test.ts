@@ -387,7 +387,8 @@ describe("drctl inventory", () => {
   });
 
   it("3: the emulator down: one line per cause, with a count; each failure under --verbose", async () => {
-    const p = place();
+    // Both regions drctl.yaml names are read (no standby is assumed when it names none).
+    const p = place("regions:\n  primary: us-east-1\n  standby: eu-west-1\n");
     const r = await drctl(["--config", p.config, "inventory"], { endpoint: downEndpoint });
     expect(r.code).toBe(3);
     expect(r.said).toEqual([
