@@ -4,12 +4,12 @@ import { RESOURCE_MODULES } from "./resources/registry.js";
 import { STEP_KINDS } from "./runbook/registry.js";
 import { REFERENCE_PERMISSIONS } from "./runbook/resolve.js";
 import { DYNAMODB_JOURNAL_PERMISSIONS } from "./runbook/journal-dynamodb.js";
-import { DYNAMODB_PERMISSIONS } from "./store/dynamodb.js";
+import { DYNAMODB_PERMISSIONS } from "./history/dynamodb.js";
 import { TRIGGER_WINDOW_PERMISSIONS } from "./trigger/window.js";
 import { CANARY_PERMISSIONS } from "./freshness/canary.js";
 import { PUT_METRIC_PERMISSIONS } from "./freshness/put-metrics.js";
 import { TAGGED_PERMISSIONS } from "./pairs/tagged.js";
-import { STORE_TYPES } from "./stores/registry.js";
+import { STORE_TYPES } from "./datastores/registry.js";
 import { AVAILABILITY_PERMISSIONS } from "./plan/availability.js";
 import { DRILL_CANARY_PERMISSIONS } from "./drill/canaries.js";
 

@@ -13,7 +13,7 @@ import { buildNetwork } from "../demo/world/network.js";
 import { runCli } from "../src/cli/program.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan } from "../src/scan/engine.js";
-import { SqliteHistory } from "../src/store/sqlite.js";
+import { SqliteHistory } from "../src/history/sqlite.js";
 import { useEmulator } from "./harness/emulator.js";
 
 const env = useEmulator();

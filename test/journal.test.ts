@@ -15,7 +15,7 @@ import {
   type Journal,
   type LockOwner,
 } from "../src/runbook/journal.js";
-import { DynamoDbHistory } from "../src/store/dynamodb.js";
+import { DynamoDbHistory } from "../src/history/dynamodb.js";
 import { useEmulator } from "./harness/emulator.js";
 
 const env = useEmulator();

@@ -9,7 +9,7 @@ import { buildWorld, type World } from "../demo/world/build.js";
 import { isReadFailure } from "../src/core/finding.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan, type ScanOptions } from "../src/scan/engine.js";
-import { diffRuns } from "../src/store/diff.js";
+import { diffRuns } from "../src/history/diff.js";
 import { useEmulator } from "./harness/emulator.js";
 import { FaultProxy, NO_FAULTS, type FaultPlan } from "./harness/fault-proxy.js";
 

@@ -10,8 +10,8 @@ import { serversResolver, systemResolver, type Resolver } from "../drill/probe.j
 import { planProblems } from "../runbook/engine.js";
 import { formatDrillHtml } from "../report/drill-html.js";
 import { formatDrillText } from "../report/drill-text.js";
-import { drctlHome } from "../store/open.js";
-import { drillRun } from "../store/types.js";
+import { drctlHome } from "../history/open.js";
+import { drillRun } from "../history/types.js";
 import { ensurePrivateDir, writeFileAtomic } from "../util/files.js";
 import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";

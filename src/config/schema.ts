@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { parseArn } from "../aws/arn.js";
 import { KNOWN_REGIONS } from "../aws/regions.js";
-import { parseStoreLocation } from "../store/location.js";
-import { ruleIds } from "../scan/rule-catalog.js";
-import { CRON_EXPECTED, parseCron } from "../trigger/cron.js";
+import { parseStoreLocation } from "../history/location.js";
+import { ruleIds } from "../catalog.js";
+import { CRON_EXPECTED, parseCron } from "../util/cron.js";
 import { closest } from "../util/closest.js";
 import { DURATION_EXPECTED, parseDuration } from "../util/duration.js";
 import { glob } from "../util/glob.js";

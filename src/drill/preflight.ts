@@ -10,7 +10,7 @@ import { primaryRegions, type DrctlConfig } from "../config/schema.js";
 import { isReadFailure, type Finding } from "../core/finding.js";
 import { runFreshness } from "../freshness/engine.js";
 import { runScan } from "../scan/engine.js";
-import { freshnessRun, headerOf, newRunId, type HistoryStore } from "../store/types.js";
+import { freshnessRun, headerOf, newRunId, type HistoryStore } from "../history/types.js";
 import { glob } from "../util/glob.js";
 import type { Preflight } from "./engine.js";
 import type { DrillFile } from "./schema.js";

@@ -20,14 +20,14 @@ import type { DrctlConfig } from "../config/schema.js";
 import { PAIR_RULES } from "../pairs/rules.js";
 import { isTrue, TAG, tidyArn } from "../pairs/tags.js";
 import { taggedResources, type TaggedResource } from "../pairs/tagged.js";
-import { RegionCaches } from "../scan/region-cache.js";
-import { applySuppressions } from "../scan/suppressions.js";
-import { STORE_TYPES } from "../stores/registry.js";
+import { RegionCaches } from "../aws/region-cache.js";
+import { applySuppressions } from "../core/suppressions.js";
+import { STORE_TYPES } from "../datastores/registry.js";
 import { formatDuration } from "../util/duration.js";
 import { glob } from "../util/glob.js";
 import { belongsTo } from "../config/applications.js";
 import { pool } from "../util/pool.js";
-import { MetricReader } from "./metrics.js";
+import { MetricReader } from "../aws/metrics.js";
 import type {
   Discovered,
   FreshnessContext,
@@ -36,7 +36,7 @@ import type {
   PrimaryStore,
   Protection,
   StoreType,
-} from "./store-type.js";
+} from "../datastores/type.js";
 
 export interface FreshnessOptions {
   primaryRegions: readonly string[];

@@ -18,7 +18,7 @@ import { freshnessFailures } from "../freshness/verdict.js";
 import { diffFreshness } from "../freshness/diff.js";
 import { runFreshness } from "../freshness/engine.js";
 import { ignoringOwnStore } from "../freshness/own-store.js";
-import { parseStoreLocation } from "../store/location.js";
+import { parseStoreLocation } from "../history/location.js";
 import { putFreshnessMetrics } from "../freshness/put-metrics.js";
 import { discoverPairs } from "../pairs/discover.js";
 import { PAIR_RULES } from "../pairs/rules.js";
@@ -27,11 +27,11 @@ import { buildSite, runPath } from "../report/site.js";
 import { runScan } from "../scan/engine.js";
 import type { ScanResult } from "../core/scan-result.js";
 import { mergeResults } from "../scan/merge.js";
-import { applySuppressions } from "../scan/suppressions.js";
+import { applySuppressions } from "../core/suppressions.js";
 import { findingOf, isReadFailure, type Finding } from "../core/finding.js";
 import { summarizeCauses } from "../errors.js";
-import { diffRuns } from "../store/diff.js";
-import { openStore } from "../store/open.js";
+import { diffRuns } from "../history/diff.js";
+import { openStore } from "../history/open.js";
 import {
   asScan,
   freshnessRun,
@@ -39,13 +39,13 @@ import {
   newRunId,
   type HistoryStore,
   type StoredFreshness,
-} from "../store/types.js";
-import { previousRun } from "../store/previous.js";
+} from "../history/types.js";
+import { previousRun } from "../history/previous.js";
 import { failoverInputSchema } from "../trigger/start.js";
 import { advance, alarm } from "./failover.js";
 import { buildPlan } from "../plan/build.js";
 import { openJournal } from "../runbook/open-journal.js";
-import { planRun } from "../store/types.js";
+import { planRun } from "../history/types.js";
 import { runtimeFromEnv, type Runtime } from "./runtime.js";
 
 export interface PairRef {

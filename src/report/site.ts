@@ -1,9 +1,9 @@
 import { STORE_STATUSES, type FreshnessResult } from "../core/freshness-result.js";
 import type { ScanResult } from "../core/scan-result.js";
 import { diffFreshness } from "../freshness/diff.js";
-import { diffRuns } from "../store/diff.js";
-import type { HistoryStore, RunHeader } from "../store/types.js";
-import { asScan } from "../store/types.js";
+import { diffRuns } from "../history/diff.js";
+import type { HistoryStore, RunHeader } from "../history/types.js";
+import { asScan } from "../history/types.js";
 import { escapeHtml as e } from "./escape.js";
 import { formatFreshnessHtml } from "./freshness-html.js";
 import { formatScanHtml } from "./html.js";

@@ -1,4 +1,4 @@
-import type { ResourceModule } from "../scan/module.js";
+import type { ResourceModule } from "./module.js";
 import { certificateModule } from "./certificate/index.js";
 import { listenerModule } from "./listener/index.js";
 import { loadBalancerModule } from "./load-balancer/index.js";

@@ -3,11 +3,11 @@ import { discoverPairs, type Pair } from "../pairs/discover.js";
 import { RecordIndex } from "../resources/route53/collect.js";
 import { RESOURCE_MODULES } from "../resources/registry.js";
 import { pool } from "../util/pool.js";
-import { readErrorRule, type PairContext, type ResourceModule } from "./module.js";
-import { brokenRefs, PairTwins } from "./refs.js";
-import { RegionCaches } from "./region-cache.js";
-import { Side } from "./side.js";
-import { applySuppressions } from "./suppressions.js";
+import { readErrorRule, type PairContext, type ResourceModule } from "../resources/module.js";
+import { brokenRefs, PairTwins } from "../core/refs.js";
+import { RegionCaches } from "../aws/region-cache.js";
+import { Side } from "../resources/side.js";
+import { applySuppressions } from "../core/suppressions.js";
 import {
   SCAN_SCHEMA_VERSION,
   type PairResult,
@@ -24,7 +24,7 @@ import {
   type Severity,
   type Status,
 } from "../core/finding.js";
-import type { Difference, ScanSettings } from "./types.js";
+import type { Difference, ScanSettings } from "../core/rule.js";
 
 export interface ScanOptions {
   primaryRegions: string[];

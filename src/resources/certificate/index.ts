@@ -1,7 +1,7 @@
-import type { ResourceModule, Twin } from "../../scan/module.js";
-import type { Collector } from "../../scan/side.js";
-import type { TwinLink } from "../../scan/twins.js";
-import type { Difference } from "../../scan/types.js";
+import type { ResourceModule, Twin } from "../module.js";
+import type { Collector } from "../side.js";
+import type { TwinLink } from "../../core/twins.js";
+import type { Difference } from "../../core/rule.js";
 import type { RuleInfo } from "../../core/finding.js";
 import { listenersCollector } from "../listener/index.js";
 import { CERTIFICATE_PERMISSIONS, collectCertificates } from "./collect.js";

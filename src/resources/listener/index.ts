@@ -1,7 +1,7 @@
-import type { ResourceModule } from "../../scan/module.js";
-import type { Collector } from "../../scan/side.js";
-import type { Difference } from "../../scan/types.js";
-import type { TwinLink } from "../../scan/twins.js";
+import type { ResourceModule } from "../module.js";
+import type { Collector } from "../side.js";
+import type { Difference } from "../../core/rule.js";
+import type { TwinLink } from "../../core/twins.js";
 import type { RuleInfo } from "../../core/finding.js";
 import { collectListeners, LISTENER_PERMISSIONS } from "./collect.js";
 import type { NormalizedListener } from "./normalize.js";

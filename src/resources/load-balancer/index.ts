@@ -1,5 +1,5 @@
-import { oneTwin, type ResourceModule } from "../../scan/module.js";
-import type { Collector } from "../../scan/side.js";
+import { oneTwin, type ResourceModule } from "../module.js";
+import type { Collector } from "../side.js";
 import { collectLoadBalancer, LOAD_BALANCER_PERMISSIONS } from "./collect.js";
 import type { NormalizedLoadBalancer } from "./normalize.js";
 import { loadBalancerRules } from "./rules.js";

@@ -1,6 +1,6 @@
 import type { RuleInfo } from "../../core/finding.js";
-import { ambiguousTwinRule, unmatchedOf, type PairContext, type ResourceModule } from "../../scan/module.js";
-import { matchTwins, type TwinCandidate, type TwinEvidence } from "../../scan/twins.js";
+import { ambiguousTwinRule, unmatchedOf, type PairContext, type ResourceModule } from "../module.js";
+import { matchTwins, type TwinCandidate, type TwinEvidence } from "../../core/twins.js";
 import { LOAD_BALANCERS_BY_DNS } from "../load-balancer/list.js";
 import { ROUTE53_PERMISSIONS, type RecordIndex } from "./collect.js";
 import {

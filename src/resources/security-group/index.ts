@@ -1,7 +1,7 @@
 import type { RuleInfo } from "../../core/finding.js";
-import { ambiguousTwinRule, unmatchedOf, type ResourceModule } from "../../scan/module.js";
-import type { Collector } from "../../scan/side.js";
-import { matchTwins, type MatchResult, type TwinEvidence } from "../../scan/twins.js";
+import { ambiguousTwinRule, unmatchedOf, type ResourceModule } from "../module.js";
+import type { Collector } from "../side.js";
+import { matchTwins, type MatchResult, type TwinEvidence } from "../../core/twins.js";
 import {
   collectSecurityGroups,
   SECURITY_GROUP_PERMISSIONS,

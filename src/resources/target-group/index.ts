@@ -7,11 +7,11 @@ import {
   type ResourceModule,
   type Twin,
   type Unmatched,
-} from "../../scan/module.js";
-import type { Role } from "../../scan/refs.js";
-import type { Collector, Side } from "../../scan/side.js";
-import { nameKey } from "../../scan/twin-names.js";
-import { matchTwins, type MatchResult, type TwinCandidate, type TwinEvidence } from "../../scan/twins.js";
+} from "../module.js";
+import type { Role } from "../../core/refs.js";
+import type { Collector, Side } from "../side.js";
+import { nameKey } from "../../core/twin-names.js";
+import { matchTwins, type MatchResult, type TwinCandidate, type TwinEvidence } from "../../core/twins.js";
 import { listenersCollector } from "../listener/index.js";
 import { targetGroupName } from "../listener/normalize.js";
 import {
