@@ -1,8 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { RESOURCE_MODULES } from "./resources/registry.js";
-import { STORE_TYPES } from "./datastores/registry.js";
-import { ruleCatalog } from "./catalog.js";
+import { RESOURCE_MODULES, ruleCatalog, STORE_TYPES } from "./catalog.js";
 import type { RuleCases } from "./core/rule-cases.testing.js";
 
 /**
@@ -10,8 +8,8 @@ import type { RuleCases } from "./core/rule-cases.testing.js";
  * is tested with a case that reports it and one that does not.
  */
 const MADE_BY_THE_ENGINE: Record<string, string> = {
-  missing: "src/scan/twins.test.ts and test/scan-names.test.ts (a resource without a twin)",
-  "ambiguous-twin": "src/scan/twins.test.ts and test/scan-names.test.ts (two candidates, never guessed)",
+  missing: "src/core/twins.test.ts and test/scan-names.test.ts (a resource without a twin)",
+  "ambiguous-twin": "src/core/twins.test.ts and test/scan-names.test.ts (two candidates, never guessed)",
   unreadable: "test/scan-world.test.ts and test/scan-resilience.test.ts (denied and failing reads)",
   "not-found": "test/scan-names.test.ts (a group deleted while the scan ran)",
   records: "test/scan-semantics.test.ts and test/scan-names.test.ts (records matched as twins)",
@@ -20,11 +18,11 @@ const MADE_BY_THE_ENGINE: Record<string, string> = {
 /** Every case beside every rules.ts: the readiness scan's types and the data-store types. */
 async function allCases(): Promise<Map<string, unknown>> {
   const found = new Map<string, unknown>();
-  for (const folder of ["resources", "stores"]) {
-    const dir = new URL(`../${folder}/`, import.meta.url);
+  for (const folder of ["resources", "datastores"]) {
+    const dir = new URL(`./${folder}/`, import.meta.url);
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (!entry.isDirectory() || !existsSync(new URL(`${entry.name}/rules.cases.ts`, dir))) continue;
-      const module = (await import(`../${folder}/${entry.name}/rules.cases.ts`)) as {
+      const module = (await import(`./${folder}/${entry.name}/rules.cases.ts`)) as {
         cases: RuleCases<unknown>;
       };
       for (const [id, c] of Object.entries(module.cases)) found.set(id, c);

@@ -1,9 +1,49 @@
-import { PAIR_RULES } from "./pairs/rules.js";
-import { RESOURCE_MODULES } from "./resources/registry.js";
-import { readErrorRule } from "./resources/module.js";
-import { storeReadError } from "./freshness/engine.js";
-import { STORE_TYPES } from "./datastores/registry.js";
+/**
+ * The catalogue: every resource type the scan compares, every data-store type freshness measures,
+ * and every rule either can report. The top of the dependency order: the only module that imports
+ * every type; engines receive these lists as arguments and never import a type themselves.
+ * Adding a type is its folder and one line here.
+ */
 import type { RuleInfo } from "./core/finding.js";
+import { auroraStoreType } from "./datastores/aurora/index.js";
+import { backupStoreType } from "./datastores/backup/index.js";
+import { dynamodbStoreType } from "./datastores/dynamodb/index.js";
+import { efsStoreType } from "./datastores/efs/index.js";
+import { elasticacheStoreType } from "./datastores/elasticache/index.js";
+import { imagesStoreType } from "./datastores/images/index.js";
+import { rdsStoreType } from "./datastores/rds/index.js";
+import { s3StoreType } from "./datastores/s3/index.js";
+import { storeReadError, type StoreType } from "./datastores/type.js";
+import { PAIR_RULES } from "./pairs/rules.js";
+import { certificateModule } from "./resources/certificate/index.js";
+import { listenerModule } from "./resources/listener/index.js";
+import { loadBalancerModule } from "./resources/load-balancer/index.js";
+import { readErrorRule, type ResourceModule } from "./resources/module.js";
+import { route53Module } from "./resources/route53/index.js";
+import { securityGroupModule } from "./resources/security-group/index.js";
+import { targetGroupModule } from "./resources/target-group/index.js";
+
+/** Every resource type the readiness scan compares, in the order their reads start. */
+export const RESOURCE_MODULES: readonly ResourceModule<never>[] = [
+  loadBalancerModule,
+  listenerModule,
+  targetGroupModule,
+  securityGroupModule,
+  certificateModule,
+  route53Module,
+] as unknown as readonly ResourceModule<never>[];
+
+/** Every data-store type freshness measures. */
+export const STORE_TYPES: readonly StoreType[] = [
+  rdsStoreType,
+  auroraStoreType,
+  dynamodbStoreType,
+  s3StoreType,
+  efsStoreType,
+  elasticacheStoreType,
+  imagesStoreType,
+  backupStoreType,
+];
 
 /** Every rule a scan or a freshness run can report, grouped by resource type, in report order. */
 export function ruleCatalog(): { type: string; title: string; rules: RuleInfo[] }[] {

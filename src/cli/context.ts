@@ -13,6 +13,7 @@ import { primaryRegions, type DrctlConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import { jsonText, type Io } from "./io.js";
 import { prepareFile } from "./paths.js";
+import { ruleIds } from "../catalog.js";
 
 /** The global options every command accepts. */
 export interface GlobalOptions {
@@ -59,7 +60,7 @@ export class CommandContext {
 
   /** Validates every global option and the config before any work: bad input fails here, exit 2. */
   static create(options: GlobalOptions, io: Io): CommandContext {
-    const loaded = loadConfig(options.config);
+    const loaded = loadConfig(options.config, { ruleIds: ruleIds() });
     const { config } = loaded;
     for (const r of options.region) assertRegion(r, "--region");
     const profile = first(

@@ -17,6 +17,7 @@ import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";
 import { prepareFile } from "./paths.js";
 import { formatPlan } from "./runbook.js";
+import { RESOURCE_MODULES, STORE_TYPES } from "../catalog.js";
 
 type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;
 
@@ -164,7 +165,11 @@ Examples:
         try {
           const outcome = await runDrill(aws, journal, d, {
             resolver: resolverOf(d),
-            preflight: () => preflight(aws, d.drill, ctx.config, store, (l) => ctx.progress(l)),
+            preflight: () =>
+              preflight(aws, d.drill, ctx.config, store, (l) => ctx.progress(l), {
+                resources: RESOURCE_MODULES,
+                datastores: STORE_TYPES,
+              }),
             canaries: (id) => canaryStores(aws, d.drill, id, ctx.config, d.file),
             ...(flags.force ? { force: { by: currentUser(), why: flags.force } } : {}),
             log: (l) => ctx.progress(printable(l)),

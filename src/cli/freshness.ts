@@ -20,6 +20,7 @@ import { writeFileAtomic } from "../util/files.js";
 import { oneOf } from "./args.js";
 import type { CommandContext } from "./context.js";
 import { prepareFile, prepareFolder } from "./paths.js";
+import { STORE_TYPES } from "../catalog.js";
 
 interface FreshnessFlags {
   html?: string;
@@ -122,6 +123,7 @@ Examples:
           `measuring data stores of ${primary.join(", ")} against their copies in ${standby.join(", ")}`,
         );
         const result = await runFreshness(aws, {
+          types: STORE_TYPES,
           primaryRegions: primary,
           standbyRegions: standby,
           config: ignoringOwnStore(ctx.config, ctx.storeAt.value),

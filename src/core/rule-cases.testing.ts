@@ -1,6 +1,6 @@
 /**
  * Test support: every rule with a check() has, beside its rules.ts, a passing and a failing pair
- * of normalized values (rules.cases.ts), run by its rules.test.ts; src/scan/rule-catalog.test.ts
+ * of normalized values (rules.cases.ts), run by its rules.test.ts; src/catalog.test.ts
  * fails when a rule has none. Values with references are resolved through twins as the engine
  * resolves them (`resolved`), so a case compares what a scan compares.
  */

@@ -1,7 +1,7 @@
 /**
  * The vocabulary of freshness: a data store of a primary region, the ways its data reaches the
  * standby region (protections), and what measuring one says. A data-store type is one folder of
- * src/stores/ and one line of its registry; the engine, the permission table and the docs
+ * src/datastores/ and one line of the catalogue (src/catalog.ts); the engine, the permission table and the docs
  * derive the rest from what the type declares here.
  */
 import type { AwsClients } from "../aws/client-factory.js";
@@ -97,4 +97,18 @@ export interface StoreType {
   discover(ctx: FreshnessContext): Promise<Discovered>;
   /** The posture rules it may report, for docs/rules.md and the rule catalogue. */
   rules: readonly RuleInfo[];
+}
+
+/** The rule under which a data-store type that could not be listed or measured is reported. */
+export function storeReadError(type: Pick<StoreType, "type" | "title">): RuleInfo {
+  return {
+    id: `${type.type}.unreadable`,
+    resourceType: type.type,
+    severity: "high",
+    title: `${type.title} could not be read`,
+    compares: "nothing: the AWS calls that list this type's stores or measure them failed",
+    rationale: "What cannot be read cannot be said to be protected; every other store is still measured.",
+    remediation:
+      "Grant the permissions listed in the README to the role drctl runs as, or retry when throttling has passed.",
+  };
 }

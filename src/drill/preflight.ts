@@ -14,6 +14,8 @@ import { freshnessRun, headerOf, newRunId, type HistoryStore } from "../history/
 import { glob } from "../util/glob.js";
 import type { Preflight } from "./engine.js";
 import type { DrillFile } from "./schema.js";
+import type { ResourceModule } from "../resources/module.js";
+import type { StoreType } from "../datastores/type.js";
 
 export async function preflight(
   aws: AwsClients,
@@ -21,6 +23,7 @@ export async function preflight(
   config: DrctlConfig,
   store: HistoryStore | undefined,
   log: (line: string) => void,
+  catalogue: { resources: readonly ResourceModule<never>[]; datastores: readonly StoreType[] },
 ): Promise<Preflight> {
   const app = config.applications.find((a) => a.name === drill.application);
   const ofApp = (arn: string) => !app?.arns || app.arns.some((g) => glob(g).test(arn));
@@ -33,6 +36,7 @@ export async function preflight(
   const runs: Preflight["runs"] = {};
 
   const scan = await runScan(aws, {
+    modules: catalogue.resources,
     primaryRegions: primary,
     configPairs: config.pairs,
     settings: {
@@ -62,6 +66,7 @@ export async function preflight(
   log(`  readiness scan: ${pairs.length} pair(s), ${blocking.length} critical or high finding(s)`);
 
   const fresh = await runFreshness(aws, {
+    types: catalogue.datastores,
     primaryRegions: primary,
     standbyRegions: standby,
     config,

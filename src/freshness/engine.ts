@@ -22,20 +22,20 @@ import { isTrue, TAG, tidyArn } from "../pairs/tags.js";
 import { taggedResources, type TaggedResource } from "../pairs/tagged.js";
 import { RegionCaches } from "../aws/region-cache.js";
 import { applySuppressions } from "../core/suppressions.js";
-import { STORE_TYPES } from "../datastores/registry.js";
 import { formatDuration } from "../util/duration.js";
 import { glob } from "../util/glob.js";
 import { belongsTo } from "../config/applications.js";
 import { pool } from "../util/pool.js";
 import { MetricReader } from "../aws/metrics.js";
-import type {
-  Discovered,
-  FreshnessContext,
-  Measurement,
-  Posture,
-  PrimaryStore,
-  Protection,
-  StoreType,
+import {
+  type Discovered,
+  type FreshnessContext,
+  type Measurement,
+  type Posture,
+  type PrimaryStore,
+  type Protection,
+  type StoreType,
+  storeReadError,
 } from "../datastores/type.js";
 
 export interface FreshnessOptions {
@@ -45,24 +45,13 @@ export interface FreshnessOptions {
   now: Date;
   /** Measures, by writing a marker, the protections it covers: what it says replaces the metrics. */
   canary?: (p: Protection) => Promise<Measurement> | undefined;
-  types?: readonly StoreType[];
+  /** The data-store types to measure with (the catalogue's, or fewer in a test). */
+  types: readonly StoreType[];
   concurrency?: number;
   backupRetentionDays?: { min: number; max: number };
 }
 
 /** The rule that reports a store type that could not be read. */
-export function storeReadError(type: Pick<StoreType, "type" | "title">) {
-  return {
-    id: `${type.type}.unreadable`,
-    resourceType: type.type,
-    severity: "high" as const,
-    title: `${type.title} could not be read`,
-    compares: "nothing: the AWS calls that list this type's stores or measure them failed",
-    rationale: "What cannot be read cannot be said to be protected; every other store is still measured.",
-    remediation:
-      "Grant the permissions listed in the README to the role drctl runs as, or retry when throttling has passed.",
-  };
-}
 
 const storeName = (arn: string) => arn.split(/[:/]/).at(-1) ?? arn;
 
@@ -209,7 +198,7 @@ function declaredPairs(
 export async function runFreshness(aws: AwsClients, options: FreshnessOptions): Promise<FreshnessResult> {
   const started = performance.now();
   const caches = new RegionCaches(aws);
-  const types = options.types ?? STORE_TYPES;
+  const types = options.types;
   const windowSeconds = options.config.freshness.window;
   const ctx: FreshnessContext = {
     aws,

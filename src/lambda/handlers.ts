@@ -47,6 +47,7 @@ import { buildPlan } from "../plan/build.js";
 import { openJournal } from "../runbook/open-journal.js";
 import { planRun } from "../history/types.js";
 import { runtimeFromEnv, type Runtime } from "./runtime.js";
+import { RESOURCE_MODULES, STORE_TYPES } from "../catalog.js";
 
 export interface PairRef {
   primary: string;
@@ -124,6 +125,7 @@ export async function scanBatch(
   event: { runId: string; generatedAt: string; index: number; pairs: PairRef[] },
 ): Promise<BatchOutcome> {
   const result = await runScan(rt.aws, {
+    modules: RESOURCE_MODULES,
     primaryRegions: [],
     configPairs: event.pairs,
     settings: settingsOf(rt, new Date(event.generatedAt)),
@@ -206,6 +208,7 @@ export async function freshness(rt: Runtime): Promise<FreshnessSummary> {
   const primary = primaryRegions(rt.config);
   const standby = [rt.config.regions.standby].filter((r) => !primary.includes(r));
   const result = await runFreshness(rt.aws, {
+    types: STORE_TYPES,
     primaryRegions: primary,
     standbyRegions: standby,
     config: ignoringOwnStore(rt.config, parseStoreLocation(rt.store, "DRCTL_STORE")),

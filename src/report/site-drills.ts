@@ -11,7 +11,7 @@ import type { HistoryStore, RunHeader } from "../history/types.js";
 import { formatDrillHtml } from "./drill-html.js";
 import { figureText } from "./drill-text.js";
 import { escapeHtml as e } from "./escape.js";
-import type { SiteFile, SkippedRun } from "./site.js";
+import type { SiteFile, SkippedRun } from "./site-file.js";
 
 export interface DrillRow {
   application: string;

@@ -9,7 +9,7 @@ import { renderHtml } from "./plan-html.js";
 import { renderMarkdown } from "./plan-markdown.js";
 import type { HistoryStore, RunHeader } from "../history/types.js";
 import { escapeHtml as e } from "./escape.js";
-import type { SiteFile, SkippedRun } from "./site.js";
+import type { SiteFile, SkippedRun } from "./site-file.js";
 
 export interface PlanRow {
   application: string;

@@ -9,13 +9,9 @@ import { formatFreshnessHtml } from "./freshness-html.js";
 import { formatScanHtml } from "./html.js";
 import { drillPages, drillsSection } from "./site-drills.js";
 import { planPages, plansTable, type PlanRow } from "./site-plans.js";
+import type { SiteFile, SkippedRun } from "./site-file.js";
 
-export interface SiteFile {
-  /** Relative to the site's root, "/" separated. */
-  path: string;
-  body: string;
-  contentType: string;
-}
+export type { SiteFile, SkippedRun } from "./site-file.js";
 
 const HTML = "text/html; charset=utf-8";
 const JSON_TYPE = "application/json";
@@ -35,13 +31,6 @@ function trend(runs: RunHeader[]): string {
     .map((v, i) => `${(i * step).toFixed(1)},${(58 - (v / max) * 54).toFixed(1)}`)
     .join(" ");
   return `<svg role="img" aria-label="trend of open critical, high and medium findings" width="300" height="60" viewBox="-2 0 304 60"><polyline fill="none" stroke="#c0392b" stroke-width="2" points="${points}"/></svg>`;
-}
-
-/** A stored run the site could not read, listed on the index instead of a page. */
-export interface SkippedRun {
-  id: string;
-  startedAt: string;
-  reason: string;
 }
 
 type Row = { run: RunHeader; change: { added: number; resolved: number } | "first" | "unknown" };

@@ -1,7 +1,6 @@
 import type { AwsClients } from "../aws/client-factory.js";
 import { discoverPairs, type Pair } from "../pairs/discover.js";
 import { RecordIndex } from "../resources/route53/collect.js";
-import { RESOURCE_MODULES } from "../resources/registry.js";
 import { pool } from "../util/pool.js";
 import { readErrorRule, type PairContext, type ResourceModule } from "../resources/module.js";
 import { brokenRefs, PairTwins } from "../core/refs.js";
@@ -27,6 +26,8 @@ import {
 import type { Difference, ScanSettings } from "../core/rule.js";
 
 export interface ScanOptions {
+  /** The resource types to compare (the catalogue's, or fewer in a test). */
+  modules: readonly ResourceModule<never>[];
   primaryRegions: string[];
   /** Pairs from drctl.yaml; those of load balancers are scanned. */
   configPairs: readonly { primary: string; secondary?: string }[];
@@ -94,7 +95,7 @@ async function comparePair(
     findings.push(finding);
     return finding;
   };
-  const modules = RESOURCE_MODULES as readonly ResourceModule<unknown>[];
+  const modules = options.modules as readonly ResourceModule<unknown>[];
 
   // 1. Twins, module by module (their reads run at once); a module that cannot be read is a finding.
   const matched = await Promise.all(

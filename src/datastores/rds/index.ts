@@ -1,13 +1,7 @@
 import type { DBInstance, DBSnapshot } from "@aws-sdk/client-rds";
 import { parseArn } from "../../aws/arn.js";
 import { worst } from "../../aws/metrics.js";
-import type {
-  FreshnessContext,
-  Measurement,
-  PrimaryStore,
-  Protection,
-  StoreType,
-} from "../type.js";
+import type { FreshnessContext, Measurement, PrimaryStore, Protection, StoreType } from "../type.js";
 import { formatDuration } from "../../util/duration.js";
 import { AUTOMATED_BACKUPS, DB_INSTANCES, DB_SNAPSHOTS } from "./list.js";
 import { normalizeDbInstance } from "./normalize.js";

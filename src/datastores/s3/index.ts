@@ -1,12 +1,6 @@
 import type { ReplicationRule } from "@aws-sdk/client-s3";
 import { worst } from "../../aws/metrics.js";
-import type {
-  FreshnessContext,
-  Measurement,
-  PrimaryStore,
-  Protection,
-  StoreType,
-} from "../type.js";
+import type { FreshnessContext, Measurement, PrimaryStore, Protection, StoreType } from "../type.js";
 import { formatDuration } from "../../util/duration.js";
 import { BUCKETS, type Bucket } from "./list.js";
 import { s3Rules, type BucketPair } from "./rules.js";
