@@ -11,7 +11,7 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseYamlWithSchema } from "../src/config/load.js";
-import type { configSchema} from "../src/config/schema.js";
+import type { configSchema } from "../src/config/schema.js";
 import { configSchemaFor, scheduleTopic } from "../src/config/schema.js";
 import { loadRunbook } from "../src/runbook/load.js";
 import { dirname, join } from "node:path";
