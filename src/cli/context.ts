@@ -3,7 +3,7 @@ import { AwsClients } from "../aws/client-factory.js";
 import { assertCredentials, baseCredentials } from "../aws/credentials.js";
 import { parseEndpointUrl } from "../aws/endpoint.js";
 import { defaultStoreLocation, openStore } from "../history/open.js";
-import { parseStoreLocation, type StoreLocation } from "../history/location.js";
+import { parseStoreLocation, type StoreLocation } from "../config/store-location.js";
 import type { Journal } from "../runbook/journal.js";
 import { openJournal } from "../runbook/open-journal.js";
 import type { HistoryStore } from "../history/types.js";

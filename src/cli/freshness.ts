@@ -12,7 +12,7 @@ import { putFreshnessMetrics } from "../freshness/put-metrics.js";
 import { channelsOf, notifyFreshness, type NotifyChoice } from "../notify/notify.js";
 import { formatFreshnessHtml } from "../report/freshness-html.js";
 import { formatFreshnessText } from "../report/freshness-text.js";
-import { expandHome } from "../history/location.js";
+import { expandHome } from "../config/store-location.js";
 import { drctlHome } from "../history/open.js";
 import { previousRun } from "../history/previous.js";
 import { freshnessRun, newRunId } from "../history/types.js";

@@ -9,7 +9,7 @@ import type { ScanResult } from "../core/scan-result.js";
 import { isReadFailure, SEVERITIES, severityRank, type Finding, type Severity } from "../core/finding.js";
 import { channelsOf, notifyScan, type NotifyChoice } from "../notify/notify.js";
 import { diffRuns, diffSentence, type RunDiff } from "../history/diff.js";
-import { expandHome } from "../history/location.js";
+import { expandHome } from "../config/store-location.js";
 import { drctlHome } from "../history/open.js";
 import { headerOf, newRunId } from "../history/types.js";
 import { TAG } from "../pairs/tags.js";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { parseArn } from "../aws/arn.js";
 import { KNOWN_REGIONS } from "../aws/regions.js";
-import { parseStoreLocation } from "../history/location.js";
+import { parseStoreLocation } from "./store-location.js";
 import { STRATEGIES, type Suppression } from "../core/scan-result.js";
 import { CRON_EXPECTED, parseCron } from "../util/cron.js";
 import { closest } from "../util/closest.js";

@@ -2,10 +2,10 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { AwsClients } from "../aws/client-factory.js";
 import { DynamoDbHistory } from "./dynamodb.js";
-import { parseStoreLocation, type StoreLocation } from "./location.js";
+import { parseStoreLocation, type StoreLocation } from "../config/store-location.js";
 import type { HistoryStore } from "./types.js";
 
-export { parseStoreLocation, type StoreLocation } from "./location.js";
+export { parseStoreLocation, type StoreLocation } from "../config/store-location.js";
 
 /** ~/.drctl, or $DRCTL_HOME: where the embedded history, outbox and site live by default. */
 export function drctlHome(): string {

@@ -18,7 +18,7 @@ import { freshnessFailures } from "../freshness/verdict.js";
 import { diffFreshness } from "../freshness/diff.js";
 import { runFreshness } from "../freshness/engine.js";
 import { ignoringOwnStore } from "../freshness/own-store.js";
-import { parseStoreLocation } from "../history/location.js";
+import { parseStoreLocation } from "../config/store-location.js";
 import { putFreshnessMetrics } from "../freshness/put-metrics.js";
 import { discoverPairs } from "../pairs/discover.js";
 import { PAIR_RULES } from "../pairs/rules.js";

@@ -3,7 +3,7 @@ import type { AwsClients } from "../aws/client-factory.js";
 import type { DrctlConfig } from "../config/schema.js";
 import type { ScanResult } from "../core/scan-result.js";
 import type { RunDiff } from "../history/diff.js";
-import { expandHome } from "../history/location.js";
+import { expandHome } from "../config/store-location.js";
 import { drctlHome } from "../history/open.js";
 import type { FreshnessResult } from "../core/freshness-result.js";
 import type { FreshnessDiff } from "../freshness/diff.js";

@@ -2,7 +2,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";
-import { parseStoreLocation } from "./location.js";
+import { parseStoreLocation } from "./store-location.js";
 
 describe("parseStoreLocation", () => {
   it("reads a DynamoDB table, keeping the case of its name", () => {
