@@ -18,20 +18,34 @@ import { PAIR_RULES } from "./pairs/rules.js";
 import { certificateModule } from "./resources/certificate/index.js";
 import { listenerModule } from "./resources/listener/index.js";
 import { loadBalancerModule } from "./resources/load-balancer/index.js";
-import { readErrorRule, type ResourceModule } from "./resources/module.js";
+import { readErrorRule, type ResourceModule, type ResourceType } from "./resources/module.js";
+import { loadBalancerPairing } from "./resources/load-balancer/pairing.js";
 import { route53Module } from "./resources/route53/index.js";
 import { securityGroupModule } from "./resources/security-group/index.js";
 import { targetGroupModule } from "./resources/target-group/index.js";
 
-/** Every resource type the readiness scan compares, in the order their reads start. */
-export const RESOURCE_MODULES: readonly ResourceModule<never>[] = [
-  loadBalancerModule,
-  listenerModule,
-  targetGroupModule,
-  securityGroupModule,
-  certificateModule,
-  route53Module,
-] as unknown as readonly ResourceModule<never>[];
+/**
+ * Every type the readiness scan pairs, each with the modules that compare a pair of it: a load
+ * balancer with its listeners, target groups, security groups, certificates and DNS records.
+ */
+export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
+  {
+    pairing: loadBalancerPairing,
+    modules: [
+      loadBalancerModule,
+      listenerModule,
+      targetGroupModule,
+      securityGroupModule,
+      certificateModule,
+      route53Module,
+    ],
+  },
+] as unknown as readonly ResourceType<never>[];
+
+/** Every module of every resource type, for the rule catalogue and the permissions. */
+export const RESOURCE_MODULES: readonly ResourceModule<unknown>[] = RESOURCE_TYPES.flatMap(
+  (t) => t.modules as readonly ResourceModule<unknown>[],
+);
 
 /** Every data-store type freshness measures. */
 export const STORE_TYPES: readonly StoreType[] = [

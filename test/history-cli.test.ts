@@ -15,7 +15,7 @@ import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan } from "../src/scan/engine.js";
 import { SqliteHistory } from "../src/history/sqlite.js";
 import { useEmulator } from "./harness/emulator.js";
-import { RESOURCE_MODULES } from "../src/catalog.js";
+import { RESOURCE_TYPES } from "../src/catalog.js";
 
 const env = useEmulator();
 let world: World;
@@ -131,7 +131,7 @@ describe("a standby in another account", () => {
     );
     const settings = { strategy: "warm-standby" as const, certificateExpiryDays: 30, now: new Date() };
     const viaRole = await runScan(aws, {
-      modules: RESOURCE_MODULES,
+      types: RESOURCE_TYPES,
       primaryRegions: ["eu-west-1"],
       configPairs: [],
       settings,
@@ -144,7 +144,7 @@ describe("a standby in another account", () => {
     expect(aws.counter.byOperation["STS.AssumeRole"]).toBe(1);
     // Without the role, the caller's own account has no such load balancer.
     const withoutRole = await runScan(await env.clients(), {
-      modules: RESOURCE_MODULES,
+      types: RESOURCE_TYPES,
       primaryRegions: ["eu-west-1"],
       configPairs: [],
       settings,

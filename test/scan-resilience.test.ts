@@ -12,14 +12,14 @@ import { runScan, type ScanOptions } from "../src/scan/engine.js";
 import { diffRuns } from "../src/history/diff.js";
 import { useEmulator } from "./harness/emulator.js";
 import { FaultProxy, NO_FAULTS, type FaultPlan } from "./harness/fault-proxy.js";
-import { RESOURCE_MODULES } from "../src/catalog.js";
+import { RESOURCE_TYPES } from "../src/catalog.js";
 
 const env = useEmulator();
 let world: World;
 let clean: ScanResult;
 
 const options: ScanOptions = {
-  modules: RESOURCE_MODULES,
+  types: RESOURCE_TYPES,
   primaryRegions: ["us-east-1"],
   configPairs: [],
   settings: { strategy: "pilot-light", certificateExpiryDays: 30, now: new Date() },

@@ -17,7 +17,7 @@ import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";
 import { prepareFile } from "./paths.js";
 import { formatPlan } from "./runbook.js";
-import { RESOURCE_MODULES, STORE_TYPES } from "../catalog.js";
+import { RESOURCE_TYPES, STORE_TYPES } from "../catalog.js";
 
 type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;
 
@@ -167,7 +167,7 @@ Examples:
             resolver: resolverOf(d),
             preflight: () =>
               preflight(aws, d.drill, ctx.config, store, (l) => ctx.progress(l), {
-                resources: RESOURCE_MODULES,
+                resources: RESOURCE_TYPES,
                 datastores: STORE_TYPES,
               }),
             canaries: (id) => canaryStores(aws, d.drill, id, ctx.config, d.file),

@@ -18,7 +18,7 @@ import { oneOf } from "./args.js";
 import type { CommandContext } from "./context.js";
 import { prepareFile, prepareFolder } from "./paths.js";
 import { previousRun } from "../history/previous.js";
-import { RESOURCE_MODULES } from "../catalog.js";
+import { RESOURCE_TYPES } from "../catalog.js";
 
 /** Stores a scan and compares it with the previous stored scan. */
 async function recordScan(ctx: CommandContext, result: ScanResult) {
@@ -169,7 +169,7 @@ Examples:
         ctx.progress(`scanning primaries in ${regions.join(", ")} (strategy ${ctx.config.strategy})`);
         let lastShown = 0;
         const result = await runScan(aws, {
-          modules: RESOURCE_MODULES,
+          types: RESOURCE_TYPES,
           primaryRegions: regions,
           configPairs: ctx.config.pairs,
           settings: {

@@ -14,7 +14,7 @@ import { freshnessRun, headerOf, newRunId, type HistoryStore } from "../history/
 import { glob } from "../util/glob.js";
 import type { Preflight } from "./engine.js";
 import type { DrillFile } from "./schema.js";
-import type { ResourceModule } from "../resources/module.js";
+import type { ResourceType } from "../resources/module.js";
 import type { StoreType } from "../datastores/type.js";
 
 export async function preflight(
@@ -23,7 +23,7 @@ export async function preflight(
   config: DrctlConfig,
   store: HistoryStore | undefined,
   log: (line: string) => void,
-  catalogue: { resources: readonly ResourceModule<never>[]; datastores: readonly StoreType[] },
+  catalogue: { resources: readonly ResourceType<never>[]; datastores: readonly StoreType[] },
 ): Promise<Preflight> {
   const app = config.applications.find((a) => a.name === drill.application);
   const ofApp = (arn: string) => !app?.arns || app.arns.some((g) => glob(g).test(arn));
@@ -36,7 +36,7 @@ export async function preflight(
   const runs: Preflight["runs"] = {};
 
   const scan = await runScan(aws, {
-    modules: catalogue.resources,
+    types: catalogue.resources,
     primaryRegions: primary,
     configPairs: config.pairs,
     settings: {

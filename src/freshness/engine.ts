@@ -6,7 +6,7 @@
  * objective; a store with no protection at all is unprotected; data-protection posture becomes
  * findings in the readiness scan's shape.
  */
-import { parseArn } from "../aws/arn.js";
+import { formatArn, parseArn } from "../aws/arn.js";
 import type { AwsClients } from "../aws/client-factory.js";
 import {
   FRESHNESS_SCHEMA_VERSION,
@@ -17,6 +17,7 @@ import {
 } from "../core/freshness-result.js";
 import { findingOf, type Finding } from "../core/finding.js";
 import type { DrctlConfig } from "../config/schema.js";
+import { checkDeclared, pairFinding, viaOf, type Declaration } from "../pairs/declared.js";
 import { PAIR_RULES } from "../pairs/rules.js";
 import { isTrue, TAG, tidyArn } from "../pairs/tags.js";
 import { taggedResources, type TaggedResource } from "../pairs/tagged.js";
@@ -130,67 +131,29 @@ function declaredPairs(
   findings: Finding[],
 ): { primary: string; standby: string; via: string }[] {
   const out: { primary: string; standby: string; via: string }[] = [];
-  const declare = (primary: string, secondary: string | undefined, via: string) => {
-    const ref = { pair: storeName(primary), primaryArn: primary };
-    const finding = (
-      rule: (typeof PAIR_RULES)[keyof typeof PAIR_RULES],
-      message: string,
-      standby: string | null,
-    ) =>
-      findings.push(
-        findingOf(rule, {
-          ...ref,
-          secondaryArn: standby,
-          status: "error",
-          path: "pair",
-          primary,
-          secondary: standby,
-          message,
-        }),
-      );
-    if (secondary === undefined || secondary.trim() === "")
-      return finding(
-        PAIR_RULES.secondaryArnMissing,
-        `${storeName(primary)} is declared a primary (${via}) but names no standby`,
-        null,
-      );
-    let standby: ReturnType<typeof parseArn>;
-    try {
-      standby = parseArn(tidyArn(secondary));
-    } catch (err) {
-      return finding(
-        PAIR_RULES.secondaryArnMalformed,
-        `${storeName(primary)}'s standby (${via}) is not a valid ARN: ${(err as Error).message}`,
-        secondary,
-      );
-    }
-    const standbyArn = tidyArn(secondary);
-    const [pType, sType] = [typeOf(primary), typeOf(standbyArn)];
-    if (!pType) return undefined; // no freshness check for this kind of resource
-    if (sType !== pType)
-      return finding(
-        PAIR_RULES.otherKind,
-        `${storeName(primary)} is a ${pType.title.replace(/s$/, "")} resource, but its standby (${via}) ${standbyArn} is ${sType ? `of ${sType.title}` : `a ${standby.service} ${standby.resourceType || "resource"}`}`,
-        standbyArn,
-      );
-    if (standby.region !== "" && standby.region === parseArn(primary).region)
-      return finding(
-        PAIR_RULES.sameRegion,
-        `${storeName(primary)}'s standby (${via}) is in ${standby.region}, the primary's own region`,
-        standbyArn,
-      );
-    out.push({ primary, standby: standbyArn, via });
-    return undefined;
+  const declare = (d: Declaration) => {
+    const own = typeOf(d.primaryArn);
+    if (!own) return; // no freshness check for this kind of resource
+    const checked = checkDeclared(d, own, (arn) => typeOf(formatArn(arn)));
+    if (!checked.ok) findings.push(pairFinding(d, { ...checked, status: "error" }));
+    else out.push({ primary: d.primaryArn, standby: checked.standbyArn, via: viaOf(d.source) });
   };
+  const declaration = (arn: string, secondary: string | undefined, source: Declaration["source"]) => ({
+    name: storeName(arn),
+    primaryArn: arn,
+    primaryRegion: parseArn(arn).region,
+    secondary,
+    source,
+  });
   for (const r of tagged) {
     const t = new Map(Object.entries(r.tags));
     if (!isTrue(t.get(TAG.enable)) || !isTrue(t.get(TAG.isPrimary)) || /:elasticloadbalancing:/.test(r.arn))
       continue;
-    declare(r.arn, t.get(TAG.secondaryArn), "its secondaryARN tag");
+    declare(declaration(r.arn, t.get(TAG.secondaryArn), "tags"));
   }
   for (const p of options.config.pairs) {
     if (p.secondary === undefined || /:elasticloadbalancing:/.test(tidyArn(p.primary))) continue;
-    declare(tidyArn(p.primary), p.secondary, "pairs in drctl.yaml");
+    declare(declaration(tidyArn(p.primary), p.secondary, "config"));
   }
   return out;
 }

@@ -47,7 +47,7 @@ import { buildPlan } from "../plan/build.js";
 import { openJournal } from "../runbook/open-journal.js";
 import { planRun } from "../history/types.js";
 import { runtimeFromEnv, type Runtime } from "./runtime.js";
-import { RESOURCE_MODULES, STORE_TYPES } from "../catalog.js";
+import { RESOURCE_TYPES, STORE_TYPES } from "../catalog.js";
 
 export interface PairRef {
   primary: string;
@@ -103,12 +103,13 @@ export async function plan(rt: Runtime): Promise<Plan> {
   const now = new Date();
   const runId = newRunId(now);
   const discovery = await discoverPairs(rt.aws, {
+    kinds: RESOURCE_TYPES.map((t) => t.pairing),
     primaryRegions: primaryRegions(rt.config),
     configPairs: rt.config.pairs,
   });
   const refs = discovery.pairs.map((p) => ({
-    primary: p.primary.LoadBalancerArn ?? "",
-    secondary: p.standby.LoadBalancerArn ?? "",
+    primary: p.primaryArn,
+    secondary: p.standbyArn,
   }));
   const discoveryKey = `runs/${runId}/discovery.json`;
   await putJson(rt, discoveryKey, discovery.findings);
@@ -125,7 +126,7 @@ export async function scanBatch(
   event: { runId: string; generatedAt: string; index: number; pairs: PairRef[] },
 ): Promise<BatchOutcome> {
   const result = await runScan(rt.aws, {
-    modules: RESOURCE_MODULES,
+    types: RESOURCE_TYPES,
     primaryRegions: [],
     configPairs: event.pairs,
     settings: settingsOf(rt, new Date(event.generatedAt)),

@@ -1,6 +1,7 @@
 import type { RuleInfo } from "../core/finding.js";
+import type { AwsClients } from "../aws/client-factory.js";
 import type { RegionCache } from "../aws/region-cache.js";
-import type { RecordIndex } from "./route53/collect.js";
+import type { PairKind } from "../pairs/kind.js";
 import type { RefKind, Role } from "../core/refs.js";
 import type { Collector, Side } from "./side.js";
 import type { MatchResult, MatchSides, TwinLink } from "../core/twins.js";
@@ -35,18 +36,19 @@ export interface Twins<T> {
 
 /** What a pair's modules share beyond the two sides. */
 export interface PairContext {
-  records: () => Promise<RecordIndex>;
-  /** The pair's load-balancer names and regions, for matching names that differ between regions. */
+  /** The pair's anchor names and regions, for matching names that differ between regions. */
   names: MatchSides;
   /** The cache of any region (the load balancer a record points at may be anywhere). */
   region: (region: string) => RegionCache;
+  /** A read shared by every pair of the scan, made once (Route 53's records: a global service). */
+  scanWide<T>(key: string, load: (aws: AwsClients, homeRegion: string) => Promise<T>): Promise<T>;
 }
 
 /**
  * One resource type: its rules, the rule that reports a thing without a twin, the IAM actions
  * its collectors need, and how twins are found through the pair (never by ARN).
  */
-export interface ResourceModule<T> {
+export interface ResourceModule<T, A = unknown> {
   type: RefKind;
   title: string;
   permissions: string[];
@@ -54,11 +56,21 @@ export interface ResourceModule<T> {
   missingRule?: RuleInfo;
   /** Rules this module reports without a check() of their own (resources not found, ...). */
   extraRules?: RuleInfo[];
-  twins(primary: Side, standby: Side, context: PairContext): Promise<Twins<T>>;
+  twins(primary: Side<A>, standby: Side<A>, context: PairContext): Promise<Twins<T>>;
 }
 
-/** Twins for a type of which each load balancer has exactly one (its attributes, its effective rules). */
-export function oneTwin<T>(collector: Collector<T>): ResourceModule<T>["twins"] {
+/**
+ * A type the scan pairs and compares: how its resources pair (tags, drctl.yaml, what AWS records),
+ * and the modules that compare a pair's two anchors and what hangs off them. A load balancer's
+ * modules compare it, its listeners, target groups, security groups, certificates and records.
+ */
+export interface ResourceType<A = unknown> {
+  pairing: PairKind<A>;
+  modules: readonly ResourceModule<never, A>[];
+}
+
+/** Twins for a type of which each anchor has exactly one (its attributes, its effective rules). */
+export function oneTwin<T, A>(collector: Collector<T, A>): ResourceModule<T, A>["twins"] {
   return async (primary, standby) => {
     const [p, s] = await Promise.all([primary.get(collector), standby.get(collector)]);
     return { twins: [{ label: "", primary: p, secondary: s }], unmatched: [] };

@@ -1,8 +1,12 @@
 import type { AwsClients } from "../aws/client-factory.js";
 import { discoverPairs, type Pair } from "../pairs/discover.js";
-import { RecordIndex } from "../resources/route53/collect.js";
 import { pool } from "../util/pool.js";
-import { readErrorRule, type PairContext, type ResourceModule } from "../resources/module.js";
+import {
+  readErrorRule,
+  type PairContext,
+  type ResourceModule,
+  type ResourceType,
+} from "../resources/module.js";
 import { brokenRefs, PairTwins } from "../core/refs.js";
 import { RegionCaches } from "../aws/region-cache.js";
 import { Side } from "../resources/side.js";
@@ -26,10 +30,10 @@ import {
 import type { Difference, ScanSettings } from "../core/rule.js";
 
 export interface ScanOptions {
-  /** The resource types to compare (the catalogue's, or fewer in a test). */
-  modules: readonly ResourceModule<never>[];
+  /** The resource types to pair and compare (the catalogue's, or fewer in a test). */
+  types: readonly ResourceType<never>[];
   primaryRegions: string[];
-  /** Pairs from drctl.yaml; those of load balancers are scanned. */
+  /** Pairs from drctl.yaml; those of the types handed in are scanned. */
   configPairs: readonly { primary: string; secondary?: string }[];
   settings: ScanSettings;
   suppressions: readonly Suppression[];
@@ -54,14 +58,25 @@ interface Compared {
  */
 async function comparePair(
   pair: Pair,
+  modules: readonly ResourceModule<unknown>[],
   caches: RegionCaches,
-  records: PairContext["records"],
+  scanWide: PairContext["scanWide"],
   options: ScanOptions,
 ): Promise<Compared> {
-  const primary = new Side("primary", pair.primary, caches.for(pair.primaryRegion, pair.primaryAccount));
-  const standby = new Side("standby", pair.standby, caches.for(pair.standbyRegion, pair.standbyAccount));
+  const primary = new Side(
+    "primary",
+    pair.primaryArn,
+    pair.primary,
+    caches.for(pair.primaryRegion, pair.primaryAccount),
+  );
+  const standby = new Side(
+    "standby",
+    pair.standbyArn,
+    pair.standby,
+    caches.for(pair.standbyRegion, pair.standbyAccount),
+  );
   const context: PairContext = {
-    records,
+    scanWide,
     names: {
       primary: { region: pair.primaryRegion, ownName: pair.name, otherName: pair.standbyName },
       standby: { region: pair.standbyRegion, ownName: pair.standbyName, otherName: pair.name },
@@ -70,12 +85,17 @@ async function comparePair(
       caches.for(region, region === pair.standbyRegion ? pair.standbyAccount : pair.primaryAccount),
   };
   const twins = new PairTwins();
-  twins.record("load-balancer", [
+  twins.record(pair.kind.type, [
     {
       primary: { id: primary.arn, name: pair.name },
       standby: { id: standby.arn, name: pair.standbyName },
       method: "pair",
-      via: pair.source === "config" ? "pairs in drctl.yaml" : "the secondaryARN tag",
+      via:
+        pair.source === "config"
+          ? "pairs in drctl.yaml"
+          : pair.source === "tags"
+            ? "the secondaryARN tag"
+            : pair.via,
     },
   ]);
   const findings: Finding[] = [];
@@ -95,7 +115,6 @@ async function comparePair(
     findings.push(finding);
     return finding;
   };
-  const modules = options.modules as readonly ResourceModule<unknown>[];
 
   // 1. Twins, module by module (their reads run at once); a module that cannot be read is a finding.
   const matched = await Promise.all(
@@ -158,6 +177,23 @@ async function comparePair(
   return { findings, twins: twins.links.map(({ type, link }) => ({ type, ...link })) };
 }
 
+/**
+ * Reads shared by every pair of one scan (Route 53's records, a global service), each made once
+ * through the home region's clients; a failed one stays failed for the scan, as every pair needs it.
+ */
+function scanWideReads(aws: AwsClients, homeRegion: string): PairContext["scanWide"] {
+  const memo = new Map<string, Promise<unknown>>();
+  return <T>(key: string, load: (aws: AwsClients, home: string) => Promise<T>) => {
+    let hit = memo.get(key) as Promise<T> | undefined;
+    if (!hit) {
+      hit = load(aws, homeRegion);
+      hit.catch(() => undefined);
+      memo.set(key, hit);
+    }
+    return hit;
+  };
+}
+
 const STATUS_ORDER: Status[] = ["error", "missing", "drift"];
 
 /** A pair's result from its findings: counts by severity, worst status, findings in report order. */
@@ -192,19 +228,21 @@ export function summarise(
 export async function runScan(aws: AwsClients, options: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
   const caches = new RegionCaches(aws);
+  const types = options.types as readonly ResourceType<unknown>[];
   const discovery = await discoverPairs(aws, {
+    kinds: types.map((t) => t.pairing),
     primaryRegions: options.primaryRegions,
     configPairs: options.configPairs,
   });
-  let index: Promise<RecordIndex> | undefined;
-  const records = () => (index ??= RecordIndex.load(aws, options.primaryRegions[0] ?? "us-east-1"));
+  const modulesOf = new Map(types.map((t) => [t.pairing, t.modules as readonly ResourceModule<unknown>[]]));
+  const scanWide = scanWideReads(aws, options.primaryRegions[0] ?? "us-east-1");
   let done = 0;
   const compared = await pool(discovery.pairs, options.concurrency, async (pair) => {
-    const { findings, twins } = await comparePair(pair, caches, records, options);
+    const modules = modulesOf.get(pair.kind) ?? [];
+    const { findings, twins } = await comparePair(pair, modules, caches, scanWide, options);
     options.onProgress?.(++done, discovery.pairs.length);
     return { pair, findings, twins };
   });
-  index?.catch(() => undefined);
 
   // Pair-level findings join the pair they are about (or stand as pairs of their own).
   const byPrimary = new Map<
@@ -212,9 +250,9 @@ export async function runScan(aws: AwsClients, options: ScanOptions): Promise<Sc
     { name: string; secondaryArn: string | null; findings: Finding[]; twins?: PairTwin[] }
   >();
   for (const { pair, findings, twins } of compared)
-    byPrimary.set(pair.primary.LoadBalancerArn ?? "", {
+    byPrimary.set(pair.primaryArn, {
       name: pair.name,
-      secondaryArn: pair.standby.LoadBalancerArn ?? null,
+      secondaryArn: pair.standbyArn,
       findings,
       twins,
     });

@@ -1,3 +1,4 @@
+import type { LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { RuleInfo } from "../../core/finding.js";
 import { ambiguousTwinRule, unmatchedOf, type ResourceModule } from "../module.js";
 import type { Collector } from "../side.js";
@@ -10,9 +11,9 @@ import {
 import { permissionLabel, type NormalizedSecurityGroups, type Permission } from "./normalize.js";
 import { securityGroupRules } from "./rules.js";
 
-export const securityGroupsCollector: Collector<CollectedSecurityGroups> = {
+export const securityGroupsCollector: Collector<CollectedSecurityGroups, LoadBalancer> = {
   type: "security-group",
-  collect: (side) => collectSecurityGroups(side.cache, side.lb),
+  collect: (side) => collectSecurityGroups(side.cache, side.anchor),
 };
 
 const missingGroup: RuleInfo = {
@@ -43,7 +44,7 @@ function groupUses(rules: NormalizedSecurityGroups): Map<string, string[]> {
   return out;
 }
 
-export const securityGroupModule: ResourceModule<NormalizedSecurityGroups> = {
+export const securityGroupModule: ResourceModule<NormalizedSecurityGroups, LoadBalancer> = {
   type: "security-group",
   title: "Security groups",
   permissions: SECURITY_GROUP_PERMISSIONS,

@@ -1,3 +1,4 @@
+import type { LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { RuleInfo } from "../../core/finding.js";
 import type { TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
@@ -24,7 +25,7 @@ import type { NormalizedTargetGroup } from "./normalize.js";
 import { TARGET_GROUPS } from "./list.js";
 import { targetGroupRules } from "./rules.js";
 
-export const targetGroupsCollector: Collector<CollectedTargetGroups> = {
+export const targetGroupsCollector: Collector<CollectedTargetGroups, LoadBalancer> = {
   type: "target-group",
   async collect(side) {
     const listeners = await side.get(listenersCollector);
@@ -84,7 +85,7 @@ const shapeOfListed = (tg: TargetGroup) =>
 
 /** The region's groups no load balancer uses whose name (or name without region and role) is one of `others`'. */
 async function unusedNamedLike(
-  side: Side,
+  side: Side<LoadBalancer>,
   own: CollectedTargetGroups,
   others: readonly TwinCandidate[],
   role: Role,
@@ -113,7 +114,7 @@ async function unusedNamedLike(
     }));
 }
 
-export const targetGroupModule: ResourceModule<NormalizedTargetGroup> = {
+export const targetGroupModule: ResourceModule<NormalizedTargetGroup, LoadBalancer> = {
   type: "target-group",
   title: "Target groups",
   permissions: TARGET_GROUP_PERMISSIONS,
