@@ -81,8 +81,10 @@ export function checkDeclared(
   if (other?.type !== own.type)
     return problem(
       own.otherKindRule ?? PAIR_RULES.otherKind,
-      `${d.name} is a ${own.title.replace(/s$/, "")} resource, but its standby (${via}) ${standbyArn} is ${
-        other ? `of ${other.title}` : `a ${standby.service} ${standby.resourceType || "resource"}`
+      `${d.name} is a ${own.title.replace(/s$/, "")} resource, but its standby (${via}) ${standbyArn} ${
+        other
+          ? `is of ${other.title}`
+          : `names ${standby.service} ${standby.resourceType || "resource"} ${standby.resourceId}, not a ${own.title.replace(/s$/, "").toLowerCase()}`
       }`,
       standbyArn,
     );
