@@ -23,12 +23,12 @@ export class Side<A = unknown> {
 
   /** The collector's result for this side, read on first use and shared after. */
   get<C>(collector: Collector<C, A>): Promise<C> {
-    let part = this.parts.get(collector as Collector<unknown, A>) as Promise<C> | undefined;
+    let part = this.parts.get(collector) as Promise<C> | undefined;
     if (!part) {
       part = collector.collect(this);
       // A failed part is reported by every module that needs it; keep Node from calling it unhandled.
       part.catch(() => undefined);
-      this.parts.set(collector as Collector<unknown, A>, part);
+      this.parts.set(collector, part);
     }
     return part;
   }
