@@ -258,7 +258,7 @@ try {
       "    owner: Platform team",
       "    rto: 30s",
       "    rpo: 1m",
-      '    arns: ["arn:aws:dynamodb:*:*:table/orders"]',
+      '    arns: ["arn:aws:dynamodb:*:*:table/orders", "arn:aws:route53:::healthcheck/*"]',
       '    contacts: [{ name: DR on-call, role: incident lead, pager: "https://pager.example.com/dr" }]',
       "    drills: [drill.yaml]",
       "  - name: images",

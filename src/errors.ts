@@ -20,7 +20,7 @@ export const EXIT_CODES: readonly { code: ExitCode; meaning: string; when: strin
   {
     code: EXIT.findings,
     meaning: "drift, target missed, or a plan that would be refused",
-    when: "a finding at or above `--fail-on`; a scan that found no pair at all (unless `--allow-empty`); `runbook status` of a run that did not succeed; a drill that missed a target, lost writes or refused to start (preflight, no baseline)",
+    when: "a finding at or above `--fail-on`; a scan that found no pair at all (unless `--allow-empty`); `runbook status` of a run that did not succeed; freshness that measured nothing (every store unknown); a drill that missed a target, had no figure for one, never saw its fault, lost writes or refused to start (preflight, no baseline, a fault target outside its application)",
   },
   {
     code: EXIT.badInput,

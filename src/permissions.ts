@@ -11,6 +11,7 @@ import { TAGGED_PERMISSIONS } from "./pairs/tagged.js";
 import { AVAILABILITY_PERMISSIONS } from "./plan/availability.js";
 import { DRILL_CANARY_PERMISSIONS } from "./drill/canaries.js";
 import { RESOURCE_MODULES, STORE_TYPES } from "./catalog.js";
+import { DRILL_SCOPE_PERMISSIONS } from "./drill/scope.js";
 
 /**
  * The IAM actions each command needs, gathered from what its readers and steps declare. The
@@ -56,6 +57,7 @@ export function commandPermissions(): Record<string, string[]> {
     "drill plan, drill run, drill resume": unique([
       ...[...STEP_KINDS.values()].filter((k) => k.kind.startsWith("fault.")).flatMap((k) => k.permissions),
       ...DRILL_CANARY_PERMISSIONS,
+      ...DRILL_SCOPE_PERMISSIONS,
       ...RESOURCE_MODULES.flatMap((m) => m.permissions),
       ...STORE_TYPES.flatMap((t) => t.permissions),
       ...TAGGED_PERMISSIONS,

@@ -49,7 +49,7 @@ describe("drctl as a process", () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr.trim().split("\n")).toEqual([
-      `drctl: ${file}:2:12: regions.standby: expected an AWS region code such as us-east-1`,
+      `drctl: ${file}:2:12: regions.standby: unknown AWS region "mars-1": expected a region code such as us-east-1`,
     ]);
   });
 });
@@ -155,10 +155,11 @@ describe("drctl inventory on the emulator", () => {
       stats: { calls: Record<string, number> };
     };
     expect(result.version).toBe(1);
-    expect(result.regions.map((x) => x.region)).toEqual(["us-east-1", "us-west-2"]);
-    expect(result.stats.calls["ELBv2.DescribeLoadBalancers"]).toBe(2);
-    expect(r.stderr).toMatch(/counting resources in us-east-1, us-west-2/);
-    expect(r.stderr).toMatch(/AWS calls: \d+ \(ACM\.ListCertificates 2/);
+    // Without a drctl.yaml, the default primary region alone: no standby region is assumed.
+    expect(result.regions.map((x) => x.region)).toEqual(["us-east-1"]);
+    expect(result.stats.calls["ELBv2.DescribeLoadBalancers"]).toBe(1);
+    expect(r.stderr).toMatch(/counting resources in us-east-1\n/);
+    expect(r.stderr).toMatch(/AWS calls: \d+ \(ACM\.ListCertificates 1/);
   });
 
   it("is silent on stderr with --quiet and lists every call with --verbose", async () => {

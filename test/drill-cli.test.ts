@@ -35,6 +35,8 @@ let dnsServer: DnsServer;
 let healthCheckId: string;
 let name: string;
 let dir: string;
+/** drctl.yaml: api owns the health check its drills invert and the canary's table. */
+let configFile: string;
 let faultAt: number | undefined;
 /** The record of the drill whose targets were met (for the history in DynamoDB). */
 let metRecord: DrillResult | undefined;
@@ -91,7 +93,8 @@ function home(): string {
 }
 
 function run(h: string, ...args: string[]) {
-  return drctlProcess(drctl, ["--endpoint-url", proxy.endpoint, ...args], {
+  const config = args.includes("--config") ? [] : ["--config", configFile];
+  return drctlProcess(drctl, ["--endpoint-url", proxy.endpoint, ...config, ...args], {
     DRCTL_HOME: h,
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",
@@ -159,6 +162,11 @@ beforeAll(async () => {
   dnsServer = new DnsServer(new Route53Dns(direct, records.zoneId));
   await dnsServer.start();
   dir = mkdtempSync(join(tmpdir(), "drctl-drill-cli-files-"));
+  configFile = join(dir, "drctl.yaml");
+  writeFileSync(
+    configFile,
+    `applications:\n  - name: api\n    arns: ["arn:aws:route53:::healthcheck/${healthCheckId}", "arn:aws:dynamodb:*:*:table/drill-canary"]\n`,
+  );
   writeFileSync(
     join(dir, "failover.yaml"),
     `version: 1

@@ -393,3 +393,62 @@ describe("a drill killed at each phase and resumed", () => {
     expect(await markers(S)).toBe(0);
   }, 120_000);
 });
+
+describe("a drill paused past its lease", () => {
+  it("paused (SIGSTOP) with the fault in place, its lock taken over by a resume that reverts the fault: woken, it stops saying its lease was lost, makes no call and writes nothing", async () => {
+    apps.standby.serving = () => false;
+    const home = mkdtempSync(join(tmpdir(), "drctl-drill-fence-home-"));
+    const id = `drill-20261201T000000Z-${Math.random().toString(16).slice(2, 6)}`;
+    const p = drctlProcess([child], [], {
+      DRILL_ENDPOINT: proxy.endpoint,
+      DRILL_ZONE: zoneId,
+      DRILL_FILE: join(dir, "none.yaml"),
+      DRILL_HOME: home,
+      DRILL_ID: id,
+      DRCTL_LEASE_SECONDS: "3",
+    });
+    const journaled = async () => {
+      const journal = SqliteJournal.open(join(home, "journal.sqlite"));
+      try {
+        const runs = await journal.runs();
+        return {
+          runs,
+          steps: await Promise.all(runs.map((r) => journal.steps(r.runId))),
+          events: await Promise.all(runs.map((r) => journal.events(r.runId))),
+          lock: await journal.lockOf("api"),
+        };
+      } finally {
+        journal.close();
+      }
+    };
+    try {
+      await until(
+        async () => (/probing until/.test(p.output().stderr) && (await inverted()) ? true : undefined),
+        "the fault in place",
+      );
+      p.child.kill("SIGSTOP");
+      const lease = (await journaled()).lock?.leaseUntil ?? 0;
+      await until(() => (Date.now() > lease ? true : undefined), "the drill's lease to end");
+      const r = await resume({ home, id, before: [] });
+      expectInterrupted(r, id);
+      expect(r.made).toEqual(["UpdateHealthCheck inverted=false"]);
+      const before = await journaled();
+      const from = calls.length;
+
+      p.child.kill("SIGCONT");
+      const woke = await p.exited;
+      expect(woke.code, woke.stdout + woke.stderr).not.toBe(0);
+      expect(woke.stderr).toMatch(
+        /the lease of the lock of application "api" was lost: no process holds it now/,
+      );
+      expect(calls.slice(from)).toEqual([]);
+      expect(await journaled()).toEqual(before);
+      expect(await inverted()).toBe(false);
+    } finally {
+      p.child.kill("SIGKILL");
+      apps.standby.serving = () => true;
+    }
+    expect(await markers(P)).toBe(0);
+    expect(await markers(S)).toBe(0);
+  }, 120_000);
+});

@@ -313,3 +313,55 @@ describe("the report site's drills", () => {
     );
   });
 });
+
+describe("the report site's drills: verdicts that agree with the evidence", () => {
+  it("an interrupted drill is shown as such and left out of the trend; a lower bound is never met, drawn hollow", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drctl-drill-site-"));
+    const store = SqliteHistory.open(join(dir, "history.sqlite"));
+    const interrupted = drill("api", "2026-11-15T12:00:00.000Z", 3, 1);
+    interrupted.outcome = "interrupted";
+    // As an older drctl stored it: a partial figure, "at least" and not met.
+    interrupted.failover.rto = { ...target(2.5, 30, 0.5, true), met: false };
+    const lowerBound = drill("api", "2026-12-01T12:00:00.000Z", 40, 1);
+    // An older record that says met of a lower bound: never shown as met.
+    lowerBound.failover.rto = { ...target(20, 30, 0.5, true), met: true };
+    const runs = [drill("api", "2026-11-01T12:00:00.000Z", 6, 1), interrupted, lowerBound];
+    for (const r of runs) await store.save(drillRun(r.id ?? "", r, new Date(r.finishedAt)));
+    const { files } = await buildSiteReport(store);
+    store.close();
+    const { page, dialogs } = await open(writeSiteToFolder(join(dir, "site"), files));
+    const rows = page.locator("h3:text-is('api') ~ table").first().locator("tbody tr");
+    const cells = async (i: number) => (await rows.nth(i).locator("td").allTextContents()).slice(3, 10);
+    // Newest first: the lower bound, the interrupted drill, the drill that measured its figures.
+    expect(await cells(0)).toEqual([
+      "completed",
+      "at least 20.0 s (± 0.5 s)",
+      "30 s",
+      "not met",
+      "1.0 s (± 0.5 s)",
+      "5 s",
+      "met",
+    ]);
+    expect(await cells(1)).toEqual([
+      "interrupted",
+      "at least 2.5 s (± 0.5 s)",
+      "30 s",
+      "interrupted",
+      "1.0 s (± 0.5 s)",
+      "5 s",
+      "interrupted",
+    ]);
+    const trend = page.locator("figure svg").first();
+    // Two drills ran to their end: one RTO and one RPO point each; the lower bound hollow, ringed.
+    const rto = trend.locator("circle[data-lower-bound], circle[fill='#2e5c8a']");
+    expect(await rto.count()).toBe(2);
+    expect(await trend.locator("circle[data-lower-bound='true']").count()).toBe(1);
+    const titles = await rto.locator("title").allTextContents();
+    expect(titles).toEqual([
+      expect.stringMatching(/^RTO 6\.0 s .*: met$/),
+      expect.stringMatching(/^RTO at least 20\.0 s .*: not met$/),
+    ]);
+    await nothingRan(page, dialogs);
+    await page.close();
+  });
+});

@@ -17,6 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { canaryStores } from "../src/drill/canaries.js";
 import { resumeDrill, runDrill, type DrillOptions } from "../src/drill/engine.js";
+import { drillVerdict, formatDrillText } from "../src/report/drill-text.js";
+import { drillTrend } from "../src/report/site-drills.js";
 import { loadDrill } from "../src/drill/load.js";
 import { configSchema } from "../src/config/schema.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
@@ -55,9 +57,7 @@ endpoints:
     expect: { status: 200, body: healthy }
     ${extra.region ?? "region: { header: x-region }"}
 probe: { interval: ${INTERVAL}s, timeout: 1s, consecutive: 3, baseline: ${extra.baseline ?? "20s"} }
-canaries:
-  - name: orders
-    dynamodb: { table: ${extra.table ?? "drill-canary"}, key: pk }
+${extra.canaries ?? `canaries:\n  - name: orders\n    dynamodb: { table: ${extra.table ?? "drill-canary"}, key: pk }`}
 fault:
 ${extra.fault ?? `  kind: fault.route53-health-check\n  params: { healthCheck: ${healthCheckId}, action: invert }`}
 runbook: none
@@ -69,10 +69,17 @@ timeouts: { detect: 10s, recovery: ${extra.recovery ?? "30s"}, failback: ${extra
   return path;
 }
 
+/** drctl.yaml's applications: api owns the health check its drills invert. */
+const applications = () =>
+  configSchema.parse({
+    applications: [{ name: "api", arns: [`arn:aws:route53:::healthcheck/${healthCheckId}`] }],
+  }).applications;
+
 function options(journalDir: string): DrillOptions & { journal: SqliteJournal } {
   const journal = SqliteJournal.open(join(journalDir, "journal.sqlite"));
   return {
     journal,
+    applications: applications(),
     resolver: dns,
     preflight: () => Promise.resolve({ findings: [], problems: [], runs: {} }),
     canaries: (id) => canaryStores(through, loadDrill(join(dir, "truth.yaml")).drill, id, config, "drill"),
@@ -220,6 +227,102 @@ describe("drill ground truth", () => {
   }, 120_000);
 });
 
+/** A drill of a file with its own canaries (none, or a store of its own), the standby serving as `serving` says. */
+async function ownRun(file: string, serving: () => boolean) {
+  const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
+  const o = options(home);
+  const d = loadDrill(join(dir, file));
+  faultAt = undefined;
+  apps.standby.serving = serving;
+  try {
+    const out = await runDrill(through, o.journal, d, {
+      ...o,
+      canaries: (id) => canaryStores(through, d.drill, id, config, "drill"),
+    });
+    return { out, journal: o.journal };
+  } finally {
+    apps.standby.serving = () => false;
+  }
+}
+
+describe("drill verdicts that agree with the evidence", () => {
+  it("answers that name no region and a fault that changes nothing: RTO not measured (the probes never saw the fault), exit 1", async () => {
+    // Disabled, the health check says healthy whatever: DNS never fails over, the primary answers on.
+    drillFile("unseen.yaml", {
+      region: "",
+      fault: `  kind: fault.route53-health-check\n  params: { healthCheck: ${healthCheckId}, action: disable }`,
+      recovery: "2s",
+      failback: "5s",
+    });
+    apps.primary.namesRegion = false;
+    apps.standby.namesRegion = false;
+    behaviour.replicateCanary({ delayMs: 250, table: { name: "drill-canary", region: P, replicaRegion: S } });
+    try {
+      const { out, journal } = await ownRun("unseen.yaml", () => true);
+      const r = out.result;
+      expect(r.outcome).toBe("completed");
+      expect(r.failover.rto).toMatchObject({ measuredSeconds: null, met: false });
+      expect(r.failover.rto.note).toMatch(
+        /^not measured: the probes never saw the fault: api answered as before/,
+      );
+      expect(r.timeline.filter((t) => t.kind === "recovered")).toEqual([]);
+      expect(r.timeline.map((t) => t.message).join("\n")).not.toMatch(
+        /answered \d+ times in a row from us-west-2/,
+      );
+      expect(out.exit).toBe(1);
+      expect(formatDrillText(r).split("\n")[0]).toMatch(
+        /: completed, not passed: RTO not measured \(target 60 s\)/,
+      );
+      journal.close();
+    } finally {
+      apps.primary.namesRegion = true;
+      apps.standby.namesRegion = true;
+    }
+  }, 120_000);
+
+  it("an RPO target and no canary: not met, exit 1, saying what would measure it", async () => {
+    drillFile("no-canary.yaml", { canaries: "canaries: []", recovery: "10s" });
+    const { out, journal } = await ownRun("no-canary.yaml", () => faultAt !== undefined);
+    const r = out.result;
+    expect(r.failover.rto.met).toBe(true);
+    expect(r.failover.rpo).toMatchObject({ measuredSeconds: null, targetSeconds: 60, met: false });
+    expect(r.failover.rpo.note).toMatch(
+      /no canary: the RPO was not measured; a canary under canaries: in the drill file/,
+    );
+    expect(out.exit).toBe(1);
+    expect(formatDrillText(r).split("\n")[0]).toMatch(
+      /: completed, not passed: RPO not measured \(target 60 s\)$/,
+    );
+    journal.close();
+  }, 120_000);
+
+  it("a canary table with no copy in the standby: refused at preflight, naming the table and the region; nothing changed", async () => {
+    await direct.get(DynamoDBClient, P).send(
+      new CreateTableCommand({
+        TableName: "solo-canary",
+        KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+        AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+    drillFile("solo.yaml", { table: "solo-canary" });
+    const before = updates.length;
+    const { out, journal } = await ownRun("solo.yaml", () => faultAt !== undefined);
+    expect(out.result.outcome).toBe("refused");
+    expect(out.exit).toBe(1);
+    expect(out.result.findings.find((f) => f.ruleId === "drill.canary-no-copy")?.message).toMatch(
+      /canary orders: DynamoDB table solo-canary has no copy in us-west-2 \(ResourceNotFoundException/,
+    );
+    expect(formatDrillText(out.result).split("\n")[0]).toMatch(
+      /: refused \(not started\): no canary can be read in us-west-2: canary orders: DynamoDB table solo-canary has no copy in us-west-2/,
+    );
+    expect(updates.length).toBe(before);
+    expect(await inverted()).toBe(false);
+    expect(await journal.runs()).toEqual([]);
+    journal.close();
+  }, 60_000);
+});
+
 describe("drill bad input", () => {
   it("answers that name no region: reported, RTO by status alone, said so", async () => {
     drillFile("noregion.yaml", { region: "" });
@@ -309,7 +412,7 @@ describe("drill bad input", () => {
   it("a fault step that fails after it was sent: said to be maybe in place, never 'reverted'; drill resume reverts it", async () => {
     const flag = join(dir, "fault-in-place");
     drillFile("half-sent.yaml", {
-      fault: `  kind: fault.command\n  params: { run: "touch ${flag}; exit 1", revert: "rm -f ${flag}" }`,
+      fault: `  kind: fault.command\n  params: { run: "touch ${flag}; exit 1", revert: "rm -f ${flag}" }\n  scope: any\n  reason: a local file stands for the fault`,
     });
     const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
     const o = options(home);
@@ -375,7 +478,7 @@ describe("drill bad input", () => {
     }
   }, 120_000);
 
-  it("an interrupt (SIGINT) while waiting for the standby: the fault is reverted before the drill ends", async () => {
+  it("an interrupt (SIGINT) while waiting for the standby: the fault is reverted before the drill ends; shown as interrupted, never as a missed RTO, left out of the trend", async () => {
     drillFile("interrupt.yaml", { recovery: "60s" });
     const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
     const o = options(home);
@@ -393,6 +496,39 @@ describe("drill bad input", () => {
     expect(out.result.outcome).toBe("interrupted");
     expect(out.result.fault.reverted).toBe(true);
     expect(out.exit).toBe(3);
+    // Its partial figure is not judged: the history says interrupted, the trend leaves it out.
+    expect(out.result.failover.rto.met).toBeNull();
+    expect(drillVerdict(out.result)).toMatch(/^interrupted: /);
+    expect(drillVerdict(out.result)).not.toMatch(/NOT MET|at least/);
+    expect(formatDrillText(out.result).split("\n")[0]).toMatch(/: interrupted: /);
+    const completed = (at: string) => ({
+      run: {
+        id: at,
+        kind: "drill" as const,
+        startedAt: at,
+        finishedAt: at,
+        pairs: 1,
+        counts: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
+      },
+      result: {
+        ...out.result,
+        outcome: "completed" as const,
+        failover: {
+          ...out.result.failover,
+          rto: { ...out.result.failover.rto, measuredSeconds: 2, atLeast: false, met: true },
+        },
+      },
+    });
+    const trend = drillTrend({
+      application: "api",
+      drills: [
+        { run: { ...completed("c").run, id: out.result.id ?? "" }, result: out.result },
+        completed("b"),
+        completed("a"),
+      ],
+    });
+    // One RTO point per completed drill: the interrupted one is not drawn.
+    expect(trend.match(/<circle[^>]*fill="#2e5c8a"/g)).toHaveLength(2);
     expect(await inverted()).toBe(false);
     expect(await o.journal.lockOf("api")).toBeUndefined();
     o.journal.close();

@@ -41,7 +41,8 @@ import {
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { CreateHealthCheckCommand, GetHealthCheckCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -605,6 +606,108 @@ describe("fault.command", () => {
       /undo-fault was in doubt: reconciled: the check says there is nothing left to undo/,
     );
     expect(lines()).toEqual(["run", "revert"]);
+  }, 60_000);
+
+  /** A fault.command runbook with `params` written as a YAML block (lines under params:). */
+  function commandRunbook(application: string, params: string): string {
+    const file = join(mkdtempSync(join(tmpdir(), "drctl-fault-")), "fault.yaml");
+    writeFileSync(
+      file,
+      `version: 1\nname: command under test\napplication: ${application}\nregion: ${REGION}\nsteps:\n  - id: fault\n    kind: fault.command\n    params:\n${params}`,
+    );
+    return file;
+  }
+  const putParameter = (Name: string, Value: string, Type: "String" | "SecureString") =>
+    aws.get(SSMClient, REGION).send(new PutParameterCommand({ Name, Value, Type, Overwrite: true }));
+
+  it("gives a parameter's value to the command as data: a reference inside a shell script is refused at its line; as an argument or through env: it arrives verbatim and runs nothing", async () => {
+    dir = mkdtempSync(join(tmpdir(), "drctl-fault-cmd-"));
+    home = mkdtempSync(join(tmpdir(), "drctl-fault-home-"));
+    process.env.DRCTL_HOME = home;
+    const marker = join(dir, "PWNED");
+    const value = `web-1; touch ${marker}`;
+    await putParameter("/faults/web-host", value, "String");
+
+    // The value inside sh -c, as a runbook could write it: refused before anything runs.
+    const inline = commandRunbook(
+      "faults-command-inline",
+      `      run: "echo \${ssm:/faults/web-host} >> ${dir}/log"\n      revert: "true"\n`,
+    );
+    for (const argv of [
+      ["failover", "run", "--execute"],
+      ["failover", "plan"],
+    ]) {
+      const refused = await cli(...argv, "--runbook", inline);
+      expect(existsSync(marker)).toBe(false);
+      expect(refused.code, refused.all).toBe(2);
+      expect(refused.stderr).toContain(
+        `${inline}:9:12: steps[0].params.run: \${ssm:/faults/web-host} inside a shell script is refused: its value would run as shell code. Give it to the script as an environment variable: env: { WEB_HOST: "\${ssm:/faults/web-host}" }, and "$WEB_HOST" in the script`,
+      );
+    }
+    expect(existsSync(marker)).toBe(false);
+    expect(lines()).toEqual([]);
+
+    // As an argument of a program (no shell) and as an environment variable of a script: data.
+    const record = join(dir, "record.sh");
+    writeFileSync(record, `#!/bin/sh\nprintf '%s\\n' "$1" >> ${dir}/log\n`);
+    chmodSync(record, 0o755);
+    const file = commandRunbook(
+      "faults-command-data",
+      `      run: ["${record}", "\${ssm:/faults/web-host}"]\n      revert: 'printf "%s\\n" "$HOST" >> ${dir}/log'\n      env: { HOST: "\${ssm:/faults/web-host}" }\n`,
+    );
+    const plan = await cli("failover", "plan", "--runbook", file);
+    expect(plan.code, plan.all).toBe(0);
+    expect(plan.stdout).toContain(`-> run: ${record} 'web-1; touch ${marker}'`);
+    const ran = await cli("failover", "run", "--runbook", file, "--execute");
+    expect(ran.code, ran.all).toBe(0);
+    const back = await cli("failback", "run", "--from", await latestRunId(), "--execute");
+    expect(back.code, back.all).toBe(0);
+    expect(lines()).toEqual([value, value]);
+    expect(existsSync(marker)).toBe(false);
+  }, 60_000);
+
+  it("never puts a SecureString in a process's command line (/proc/PID/cmdline): in a script or as an argument it is refused, through env: the command gets it", async () => {
+    dir = mkdtempSync(join(tmpdir(), "drctl-fault-cmd-"));
+    home = mkdtempSync(join(tmpdir(), "drctl-fault-home-"));
+    process.env.DRCTL_HOME = home;
+    const token = "tok-9d1e-never-in-argv";
+    await putParameter("/faults/api-token", token, "SecureString");
+    const cmdline = join(dir, "cmdline");
+    // The shell's own command line, as any user of the machine can read it while it runs.
+    const readOwn = `cat /proc/$$/cmdline > ${cmdline}`;
+
+    const inline = commandRunbook(
+      "faults-command-secret-inline",
+      `      run: "${readOwn}; test \${ssm:/faults/api-token} = x"\n      revert: "true"\n`,
+    );
+    const refused = await cli("failover", "run", "--runbook", inline, "--execute");
+    expect(existsSync(cmdline) ? readFileSync(cmdline, "utf8") : "").not.toContain(token);
+    expect(refused.code, refused.all).toBe(2);
+    expect(refused.stderr).toMatch(
+      /steps\[0\]\.params\.run: \$\{ssm:\/faults\/api-token\} inside a shell script is refused/,
+    );
+
+    const argv = commandRunbook(
+      "faults-command-secret-argv",
+      `      run: ["sh", "-c", "${readOwn}", "sh", "\${ssm:/faults/api-token}"]\n      revert: "true"\n`,
+    );
+    const asArgument = await cli("failover", "run", "--runbook", argv, "--execute");
+    expect(asArgument.code, asArgument.all).toBe(2);
+    expect(asArgument.stderr).toContain(
+      `params.run[4]: \${ssm:/faults/api-token} is a SecureString, and a process's arguments can be read by any user of the machine (ps, /proc/PID/cmdline); pass it as an environment variable: env: { API_TOKEN: "\${ssm:/faults/api-token}" }, and "$API_TOKEN" in a script`,
+    );
+    expect(existsSync(cmdline)).toBe(false);
+
+    const env = commandRunbook(
+      "faults-command-secret-env",
+      `      run: '${readOwn}; printf %s "$TOKEN" > ${dir}/got'\n      revert: "true"\n      env: { TOKEN: "\${ssm:/faults/api-token}" }\n`,
+    );
+    const ran = await cli("failover", "run", "--runbook", env, "--execute");
+    expect(ran.code, ran.all).toBe(0);
+    expect(readFileSync(join(dir, "got"), "utf8")).toBe(token);
+    expect(readFileSync(cmdline, "utf8")).toMatch(/^sh\0-c\0/);
+    expect(readFileSync(cmdline, "utf8")).not.toContain(token);
+    expect(ran.all).not.toContain(token);
   }, 60_000);
 
   it("without a check, a command killed after it ran waits for a person and is not run again", async () => {

@@ -191,8 +191,9 @@ describe("the write canary", () => {
     expect(
       (await aws.get(DynamoDBClient, P).send(new ScanCommand({ TableName: "canary-table" }))).Count,
     ).toBe(before);
-    // No metric data and no canary: the lag cannot be told.
-    expect(code).toBe(0);
+    // No metric data and no canary: the lag cannot be told, and a run that told
+    // nothing of any store is never clean.
+    expect(code).toBe(1);
     const refused = await runCli(["--config", file, "freshness", "--execute"], {
       out: () => undefined,
       err: (t) => err.push(t),

@@ -539,6 +539,27 @@ describe("drctl freshness, the command", () => {
     }
   });
 
+  it("exits 1 when every store it found is unknown, saying nothing was measured", async () => {
+    // A region of its own whose one store (a global table with no ReplicationLatency data) is unknown.
+    const [E, W] = ["eu-west-1", "eu-central-1"];
+    await table("eu-events", E);
+    await behaviour.replicate("eu-events", E, W);
+    const euConfig = join(mkdtempSync(join(tmpdir(), "drctl-fresh-eu-")), "drctl.yaml");
+    writeFileSync(euConfig, `regions: { primary: ${E}, standby: ${W} }\n`);
+    const err: string[] = [];
+    const code = await runCli(
+      ["--config", euConfig, "--endpoint-url", proxy.endpoint, "freshness", "--no-store"],
+      {
+        out: () => undefined,
+        err: (t) => err.push(t),
+      },
+    );
+    expect(err.join("\n")).toMatch(
+      /drctl: nothing was measured: the freshness of every data store found is unknown \(1: eu-events\)/,
+    );
+    expect(code).toBe(1);
+  });
+
   it("could not finish, and says so, when a type's reads are denied; nothing stored", async () => {
     const { FaultProxy, NO_FAULTS } = await import("./harness/fault-proxy.js");
     const denying = await FaultProxy.start(env.emulator.endpoint, {

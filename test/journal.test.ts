@@ -8,12 +8,15 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DynamoDbJournal } from "../src/runbook/journal-dynamodb.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
+import { fenceJournal } from "../src/runbook/fence.js";
 import {
   acquireLock,
+  LeaseLostError,
   LockHeldError,
   processOwner,
   type Journal,
   type LockOwner,
+  type LockRecord,
 } from "../src/runbook/journal.js";
 import { DynamoDbHistory } from "../src/history/dynamodb.js";
 import { useEmulator } from "./harness/emulator.js";
@@ -187,6 +190,92 @@ async function lockContract(a: Journal, b: Journal) {
   expect((await b.locks()).map((l) => [l.application, l.runId])).toEqual([["api", "run-e"]]);
 }
 
+/**
+ * The fence: a run's writes carry the lock's owner token and generation, and the journal itself
+ * refuses those of a holder whose lock was taken over (by another owner, or by a later turn of
+ * the same owner), writing nothing of them. Two journals (a, b) are two processes.
+ */
+async function fenceContract(a: Journal, b: Journal) {
+  let now = Date.parse("2026-11-22T10:00:00.000Z");
+  const clock = () => now;
+  const lease = 60_000;
+  const alice = processOwner("alice@laptop");
+  const bob = processOwner("bob@desk");
+  const take = (j: Journal, owner: LockOwner) =>
+    acquireLock(j, { application: "fenced", runId: "run-f", owner, leaseMs: lease, now: clock });
+  const viewA = fenceJournal(a, "fenced", alice);
+  await take(viewA, alice);
+  await viewA.startRun(run("run-f", "fenced", "2026-11-22T10:00:00.000Z"), [{ id: "one", kind: "sleep" }]);
+  await viewA.updateStep("run-f", "one", { status: "running", attempts: 1 });
+  await viewA.addEvent("run-f", "alice's");
+  await viewA.check(clock);
+  const stale = viewA.fence;
+  expect(stale).toMatchObject({ application: "fenced", token: alice.token, generation: 1 });
+
+  // The lease ends unrenewed (alice's process paused): bob takes the run over.
+  now += lease + 1;
+  expect(await take(fenceJournal(b, "fenced", bob), bob)).toMatch(/^took over from run run-f/);
+  const before = { steps: await b.steps("run-f"), events: await b.events("run-f") };
+  const lost = /another process took it over: run run-f by pid \d+ on \S+ \(bob@desk\)/;
+  await expect(a.updateStep("run-f", "one", { status: "succeeded" }, stale)).rejects.toThrow(LeaseLostError);
+  await expect(a.addEvent("run-f", "stale", stale)).rejects.toThrow(lost);
+  await expect(a.updateRun("run-f", { status: "succeeded", finishedAt: "x" }, stale)).rejects.toThrow(lost);
+  await expect(a.decide("run-f", "one", "t", "done", "alice", stale)).rejects.toThrow(lost);
+  await expect(
+    a.startRun(run("run-g", "fenced", "2026-11-22T10:02:00.000Z"), [{ id: "one", kind: "sleep" }], stale),
+  ).rejects.toThrow(lost);
+  expect(await a.renewLock("fenced", alice.token, now + lease, stale.generation)).toBe(false);
+  expect(await a.unlock("fenced", "run-f", stale)).toBe(false);
+  // Nothing of them was written; the lock is bob's still.
+  expect({ steps: await b.steps("run-f"), events: await b.events("run-f") }).toEqual(before);
+  expect(await b.run("run-f")).toMatchObject({ status: "running" });
+  expect(await b.decision("run-f", "one", "t")).toBeUndefined();
+  expect(await b.run("run-g")).toBeUndefined();
+  expect((await b.lockOf("fenced"))?.owner?.token).toBe(bob.token);
+
+  // Alice's view knows it lost the lease at its first refusal: then refuses at once, never takes it back.
+  await expect(viewA.addEvent("run-f", "stale")).rejects.toThrow(lost);
+  expect(viewA.lost).toMatch(/another process took it over/);
+  await expect(viewA.check(clock)).rejects.toThrow(LeaseLostError);
+  await expect(take(viewA, alice)).rejects.toThrow(LockHeldError);
+  now += lease + 1;
+  await expect(take(viewA, alice)).rejects.toThrow(LeaseLostError);
+
+  // The same owner taking the lock again (the next turn of a workflow, same token) fences the earlier turn.
+  const turn1 = fenceJournal(b, "fenced", bob);
+  const turn2 = fenceJournal(a, "fenced", bob);
+  await take(turn1, bob);
+  await turn1.addEvent("run-f", "turn 1");
+  await take(turn2, bob);
+  expect(turn2.fence.generation).toBe(turn1.fence.generation + 1);
+  await turn2.addEvent("run-f", "turn 2");
+  await expect(turn1.addEvent("run-f", "turn 1 again")).rejects.toThrow(
+    /lease of the lock of application "fenced" was lost: another process took it over/,
+  );
+  expect((await b.events("run-f")).map((e) => e.what).slice(-2)).toEqual(["turn 1", "turn 2"]);
+
+  // A lease that ended without a takeover (its process paused): checked before a call, it is renewed
+  // conditionally, so a takeover that read the ended lease fails, and is refused when it reads again.
+  const turn3 = fenceJournal(b, "fenced", bob);
+  turn3.leaseMs = lease;
+  await take(turn3, bob);
+  now += lease + 1;
+  const ended = await a.lockOf("fenced");
+  await turn3.check(clock);
+  expect((await a.lockOf("fenced"))?.leaseUntil).toBe(now + lease);
+  const takeover = { ...(ended as LockRecord), owner: alice, generation: (ended?.generation ?? 0) + 1 };
+  expect(await a.putLock(takeover, ended)).toBe(false);
+  await expect(take(a, alice)).rejects.toThrow(/its lease runs/);
+  await turn3.addEvent("run-f", "turn 3");
+
+  // Freed by its holder: its own last writes (the end of its run) go on; the lock is gone.
+  const turn4 = fenceJournal(b, "fenced", bob);
+  await take(turn4, bob);
+  expect(await turn4.unlock("fenced", "run-f")).toBe(true);
+  await turn4.addEvent("run-f", "ended");
+  expect(await b.lockOf("fenced")).toBeUndefined();
+}
+
 describe("runbook journal", () => {
   it("SQLite: keeps runs, steps with their intents, approvals, decisions and events, in a private file", async () => {
     const dir = join(mkdtempSync(join(tmpdir(), "drctl-journal-")), "home");
@@ -220,6 +309,27 @@ describe("runbook journal", () => {
     await lockContract(
       new DynamoDbJournal(aws, "drctl-history", "us-east-1"),
       new DynamoDbJournal(aws, "drctl-history", "us-east-1"),
+    );
+  });
+
+  it("SQLite: refuses the writes of a holder whose lock was taken over (a stale fence), in the transaction of the write", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "drctl-journal-")), "journal.sqlite");
+    const a = SqliteJournal.open(file);
+    const b = SqliteJournal.open(file);
+    try {
+      await fenceContract(a, b);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("DynamoDB: refuses the writes of a holder whose lock was taken over (a stale fence), by a condition on the lock item", async () => {
+    const aws = await env.clients();
+    await DynamoDbHistory.createTable(aws, "drctl-fenced", "us-east-1");
+    await fenceContract(
+      new DynamoDbJournal(aws, "drctl-fenced", "us-east-1"),
+      new DynamoDbJournal(aws, "drctl-fenced", "us-east-1"),
     );
   });
 

@@ -109,6 +109,30 @@ async function storeDrill(
   return result;
 }
 
+/** The plan of an application "api" with no runbook (its own drctl.yaml, the same history). */
+async function apiPlan() {
+  const apiConfig = join(dir, "api.yaml");
+  writeFileSync(
+    apiConfig,
+    `regions: { primary: us-east-1, standby: us-west-2 }
+store: ${storeFile}
+applications:
+  - name: api
+    rto: 1m
+    arns: ["arn:aws:elasticloadbalancing:*:*:loadbalancer/app/web-002*"]
+    contacts: [{ name: DR on-call, pager: "https://pager.example.com/dr" }]
+    drills: [drills/api.yaml]
+`,
+  );
+  const out: string[] = [];
+  const code = await runCli(["--config", apiConfig, "--json", "plan", "--no-store"], {
+    out: (t) => out.push(t),
+    err: () => undefined,
+  });
+  expect(code).toBe(0);
+  return planOf(out.join(""), "api");
+}
+
 const planOf = (stdout: string, app = "web") =>
   (JSON.parse(stdout) as { plans: (PlanResult & { id: string; diff: PlanDiff })[] }).plans.find(
     (p) => p.application === app,
@@ -319,28 +343,7 @@ describe("drctl plan", () => {
   });
 
   it("an application with no runbook fails over by itself once a drill without one has shown it; until then that is a risk", async () => {
-    const apiConfig = join(dir, "api.yaml");
-    writeFileSync(
-      apiConfig,
-      `regions: { primary: us-east-1, standby: us-west-2 }
-store: ${storeFile}
-applications:
-  - name: api
-    rto: 1m
-    arns: ["arn:aws:elasticloadbalancing:*:*:loadbalancer/app/web-002*"]
-    contacts: [{ name: DR on-call, pager: "https://pager.example.com/dr" }]
-    drills: [drills/api.yaml]
-`,
-    );
-    const plan = async () => {
-      const out: string[] = [];
-      const code = await runCli(["--config", apiConfig, "--json", "plan", "--no-store"], {
-        out: (t) => out.push(t),
-        err: () => undefined,
-      });
-      expect(code).toBe(0);
-      return planOf(out.join(""), "api");
-    };
+    const plan = apiPlan;
     const before = await plan();
     expect(before?.risks.map((r) => r.key)).toContain("failover-runbook");
     expect(before?.failover.automatic).toBeUndefined();
@@ -375,6 +378,36 @@ applications:
     expect(renderMarkdown(planDocument(after as PlanResult, "plan"))).toContain(
       "**No runbook:** it fails over by itself",
     );
+  });
+
+  it("a drill with no runbook whose standby never served (its RTO a lower bound) shows no failing over by itself", async () => {
+    const plan = apiPlan;
+    await storeDrill("20261201T130000Z-dri5", 3, 0, 0, {
+      drill: "api dns failover",
+      application: "api",
+      runbook: null,
+      fault: { kind: "fault.route53-health-check", subject: "hc-1 invert", reverted: true },
+      failover: {
+        rto: {
+          measuredSeconds: 3,
+          atLeast: true,
+          targetSeconds: 60,
+          met: false,
+          resolutionSeconds: 0.25,
+          note: "api never answered from us-west-2 as expected within 3 s: at least that",
+        },
+        rpo: { measuredSeconds: 0, targetSeconds: 60, met: true, resolutionSeconds: 0.25 },
+        lostWrites: 0,
+        detectSeconds: 0.5,
+        steps: [],
+        recoveredAt: null,
+      },
+    });
+    const p = await plan();
+    expect(p?.measured.rto).toMatchObject({ value: 3, atLeast: true, evidence: "20261201T130000Z-dri5" });
+    expect(p?.failover.automatic).toBeUndefined();
+    expect(p?.risks.map((r) => r.key)).toContain("failover-runbook");
+    expect(JSON.stringify(p)).not.toMatch(/the standby served/);
   });
 
   it("refuses an RTO written as '30 minutes' at its line, and an application it does not know", async () => {

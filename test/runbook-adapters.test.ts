@@ -143,15 +143,15 @@ describe("aurora.global-switchover (adapter)", () => {
 
 describe("aurora.global-failover (adapter)", () => {
   it("needs allowDataLoss: true, then fails over with AllowDataLoss", async () => {
-    const without = loadRunbook(
-      runbook(`  - id: writer-west
+    // Refused when the runbook is loaded, at its parameters' line, before any plan.
+    expect(() =>
+      loadRunbook(
+        runbook(`  - id: writer-west
     kind: aurora.global-failover
     params: { globalCluster: orders, targetCluster: orders-west }
 `),
-    );
-    await expect(planRunbook(aws, without)).rejects.toThrow(
-      /params.allowDataLoss: expected allowDataLoss: true/,
-    );
+      ),
+    ).toThrow(/:8:13: steps\[0\]\.params\.allowDataLoss: expected allowDataLoss: true/);
     rds
       .on(DescribeGlobalClustersCommand)
       .resolvesOnce({ GlobalClusters: [globalCluster(EAST)] })

@@ -5,7 +5,7 @@
  */
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import Database from "better-sqlite3";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -112,6 +112,29 @@ steps:
         `drctl: ${f}: no config key "replca" to set (the runbook's config: keys are replica, group)`,
       );
     }
+  });
+
+  it("refuses an http.check URL with a user or password at its line, printing the password nowhere", async () => {
+    const f = runbookFile(`version: 1
+name: check with credentials
+application: typo
+region: us-west-2
+steps:
+  - id: check
+    kind: http.check
+    params:
+      url: https://probe:Hunter2-pw@app.example.com/health
+      expectStatus: 200
+`);
+    for (const command of [["plan"], ["run", "--execute"]]) {
+      const r = await drctl("failover", ...command, "--runbook", f);
+      expect(r.stdout + r.stderr).not.toContain("Hunter2-pw");
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toBe(
+        `drctl: ${f}:9:12: steps[0].params.url: expected a URL without a user or password (a URL is printed, journaled and stored; credentials in it would be too)`,
+      );
+    }
+    expect(readdirSync(home)).not.toContain("journal.sqlite");
   });
 
   it("refuses to approve a step that is no gate, a gate the run has not reached, a run that has succeeded", async () => {
@@ -242,7 +265,7 @@ steps:
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
       new RegExp(
-        `the runbook ${file} is not the text run ${runId} ran \\(sha256 \\w+ in the journal, \\w+ now\\); journal steps matching nothing in it: mark\\. Give --runbook COPY`,
+        `the runbook ${file} changed since run ${runId} began \\(sha256 \\w+ then, \\w+ now\\): a run's steps cannot be added, removed or renamed \\(in the run, not in the runbook: "mark"; in the runbook, not in the run: "mark-mode"\\)\\. Restore it as it was, or start a new run; or give --runbook COPY`,
       ),
     );
     const copy = runbookFile(text, "copy.yaml");

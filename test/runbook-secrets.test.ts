@@ -25,6 +25,8 @@ const NEXT_PASSWORD = "S3cr3t-Pa55-next-7a1c";
 const ROTATED_PASSWORD = "R0tated-Pa55-44d2";
 const TOKEN = "tok-5c8e-never-shown";
 const SECRETS = [OLD_PASSWORD, NEXT_PASSWORD, ROTATED_PASSWORD, TOKEN];
+/** Too short to scrub from text without blanking the same digits in times and ids. */
+const SHORT_PIN = "739";
 const KEY = "alias/app-secrets";
 
 async function drctl(...argv: string[]) {
@@ -71,6 +73,7 @@ beforeAll(async () => {
   await put("/staging/next-password", NEXT_PASSWORD, "SecureString");
   await put("/staging/rotated-password", ROTATED_PASSWORD, "SecureString");
   await put("/staging/api-token", TOKEN, "SecureString");
+  await put("/staging/pin", SHORT_PIN, "SecureString");
 });
 
 describe("a runbook that sets and rotates SecureStrings", () => {
@@ -181,5 +184,36 @@ steps:
     expect(r.code).toBe(3);
     expect(await value("/app/plain/setting")).toBe("on");
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
+  it("refuses a SecureString too short to scrub (3 characters) before anything changes, and prints or journals it nowhere", async () => {
+    const home = mkdtempSync(join(tmpdir(), "drctl-home-"));
+    process.env.DRCTL_HOME = home;
+    await put("/app/short/first", "before", "String");
+    const file = runbookFile(`version: 1
+name: short secret
+application: short-secret
+region: us-west-2
+steps:
+  - id: first
+    kind: ssm.put-parameters
+    params: { parameters: { /app/short/first: after } }
+  - id: note
+    kind: ssm.put-parameters
+    after: [first]
+    params: { parameters: { /app/short/note: "pin=\${ssm:/staging/pin}" } }
+`);
+    const plan = await drctl("failover", "plan", "--runbook", file);
+    const run = await drctl("failover", "run", "--runbook", file, "--execute");
+    const said = [plan.stdout, plan.stderr, run.stdout, run.stderr].join("\n");
+    expect(said).not.toMatch(/pin=739/);
+    for (const f of filesUnder(home)) expect(f.text, f.file).not.toContain("pin=739");
+    expect([plan.code, run.code], said).toEqual([2, 2]);
+    expect(run.stderr).toContain(
+      `${file}: step "note": params.parameters./app/short/note: \${ssm:/staging/pin} is a SecureString value of fewer than 4 characters: drctl cannot keep a value that short out of its output and journal`,
+    );
+    // Refused before the run: the first step changed nothing, no run was journaled.
+    expect(await value("/app/short/first")).toBe("before");
+    expect(await described("/app/short/note")).toBeUndefined();
   });
 });

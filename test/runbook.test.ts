@@ -270,12 +270,12 @@ steps:
     // The failed run keeps the lock: a new run is refused, the same run may resume.
     await expect(executeRunbook(aws, journal, loadRunbook(file))).rejects.toThrow(LockHeldError);
 
-    // Fix the cause (point the step at the real group) without changing the file: resume is refused if it changed.
-    writeFileSync(file, readFileSync(file, "utf8").replace("not-yet", "web"));
+    // Fix the cause without changing the file: a resume with a step that acted changed is refused.
+    writeFileSync(file, readFileSync(file, "utf8").replace('first: "1"', 'first: "9"'));
     await expect(
       executeRunbook(aws, journal, loadRunbook(file), { resumeRunId: first.run.runId }),
-    ).rejects.toThrow(/changed since run .* began/);
-    writeFileSync(file, readFileSync(file, "utf8").replace("group: web,", "group: not-yet,"));
+    ).rejects.toThrow(/changed since run .* began .*: step "write" changed, and it has already acted/);
+    writeFileSync(file, readFileSync(file, "utf8").replace('first: "9"', 'first: "1"'));
     const { AutoScalingClient: Asg, CreateAutoScalingGroupCommand } =
       await import("@aws-sdk/client-auto-scaling");
     await aws.get(Asg, "us-west-2").send(
@@ -364,6 +364,139 @@ steps:
     after.close();
     expect((await standbyState()).parameters["/app/killed/last"]).toBe("2");
   }, 120_000);
+
+  it("refuses a reference to a step that does not exist before any plan: exit 2 at its line, nothing changed", async () => {
+    const before = await standbyState();
+    const file = runbookFile(`version: 1
+name: typo
+application: web-typo
+region: us-west-2
+steps:
+  - id: scale-standby
+    kind: autoscaling.set-capacity
+    params: { group: web, min: 2, desired: 2, max: 4 }
+  - id: mark-active
+    kind: ssm.put-parameters
+    after: [scale-standby]
+    params: { parameters: { /app/typo/endpoint: "\${steps.nope.outputs.endpoint}" } }
+`);
+    for (const argv of [["plan"], ["run"], ["run", "--execute"]]) {
+      const r = await drctl("--endpoint-url", env.emulator.endpoint, "failover", ...argv, "--runbook", file);
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.trim()).toBe(
+        `drctl: ${file}:12:49: steps[1].params.parameters./app/typo/endpoint: \${steps.nope.outputs.endpoint}: no step "nope" in this runbook`,
+      );
+    }
+    expect(await standbyState()).toEqual(before);
+    const journal = SqliteJournal.open(join(home, "journal.sqlite"));
+    expect(await journal.runs()).toEqual([]);
+    expect(await journal.lockOf("web-typo")).toBeUndefined();
+    journal.close();
+  });
+
+  it("resumes with --runbook edited where the run had not acted (the edit journaled), and refuses one that changed a step that acted", async () => {
+    const text = `version: 1
+name: edited
+application: web-edited
+region: us-west-2
+steps:
+  - id: write
+    kind: ssm.put-parameters
+    params: { parameters: { /app/edited-run/first: "1" } }
+  - id: scale
+    kind: autoscaling.set-capacity
+    after: [write]
+    params: { group: edited-typo, min: 0, desired: 1, max: 1 }
+  - id: last
+    kind: ssm.put-parameters
+    after: [scale]
+    params: { parameters: { /app/edited-run/last: "\${steps.scale.outputs.previousDesired}" } }
+`;
+    const file = runbookFile(text);
+    const endpoint = ["--endpoint-url", env.emulator.endpoint];
+    const first = await drctl(...endpoint, "failover", "run", "--runbook", file, "--execute");
+    expect(first.code, first.stderr).toBe(3);
+    const runId = /run (run-\S+): failed/.exec(first.stdout)?.[1] ?? "";
+    expect(first.stdout).toMatch(/scale\s+failed/);
+    const { AutoScalingClient: Asg, CreateAutoScalingGroupCommand } =
+      await import("@aws-sdk/client-auto-scaling");
+    await aws.get(Asg, "us-west-2").send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: "edited-fixed",
+        LaunchTemplate: { LaunchTemplateName: "web", Version: "$Latest" },
+        MinSize: 0,
+        MaxSize: 1,
+        AvailabilityZones: ["us-west-2a"],
+      }),
+    );
+    const fixedText = text.replace("edited-typo", "edited-fixed").replace("last: ", "last-value: ");
+    const group = async () =>
+      (
+        await aws
+          .get(AutoScalingClient, "us-west-2")
+          .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["edited-fixed"] }))
+      ).AutoScalingGroups?.[0]?.DesiredCapacity;
+
+    // A step that acted (write) edited too: refused naming it, nothing changed.
+    const changedActed = runbookFile(fixedText.replace('first: "1"', 'first: "2"'));
+    const refused = await drctl(
+      ...endpoint,
+      "runbook",
+      "resume",
+      runId,
+      "--runbook",
+      changedActed,
+      "--execute",
+    );
+    expect(refused.code, refused.stdout).toBe(2);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `the runbook ${changedActed} changed since run ${runId} began \\(sha256 \\w+ then, \\w+ now\\): step "write" changed, and it has already acted`,
+      ),
+    );
+    expect(await group()).toBe(0);
+    expect((await standbyState()).parameters["/app/edited-run/first"]).toBe("1");
+
+    // Only the steps that had not acted (scale failed before acting, last never ran): the run goes on.
+    const fixed = runbookFile(fixedText);
+    const failbackPlan = await drctl(...endpoint, "failback", "plan", "--from", runId, "--runbook", fixed);
+    expect(failbackPlan.code, failbackPlan.stderr).toBe(0);
+    expect(failbackPlan.stderr + failbackPlan.stdout).toMatch(
+      /step "scale", "last" edited, none of which had acted/,
+    );
+    const resumed = await drctl(...endpoint, "runbook", "resume", runId, "--runbook", fixed, "--execute");
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(await group()).toBe(1);
+    const state = await standbyState();
+    expect(state.parameters["/app/edited-run/last-value"]).toBe("0");
+    expect(state.parameters["/app/edited-run/last"]).toBeUndefined();
+    const journal = SqliteJournal.open(join(home, "journal.sqlite"));
+    expect((await journal.events(runId)).map((e) => e.what)).toContainEqual(
+      expect.stringMatching(
+        /^the runbook \S+ changed since the run began \(sha256 \w{12} then, \w{12} now\): step "scale", "last" edited, none of which had acted; the steps that acted are unchanged \(write\)$/,
+      ),
+    );
+    expect((await journal.steps(runId)).map((s) => [s.stepId, s.status, s.attempts])).toEqual([
+      ["write", "succeeded", 1],
+      ["scale", "succeeded", 2],
+      ["last", "succeeded", 1],
+    ]);
+    journal.close();
+    // The run's failback takes the edited text, every step of it having acted as it says.
+    const back = await drctl(
+      ...endpoint,
+      "failback",
+      "run",
+      "--from",
+      runId,
+      "--runbook",
+      fixed,
+      "--execute",
+    );
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    expect(await group()).toBe(0);
+  }, 60_000);
 
   it("reports a malformed runbook at its file position", async () => {
     const file = runbookFile(

@@ -415,10 +415,13 @@ steps:
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read runbook .*runbooks\/partial.yaml/);
     const local = join(mkdtempSync(join(tmpdir(), "drctl-laptop-")), "partial.yaml");
-    writeFileSync(local, text.replace("max: 1", "max: 2"));
+    // A copy whose step that acted (write) differs is refused: the journal has it step by step.
+    writeFileSync(local, text.replace('first: "1"', 'first: "2"'));
     const edited = await drctl("runbook", "resume", input.runId, "--runbook", local, "--execute");
     expect(edited.code).toBe(2);
-    expect(edited.stderr).toMatch(/changed since run run-20261122T130000Z-0c0c began/);
+    expect(edited.stderr).toMatch(
+      /changed since run run-20261122T130000Z-0c0c began .*: step "write" changed, and it has already acted/,
+    );
     writeFileSync(local, text);
     const resumed = await drctl("runbook", "resume", input.runId, "--runbook", local, "--execute");
     expect(resumed.code, resumed.stderr).toBe(0);

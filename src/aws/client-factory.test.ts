@@ -28,3 +28,75 @@ describe("AwsClients rate-limit keys", () => {
     aws.destroy();
   });
 });
+
+describe("AwsClients guarded by a run's fence", () => {
+  it("asks the guard before each attempt of a call that may change something, never before a read; a refused call is not sent", async () => {
+    const { AwsClients } = await import("./client-factory.js");
+    const { SSMClient, GetParameterCommand, PutParameterCommand } = await import("@aws-sdk/client-ssm");
+    const sent: string[] = [];
+    const aws = await AwsClients.create({
+      credentials: () => Promise.resolve({ accessKeyId: "a", secretAccessKey: "b" }),
+      endpointUrl: "http://127.0.0.1:9",
+      onCall: (c) => sent.push(c.operation),
+      maxAttempts: 1,
+    });
+    const asked: string[] = [];
+    let refuse = false;
+    const run = aws.guarded((call) => {
+      asked.push(`${call.service}.${call.operation}`);
+      return refuse ? Promise.reject(new Error("the lease was lost")) : Promise.resolve();
+    });
+    const ssm = run.get(SSMClient, "us-east-1");
+    const put = () =>
+      ssm.send(new PutParameterCommand({ Name: "/p", Value: "v", Overwrite: true })).then(
+        () => new Error("sent and answered"),
+        (e: Error) => e,
+      );
+    const read = () => ssm.send(new GetParameterCommand({ Name: "/p" })).catch((e: Error) => e);
+    // Allowed: asked, then sent (and failing on the closed port).
+    expect((await put()).message).not.toMatch(/lease/);
+    await read();
+    expect(asked).toEqual(["SSM.PutParameter"]);
+    expect(sent).toEqual(["PutParameter", "GetParameter"]);
+    // Refused: the guard's error, and nothing sent; reads go on.
+    refuse = true;
+    expect((await put()).message).toBe("the lease was lost");
+    await read();
+    expect(sent).toEqual(["PutParameter", "GetParameter", "GetParameter"]);
+    // The clients it was made from are not guarded, and count the view's calls too.
+    await aws
+      .get(SSMClient, "us-east-1")
+      .send(new PutParameterCommand({ Name: "/p", Value: "v", Overwrite: true }))
+      .catch(() => undefined);
+    expect(asked).toEqual(["SSM.PutParameter", "SSM.PutParameter"]);
+    expect(aws.counter.byOperation).toEqual({ "SSM.GetParameter": 2, "SSM.PutParameter": 2 });
+    aws.destroy();
+  });
+
+  it("tells reads from calls that may change something by the operation's name", async () => {
+    const { isReadOperation } = await import("./middleware.js");
+    for (const op of [
+      "DescribeDBInstances",
+      "GetParameter",
+      "ListHealthChecks",
+      "HeadObject",
+      "Query",
+      "Scan",
+      "BatchGetItem",
+      "AssumeRole",
+    ])
+      expect(isReadOperation(op), op).toBe(true);
+    for (const op of [
+      "PutParameter",
+      "UpdateAutoScalingGroup",
+      "ChangeResourceRecordSets",
+      "PromoteReadReplica",
+      "Publish",
+      "Invoke",
+      "TransactWriteItems",
+      "Getaway",
+      "Querying",
+    ])
+      expect(isReadOperation(op), op).toBe(false);
+  });
+});

@@ -3,7 +3,7 @@ import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { CallCounter } from "./call-counter.js";
 import { assumedRoleCredentials, baseCredentials } from "./credentials.js";
 import { parseEndpointUrl } from "./endpoint.js";
-import { observeMiddleware, type CallInfo } from "./middleware.js";
+import { observeMiddleware, type CallGuard, type CallInfo } from "./middleware.js";
 import {
   effectiveRateLimits,
   isLoopbackEndpoint,
@@ -66,10 +66,12 @@ const HOME = "home";
  * the endpoint override; clients are cached per (class, region, account).
  */
 export class AwsClients {
-  readonly counter = new CallCounter();
+  readonly counter: CallCounter;
   private readonly limiter: RateLimiter;
   private readonly clients = new Map<string, SdkClient>();
   private readonly credentialsByAccount = new Map<string, AwsCredentialIdentityProvider>();
+  /** Guarded views made from these clients (destroyed with them). */
+  private readonly views = new Set<AwsClients>();
   readonly endpoint: string | undefined;
   /** The client-side rate limits in force (off against a loopback endpoint unless configured). */
   readonly rateLimits: RateLimits | "off";
@@ -77,7 +79,18 @@ export class AwsClients {
   private constructor(
     private readonly options: AwsClientsOptions,
     private readonly base: AwsCredentialIdentityProvider,
+    /** A guarded view's: the clients it was made from (credentials, counts and rate limits shared). */
+    private readonly parent?: AwsClients,
+    private readonly guard?: CallGuard,
   ) {
+    if (parent) {
+      this.counter = parent.counter;
+      this.limiter = parent.limiter;
+      this.endpoint = parent.endpoint;
+      this.rateLimits = parent.rateLimits;
+      return;
+    }
+    this.counter = new CallCounter();
     const fromEnv = process.env.AWS_ENDPOINT_URL;
     this.endpoint =
       options.endpointUrl !== undefined
@@ -94,9 +107,29 @@ export class AwsClients {
     return new AwsClients(options, base);
   }
 
+  /**
+   * The same clients, with `guard` asked before every attempt of a call that may change something
+   * (reads go on unasked): a run's clients, fenced by its lease. Same credentials, call counts and
+   * rate limits; its own client objects, which destroy() of the view (or of these) ends.
+   */
+  guarded(guard: CallGuard): AwsClients {
+    const root = this.parent ?? this;
+    const outer = this.guard;
+    const both: CallGuard = outer
+      ? async (call) => {
+          await outer(call);
+          await guard(call);
+        }
+      : guard;
+    const view = new AwsClients(root.options, root.base, root, both);
+    root.views.add(view);
+    return view;
+  }
+
   /** A client of `Client` for `region`, acting in `account` (default: the caller's own). */
   get<C extends SdkClient>(Client: SdkClientClass<C>, region: string, account?: string): C {
-    assertRegion(region, `the region of a ${Client.name}`);
+    // Files and flags are checked at load; a region reaching here came from AWS or a tag.
+    assertRegion(region, "a region drctl was about to call");
     const accountKey = account && this.options.accounts?.[account]?.roleArn ? account : HOME;
     const key = `${Client.name}|${region}|${accountKey}`;
     const existing = this.clients.get(key);
@@ -116,6 +149,7 @@ export class AwsClients {
       // credentials is the caller's account, and must share its buckets.
       account: accountKey,
       ...(this.options.onCall ? { onCall: this.options.onCall } : {}),
+      ...(this.guard ? { guard: this.guard } : {}),
     });
     client.middlewareStack.add(middleware as never, {
       step: "finalizeRequest",
@@ -127,6 +161,8 @@ export class AwsClients {
   }
 
   private credentialsFor(accountKey: string): AwsCredentialIdentityProvider {
+    // A view's roles are assumed (and cached) by the clients it was made from.
+    if (this.parent) return this.parent.credentialsFor(accountKey);
     if (accountKey === HOME) return this.base;
     let provider = this.credentialsByAccount.get(accountKey);
     if (!provider) {
@@ -143,5 +179,8 @@ export class AwsClients {
   destroy(): void {
     for (const client of this.clients.values()) client.destroy();
     this.clients.clear();
+    for (const view of this.views) view.destroy();
+    this.views.clear();
+    this.parent?.views.delete(this);
   }
 }

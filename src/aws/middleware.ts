@@ -44,12 +44,30 @@ export interface CallInfo {
   attempt: number;
 }
 
+/**
+ * Called before each attempt of a call that may change something (not a read): throws to refuse
+ * it, before it is sent (a run's fence: its lease must still be its own).
+ */
+export type CallGuard = (call: { service: string; operation: string }) => Promise<void>;
+
+/**
+ * Operations that only read (or, AssumeRole, only obtain credentials): never guarded. Anything
+ * else is taken as a change, so an operation unknown here is guarded, never let through.
+ */
+const READ_OPERATION =
+  /^(Describe|Get|List|Head|BatchGet|Query|Scan|Search|Lookup|Select|Filter)(?=[A-Z]|$)|^AssumeRole/;
+
+export function isReadOperation(operation: string): boolean {
+  return READ_OPERATION.test(operation);
+}
+
 export interface ObserveOptions {
   counter: CallCounter;
   limiter: RateLimiter;
   region: string;
   account: string;
   onCall?: (call: CallInfo) => void;
+  guard?: CallGuard;
 }
 
 /** The attempt number the SDK's retry middleware writes into each request ("attempt=2; max=6"). */
@@ -61,7 +79,9 @@ function attemptOf(request: unknown): number {
 
 /**
  * Runs once per HTTP attempt (it sits after the retry middleware): waits for a token of the
- * service's bucket, then counts the request. Retries therefore cost tokens and show in counts.
+ * service's bucket, asks the guard (if any) about a call that may change something, then counts
+ * the request. Retries therefore cost tokens, are guarded each, and show in counts; a call the
+ * guard refuses is not sent, nor counted.
  */
 export function observeMiddleware(options: ObserveOptions) {
   return <Input extends object, Output extends MetadataBearer>(
@@ -72,6 +92,7 @@ export function observeMiddleware(options: ObserveOptions) {
       const service = serviceLabel(context.clientName ?? "Unknown");
       const operation = (context.commandName ?? "Unknown").replace(/Command$/, "");
       await options.limiter.acquire(service, options.region, options.account);
+      if (options.guard && !isReadOperation(operation)) await options.guard({ service, operation });
       const attempt = attemptOf(args.request);
       options.counter.record(service, operation, attempt);
       options.onCall?.({ service, operation, region: options.region, account: options.account, attempt });

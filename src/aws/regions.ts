@@ -1,4 +1,6 @@
+import { z } from "zod";
 import { InputError } from "../errors.js";
+import { nearest } from "../util/closest.js";
 
 /** Commercial, China and GovCloud regions as of 2026; a typo should fail before any call is made. */
 export const KNOWN_REGIONS: readonly string[] = [
@@ -44,12 +46,23 @@ export const KNOWN_REGIONS: readonly string[] = [
 
 const known = new Set(KNOWN_REGIONS);
 
-/** Returns the region, or throws an InputError naming where it came from and the closest known code. */
-export function assertRegion(region: string, where: string): string {
-  if (known.has(region)) return region;
-  const near = KNOWN_REGIONS.filter((r) => r.startsWith(region.split("-")[0] ?? "")).slice(0, 4);
+/** Why `region` is not a region code (undefined when it is one), with the closest codes by edit distance. */
+export function regionProblem(region: string): string | undefined {
+  if (known.has(region)) return undefined;
+  const near = nearest(region, KNOWN_REGIONS, 3);
   const hint = near.length > 0 ? ` (did you mean ${near.join(", ")}?)` : "";
-  throw new InputError(
-    `unknown AWS region "${region}" in ${where}: expected a region code such as us-east-1${hint}`,
-  );
+  return `unknown AWS region "${region}": expected a region code such as us-east-1${hint}`;
+}
+
+/** A region code in a file (drctl.yaml, a runbook, a drill): a typo is refused at its line, with the closest codes. */
+export const regionCode = z.string().superRefine((region, ctx) => {
+  const problem = regionProblem(region);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** Returns the region, or throws an InputError naming where it came from and the closest known codes. */
+export function assertRegion(region: string, where: string): string {
+  const problem = regionProblem(region);
+  if (!problem) return region;
+  throw new InputError(problem.replace(/^(unknown AWS region "[^"]*")/, `$1 in ${where}`));
 }

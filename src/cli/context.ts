@@ -89,10 +89,11 @@ export class CommandContext {
     return new CommandContext(options, config, loaded.file, io, profile, endpoint, store);
   }
 
-  /** --region if given, else the primary region(s) and the standby region of the config. */
+  /** --region if given, else the primary region(s) and the standby region of the config, if it names one. */
   get regions(): string[] {
     if (this.options.region.length > 0) return [...new Set(this.options.region)];
-    return [...new Set([...primaryRegions(this.config), this.config.regions.standby])];
+    const standby = this.config.regions.standby;
+    return [...new Set([...primaryRegions(this.config), ...(standby ? [standby] : [])])];
   }
 
   /**

@@ -142,9 +142,14 @@ export function registerDrill(program: Command, withContext: WithContext): void 
     .addHelpText(
       "after",
       `
-Exit codes: 0 every target met; 1 a target missed, writes lost, or the drill refused to start
-(the preflight, no baseline, a canary that refuses writes); 2 bad input; 3 could not finish
-(interrupted, a fault that could not be injected or reverted: said loudly).
+Exit codes: 0 every target met; 1 a target missed or with no figure (a lower bound is never met),
+the probes never saw the fault, writes lost, or the drill refused to start (the preflight, no
+baseline, a canary that refuses writes or has no copy in the standby, a fault target that is not
+the application's own); 2 bad input; 3 could not finish (AWS unreachable, interrupted, a fault
+that could not be injected or reverted: said loudly). The report's first line says which.
+
+The fault acts on resources of the drill's application (drctl.yaml's applications: tags or ARNs)
+in its primary region; fault.scope: standby or any, with a reason, lets it act beyond (journaled).
 
 Examples:
   drctl drill run examples/drills/dns.yaml                  the plan only
@@ -171,6 +176,7 @@ Examples:
                 datastores: STORE_TYPES,
               }),
             canaries: (id) => canaryStores(aws, d.drill, id, ctx.config, d.file),
+            applications: ctx.config.applications,
             ...(flags.force ? { force: { by: currentUser(), why: flags.force } } : {}),
             log: (l) => ctx.progress(printable(l)),
             interrupt: stop.signal,

@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { join } from "node:path";
+import { assertRegion } from "../aws/regions.js";
 import { primaryRegions } from "../config/schema.js";
 import { SEVERITIES, type Severity } from "../core/finding.js";
 import { exitCodeFor, InputError } from "../errors.js";
@@ -7,7 +8,7 @@ import { canary as makeCanary } from "../freshness/canary.js";
 import { diffFreshness, freshnessDiffSentence, type FreshnessDiff } from "../freshness/diff.js";
 import { runFreshness } from "../freshness/engine.js";
 import { ignoringOwnStore } from "../freshness/own-store.js";
-import { freshnessFailed, freshnessFailures } from "../freshness/verdict.js";
+import { freshnessFailed, freshnessFailures, nothingMeasured } from "../freshness/verdict.js";
 import { putFreshnessMetrics } from "../freshness/put-metrics.js";
 import { channelsOf, notifyFreshness, type NotifyChoice } from "../notify/notify.js";
 import { formatFreshnessHtml } from "../report/freshness-html.js";
@@ -31,6 +32,28 @@ interface FreshnessFlags {
   allowEmpty?: boolean;
   notify?: NotifyChoice;
   putMetrics?: boolean;
+  standbyRegion?: string;
+}
+
+/** The standby region given by --standby-region or drctl.yaml, and which; undefined when neither names one. */
+function givenStandby(
+  ctx: CommandContext,
+  flags: FreshnessFlags,
+  primary: readonly string[],
+): { region: string; from: string } | undefined {
+  const named = flags.standbyRegion
+    ? { region: flags.standbyRegion, from: "--standby-region" }
+    : ctx.config.regions.standby
+      ? { region: ctx.config.regions.standby, from: `regions.standby in ${ctx.configFile ?? "drctl.yaml"}` }
+      : undefined;
+  if (!named) return undefined;
+  assertRegion(named.region, named.from);
+  if (!primary.includes(named.region)) return named;
+  // drctl.yaml's standby measured as a primary (--region): the others are its standby.
+  if (!flags.standbyRegion) return undefined;
+  throw new InputError(
+    `--standby-region: ${named.region} is a primary region (${primary.join(", ")}); the standby is another region`,
+  );
 }
 
 export function registerFreshness(
@@ -43,6 +66,10 @@ export function registerFreshness(
       "how old the newest data in the standby region is, per data store, against the RPO; which data has no copy there at all",
     )
     .option("--html <file>", "also write a self-contained HTML report")
+    .option(
+      "--standby-region <region>",
+      "the region to look for copies in (over regions.standby in drctl.yaml); regions AWS records copies in are read too",
+    )
     .addOption(
       new Option(
         "--fail-on <severity>",
@@ -72,7 +99,9 @@ export function registerFreshness(
       "after",
       `
 Stores are found in the primary region(s) (regions.primary, or --region) with the copies AWS
-records in the standby region(s) (regions.standby): RDS cross-region read replicas, replicated
+records in the standby region(s): --standby-region or regions.standby, and every region AWS names
+as holding a copy (a replica's, a global table's replicas', a replication rule's destination
+bucket's, a secondaryARN tag's), so no standby region need be given: RDS cross-region read replicas, replicated
 automated backups and snapshot copies, Aurora global databases, DynamoDB global-table replicas,
 S3 replication rules, EFS replication, ElastiCache global datastores, AMI and EBS snapshot copies,
 AWS Backup copies; and pairs tagged enable=true, isPrimary=true, secondaryARN=<ARN> or listed
@@ -80,7 +109,7 @@ under pairs: in drctl.yaml. Targets: rpo (default 15m), per application, per pai
 
 Statuses: ok, breach (exposure over the target), broken (replication stopped, destination
 missing, copies failing), unprotected (no copy in any other region), unknown (no data points,
-metrics not enabled), error (could not be read; exit 3).
+metrics not enabled; every store unknown is exit 1: nothing measured), error (could not be read; exit 3).
 
 Examples:
   drctl freshness                            the table, exit 1 on a breach, broken or unprotected store
@@ -107,9 +136,9 @@ Examples:
             email.outbox ? "notify.email.outbox" : "the outbox",
           );
 
-        const aws = await ctx.aws();
         const primary = ctx.options.region.length > 0 ? ctx.regions : primaryRegions(ctx.config);
-        const standby = [ctx.config.regions.standby].filter((r) => !primary.includes(r));
+        const given = givenStandby(ctx, flags, primary);
+        const aws = await ctx.aws();
         const now = new Date();
         const runId = newRunId(now);
         const canary =
@@ -120,18 +149,23 @@ Examples:
           for (const p of canary.plans)
             ctx.progress(`canary (dry run, nothing written): would write ${p.writes}, and read ${p.reads}`);
         ctx.progress(
-          `measuring data stores of ${primary.join(", ")} against their copies in ${standby.join(", ")}`,
+          `measuring data stores of ${primary.join(", ")} against their copies in ${given ? `${given.region} (${given.from}) and ` : ""}the regions AWS records copies in`,
         );
         const result = await runFreshness(aws, {
           types: STORE_TYPES,
           primaryRegions: primary,
-          standbyRegions: standby,
+          standbyRegions: given ? [given.region] : [],
+          ...(given ? { standbyFrom: given.from } : {}),
           config: ignoringOwnStore(ctx.config, ctx.storeAt.value),
           now,
           ...(canary ? { canary: (p) => canary.measure(p) } : {}),
         });
         const failures = freshnessFailures(result);
         const empty = result.stores.length === 0;
+        for (const r of result.standbyRegions ?? [])
+          ctx.progress(`standby region ${r.region}: from ${r.via}`);
+        // No region to look for copies in: the stores without a replica are unknown, never clean.
+        const noStandby = !empty && (result.standbyRegions ?? []).length === 0;
         if (html) writeFileAtomic(html, formatFreshnessHtml(result), { mode: 0o644, dirMode: 0o755 });
         // Metrics say what was measured, an unmeasured store included (Unmeasured=1), so they go
         // out even for a run that could not read everything: an alarm should see that.
@@ -155,7 +189,7 @@ Examples:
         }
 
         // As a scan: a run that could not read everything, or found nothing, is neither stored nor sent.
-        const complete = failures.length === 0 && (!empty || (flags.allowEmpty ?? false));
+        const complete = failures.length === 0 && !noStandby && (!empty || (flags.allowEmpty ?? false));
         let history: { runId: string; store: string; diff: FreshnessDiff; since?: string } | undefined;
         let storeError: Error | undefined;
         if (complete && flags.store) {
@@ -211,6 +245,12 @@ Examples:
           );
           return exitCodeFor({ failed: true });
         }
+        if (noStandby) {
+          ctx.io.err(
+            `drctl: no standby region known: none given (--standby-region, regions.standby in drctl.yaml) and AWS records no replica, replication or copy of any data store of ${primary.join(", ")} in another region; nothing was stored or sent`,
+          );
+          return exitCodeFor({ failed: true });
+        }
         if (storeError) {
           ctx.io.err(`drctl: the freshness run was not stored, so nothing was sent: ${storeError.message}`);
           return exitCodeFor({ unfinished: [storeError.message] });
@@ -236,6 +276,8 @@ Examples:
           failed = deliveries.filter((d) => !d.ok).map((d) => `${d.channel}: ${d.detail}`);
           for (const d of failed) ctx.io.err(`drctl: notification through ${d}`);
         }
+        const unmeasured = nothingMeasured(result);
+        if (unmeasured && flags.failOn !== "never") ctx.io.err(`drctl: ${unmeasured}`);
         return exitCodeFor({
           unfinished: [...failed, ...(metricsError ? [metricsError] : [])],
           failed: freshnessFailed(result, flags.failOn),

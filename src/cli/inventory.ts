@@ -16,7 +16,7 @@ export function registerInventory(
       "after",
       `
 Examples:
-  drctl inventory                                  regions from drctl.yaml (default us-east-1, us-west-2)
+  drctl inventory                                  regions.primary and regions.standby of drctl.yaml (default us-east-1)
   drctl inventory --region eu-west-1 --region us-east-1 --json
   drctl inventory --endpoint-url http://127.0.0.1:5000   against a local emulator`,
     )

@@ -98,7 +98,14 @@ async function resolveSource(
   ctx: CommandContext,
   source: Source,
   command: string,
-): Promise<{ loaded: LoadedRunbook; undoes?: string; generated?: string; notes: string[] }> {
+): Promise<{
+  loaded: LoadedRunbook;
+  undoes?: string;
+  generated?: string;
+  notes: string[];
+  /** What the failback's run journals when it starts (the failover's runbook edited since it ran). */
+  events?: string[];
+}> {
   if (source.from) {
     if (source.set?.length)
       throw new InputError(`${command}: --from uses the values the run began with; leave out --set`);
@@ -114,9 +121,13 @@ async function resolveSource(
       loaded: loadRunbook(file),
       undoes: run.runId,
       generated: file,
-      notes: unmatched.length
-        ? [`journal steps matching no step of ${original.file}: ${unmatched.join(", ")}`]
-        : [],
+      ...(original.edited ? { events: [`generated from run ${run.runId}: ${original.edited}`] } : {}),
+      notes: [
+        ...(original.edited ? [original.edited] : []),
+        ...(unmatched.length
+          ? [`journal steps matching no step of ${original.file}: ${unmatched.join(", ")}`]
+          : []),
+      ],
     };
   }
   if (!source.runbook) throw new InputError(`${command}: expected --runbook <file> or --from <run>`);
@@ -179,11 +190,12 @@ function addPlanAndRun(parent: Command, withContext: WithContext, failback: bool
     )
     .action((flags: Source & { execute?: boolean; waitForApproval?: boolean; force?: string }) =>
       withContext(async (ctx) => {
-        const { loaded, undoes, generated, notes } = await resolveSource(ctx, flags, `${name} run`);
+        const { loaded, undoes, generated, notes, events } = await resolveSource(ctx, flags, `${name} run`);
         if (generated) ctx.progress(`generated ${generated} from the journal of ${undoes ?? ""}`);
         for (const n of notes) ctx.progress(n);
         return runOrResume(ctx, loaded, flags.execute ?? false, {
           ...(undoes ? { undoes } : {}),
+          ...(events ? { events } : {}),
           ...(flags.waitForApproval ? { approvalGate: { message: `start ${loaded.runbook.name}` } } : {}),
           ...(flags.force ? { force: { by: currentUser(), why: flags.force } } : {}),
         });
@@ -219,7 +231,7 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
     )
     .option(
       "--runbook <file>",
-      "the runbook, when the run began where its file is not here (a triggered run in the cloud); it must be the same text",
+      "the runbook: a copy, when the run began where its file is not here (a triggered run in the cloud), or the file edited since; every step that acted must be unchanged (the edit is journaled)",
     )
     .option(
       "--retry-in-doubt <step>",
@@ -442,6 +454,8 @@ export async function runOrResume(
   execute: boolean,
   run: Pick<RunOptions, "resumeRunId" | "undoes" | "retryInDoubt" | "force"> & {
     approvalGate?: ApprovalGate;
+    /** Journaled on a new run as soon as it starts. */
+    events?: string[];
   },
 ): Promise<number> {
   const aws = await ctx.aws();
@@ -483,17 +497,18 @@ export async function runOrResume(
     say(`resuming run ${run.resumeRunId}: drctl runbook status ${run.resumeRunId} shows where it is`);
   tasks?.start();
   let result: RunResult;
+  const { events, ...options } = run;
   try {
     result = await executeRunbook(aws, journal, loaded, {
-      ...run,
+      ...options,
       interrupt: interrupt.signal,
-      onStarted: (id) => {
+      onStarted: async (id) => {
         runId = id;
+        for (const what of events ?? []) await journal.addEvent(id, what);
         // A handle on the run the moment it exists, for a person whose terminal dies.
         say(
           `run ${id} started (${journal.description}); if this terminal goes away: drctl runbook status ${id}, drctl runbook resume ${id} --execute`,
         );
-        return Promise.resolve();
       },
       log: (l) => say(printable(l)),
       onStep: (id, status, detail) =>

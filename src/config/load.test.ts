@@ -52,7 +52,8 @@ describe("loadConfig", () => {
 
   it("applies defaults to an empty file", () => {
     const { config } = loadConfigOf(configFile(""));
-    expect(config.regions).toEqual({ primary: "us-east-1", standby: "us-west-2" });
+    // No standby is assumed: freshness reads the regions AWS records copies in.
+    expect(config.regions).toEqual({ primary: "us-east-1" });
     expect(config.strategy).toBe("warm-standby");
     expect(config.retry.maxAttempts).toBe(6);
   });
@@ -80,7 +81,7 @@ rateLimits:
     const err = errorOf("regions:\n  primary: us-east-1\n  standby: us-wset-2\n");
     expect([err.line, err.column]).toEqual([3, 12]);
     expect(err.message).toMatch(
-      /drctl\.yaml:3:12: regions\.standby: expected an AWS region code such as us-east-1/,
+      /drctl\.yaml:3:12: regions\.standby: unknown AWS region "us-wset-2": expected a region code such as us-east-1 \(did you mean us-west-2\?\)$/,
     );
   });
 

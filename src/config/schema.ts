@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { parseArn } from "../aws/arn.js";
-import { KNOWN_REGIONS } from "../aws/regions.js";
+import { regionCode } from "../aws/regions.js";
 import { parseStoreLocation } from "./store-location.js";
 import { STRATEGIES, type Suppression } from "../core/scan-result.js";
 import { CRON_EXPECTED, parseCron } from "../util/cron.js";
 import { closest } from "../util/closest.js";
 import { DURATION_EXPECTED, parseDuration } from "../util/duration.js";
 import { glob } from "../util/glob.js";
+import { urlField } from "../util/url.js";
 
 /** 2026-02-29 and 2026-13-45 look like dates and are none. */
 function isCalendarDate(text: string): boolean {
@@ -15,9 +16,7 @@ function isCalendarDate(text: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() + 1 === m && date.getUTCDate() === d;
 }
 
-const region = z
-  .string()
-  .refine((r) => KNOWN_REGIONS.includes(r), { message: "expected an AWS region code such as us-east-1" });
+const region = regionCode;
 
 /** An ARN, checked by drctl's own parser so the error says which part is wrong. */
 const arn = (what: string) =>
@@ -65,7 +64,7 @@ const emailSchema = z.strictObject({
       caFile: z.string().min(1).optional(),
     })
     .optional(),
-  ses: z.strictObject({ region: z.string().min(1) }).optional(),
+  ses: z.strictObject({ region }).optional(),
 });
 
 /** A duration (15m, 1h30m) in drctl.yaml, as seconds. */
@@ -120,16 +119,19 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Where primaries live; scans look for tagged primaries here. */
       primary: z.union([region, z.array(region).min(1)]).default("us-east-1"),
-      /** The default standby region (a pair's standby region always comes from its ARN). */
-      standby: region.default("us-west-2"),
+      /**
+       * The standby region (a pair's standby region always comes from its ARN). Unset, freshness
+       * takes it from what AWS records: a replica's region, a replication rule's destination.
+       */
+      standby: region.optional(),
     })
-    .default({ primary: "us-east-1", standby: "us-west-2" }),
+    .default({ primary: "us-east-1" }),
   /** How much of the standby runs before a failover; sets the severity of an empty standby. */
   strategy: anyCase(STRATEGIES).default("warm-standby"),
   profile: z.string().min(1).optional(),
   /** Where runs are kept: a SQLite file path, or dynamodb://TABLE?region=REGION. Default ~/.drctl/history.sqlite. */
   store: storeLocation.optional(),
-  endpointUrl: z.string().url().optional(),
+  endpointUrl: urlField().optional(),
   accounts: z
     .record(
       z.string().regex(/^\d{12}$/, { message: "expected a 12-digit account id as the key" }),
@@ -274,7 +276,7 @@ export const configSchema = z.strictObject({
       when: anyCase(["on-change", "always", "never"]).default("on-change"),
       email: emailSchema.optional(),
       webhook: z
-        .strictObject({ url: z.string().url(), format: anyCase(["slack", "teams"]).default("slack") })
+        .strictObject({ url: urlField(), format: anyCase(["slack", "teams"]).default("slack") })
         .optional(),
     })
     .optional()

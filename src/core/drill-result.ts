@@ -93,7 +93,20 @@ export interface DrillResult {
   finishedAt: string;
   /** completed; interrupted (killed or aborted, resumed later or not); refused (preflight said not ready). */
   outcome: "completed" | "interrupted" | "refused";
-  fault: { kind: string; subject: string; reverted: boolean };
+  /**
+   * `reverted`: nothing of the fault is left in place (also true when it was never injected).
+   * Added: `injected` (its step was sent: false for a drill refused or stopped before it), and
+   * `scope` and `reason` when the drill file let the fault act beyond the primary region of its
+   * application (fault.scope: standby or any).
+   */
+  fault: {
+    kind: string;
+    subject: string;
+    reverted: boolean;
+    injected?: boolean;
+    scope?: "standby" | "any";
+    reason?: string;
+  };
   runbook: string | null;
   failover: DrillPhase;
   failback: DrillPhase | null;

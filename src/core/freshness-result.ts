@@ -28,6 +28,8 @@ export interface StoreResult {
   /** The standby copy (replica, destination, newest copy); null when there is none. */
   standbyArn: string | null;
   standbyRegion: string | null;
+  /** The standby regions read for this store's copies (absent in runs of older drctl versions). */
+  checkedRegions?: readonly string[];
   status: StoreStatus;
   /** The age of the newest primary data the standby does not have; null when unknown. */
   exposureSeconds: number | null;
@@ -45,11 +47,19 @@ export interface StoreResult {
   remediation?: string;
 }
 
+/** A standby region a run read, and what named it (a flag, drctl.yaml, a replica AWS records). */
+export interface StandbyRegion {
+  region: string;
+  via: string;
+}
+
 export interface FreshnessResult {
   version: typeof FRESHNESS_SCHEMA_VERSION;
   generatedAt: string;
   /** The default target, from drctl.yaml's `rpo`. */
   rpoSeconds: number;
+  /** The standby regions read, each with what named it (absent in runs of older drctl versions). */
+  standbyRegions?: StandbyRegion[];
   stores: StoreResult[];
   /** Data-protection posture and discovery problems, in the readiness scan's shape. */
   findings: Finding[];

@@ -75,6 +75,19 @@ export interface FreshnessContext {
   settings: FreshnessSettings;
 }
 
+/**
+ * A region a primary store's data is copied to, as AWS records it on the primary's side (a
+ * replica's ARN, a global table's replica regions, a replication rule's destination bucket):
+ * where the standby is, without being told.
+ */
+export interface StandbyHint {
+  /** The primary store's ARN. */
+  store: string;
+  region: string;
+  /** What says so, for people: "the read replica arn:aws:rds:eu-west-1:...:db:app-db-replica". */
+  via: string;
+}
+
 /** What a store type found. */
 export interface Discovered {
   stores: PrimaryStore[];
@@ -95,6 +108,12 @@ export interface StoreType {
    * region-wide lists of the primary and standby regions (per store only what has no list form).
    */
   discover(ctx: FreshnessContext): Promise<Discovered>;
+  /**
+   * The regions the primaries' own descriptions name as holding their copies, read from the
+   * primary regions' lists only (discover() reads the same lists again from the cache). Absent:
+   * the type's copies are recorded only where they are (snapshot and image copies).
+   */
+  standbyHints?(ctx: FreshnessContext): Promise<StandbyHint[]>;
   /** The posture rules it may report, for docs/rules.md and the rule catalogue. */
   rules: readonly RuleInfo[];
 }

@@ -6,8 +6,8 @@
  * marker where drctl cannot (a SQL database). Markers are named after the drill and removed on
  * both sides at its end, and after a crash by its resume.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetBucketReplicationCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { spawn } from "node:child_process";
 import type { AwsClients } from "../aws/client-factory.js";
 import { awsErrorCode } from "../aws/errors.js";
@@ -28,6 +28,7 @@ export type CanarySide = "primary" | "standby";
 
 /** The IAM actions a drill's canaries need (in addition to the drill's own reads). */
 export const DRILL_CANARY_PERMISSIONS = [
+  "dynamodb:DescribeTable",
   "dynamodb:PutItem",
   "dynamodb:BatchGetItem",
   "dynamodb:DeleteItem",
@@ -51,6 +52,26 @@ export interface CanaryStore {
   present(side: CanarySide, markers: readonly string[]): Promise<Set<string>>;
   /** Removes the drill's markers on both sides (`upTo`: the highest sequence number that may exist). */
   remove(upTo: number): Promise<void>;
+  /**
+   * Why the standby has no copy to read the markers from, naming the store and the region
+   * (undefined: it has one). Checked before the drill starts: without it the RPO is not measured.
+   */
+  standbyCopy(): Promise<string | undefined>;
+}
+
+/** `missing` when the read fails with one of `codes` (the store is not there), else undefined; other errors thrown. */
+async function missingAs(
+  read: Promise<unknown>,
+  codes: string[],
+  missing: string,
+): Promise<string | undefined> {
+  try {
+    await read;
+    return undefined;
+  } catch (err) {
+    if (codes.includes(awsErrorCode(err))) return `${missing} (${errorMessage(err)})`;
+    throw err;
+  }
 }
 
 /** Runs a shell command with `env`; its exit code and standard output. */
@@ -200,6 +221,8 @@ async function storeOf(
       if (!cmd.remove) return;
       for (const side of ["primary", "standby"] as const) await shell(cmd.remove, env(side), timeout);
     },
+    // Its read command says what it can read; a standby it cannot read fails the drill's reading.
+    standbyCopy: () => Promise.resolve(undefined),
   };
 }
 
@@ -233,6 +256,17 @@ function dynamodbStore(
       const all = Array.from({ length: upTo + 1 }, (_, i) => marker(i));
       for (const side of ["primary", "standby"] as const)
         await deleteMarkerItems(aws.get(DynamoDBClient, region(side)), table, key, all);
+    },
+    async standbyCopy() {
+      const describe = (side: CanarySide) =>
+        missingAs(
+          aws.get(DynamoDBClient, region(side)).send(new DescribeTableCommand({ TableName: table })),
+          ["ResourceNotFoundException"],
+          `DynamoDB table ${table} has no copy in ${region(side)}`,
+        );
+      // A table missing in the primary too is a store that refuses writes: the baseline says so.
+      if (await describe("primary")) return undefined;
+      return describe("standby");
     },
   };
 }
@@ -276,6 +310,12 @@ function s3Store(
         await removeMarkerObjects(w.client, w.bucket, folder);
       }
     },
+    standbyCopy: () =>
+      missingAs(
+        aws.get(S3Client, standby).send(new HeadBucketCommand({ Bucket: standbyBucket })),
+        ["NotFound", "NoSuchBucket"],
+        `S3 bucket ${standbyBucket} (the copy of ${bucket}) does not exist in ${standby}`,
+      ),
   };
 }
 

@@ -33,8 +33,10 @@ import {
   type TimelineKind,
 } from "../core/drill-result.js";
 import type { Finding, Severity, Status } from "../core/finding.js";
-import { InputError } from "../errors.js";
+import type { Application } from "../config/applications.js";
+import { DrctlError, InputError } from "../errors.js";
 import {
+  defaultLeaseMs,
   executeRunbook,
   planProblems,
   planRunbook,
@@ -42,6 +44,7 @@ import {
   type RunResult,
 } from "../runbook/engine.js";
 import { generateFailback, writeFailback } from "../runbook/failback.js";
+import { fenceJournal } from "../runbook/fence.js";
 import {
   acquireLock,
   describeHolder,
@@ -70,6 +73,8 @@ import {
 } from "./measure.js";
 import { Prober, type ProbeSample, type Resolver } from "./probe.js";
 import type { DrillEndpoint } from "./schema.js";
+import { faultTargets, scopeProblems } from "./scope.js";
+import { judgeDrill } from "../core/drill-verdict.js";
 
 /** The id of the fault's step in the drill's run; its undo is "undo-fault". */
 export const FAULT_STEP = "fault";
@@ -80,6 +85,8 @@ export interface Preflight {
   findings: Finding[];
   /** Why the standby is not ready (empty: ready). */
   problems: string[];
+  /** What it looked at ("4 pair(s), 2 store(s)"), said with its verdict. */
+  covered?: string;
   runs: { scan?: string; freshness?: string };
 }
 
@@ -97,16 +104,20 @@ export interface DrillOptions {
   /** Where generated failbacks are written. */
   runbookDir: string;
   owner?: LockOwner;
+  /** How long the lock's lease lasts without a renewal (default DRCTL_LEASE_SECONDS, or 120 s, as runs). */
   leaseMs?: number;
   /** A new drill's id (default: generated). */
   drillId?: string;
+  /** drctl.yaml's applications: whose resources a fault may act on (src/drill/scope.ts). */
+  applications: readonly Application[];
 }
 
 export interface DrillOutcome {
   result: DrillResult;
   /** Store the record in the history (false: a resume will finish it and store it). */
   final: boolean;
-  exit: 0 | 1 | 2 | 3;
+  /** Always judgeDrill(result).exit: the exit code and the record's headline agree. */
+  exit: 0 | 1 | 3;
 }
 
 export function newDrillId(): string {
@@ -225,6 +236,8 @@ class Drill {
   readonly unfinished: string[] = [];
   readonly runs: DrillResult["runs"] = {};
   reserved = new Map<string, number>();
+  /** Whether the fault's step was started (a refused drill, or one stopped before it, never was). */
+  injected = false;
   private flushed = 0;
 
   constructor(
@@ -370,8 +383,24 @@ function figures(
     ),
   );
   const toName = to === "standby" ? drill.regions.standby : drill.regions.primary;
-  const rto = rtoOf(recoveries, from, waitedUntil, resolution, drill.targets.rto, toName);
+  const rto = rtoOf(
+    recoveries,
+    from,
+    waitedUntil,
+    resolution,
+    drill.targets.rto,
+    toName,
+    to === "standby" ? "the fault" : "the failback",
+  );
   const rpo = rpoOf(writes, readings, from, drill.targets.rpo, toName);
+  // The targets are the failover's: a failback figure nothing could measure (answers that name
+  // no region, no canary written both ways) is said so, and not judged.
+  if (to === "primary") {
+    for (const t of [rto, rpo.rpo]) if (t.measuredSeconds === null) t.met = null;
+    if (readings.length === 0)
+      rpo.rpo.note =
+        "not measured: no canary wrote in the standby (a DynamoDB or command canary writes both ways)";
+  }
   const recovered = recoveries.every((r) => r.recoveredAt !== undefined)
     ? Math.max(...recoveries.map((r) => r.recoveredAt as number))
     : undefined;
@@ -425,18 +454,39 @@ async function readCanaries(
   );
 }
 
-/** Every endpoint has K answers in a row that match, from `from` on. */
+/**
+ * Every endpoint has K answers in a row that match, from `from` on (`orUnchanged`: or, for
+ * answers that name no region and never failed, K successes: enough to stop waiting, never a
+ * recovery).
+ */
 function allStreaks(
   prober: Prober,
   endpoints: readonly DrillEndpoint[],
   from: number,
   k: number,
   to: "primary" | "standby",
+  orUnchanged = false,
 ): boolean {
   return endpoints.every((e) => {
-    const s = prober.answered(e.name);
-    return recoveryOf(e.name, s, from, k, to).recoveredAt !== undefined;
+    const r = recoveryOf(e.name, prober.answered(e.name), from, k, to);
+    return r.recoveredAt !== undefined || (orUnchanged && r.unchangedAt !== undefined);
   });
+}
+
+/** Where a phase's recovery came from, as far as the answers say: a region, or by status alone. */
+const servedBy = (p: DrillPhase, region: string) =>
+  p.endpoints?.some((e) => e.byStatusOnly)
+    ? "after failing (by status alone: the answers name no region)"
+    : `from ${region}`;
+
+/**
+ * A phase's figures that cannot be judged against the targets (a phase interrupted, a failback
+ * figure nothing could measure): said why, never "not met" for what drctl did not see to its end.
+ */
+function notJudged(p: DrillPhase, why: string): DrillPhase {
+  const off = (t: MeasuredTarget): MeasuredTarget =>
+    t.met === null ? t : { ...t, met: null, note: `not judged: ${why}${t.note ? `; ${t.note}` : ""}` };
+  return { ...p, rto: off(p.rto), rpo: off(p.rpo) };
 }
 
 function baselineReady(prober: Prober, endpoints: readonly DrillEndpoint[], k: number): boolean {
@@ -547,6 +597,10 @@ function record(
           .filter((v) => typeof v === "string")
           .join(" ") || drill.fault.kind,
       reverted,
+      injected: d.injected,
+      ...(drill.fault.scope !== "primary"
+        ? { scope: drill.fault.scope, reason: drill.fault.reason ?? "" }
+        : {}),
     },
     runbook: d.d.runbook?.file ?? null,
     failover,
@@ -567,13 +621,75 @@ function record(
   };
 }
 
-/** The exit code of a drill's record: 3 unfinished or interrupted, 1 a target missed or lost writes, else 0. */
-export function drillExit(r: DrillResult): 0 | 1 | 3 {
-  if (r.outcome === "interrupted" || (r.unfinished?.length ?? 0) > 0 || !r.fault.reverted) return 3;
-  if (r.outcome === "refused") return 1;
-  for (const p of [r.failover, r.failback])
-    if (p && (p.rto.met === false || p.rpo.met === false || p.lostWrites > 0)) return 1;
-  return 0;
+/** The exit code of a drill's record: judgeDrill's, the same that makes its headline. */
+export const drillExit = (r: DrillResult): 0 | 1 | 3 => judgeDrill(r).exit;
+
+/** The outcome of a drill from its record: its exit code always the one its headline says. */
+const outcomeOf = (result: DrillResult, final: boolean): DrillOutcome => ({
+  result,
+  final,
+  exit: drillExit(result),
+});
+
+/**
+ * The fault's plan, read before anything starts: one that would fail or be refused is bad input
+ * (a health check that does not exist); one that could not be read (AWS unreachable, access
+ * denied) could not finish, as for every other command.
+ */
+async function checkFaultPlan(aws: AwsClients, d: LoadedDrill, faultLoaded: LoadedRunbook): Promise<void> {
+  const faultPlan = (await planRunbook(aws, faultLoaded))[0];
+  const problem = faultPlan ? planProblems([faultPlan])[0] : undefined;
+  if (!problem) return;
+  const what = `${d.file}: fault (${d.drill.fault.kind})`;
+  if (problem.kind === "unreadable")
+    throw new DrctlError(`${what}: cannot read the current state: ${problem.problem}; nothing was changed`);
+  throw new InputError(
+    `${what} ${problem.kind === "refused" ? "would be refused" : "would fail"}: ${problem.problem}; nothing was changed`,
+  );
+}
+
+/** Why the fault must not act on what it names (src/drill/scope.ts); read from AWS and the journal's locks. */
+async function scopeRefusal(
+  aws: AwsClients,
+  journal: Journal,
+  d: LoadedDrill,
+  applications: readonly Application[],
+): Promise<string[]> {
+  const { drill } = d;
+  let targets: Awaited<ReturnType<typeof faultTargets>>;
+  try {
+    targets = await faultTargets(aws, drill);
+  } catch (err) {
+    throw new DrctlError(
+      `${d.file}: fault (${drill.fault.kind}): cannot read what it acts on: ${errorMessage(err)}; nothing was changed`,
+      { cause: err },
+    );
+  }
+  const locks = new Map<string, string>();
+  for (const app of applications) {
+    if (app.name === drill.application) continue;
+    const held = await journal.lockOf(app.name);
+    if (held) locks.set(app.name, describeHolder(held));
+  }
+  return scopeProblems({
+    application: drill.application,
+    regions: drill.regions,
+    faultRegion: drill.fault.region ?? drill.regions.primary,
+    scope: drill.fault.scope,
+    applications,
+    targets,
+    locks,
+  });
+}
+
+/** The canaries whose store has no copy in the standby to read markers from, each said with its store and region. */
+async function standbyCopyProblems(stores: readonly CanaryStore[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const s of stores) {
+    const problem = await s.standbyCopy();
+    if (problem) problems.push(`canary ${s.name}: ${problem}`);
+  }
+  return problems;
 }
 
 /** Runs a drill with --execute. */
@@ -586,6 +702,11 @@ export async function runDrill(
   const { drill } = d;
   const id = options.drillId ?? newDrillId();
   const owner = options.owner ?? processOwner();
+  // Every write of the drill and of its runs carries the fence of the lock it takes; a lease found
+  // lost stops its waits as an interrupt would (and what it would then write or change is refused).
+  const fenced = fenceJournal(journal, drill.application, owner);
+  journal = fenced;
+  options = { ...options, interrupt: anySignal([options.interrupt, fenced.lostSignal]) };
   const state = new Drill(d, id, journal, owner, options);
   const startedAt = Date.now();
   const resolution = drill.probe.interval;
@@ -593,29 +714,11 @@ export async function runDrill(
   const faultLoaded = faultRunbook(d);
 
   // 1. The fault must be possible before anything starts (a health check that does not exist).
-  const faultPlan = (await planRunbook(aws, faultLoaded))[0];
-  const problem = faultPlan ? planProblems([faultPlan])[0] : undefined;
-  if (problem)
-    throw new InputError(
-      `${d.file}: fault (${drill.fault.kind}) ${problem.kind === "unreadable" ? "cannot be read" : problem.kind === "refused" ? "would be refused" : "would fail"}: ${problem.problem}; nothing was changed`,
-    );
-
-  // 2. The preflight: is the standby ready, is replication working?
-  state.say(`preflight: readiness scan and freshness of ${drill.application}`);
-  const pre = await options.preflight();
-  state.findings.push(...pre.findings);
-  Object.assign(state.runs, pre.runs);
-  await state.mark(
-    "preflight",
-    Date.now(),
-    pre.problems.length ? `not ready: ${pre.problems.join("; ")}` : "the standby is ready",
-    undefined,
-    false,
-  );
+  await checkFaultPlan(aws, d, faultLoaded);
   const refuse = (why: string, finding: Finding): DrillOutcome => {
     state.findings.push(finding);
-    return {
-      result: record(
+    return outcomeOf(
+      record(
         state,
         startedAt,
         "refused",
@@ -624,10 +727,57 @@ export async function runDrill(
         [],
         true,
       ),
-      final: true,
-      exit: 1,
-    };
+      true,
+    );
   };
+
+  // 2. What the fault acts on: the drilled application's own resources, in its scope.
+  const outOfScope = await scopeRefusal(aws, journal, d, options.applications);
+  if (outOfScope.length > 0)
+    return refuse(
+      `the fault's target is not the drill's to touch: ${outOfScope.join("; ")}`,
+      finding(
+        drill.application,
+        "drill.scope",
+        "high",
+        "drift",
+        `the drill was not started, nothing was changed: ${outOfScope.join("; ")}`,
+        "Name a resource of the drilled application in its primary region (drctl.yaml's applications: says which are its own), wait for the run that holds the other application's lock, or say fault.scope with a reason.",
+        "fault",
+      ),
+    );
+  if (drill.fault.scope !== "primary")
+    state.say(`fault scope ${drill.fault.scope}: ${drill.fault.reason ?? ""}`);
+
+  // 3. The preflight: is the standby ready, is replication working, can each canary be read there?
+  state.say(`preflight: readiness scan and freshness of ${drill.application}`);
+  const pre = await options.preflight();
+  state.findings.push(...pre.findings);
+  Object.assign(state.runs, pre.runs);
+  await state.mark(
+    "preflight",
+    Date.now(),
+    pre.problems.length
+      ? `not ready: ${pre.problems.join("; ")}`
+      : `the standby is ready${pre.covered ? ` (${pre.covered})` : ""}`,
+    undefined,
+    false,
+  );
+  const stores = await options.canaries(id);
+  const noCopy = await standbyCopyProblems(stores);
+  if (noCopy.length > 0)
+    return refuse(
+      `no canary can be read in ${drill.regions.standby}: ${noCopy.join("; ")}`,
+      finding(
+        drill.application,
+        "drill.canary-no-copy",
+        "high",
+        "drift",
+        `the drill was not started, nothing was changed: ${noCopy.join("; ")}: the RPO could not be measured`,
+        `Name a store the application replicates to ${drill.regions.standby} (its copy is where the markers are read), or fix its replication.`,
+        "canaries",
+      ),
+    );
   if (pre.problems.length > 0 && !options.force)
     return refuse(
       `the preflight refused: ${pre.problems.join("; ")}`,
@@ -642,12 +792,11 @@ export async function runDrill(
     );
 
   // 3. The lock and the drill's run, before anything is written.
-  const leaseMs = options.leaseMs ?? 120_000;
+  const leaseMs = options.leaseMs ?? defaultLeaseMs();
   await acquireLock(journal, { application: drill.application, runId: id, owner, leaseMs });
   const lease = new Lease(journal, drill.application, owner.token, leaseMs);
   lease.start();
   let prober: Prober | undefined;
-  let stores: CanaryStore[] = [];
   const writers: CanaryWriter[] = [];
   try {
     await journal.startRun(
@@ -671,11 +820,15 @@ export async function runDrill(
       await state.event({ t: "forced", ...options.force });
       await journal.addEvent(id, `preflight overridden by ${options.force.by}: ${options.force.why}`);
     }
+    if (drill.fault.scope !== "primary")
+      await journal.addEvent(
+        id,
+        `fault scope ${drill.fault.scope} (the drill file ${d.file}): ${drill.fault.reason ?? ""}`,
+      );
 
     // 4. The baseline: K answers in a row from the primary, a write acknowledged by each canary.
     prober = new Prober(drill.endpoints, resolution * 1000, settingsOf(d, options.resolver));
     prober.start();
-    stores = await options.canaries(id);
     for (const s of stores) {
       const w = new CanaryWriter(s, "primary", 0, async (upTo) => {
         state.reserved.set(s.name, upTo);
@@ -755,8 +908,8 @@ export async function runDrill(
       await journal.updateRun(id, { status: "interrupted", finishedAt: new Date().toISOString() });
       await state.unlock();
       await state.mark("interrupted", Date.now(), "interrupted before the fault: nothing was changed");
-      return {
-        result: record(
+      return outcomeOf(
+        record(
           state,
           startedAt,
           "interrupted",
@@ -770,9 +923,8 @@ export async function runDrill(
           p.samples(),
           true,
         ),
-        final: true,
-        exit: 3,
-      };
+        true,
+      );
     }
     if (ready === "refused") {
       const bad = writers.flatMap((w) => w.writes.filter((x) => !x.ok))[0] as CanaryWrite;
@@ -841,6 +993,8 @@ export async function runDrill(
     const faultRun = await executeRunbook(aws, journal, faultLoaded, state.runOptions({ resumeRunId: id }));
     state.runs.fault = id;
     const faultRecord = faultRun.steps.find((s) => s.stepId === FAULT_STEP);
+    // Sent (its intent journaled) is injected, or may be: a revert is then owed.
+    state.injected = faultRun.run.status === "succeeded" || Boolean(faultRecord?.intent);
     const injectedAt = faultRecord?.outputs.injectedAt ?? faultRecord?.intent?.applied?.injectedAt;
     const F = injectedAt ? Date.parse(injectedAt) : Date.now();
     if (faultRun.run.status !== "succeeded") {
@@ -851,8 +1005,8 @@ export async function runDrill(
       await state.removeMarkers(stores);
       if (faultRecord?.intent) await revertAndEnd(aws, state, faultLoaded, false);
       await state.unlock();
-      return {
-        result: record(
+      return outcomeOf(
+        record(
           state,
           startedAt,
           "interrupted",
@@ -866,9 +1020,8 @@ export async function runDrill(
           p.samples(),
           faultRecord?.intent ? state.unfinished.length === 1 : true,
         ),
-        final: true,
-        exit: 3,
-      };
+        true,
+      );
     }
     await state.mark(
       "fault",
@@ -930,7 +1083,8 @@ export async function runDrill(
       );
     const primaryWrites = writers.flatMap((w) => w.writes);
     const readings = await readCanaries(stores, "standby", primaryWrites);
-    const failover = figures(
+    const interrupted = options.interrupt?.aborted === true;
+    let failover = figures(
       state,
       p.samples(),
       F,
@@ -940,6 +1094,8 @@ export async function runDrill(
       readings,
       failoverRun ? stepsOf(failoverRun.steps, F) : [],
     );
+    if (interrupted && !failover.recoveredAt)
+      failover = notJudged(failover, "interrupted before every endpoint answered from the standby");
     for (const e of [...p.samples()].filter((s) => s.at >= F && !s.ok).slice(0, 1))
       await state.mark(
         "first-failure",
@@ -965,7 +1121,7 @@ export async function runDrill(
       await state.mark(
         "recovered",
         Date.parse(failover.recoveredAt),
-        `every endpoint answered ${k} times in a row from ${drill.regions.standby}: RTO ${failover.rto.measuredSeconds ?? "?"} s`,
+        `every endpoint answered ${k} times in a row ${servedBy(failover, drill.regions.standby)}: RTO ${failover.rto.measuredSeconds ?? "?"} s`,
       );
     await state.event({ t: "phase", phase: "failover", figures: failover });
     state.say(
@@ -973,7 +1129,6 @@ export async function runDrill(
     );
 
     // 7. The failback: the fault reverted first (never interrupted), then the failback runbook.
-    const interrupted = options.interrupt?.aborted === true;
     const standbyWriters: CanaryWriter[] = [];
     if (!interrupted && failover.recoveredAt)
       for (const [i, s] of stores.entries())
@@ -1021,7 +1176,12 @@ export async function runDrill(
       }
       // An interrupt here stops the wait (the fault is already reverted): the failback's figures are partial.
       const failbackEnd = anySignal([AbortSignal.timeout(drill.timeouts.failback * 1000), options.interrupt]);
-      await p.until(() => (allStreaks(p, drill.endpoints, FB, k, "primary") ? true : undefined), failbackEnd);
+      // Answers that name no region and never failed cannot show the primary back: the wait ends
+      // at K successes all the same (the figure then says it was not measured).
+      await p.until(
+        () => (allStreaks(p, drill.endpoints, FB, k, "primary", true) ? true : undefined),
+        failbackEnd,
+      );
       if (options.interrupt?.aborted) stoppedInFailback = true;
       const waited = Date.now();
       const standbyWrites = standbyWriters.flatMap((w) => w.writes);
@@ -1043,11 +1203,13 @@ export async function runDrill(
         backReadings,
         backRun ? stepsOf(backRun.steps, FB) : [],
       );
+      if (stoppedInFailback)
+        failback = notJudged(failback, "interrupted before every endpoint answered from the primary again");
       if (failback.recoveredAt)
         await state.mark(
           "failback-recovered",
           Date.parse(failback.recoveredAt),
-          `every endpoint answered ${k} times in a row from ${drill.regions.primary} again: ${failback.rto.measuredSeconds ?? "?"} s after the failback began`,
+          `every endpoint answered ${k} times in a row ${servedBy(failback, drill.regions.primary)} again: ${failback.rto.measuredSeconds ?? "?"} s after the failback began`,
         );
       await state.event({ t: "phase", phase: "failback", figures: failback });
     }
@@ -1072,7 +1234,7 @@ export async function runDrill(
     if (reverted && ended) await state.unlock();
     await state.event({ t: "end", outcome: ended ? outcome : "interrupted (resumable)" });
     const result = record(state, startedAt, outcome, failover, failback, p.samples(), reverted);
-    return { result, final: ended, exit: drillExit(result) };
+    return outcomeOf(result, ended);
   } catch (err) {
     // Anything unexpected: the fault must not stay in place.
     for (const w of writers) await w.stop().catch(() => undefined);
@@ -1193,7 +1355,7 @@ export async function resumeDrill(
   journal: Journal,
   drillId: string,
   load: (file: string) => LoadedDrill,
-  options: Omit<DrillOptions, "preflight" | "force" | "drillId">,
+  options: Omit<DrillOptions, "preflight" | "force" | "drillId" | "applications">,
 ): Promise<DrillOutcome> {
   const run = await journal.run(drillId);
   if (!run) throw new InputError(`no drill ${drillId} in the ${journal.description}`);
@@ -1214,9 +1376,13 @@ export async function resumeDrill(
       `drill ${drillId} has ended (${(ended as { outcome: string }).outcome}): nothing to resume`,
     );
   const owner = options.owner ?? processOwner();
+  const fenced = fenceJournal(journal, drill.application, owner);
+  journal = fenced;
+  options = { ...options, interrupt: anySignal([options.interrupt, fenced.lostSignal]) };
   const state = new Drill(d, drillId, journal, owner, {
     ...options,
     preflight: () => Promise.resolve({ findings: [], problems: [], runs: {} }),
+    applications: [],
   });
   const runIds = new Set<string>([drillId, ...events.flatMap((e) => (e.t === "run" ? [e.runId] : []))]);
   for (const e of events) {
@@ -1228,7 +1394,7 @@ export async function resumeDrill(
   state.runs.fault = drillId;
 
   // The lock: taken over from the drill's own runs once no process runs them.
-  const leaseMs = options.leaseMs ?? 120_000;
+  const leaseMs = options.leaseMs ?? defaultLeaseMs();
   const held = await journal.lockOf(drill.application);
   if (held && held.owner?.token !== owner.token) {
     if (!runIds.has(held.runId))
@@ -1258,6 +1424,7 @@ export async function resumeDrill(
     const faultLoaded = faultRunbook(d);
     const fault = (await journal.steps(drillId)).find((s) => s.stepId === FAULT_STEP);
     const acted = fault !== undefined && (fault.status === "succeeded" || fault.intent !== null);
+    state.injected = acted;
     let reverted = true;
     if (acted && fault) {
       if (run.status !== "succeeded") {
@@ -1286,8 +1453,7 @@ export async function resumeDrill(
       );
     }
     if (!reverted) {
-      const result = interruptedRecord(state, run, events, false);
-      return { result, final: false, exit: 3 };
+      return outcomeOf(interruptedRecord(state, run, events, false), false);
     }
     // The failover the drill had started: brought to its end, then failed back.
     if (state.runs.failover && d.runbook) {
@@ -1329,8 +1495,7 @@ export async function resumeDrill(
     await state.removeMarkers(stores);
     if (state.unfinished.length === 0) await state.unlock();
     await state.event({ t: "end", outcome: "interrupted" });
-    const result = interruptedRecord(state, run, events, true);
-    return { result, final: true, exit: 3 };
+    return outcomeOf(interruptedRecord(state, run, events, true), true);
   } finally {
     lease.stop();
   }

@@ -25,3 +25,67 @@ describe("loadDrill: an endpoint URL with credentials", () => {
     expect(message).not.toContain("S3cr3t");
   });
 });
+
+describe("loadDrill: inputs that fail cleanly, at their line", () => {
+  const dir = mkdtempSync(join(tmpdir(), "drctl-drill-load-"));
+  const example = readFileSync("examples/drills/dns-failover.yaml", "utf8");
+  const errorOf = (text: string): string => {
+    const file = join(dir, "drill.yaml");
+    writeFileSync(file, text);
+    try {
+      loadDrill(file);
+    } catch (err) {
+      return (err as Error).message.replace(`${file}:`, "FILE:");
+    }
+    return "loaded";
+  };
+  const lineOf = (text: string, what: string) => text.split("\n").findIndex((l) => l.includes(what)) + 1;
+
+  it("an endpoint URL without a scheme", () => {
+    const text = example.replace("https://web-001.example.com/health", "web-001.example.com/health");
+    expect(errorOf(text)).toMatch(
+      new RegExp(
+        `^FILE:${lineOf(text, "url: web-001")}:\\d+: endpoints\\.0\\.url: expected an http:// or https:// URL`,
+      ),
+    );
+  });
+
+  it("a region typo, with the closest region code", () => {
+    const text = example.replace("standby: us-west-2", "standby: eu-west-01");
+    expect(errorOf(text)).toMatch(
+      new RegExp(
+        `^FILE:${lineOf(text, "eu-west-01")}:\\d+: regions\\.standby: unknown AWS region "eu-west-01": expected a region code such as us-east-1 \\(did you mean eu-west-1\\?\\)$`,
+      ),
+    );
+  });
+
+  it("a fault in the standby region without scope: standby and a reason", () => {
+    const fault = "  kind: fault.route53-health-check\n";
+    const text = example.replace(fault, `${fault}  region: us-west-2\n`);
+    expect(errorOf(text)).toMatch(
+      new RegExp(
+        `^FILE:${lineOf(text, "region: us-west-2")}:\\d+: fault\\.region: us-west-2 is the standby region: a drill's fault acts in its primary region \\(us-east-1\\); scope: standby with a reason lets it act there$`,
+      ),
+    );
+    const scoped = example.replace(fault, `${fault}  region: us-west-2\n  scope: standby\n`);
+    expect(errorOf(scoped)).toMatch(/^FILE:\d+:\d+: fault\.reason: expected a reason for scope: standby/);
+    expect(
+      errorOf(scoped.replace("  scope: standby\n", "  scope: standby\n  reason: the standby's own drill\n")),
+    ).toBe("loaded");
+  });
+
+  it.each([
+    ["fault.ec2-stop", "{ tags: {} }", /fault\.params\.tags: expected at least one tag/],
+    ["fault.ec2-stop", "{ instances: [] }", /fault\.params\.instances: .*/],
+    [
+      "fault.security-group-deny",
+      "{ groupId: sg-0123, ports: [] }",
+      /fault\.params\.ports: expected at least one port/,
+    ],
+  ])("%s with an empty selector %s", (kind, params, message) => {
+    const text = example
+      .replace("kind: fault.route53-health-check", `kind: ${kind}`)
+      .replace(/params: \{ healthCheck: [^}]*\}/, `params: ${params}`);
+    expect(errorOf(text)).toMatch(new RegExp(`^FILE:${lineOf(text, "params:")}:\\d+: ${message.source}`));
+  });
+});

@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { parseYamlWithSchema } from "../config/load.js";
 import { ConfigError, InputError } from "../errors.js";
+import { commandProblems, pathLabel } from "../runbook/check.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { STEP_KINDS } from "../runbook/registry.js";
 import { closest } from "../util/closest.js";
@@ -64,8 +65,16 @@ export function loadDrill(file: string): LoadedDrill {
       throw at(["canaries", i, "name"], `canaries.${i}.name: "${c.name}" is named twice`);
     canaryNames.add(c.name);
   });
-  if (drill.regions.primary === drill.regions.standby)
+  const { primary, standby } = drill.regions;
+  if (primary === standby)
     throw at(["regions", "standby"], "regions.standby: expected another region than the primary");
+  const { region: faultRegion, scope } = drill.fault;
+  const mayAct = scope === "any" ? undefined : scope === "standby" ? [primary, standby] : [primary];
+  if (faultRegion !== undefined && mayAct && !mayAct.includes(faultRegion))
+    throw at(
+      ["fault", "region"],
+      `fault.region: ${faultRegion} is ${faultRegion === standby ? "the standby region" : "not the primary region"}: a drill's fault acts in its primary region (${primary})${scope === "primary" ? `; scope: ${faultRegion === standby ? "standby" : "any"} with a reason lets it act there` : "; scope: any with a reason lets it act there"}`,
+    );
   if (drill.probe.timeout > drill.probe.interval * 10)
     throw at(["probe", "timeout"], "probe.timeout: expected at most ten probe intervals");
 
@@ -87,6 +96,13 @@ export function loadDrill(file: string): LoadedDrill {
       `fault.params${path.length ? `.${path.join(".")}` : ""}: ${issue?.message ?? "invalid"} (for ${kind.kind})`,
     );
   }
+  // A value inside a command's shell script would run as code: refused as in a runbook.
+  const command = commandProblems(kind, drill.fault.params)[0];
+  if (command)
+    throw at(
+      ["fault", "params", ...command.path],
+      `fault.params.${pathLabel(command.path)}: ${command.message}`,
+    );
 
   const near = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
   const runbookFile = (key: "runbook" | "failback", path: string, set = {}) => {

@@ -4,7 +4,9 @@
  *
  * RTO: from the fault's start to the first of K consecutive successful answers served by the
  * side that takes over (its region field says so); by status alone when the answers name no
- * region (the first of K successes after the first failure). Detection: the first answer after
+ * region (the first of K successes after the first failure). A recovery needs the fault seen
+ * first (a failure, or the region field changing): answers that never change are "not
+ * measured: the probes never saw the fault", never a recovery at once. Detection: the first answer after
  * the fault that is not a success from the side that was serving. RPO: the fault's start minus
  * the write time of the newest canary marker written before it that the side taking over can
  * read; lost writes are the acknowledged markers it cannot. Every figure is rounded to its
@@ -51,6 +53,11 @@ export interface EndpointRecovery {
   detectedAt?: number;
   /** The first of K successes from the side taking over. */
   recoveredAt?: number;
+  /**
+   * By status alone, with no failure after the fault: the first of K successes (the wait for a
+   * failback may end there), which says nothing of who served them: never a recovery.
+   */
+  unchangedAt?: number;
 }
 
 /** Whether the answers of an endpoint name their region at all. */
@@ -71,20 +78,28 @@ export function recoveryOf(
   const was: Side = to === "standby" ? "primary" : "standby";
   const detected = samples.find((s) => s.at >= from && !(s.ok && (byStatusOnly || s.side === was)));
   let recovered: ProbeSample | undefined;
+  let unchanged: ProbeSample | undefined;
   if (byStatusOnly) {
-    // By status alone: the first K successes after the first failure (none failed: at once).
+    // By status alone: the first K successes after the first failure. None failed: the probes
+    // never saw the fault, and successes say nothing of which side served them.
     const failed = samples.find((s) => s.at >= from && !s.ok);
-    recovered = firstStreak(samples, failed ? failed.at : from, k, (s) => s.ok);
+    if (failed) recovered = firstStreak(samples, failed.at, k, (s) => s.ok);
+    else unchanged = firstStreak(samples, from, k, (s) => s.ok);
   } else recovered = firstStreak(samples, from, k, (s) => s.ok && s.side === to);
   return {
     endpoint,
     byStatusOnly,
     ...(detected ? { detectedAt: detected.at } : {}),
     ...(recovered ? { recoveredAt: recovered.at } : {}),
+    ...(unchanged ? { unchangedAt: unchanged.at } : {}),
   };
 }
 
-/** The RTO of a phase: the last endpoint to recover; "at least" the time waited when one never did. */
+/**
+ * The RTO of a phase: the last endpoint to recover; "at least" the time waited when one never
+ * did; not measured (and not met: nothing measured is never a pass) when an endpoint's answers
+ * never changed, since nothing then shows the fault took effect or who served afterwards.
+ */
 export function rtoOf(
   recoveries: readonly EndpointRecovery[],
   from: number,
@@ -92,6 +107,7 @@ export function rtoOf(
   resolution: number,
   target: number | undefined,
   to: string,
+  change = "the fault",
 ): MeasuredTarget {
   const statusOnly = recoveries.filter((r) => r.byStatusOnly).map((r) => r.endpoint);
   const notes: string[] = [];
@@ -99,6 +115,20 @@ export function rtoOf(
     notes.push(
       `${statusOnly.join(", ")} name${statusOnly.length === 1 ? "s" : ""} no region in ${statusOnly.length === 1 ? "its" : "their"} answers: RTO by status alone (the first successes after the first failure)`,
     );
+  const unseen = recoveries.filter((r) => r.detectedAt === undefined);
+  if (unseen.length > 0) {
+    const waited = roundTo(Math.max(0, (waitedUntil - from) / 1000), resolution);
+    notes.unshift(
+      `not measured: the probes never saw ${change}: ${unseen.map((r) => r.endpoint).join(", ")} answered as before for ${formatMeasured(waited, resolution).value}${unseen.some((r) => r.byStatusOnly) ? " (answers that name no region only show a fault that makes them fail)" : ""}`,
+    );
+    return {
+      measuredSeconds: null,
+      targetSeconds: target ?? null,
+      met: false,
+      resolutionSeconds: resolution,
+      note: notes.join("; "),
+    };
+  }
   const missing = recoveries.filter((r) => r.recoveredAt === undefined);
   if (missing.length > 0) {
     const waited = roundTo(Math.max(0, (waitedUntil - from) / 1000), resolution);
@@ -158,6 +188,10 @@ export interface CanaryReading {
   error?: string;
 }
 
+/** What would measure an RPO: said where a target has no figure. */
+export const CANARY_HINT =
+  "a canary under canaries: in the drill file (a DynamoDB table or S3 bucket the application replicates, or a command that writes and reads a marker) would measure it";
+
 /** RPO and lost writes of a phase from the markers written before `from` and those read afterwards. */
 export function rpoOf(
   writes: readonly CanaryWrite[],
@@ -176,9 +210,10 @@ export function rpoOf(
       rpo: {
         measuredSeconds: null,
         targetSeconds: target ?? null,
-        met: null,
+        // A target nothing measured is not met.
+        met: target === undefined ? null : false,
         resolutionSeconds: resolution,
-        note: "no canary: the RPO was not measured",
+        note: `no canary: the RPO was not measured${target === undefined ? "" : `; ${CANARY_HINT}`}`,
       },
       lostWrites: 0,
       perCanary: {},
@@ -191,9 +226,14 @@ export function rpoOf(
   let unknown = false;
   for (const r of readings) {
     const acked = writes.filter((w) => w.canary === r.canary && w.ok && w.at <= from);
-    if (r.error) {
+    if (r.error || acked.length === 0) {
+      // Unread, or nothing written to look for: no figure (never "at least 0 s").
       unknown = true;
-      notes.push(`${r.canary}: could not be read on ${to}: ${r.error}`);
+      notes.push(
+        r.error
+          ? `${r.canary}: could not be read on ${to}: ${r.error}`
+          : `${r.canary}: no marker was acknowledged before the phase began: nothing to look for on ${to}`,
+      );
       perCanary[r.canary] = { seconds: null, lost: 0, written: acked.length };
       continue;
     }
@@ -224,7 +264,7 @@ export function rpoOf(
       rpo: {
         measuredSeconds: null,
         targetSeconds: target ?? null,
-        met: null,
+        met: target === undefined ? null : false,
         resolutionSeconds: resolution,
         note: notes.join("; "),
       },
@@ -234,7 +274,8 @@ export function rpoOf(
   return {
     rpo: {
       measuredSeconds: worst,
-      ...(atLeast ? { atLeast: true } : {}),
+      // A canary with no figure may be worse than those measured: the worst of them is a lower bound.
+      ...(atLeast || unknown ? { atLeast: true } : {}),
       targetSeconds: target ?? null,
       met: target === undefined ? null : !atLeast && !unknown && worst <= target,
       resolutionSeconds: resolution,

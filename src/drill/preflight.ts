@@ -3,7 +3,8 @@
  * freshness measurement of the drill's application (its pairs and stores: those drctl.yaml's
  * applications: entry names by ARN or tags, else all of them). A critical or high finding of the
  * scan, a store whose replication is broken, and anything that could not be read refuse the drill
- * (--force WHY overrides, journaled).
+ * (--force WHY overrides, journaled). So does a preflight that covered no pair and no store: it
+ * read nothing that says the standby is ready.
  */
 import type { AwsClients } from "../aws/client-factory.js";
 import { primaryRegions, type DrctlConfig } from "../config/schema.js";
@@ -30,7 +31,9 @@ export async function preflight(
   // The whole configured fleet and the drill's regions: these runs are stored as any scan and
   // freshness run, and what reads the newest one (drctl plan, diff) must not find a narrower one.
   const primary = [...new Set([...primaryRegions(config), drill.regions.primary])];
-  const standby = [...new Set([config.regions.standby, drill.regions.standby])];
+  const standby = [
+    ...new Set([...(config.regions.standby ? [config.regions.standby] : []), drill.regions.standby]),
+  ];
   const problems: string[] = [];
   const findings: Finding[] = [];
   const runs: Preflight["runs"] = {};
@@ -72,7 +75,10 @@ export async function preflight(
     config,
     now: new Date(),
   });
-  const stores = fresh.stores.filter((s) => (app ? s.application === app.name || ofApp(s.primaryArn) : true));
+  // A store is the application's when freshness gave it to it (its tags or ARNs), or its ARN is
+  // one the application names; an application named by tags alone does not take every store.
+  const byArn = (arn: string) => (app?.arns ?? []).some((g) => glob(g).test(arn));
+  const stores = fresh.stores.filter((s) => (app ? s.application === app.name || byArn(s.primaryArn) : true));
   const broken = stores.filter((s) => s.status === "broken" || s.status === "error");
   for (const s of broken)
     findings.push({
@@ -93,6 +99,10 @@ export async function preflight(
     problems.push(`replication is broken or unreadable for ${broken.map((s) => s.store).join(", ")}`);
   log(`  freshness: ${stores.length} store(s), ${broken.length} broken or unreadable`);
 
+  if (pairs.length === 0 && stores.length === 0)
+    problems.push(
+      `the preflight covered no pair and no data store of ${drill.application} in ${primary.join(", ")} (${scan.pairs.length} pair(s) and ${fresh.stores.length} store(s) found there${app ? `, none of them ${app.name}'s by drctl.yaml's applications:` : ""}): nothing says the standby is ready`,
+    );
   if (store) {
     // Kept in the history like any scan and freshness run; the drill's record names them.
     const now = new Date();
@@ -111,5 +121,10 @@ export async function preflight(
       log(`  (the preflight runs could not be stored: ${(err as Error).message})`);
     }
   }
-  return { findings, problems, runs };
+  return {
+    findings,
+    problems,
+    runs,
+    covered: `${pairs.length} pair(s) scanned, ${stores.length} store(s) measured`,
+  };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { KNOWN_REGIONS } from "../aws/regions.js";
+import { regionCode } from "../aws/regions.js";
 import { DURATION_EXPECTED, parseDuration } from "../util/duration.js";
+import { urlField } from "../util/url.js";
 
 /** A duration (90s, 15m, 1h30m) as seconds; `30 minutes` is refused at its line with what is expected. */
 const duration = z.string({ error: DURATION_EXPECTED }).transform((text, ctx) => {
@@ -12,9 +13,7 @@ const duration = z.string({ error: DURATION_EXPECTED }).transform((text, ctx) =>
   return seconds;
 });
 
-const region = z
-  .string()
-  .refine((r) => KNOWN_REGIONS.includes(r), { message: "expected an AWS region code such as us-east-1" });
+const region = regionCode;
 
 /** Where an answer says which region served it. */
 const regionField = z
@@ -50,11 +49,8 @@ export const endpointSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
     message: "expected a name of letters, digits, dots, dashes and underscores",
   }),
-  // Credentials in a URL would be printed, stored and published with the drill: refused.
-  url: z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }).refine((u) => {
-    const parsed = new URL(u);
-    return parsed.username === "" && parsed.password === "";
-  }, "expected a URL without a user or password (a probe sends none, and the URL is printed and stored)"),
+  // Credentials in a URL would be printed, stored and published with the drill: refused (a probe sends none).
+  url: urlField({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }),
   /** The status a good answer has (default 200), and text its body contains. */
   expect: z
     .strictObject({
@@ -133,12 +129,28 @@ export const drillSchema = z.strictObject({
     })
     .prefault({}),
   canaries: z.array(canarySchema).default([]),
-  fault: z.strictObject({
-    kind: z.string().min(1),
-    /** Where the fault acts; default the primary region. */
-    region: region.optional(),
-    params: z.record(z.string(), z.unknown()).default({}),
-  }),
+  fault: z
+    .strictObject({
+      kind: z.string().min(1),
+      /** Where the fault acts; default the primary region. */
+      region: region.optional(),
+      params: z.record(z.string(), z.unknown()).default({}),
+      /**
+       * What the fault may touch: primary (default: resources of the drilled application in its
+       * primary region), standby (in the standby region too), any (anywhere, and resources no
+       * application claims). Other than primary, `reason` says why (journaled and printed).
+       */
+      scope: z.enum(["primary", "standby", "any"]).default("primary"),
+      reason: z.string().trim().min(1).optional(),
+    })
+    .superRefine((f, ctx) => {
+      if (f.scope !== "primary" && f.reason === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["reason"],
+          message: `expected a reason for scope: ${f.scope} (why this drill may touch more than its application's primary region; journaled and printed)`,
+        });
+    }),
   /** The failover runbook (relative to this file), or none when the architecture fails over by itself. */
   runbook: z.string().min(1),
   /** Values of the runbook's config: block for this drill. */

@@ -12,6 +12,7 @@ import {
   FRESHNESS_SCHEMA_VERSION,
   STORE_STATUSES,
   type FreshnessResult,
+  type StandbyRegion,
   type StoreResult,
   type StoreStatus,
 } from "../core/freshness-result.js";
@@ -28,20 +29,28 @@ import { glob } from "../util/glob.js";
 import { belongsTo } from "../config/applications.js";
 import { pool } from "../util/pool.js";
 import { MetricReader } from "../aws/metrics.js";
-import {
-  type Discovered,
-  type FreshnessContext,
-  type Measurement,
-  type Posture,
-  type PrimaryStore,
-  type Protection,
-  type StoreType,
-  storeReadError,
+import type {
+  FreshnessContext,
+  Measurement,
+  Posture,
+  PrimaryStore,
+  Protection,
+  StandbyHint,
+  StoreType,
 } from "../datastores/type.js";
+import { storeReadError, type Discovered } from "../datastores/type.js";
 
 export interface FreshnessOptions {
   primaryRegions: readonly string[];
+  /**
+   * The regions to look for copies in as given (--standby-region, regions.standby), possibly
+   * none: the regions AWS records copies in (a replica's, a global table's replicas', a
+   * replication rule's destination bucket's, a secondaryARN tag's) are always added, so a store
+   * with a copy elsewhere is never called unprotected.
+   */
   standbyRegions: readonly string[];
+  /** Where the given standby regions come from, for people ("--standby-region"). */
+  standbyFrom?: string;
   config: Pick<DrctlConfig, "rpo" | "applications" | "pairs" | "freshness" | "suppressions">;
   now: Date;
   /** Measures, by writing a marker, the protections it covers: what it says replaces the metrics. */
@@ -92,6 +101,33 @@ function messageOf(p: Protection, m: Measurement, status: StoreStatus, rpo: numb
     default:
       return `${where} is ${behind}; target ${formatDuration(rpo)}`;
   }
+}
+
+/**
+ * The verdict on a store with no protection: unprotected when the standby regions were read and
+ * hold no copy; unknown when no standby region is known (nothing given, nothing AWS records),
+ * since copies of snapshots and images are recorded only where they are.
+ */
+function uncopied(
+  s: PrimaryStore,
+  checked: readonly string[],
+): Pick<StoreResult, "status" | "measuredBy" | "message" | "remediation"> {
+  if (checked.length === 0)
+    return {
+      status: "unknown",
+      measuredBy:
+        "AWS records no replica or replication of it; no standby region known to look for copies in",
+      message: `${s.name} (${s.type} in ${s.region}): AWS records no replica or replication of it, and no standby region is known to look for copies in`,
+      remediation:
+        "Name the standby region (--standby-region REGION, or regions.standby in drctl.yaml) so its copies are looked for, or replicate the store into it.",
+    };
+  return {
+    status: "unprotected",
+    measuredBy: `no replica, replication or copy found in ${checked.join(", ")}`,
+    message: `${s.name} (${s.type} in ${s.region}) has no copy in any other region: losing ${s.region} loses its data`,
+    remediation:
+      "Replicate it into the standby region (a cross-region replica, a global-table replica, a replication rule, a copy), or list it under freshness.ignore if it holds nothing to keep.",
+  };
 }
 
 /** Findings from a pair of descriptions under a type's posture rules. */
@@ -158,12 +194,64 @@ function declaredPairs(
   return out;
 }
 
+/** The tags of every resource of the primary regions; a region that cannot be read is a finding. */
+function primaryTags(
+  aws: AwsClients,
+  regions: readonly string[],
+  findings: Finding[],
+): Promise<TaggedResource[]> {
+  return Promise.all(
+    regions.map((region) =>
+      taggedResources(aws, region).catch((err: unknown) => {
+        findings.push(
+          findingOf(PAIR_RULES.unreadable, {
+            pair: `(tags in ${region})`,
+            primaryArn: "",
+            secondaryArn: null,
+            status: "error",
+            path: `tags[${region}]`,
+            primary: region,
+            secondary: null,
+            message: `could not read the tags of ${region}'s resources (applications and tagged pairs there are unknown): ${err instanceof Error ? err.message : String(err)}`,
+          }),
+        );
+        return [] as TaggedResource[];
+      }),
+    ),
+  ).then((lists) => lists.flat());
+}
+
+/**
+ * The standby regions to read: those given, then those AWS records copies in and those declared
+ * pairs name, each with what says so first (a primary region is never its own standby).
+ */
+function standbyRegionsOf(
+  options: FreshnessOptions,
+  hints: readonly StandbyHint[],
+  declared: readonly { primary: string; standby: string; via: string }[],
+): StandbyRegion[] {
+  const out = new Map<string, { via: string; more: number }>();
+  const add = (region: string, via: string) => {
+    if (!region || options.primaryRegions.includes(region)) return;
+    const seen = out.get(region);
+    if (seen) seen.more++;
+    else out.set(region, { via, more: 0 });
+  };
+  for (const r of options.standbyRegions) add(r, options.standbyFrom ?? "given");
+  for (const h of hints) add(h.region, h.via);
+  for (const d of declared) add(parseArn(d.standby).region, `${d.via} of ${storeName(d.primary)}`);
+  return [...out].map(([region, { via, more }]) => ({
+    region,
+    via: more > 0 ? `${via} (and ${more} more)` : via,
+  }));
+}
+
 export async function runFreshness(aws: AwsClients, options: FreshnessOptions): Promise<FreshnessResult> {
   const started = performance.now();
   const caches = new RegionCaches(aws);
   const types = options.types;
   const windowSeconds = options.config.freshness.window;
-  const ctx: FreshnessContext = {
+  let ctx: FreshnessContext = {
     aws,
     now: options.now,
     windowSeconds,
@@ -178,57 +266,8 @@ export async function runFreshness(aws: AwsClients, options: FreshnessOptions): 
   };
   const findings: Finding[] = [];
 
-  // 1. What each type finds, and the tags of the primary regions' resources (applications, declared pairs).
-  const [discovered, tagged] = await Promise.all([
-    Promise.all(
-      types.map((t) =>
-        t.discover(ctx).then(
-          (d) => d,
-          (err: unknown) => {
-            findings.push(
-              findingOf(storeReadError(t), {
-                pair: `(${t.title})`,
-                primaryArn: "",
-                secondaryArn: null,
-                status: "error",
-                path: `type[${t.type}]`,
-                primary: null,
-                secondary: null,
-                message: `could not read ${t.title.toLowerCase()}: ${err instanceof Error ? err.message : String(err)}`,
-              }),
-            );
-            return undefined;
-          },
-        ),
-      ),
-    ),
-    Promise.all(
-      options.primaryRegions.map((region) =>
-        taggedResources(aws, region).catch((err: unknown) => {
-          findings.push(
-            findingOf(PAIR_RULES.unreadable, {
-              pair: `(tags in ${region})`,
-              primaryArn: "",
-              secondaryArn: null,
-              status: "error",
-              path: `tags[${region}]`,
-              primary: region,
-              secondary: null,
-              message: `could not read the tags of ${region}'s resources (applications and tagged pairs there are unknown): ${err instanceof Error ? err.message : String(err)}`,
-            }),
-          );
-          return [] as TaggedResource[];
-        }),
-      ),
-    ).then((lists) => lists.flat()),
-  ]);
-  const tagsOf = new Map(tagged.map((r) => [r.arn, r.tags]));
-  const ok = discovered.filter((d): d is Discovered => d !== undefined);
-  const stores = new Map<string, PrimaryStore>();
-  for (const d of ok) for (const s of d.stores) if (!stores.has(s.arn)) stores.set(s.arn, s);
-  const protections = ok.flatMap((d) => d.protections);
-
-  // 2. Declared pairs that AWS records no protection for are broken protections of their own.
+  // 1. The tags of the primary regions' resources (applications, declared pairs), and where each
+  // type's primaries say their copies are: together, the standby regions to read.
   const typeOf = (arn: string) => {
     try {
       const parsed = parseArn(arn);
@@ -237,7 +276,48 @@ export async function runFreshness(aws: AwsClients, options: FreshnessOptions): 
       return undefined;
     }
   };
-  for (const d of declaredPairs(tagged, options, typeOf, findings)) {
+  const [tagged, hints] = await Promise.all([
+    primaryTags(aws, options.primaryRegions, findings),
+    // A list that cannot be read here fails again in discover(), which reports it.
+    Promise.all(
+      types.map((t) => (t.standbyHints ? t.standbyHints(ctx).catch(() => []) : Promise.resolve([]))),
+    ).then((h) => h.flat()),
+  ]);
+  const declared = declaredPairs(tagged, options, typeOf, findings);
+  const standby = standbyRegionsOf(options, hints, declared);
+  ctx = { ...ctx, standbyRegions: standby.map((r) => r.region) };
+
+  // 2. What each type finds in the primary and standby regions.
+  const discovered = await Promise.all(
+    types.map((t) =>
+      t.discover(ctx).then(
+        (d) => d,
+        (err: unknown) => {
+          findings.push(
+            findingOf(storeReadError(t), {
+              pair: `(${t.title})`,
+              primaryArn: "",
+              secondaryArn: null,
+              status: "error",
+              path: `type[${t.type}]`,
+              primary: null,
+              secondary: null,
+              message: `could not read ${t.title.toLowerCase()}: ${err instanceof Error ? err.message : String(err)}`,
+            }),
+          );
+          return undefined;
+        },
+      ),
+    ),
+  );
+  const tagsOf = new Map(tagged.map((r) => [r.arn, r.tags]));
+  const ok = discovered.filter((d): d is Discovered => d !== undefined);
+  const stores = new Map<string, PrimaryStore>();
+  for (const d of ok) for (const s of d.stores) if (!stores.has(s.arn)) stores.set(s.arn, s);
+  const protections = ok.flatMap((d) => d.protections);
+
+  // 3. Declared pairs that AWS records no protection for are broken protections of their own.
+  for (const d of declared) {
     if (protections.some((p) => p.primary.arn === d.primary && p.standbyArn === d.standby)) continue;
     const primary = stores.get(d.primary) ?? {
       type: typeOf(d.primary)?.type ?? "?",
@@ -262,7 +342,7 @@ export async function runFreshness(aws: AwsClients, options: FreshnessOptions): 
     });
   }
 
-  // 3. Measure every protection against its store's target.
+  // 4. Measure every protection against its store's target.
   // All at once: a measurement makes no calls of its own but metric reads, which go out batched.
   const results: StoreResult[] = await pool(
     protections,
@@ -277,6 +357,7 @@ export async function runFreshness(aws: AwsClients, options: FreshnessOptions): 
         primaryRegion: p.primary.region,
         standbyArn: p.standbyArn,
         standbyRegion: p.standbyRegion,
+        checkedRegions: ctx.standbyRegions,
         rpoSeconds: target.seconds,
       };
       let m: Measurement;
@@ -327,7 +408,7 @@ export async function runFreshness(aws: AwsClients, options: FreshnessOptions): 
     },
   );
 
-  // 4. A store with no protection at all is unprotected, unless drctl.yaml says it needs none.
+  // 5. A store with no protection at all is unprotected, unless drctl.yaml says it needs none.
   const protectedArns = new Set(protections.map((p) => p.primary.arn));
   const ignored = (arn: string) => options.config.freshness.ignore.some((g) => glob(g).test(arn));
   for (const s of stores.values()) {
@@ -341,18 +422,15 @@ export async function runFreshness(aws: AwsClients, options: FreshnessOptions): 
       primaryRegion: s.region,
       standbyArn: null,
       standbyRegion: null,
-      status: "unprotected",
-      exposureSeconds: null,
+      checkedRegions: ctx.standbyRegions,
       rpoSeconds: target.seconds,
-      measuredBy: `no replica, replication or copy found in ${options.standbyRegions.join(", ")}`,
-      message: `${s.name} (${s.type} in ${s.region}) has no copy in any other region: losing ${s.region} loses its data`,
+      exposureSeconds: null,
       evidence: [],
-      remediation:
-        "Replicate it into the standby region (a cross-region replica, a global-table replica, a replication rule, a copy), or list it under freshness.ignore if it holds nothing to keep.",
+      ...uncopied(s, ctx.standbyRegions),
     });
   }
 
-  // 5. Posture: the primary's own (once per store), then each protection's pair, then whole regions.
+  // 6. Posture: the primary's own (once per store), then each protection's pair, then whole regions.
   const posture: Finding[] = [];
   for (const s of stores.values())
     if (s.posture)
@@ -392,6 +470,7 @@ export async function runFreshness(aws: AwsClients, options: FreshnessOptions): 
     version: FRESHNESS_SCHEMA_VERSION,
     generatedAt: options.now.toISOString(),
     rpoSeconds: options.config.rpo,
+    standbyRegions: standby,
     stores: results,
     findings,
     stats: {

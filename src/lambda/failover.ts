@@ -13,7 +13,7 @@ import { parseArn } from "../aws/arn.js";
 import { awsErrorCode } from "../aws/errors.js";
 import { DrctlError, EXIT, InputError } from "../errors.js";
 import { executeRunbook, START_GATE } from "../runbook/engine.js";
-import { LockHeldError, type LockOwner } from "../runbook/journal.js";
+import { LeaseLostError, LockHeldError, type LockOwner } from "../runbook/journal.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { openJournal } from "../runbook/open-journal.js";
 import { Secrets } from "../runbook/secrets.js";
@@ -233,8 +233,9 @@ export async function advance(
         : {}),
     });
   } catch (err) {
-    // The same run, run by another process (a resume from a laptop): wait for it.
-    if (err instanceof LockHeldError && err.held.runId === input.runId)
+    // The same run, run by another process (a resume from a laptop, which may also have taken the
+    // lock over from this turn): wait for it.
+    if ((err instanceof LockHeldError && err.held.runId === input.runId) || err instanceof LeaseLostError)
       return { runId: input.runId, status: "running", summary: err.message, steps: [] };
     if (err instanceof LockHeldError || err instanceof InputError) {
       await tell(

@@ -207,11 +207,13 @@ export async function freshness(rt: Runtime): Promise<FreshnessSummary> {
   if (!rt.config.freshness.scheduled) return { runId: null, stores: 0, notOk: 0, unread: 0, metrics: 0 };
   const now = new Date();
   const primary = primaryRegions(rt.config);
-  const standby = [rt.config.regions.standby].filter((r) => !primary.includes(r));
+  // Unset, the standby regions are those AWS records copies in.
+  const given = rt.config.regions.standby;
   const result = await runFreshness(rt.aws, {
     types: STORE_TYPES,
     primaryRegions: primary,
-    standbyRegions: standby,
+    standbyRegions: given && !primary.includes(given) ? [given] : [],
+    standbyFrom: "regions.standby in drctl.yaml",
     config: ignoringOwnStore(rt.config, parseStoreLocation(rt.store, "DRCTL_STORE")),
     now,
   });

@@ -6,6 +6,7 @@
  */
 import type { AwsClients } from "../aws/client-factory.js";
 import { primaryRegions, type DrctlConfig } from "../config/schema.js";
+import type { DrillResult } from "../core/drill-result.js";
 import { severityRank, type Severity } from "../core/finding.js";
 import { STATUS_SEVERITY } from "../core/freshness-result.js";
 import { taggedResources } from "../pairs/tagged.js";
@@ -28,6 +29,8 @@ import {
   type Risk,
 } from "../core/plan-result.js";
 import { fromHere, procedureOf } from "./procedures.js";
+import { promotionsOf, replicaSince, type Unreplicated } from "./replication.js";
+import { aws as awsCommand } from "../runbook/manual.js";
 import { resolve } from "node:path";
 
 export interface PlanOptions {
@@ -76,7 +79,6 @@ function groupsOf(
 export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<PlanResult> {
   const { config, application: app, now } = options;
   const primary = primaryRegions(config);
-  const standby = config.regions.standby;
   const unread: string[] = [];
   const failoverFile = app.runbooks?.failover;
   const set = app.runbooks?.set ?? {};
@@ -87,6 +89,8 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     // Said in the failover section and under open risks.
   }
   const ev: PlanEvidence = await loadEvidence(options.store, app.name, options.journal, failoverName);
+  // Unset in drctl.yaml: the region the newest freshness run found the copies in ("" when none).
+  const standby = config.regions.standby ?? ev.freshness?.result.standbyRegions?.[0]?.region ?? "";
   const evidence: Evidence[] = [];
   const cite = (e: Evidence | undefined) => {
     if (e && !evidence.some((x) => x.id === e.id)) evidence.push(e);
@@ -96,7 +100,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
   // Tags of every resource in the regions, when the application is named by tags.
   const tags = new Map<string, Record<string, string>>();
   if (app.tags && Object.keys(app.tags).length > 0)
-    for (const region of [...new Set([...primary, standby])])
+    for (const region of [...new Set([...primary, standby])].filter(Boolean))
       try {
         for (const r of await taggedResources(aws, region)) tags.set(r.arn, r.tags);
       } catch (err) {
@@ -138,7 +142,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
       name,
       kind: "Auto Scaling group",
       primaryArn: `${name} (${primary.filter((r) => regions.includes(r)).join(", ") || primary.join(", ")})`,
-      standbyArn: regions.includes(standby) ? `${name} (${standby})` : null,
+      standbyArn: standby && regions.includes(standby) ? `${name} (${standby})` : null,
       status: { value: "named by the runbook", evidence: LIVE },
       detail: `acted on by the runbook in ${[...new Set(regions)].join(", ")}`,
     });
@@ -244,13 +248,9 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     },
     measureCommand: drillCommand,
   });
-  // A drill that ran with `runbook: none` and recovered shows the architecture fails over by itself.
-  if (
-    !failoverFile &&
-    drill &&
-    drill.result.runbook === null &&
-    drill.result.failover.rto.measuredSeconds !== null
-  )
+  // A drill that ran with `runbook: none` and recovered shows the architecture fails over by itself;
+  // one whose standby never served (its RTO a lower bound, or not measured) shows nothing of the kind.
+  if (!failoverFile && drill && drill.result.runbook === null && standbyServed(drill.result))
     failover.procedure.automatic = `it fails over by itself: the drill "${drill.result.drill}" ran with no runbook, its fault ${drill.result.fault.kind} on ${drill.result.fault.subject}, and the standby served`;
   const failback = await procedureOf(aws, {
     file: app.runbooks?.failback,
@@ -302,9 +302,23 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     ],
   };
 
+  // Databases a run promoted that nothing has replicated since: DR not restored.
+  let unreplicated: Unreplicated[] = [];
+  try {
+    const fresh = ev.freshness && { result: ev.freshness.result, at: ev.freshness.evidence.at };
+    if (options.journal)
+      unreplicated = (await promotionsOf(options.journal, app.name)).filter((db) => !replicaSince(db, fresh));
+  } catch (err) {
+    unread.push(`the runbook journal: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  for (const db of unreplicated)
+    cite({ id: db.runId, kind: "runbook", at: db.at, what: `run of the runbook "${db.runbook}"` });
+
   const risks = openRisks({
     options,
     ev,
+    unreplicated,
+    standby,
     pairs,
     stores,
     posture,
@@ -329,7 +343,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     generatedAt: now.toISOString(),
     owner: app.owner ?? null,
     strategy: config.strategy,
-    regions: { primary, standby },
+    regions: { primary, standby: standby || "not known" },
     targets: { rtoSeconds: app.rto ?? null, rpoSeconds: app.rpo ?? config.rpo },
     measured,
     components,
@@ -344,6 +358,17 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
     evidence: evidence.sort((a, b) => a.kind.localeCompare(b.kind)),
     unread,
   };
+}
+
+/** Whether a drill saw the standby serve: it ran to its end and its RTO is a figure, not a lower bound. */
+function standbyServed(r: DrillResult): boolean {
+  const rto = r.failover.rto;
+  return (
+    r.outcome === "completed" &&
+    rto.measuredSeconds !== null &&
+    !rto.atLeast &&
+    r.failover.recoveredAt !== null
+  );
 }
 
 function drillFact(
@@ -364,6 +389,8 @@ function drillFact(
 function openRisks(x: {
   options: PlanOptions;
   ev: PlanEvidence;
+  unreplicated: Unreplicated[];
+  standby: string;
   pairs: NonNullable<PlanEvidence["scan"]>["result"]["pairs"];
   stores: NonNullable<PlanEvidence["freshness"]>["result"]["stores"];
   posture: PostureRow[];
@@ -459,6 +486,25 @@ function openRisks(x: {
         evidence: "live",
       });
 
+  for (const db of x.unreplicated) {
+    const other = db.otherRegion ?? (x.standby !== db.region ? x.standby : "");
+    const looked = ev.freshness && Date.parse(ev.freshness.evidence.at) > Date.parse(db.at);
+    add({
+      key: `dr-not-restored:${db.arn}`,
+      severity: "high",
+      message: `DR not restored: ${db.instance} in ${db.region} was promoted by run ${db.runId} ("${db.runbook}") and no replica of it in another region has been made since${looked ? ", nor did the newest freshness run find one" : ""}`,
+      evidence: db.runId,
+      ...(other
+        ? {
+            command: awsCommand("rds", "create-db-instance-read-replica", other, {
+              "db-instance-identifier": `${db.instance}-replica`,
+              "source-db-instance-identifier": db.arn,
+            }),
+          }
+        : {}),
+    });
+  }
+
   for (const [direction, proc] of [
     ["failover", x.failover],
     ["failback", x.failback],
@@ -540,7 +586,11 @@ function openRisks(x: {
     add({
       key: "drill-unfinished",
       severity: "medium",
-      message: `the newest drill did not complete (${unfinished.result.outcome}${unfinished.result.unfinished?.length ? `: ${unfinished.result.unfinished.join("; ")}` : ""})${ev.drill ? "; the figures above are from an earlier drill" : ""}`,
+      message: `${
+        unfinished.result.outcome === "completed"
+          ? `the newest drill measured no RTO (${unfinished.result.failover.rto.note ?? "not measured"})`
+          : `the newest drill did not complete (${unfinished.result.outcome}${unfinished.result.unfinished?.length ? `: ${unfinished.result.unfinished.join("; ")}` : ""})`
+      }${ev.drill ? "; the figures above are from an earlier drill" : ""}`,
       ...(ids.unfinishedDrill ? { evidence: ids.unfinishedDrill } : {}),
       command: x.drillCommand,
     });

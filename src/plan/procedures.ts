@@ -11,6 +11,7 @@ import { waves } from "../runbook/dag.js";
 import { planProblems, planRunbook, type PlannedStep } from "../runbook/engine.js";
 import type { StepRecord } from "../runbook/journal.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
+import { manualSteps } from "../runbook/manual-steps.js";
 import { STEP_KINDS } from "../runbook/registry.js";
 import type { StepSpec } from "../runbook/schema.js";
 import type { Fact, Procedure, ProcedureStep } from "../core/plan-result.js";
@@ -138,6 +139,7 @@ export async function procedureOf(
   }
   const problems = planProblems(planned);
   const config = loaded.runbook.config;
+  const byHand = manualSteps(loaded.runbook);
   const steps: ProcedureStep[] = inRunOrder(loaded.runbook.steps).map((spec) => {
     const kind = STEP_KINDS.get(spec.kind);
     const region = spec.region ?? loaded.runbook.region;
@@ -163,9 +165,7 @@ export async function procedureOf(
       ...(problem ? { problem: `${problem.kind}: ${problem.problem}` } : {}),
       duration: stepDuration(spec.id, options.durations, options.measureCommand),
       approval: spec.kind === "approval",
-      manual: kind?.manual?.(shown, region) ?? [
-        `by hand: ${kind?.description ?? spec.kind} (${paramLine(shown)}) in ${region}`,
-      ],
+      manual: byHand.get(spec.id) ?? [],
     };
   });
   const verb = options.direction;

@@ -1,6 +1,6 @@
 import type { DrillPhase, DrillResult, DrillSample } from "../core/drill-result.js";
 import { formatDuration } from "../util/duration.js";
-import { figureText, verdictText } from "./drill-text.js";
+import { faultState, figureText, isMet, verdictText } from "./drill-text.js";
 import { escapeHtml as e } from "./escape.js";
 import { findingRow, STYLE } from "./html.js";
 
@@ -98,7 +98,7 @@ ${ticks}${legend}
 
 function phaseTable(name: string, p: DrillPhase): string {
   const row = (what: string, t: DrillPhase["rto"]) =>
-    `<tr><td>${e(what)}</td><td class="n">${e(figureText(t))}</td><td class="${t.met === false ? "missed" : t.met ? "met" : ""}">${e(verdictText(t))}</td><td>${e(t.note ?? "")}</td></tr>`;
+    `<tr><td>${e(what)}</td><td class="n">${e(figureText(t))}</td><td class="${t.met === false ? "missed" : isMet(t) ? "met" : ""}">${e(verdictText(t))}</td><td>${e(t.note ?? "")}</td></tr>`;
   return `<h2>${e(name)}</h2><table><thead><tr><th>figure</th><th>measured</th><th>target</th><th>how</th></tr></thead><tbody>
 ${row("RTO", p.rto)}${row("RPO", p.rpo)}
 <tr><td>lost writes</td><td class="n">${p.lostWrites}</td><td></td><td>acknowledged canary writes before the ${name === "Failover" ? "fault" : "failback"} that never appeared</td></tr>
@@ -131,7 +131,7 @@ export function formatDrillHtml(
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${e(title)}</title><style>${STYLE}${DRILL_STYLE}</style></head><body>
 ${nav ? `<p><a href="${e(nav.href)}">${e(nav.label)}</a></p>` : ""}<h1>${e(title)}</h1>
-<p class="muted">${e(r.id ?? "")} · application ${e(r.application)} · ${e(r.outcome)} · started ${e(r.startedAt)} · fault ${e(r.fault.kind)} ${e(r.fault.subject)} (${r.fault.reverted ? "reverted" : "NOT REVERTED"}) · runbook ${e(r.runbook ?? "none")} · probes every ${e(formatDuration(r.probe?.intervalSeconds ?? 1))}, ${e(r.probe?.consecutive ?? "?")} in a row</p>
+<p class="muted">${e(r.id ?? "")} · application ${e(r.application)} · ${e(r.outcome)} · started ${e(r.startedAt)} · fault ${e(r.fault.kind)} ${e(r.fault.subject)} (${e(faultState(r))}) · runbook ${e(r.runbook ?? "none")} · probes every ${e(formatDuration(r.probe?.intervalSeconds ?? 1))}, ${e(r.probe?.consecutive ?? "?")} in a row</p>
 ${(r.unfinished ?? []).map((u) => `<p class="missed"><strong>${e(u)}</strong></p>`).join("")}
 ${drillChart(r)}
 ${phaseTable("Failover", r.failover)}

@@ -1,4 +1,5 @@
 import type { DrillPhase, DrillResult, MeasuredTarget } from "../core/drill-result.js";
+import { judgeDrill } from "../core/drill-verdict.js";
 import { formatDuration, formatMeasured } from "../util/duration.js";
 
 /** A figure as measured: never finer than its resolution, "at least" where it is a lower bound. */
@@ -8,9 +9,24 @@ export function figureText(t: MeasuredTarget): string {
   return `${t.atLeast ? "at least " : ""}${value} (± ${within})`;
 }
 
+/** Met only when measured, not a lower bound, and within its target (whatever an older record says). */
+export const isMet = (t: MeasuredTarget) => t.met === true && !t.atLeast && t.measuredSeconds !== null;
+
 export function verdictText(t: MeasuredTarget): string {
   if (t.targetSeconds === null) return t.met === false ? "not met" : "no target";
-  return `target ${formatDuration(t.targetSeconds)}: ${t.met === null ? "unknown" : t.met ? "met" : "NOT MET"}`;
+  return `target ${formatDuration(t.targetSeconds)}: ${t.met === null ? "not judged" : isMet(t) ? "met" : "NOT MET"}`;
+}
+
+/** What became of the fault: never "reverted" for one that was never injected. */
+export function faultState(r: DrillResult): string {
+  if (!r.fault.reverted) return "NOT REVERTED";
+  const never =
+    r.fault.injected === false ||
+    (r.fault.injected === undefined &&
+      (r.outcome === "refused" || r.timeline.every((t) => t.kind !== "fault")));
+  return never
+    ? `not injected (${r.outcome === "refused" ? "the drill was refused" : "stopped before it"})`
+    : "reverted";
 }
 
 function phaseLines(name: string, p: DrillPhase): string[] {
@@ -49,8 +65,9 @@ export function formatDrillText(r: DrillResult): string {
         .join(", ")}`,
   );
   return [
-    `drill ${r.drill} (${r.id ?? "?"}) of ${r.application}: ${r.outcome}`,
-    `fault: ${r.fault.kind} ${r.fault.subject}: ${r.fault.reverted ? "reverted" : "NOT REVERTED"}`,
+    `drill ${r.drill} (${r.id ?? "?"}) of ${r.application}: ${judgeDrill(r).headline}`,
+    `fault: ${r.fault.kind} ${r.fault.subject}: ${faultState(r)}`,
+    ...(r.fault.scope ? [`fault scope: ${r.fault.scope} (${r.fault.reason ?? ""})`] : []),
     ...phaseLines("failover", r.failover),
     ...(r.failback ? phaseLines("failback", r.failback) : []),
     `probes: ${probes.join("; ") || "none"}`,
@@ -63,16 +80,19 @@ export function formatDrillText(r: DrillResult): string {
   ].join("\n");
 }
 
-/** One line of a drill's verdict, for the history list: "RTO 0.25 s met, RPO 0 s met". */
+/**
+ * One line of a drill's verdict, for the history list: "RTO 0.25 s met, RPO 0 s met" for a drill
+ * that ran to its end; its headline for one refused, interrupted or unfinished (its figures,
+ * partial or none, are never shown as a verdict).
+ */
 export function drillVerdict(r: DrillResult): string {
-  if (r.outcome === "refused") return "refused (not started)";
+  const verdict = judgeDrill(r);
+  if (r.outcome !== "completed" || verdict.exit === 3) return verdict.headline;
   const one = (name: string, t: MeasuredTarget) => {
-    if (t.measuredSeconds === null) return `${name} not measured`;
+    if (t.measuredSeconds === null) return `${name} not measured${t.met === false ? " (NOT MET)" : ""}`;
     const value = `${t.atLeast ? "at least " : ""}${Number(t.measuredSeconds.toFixed(3))} s`;
-    return `${name} ${value} ${t.targetSeconds === null ? "(no target)" : t.met ? "met" : "NOT MET"}`;
+    return `${name} ${value} ${t.targetSeconds === null ? "(no target)" : isMet(t) ? "met" : "NOT MET"}`;
   };
   const lost = r.failover.lostWrites > 0 ? `, ${r.failover.lostWrites} lost writes` : "";
-  const state =
-    r.outcome === "interrupted" ? "interrupted: " : r.fault.reverted ? "" : "FAULT NOT REVERTED: ";
-  return `${state}${one("RTO", r.failover.rto)}, ${one("RPO", r.failover.rpo)}${lost}`;
+  return `${one("RTO", r.failover.rto)}, ${one("RPO", r.failover.rpo)}${lost}`;
 }

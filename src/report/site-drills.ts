@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import type { DrillResult, MeasuredTarget } from "../core/drill-result.js";
 import type { HistoryStore, RunHeader } from "../history/types.js";
 import { formatDrillHtml } from "./drill-html.js";
-import { figureText } from "./drill-text.js";
+import { figureText, isMet } from "./drill-text.js";
 import { escapeHtml as e } from "./escape.js";
 import type { SiteFile, SkippedRun } from "./site-file.js";
 
@@ -78,9 +78,13 @@ export async function drillPages(
   return [...rows.values()].sort((a, b) => a.application.localeCompare(b.application));
 }
 
-/** RTO (blue) and RPO (purple) of each drill, oldest left; targets dashed; a missed one ringed red. */
+/**
+ * RTO (blue) and RPO (purple) of each drill that ran to its end, oldest left (a refused or
+ * interrupted one measured nothing to compare); targets dashed; a missed one ringed red, a lower
+ * bound drawn hollow.
+ */
 export function drillTrend(row: DrillRow): string {
-  const drills = [...row.drills].reverse();
+  const drills = [...row.drills].reverse().filter((d) => d.result.outcome === "completed");
   if (drills.length < 2) return "";
   const W = 360;
   const H = 90;
@@ -103,7 +107,7 @@ export function drillTrend(row: DrillRow): string {
       .map((t, i) =>
         t.measuredSeconds === null
           ? ""
-          : `<circle cx="${x(i).toFixed(1)}" cy="${y(t.measuredSeconds).toFixed(1)}" r="3" fill="${colour}"${t.met === false ? ' stroke="#c0392b" stroke-width="2"' : ""}><title>${e(`${name} ${figureText(t)}${t.targetSeconds !== null ? `, target ${t.targetSeconds} s: ${t.met ? "met" : "not met"}` : ""}`)}</title></circle>`,
+          : `<circle cx="${x(i).toFixed(1)}" cy="${y(t.measuredSeconds).toFixed(1)}" r="3" fill="${t.atLeast ? "#fff" : colour}"${t.atLeast ? ` data-lower-bound="true"` : ""}${t.met === false || t.atLeast ? ' stroke="#c0392b" stroke-width="2"' : ""}><title>${e(`${name} ${figureText(t)}${t.targetSeconds !== null ? `, target ${t.targetSeconds} s: ${isMet(t) ? "met" : "not met"}` : ""}`)}</title></circle>`,
       )
       .join("");
     const target = ts.at(-1)?.targetSeconds;
@@ -116,11 +120,16 @@ export function drillTrend(row: DrillRow): string {
   return `<svg role="img" aria-label="${e(`RTO and RPO of the drills of ${row.application}, oldest to newest`)}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${series(rto, "#2e5c8a", "RTO")}${series(rpo, "#8e44ad", "RPO")}</svg>`;
 }
 
-function cell(t: MeasuredTarget): string {
-  const cls = t.met === false ? "missed" : t.met ? "met" : "";
+/** A figure, its target and its verdict; a drill that did not run to its end is not judged. */
+function cell(t: MeasuredTarget, outcome: DrillResult["outcome"]): string {
+  const target = `<td class="n">${t.targetSeconds === null ? "-" : `${t.targetSeconds} s`}</td>`;
+  if (outcome !== "completed")
+    return `<td class="n">${e(outcome === "refused" ? "not measured" : figureText(t))}</td>${target}<td>${e(outcome)}</td>`;
+  const met = isMet(t);
+  const cls = t.met === false || (t.met && !met) ? "missed" : met ? "met" : "";
   const verdict =
-    t.targetSeconds === null ? "no target" : t.met === null ? "unknown" : t.met ? "met" : "not met";
-  return `<td class="n">${e(figureText(t))}</td><td class="n">${t.targetSeconds === null ? "-" : `${t.targetSeconds} s`}</td><td class="${cls}">${verdict}</td>`;
+    t.met === null ? (t.targetSeconds === null ? "no target" : "not judged") : met ? "met" : "not met";
+  return `<td class="n">${e(figureText(t))}</td>${target}<td class="${cls}">${verdict}</td>`;
 }
 
 export function drillsSection(rows: DrillRow[]): string {
@@ -130,13 +139,13 @@ export function drillsSection(rows: DrillRow[]): string {
       const body = row.drills
         .map(
           ({ run, result: r }) =>
-            `<tr><td><a href="${e(drillPath(row.application, run.id))}">${e(run.id)}</a></td><td>${e(r.drill)}</td><td>${e(run.startedAt)}</td><td>${e(r.outcome)}${r.fault.reverted ? "" : " <strong>(fault not reverted)</strong>"}</td>${cell(r.failover.rto)}${cell(r.failover.rpo)}<td class="n">${r.failover.lostWrites}</td><td><a href="${e(folder(row.application))}/${e(encodeURIComponent(run.id))}.json">json</a></td></tr>`,
+            `<tr><td><a href="${e(drillPath(row.application, run.id))}">${e(run.id)}</a></td><td>${e(r.drill)}</td><td>${e(run.startedAt)}</td><td>${e(r.outcome)}${r.fault.reverted ? "" : " <strong>(fault not reverted)</strong>"}</td>${cell(r.failover.rto, r.outcome)}${cell(r.failover.rpo, r.outcome)}<td class="n">${r.failover.lostWrites}</td><td><a href="${e(folder(row.application))}/${e(encodeURIComponent(run.id))}.json">json</a></td></tr>`,
         )
         .join("");
       const trend = drillTrend(row);
       return `<h3>${e(row.application)}</h3>
 <p>${row.drills.length} drills, newest first. <a href="${e(folder(row.application))}/latest.html">Latest drill report</a>.</p>
-${trend ? `<figure style="margin:0 0 1rem">${trend}<figcaption style="color:#6b7280">RTO (blue) and RPO (purple) measured per drill, oldest to newest; targets dashed; a missed target ringed red.</figcaption></figure>` : ""}
+${trend ? `<figure style="margin:0 0 1rem">${trend}<figcaption style="color:#6b7280">RTO (blue) and RPO (purple) of each drill that ran to its end, oldest to newest; targets dashed; a missed target ringed red, a lower bound (at least) hollow.</figcaption></figure>` : ""}
 <table><thead><tr><th>drill</th><th>name</th><th>started</th><th>outcome</th><th>RTO</th><th>target</th><th></th><th>RPO</th><th>target</th><th></th><th>lost writes</th><th>data</th></tr></thead><tbody>${body}</tbody></table>`;
     })
     .join("\n");

@@ -5,23 +5,35 @@
  *   before-call     its intent is journaled, no mutating call made yet
  *   after-call      its mutating calls returned, nothing of that journaled yet
  *   after-journal   the journal says the calls were made, the step has not finished
- * The process names the point on stderr, then kills itself. Unset (always, outside those tests)
- * it does nothing.
+ * DRCTL_STOP_AT (same form) makes it SIGSTOP itself there instead: paused, not killed, until a
+ * SIGCONT (the fencing tests: a process that wakes up after its lease was taken over).
+ * The process names the point on stderr, then signals itself. Unset (always, outside those
+ * tests) it does nothing.
  */
 import { writeSync } from "node:fs";
 
 export type CrashBoundary = "before-call" | "after-call" | "after-journal";
 
-const points = new Set(
-  (process.env.DRCTL_CRASH_AT ?? "")
-    .split(",")
-    .map((p) => p.trim())
-    .filter(Boolean),
-);
+const pointsOf = (value: string | undefined) =>
+  new Set(
+    (value ?? "")
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean),
+  );
+const kills = pointsOf(process.env.DRCTL_CRASH_AT);
+const stops = pointsOf(process.env.DRCTL_STOP_AT);
 
 export function crashPoint(stepId: string, boundary: CrashBoundary): void {
-  if (points.size === 0 || !points.has(`${stepId}:${boundary}`)) return;
+  if (kills.size === 0 && stops.size === 0) return;
+  const point = `${stepId}:${boundary}`;
   // Said first (synchronously), so the test knows which of its points this process reached.
-  writeSync(2, `drctl: crash point ${stepId}:${boundary}\n`);
-  process.kill(process.pid, "SIGKILL");
+  if (kills.has(point)) {
+    writeSync(2, `drctl: crash point ${point}\n`);
+    process.kill(process.pid, "SIGKILL");
+  } else if (stops.has(point)) {
+    writeSync(2, `drctl: stop point ${point}\n`);
+    // Synchronous to the end: nothing else of this process runs until it is continued.
+    process.kill(process.pid, "SIGSTOP");
+  }
 }

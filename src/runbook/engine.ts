@@ -8,8 +8,10 @@ import { drctlHome } from "../history/open.js";
 import { crashPoint } from "./crash-hook.js";
 import { ancestors, waves } from "./dag.js";
 import { generateFailback, writeFailback } from "./failback.js";
+import { fenceJournal, type FencedJournal } from "./fence.js";
 import {
   acquireLock,
+  LeaseLostError,
   processOwner,
   type Intent,
   type Journal,
@@ -19,9 +21,10 @@ import {
   type StepChange,
   type StepRecord,
 } from "./journal.js";
+import { runbookEdit } from "./edits.js";
 import { loadRunbook, type LoadedRunbook } from "./load.js";
 import { STEP_KINDS } from "./registry.js";
-import { escapeReferences, resolveParams, type ValueSources } from "./resolve.js";
+import { checkSecretReferences, escapeReferences, resolveParams, type ValueSources } from "./resolve.js";
 import type { StepSpec } from "./schema.js";
 import { runbookScope } from "./scope.js";
 import { REDACTED, Secrets } from "./secrets.js";
@@ -98,6 +101,7 @@ async function paramsOf(
     step.params,
     { outputs, config: loaded.runbook.config, ssm: ssmSource(aws, region) },
     `${file}: step "${step.id}"`,
+    { commands: kind.commands ?? [] },
   );
   for (const s of resolved.secrets) secrets.add(s);
   const parsed = kind.params.safeParse(resolved.value);
@@ -306,7 +310,12 @@ export function defaultLeaseMs(): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 120_000;
 }
 
-/** Renews the lock's lease while the run executes; a renewal that fails stops the run at its next step. */
+/**
+ * Renews the lock's lease while the run executes. A renewal that fails (the journal does not
+ * answer) stops the run at its next step; one that finds the lock taken over (by another process,
+ * or a later turn of its owner) ends the heartbeat and, through the fenced journal that found it,
+ * stops everything at once: the steps' waits abort, and no write or call is made any more.
+ */
 class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
   lost: string | undefined;
@@ -314,11 +323,9 @@ class Heartbeat {
   private beating = false;
 
   constructor(
-    private readonly journal: Journal,
-    private readonly application: string,
-    private readonly token: string,
+    private readonly journal: FencedJournal,
     private readonly leaseMs: number,
-    /** Told once when the lease is lost (to journal it, if the journal still takes writes). */
+    /** Told once when the lease could not be renewed (to journal it: the lock is still this run's). */
     private readonly onLost: (why: string) => Promise<void> = () => Promise.resolve(),
   ) {}
 
@@ -335,22 +342,24 @@ class Heartbeat {
     const late = new Promise<"late">((resolve) => {
       timer = setTimeout(() => resolve("late"), this.leaseMs / 2);
     });
+    const { application, owner } = this.journal;
     try {
       const renewed = await Promise.race([
-        this.journal.renewLock(this.application, this.token, Date.now() + this.leaseMs),
+        this.journal.renewLock(application, owner.token, Date.now() + this.leaseMs),
         late,
       ]);
       if (renewed === true) this.renewedAt = Date.now();
       else if (renewed === "late")
         this.lost = `the lock's lease could not be renewed within ${this.leaseMs / 2000} s (the journal does not answer in time)`;
-      else this.lost = "another process took the lock over";
+      else this.lost = this.journal.lost ?? "another process took the lock over";
     } catch (err) {
-      this.lost = `the lock's lease could not be renewed: ${errorText(err)}`;
+      this.lost = this.journal.lost ?? `the lock's lease could not be renewed: ${errorText(err)}`;
     } finally {
       clearTimeout(timer);
       this.beating = false;
     }
-    if (this.lost) await this.onLost(this.lost).catch(() => undefined);
+    if (this.journal.lost) this.end();
+    else if (this.lost) await this.onLost(this.lost).catch(() => undefined);
   }
 
   /** Why this process must not start another step, if it must not. */
@@ -394,19 +403,20 @@ export async function executeRunbook(
       `${file}: a step is named "${START_GATE}", the id of the run's approval gate; rename it`,
     );
   let previous: RunRecord | undefined;
+  // An edited runbook goes on only if no step that acted changed; what changed is journaled.
+  let edit: string | undefined;
   if (options.resumeRunId) {
     previous = await journal.run(runId);
     if (!previous) throw new InputError(`no run ${runId} in the ${journal.description}`);
-    if (previous.hash !== hash) {
-      throw new InputError(
-        `the runbook ${file} changed since run ${runId} began (sha256 ${previous.hash.slice(0, 12)} then, ${hash.slice(0, 12)} now); resuming it would mix two plans. Restore the file, or start a new run`,
-      );
-    }
+    edit = runbookEdit(loaded, previous, await journal.steps(runId));
   }
   if (!previous) await checkBeforeRun(aws, loaded);
   const owner = options.owner ?? processOwner();
   const leaseMs = options.leaseMs ?? defaultLeaseMs();
-  const tookOver = await acquireLock(journal, {
+  // From the lock on, every write carries its fence, and so does every mutating call of a step.
+  const fenced = fenceJournal(journal, runbook.application, owner);
+  fenced.leaseMs = leaseMs;
+  const tookOver = await acquireLock(fenced, {
     application: runbook.application,
     runId,
     owner,
@@ -414,16 +424,17 @@ export async function executeRunbook(
     undoes: options.undoes ?? previous?.undoes ?? undefined,
     force: options.force,
   });
-  const heartbeat = new Heartbeat(journal, runbook.application, owner.token, leaseMs, (why) =>
-    journal.addEvent(
+  const heartbeat = new Heartbeat(fenced, leaseMs, (why) =>
+    fenced.addEvent(
       runId,
       `heartbeat of ${owner.by} (pid ${owner.pid} on ${owner.host}): ${why}; the run stops before its next step`,
     ),
   );
   heartbeat.start();
+  const fencedAws = aws.guarded(() => fenced.check());
   try {
     if (!previous)
-      await journal.startRun(
+      await fenced.startRun(
         {
           runId,
           runbook: runbook.name,
@@ -437,33 +448,38 @@ export async function executeRunbook(
         },
         [
           ...(options.approvalGate ? [{ id: START_GATE, kind: "approval" }] : []),
-          ...runbook.steps.map((s) => ({ id: s.id, kind: s.kind })),
+          ...runbook.steps.map((s) => ({ id: s.id, kind: s.kind, fingerprint: loaded.fingerprints?.[s.id] })),
         ],
       );
     else if (previous.status !== "running")
-      await journal.updateRun(runId, { status: "running", finishedAt: null });
-    if (tookOver)
-      await journal.addEvent(runId, `${owner.by} (pid ${owner.pid} on ${owner.host}) ${tookOver}`);
+      await fenced.updateRun(runId, { status: "running", finishedAt: null });
+    if (tookOver) await fenced.addEvent(runId, `${owner.by} (pid ${owner.pid} on ${owner.host}) ${tookOver}`);
+    if (edit) await fenced.addEvent(runId, edit);
     if (!previous) await options.onStarted?.(runId);
     for (const stepId of options.retryInDoubt ?? []) {
-      const rec = (await journal.steps(runId)).find((s) => s.stepId === stepId);
+      const rec = (await fenced.steps(runId)).find((s) => s.stepId === stepId);
       if (!rec) throw new InputError(`--retry-in-doubt ${stepId}: run ${runId} has no step ${stepId}`);
       const intentAt = rec.intent?.at ?? rec.startedAt;
       if (intentAt && rec.status !== "succeeded")
-        await journal.decide(runId, stepId, intentAt, "redo", `${owner.by} (--retry-in-doubt)`);
+        await fenced.decide(runId, stepId, intentAt, "redo", `${owner.by} (--retry-in-doubt)`);
     }
     const result = await new Execution(
-      aws,
-      journal,
+      fencedAws,
+      fenced,
       loaded,
       runId,
       previous?.format ?? 2,
       heartbeat,
       options,
     ).run();
-    return await finish(aws, journal, loaded, runId, result, owner, heartbeat, options);
+    return await finish(aws, fenced, loaded, runId, result, owner, heartbeat, options);
+  } catch (err) {
+    if (err instanceof LeaseLostError && !err.runId)
+      throw new LeaseLostError(err.application, err.why, runId);
+    throw err;
   } finally {
     heartbeat.end();
+    fencedAws.destroy();
   }
 }
 
@@ -473,6 +489,14 @@ export async function executeRunbook(
  * refused. A step whose state only earlier steps make readable is checked when it runs.
  */
 async function checkBeforeRun(aws: AwsClients, loaded: LoadedRunbook): Promise<void> {
+  // A SecureString where it cannot be kept secret stops the run here, not at its step.
+  for (const step of loaded.runbook.steps)
+    await checkSecretReferences(
+      step.params,
+      ssmSource(aws, step.region ?? loaded.runbook.region),
+      `${loaded.file}: step "${step.id}"`,
+      kindOf(step, loaded.file).commands ?? [],
+    );
   const checked = new Set(
     loaded.runbook.steps.filter((s) => STEP_KINDS.get(s.kind)?.checkedBeforeRun).map((s) => s.id),
   );
@@ -493,7 +517,7 @@ async function checkBeforeRun(aws: AwsClients, loaded: LoadedRunbook): Promise<v
 /** Ends the run in the journal: its status, the lock, and a rollback where a step asks for one. */
 async function finish(
   aws: AwsClients,
-  journal: Journal,
+  journal: FencedJournal,
   loaded: LoadedRunbook,
   runId: string,
   outcome: { stopped?: string; deadline: boolean; interrupted: boolean },
@@ -567,8 +591,9 @@ class Execution {
   private halt: string | undefined;
 
   constructor(
+    /** Guarded: each mutating call is made only while the run's lease is its own. */
     private readonly aws: AwsClients,
-    private readonly journal: Journal,
+    private readonly journal: FencedJournal,
     private readonly loaded: LoadedRunbook,
     private readonly runId: string,
     private readonly format: number,
@@ -604,6 +629,7 @@ class Execution {
     starting = false,
   ): Promise<void> {
     if (starting) {
+      this.journal.assertHeld();
       const reason = this.stopReason();
       if (reason) throw new Stopped(reason);
     }
@@ -675,20 +701,27 @@ class Execution {
       const stops = [this.options.signal, this.options.interrupt].filter(
         (s): s is AbortSignal => s !== undefined,
       );
+      // A lease found lost ends everything under it at once, mutating calls included (none is made).
+      const lost = this.journal.lostSignal;
       const base = {
         aws: this.aws,
         region,
         runbook: runbookScope(this.loaded.runbook),
         log: (l: string) => this.log(`[${step.id}] ${l}`),
         startedAt,
-        approval: () => this.journal.approval(this.runId, step.id),
+        // An approval is taken only while the lock is this process's: never by one it was taken from.
+        approval: async () => {
+          await this.journal.checkOwned();
+          return this.journal.approval(this.runId, step.id);
+        },
         approveHint: `drctl runbook approve ${this.runId} ${step.id}`,
         secrets: this.secrets,
         idempotencyKey: `${this.runId}/${step.id}`,
       };
-      // Waits stop at the deadline or an interrupt; mutating calls only at the step's timeout.
-      const ctx: StepContext = { ...base, signal: AbortSignal.any([timeout, ...stops]) };
-      const applyCtx: StepContext = { ...base, signal: timeout };
+      // Waits stop at the deadline or an interrupt; mutating calls only at the step's timeout (or
+      // once the lease is lost, when none may be made any more).
+      const ctx: StepContext = { ...base, signal: AbortSignal.any([timeout, lost, ...stops]) };
+      const applyCtx: StepContext = { ...base, signal: AbortSignal.any([timeout, lost]) };
       try {
         if (continuing)
           await this.change(
@@ -741,10 +774,14 @@ class Execution {
           intent = { before: intent ? intent.before : now, plan: planText, at: new Date().toISOString() };
           await this.change(
             step.id,
-            { intent, plan: planText, inputs },
+            // The step as the runbook says it when it acts: a resume compares an edited runbook with it.
+            { intent, plan: planText, inputs, fingerprint: this.loaded.fingerprints?.[step.id] },
             { status: "running", detail: planText },
           );
           crashPoint(step.id, "before-call");
+          // The lease again, between the intent and the call (the process may have been paused
+          // there); each mutating AWS call of apply() is checked too, by the guarded clients.
+          await this.journal.check();
           const applied = await kind.apply(applyCtx, params, now);
           crashPoint(step.id, "after-call");
           intent = { ...intent, appliedAt: new Date().toISOString(), applied };
@@ -764,6 +801,9 @@ class Execution {
         });
         return;
       } catch (err) {
+        // The lease lost (found by a write, a check or the heartbeat): nothing more is written.
+        this.journal.assertHeld();
+        if (err instanceof LeaseLostError) throw err;
         lastError = errorText(err);
         if (err instanceof Stopped || this.deadline || this.interrupted) {
           this.halt ??= err instanceof Stopped ? err.message : (this.stopReason() ?? lastError);

@@ -3,21 +3,23 @@ import { stringify } from "yaml";
 import { InputError } from "../errors.js";
 import { ensurePrivateDir, writeFileAtomic } from "../util/files.js";
 import { checkDag } from "./dag.js";
+import { runbookEdit, START_GATE } from "./edits.js";
 import type { RunRecord, StepRecord } from "./journal.js";
 import { loadRunbook, type LoadedRunbook } from "./load.js";
 import { STEP_KINDS } from "./registry.js";
 import { escapeReferences } from "./resolve.js";
 import type { Runbook, StepSpec } from "./schema.js";
 
-/** The id of the start gate a run may have (engine.ts), which is in no runbook. */
-const GATE = "approve-start";
-
 /**
  * The runbook a recorded run ran: its own file, or `copy` (a run started elsewhere, a file since
- * edited), with the run's --set values, checked against the journal's hash. A runbook whose text
- * changed is refused, naming the journal's steps that match nothing in it now.
+ * edited), with the run's --set values. A text edited since the run is taken when every step
+ * that acted is unchanged (`edited` says what changed); otherwise it is refused, naming the step.
  */
-export function runbookOfRun(run: RunRecord, records: StepRecord[], copy?: string): LoadedRunbook {
+export function runbookOfRun(
+  run: RunRecord,
+  records: StepRecord[],
+  copy?: string,
+): LoadedRunbook & { edited?: string } {
   const file = copy ?? run.file;
   let loaded: LoadedRunbook;
   try {
@@ -29,14 +31,16 @@ export function runbookOfRun(run: RunRecord, records: StepRecord[], copy?: strin
       { cause: err },
     );
   }
-  if (loaded.hash !== run.hash) {
-    const ids = new Set(loaded.runbook.steps.map((s) => s.id));
-    const unmatched = records.map((r) => r.stepId).filter((id) => id !== GATE && !ids.has(id));
-    throw new InputError(
-      `the runbook ${file} is not the text run ${run.runId} ran (sha256 ${run.hash.slice(0, 12)} in the journal, ${loaded.hash.slice(0, 12)} now)${unmatched.length ? `; journal steps matching nothing in it: ${unmatched.join(", ")}` : ""}. Give --runbook COPY, a copy of the text the run used`,
-    );
+  let edited: string | undefined;
+  try {
+    edited = runbookEdit(loaded, run, records);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    throw new InputError(`${err.message}; or give --runbook COPY, a copy of the text the run used`, {
+      cause: err,
+    });
   }
-  return loaded;
+  return edited ? { ...loaded, edited } : loaded;
 }
 
 type Spec = Omit<StepSpec, "params"> & { params: Record<string, unknown> };
@@ -56,7 +60,7 @@ export function generateFailback(
 ): { runbook: Runbook; unmatched: string[] } {
   const { runbook } = loaded;
   const known = new Set(runbook.steps.map((s) => s.id));
-  const unmatched = records.map((r) => r.stepId).filter((id) => id !== GATE && !known.has(id));
+  const unmatched = records.map((r) => r.stepId).filter((id) => id !== START_GATE && !known.has(id));
   const byId = new Map(records.map((r) => [r.stepId, r]));
   const specs = new Map(runbook.steps.map((s) => [s.id, s]));
   /** Original step id -> the ids of its undo steps, in order. */
@@ -144,12 +148,14 @@ export function generateFailback(
       if (!first.after.includes(dep)) first.after.push(dep);
     }
   }
+  const restored = restoreReplication(loaded, byId, undoIds, steps);
   const generated: Runbook = {
     version: 1,
     name: `failback of ${runbook.name}`,
     description: [
       `Generated from run ${run.runId} of ${loaded.file} (started ${run.startedAt}, ${run.status}).`,
       manual.length ? `Undone by hand (approval gates): ${manual.join(", ")}.` : "",
+      ...restored,
       unmatched.length
         ? `Journal steps matching no step of the runbook (not undone): ${unmatched.join(", ")}.`
         : "",
@@ -171,6 +177,97 @@ export function generateFailback(
       `the generated failback of run ${run.runId} is not a valid runbook: ${problems[0].message}`,
     );
   return { runbook: generated, unmatched };
+}
+
+/** app-db-replica -> app-db-replica-2, app-db-replica-2 -> app-db-replica-3 (RDS ids end in no hyphen). */
+export function nextReplicaName(name: string): string {
+  const m = /^(.*)-(\d+)$/.exec(name);
+  return m ? `${m[1] ?? ""}-${Number(m[2]) + 1}` : `${name}-2`;
+}
+
+/**
+ * The undo of a promotion that promotes a database in another region (rds.promote-read-replica's
+ * inverse), unless the failback already replicates it out of that region again.
+ */
+function promotedBack(
+  region: string,
+  undoIds: readonly string[],
+  steps: readonly Spec[],
+): { step: Spec; region: string } | undefined {
+  const step = undoIds
+    .map((id) => steps.find((s) => s.id === id))
+    .filter((s): s is Spec => s?.kind === "rds.promote-read-replica")
+    .at(-1);
+  if (!step) return undefined;
+  const at = step.region ?? region;
+  const source = `\${steps.${step.id}.outputs.arn}`;
+  const replicated = steps.some(
+    (s) => s.kind === "rds.create-read-replica" && s.params.source === source && (s.region ?? region) !== at,
+  );
+  return replicated ? undefined : { step, region: at };
+}
+
+/** The steps of a DAG no other step runs after: the ends of the run. */
+const sinks = (steps: readonly Spec[]) =>
+  steps.filter((s) => !steps.some((o) => o.after.includes(s.id))).map((s) => s.id);
+
+/**
+ * A failback that promotes a database back leaves it with no replica anywhere: the standby
+ * replica the failover promoted stands alone. For each such database, the failback ends with a
+ * step that creates a replica of it in the standby region again (under a new name: the old one
+ * is taken by the database the failover promoted), or, when the name is not known, with an
+ * approval that says DR is not restored and what to run. Returns what the description says.
+ */
+function restoreReplication(
+  loaded: LoadedRunbook,
+  records: ReadonlyMap<string, StepRecord>,
+  undoIds: ReadonlyMap<string, string[]>,
+  steps: Spec[],
+): string[] {
+  const { runbook } = loaded;
+  const said: string[] = [];
+  for (const spec of runbook.steps) {
+    if (spec.kind !== "rds.promote-read-replica" || records.get(spec.id)?.status !== "succeeded") continue;
+    const standbyRegion = spec.region ?? runbook.region;
+    const back = promotedBack(runbook.region, undoIds.get(spec.id) ?? [], steps);
+    if (!back || back.region === standbyRegion) continue;
+    const source = `\${steps.${back.step.id}.outputs.arn}`;
+    const backRegion = back.region;
+    const promoted = back.step.params.instance;
+    const old = records.get(spec.id)?.inputs?.instance;
+    const id = `restore-dr-${spec.id}`;
+    const common = {
+      id,
+      after: sinks(steps),
+      timeoutSeconds: Math.max(spec.timeoutSeconds, 7200),
+      retries: 0,
+      onFailure: "stop" as const,
+    };
+    if (typeof old === "string" && typeof promoted === "string") {
+      const name = nextReplicaName(old);
+      steps.push({
+        ...common,
+        kind: "rds.create-read-replica",
+        ...(standbyRegion !== runbook.region ? { region: standbyRegion } : {}),
+        params: { instance: name, source },
+      });
+      said.push(
+        `DR is restored by ${id}: ${name} in ${standbyRegion} replicates ${promoted} (${old} there, promoted by the failover, stands alone: point the failover runbook at ${name}).`,
+      );
+      continue;
+    }
+    steps.push({
+      ...common,
+      kind: "approval",
+      params: {
+        message: escapeReferences(
+          `DR is not restored: the database ${back.step.id} promotes in ${backRegion} has no replica in ${standbyRegion}. Create a read replica of it there (aws rds create-db-instance-read-replica in ${standbyRegion}, its source the ARN ${back.step.id} printed), then approve`,
+        ),
+      },
+    });
+    said.push(`DR is not restored by this failback: ${id} says what to run.`);
+  }
+  return said;
 }
 
 /** Writes a generated failback where it can be reviewed, edited and resumed: <dir>/failback-<run>.yaml. */

@@ -5,7 +5,9 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
+  type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { randomBytes } from "node:crypto";
 import type { AwsClients } from "../aws/client-factory.js";
@@ -13,13 +15,17 @@ import { awsErrorCode, mapAwsError } from "../aws/errors.js";
 import { DrctlError } from "../errors.js";
 import {
   JOURNAL_FORMAT,
+  LeaseLostError,
+  staleFence,
   type Approval,
   type Decision,
+  type Fence,
   type Intent,
   type Journal,
   type LockOwner,
   type LockRecord,
   type NewRun,
+  type NewStep,
   type RunEvent,
   type RunRecord,
   type RunStatus,
@@ -31,7 +37,7 @@ import {
  * The journal in the history's DynamoDB table (keys PK, SK), for runs in the cloud:
  *
  *   PK                   SK                             what
- *   LOCK#<application>   LOCK                           the run holding the application, its owner and lease
+ *   LOCK#<application>   LOCK                           the run holding the application, its owner, lease and generation
  *   JOURNAL#<run>        RUN                            the run
  *   JOURNAL#<run>        STEP#<step>                    each step, with seq for the order
  *   JOURNAL#<run>        APPROVAL#<step>                an operator's approval (first one kept)
@@ -46,10 +52,40 @@ export const DYNAMODB_JOURNAL_PERMISSIONS = [
   "dynamodb:Query",
   "dynamodb:UpdateItem",
   "dynamodb:DeleteItem",
+  // A run's writes are transactions with a condition check on the lock item (the fence).
+  "dynamodb:ConditionCheckItem",
 ];
 
 const conditionFailed = (err: unknown) => awsErrorCode(err) === "ConditionalCheckFailedException";
 type Item = Record<string, unknown>;
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/** TransactWriteItems takes at most 100 items; one is the fence's condition check. */
+const TRANSACTION_ITEMS = 99;
+
+/** Why each item of a cancelled transaction failed ("None" for those that did not), or undefined. */
+function cancellationReasons(err: unknown): string[] | undefined {
+  if (awsErrorCode(err) !== "TransactionCanceledException") return undefined;
+  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  return (reasons ?? []).map((r) => r.Code ?? "None");
+}
+
+/** A write that met another in flight on the same item (the lease renewed during a fenced write). */
+const conflicted = (err: unknown) =>
+  awsErrorCode(err) === "TransactionConflictException" ||
+  (cancellationReasons(err)?.includes("TransactionConflict") ?? false);
+
+/** Runs `call` again (a few times, briefly) while it conflicts with a concurrent write. */
+async function retryConflicts<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt >= 5 || !conflicted(err)) throw err;
+      await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 20));
+    }
+  }
+}
 
 const parse = <T>(text: unknown, fallback: T): T => {
   if (typeof text !== "string" || text === "") return fallback;
@@ -84,7 +120,7 @@ export class DynamoDbJournal implements Journal {
     try {
       return (await call(this.doc)) as T;
     } catch (err) {
-      if (conditionFailed(err)) throw err;
+      if (conditionFailed(err) || cancellationReasons(err) || conflicted(err)) throw err;
       throw mapAwsError(err, {
         service: "DynamoDB",
         operation: `${operation} on table ${this.table}`,
@@ -138,10 +174,7 @@ export class DynamoDbJournal implements Journal {
     const condition = !expected
       ? { ConditionExpression: "attribute_not_exists(PK)" }
       : expected.owner
-        ? {
-            ConditionExpression: "ownerToken = :t",
-            ExpressionAttributeValues: { ":t": expected.owner.token },
-          }
+        ? ownedCondition(expected, expected.owner.token)
         : expected.acquiredAt
           ? {
               ConditionExpression: "runId = :r AND acquiredAt = :a",
@@ -164,6 +197,7 @@ export class DynamoDbJournal implements Journal {
               acquiredAt: lock.acquiredAt,
               ...(lock.owner ? { owner: JSON.stringify(lock.owner), ownerToken: lock.owner.token } : {}),
               ...(lock.leaseUntil !== null ? { leaseUntil: lock.leaseUntil } : {}),
+              ...(lock.generation !== null ? { generation: lock.generation } : {}),
             },
             ...condition,
           }),
@@ -180,17 +214,29 @@ export class DynamoDbJournal implements Journal {
     return true;
   }
 
-  async renewLock(application: string, token: string, leaseUntil: number): Promise<boolean> {
+  async renewLock(
+    application: string,
+    token: string,
+    leaseUntil: number,
+    generation?: number,
+  ): Promise<boolean> {
     try {
-      await this.send("UpdateItem", (doc) =>
-        doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { PK: `LOCK#${application}`, SK: "LOCK" },
-            UpdateExpression: "SET leaseUntil = :l",
-            ConditionExpression: "ownerToken = :t",
-            ExpressionAttributeValues: { ":l": leaseUntil, ":t": token },
-          }),
+      await retryConflicts(() =>
+        this.send("UpdateItem", (doc) =>
+          doc.send(
+            new UpdateCommand({
+              TableName: this.table,
+              Key: { PK: `LOCK#${application}`, SK: "LOCK" },
+              UpdateExpression: "SET leaseUntil = :l",
+              ConditionExpression:
+                generation === undefined ? "ownerToken = :t" : "ownerToken = :t AND generation = :g",
+              ExpressionAttributeValues: {
+                ":l": leaseUntil,
+                ":t": token,
+                ...(generation === undefined ? {} : { ":g": generation }),
+              },
+            }),
+          ),
         ),
       );
       return true;
@@ -200,52 +246,130 @@ export class DynamoDbJournal implements Journal {
     }
   }
 
-  async unlock(application: string, runId: string): Promise<void> {
+  async unlock(application: string, runId: string, fence?: Fence): Promise<boolean> {
     try {
-      await this.send("DeleteItem", (doc) =>
-        doc.send(
-          new DeleteCommand({
-            TableName: this.table,
-            Key: { PK: `LOCK#${application}`, SK: "LOCK" },
-            ConditionExpression: "runId = :me",
-            ExpressionAttributeValues: { ":me": runId },
-          }),
+      await retryConflicts(() =>
+        this.send("DeleteItem", (doc) =>
+          doc.send(
+            new DeleteCommand({
+              TableName: this.table,
+              Key: { PK: `LOCK#${application}`, SK: "LOCK" },
+              ConditionExpression: fence
+                ? "runId = :me AND ownerToken = :t AND generation = :g"
+                : "runId = :me",
+              ExpressionAttributeValues: {
+                ":me": runId,
+                ...(fence ? { ":t": fence.token, ":g": fence.generation } : {}),
+              },
+            }),
+          ),
         ),
       );
+      return true;
     } catch (err) {
       // Not ours (taken over by a failback) or already gone: nothing to release.
-      if (!conditionFailed(err)) throw err;
+      if (conditionFailed(err)) return false;
+      throw err;
     }
   }
 
-  async startRun(run: NewRun, steps: { id: string; kind: string }[]): Promise<void> {
-    const put = (Item: Item) =>
-      this.send("PutItem", (doc) =>
-        doc.send(
-          new PutCommand({ TableName: this.table, Item, ConditionExpression: "attribute_not_exists(PK)" }),
-        ),
-      );
-    await put({
-      PK: `JOURNAL#${run.runId}`,
-      SK: "RUN",
-      ...run,
-      set: JSON.stringify(run.set),
-      format: run.format ?? JOURNAL_FORMAT,
-      status: "running",
+  /**
+   * Writes `items` in transactions of at most 99, each with a condition check that `fence` is
+   * still the lock: throws LeaseLostError (nothing of that transaction written) when it is not.
+   * Returns the indexes of the items whose own condition failed.
+   */
+  private async fenced(items: TransactItem[], fence: Fence): Promise<number[]> {
+    const check: TransactItem = {
+      ConditionCheck: {
+        TableName: this.table,
+        Key: { PK: `LOCK#${fence.application}`, SK: "LOCK" },
+        ConditionExpression: "ownerToken = :t AND generation = :g",
+        ExpressionAttributeValues: { ":t": fence.token, ":g": fence.generation },
+      },
+    };
+    const failed: number[] = [];
+    for (let from = 0; from < items.length; from += TRANSACTION_ITEMS) {
+      const chunk = items.slice(from, from + TRANSACTION_ITEMS);
+      try {
+        await retryConflicts(() =>
+          this.send("TransactWriteItems", (doc) =>
+            doc.send(new TransactWriteCommand({ TransactItems: [check, ...chunk] })),
+          ),
+        );
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (reasons?.[0] === "ConditionalCheckFailed")
+          throw new LeaseLostError(
+            fence.application,
+            staleFence(await this.lockOf(fence.application), fence) ?? "the lock changed during the write",
+          );
+        const own = (reasons ?? []).flatMap((r, i) =>
+          i > 0 && r === "ConditionalCheckFailed" ? [from + i - 1] : [],
+        );
+        // Cancelled for something else than a condition (a conflict that outlasted the retries).
+        if (own.length === 0)
+          throw mapAwsError(err, {
+            service: "DynamoDB",
+            operation: `TransactWriteItems on table ${this.table}`,
+            region: this.region,
+          });
+        failed.push(...own);
+      }
+    }
+    return failed;
+  }
+
+  /** One item written, under `fence` if given: whether its own condition held. */
+  private async writeItem(item: TransactItem, fence: Fence | undefined): Promise<boolean> {
+    if (fence) return (await this.fenced([item], fence)).length === 0;
+    try {
+      const { Put, Update } = item;
+      if (Put) await this.send("PutItem", (doc) => doc.send(new PutCommand(Put)));
+      else if (Update) await this.send("UpdateItem", (doc) => doc.send(new UpdateCommand(Update)));
+      return true;
+    } catch (err) {
+      if (conditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async startRun(run: NewRun, steps: NewStep[], fence?: Fence): Promise<void> {
+    const put = (Item: Item): TransactItem => ({
+      Put: { TableName: this.table, Item, ConditionExpression: "attribute_not_exists(PK)" },
     });
-    for (const [seq, s] of steps.entries())
-      await put({
+    const items = [
+      put({
         PK: `JOURNAL#${run.runId}`,
-        SK: `STEP#${s.id}`,
-        stepId: s.id,
-        kind: s.kind,
-        seq,
-        status: "pending",
-        attempts: 0,
-        outputs: "{}",
-      });
-    // Listed last: a listed run is complete.
-    await put({ PK: "JOURNALS", SK: `${run.startedAt}#${run.runId}`, runId: run.runId });
+        SK: "RUN",
+        ...run,
+        set: JSON.stringify(run.set),
+        format: run.format ?? JOURNAL_FORMAT,
+        status: "running",
+      }),
+      ...steps.map((s, seq) =>
+        put({
+          PK: `JOURNAL#${run.runId}`,
+          SK: `STEP#${s.id}`,
+          stepId: s.id,
+          kind: s.kind,
+          ...(s.fingerprint ? { fingerprint: s.fingerprint } : {}),
+          seq,
+          status: "pending",
+          attempts: 0,
+          outputs: "{}",
+        }),
+      ),
+      // Listed last: a listed run is complete.
+      put({ PK: "JOURNALS", SK: `${run.startedAt}#${run.runId}`, runId: run.runId }),
+    ];
+    if (fence) {
+      if ((await this.fenced(items, fence)).length > 0)
+        throw new DrctlError(`run ${run.runId} is already in the ${this.description}`);
+      return;
+    }
+    for (const item of items)
+      if (!(await this.writeItem(item, undefined)))
+        throw new DrctlError(`run ${run.runId} is already in the ${this.description}`);
   }
 
   async run(runId: string): Promise<RunRecord | undefined> {
@@ -289,10 +413,11 @@ export class DynamoDbJournal implements Journal {
         plan: (i.plan as string | undefined) ?? null,
         inputs: parse<Record<string, unknown> | null>(i.inputs, null),
         intent: parse<Intent | null>(i.intent, null),
+        ...(typeof i.fingerprint === "string" ? { fingerprint: i.fingerprint } : {}),
       }));
   }
 
-  async updateStep(runId: string, stepId: string, change: StepChange): Promise<void> {
+  async updateStep(runId: string, stepId: string, change: StepChange, fence?: Fence): Promise<void> {
     const set: string[] = [];
     const remove: string[] = [];
     const values: Item = {};
@@ -311,10 +436,14 @@ export class DynamoDbJournal implements Journal {
     ]
       .filter(Boolean)
       .join(" ");
-    await this.update(runId, `STEP#${stepId}`, expression, values);
+    await this.update(runId, `STEP#${stepId}`, expression, values, fence);
   }
 
-  async updateRun(runId: string, change: { status: RunStatus; finishedAt: string | null }): Promise<void> {
+  async updateRun(
+    runId: string,
+    change: { status: RunStatus; finishedAt: string | null },
+    fence?: Fence,
+  ): Promise<void> {
     await this.update(
       runId,
       "RUN",
@@ -322,44 +451,49 @@ export class DynamoDbJournal implements Journal {
         ? "SET #status = :status REMOVE #finishedAt"
         : "SET #status = :status, #finishedAt = :f",
       { ":status": change.status, ...(change.finishedAt === null ? {} : { ":f": change.finishedAt }) },
+      fence,
     );
   }
 
-  private async update(runId: string, sk: string, expression: string, values: Item): Promise<void> {
-    try {
-      await this.send("UpdateItem", (doc) =>
-        doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { PK: `JOURNAL#${runId}`, SK: sk },
-            UpdateExpression: expression,
-            // Every name through a placeholder: several (plan, status) are reserved words.
-            ExpressionAttributeNames: Object.fromEntries(
-              [...new Set(expression.match(/#\w+/g) ?? [])].map((n) => [n, n.slice(1)]),
-            ),
-            ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-            ConditionExpression: "attribute_exists(PK)",
-          }),
-        ),
+  private async update(
+    runId: string,
+    sk: string,
+    expression: string,
+    values: Item,
+    fence: Fence | undefined,
+  ): Promise<void> {
+    const updated = await this.writeItem(
+      {
+        Update: {
+          TableName: this.table,
+          Key: { PK: `JOURNAL#${runId}`, SK: sk },
+          UpdateExpression: expression,
+          // Every name through a placeholder: several (plan, status) are reserved words.
+          ExpressionAttributeNames: Object.fromEntries(
+            [...new Set(expression.match(/#\w+/g) ?? [])].map((n) => [n, n.slice(1)]),
+          ),
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+          ConditionExpression: "attribute_exists(PK)",
+        },
+      },
+      fence,
+    );
+    if (!updated)
+      throw new DrctlError(
+        `run ${runId} has no ${sk === "RUN" ? "record" : `step ${sk.replace(/^STEP#/, "")}`} in the ${this.description}`,
       );
-    } catch (err) {
-      if (conditionFailed(err))
-        throw new DrctlError(
-          `run ${runId} has no ${sk === "RUN" ? "record" : `step ${sk.replace(/^STEP#/, "")}`} in the ${this.description}`,
-        );
-      throw err;
-    }
   }
 
-  async addEvent(runId: string, what: string): Promise<void> {
+  async addEvent(runId: string, what: string, fence?: Fence): Promise<void> {
     const at = new Date().toISOString();
-    await this.send("PutItem", (doc) =>
-      doc.send(
-        new PutCommand({
+    await this.writeItem(
+      {
+        Put: {
           TableName: this.table,
           Item: { PK: `JOURNAL#${runId}`, SK: `EVENT#${at}#${randomBytes(3).toString("hex")}`, at, what },
-        }),
-      ),
+        },
+      },
+      fence,
     );
   }
 
@@ -375,16 +509,12 @@ export class DynamoDbJournal implements Journal {
     if (!step.Item) throw new DrctlError(`run ${runId} has no step ${stepId}`, { exitCode: 2 });
   }
 
-  private async putOnce(Item: Item): Promise<void> {
-    try {
-      await this.send("PutItem", (doc) =>
-        doc.send(
-          new PutCommand({ TableName: this.table, Item, ConditionExpression: "attribute_not_exists(PK)" }),
-        ),
-      );
-    } catch (err) {
-      if (!conditionFailed(err)) throw err;
-    }
+  /** Writes the item unless there is one (the first one stands). */
+  private async putOnce(Item: Item, fence?: Fence): Promise<void> {
+    await this.writeItem(
+      { Put: { TableName: this.table, Item, ConditionExpression: "attribute_not_exists(PK)" } },
+      fence,
+    );
   }
 
   async approve(runId: string, stepId: string, by: string): Promise<void> {
@@ -408,15 +538,19 @@ export class DynamoDbJournal implements Journal {
     intentAt: string,
     decision: Decision,
     by: string,
+    fence?: Fence,
   ): Promise<void> {
     await this.knownStep(runId, stepId);
-    await this.putOnce({
-      PK: `JOURNAL#${runId}`,
-      SK: `DECISION#${stepId}#${intentAt}`,
-      decision,
-      by,
-      at: new Date().toISOString(),
-    });
+    await this.putOnce(
+      {
+        PK: `JOURNAL#${runId}`,
+        SK: `DECISION#${stepId}#${intentAt}`,
+        decision,
+        by,
+        at: new Date().toISOString(),
+      },
+      fence,
+    );
   }
 
   async decision(
@@ -450,5 +584,29 @@ function lockOfItem(application: string, i: Item): LockRecord {
     holder: typeof i.holder === "string" ? i.holder : "",
     acquiredAt: typeof i.acquiredAt === "string" ? i.acquiredAt : "",
     leaseUntil: typeof i.leaseUntil === "number" ? i.leaseUntil : null,
+    generation: typeof i.generation === "number" ? i.generation : null,
   };
+}
+
+/**
+ * The lock item is still the one read of an owned lock: same owner, generation and lease (a
+ * renewal in between makes a takeover read it again).
+ */
+function ownedCondition(
+  expected: LockRecord,
+  token: string,
+): { ConditionExpression: string; ExpressionAttributeValues: Item } {
+  const parts = ["ownerToken = :t"];
+  const values: Item = { ":t": token };
+  if (expected.generation === null) parts.push("attribute_not_exists(generation)");
+  else {
+    parts.push("generation = :g");
+    values[":g"] = expected.generation;
+  }
+  if (expected.leaseUntil === null) parts.push("attribute_not_exists(leaseUntil)");
+  else {
+    parts.push("leaseUntil = :l");
+    values[":l"] = expected.leaseUntil;
+  }
+  return { ConditionExpression: parts.join(" AND "), ExpressionAttributeValues: values };
 }

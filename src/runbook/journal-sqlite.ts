@@ -3,14 +3,17 @@ import { chmodSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { DrctlError } from "../errors.js";
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from "../util/files.js";
+import { LeaseLostError, staleFence } from "./journal.js";
 import type {
   Approval,
   Decision,
+  Fence,
   Intent,
   Journal,
   LockOwner,
   LockRecord,
   NewRun,
+  NewStep,
   RunEvent,
   RunRecord,
   RunStatus,
@@ -37,6 +40,7 @@ const ADDED: Record<string, [string, string][]> = {
     ["inputs", "TEXT"],
     ["kind", "TEXT"],
     ["intent", "TEXT"],
+    ["fingerprint", "TEXT"],
   ],
   runs: [
     ["format", "INTEGER"],
@@ -47,15 +51,61 @@ const ADDED: Record<string, [string, string][]> = {
   locks: [
     ["owner", "TEXT"],
     ["lease_until", "INTEGER"],
+    ["generation", "INTEGER"],
   ],
 };
 
+/** A fenced write's condition, in its own statement: the lock is still the fence's. */
+const HOLDS =
+  "EXISTS (SELECT 1 FROM locks WHERE application = ? AND json_extract(owner, '$.token') = ? AND generation = ?)";
+const holdsArgs = (fence: Fence | undefined) =>
+  fence ? [fence.application, fence.token, fence.generation] : [];
+
 /** The journal in a SQLite file (~/.drctl/journal.sqlite, private): runs on one machine. */
 export class SqliteJournal implements Journal {
+  /** A write of several statements under a fence: the lock checked and the writes made in one transaction. */
+  private readonly fencedWrite: Database.Transaction<(fence: Fence, work: () => unknown) => unknown>;
+  private readonly lockRow: Database.Statement<[string], Row>;
+  /** Prepared statements, by their text (a run writes the same few again and again). */
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(
     private readonly db: Database.Database,
     readonly description: string,
-  ) {}
+  ) {
+    this.lockRow = db.prepare<[string], Row>("SELECT * FROM locks WHERE application = ?");
+    const holds = db.prepare(`SELECT ${HOLDS}`).pluck();
+    this.fencedWrite = db.transaction((fence: Fence, work: () => unknown) => {
+      if (holds.get(...holdsArgs(fence)) !== 1) this.refuseIfStale(fence, "the lock changed");
+      return work();
+    });
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Throws LeaseLostError if `fence` is no longer the lock (or, with `otherwise`, in any case). */
+  private refuseIfStale(fence: Fence | undefined, otherwise?: string): void {
+    if (!fence) return;
+    const row = this.lockRow.get(fence.application);
+    const stale = staleFence(row ? lockOfRow(row) : undefined, fence) ?? otherwise;
+    if (stale) throw new LeaseLostError(fence.application, stale);
+  }
+
+  /**
+   * `work` (synchronous SQLite), under `fence` if given: in an immediate transaction, so no other
+   * process takes the lock between the check and the writes.
+   */
+  private write<T>(fence: Fence | undefined, work: () => T): Promise<T> {
+    if (!fence) return settle(work);
+    return settle(() => this.fencedWrite.immediate(fence, work) as T);
+  }
 
   static open(file: string): SqliteJournal {
     ensurePrivateDir(dirname(file));
@@ -83,8 +133,7 @@ export class SqliteJournal implements Journal {
 
   lockOf(application: string): Promise<LockRecord | undefined> {
     return settle(() => {
-      const row = this.db.prepare("SELECT * FROM locks WHERE application = ?").get(application) as
-        Row | undefined;
+      const row = this.lockRow.get(application);
       return row ? lockOfRow(row) : undefined;
     });
   }
@@ -95,13 +144,12 @@ export class SqliteJournal implements Journal {
 
   putLock(lock: LockRecord, expected: LockRecord | undefined): Promise<boolean> {
     const put = this.db.transaction(() => {
-      const row = this.db.prepare("SELECT * FROM locks WHERE application = ?").get(lock.application) as
-        Row | undefined;
+      const row = this.lockRow.get(lock.application);
       const now = row ? lockOfRow(row) : undefined;
       if (!sameLock(now, expected)) return false;
       this.db
         .prepare(
-          "INSERT OR REPLACE INTO locks (application, run_id, holder, acquired_at, owner, lease_until) VALUES (?, ?, ?, ?, ?, ?)",
+          "INSERT OR REPLACE INTO locks (application, run_id, holder, acquired_at, owner, lease_until, generation) VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .run(
           lock.application,
@@ -110,30 +158,42 @@ export class SqliteJournal implements Journal {
           lock.acquiredAt,
           lock.owner ? JSON.stringify(lock.owner) : null,
           lock.leaseUntil,
+          lock.generation,
         );
       return true;
     });
     return settle(() => put.immediate());
   }
 
-  renewLock(application: string, token: string, leaseUntil: number): Promise<boolean> {
+  renewLock(application: string, token: string, leaseUntil: number, generation?: number): Promise<boolean> {
     return settle(() => {
       const rows = this.db
         .prepare(
-          "UPDATE locks SET lease_until = ? WHERE application = ? AND json_extract(owner, '$.token') = ?",
+          "UPDATE locks SET lease_until = ? WHERE application = ? AND json_extract(owner, '$.token') = ? AND (? IS NULL OR generation = ?)",
         )
-        .run(leaseUntil, application, token);
+        .run(leaseUntil, application, token, generation ?? null, generation ?? null);
       return rows.changes === 1;
     });
   }
 
-  unlock(application: string, runId: string): Promise<void> {
+  unlock(application: string, runId: string, fence?: Fence): Promise<boolean> {
     return settle(() => {
-      this.db.prepare("DELETE FROM locks WHERE application = ? AND run_id = ?").run(application, runId);
+      const freed = fence
+        ? this.db
+            .prepare(
+              "DELETE FROM locks WHERE application = ? AND run_id = ? AND json_extract(owner, '$.token') = ? AND generation = ?",
+            )
+            .run(application, runId, fence.token, fence.generation)
+        : this.db.prepare("DELETE FROM locks WHERE application = ? AND run_id = ?").run(application, runId);
+      return freed.changes === 1;
     });
   }
 
-  startRun(run: NewRun, steps: { id: string; kind: string }[]): Promise<void> {
+  startRun(run: NewRun, steps: NewStep[], fence?: Fence): Promise<void> {
+    return this.write(fence, () => this.insertRun(run, steps));
+  }
+
+  private insertRun(run: NewRun, steps: NewStep[]): void {
     const insert = this.db.transaction(() => {
       this.db
         .prepare(
@@ -152,11 +212,13 @@ export class SqliteJournal implements Journal {
           run.undoes,
         );
       const insertStep = this.db.prepare(
-        "INSERT INTO steps (run_id, step_id, seq, status, attempts, outputs, kind) VALUES (?, ?, ?, 'pending', 0, '{}', ?)",
+        "INSERT INTO steps (run_id, step_id, seq, status, attempts, outputs, kind, fingerprint) VALUES (?, ?, ?, 'pending', 0, '{}', ?, ?)",
       );
-      steps.forEach((s, seq) => insertStep.run(run.runId, s.id, seq, s.kind));
+      steps.forEach((s, seq) => insertStep.run(run.runId, s.id, seq, s.kind, s.fingerprint ?? null));
     });
-    return settle(() => insert.immediate());
+    // Nested in a fenced write, this is a savepoint of its transaction.
+    if (this.db.inTransaction) insert();
+    else insert.immediate();
   }
 
   run(runId: string): Promise<RunRecord | undefined> {
@@ -187,11 +249,12 @@ export class SqliteJournal implements Journal {
         plan: (r.plan as string | null) ?? null,
         inputs: parse<Record<string, unknown> | null>(r.inputs, null),
         intent: parse<Intent | null>(r.intent, null),
+        ...(typeof r.fingerprint === "string" ? { fingerprint: r.fingerprint } : {}),
       }));
     });
   }
 
-  updateStep(runId: string, stepId: string, change: StepChange): Promise<void> {
+  updateStep(runId: string, stepId: string, change: StepChange, fence?: Fence): Promise<void> {
     const columns: Record<keyof StepChange, string> = {
       status: "status",
       startedAt: "started_at",
@@ -202,6 +265,7 @@ export class SqliteJournal implements Journal {
       plan: "plan",
       inputs: "inputs",
       intent: "intent",
+      fingerprint: "fingerprint",
     };
     const sets: string[] = [];
     const values: (string | number | null)[] = [];
@@ -217,28 +281,45 @@ export class SqliteJournal implements Journal {
       );
     }
     if (sets.length === 0) return Promise.resolve();
+    // Under a fence, one statement: the update is made only where the lock is still the fence's.
     return settle(() => {
-      const done = this.db
-        .prepare(`UPDATE steps SET ${sets.join(", ")} WHERE run_id = ? AND step_id = ?`)
-        .run(...values, runId, stepId);
-      if (done.changes !== 1)
+      const done = this.statement(
+        `UPDATE steps SET ${sets.join(", ")} WHERE run_id = ? AND step_id = ?${fence ? ` AND ${HOLDS}` : ""}`,
+      ).run(...values, runId, stepId, ...holdsArgs(fence));
+      if (done.changes !== 1) {
+        this.refuseIfStale(fence);
         throw new DrctlError(`run ${runId} has no step ${stepId} in the ${this.description}`);
+      }
     });
   }
 
-  updateRun(runId: string, change: { status: RunStatus; finishedAt: string | null }): Promise<void> {
+  updateRun(
+    runId: string,
+    change: { status: RunStatus; finishedAt: string | null },
+    fence?: Fence,
+  ): Promise<void> {
     return settle(() => {
-      this.db
-        .prepare("UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?")
-        .run(change.status, change.finishedAt, runId);
+      const done = this.statement(
+        `UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?${fence ? ` AND ${HOLDS}` : ""}`,
+      ).run(change.status, change.finishedAt, runId, ...holdsArgs(fence));
+      if (done.changes === 0) this.refuseIfStale(fence);
     });
   }
 
-  addEvent(runId: string, what: string): Promise<void> {
+  addEvent(runId: string, what: string, fence?: Fence): Promise<void> {
     return settle(() => {
-      this.db
-        .prepare("INSERT INTO events (run_id, at, what) VALUES (?, ?, ?)")
-        .run(runId, new Date().toISOString(), what);
+      const at = new Date().toISOString();
+      if (!fence)
+        this.statement("INSERT INTO events (run_id, at, what) VALUES (?, ?, ?)").run(runId, at, what);
+      else if (
+        this.statement(`INSERT INTO events (run_id, at, what) SELECT ?, ?, ? WHERE ${HOLDS}`).run(
+          runId,
+          at,
+          what,
+          ...holdsArgs(fence),
+        ).changes === 0
+      )
+        this.refuseIfStale(fence, "the lock changed during the write");
     });
   }
 
@@ -267,8 +348,15 @@ export class SqliteJournal implements Journal {
     );
   }
 
-  decide(runId: string, stepId: string, intentAt: string, decision: Decision, by: string): Promise<void> {
-    return settle(() => {
+  decide(
+    runId: string,
+    stepId: string,
+    intentAt: string,
+    decision: Decision,
+    by: string,
+    fence?: Fence,
+  ): Promise<void> {
+    return this.write(fence, () => {
       this.knownStep(runId, stepId);
       this.db
         .prepare("INSERT OR IGNORE INTO decisions VALUES (?, ?, ?, ?, ?, ?)")
@@ -330,14 +418,23 @@ function lockOfRow(r: Row): LockRecord {
     holder: String(r.holder ?? ""),
     acquiredAt: String(r.acquired_at ?? ""),
     leaseUntil: r.lease_until === null || r.lease_until === undefined ? null : Number(r.lease_until),
+    generation: r.generation === null || r.generation === undefined ? null : Number(r.generation),
   };
 }
 
-/** Whether the row is still the one a caller read (same owner, or same run and holder for ownerless rows). */
+/**
+ * Whether the row is still the one a caller read: same owner, generation and lease (a renewal in
+ * between makes a takeover read it again), or same run and holder for ownerless rows.
+ */
 function sameLock(now: LockRecord | undefined, expected: LockRecord | undefined): boolean {
   if (!now || !expected) return !now && !expected;
   if (now.owner || expected.owner)
-    return now.owner?.token === expected.owner?.token && now.runId === expected.runId;
+    return (
+      now.owner?.token === expected.owner?.token &&
+      now.runId === expected.runId &&
+      now.generation === expected.generation &&
+      now.leaseUntil === expected.leaseUntil
+    );
   return (
     now.runId === expected.runId && now.holder === expected.holder && now.acquiredAt === expected.acquiredAt
   );

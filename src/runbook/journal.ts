@@ -36,6 +36,12 @@ export interface StepRecord {
   /** The parameters as a runbook would write them: ${ssm:...} references kept, secrets removed. */
   inputs: Record<string, unknown> | null;
   intent: Intent | null;
+  /**
+   * The step's fingerprint (LoadedRunbook.fingerprints) as the runbook had it when the run began,
+   * and once the step acted, as it had it then: a resume with an edited runbook compares it.
+   * Absent in journals of older drctl versions.
+   */
+  fingerprint?: string;
 }
 
 export type RunStatus = "running" | "succeeded" | "failed" | "interrupted" | "waiting";
@@ -67,6 +73,13 @@ export interface RunRecord {
 }
 
 export type NewRun = Omit<RunRecord, "finishedAt" | "status" | "format"> & { format?: number };
+
+/** A step of a new run: its id, kind and fingerprint (none for the start gate, which is in no runbook). */
+export interface NewStep {
+  id: string;
+  kind: string;
+  fingerprint?: string | undefined;
+}
 
 /** A change of a step's record; null clears a field. */
 export type StepChange = Partial<Omit<StepRecord, "stepId" | "kind">>;
@@ -103,6 +116,50 @@ export interface LockRecord {
   acquiredAt: string;
   /** Until when the holder's lease runs (ms since the epoch); null: no lease (older rows). */
   leaseUntil: number | null;
+  /**
+   * Counts the times the lock was taken (by anyone, the same owner again included): a holder's
+   * writes carry the generation it took, so an earlier turn of the same owner is told apart.
+   * null: a row of an older drctl.
+   */
+  generation: number | null;
+}
+
+/**
+ * What every journal write and mutating AWS call of a run carries: the lock it is made under. A
+ * write whose fence is no longer the lock's (another owner, or a later generation) is refused.
+ */
+export interface Fence {
+  application: string;
+  token: string;
+  generation: number;
+}
+
+/**
+ * Why `fence` is not the lock any more (undefined: it still is), from the lock as read: another
+ * owner holds it, or the same owner took it again since (a later turn), or no one does.
+ */
+export function staleFence(held: LockRecord | undefined, fence: Fence, now = Date.now()): string | undefined {
+  if (!held) return "no process holds it now (the run that took it over has freed it)";
+  if (held.owner?.token !== fence.token || held.generation !== fence.generation)
+    return `another process took it over: ${describeHolder(held, now)}`;
+  return undefined;
+}
+
+/**
+ * This process's lease of the application's lock was taken over (or ended): it stops before its
+ * next call and writes nothing more to the journal. Could not finish (exit 3).
+ */
+export class LeaseLostError extends DrctlError {
+  constructor(
+    readonly application: string,
+    readonly why: string,
+    /** The run this process was running under the lease, once known. */
+    readonly runId?: string,
+  ) {
+    super(
+      `the lease of the lock of application "${application}" was lost: ${why}. This process stopped before its next call and wrote nothing more to the journal${runId ? `; drctl runbook status ${runId} shows where the run is` : ""}`,
+    );
+  }
 }
 
 /**
@@ -117,24 +174,43 @@ export interface Journal {
   locks(): Promise<LockRecord[]>;
   /** Writes `lock` if the row is still `expected` (by owner token, or absent): false if it changed. */
   putLock(lock: LockRecord, expected: LockRecord | undefined): Promise<boolean>;
-  /** Extends the lease while `token` still owns it: false when it does not. */
-  renewLock(application: string, token: string, leaseUntil: number): Promise<boolean>;
-  /** Frees the application if `runId` holds it. */
-  unlock(application: string, runId: string): Promise<void>;
-  startRun(run: NewRun, steps: { id: string; kind: string }[]): Promise<void>;
+  /** Extends the lease while `token` (and `generation`, if given) still own it: false when they do not. */
+  renewLock(application: string, token: string, leaseUntil: number, generation?: number): Promise<boolean>;
+  /**
+   * Frees the application if `runId` holds it (with a fence: if the fence still is the lock).
+   * Whether it was freed.
+   */
+  unlock(application: string, runId: string, fence?: Fence): Promise<boolean>;
+  /*
+   * The writes of a run. With a fence, each is made only if the fence still is the application's
+   * lock, checked in the same transaction (SQLite) or condition (DynamoDB) as the write;
+   * otherwise it throws LeaseLostError and writes nothing.
+   */
+  startRun(run: NewRun, steps: NewStep[], fence?: Fence): Promise<void>;
   run(runId: string): Promise<RunRecord | undefined>;
   /** Every run, newest first. */
   runs(): Promise<RunRecord[]>;
   steps(runId: string): Promise<StepRecord[]>;
-  updateStep(runId: string, stepId: string, change: StepChange): Promise<void>;
-  updateRun(runId: string, change: { status: RunStatus; finishedAt: string | null }): Promise<void>;
-  addEvent(runId: string, what: string): Promise<void>;
+  updateStep(runId: string, stepId: string, change: StepChange, fence?: Fence): Promise<void>;
+  updateRun(
+    runId: string,
+    change: { status: RunStatus; finishedAt: string | null },
+    fence?: Fence,
+  ): Promise<void>;
+  addEvent(runId: string, what: string, fence?: Fence): Promise<void>;
   events(runId: string): Promise<RunEvent[]>;
   /** Records an operator's approval of a step; approving twice keeps the first. */
   approve(runId: string, stepId: string, by: string): Promise<void>;
   approval(runId: string, stepId: string): Promise<Approval | undefined>;
   /** A person's decision on the in-doubt attempt `intentAt` of a step; the first one stands. */
-  decide(runId: string, stepId: string, intentAt: string, decision: Decision, by: string): Promise<void>;
+  decide(
+    runId: string,
+    stepId: string,
+    intentAt: string,
+    decision: Decision,
+    by: string,
+    fence?: Fence,
+  ): Promise<void>;
   decision(
     runId: string,
     stepId: string,
@@ -253,6 +329,7 @@ export async function acquireLock(journal: Journal, req: LockRequest): Promise<s
       holder: `pid ${req.owner.pid} on ${req.owner.host}`,
       acquiredAt: held?.owner?.token === req.owner.token ? held.acquiredAt : new Date(t).toISOString(),
       leaseUntil: t + req.leaseMs,
+      generation: (held?.generation ?? 0) + 1,
     };
     let tookOver: string | undefined;
     if (held && held.owner?.token !== req.owner.token) {

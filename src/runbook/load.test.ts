@@ -18,7 +18,7 @@ describe("runbook files", () => {
   it("load with defaults and a content hash", () => {
     const { runbook, hash } = loadRunbook(
       file(
-        `${HEAD}  - id: promote\n    kind: sleep\n    params: { seconds: 1 }\n  - id: scale\n    kind: sleep\n    after: [promote]\n`,
+        `${HEAD}  - id: promote\n    kind: sleep\n    params: { seconds: 1 }\n  - id: scale\n    kind: sleep\n    params: { seconds: 1 }\n    after: [promote]\n`,
       ),
     );
     expect(runbook.steps.map((s) => [s.id, s.after, s.onFailure, s.retries])).toEqual([
@@ -88,5 +88,137 @@ describe("the step graph", () => {
       path: ["promote", "params", "dns"],
       totalMs: 370,
     });
+  });
+});
+
+/** The ConfigError loading `text` raises: its line, column and message. */
+function refusal(text: string): { line: number; column: number; message: string } {
+  try {
+    loadRunbook(file(text));
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    const e = err as ConfigError;
+    return { line: e.line, column: e.column, message: e.detail };
+  }
+  return expect.unreachable("the runbook loaded");
+}
+
+const TWO_STEPS = (ref: string, after = "[promote]") =>
+  `${HEAD}  - id: promote\n    kind: rds.promote-read-replica\n    params: { instance: db-replica }\n  - id: mark\n    kind: ssm.put-parameters\n    after: ${after}\n    params:\n      parameters:\n        /app/db/endpoint: "${ref}"\n`;
+
+describe("references are checked when a runbook is loaded, before any plan", () => {
+  it("refuses a step that does not exist, at its line, naming the closest step", () => {
+    expect(refusal(TWO_STEPS("${steps.promte.outputs.endpoint}"))).toEqual({
+      line: 14,
+      column: 27,
+      message:
+        'steps[1].params.parameters./app/db/endpoint: ${steps.promte.outputs.endpoint}: no step "promte" in this runbook (did you mean "promote"?)',
+    });
+    expect(refusal(TWO_STEPS("${steps.nope.outputs.endpoint}")).message).toMatch(
+      /\$\{steps.nope.outputs.endpoint\}: no step "nope" in this runbook$/,
+    );
+  });
+
+  it("refuses an output the step's kind does not produce, naming the closest and its outputs", () => {
+    expect(refusal(TWO_STEPS("${steps.promote.outputs.endpont}")).message).toBe(
+      'steps[1].params.parameters./app/db/endpoint: ${steps.promote.outputs.endpont}: step "promote" (rds.promote-read-replica) has no output "endpont" (did you mean "endpoint"?); rds.promote-read-replica outputs endpoint, port, arn, previousSource',
+    );
+  });
+
+  it("refuses a step whose output is used by a step that does not run after it", () => {
+    expect(refusal(TWO_STEPS("${steps.promote.outputs.endpoint}", "[]")).message).toBe(
+      'steps[1].params.parameters./app/db/endpoint: ${steps.promote.outputs.endpoint}: step "mark" does not run after "promote", so that output is not there when it runs; add "promote" to its after:',
+    );
+    // Reachable through another step's after: is enough.
+    const through = `${HEAD}  - id: promote\n    kind: rds.promote-read-replica\n    params: { instance: db-replica }\n  - id: wait\n    kind: sleep\n    after: [promote]\n    params: { seconds: 1 }\n  - id: mark\n    kind: ssm.put-parameters\n    after: [wait]\n    params: { parameters: { /app/db/endpoint: "\${steps.promote.outputs.endpoint}" } }\n`;
+    expect(loadRunbook(file(through)).runbook.steps).toHaveLength(3);
+  });
+
+  it("refuses a config key the runbook does not have, a malformed reference, an unknown kind", () => {
+    const config = `${HEAD.replace("steps:\n", "config: { replica: db-replica }\nsteps:\n")}  - id: promote\n    kind: rds.promote-read-replica\n    params: { instance: "\${config.replca}" }\n`;
+    expect(refusal(config)).toEqual({
+      line: 9,
+      column: 25,
+      message:
+        'steps[0].params.instance: ${config.replca}: no "replca" in the runbook\'s config: block (did you mean "replica"?); its keys: replica',
+    });
+    expect(refusal(TWO_STEPS("${steps.Promote.outputs.endpoint}")).message).toMatch(
+      /\$\{steps.Promote.outputs.endpoint\} is not a reference drctl knows \(it would be kept as text\)/,
+    );
+    expect(refusal(`${HEAD}  - id: a\n    kind: rds.promote-read-replca\n`)).toMatchObject({
+      line: 7,
+      column: 11,
+      message: expect.stringMatching(
+        /^steps\[0\].kind: no step kind "rds.promote-read-replca" \(did you mean "rds.promote-read-replica"\?\)/,
+      ) as unknown,
+    });
+  });
+
+  it("refuses a literal parameter its kind refuses, and leaves one that is a reference to its plan", () => {
+    expect(refusal(`${HEAD}  - id: a\n    kind: sleep\n    params: { secnds: 1 }\n`).message).toBe(
+      'steps[0].params: unknown parameter "secnds" for sleep (did you mean "seconds"?); expected seconds',
+    );
+    const deferred = `${HEAD.replace("steps:\n", "config: { wait: 1 }\nsteps:\n")}  - id: a\n    kind: sleep\n    params: { seconds: "\${config.wait}" }\n`;
+    expect(loadRunbook(file(deferred)).runbook.steps[0]?.params).toEqual({ seconds: "${config.wait}" });
+  });
+});
+
+describe("URLs with a user or password", () => {
+  it("are refused at their line in http.check, and the password is not in the message", () => {
+    const text = `${HEAD}  - id: check\n    kind: http.check\n    params:\n      url: https://probe:S3cr3t@app.example.com/health\n`;
+    const r = refusal(text);
+    expect(r).toMatchObject({ line: 9, column: 12 });
+    expect(r.message).toMatch(/^steps\[0\].params.url: expected a URL without a user or password/);
+    expect(r.message).not.toContain("S3cr3t");
+  });
+
+  it("are refused in every step kind's URL parameter (notify's webhook) and in drctl.yaml", async () => {
+    const notify = `${HEAD}  - id: tell\n    kind: notify\n    params: { message: hi, webhookUrl: "https://u:p4ss@hooks.example.com/x" }\n`;
+    expect(refusal(notify).message).toMatch(
+      /^steps\[0\].params.webhookUrl: expected a URL without a user or password/,
+    );
+    const { loadConfig } = await import("../config/load.js");
+    const config = join(mkdtempSync(join(tmpdir(), "drctl-config-")), "drctl.yaml");
+    writeFileSync(config, "version: 1\nendpointUrl: http://admin:pw@127.0.0.1:5000\n");
+    expect(() => loadConfig(config, { ruleIds: [] })).toThrow(
+      /drctl.yaml:2:14: endpointUrl: expected a URL without a user or password/,
+    );
+  });
+});
+
+describe("commands", () => {
+  const command = (params: string) =>
+    `${HEAD}  - id: inject\n    kind: fault.command\n    params:\n${params}`;
+
+  it("refuse a reference inside a shell script at its line, saying what to write instead", () => {
+    const r = refusal(
+      command(`      run: "ssh \${ssm:/app/web-host} sudo systemctl stop nginx"\n      revert: "true"\n`),
+    );
+    expect(r).toMatchObject({ line: 9, column: 12 });
+    expect(r.message).toBe(
+      'steps[0].params.run: ${ssm:/app/web-host} inside a shell script is refused: its value would run as shell code. Give it to the script as an environment variable: env: { WEB_HOST: "${ssm:/app/web-host}" }, and "$WEB_HOST" in the script; or write run as a list, a program and its arguments, which no shell reads: run: ["./script.sh", "${ssm:/app/web-host}"]',
+    );
+    expect(refusal(command(`      run: "true"\n      revert: "echo \${config.x}"\n`)).message).toMatch(
+      /^steps\[0\].params.revert: \$\{config.x\} inside a shell script is refused/,
+    );
+  });
+
+  it("refuse a reference naming the program; take references in arguments and in env:", () => {
+    expect(
+      refusal(command(`      run: ["\${ssm:/app/tool}", "stop"]\n      revert: "true"\n`)),
+    ).toMatchObject({
+      line: 9,
+      message: expect.stringMatching(
+        /^steps\[0\].params.run\[0\]: the program to run is written as it is/,
+      ) as unknown,
+    });
+    const ok = loadRunbook(
+      file(
+        command(
+          `      run: ["./stop.sh", "\${ssm:/app/web-host}"]\n      revert: 'ssh "$HOST" sudo systemctl start nginx'\n      env: { HOST: "\${ssm:/app/web-host}" }\n`,
+        ),
+      ),
+    );
+    expect(ok.runbook.steps[0]?.params.env).toEqual({ HOST: "${ssm:/app/web-host}" });
   });
 });

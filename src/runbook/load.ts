@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { parseYamlWithSchema } from "../config/load.js";
 import { ConfigError, InputError } from "../errors.js";
+import { runbookProblems, type Problem, type YamlPath } from "./check.js";
 import { checkDag } from "./dag.js";
-import { runbookSchema, type Runbook } from "./schema.js";
+import { referencesIn } from "./resolve.js";
+import { runbookSchema, type Runbook, type StepSpec } from "./schema.js";
 
 export interface LoadedRunbook {
   runbook: Runbook;
@@ -13,9 +15,72 @@ export interface LoadedRunbook {
   hash: string;
   /** The --set values (or a trigger's set:) over the runbook's config. */
   set: Record<string, string | number | boolean>;
+  /**
+   * Each step's fingerprint: what it does as this text says it (kind, region, parameters, the
+   * config values they use, after:, timeout, retries, onFailure). The journal keeps it with each
+   * step, so a run resumes with an edited runbook when no step that acted was changed. Absent
+   * for a runbook made in code (a drill's fault): its run resumes only with the same hash.
+   */
+  fingerprints?: Record<string, string>;
 }
 
-/** Reads and validates a runbook file; every error names file:line:column and what was expected. */
+/** file:line:column of a path in the YAML text (the nearest existing ancestor). */
+function configError(text: string, file: string, problem: Problem): ConfigError {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  let offset = 0;
+  for (let depth = problem.path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(problem.path.slice(0, depth), true);
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    if (range) {
+      offset = range[0];
+      break;
+    }
+  }
+  const pos = lines.linePos(offset);
+  return new ConfigError(file, pos.line, pos.col, problem.message);
+}
+
+/** JSON with object keys sorted: the same value is the same text, whatever order it was written in. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(value) ?? "null";
+}
+
+/** A step's fingerprint (see LoadedRunbook.fingerprints). */
+export function stepFingerprint(runbook: Runbook, step: StepSpec): string {
+  const used = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === "string") {
+      for (const r of referencesIn(v).references) if ("config" in r) used.add(r.config);
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  walk(step.params);
+  const config = Object.fromEntries([...used].map((k) => [k, runbook.config[k] ?? null]));
+  const what = {
+    kind: step.kind,
+    region: step.region ?? runbook.region,
+    params: step.params,
+    config,
+    after: [...step.after].sort(),
+    timeoutSeconds: step.timeoutSeconds,
+    retries: step.retries,
+    onFailure: step.onFailure,
+  };
+  return createHash("sha256").update(canonical(what)).digest("hex");
+}
+
+/**
+ * Reads and validates a runbook file: its schema, its step graph, each step's kind and literal
+ * parameters, and every reference (steps, outputs, config keys) before anything is planned; every
+ * error names file:line:column and what was expected.
+ */
 export function loadRunbook(
   file: string,
   overrides: Record<string, string | number | boolean> = {},
@@ -26,40 +91,29 @@ export function loadRunbook(
   } catch (err) {
     throw new InputError(`cannot read runbook ${file}: ${(err as Error).message}`, { cause: err });
   }
-  const runbook = parseYamlWithSchema(text, file, runbookSchema);
-  const problems = checkDag(runbook.steps);
-  const first = problems[0];
-  if (first) {
-    const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines });
-    const steps = doc.get("steps", true);
-    const step = isSeq(steps) ? steps.items[first.stepIndex] : undefined;
-    const node = isMap(step) ? step.get(first.field, true) : undefined;
-    const offset =
-      (node as { range?: [number] } | undefined)?.range?.[0] ??
-      (step as { range?: [number] } | undefined)?.range?.[0] ??
-      0;
-    const pos = lines.linePos(offset);
-    throw new ConfigError(
-      file,
-      pos.line,
-      pos.col,
-      `steps[${first.stepIndex}].${first.field}: ${first.message}`,
-    );
-  }
+  const parsed = parseYamlWithSchema(text, file, runbookSchema);
+  const dag = checkDag(parsed.steps).map((p): Problem => ({
+    path: ["steps", p.stepIndex, p.field] as YamlPath,
+    message: `steps[${p.stepIndex}].${p.field}: ${p.message}`,
+  }));
+  if (dag[0]) throw configError(text, file, dag[0]);
   // A value for a key the runbook does not have would be ignored (a typo promoting the default database).
-  const unknown = Object.keys(overrides).filter((k) => !(k in runbook.config));
+  const unknown = Object.keys(overrides).filter((k) => !(k in parsed.config));
   if (unknown.length > 0)
     throw new InputError(
-      `${file}: no config key ${unknown.map((k) => `"${k}"`).join(", ")} to set (the runbook's config: keys are ${Object.keys(runbook.config).join(", ") || "none"})`,
+      `${file}: no config key ${unknown.map((k) => `"${k}"`).join(", ")} to set (the runbook's config: keys are ${Object.keys(parsed.config).join(", ") || "none"})`,
     );
+  const runbook = { ...parsed, config: { ...parsed.config, ...overrides } };
+  const problem = runbookProblems(runbook)[0];
+  if (problem) throw configError(text, file, problem);
   // Overrides are part of what a run means: resuming with other values is refused like an edited file.
   const hash = createHash("sha256").update(text);
   if (Object.keys(overrides).length > 0) hash.update(JSON.stringify(Object.entries(overrides).sort()));
   return {
-    runbook: { ...runbook, config: { ...runbook.config, ...overrides } },
+    runbook,
     file,
     hash: hash.digest("hex"),
     set: overrides,
+    fingerprints: Object.fromEntries(runbook.steps.map((s) => [s.id, stepFingerprint(runbook, s)])),
   };
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { escapeReferences, resolveParams, ssmReferences, type ValueSources } from "./resolve.js";
+import {
+  checkSecretReferences,
+  escapeReferences,
+  resolveParams,
+  ssmReferences,
+  type ValueSources,
+} from "./resolve.js";
 
 const sources: ValueSources = {
   outputs: (id) => (id === "promote" ? { endpoint: "db.example", odd: "a ${ssm:/x} b" } : undefined),
@@ -10,7 +16,9 @@ const sources: ValueSources = {
         ? { value: "us-west-2", secure: false }
         : name === "/app/db/password"
           ? { value: "S3cr3t-Pa55", secure: true }
-          : undefined,
+          : name === "/app/pin"
+            ? { value: "739", secure: true }
+            : undefined,
     ),
 };
 
@@ -77,5 +85,56 @@ describe("resolveParams", () => {
     await expect(resolveParams("${ssm:/missing}", sources, "w")).rejects.toThrow(
       /no SSM parameter \/missing/,
     );
+  });
+});
+
+describe("SecureStrings where they cannot be kept secret", () => {
+  it("refuses one in a process's arguments, saying to pass it as an environment variable", async () => {
+    const params = { run: ["./probe.sh", "--password", "${ssm:/app/db/password}"], env: {} };
+    await expect(resolveParams(params, sources, "f.yaml: step probe", { commands: ["run"] })).rejects.toThrow(
+      /f.yaml: step probe: params.run\[2\]: \$\{ssm:\/app\/db\/password\} is a SecureString, and a process's arguments can be read by any user of the machine \(ps, \/proc\/PID\/cmdline\); pass it as an environment variable: env: \{ PASSWORD: "\$\{ssm:\/app\/db\/password\}" \}, and "\$PASSWORD" in a script/,
+    );
+    // Through env: (a process's environment is its own user's to read), and a String in arguments: taken.
+    const ok = await resolveParams(
+      { run: ["./probe.sh", "${ssm:/app/region}"], env: { PASSWORD: "${ssm:/app/db/password}" } },
+      sources,
+      "w",
+      { commands: ["run"] },
+    );
+    expect(ok.value).toEqual({ run: ["./probe.sh", "us-west-2"], env: { PASSWORD: "S3cr3t-Pa55" } });
+    expect(ok.secrets).toEqual(["S3cr3t-Pa55"]);
+  });
+
+  it("refuses one too short to scrub from output (3 characters), naming the reference, never the value", async () => {
+    const refused = resolveParams({ message: "pin=${ssm:/app/pin}" }, sources, "f.yaml: step tell");
+    await expect(refused).rejects.toThrow(
+      /f.yaml: step tell: params.message: \$\{ssm:\/app\/pin\} is a SecureString value of fewer than 4 characters: drctl cannot keep a value that short out of its output and journal/,
+    );
+    await expect(refused).rejects.not.toThrow(/739/);
+  });
+});
+
+describe("checkSecretReferences, before a run", () => {
+  const ssm: ValueSources["ssm"] = (name) => sources.ssm(name);
+  it("refuses a short SecureString or one in arguments, and leaves a parameter not there yet to its step", async () => {
+    const where = "f.yaml: step s";
+    await expect(
+      checkSecretReferences({ note: "${steps.a.outputs.b} ${ssm:/app/pin}" }, ssm, where, []),
+    ).rejects.toThrow(
+      /f.yaml: step s: params.note: \$\{ssm:\/app\/pin\} is a SecureString value of fewer than 4/,
+    );
+    await expect(
+      checkSecretReferences({ run: ["x", "${ssm:/app/db/password}"] }, ssm, where, ["run"]),
+    ).rejects.toThrow(
+      /params.run\[1\]: \$\{ssm:\/app\/db\/password\} is a SecureString, and a process's arguments/,
+    );
+    await expect(
+      checkSecretReferences(
+        { run: ["x", "${ssm:/written/later}"], env: { P: "${ssm:/app/db/password}" }, n: "${config.n}" },
+        ssm,
+        where,
+        ["run"],
+      ),
+    ).resolves.toBeUndefined();
   });
 });

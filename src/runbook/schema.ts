@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { regionCode } from "../aws/regions.js";
 
 /** A value: a literal, or a reference resolved at run time (${steps.ID.outputs.KEY}, ${config.KEY}, ${ssm:/path}). */
 const value = z.union([z.string(), z.number(), z.boolean()]);
@@ -9,7 +10,7 @@ export const stepSchema = z.strictObject({
   }),
   kind: z.string().min(1),
   /** Region the step acts in; default: the runbook's. */
-  region: z.string().optional(),
+  region: regionCode.optional(),
   params: z
     .record(
       z.string(),
@@ -42,7 +43,7 @@ export const runbookSchema = z.strictObject({
   description: z.string().optional(),
   /** The application the lock is taken for: two runs for one application never overlap. */
   application: z.string().min(1),
-  region: z.string().min(1),
+  region: regionCode,
   /** Recovery-time objective in minutes; `runbook status` compares the run's duration with it. */
   rtoMinutes: z.number().positive().optional(),
   /** Values steps use as ${config.KEY}; `--set KEY=VALUE` overrides them for one run. */

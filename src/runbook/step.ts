@@ -88,6 +88,19 @@ export interface StepKind<P, B = unknown> {
   /** The keys settle() returns (documented, and used to carry references over into a failback). */
   outputs: string[];
   /**
+   * Its outputs are also named by what it returns (a function's result's fields): a reference to
+   * an output not in `outputs` is taken, not refused when the runbook is loaded.
+   */
+  openOutputs?: boolean;
+  /**
+   * Parameter paths (dot-separated) that run a process. A string there is a shell script (sh -c):
+   * it may hold no ${...} reference, since the value would run as code. A list is the program and
+   * its arguments, run without a shell: references may fill arguments (never the program), but no
+   * SecureString (any user of the machine reads a process's arguments). Values reach a script as
+   * environment variables (the kind's `env` parameter). Checked when the runbook is loaded.
+   */
+  commands?: string[];
+  /**
    * Of the outputs, those that describe what the step leaves in place (an endpoint), not what it
    * found: a failback takes a value derived from one of these from the same output of the undo.
    */
@@ -142,11 +155,21 @@ export interface StepKind<P, B = unknown> {
    */
   ssmParametersWritten?(params: Record<string, unknown>): string[];
   /**
-   * The same change by hand, for the DR plan's manual fallback when drctl is not at hand: AWS CLI
-   * commands, from the parameters as the runbook writes them (a reference not resolved yet is
-   * shown as what it stands for). Absent: the plan says to do by hand what `description` says.
+   * The same change by hand, for the DR plan's manual fallback when drctl is not at hand: shell
+   * lines to paste (AWS CLI commands, comments), from the parameters as the runbook writes them;
+   * a reference not resolved yet is a Shell value (manual.ts) that resolves it when the line runs.
+   * Absent: the plan says, in a comment, to do by hand what `description` says.
    */
   manual?(params: Record<string, unknown>, region: string): string[];
+  /**
+   * Its outputs by hand, for a later step's parameter that refers to one: the AWS CLI command
+   * that prints it (`--output text`), and whether it is what the step found (`before`: read
+   * before the step's commands, kept in a variable) rather than what it leaves in place.
+   */
+  manualOutputs?(
+    params: Record<string, unknown>,
+    region: string,
+  ): Record<string, { command: string; before?: boolean }>;
   /**
    * The resources its mutating actions act on, from the runbook's parameters (references not yet
    * resolved are undefined): the cloud deployment grants those actions on those ARNs only.

@@ -67,6 +67,10 @@ const out = await runDrill(aws, journal, d, {
   resolver: new Route53Dns(resolverAws, need("DRILL_ZONE")),
   preflight: () => Promise.resolve({ findings: [], problems: [], runs: {} }),
   canaries: (id) => canaryStores(aws, d.drill, id, config, d.file),
+  // The drilled application owns the world's health checks (the fault's scope is not under test here).
+  applications: configSchema.parse({
+    applications: [{ name: d.drill.application, arns: ["arn:aws:route53:::healthcheck/*"] }],
+  }).applications,
   log: (line) => writeSync(2, `${line}\n`),
   runbookDir: join(home, "runbooks"),
   drillId: need("DRILL_ID"),

@@ -7,7 +7,14 @@ import {
 } from "@aws-sdk/client-rds";
 import { parseArn } from "../../aws/arn.js";
 import { worst } from "../../aws/metrics.js";
-import type { Measurement, PrimaryStore, Protection, StoreType } from "../type.js";
+import type {
+  FreshnessContext,
+  Measurement,
+  PrimaryStore,
+  Protection,
+  StandbyHint,
+  StoreType,
+} from "../type.js";
 import type { RegionList } from "../../aws/region-cache.js";
 import { formatDuration } from "../../util/duration.js";
 
@@ -113,42 +120,65 @@ function secondary(
   };
 }
 
+/** The Aurora clusters of the primary regions that replicate from none. */
+async function primaryClusters(ctx: FreshnessContext): Promise<PrimaryStore[]> {
+  const stores: PrimaryStore[] = [];
+  for (const region of ctx.primaryRegions)
+    for (const c of (await ctx.region(region).list(DB_CLUSTERS)).values()) {
+      // A cluster that replicates from another is a copy, not a store of its own.
+      if (c.ReplicationSourceIdentifier || !c.Engine?.startsWith("aurora")) continue;
+      stores.push({ type: "aurora", arn: c.DBClusterArn ?? "", name: c.DBClusterIdentifier ?? "", region });
+    }
+  return stores;
+}
+
+/** The global databases whose writer is one of `stores`. */
+async function globalsOf(
+  ctx: FreshnessContext,
+  stores: PrimaryStore[],
+): Promise<{ g: GlobalCluster; primary: PrimaryStore }[]> {
+  const [first] = ctx.primaryRegions;
+  if (stores.length === 0 || !first) return [];
+  const byArn = new Map(stores.map((s) => [s.arn, s]));
+  const out: { g: GlobalCluster; primary: PrimaryStore }[] = [];
+  // Global databases are listed from any region: the first primary region's list serves.
+  for (const g of (await ctx.region(first).list(GLOBAL_CLUSTERS)).values()) {
+    const writer = g.GlobalClusterMembers?.find((m) => m.IsWriter);
+    const primary = writer?.DBClusterArn ? byArn.get(writer.DBClusterArn) : undefined;
+    if (primary) out.push({ g, primary });
+  }
+  return out;
+}
+
 export const auroraStoreType: StoreType = {
   type: "aurora",
   title: "Aurora clusters",
   permissions: ["rds:DescribeDBClusters", "rds:DescribeGlobalClusters", "cloudwatch:GetMetricData"],
   rules: [],
   owns: (arn) => arn.service === "rds" && arn.resourceType === "cluster",
-  async discover(ctx) {
-    const stores: PrimaryStore[] = [];
-    const byArn = new Map<string, PrimaryStore>();
-    for (const region of ctx.primaryRegions)
-      for (const c of (await ctx.region(region).list(DB_CLUSTERS)).values()) {
-        // A cluster that replicates from another is a copy, not a store of its own.
-        if (c.ReplicationSourceIdentifier || !c.Engine?.startsWith("aurora")) continue;
-        const store: PrimaryStore = {
-          type: "aurora",
-          arn: c.DBClusterArn ?? "",
-          name: c.DBClusterIdentifier ?? "",
-          region,
-        };
-        stores.push(store);
-        byArn.set(store.arn, store);
+  async standbyHints(ctx) {
+    const stores = await primaryClusters(ctx);
+    const hints: StandbyHint[] = [];
+    for (const { g, primary } of await globalsOf(ctx, stores))
+      for (const m of g.GlobalClusterMembers ?? []) {
+        const region = m.DBClusterArn ? parseArn(m.DBClusterArn).region : primary.region;
+        if (!m.IsWriter && region !== primary.region)
+          hints.push({
+            store: primary.arn,
+            region,
+            via: `the global database ${g.GlobalClusterIdentifier ?? ""}'s secondary ${m.DBClusterArn ?? ""}`,
+          });
       }
+    return hints;
+  },
+  async discover(ctx) {
+    const stores = await primaryClusters(ctx);
     const protections: Protection[] = [];
-    // Global databases are listed from any region: the first primary region's list serves.
-    if (stores.length > 0)
-      for (const g of (
-        await ctx.region(ctx.primaryRegions[0] ?? "us-east-1").list(GLOBAL_CLUSTERS)
-      ).values()) {
-        const writer = g.GlobalClusterMembers?.find((m) => m.IsWriter);
-        const primary = writer?.DBClusterArn ? byArn.get(writer.DBClusterArn) : undefined;
-        if (!primary) continue;
-        for (const m of g.GlobalClusterMembers ?? []) {
-          if (m.IsWriter || !m.DBClusterArn || !ctx.standbyRegions.includes(parseArn(m.DBClusterArn).region))
-            continue;
-          protections.push(secondary(primary, g, m.DBClusterArn, m.SynchronizationStatus));
-        }
+    for (const { g, primary } of await globalsOf(ctx, stores))
+      for (const m of g.GlobalClusterMembers ?? []) {
+        if (m.IsWriter || !m.DBClusterArn || !ctx.standbyRegions.includes(parseArn(m.DBClusterArn).region))
+          continue;
+        protections.push(secondary(primary, g, m.DBClusterArn, m.SynchronizationStatus));
       }
     return { stores, protections };
   },

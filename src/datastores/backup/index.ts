@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-backup";
 import { parseArn } from "../../aws/arn.js";
 import { mapAwsError } from "../../aws/errors.js";
-import type { PrimaryStore, Protection, StoreType } from "../type.js";
+import type { PrimaryStore, Protection, StandbyHint, StoreType } from "../type.js";
 import type { RegionCache, RegionList } from "../../aws/region-cache.js";
 import { copyMeasurement } from "../rds/index.js";
 import { backupRules, type NormalizedPlan } from "./rules.js";
@@ -61,6 +61,34 @@ function failedCopies(cache: RegionCache, since: Date): Promise<CopyJob[]> {
   });
 }
 
+/** The backup plans of a region, each rule with the regions it copies into (read once per run). */
+function backupPlans(cache: RegionCache, region: string): Promise<NormalizedPlan[]> {
+  return cache.once("backup-plans", async () => {
+    const client = cache.client(BackupClient);
+    const out: NormalizedPlan[] = [];
+    try {
+      for await (const page of paginateListBackupPlans({ client }, {}))
+        for (const p of page.BackupPlansList ?? []) {
+          const plan = await client.send(new GetBackupPlanCommand({ BackupPlanId: p.BackupPlanId }));
+          out.push({
+            name: p.BackupPlanName ?? p.BackupPlanId ?? "",
+            region,
+            rules: (plan.BackupPlan?.Rules ?? []).map((r) => ({
+              name: r.RuleName ?? "",
+              copies: (r.CopyActions ?? []).map((c) => ({
+                region: c.DestinationBackupVaultArn ? parseArn(c.DestinationBackupVaultArn).region : region,
+                deleteAfterDays: c.Lifecycle?.DeleteAfterDays ?? null,
+              })),
+            })),
+          });
+        }
+    } catch (err) {
+      throw mapAwsError(err, cache.site("Backup", "ListBackupPlans/GetBackupPlan"));
+    }
+    return out;
+  });
+}
+
 const nameOf = (arn: string) => arn.split(/[:/]/).at(-1) ?? arn;
 
 export const backupStoreType: StoreType = {
@@ -75,6 +103,20 @@ export const backupStoreType: StoreType = {
   ],
   rules: backupRules,
   owns: () => false,
+  async standbyHints(ctx) {
+    const hints: StandbyHint[] = [];
+    for (const region of ctx.primaryRegions)
+      for (const plan of await backupPlans(ctx.region(region), region))
+        for (const rule of plan.rules)
+          for (const copy of rule.copies)
+            if (copy.region !== region)
+              hints.push({
+                store: `backup plan ${plan.name}`,
+                region: copy.region,
+                via: `the copy action of rule ${rule.name} of backup plan ${plan.name}`,
+              });
+    return hints;
+  },
   async discover(ctx) {
     const protections: Protection[] = [];
     const stores: PrimaryStore[] = [];
@@ -130,33 +172,13 @@ export const backupStoreType: StoreType = {
     }
     // The plans of the primary regions: each rule must copy into a standby region, with a retention.
     const regionPosture = [];
-    for (const region of ctx.primaryRegions) {
-      const client = ctx.region(region).client(BackupClient);
-      try {
-        for await (const page of paginateListBackupPlans({ client }, {}))
-          for (const p of page.BackupPlansList ?? []) {
-            const plan = await client.send(new GetBackupPlanCommand({ BackupPlanId: p.BackupPlanId }));
-            const normalized: NormalizedPlan = {
-              name: p.BackupPlanName ?? p.BackupPlanId ?? "",
-              region,
-              rules: (plan.BackupPlan?.Rules ?? []).map((r) => ({
-                name: r.RuleName ?? "",
-                copies: (r.CopyActions ?? []).map((c) => ({
-                  region: c.DestinationBackupVaultArn ? parseArn(c.DestinationBackupVaultArn).region : region,
-                  deleteAfterDays: c.Lifecycle?.DeleteAfterDays ?? null,
-                })),
-              })),
-            };
-            regionPosture.push({
-              region,
-              subject: `backup plan ${normalized.name}`,
-              posture: { rules: backupRules, primary: null, standby: normalized },
-            });
-          }
-      } catch (err) {
-        throw mapAwsError(err, ctx.region(region).site("Backup", "ListBackupPlans/GetBackupPlan"));
-      }
-    }
+    for (const region of ctx.primaryRegions)
+      for (const normalized of await backupPlans(ctx.region(region), region))
+        regionPosture.push({
+          region,
+          subject: `backup plan ${normalized.name}`,
+          posture: { rules: backupRules, primary: null, standby: normalized },
+        });
     return { stores, protections, regionPosture };
   },
 };

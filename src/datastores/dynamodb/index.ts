@@ -1,5 +1,5 @@
 import { worst } from "../../aws/metrics.js";
-import type { Measurement, PrimaryStore, Protection, StoreType } from "../type.js";
+import type { Measurement, PrimaryStore, Protection, StandbyHint, StoreType } from "../type.js";
 import { formatDuration } from "../../util/duration.js";
 import { TABLES, type Table } from "./list.js";
 import { dynamodbRules, type NormalizedTable, type TablePair } from "./rules.js";
@@ -92,6 +92,19 @@ export const dynamodbStoreType: StoreType = {
   ],
   rules: dynamodbRules,
   owns: (arn) => arn.service === "dynamodb" && arn.resourceType === "table",
+  async standbyHints(ctx) {
+    const hints: StandbyHint[] = [];
+    for (const region of ctx.primaryRegions)
+      for (const table of (await ctx.region(region).list(TABLES)).values())
+        for (const replica of table.description.Replicas ?? [])
+          if (replica.RegionName && replica.RegionName !== region && table.description.TableArn)
+            hints.push({
+              store: table.description.TableArn,
+              region: replica.RegionName,
+              via: `the global table ${table.description.TableName ?? ""}'s replica in ${replica.RegionName}`,
+            });
+    return hints;
+  },
   async discover(ctx) {
     const stores: PrimaryStore[] = [];
     const protections: Protection[] = [];

@@ -6,7 +6,7 @@ import {
   type ReplicationConfigurationDescription,
 } from "@aws-sdk/client-efs";
 import { mapAwsError } from "../../aws/errors.js";
-import type { Measurement, PrimaryStore, Protection, StoreType } from "../type.js";
+import type { Measurement, PrimaryStore, Protection, StandbyHint, StoreType } from "../type.js";
 import type { RegionCache, RegionList } from "../../aws/region-cache.js";
 
 export const FILE_SYSTEMS: RegionList<FileSystemDescription> = {
@@ -49,6 +49,22 @@ export const efsStoreType: StoreType = {
   ],
   rules: [],
   owns: (arn) => arn.service === "elasticfilesystem" && arn.resourceType === "file-system",
+  async standbyHints(ctx) {
+    const hints: StandbyHint[] = [];
+    for (const region of ctx.primaryRegions) {
+      const cache = ctx.region(region);
+      if ((await cache.list(FILE_SYSTEMS)).size === 0) continue;
+      for (const c of await replications(cache))
+        for (const d of c.Destinations ?? [])
+          if (d.Region && d.Region !== region && c.SourceFileSystemArn)
+            hints.push({
+              store: c.SourceFileSystemArn,
+              region: d.Region,
+              via: `the replication of ${c.SourceFileSystemId ?? ""} to ${d.FileSystemId ?? ""} in ${d.Region}`,
+            });
+    }
+    return hints;
+  },
   async discover(ctx) {
     const stores: PrimaryStore[] = [];
     const protections: Protection[] = [];

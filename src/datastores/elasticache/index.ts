@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-elasticache";
 import { mapAwsError } from "../../aws/errors.js";
 import { worst } from "../../aws/metrics.js";
-import type { Measurement, PrimaryStore, Protection, StoreType } from "../type.js";
+import type { Measurement, PrimaryStore, Protection, StandbyHint, StoreType } from "../type.js";
 import type { RegionCache, RegionList } from "../../aws/region-cache.js";
 import { formatDuration } from "../../util/duration.js";
 
@@ -50,6 +50,24 @@ export const elasticacheStoreType: StoreType = {
   ],
   rules: [],
   owns: (arn) => arn.service === "elasticache" && arn.resourceType === "replicationgroup",
+  async standbyHints(ctx) {
+    const hints: StandbyHint[] = [];
+    for (const region of ctx.primaryRegions)
+      for (const g of (await ctx.region(region).list(REPLICATION_GROUPS)).values()) {
+        const info = g.GlobalReplicationGroupInfo;
+        if (!info?.GlobalReplicationGroupId || info.GlobalReplicationGroupMemberRole === "SECONDARY")
+          continue;
+        const global = await globalGroup(ctx.region(region), info.GlobalReplicationGroupId);
+        for (const m of global?.Members ?? [])
+          if (m.Role === "SECONDARY" && m.ReplicationGroupRegion && m.ReplicationGroupRegion !== region)
+            hints.push({
+              store: g.ARN ?? "",
+              region: m.ReplicationGroupRegion,
+              via: `the global datastore ${info.GlobalReplicationGroupId}'s secondary ${m.ReplicationGroupId ?? ""}`,
+            });
+      }
+    return hints;
+  },
   async discover(ctx) {
     const stores: PrimaryStore[] = [];
     const protections: Protection[] = [];

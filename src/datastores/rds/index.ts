@@ -1,7 +1,14 @@
 import type { DBInstance, DBSnapshot } from "@aws-sdk/client-rds";
 import { parseArn } from "../../aws/arn.js";
 import { worst } from "../../aws/metrics.js";
-import type { FreshnessContext, Measurement, PrimaryStore, Protection, StoreType } from "../type.js";
+import type {
+  FreshnessContext,
+  Measurement,
+  PrimaryStore,
+  Protection,
+  StandbyHint,
+  StoreType,
+} from "../type.js";
 import { formatDuration } from "../../util/duration.js";
 import { AUTOMATED_BACKUPS, DB_INSTANCES, DB_SNAPSHOTS } from "./list.js";
 import { normalizeDbInstance } from "./normalize.js";
@@ -131,6 +138,27 @@ export const rdsStoreType: StoreType = {
   ],
   rules: rdsRules,
   owns: (arn) => arn.service === "rds" && arn.resourceType === "db",
+  async standbyHints(ctx) {
+    const hints: StandbyHint[] = [];
+    for (const region of ctx.primaryRegions)
+      for (const db of (await ctx.region(region).list(DB_INSTANCES)).values()) {
+        if (db.ReadReplicaSourceDBInstanceIdentifier || !db.DBInstanceArn) continue;
+        // A replica in another region is named by its ARN; one in the same region by its identifier.
+        const copies = [
+          ...(db.ReadReplicaDBInstanceIdentifiers ?? []).map((r) => ({ arn: r, what: "the read replica" })),
+          ...(db.DBInstanceAutomatedBackupsReplications ?? []).map((b) => ({
+            arn: b.DBInstanceAutomatedBackupsArn ?? "",
+            what: "the replicated automated backups",
+          })),
+        ];
+        for (const c of copies) {
+          const at = regionOf(c.arn);
+          if (at && at !== region)
+            hints.push({ store: db.DBInstanceArn, region: at, via: `${c.what} ${c.arn}` });
+        }
+      }
+    return hints;
+  },
   async discover(ctx) {
     const stores: PrimaryStore[] = [];
     const sources = new Map<string, { store: PrimaryStore; db: DBInstance }>();

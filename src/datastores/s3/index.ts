@@ -1,6 +1,13 @@
 import type { ReplicationRule } from "@aws-sdk/client-s3";
 import { worst } from "../../aws/metrics.js";
-import type { FreshnessContext, Measurement, PrimaryStore, Protection, StoreType } from "../type.js";
+import type {
+  FreshnessContext,
+  Measurement,
+  PrimaryStore,
+  Protection,
+  StandbyHint,
+  StoreType,
+} from "../type.js";
 import { formatDuration } from "../../util/duration.js";
 import { BUCKETS, type Bucket } from "./list.js";
 import { s3Rules, type BucketPair } from "./rules.js";
@@ -137,6 +144,13 @@ function replication(
   };
 }
 
+/** The bucket list is global: read once, through the first primary region. */
+const allBuckets = (ctx: FreshnessContext) => {
+  const [first] = ctx.primaryRegions;
+  if (!first) return Promise.resolve(new Map<string, Bucket>());
+  return ctx.region(first).list(BUCKETS);
+};
+
 export const s3StoreType: StoreType = {
   type: "s3",
   title: "S3 buckets",
@@ -149,9 +163,25 @@ export const s3StoreType: StoreType = {
   ],
   rules: s3Rules,
   owns: (arn) => arn.service === "s3" && !arn.resource.includes("/"),
+  async standbyHints(ctx) {
+    const all = await allBuckets(ctx);
+    const hints: StandbyHint[] = [];
+    for (const bucket of all.values()) {
+      if (!ctx.primaryRegions.includes(bucket.region)) continue;
+      for (const rule of bucket.replication?.rules ?? []) {
+        const destination = all.get(destinationName(rule));
+        if (destination && destination.region !== bucket.region)
+          hints.push({
+            store: bucketArn(bucket.name),
+            region: destination.region,
+            via: `the replication rule ${rule.ID ?? "(no id)"} of ${bucket.name} to ${destination.name}`,
+          });
+      }
+    }
+    return hints;
+  },
   async discover(ctx) {
-    // The bucket list is global: read once, through the first primary region.
-    const all = await ctx.region(ctx.primaryRegions[0] ?? "us-east-1").list(BUCKETS);
+    const all = await allBuckets(ctx);
     const destinations = new Set(
       [...all.values()].flatMap((b) => (b.replication?.rules ?? []).map(destinationName)),
     );

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { waitFor, type StepKind } from "../step.js";
-import { text } from "../manual.js";
+import { comment } from "../manual.js";
 
 const params = z.strictObject({ message: z.string().min(1) });
 
@@ -15,7 +15,7 @@ export const approvalStep: StepKind<z.infer<typeof params>, undefined> = {
   reconciles: "changes nothing: waits for (or finds) the approval again",
   // A gate on the way out is a gate on the way back.
   inverse: (p) => [{ kind: "approval", params: { message: `failback: ${p.message}` } }],
-  manual: (p) => [`get the go-ahead of the person who approves: ${text(p.message)}`],
+  manual: (p) => [comment("approval: get the go-ahead of the person who approves: ", p.message).trim()],
   read: () => Promise.resolve(undefined),
   plan: (_ctx, p) => ({
     current: "not approved",

@@ -8,7 +8,7 @@ import {
 import type { z } from "zod";
 import { NotFoundError, waitFor, type StepContext, type StepKind, type StepPlan } from "../step.js";
 import { known, nameOrAny } from "./grants.js";
-import { aws } from "../manual.js";
+import { arnOr, aws, comment, jmesLiteral, word } from "../manual.js";
 
 /** Shared by aurora.global-switchover and aurora.global-failover: reading the global cluster and waiting for its new writer. */
 export async function describeGlobal(ctx: StepContext, id: string): Promise<GlobalCluster> {
@@ -96,12 +96,27 @@ export function writerMoveStep<P extends { globalCluster: string; targetCluster:
         region,
         {
           "global-cluster-identifier": p.globalCluster,
-          "target-db-cluster-identifier": p.targetCluster,
+          // The CLI wants the member's ARN: a cluster named by identifier is looked up.
+          "target-db-cluster-identifier": arnOr(p.targetCluster, (id) =>
+            aws("rds", "describe-global-clusters", region, {
+              "global-cluster-identifier": p.globalCluster,
+              query: word(
+                "GlobalClusters[0].GlobalClusterMembers[?ends_with(DBClusterArn, ",
+                jmesLiteral(word(":cluster:", id)),
+                ")].DBClusterArn | [0]",
+              ),
+              output: "text",
+            }),
+          ),
           ...(spec.action === "FailoverGlobalCluster" ? { "allow-data-loss": true } : {}),
         },
       ),
-      aws("rds", "describe-global-clusters", region, { "global-cluster-identifier": p.globalCluster }) +
-        "   # until the target is the writer",
+      aws("rds", "describe-global-clusters", region, {
+        "global-cluster-identifier": p.globalCluster,
+        query:
+          "GlobalClusters[0].[Status,FailoverState.Status,GlobalClusterMembers[?IsWriter].DBClusterArn | [0]]",
+        output: "text",
+      }) + comment("repeat until the target is the writer and no switchover or failover is under way"),
     ],
     read: (ctx, p) => readWriters(ctx, p.globalCluster, p.targetCluster),
     plan: (_ctx, p, b) => plan(p.globalCluster, b),

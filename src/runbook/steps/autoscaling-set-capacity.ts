@@ -6,7 +6,7 @@ import {
 import { z } from "zod";
 import { NotFoundError, reconcileByTarget, waitFor, type StepContext, type StepKind } from "../step.js";
 import { nameOrAny } from "./grants.js";
-import { aws } from "../manual.js";
+import { aws, comment } from "../manual.js";
 
 const params = z.strictObject({
   group: z.string().min(1),
@@ -77,9 +77,28 @@ export const autoscalingSetCapacityStep: StepKind<Params, Capacity> = {
       "desired-capacity": p.desired,
       "max-size": p.max,
     }),
-    aws("autoscaling", "describe-auto-scaling-groups", region, { "auto-scaling-group-names": p.group }) +
-      "   # until InService",
+    aws("autoscaling", "describe-auto-scaling-groups", region, {
+      "auto-scaling-group-names": p.group,
+      query: "AutoScalingGroups[0].Instances[].[InstanceId,LifecycleState,HealthStatus]",
+      output: "text",
+    }) + comment("repeat until ", p.desired, " are InService and Healthy"),
   ],
+  manualOutputs: (p, region) => {
+    const field = (query: string, before: boolean) => ({
+      command: aws("autoscaling", "describe-auto-scaling-groups", region, {
+        "auto-scaling-group-names": p.group,
+        query: `AutoScalingGroups[0].${query}`,
+        output: "text",
+      }),
+      before,
+    });
+    return {
+      previousMin: field("MinSize", true),
+      previousDesired: field("DesiredCapacity", true),
+      previousMax: field("MaxSize", true),
+      inService: field('length(Instances[?LifecycleState==`"InService"`])', false),
+    };
+  },
   read: (ctx, p) => readCapacity(ctx, p.group),
   plan(_ctx, p, before) {
     return {

@@ -21,7 +21,18 @@ import {
   type FoundImage,
 } from "./ec2-images.js";
 import { known } from "./grants.js";
-import { aws } from "../manual.js";
+import { aws, code, output, tagSpecifications, text, word } from "../manual.js";
+
+/** The copy's name by hand: the step's, or the source image's own. */
+const copyName = (p: Record<string, unknown>): unknown =>
+  p.name ??
+  output(
+    aws("ec2", "describe-images", text(p.sourceRegion), {
+      "image-ids": p.source,
+      query: "Images[0].Name",
+      output: "text",
+    }),
+  );
 
 const params = z.strictObject({
   /** The image to copy: its id in sourceRegion (usually ${steps.ID.outputs.imageId}). */
@@ -137,14 +148,30 @@ export const ec2CopyImageStep: StepKind<Params, Before> = {
   reconciles:
     "done when a copy tagged as this step's exists; otherwise copies again with the same client token, which AWS answers with the copy already started",
   manual: (p, region) => [
-    aws("ec2", "copy-image", region, {
+    `COPY_ID=$(${aws("ec2", "copy-image", region, {
       "source-image-id": p.source,
       "source-region": p.sourceRegion,
-      name: p.name ?? "NAME",
+      name: copyName(p),
+      description: p.description,
       encrypted: true,
       "kms-key-id": p.kmsKeyId,
-    }),
+      "copy-image-tags": p.copyTags !== false,
+      "tag-specifications": tagSpecifications(p.tags, ["image", "snapshot"]),
+      query: "ImageId",
+      output: "text",
+    })})`,
+    aws("ec2", "wait image-available", region, { "image-ids": code("$COPY_ID") }),
   ],
+  manualOutputs: (p, region) => ({
+    imageId: {
+      command: aws("ec2", "describe-images", region, {
+        owners: "self",
+        filters: word("Name=name,Values=", copyName(p)),
+        query: "sort_by(Images, &CreationDate)[-1].ImageId",
+        output: "text",
+      }),
+    },
+  }),
   read,
   plan(ctx, p, b) {
     const from = `${p.source} from ${p.sourceRegion}`;

@@ -18,7 +18,7 @@ import {
   type FoundImage,
 } from "./ec2-images.js";
 import { known } from "./grants.js";
-import { aws, text } from "../manual.js";
+import { aws, code, output, tagSpecifications, word } from "../manual.js";
 
 const params = z
   .strictObject({
@@ -135,19 +135,36 @@ export const ec2CreateImageStep: StepKind<Params, Before> = {
   reconciles:
     "done when an image tagged as this step's exists (AWS refuses a second image of the same name, too); otherwise creates it",
   manual: (p, region) => [
-    ...(p.autoScalingGroup
-      ? [
+    `IMAGE_ID=$(${aws("ec2", "create-image", region, {
+      "instance-id":
+        p.instance ??
+        output(
           aws("autoscaling", "describe-auto-scaling-groups", region, {
             "auto-scaling-group-names": p.autoScalingGroup,
-          }) + "   # pick an InService instance",
-        ]
-      : []),
-    aws("ec2", "create-image", region, {
-      "instance-id": p.instance ?? "INSTANCE",
-      name: `${text(p.name)}-YYYYMMDD`,
+            query:
+              'AutoScalingGroups[0].Instances[?LifecycleState==`"InService"` && HealthStatus==`"Healthy"`].InstanceId | [0]',
+            output: "text",
+          }),
+        ),
+      name: word(p.name, "-", code("$(date -u +%Y%m%dT%H%M%SZ)")),
+      description: p.description,
       "no-reboot": p.reboot !== true,
-    }),
+      "tag-specifications": tagSpecifications(p.tags, ["image", "snapshot"]),
+      query: "ImageId",
+      output: "text",
+    })})`,
+    aws("ec2", "wait image-available", region, { "image-ids": code("$IMAGE_ID") }),
   ],
+  manualOutputs: (p, region) => ({
+    imageId: {
+      command: aws("ec2", "describe-images", region, {
+        owners: "self",
+        filters: word("Name=name,Values=", p.name, "-*"),
+        query: "sort_by(Images, &CreationDate)[-1].ImageId",
+        output: "text",
+      }),
+    },
+  }),
   read,
   plan(ctx, p, b) {
     const tags = showTags(p.tags);

@@ -19,7 +19,7 @@ import {
   userTags,
   type FoundImage,
 } from "./ec2-images.js";
-import { aws, text } from "../manual.js";
+import { aws, code, comment, jmesLiteral, word } from "../manual.js";
 import { imagesInUse, sharedWith, UsageUnreadable, type Uses } from "./ec2-image-usage.js";
 
 const params = z.strictObject({
@@ -210,14 +210,41 @@ export const ec2PruneImagesStep: StepKind<Params, Before> = {
   checkedBeforeRun: true,
   reconciles:
     "done when no image is left to go and no snapshot of a deregistered image is left; otherwise prunes what is left",
-  manual: (p, region) => [
-    aws("ec2", "describe-images", region, { owners: "self" }) +
-      `   # those tagged ${text(p.tags)}, older than ${text(p.olderThanDays)} days, beyond the newest ${text(p.keep)}, used by no instance, launch template, group, fleet or launch configuration`,
-    aws("ec2", "describe-image-attribute", region, { "image-id": "IMAGE", attribute: "launchPermission" }) +
-      "   # shared with no one (unless includeShared)",
-    aws("ec2", "deregister-image", region, { "image-id": "IMAGE" }),
-    aws("ec2", "delete-snapshot", region, { "snapshot-id": "SNAPSHOT" }) + "   # each snapshot of the image",
-  ],
+  manual: (p, region) => {
+    const minutes = Math.round(Number(p.olderThanDays) * 1440);
+    const cutoff = code(
+      `$(date -u -d '-${Number.isFinite(minutes) ? minutes : 0} min' +%Y-%m-%dT%H:%M:%S.000Z)`,
+    );
+    const keep = Math.max(1, Math.floor(Number(p.keep) || 1));
+    const image = code("$IMAGE");
+    const snapshot = code("$SNAPSHOT");
+    return [
+      `IMAGES=$(${aws("ec2", "describe-images", region, {
+        owners: "self",
+        filters: Object.entries((p.tags as Record<string, unknown> | undefined) ?? {}).map(([k, v]) =>
+          word(`Name=tag:${k},Values=`, v),
+        ),
+        query: word(
+          `sort_by(Images, &CreationDate)[:-${keep}] | [?CreationDate < `,
+          jmesLiteral(cutoff),
+          "].ImageId",
+        ),
+        output: "text",
+      })})` +
+        comment(
+          "older than ",
+          p.olderThanDays,
+          " days beyond the newest ",
+          keep,
+          "; drctl also keeps those an instance, launch template, group, fleet or launch configuration uses, and those shared with another account (unless includeShared): leave those out of IMAGES",
+        ),
+      `for IMAGE in $IMAGES; do SNAPSHOTS=$(${aws("ec2", "describe-images", region, {
+        "image-ids": image,
+        query: "Images[0].BlockDeviceMappings[].Ebs.SnapshotId",
+        output: "text",
+      })}); ${aws("ec2", "deregister-image", region, { "image-id": image })}; for SNAPSHOT in $SNAPSHOTS; do ${aws("ec2", "delete-snapshot", region, { "snapshot-id": snapshot })}; done; done`,
+    ];
+  },
   read,
   plan(ctx, p, b) {
     const go = going(b);

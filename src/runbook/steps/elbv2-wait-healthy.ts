@@ -6,7 +6,7 @@ import {
 import { z } from "zod";
 import { awsErrorCode } from "../../aws/errors.js";
 import { NotFoundError, readsNothing, waitFor, type StepContext, type StepKind } from "../step.js";
-import { aws, text } from "../manual.js";
+import { aws, comment, targetGroupArn } from "../manual.js";
 
 const params = z.strictObject({
   /** The target group's ARN or name. */
@@ -36,6 +36,9 @@ async function health(
   return { arn, healthy: all.filter((t) => t.TargetHealth?.State === "healthy").length, total: all.length };
 }
 
+/** How many of a target group's targets are healthy, as a query of describe-target-health. */
+const HEALTHY = 'length(TargetHealthDescriptions[?TargetHealth.State==`"healthy"`])';
+
 /** Waits until a target group has at least N healthy targets. */
 export const elbv2WaitHealthyStep: StepKind<Params, { healthy: number; total: number }> = {
   kind: "elbv2.wait-healthy",
@@ -45,9 +48,30 @@ export const elbv2WaitHealthyStep: StepKind<Params, { healthy: number; total: nu
   outputs: ["healthy", "targetGroupArn"],
   ...readsNothing,
   manual: (p, region) => [
-    aws("elbv2", "describe-target-health", region, { "target-group-arn": p.targetGroup }) +
-      `   # until at least ${text(p.minHealthy ?? 1)} healthy`,
+    aws("elbv2", "describe-target-health", region, {
+      "target-group-arn": targetGroupArn(p.targetGroup, region),
+      query: HEALTHY,
+      output: "text",
+    }) + comment("repeat until at least ", p.minHealthy ?? 1, " healthy"),
   ],
+  manualOutputs: (p, region) => ({
+    targetGroupArn: {
+      command: aws("elbv2", "describe-target-groups", region, {
+        [typeof p.targetGroup === "string" && p.targetGroup.startsWith("arn:")
+          ? "target-group-arns"
+          : "names"]: p.targetGroup,
+        query: "TargetGroups[0].TargetGroupArn",
+        output: "text",
+      }),
+    },
+    healthy: {
+      command: aws("elbv2", "describe-target-health", region, {
+        "target-group-arn": targetGroupArn(p.targetGroup, region),
+        query: HEALTHY,
+        output: "text",
+      }),
+    },
+  }),
   read: (ctx, p) => health(ctx, p.targetGroup),
   plan: (_ctx, p, h) => ({
     current: `${p.targetGroup}: ${h.healthy} of ${h.total} targets healthy`,

@@ -1,20 +1,74 @@
 import { spawn } from "node:child_process";
 import { z } from "zod";
+import { sh, word } from "../manual.js";
 import type { StepContext, StepKind } from "../step.js";
 import { injected, injectedAtOf } from "./fault.js";
 
 const seconds = z.number().positive().max(3600);
 
-/** Runs `command` with sh; resolves to its exit code (the last lines of its output go to the log). */
+/** Names a process gets from drctl itself: a step's env: cannot set them. */
+const RESERVED_ENV = ["DRCTL_STEP"];
+const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
+/**
+ * A command: a shell script (a string, run with sh -c), or a program and its arguments (a list,
+ * run without a shell). A script holds no ${...} reference (refused when the runbook is loaded):
+ * values reach it through env:, as "$NAME".
+ */
+const command = z.union([
+  z.string().min(1),
+  z
+    .array(scalar)
+    .min(1)
+    .refine((argv) => (argv[0] ?? "") !== "", "expected the program to run first, then its arguments"),
+]);
+export type Command = z.infer<typeof command>;
+
+/** Environment variables for the commands: values may be references, SecureStrings included. */
+const env = z
+  .record(
+    z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+        message: "expected an environment variable name (letters, digits, _)",
+      })
+      .refine((n) => !RESERVED_ENV.includes(n), { message: `${RESERVED_ENV.join(", ")} is set by drctl` }),
+    scalar,
+  )
+  .default({});
+
+/** A command as the plan shows it: a script as written, a list quoted for a shell. */
+export function showCommand(c: Command, vars: Record<string, string> = {}): string {
+  const shown = typeof c === "string" ? c : c.map((a) => sh(a)).join(" ");
+  const names = Object.keys(vars);
+  return names.length ? `${shown} (env: ${names.join(", ")})` : shown;
+}
+
+/** A command as a person runs it by hand: `env NAME=value ... sh -c 'script'` (or the program). */
+export function manualCommand(c: unknown, vars: unknown): string {
+  const assigned = Object.entries((vars as Record<string, unknown> | undefined) ?? {}).map(([k, v]) =>
+    sh(word(`${k}=`, v)),
+  );
+  const argv = typeof c === "string" ? ["sh", "-c", c] : Array.isArray(c) ? (c as unknown[]) : [c];
+  return [...(assigned.length ? ["env", ...assigned] : []), ...argv.map((a) => sh(a))].join(" ");
+}
+
+/**
+ * Runs `command` (a script with sh -c, or a program with its arguments, no shell) with `env`
+ * added to drctl's environment; resolves to its exit code (the last lines of its output go to
+ * the log).
+ */
 export function runCommand(
   ctx: StepContext,
-  command: string,
+  command: Command,
   timeoutSeconds: number,
   env: Record<string, string> = {},
 ): Promise<number> {
+  const [program, args] =
+    typeof command === "string" ? ["sh", ["-c", command]] : [command[0] ?? "", command.slice(1)];
   return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", command], {
-      env: { ...process.env, DRCTL_STEP: ctx.idempotencyKey, ...env },
+    const child = spawn(program, args, {
+      env: { ...process.env, ...env, DRCTL_STEP: ctx.idempotencyKey },
       stdio: ["ignore", "pipe", "pipe"],
       signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutSeconds * 1000)]),
     });
@@ -32,76 +86,109 @@ export function runCommand(
 }
 
 const params = z.strictObject({
-  /** Injects the fault (sh -c); exit 0 is success. */
-  run: z.string().min(1),
+  /** Injects the fault; exit 0 is success. */
+  run: command,
   /** Removes it: the undo. */
-  revert: z.string().min(1),
+  revert: command,
   /** Exits 0 while the fault is in place: how a step in doubt is told (without it, a person tells). */
-  check: z.string().min(1).optional(),
+  check: command.optional(),
+  /** Environment variables of run, revert and check (and of the undo). */
+  env,
   timeoutSeconds: seconds.default(300),
 });
 type Params = z.infer<typeof params>;
 
-async function mustRun(ctx: StepContext, command: string, timeout: number): Promise<void> {
-  const code = await runCommand(ctx, command, timeout);
+async function mustRun(
+  ctx: StepContext,
+  command: Command,
+  timeout: number,
+  vars: Record<string, string>,
+): Promise<void> {
+  const code = await runCommand(ctx, command, timeout, vars);
   if (code !== 0) throw new Error(`the command exited ${code}`);
 }
 
 /** A fault drctl cannot make itself: a command that injects it and one that reverts it. */
 export const faultCommandStep: StepKind<Params, undefined> = {
   kind: "fault.command",
-  description: "fault: runs a command that injects it (and, as its undo, one that reverts it)",
+  description:
+    "fault: runs a command that injects it (and, as its undo, one that reverts it): a shell script (sh -c) without references, or a program and its arguments; values reach a script as environment variables (env:)",
   permissions: [],
   params,
   outputs: ["injectedAt"],
+  commands: ["run", "revert", "check"],
   idempotent: false,
   reconciles:
     "with check: done when the check exits 0, otherwise a person decides (a command may not be safe to repeat); without it, a person decides",
   read: () => Promise.resolve(undefined),
-  plan: (_ctx, p) => ({ current: "(not read: a command)", target: `run: ${p.run}`, changes: true }),
+  // The runbook's own command, run as drctl runs it (its env: as env's arguments, quoted).
+  manual: (p) => [manualCommand(p.run, p.env)],
+  plan: (_ctx, p) => ({
+    current: "(not read: a command)",
+    target: `run: ${showCommand(p.run, p.env)}`,
+    changes: true,
+  }),
   async apply(ctx, p) {
     const at = injected();
-    await mustRun(ctx, p.run, p.timeoutSeconds);
+    await mustRun(ctx, p.run, p.timeoutSeconds, p.env);
     return at;
   },
   settle: (_ctx, _p, _b, applied) => Promise.resolve(injectedAtOf(applied)),
   async reconcile(ctx, p) {
     if (!p.check) return { decision: "ask", detail: "drctl cannot tell whether the command ran" };
-    const code = await runCommand(ctx, p.check, p.timeoutSeconds);
+    const code = await runCommand(ctx, p.check, p.timeoutSeconds, p.env);
     return code === 0
       ? { decision: "done", detail: "the check says the fault is in place" }
       : { decision: "redo", detail: `the check exited ${code}: the fault is not in place` };
   },
-  inverse: (p) => [{ kind: "command", params: { run: p.revert, ...(p.check ? { notCheck: p.check } : {}) } }],
+  inverse: (p) => [
+    {
+      kind: "command",
+      params: {
+        run: p.revert,
+        ...(p.check ? { notCheck: p.check } : {}),
+        ...(Object.keys(p.env).length ? { env: p.env } : {}),
+      },
+    },
+  ],
 };
 
 const commandParams = z.strictObject({
-  run: z.string().min(1),
+  run: command,
   /** Exits 0 while what `run` undoes is still there: a step in doubt is redone when it does. */
-  notCheck: z.string().min(1).optional(),
+  notCheck: command.optional(),
+  env,
   timeoutSeconds: seconds.default(300),
 });
 
 /** Runs a command (the undo of fault.command). */
 export const commandStep: StepKind<z.infer<typeof commandParams>, undefined> = {
   kind: "command",
-  description: "runs a command (sh -c; exit 0 is success), such as the revert of fault.command",
+  description:
+    "runs a command (exit 0 is success), such as the revert of fault.command: a shell script (sh -c) without references, or a program and its arguments; values reach a script as environment variables (env:)",
   permissions: [],
   params: commandParams,
   outputs: [],
+  commands: ["run", "notCheck"],
   idempotent: false,
   reconciles:
     "with notCheck: done when it exits non-zero (nothing left to undo), otherwise a person decides; without it, a person decides",
   read: () => Promise.resolve(undefined),
-  plan: (_ctx, p) => ({ current: "(not read: a command)", target: `run: ${p.run}`, changes: true }),
+  // The runbook's own command, run as drctl runs it (its env: as env's arguments, quoted).
+  manual: (p) => [manualCommand(p.run, p.env)],
+  plan: (_ctx, p) => ({
+    current: "(not read: a command)",
+    target: `run: ${showCommand(p.run, p.env)}`,
+    changes: true,
+  }),
   async apply(ctx, p) {
-    await mustRun(ctx, p.run, p.timeoutSeconds);
+    await mustRun(ctx, p.run, p.timeoutSeconds, p.env);
     return {};
   },
   settle: () => Promise.resolve({}),
   async reconcile(ctx, p) {
     if (!p.notCheck) return { decision: "ask", detail: "drctl cannot tell whether the command ran" };
-    const code = await runCommand(ctx, p.notCheck, p.timeoutSeconds);
+    const code = await runCommand(ctx, p.notCheck, p.timeoutSeconds, p.env);
     return code !== 0
       ? { decision: "done", detail: "the check says there is nothing left to undo" }
       : {

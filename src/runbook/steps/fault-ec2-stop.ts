@@ -5,6 +5,7 @@ import {
   StopInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { z } from "zod";
+import { aws } from "../manual.js";
 import { NotFoundError, reconcileByTarget, waitFor, type StepContext, type StepKind } from "../step.js";
 import { injected, injectedAtOf } from "./fault.js";
 
@@ -12,8 +13,14 @@ const ids = z.array(z.string().regex(/^i-[0-9a-f]+$/, { message: "expected insta
 const params = z
   .strictObject({
     instances: ids.optional(),
-    /** Instances carrying all these tags (running ones), instead of ids. */
-    tags: z.record(z.string().min(1), z.string()).optional(),
+    /** Instances carrying all these tags (running ones), instead of ids (at least one: never every instance). */
+    tags: z
+      .record(z.string().min(1), z.string())
+      .refine((t) => Object.keys(t).length > 0, {
+        message:
+          "expected at least one tag: a selector without a tag would stop every instance of the region",
+      })
+      .optional(),
     /** Wait until they are stopped (default true). */
     wait: z.boolean().default(true),
   })
@@ -117,6 +124,10 @@ export const ec2StartInstancesStep: StepKind<z.infer<typeof startParams>, Instan
   outputs: [],
   idempotent: true,
   reconciles: "done when the instances are running or starting; otherwise starts them",
+  manual: (p, region) => [
+    aws("ec2", "start-instances", region, { "instance-ids": p.instances }),
+    aws("ec2", "wait instance-running", region, { "instance-ids": p.instances }),
+  ],
   read: (ctx, p) => describe(ctx, p),
   plan: (_ctx, p, before) => ({
     current: list(before),

@@ -7,6 +7,7 @@ import {
   StopExperimentCommand,
 } from "@aws-sdk/client-fis";
 import { z } from "zod";
+import { aws, comment } from "../manual.js";
 import { awsErrorCode } from "../../aws/errors.js";
 import { NotFoundError, waitFor, type StepContext, type StepKind } from "../step.js";
 import { injected, injectedAtOf } from "./fault.js";
@@ -163,6 +164,14 @@ export const fisStopExperimentStep: StepKind<z.infer<typeof stopParams>, { statu
   outputs: ["status"],
   idempotent: true,
   reconciles: "done when the experiment has ended (stopped, completed, failed); otherwise stops it",
+  manual: (p, region) => [
+    aws("fis", "stop-experiment", region, { id: p.experiment }),
+    aws("fis", "get-experiment", region, {
+      id: p.experiment,
+      query: "experiment.state.status",
+      output: "text",
+    }) + comment("repeat until stopped, completed or failed"),
+  ],
   grants: (_p, where) => [
     { actions: ["fis:StopExperiment"], resources: [experimentArn(where, "experiment", "*")] },
   ],

@@ -13,7 +13,10 @@ import { nameOrAny } from "./grants.js";
 const params = z.strictObject({
   groupId: z.string().regex(/^sg-[0-9a-f]+$/, { message: "expected a security group id sg-..." }),
   /** Only the rules covering these ports (default: every ingress rule). */
-  ports: z.array(z.number().int().min(0).max(65535)).optional(),
+  ports: z
+    .array(z.number().int().min(0).max(65535))
+    .min(1, { message: "expected at least one port (without ports: every ingress rule)" })
+    .optional(),
 });
 type Params = z.infer<typeof params>;
 

@@ -4,6 +4,7 @@ import {
   ModifyTargetGroupCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { z } from "zod";
+import { aws, targetGroupArn } from "../manual.js";
 import { awsErrorCode } from "../../aws/errors.js";
 import { NotFoundError, reconcileByTarget, type StepContext, type StepKind } from "../step.js";
 import { injected, injectedAtOf } from "./fault.js";
@@ -62,6 +63,12 @@ const kindOf = (name: string, description: string, fault: boolean): StepKind<Par
           : `arn:${where.partition}:elasticloadbalancing:${where.region}:${where.account}:targetgroup/${nameOrAny(p.targetGroup)}/*`,
       ],
     },
+  ],
+  manual: (p, region) => [
+    aws("elbv2", "modify-target-group", region, {
+      "target-group-arn": targetGroupArn(p.targetGroup, region),
+      "health-check-path": p.path ?? "/drctl-drill-missing",
+    }),
   ],
   read: (ctx, p) => readGroup(ctx, p.targetGroup),
   plan: (_ctx, p, before) => ({

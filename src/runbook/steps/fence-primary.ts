@@ -18,7 +18,7 @@ import {
   updateCheck,
   type CheckState,
 } from "./route53-health-check.js";
-import { aws } from "../manual.js";
+import { aws, healthCheckId, json, output } from "../manual.js";
 
 const params = z
   .strictObject({
@@ -48,6 +48,16 @@ interface Before {
   /** The ingress rules the fence revokes (or, restoring, the group's current rules). */
   rules?: IpPermission[] | "unreachable";
   healthCheck?: CheckState;
+}
+
+/** The JMESPath filter of the rules on `ports` (every rule when none), as covers() picks them. */
+function portFilter(ports: unknown): string {
+  if (!Array.isArray(ports) || ports.length === 0) return "";
+  const on = ports.map(
+    (n) =>
+      `((FromPort==\`null\` || FromPort<=\`${Number(n)}\`) && (ToPort==\`null\` || ToPort>=\`${Number(n)}\`))`,
+  );
+  return `[?${on.join(" || ")}]`;
 }
 
 const covers = (rule: IpPermission, ports: number[] | undefined) =>
@@ -188,7 +198,7 @@ export const fencePrimaryStep: StepKind<Params, Before> = {
     ];
   },
   manual: (p, region) => {
-    const g = p.securityGroup as { groupId?: string } | undefined;
+    const g = p.securityGroup as { groupId?: unknown; ports?: unknown; restore?: unknown } | undefined;
     return [
       ...(p.autoScalingGroup
         ? [
@@ -196,21 +206,36 @@ export const fencePrimaryStep: StepKind<Params, Before> = {
               "auto-scaling-group-name": p.autoScalingGroup,
               "min-size": 0,
               "desired-capacity": 0,
+              "max-size": 0,
             }),
           ]
         : []),
-      ...(g?.groupId
+      ...(g?.groupId && g.restore !== undefined
         ? [
-            aws("ec2", "revoke-security-group-ingress", region, {
+            aws("ec2", "authorize-security-group-ingress", region, {
               "group-id": g.groupId,
-              "ip-permissions": "RULES",
+              "ip-permissions":
+                typeof g.restore === "string" ? json(JSON.parse(g.restore) as unknown) : g.restore,
             }),
           ]
-        : []),
+        : g?.groupId
+          ? [
+              aws("ec2", "revoke-security-group-ingress", region, {
+                "group-id": g.groupId,
+                "ip-permissions": output(
+                  aws("ec2", "describe-security-groups", region, {
+                    "group-ids": g.groupId,
+                    query: `SecurityGroups[0].IpPermissions${portFilter(g.ports)}`,
+                    output: "json",
+                  }),
+                ),
+              }),
+            ]
+          : []),
       ...(p.healthCheck
         ? [
             aws("route53", "update-health-check", region, {
-              "health-check-id": p.healthCheck,
+              "health-check-id": healthCheckId(p.healthCheck, region),
               inverted: true,
             }),
           ]

@@ -8,7 +8,7 @@ import {
 import { z } from "zod";
 import { NotFoundError, reconcileByTarget, waitFor, type StepContext, type StepKind } from "../step.js";
 import { known } from "./grants.js";
-import { aws, text } from "../manual.js";
+import { aws, jmesLiteral, output, word } from "../manual.js";
 
 /** Global Accelerator's API lives in us-west-2 whatever the regions it serves. */
 const API_REGION = "us-west-2";
@@ -89,12 +89,21 @@ export const globalAcceleratorTrafficDialStep: StepKind<Params, Before> = {
     },
   ],
   manual: (p) =>
-    Object.entries((p.dials as Record<string, unknown> | undefined) ?? {}).map(
-      ([region, dial]) =>
-        aws("globalaccelerator", "update-endpoint-group", "us-west-2", {
-          "endpoint-group-arn": `ENDPOINT-GROUP-OF-${region}`,
-          "traffic-dial-percentage": dial,
-        }) + `   # the endpoint group of ${region} under ${text(p.listenerArn)}`,
+    Object.entries((p.dials as Record<string, unknown> | undefined) ?? {}).map(([region, dial]) =>
+      aws("globalaccelerator", "update-endpoint-group", API_REGION, {
+        "endpoint-group-arn": output(
+          aws("globalaccelerator", "list-endpoint-groups", API_REGION, {
+            "listener-arn": p.listenerArn,
+            query: word(
+              "EndpointGroups[?EndpointGroupRegion==",
+              jmesLiteral(region),
+              "].EndpointGroupArn | [0]",
+            ),
+            output: "text",
+          }),
+        ),
+        "traffic-dial-percentage": dial,
+      }),
     ),
   read,
   plan: (_ctx, p, b) => ({

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { pause, readsNothing, type StepContext, type StepKind } from "../step.js";
-import { sh, text } from "../manual.js";
+import { comment, sh } from "../manual.js";
+import { urlField } from "../../util/url.js";
 
 const params = z.strictObject({
-  url: z.url(),
+  url: urlField({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }),
   expectStatus: z.number().int().min(100).max(599).default(200),
   /** Text the body must contain. */
   expectBody: z.string().optional(),
@@ -48,7 +49,13 @@ export const httpCheckStep: StepKind<Params, { ok: boolean; seen: string }> = {
   outputs: ["status", "requests"],
   ...readsNothing,
   manual: (p) => [
-    `curl -s -o /dev/null -w '%{http_code}' ${sh(p.url)}   # expect ${text(p.expectStatus ?? 200)}${p.expectBody ? `, a body with ${text(p.expectBody)}` : ""}`,
+    `curl -s --max-time 10 -w '\\n%{http_code}\\n' ${sh(p.url)}` +
+      comment(
+        "expect ",
+        p.expectStatus ?? 200,
+        ...(p.expectBody === undefined ? [] : ["; a body with ", p.expectBody]),
+        ...(p.consecutive === undefined ? [] : ["; ", p.consecutive, " times in a row"]),
+      ),
   ],
   read: (ctx, p) => probe(ctx, p),
   plan(_ctx, p, now) {

@@ -2,7 +2,7 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { z } from "zod";
 import type { StepKind } from "../step.js";
 import { known } from "./grants.js";
-import { aws, text } from "../manual.js";
+import { aws, json, sh } from "../manual.js";
 
 const params = z.strictObject({
   /** Name or ARN of the function. */
@@ -35,6 +35,7 @@ export const lambdaInvokeStep: StepKind<Params, undefined> = {
   permissions: ["lambda:InvokeFunction"],
   params,
   outputs: ["result", "(each top-level field of the result)"],
+  openOutputs: true,
   // What a function returns is its own business: shown as (redacted) unless used by a later step.
   publicOutputs: [],
   idempotent: false,
@@ -52,8 +53,10 @@ export const lambdaInvokeStep: StepKind<Params, undefined> = {
     },
   ],
   manual: (p, region) => [
-    aws("lambda", "invoke", region, { "function-name": p.function, payload: text(p.payload ?? {}) }) +
-      " out.json",
+    // A file, read as bytes by AWS CLI v1 and v2 alike (a JSON argument is base64 to v2).
+    `printf '%s' ${sh(json(p.payload ?? {}))} > payload.json`,
+    aws("lambda", "invoke", region, { "function-name": p.function, payload: "fileb://payload.json" }) +
+      " out.json && cat out.json",
   ],
   read: () => Promise.resolve(undefined),
   plan: (_ctx, p) => ({

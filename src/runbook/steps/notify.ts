@@ -6,7 +6,8 @@ import { parseArn } from "../../aws/arn.js";
 import { REDACTED } from "../secrets.js";
 import type { StepContext, StepKind } from "../step.js";
 import { known } from "./grants.js";
-import { aws, text } from "../manual.js";
+import { aws, comment } from "../manual.js";
+import { urlField } from "../../util/url.js";
 
 const params = z
   .strictObject({
@@ -14,7 +15,7 @@ const params = z
     subject: z.string().max(100).default("drctl runbook"),
     topicArn: z.string().startsWith("arn:").optional(),
     /** A Slack/Teams-style webhook. Its URL is a credential: keep it in SSM and write ${ssm:/path}. */
-    webhookUrl: z.url().optional(),
+    webhookUrl: urlField({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }).optional(),
     email: z.strictObject({ from: z.string().min(3), to: z.array(z.string().min(3)).min(1) }).optional(),
   })
   .refine((p) => p.topicArn ?? p.webhookUrl ?? p.email, {
@@ -30,6 +31,10 @@ const channels = (p: Params) =>
   ]
     .filter(Boolean)
     .join(", ");
+
+/** A topic's region, from its ARN: SNS takes a message in the topic's own region. */
+const topicRegion = (arn: unknown) =>
+  typeof arn === "string" && arn.startsWith("arn:") ? arn.split(":")[3] || undefined : undefined;
 
 /** Sends the message on every channel; returns the SNS or SES message id. */
 export async function send(ctx: StepContext, p: Params): Promise<string> {
@@ -110,9 +115,26 @@ export const notifyStep: StepKind<Params, undefined> = {
     ];
   },
   manual: (p, region) => [
-    p.topicArn
-      ? aws("sns", "publish", region, { "topic-arn": p.topicArn, subject: p.subject, message: p.message })
-      : `tell the on-call channel: ${text(p.message)}`,
+    ...(p.topicArn
+      ? [
+          aws("sns", "publish", topicRegion(p.topicArn) ?? region, {
+            "topic-arn": p.topicArn,
+            subject: p.subject,
+            message: p.message,
+          }),
+        ]
+      : []),
+    ...(p.webhookUrl || p.email || !p.topicArn
+      ? [
+          comment(
+            "tell the on-call channel",
+            p.email ? " (email)" : "",
+            p.webhookUrl ? " (webhook)" : "",
+            ": ",
+            p.message,
+          ).trim(),
+        ]
+      : []),
   ],
   read: () => Promise.resolve(undefined),
   plan: (_ctx, p) => ({ current: "-", target: `"${p.message}" to ${channels(p)}`, changes: true }),

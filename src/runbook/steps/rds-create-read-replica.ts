@@ -3,7 +3,7 @@ import { z } from "zod";
 import { NotFoundError, waitFor, type StepContext, type StepKind } from "../step.js";
 import { known } from "./grants.js";
 import { dbArn, describeDb } from "./rds-promote-read-replica.js";
-import { aws, sh } from "../manual.js";
+import { aws, dbField } from "../manual.js";
 
 const params = z.strictObject({
   /** The new replica's identifier, in the step's region. */
@@ -68,8 +68,13 @@ export const rdsCreateReadReplicaStep: StepKind<Params, Before> = {
       "source-db-instance-identifier": p.source,
       "db-instance-class": p.instanceClass,
     }),
-    `aws rds wait db-instance-available --region ${sh(region)} --db-instance-identifier ${sh(p.instance)}`,
+    aws("rds", "wait db-instance-available", region, { "db-instance-identifier": p.instance }),
   ],
+  manualOutputs: (p, region) => ({
+    endpoint: { command: dbField(p.instance, region, "Endpoint.Address") },
+    port: { command: dbField(p.instance, region, "Endpoint.Port") },
+    arn: { command: dbField(p.instance, region, "DBInstanceArn") },
+  }),
   read,
   plan(_ctx, p, b) {
     const target = `${p.instance} replicates ${p.source}`;

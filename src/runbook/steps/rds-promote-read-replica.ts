@@ -10,7 +10,7 @@ import { parseArn } from "../../aws/arn.js";
 import { awsErrorCode } from "../../aws/errors.js";
 import { NotFoundError, waitFor, type StepContext, type StepKind } from "../step.js";
 import { nameOrAny } from "./grants.js";
-import { aws, sh, text } from "../manual.js";
+import { aws, comment, dbField, minutesAgo, word } from "../manual.js";
 
 const params = z.strictObject({
   instance: z.string().min(1),
@@ -95,15 +95,29 @@ export const rdsPromoteReadReplicaStep: StepKind<Params, Before> = {
     aws("cloudwatch", "get-metric-statistics", region, {
       namespace: "AWS/RDS",
       "metric-name": "ReplicaLag",
-      dimensions: `Name=DBInstanceIdentifier,Value=${text(p.instance)}`,
+      dimensions: word("Name=DBInstanceIdentifier,Value=", p.instance),
       statistics: "Maximum",
       period: 60,
-      "start-time": "NOW-15MIN",
-      "end-time": "NOW",
-    }) + `   # refuse above ${text(p.maxLagSeconds ?? 900)} s unless the loss is accepted`,
+      "start-time": minutesAgo(10),
+      "end-time": minutesAgo(0),
+    }) +
+      comment(
+        "the newest Maximum must be at most ",
+        p.maxLagSeconds ?? 900,
+        " s; above it (or with no datapoint) promote only if losing that much data is accepted",
+      ),
     aws("rds", "promote-read-replica", region, { "db-instance-identifier": p.instance }),
-    `aws rds wait db-instance-available --region ${sh(region)} --db-instance-identifier ${sh(p.instance)}`,
+    aws("rds", "wait db-instance-available", region, { "db-instance-identifier": p.instance }),
   ],
+  manualOutputs: (p, region) => ({
+    endpoint: { command: dbField(p.instance, region, "Endpoint.Address") },
+    port: { command: dbField(p.instance, region, "Endpoint.Port") },
+    arn: { command: dbField(p.instance, region, "DBInstanceArn") },
+    previousSource: {
+      command: dbField(p.instance, region, "ReadReplicaSourceDBInstanceIdentifier"),
+      before: true,
+    },
+  }),
   async read(ctx, p) {
     const db = await describeDb(ctx, p.instance);
     return {

@@ -10,7 +10,7 @@ import { listRecordSets } from "../../aws/route53.js";
 import { normalizeDnsName } from "../../resources/route53/normalize.js";
 import { NotFoundError, reconcileByTarget, waitFor, type StepContext, type StepKind } from "../step.js";
 import { known } from "./grants.js";
-import { sh, text } from "../manual.js";
+import { aws, code, comment, hostedZoneId, jmesLiteral, json, output, text, word } from "../manual.js";
 
 const record = z.strictObject({
   name: z.string().min(1),
@@ -150,6 +150,35 @@ function lines(p: Params, state: Before) {
   ];
 }
 
+/** A name as Route 53 lists it: lower case, ending in a dot, a `*` written as its octal escape. */
+const route53Name = (name: unknown) =>
+  typeof name === "string" ? `${name.toLowerCase().replace(/\.$/, "").replace(/\*/g, "\\052")}.` : name;
+
+/** A runbook record (as written, references made runnable) as the ResourceRecordSet the step writes. */
+function manualRecordSet(r: Record<string, unknown>): Record<string, unknown> {
+  const alias = r.alias as Record<string, unknown> | undefined;
+  return {
+    Name: r.name,
+    Type: r.type,
+    ...(r.setIdentifier !== undefined ? { SetIdentifier: r.setIdentifier } : {}),
+    ...(r.failover !== undefined ? { Failover: r.failover } : {}),
+    ...(r.weight !== undefined ? { Weight: r.weight } : {}),
+    ...(r.healthCheckId !== undefined ? { HealthCheckId: r.healthCheckId } : {}),
+    ...(alias
+      ? {
+          AliasTarget: {
+            DNSName: alias.dnsName,
+            HostedZoneId: alias.hostedZoneId,
+            EvaluateTargetHealth: alias.evaluateTargetHealth ?? true,
+          },
+        }
+      : {
+          TTL: r.ttl ?? 60,
+          ResourceRecords: ((r.values as unknown[] | undefined) ?? []).map((Value) => ({ Value })),
+        }),
+  };
+}
+
 /** UPSERTs record sets (simple, failover or weighted) and waits until Route 53 reports INSYNC. */
 export const route53ChangeRecordsStep: StepKind<Params, Before> = {
   kind: "route53.change-records",
@@ -190,10 +219,61 @@ export const route53ChangeRecordsStep: StepKind<Params, Before> = {
       },
     ];
   },
-  manual: (p) => [
-    `aws route53 change-resource-record-sets --hosted-zone-id ZONE-ID-OF-${sh(p.zone)} --change-batch file://change.json   # UPSERT ${((p.records as { name?: unknown; type?: unknown }[] | undefined) ?? []).map((r) => `${text(r.name)} ${text(r.type)}`).join(", ") || "-"}${((p.remove as unknown[] | undefined) ?? []).length ? `; DELETE ${((p.remove as { name?: unknown; type?: unknown }[]) ?? []).map((r) => `${text(r.name)} ${text(r.type)}`).join(", ")}` : ""}`,
-    "aws route53 get-change --id CHANGE-ID   # until INSYNC",
-  ],
+  manual: (p, region) => {
+    const zone = hostedZoneId(p.zone, region);
+    const records = (p.records as Record<string, unknown>[] | undefined) ?? [];
+    const remove = (p.remove as Record<string, unknown>[] | undefined) ?? [];
+    const change = (batch: unknown, why: string) => [
+      `CHANGE_ID=$(${aws("route53", "change-resource-record-sets", region, {
+        "hosted-zone-id": zone,
+        "change-batch": batch,
+        query: "ChangeInfo.Id",
+        output: "text",
+      })})${comment(why)}`,
+      aws("route53", "wait resource-record-sets-changed", region, { id: code("$CHANGE_ID") }),
+    ];
+    return [
+      ...(records.length
+        ? change(
+            json({
+              Changes: records.map((r) => ({ Action: "UPSERT", ResourceRecordSet: manualRecordSet(r) })),
+            }),
+            `UPSERT ${records.map((r) => `${text(r.name)} ${text(r.type)}`).join(", ")}`,
+          )
+        : []),
+      // A DELETE names the record exactly as it is: the batch is made from Route 53's own listing.
+      ...remove.flatMap((r) =>
+        change(
+          output(
+            aws("route53", "list-resource-record-sets", region, {
+              "hosted-zone-id": zone,
+              query: word(
+                "{Changes: ResourceRecordSets[?Name==",
+                jmesLiteral(route53Name(r.name)),
+                " && Type==",
+                jmesLiteral(r.type),
+                ...(r.setIdentifier === undefined
+                  ? []
+                  : [" && SetIdentifier==", jmesLiteral(r.setIdentifier)]),
+                '].{Action: `"DELETE"`, ResourceRecordSet: @}}',
+              ),
+              output: "json",
+            }),
+          ),
+          `DELETE ${text(r.name)} ${text(r.type)} (refused when it is already gone: nothing to do)`,
+        ),
+      ),
+    ];
+  },
+  manualOutputs: (p, region) => ({
+    zoneId: {
+      command: aws("route53", "list-hosted-zones-by-name", region, {
+        "dns-name": p.zone,
+        query: word("HostedZones[?Name==", jmesLiteral(route53Name(p.zone)), "].Id | [0]"),
+        output: "text",
+      }),
+    },
+  }),
   read,
   plan(_ctx, p, before) {
     const l = lines(p, before);

@@ -8,7 +8,7 @@ import {
 import { z } from "zod";
 import { NotFoundError, reconcileByTarget, type StepContext, type StepKind } from "../step.js";
 import { known } from "./grants.js";
-import { aws } from "../manual.js";
+import { aws, healthCheckId } from "../manual.js";
 
 const params = z
   .strictObject({
@@ -121,11 +121,32 @@ export const route53HealthCheckStep: StepKind<Params, CheckState> = {
   ],
   manual: (p, region) => [
     aws("route53", "update-health-check", region, {
-      "health-check-id": p.healthCheck,
+      "health-check-id": healthCheckId(p.healthCheck, region),
       ...(p.inverted === undefined ? {} : { [p.inverted ? "inverted" : "no-inverted"]: true }),
       ...(p.disabled === undefined ? {} : { [p.disabled ? "disabled" : "no-disabled"]: true }),
     }),
   ],
+  manualOutputs: (p, region) => {
+    const config = (field: string) => ({
+      command: aws("route53", "get-health-check", region, {
+        "health-check-id": healthCheckId(p.healthCheck, region),
+        query: `HealthCheck.HealthCheckConfig.${field}`,
+        output: "text",
+      }),
+      before: true,
+    });
+    return {
+      healthCheckId: {
+        command: aws("route53", "get-health-check", region, {
+          "health-check-id": healthCheckId(p.healthCheck, region),
+          query: "HealthCheck.Id",
+          output: "text",
+        }),
+      },
+      previousInverted: config("Inverted"),
+      previousDisabled: config("Disabled"),
+    };
+  },
   read: (ctx, p) => readCheck(ctx, p.healthCheck),
   plan: (_ctx, p, before) => ({
     current: `health check ${before.id}: ${state(before)}`,

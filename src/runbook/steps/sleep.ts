@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { pause, readsNothing, type StepKind } from "../step.js";
-import { text } from "../manual.js";
+import { sh } from "../manual.js";
 
 const params = z.strictObject({ seconds: z.number().min(0).max(3600) });
 
@@ -10,7 +10,7 @@ export const sleepStep: StepKind<z.infer<typeof params>, undefined> = {
   permissions: [],
   params,
   outputs: [],
-  manual: (p) => [`sleep ${text(p.seconds)}`],
+  manual: (p) => [`sleep ${sh(p.seconds)}`],
   ...readsNothing,
   inverse: () => [],
   plan: (_ctx, p) => ({ current: "-", target: `wait ${p.seconds} s`, changes: p.seconds > 0 }),

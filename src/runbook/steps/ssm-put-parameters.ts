@@ -9,7 +9,7 @@ import {
 import { z } from "zod";
 import { reconcileByTarget, type StepContext, type StepKind } from "../step.js";
 import { known } from "./grants.js";
-import { aws, text } from "../manual.js";
+import { aws, Shell, sh } from "../manual.js";
 
 const type = z.enum(["String", "StringList", "SecureString"]);
 const value = z.union([
@@ -93,7 +93,7 @@ async function read(ctx: StepContext, p: Params): Promise<Before> {
       const name = x.Name ?? "";
       const secure = x.Type === "SecureString";
       // A SecureString's value is compared here and forgotten: only whether it is the same is kept.
-      if (secure) ctx.secrets.add(x.Value);
+      if (secure) ctx.secrets.add(x.Value, `the SSM parameter ${name}`);
       const target = targets.get(name);
       const keyId = keys.get(name);
       found[name] = {
@@ -106,7 +106,8 @@ async function read(ctx: StepContext, p: Params): Promise<Before> {
     }
   }
   // What is written as (or into) a SecureString is secret from here on, whatever its source.
-  for (const w of writes(p, found)) if (w.type === "SecureString") ctx.secrets.add(w.value);
+  for (const w of writes(p, found))
+    if (w.type === "SecureString") ctx.secrets.add(w.value, `the value to write to ${w.name}`);
   return found;
 }
 
@@ -167,9 +168,19 @@ export const ssmPutParametersStep: StepKind<Params, Before> = {
   ssmParametersWritten: (p) =>
     Object.keys(p.parameters && typeof p.parameters === "object" ? p.parameters : {}),
   manual: (p, region) => [
-    ...Object.entries((p.parameters as Record<string, unknown> | undefined) ?? {}).map(([name, value]) =>
-      aws("ssm", "put-parameter", region, { name, value: text(value), overwrite: true }),
-    ),
+    ...Object.entries((p.parameters as Record<string, unknown> | undefined) ?? {}).map(([name, v]) => {
+      const entry = (v && typeof v === "object" && !(v instanceof Shell) ? v : { value: v }) as {
+        value?: unknown;
+        type?: unknown;
+        keyId?: unknown;
+      };
+      const flags = { name, type: entry.type ?? p.type, "key-id": entry.keyId ?? p.keyId, overwrite: true };
+      // A value known only when the line runs (an SSM parameter's, perhaps a secret), or one the
+      // CLI would read as a file or URL, goes through stdin: never into argv, never fetched.
+      if (entry.value instanceof Shell || /^(file|fileb|https?):\/\//i.test(String(entry.value)))
+        return `printf '%s' ${sh(entry.value)} | ${aws("ssm", "put-parameter", region, { ...flags, value: "file:///dev/stdin" })}`;
+      return aws("ssm", "put-parameter", region, { ...flags, value: entry.value });
+    }),
     ...((p.remove as unknown[] | undefined) ?? []).map((name) =>
       aws("ssm", "delete-parameter", region, { name }),
     ),
