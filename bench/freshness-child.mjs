@@ -3,6 +3,7 @@
 // the peak RSS is the run's alone.
 import { AwsClients } from "../dist/src/aws/client-factory.js";
 import { configSchema } from "../dist/src/config/schema.js";
+import { STORE_TYPES } from "../dist/src/catalog.js";
 import { runFreshness } from "../dist/src/freshness/engine.js";
 import { putFreshnessMetrics } from "../dist/src/freshness/put-metrics.js";
 import { performance } from "node:perf_hooks";
@@ -14,6 +15,7 @@ const aws = await AwsClients.create({
 });
 const config = configSchema.parse({ regions: { primary: "us-east-1", standby: "us-west-2" }, rpo: "15m" });
 const result = await runFreshness(aws, {
+  types: STORE_TYPES,
   primaryRegions: ["us-east-1"],
   standbyRegions: ["us-west-2"],
   config,

@@ -20,7 +20,7 @@ import { executeRunbook } from "../src/runbook/engine.js";
 import { DynamoDbJournal } from "../src/runbook/journal-dynamodb.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import type { Journal } from "../src/runbook/journal.js";
-import { DynamoDbHistory } from "../src/store/dynamodb.js";
+import { DynamoDbHistory } from "../src/history/dynamodb.js";
 import { Emulator } from "../demo/emulator.js";
 import { loadRunbook } from "../src/runbook/load.js";
 import type { Trial } from "../test/harness/crash-matrix.js";

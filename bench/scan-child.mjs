@@ -2,6 +2,7 @@
 // figures as JSON; bench/scan.ts starts it so that the peak RSS is the scan's alone.
 import { AwsClients } from "../dist/src/aws/client-factory.js";
 import { DEFAULT_RATE_LIMITS } from "../dist/src/aws/rate-limits.js";
+import { RESOURCE_TYPES } from "../dist/src/catalog.js";
 import { runScan } from "../dist/src/scan/engine.js";
 
 // LIMITS=aws: AWS's published rates, named as drctl.yaml would (a loopback endpoint has none otherwise).
@@ -11,6 +12,7 @@ const aws = await AwsClients.create({
   credentials: () => Promise.resolve({ accessKeyId: "bench", secretAccessKey: "bench" }),
 });
 const result = await runScan(aws, {
+  types: RESOURCE_TYPES,
   primaryRegions: ["us-east-1"],
   configPairs: [],
   settings: { strategy: "pilot-light", certificateExpiryDays: 30, now: new Date() },

@@ -11,12 +11,14 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseYamlWithSchema } from "../src/config/load.js";
-import { configSchema, scheduleTopic } from "../src/config/schema.js";
+import type { configSchema } from "../src/config/schema.js";
+import { configSchemaFor, scheduleTopic } from "../src/config/schema.js";
 import { loadRunbook } from "../src/runbook/load.js";
 import { dirname, join } from "node:path";
 import { bundleHandlers, bundleRunbooks } from "./bundle.js";
 import { parseDocument } from "yaml";
 import { DrctlStack } from "./stack.js";
+import { ruleIds } from "../src/catalog.js";
 
 /**
  * The configuration the functions get in their environment, without the webhook's URL (a
@@ -35,7 +37,7 @@ function withoutWebhook(
 export function buildApp(options: { configFile?: string; schedule?: string; outdir?: string } = {}) {
   const file = options.configFile ?? process.env.DRCTL_DEPLOY_CONFIG ?? "drctl.yaml";
   const configText = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const config = parseYamlWithSchema(configText, file, configSchema);
+  const config = parseYamlWithSchema(configText, file, configSchemaFor(ruleIds()));
   const app = new App({
     outdir: options.outdir ?? "cdk.out",
     // Access-log delivery by bucket policy rather than the legacy LogDeliveryWrite ACL.

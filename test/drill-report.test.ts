@@ -17,8 +17,8 @@ import { formatDrillHtml } from "../src/report/drill-html.js";
 import { writeSiteToFolder } from "../src/report/publish.js";
 import { drillPath } from "../src/report/site-drills.js";
 import { buildSiteReport } from "../src/report/site.js";
-import { SqliteHistory } from "../src/store/sqlite.js";
-import { drillRun } from "../src/store/types.js";
+import { SqliteHistory } from "../src/history/sqlite.js";
+import { drillRun } from "../src/history/types.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Markup that would run if a value reached the page unescaped. */

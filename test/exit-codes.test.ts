@@ -17,8 +17,8 @@ import { buildWorld } from "../demo/world/build.js";
 import { runCli } from "../src/cli/program.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import { EXIT_CODES, exitCodesMarkdown } from "../src/errors.js";
-import { SqliteHistory } from "../src/store/sqlite.js";
-import { headerOf } from "../src/store/types.js";
+import { SqliteHistory } from "../src/history/sqlite.js";
+import { headerOf } from "../src/history/types.js";
 import { useEmulator } from "./harness/emulator.js";
 import { FaultProxy, NO_FAULTS } from "./harness/fault-proxy.js";
 

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildWorld } from "../demo/world/build.js";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { runCli } from "../src/cli/program.js";
-import type { PlanResult } from "../src/plan/model.js";
+import type { PlanResult } from "../src/core/plan-result.js";
 import { generateFailback, runbookOfRun } from "../src/runbook/failback.js";
 import { checkCommands } from "../src/runbook/cli-shapes.testing.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";

@@ -50,12 +50,12 @@ import { AwsClients } from "../src/aws/client-factory.js";
 import { configSchema } from "../src/config/schema.js";
 import type { FreshnessResult } from "../src/core/freshness-result.js";
 import { runFreshness } from "../src/freshness/engine.js";
-import { auroraStoreType } from "../src/stores/aurora/index.js";
-import { backupStoreType } from "../src/stores/backup/index.js";
-import { efsStoreType } from "../src/stores/efs/index.js";
-import { elasticacheStoreType } from "../src/stores/elasticache/index.js";
-import { rdsStoreType } from "../src/stores/rds/index.js";
-import type { StoreType } from "../src/freshness/store-type.js";
+import { auroraStoreType } from "../src/datastores/aurora/index.js";
+import { backupStoreType } from "../src/datastores/backup/index.js";
+import { efsStoreType } from "../src/datastores/efs/index.js";
+import { elasticacheStoreType } from "../src/datastores/elasticache/index.js";
+import { rdsStoreType } from "../src/datastores/rds/index.js";
+import type { StoreType } from "../src/datastores/type.js";
 
 const [P, S] = ["us-east-1", "us-west-2"];
 const ACCOUNT = "123456789012";

@@ -25,6 +25,7 @@ import { runFreshness } from "../src/freshness/engine.js";
 import { AwsBehaviour } from "./harness/aws-behaviour.js";
 import { useEmulator } from "./harness/emulator.js";
 import type { FaultProxy } from "./harness/fault-proxy.js";
+import { STORE_TYPES } from "../src/catalog.js";
 
 const env = useEmulator();
 const [P, S] = ["us-east-1", "us-west-2"];
@@ -68,6 +69,7 @@ async function measure(store: string, delayMs: number) {
     true,
   );
   const result = await runFreshness(through, {
+    types: STORE_TYPES,
     primaryRegions: [P],
     standbyRegions: [S],
     config,

@@ -43,6 +43,7 @@ import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwat
 import { AwsBehaviour } from "./harness/aws-behaviour.js";
 import { useEmulator } from "./harness/emulator.js";
 import type { FaultProxy } from "./harness/fault-proxy.js";
+import { STORE_TYPES } from "../src/catalog.js";
 
 const env = useEmulator();
 const [P, S] = ["us-east-1", "us-west-2"];
@@ -71,6 +72,7 @@ ${extra}`;
 
 function options(config: string): FreshnessOptions {
   return {
+    types: STORE_TYPES,
     primaryRegions: [P],
     standbyRegions: [S],
     config: configSchema.parse(parseYaml(config)),

@@ -13,8 +13,9 @@ import { buildNetwork } from "../demo/world/network.js";
 import { runCli } from "../src/cli/program.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan } from "../src/scan/engine.js";
-import { SqliteHistory } from "../src/store/sqlite.js";
+import { SqliteHistory } from "../src/history/sqlite.js";
 import { useEmulator } from "./harness/emulator.js";
+import { RESOURCE_TYPES } from "../src/catalog.js";
 
 const env = useEmulator();
 let world: World;
@@ -130,6 +131,7 @@ describe("a standby in another account", () => {
     );
     const settings = { strategy: "warm-standby" as const, certificateExpiryDays: 30, now: new Date() };
     const viaRole = await runScan(aws, {
+      types: RESOURCE_TYPES,
       primaryRegions: ["eu-west-1"],
       configPairs: [],
       settings,
@@ -142,6 +144,7 @@ describe("a standby in another account", () => {
     expect(aws.counter.byOperation["STS.AssumeRole"]).toBe(1);
     // Without the role, the caller's own account has no such load balancer.
     const withoutRole = await runScan(await env.clients(), {
+      types: RESOURCE_TYPES,
       primaryRegions: ["eu-west-1"],
       configPairs: [],
       settings,

@@ -18,7 +18,7 @@ import {
   type LockOwner,
   type LockRecord,
 } from "../src/runbook/journal.js";
-import { DynamoDbHistory } from "../src/store/dynamodb.js";
+import { DynamoDbHistory } from "../src/history/dynamodb.js";
 import { useEmulator } from "./harness/emulator.js";
 
 const env = useEmulator();

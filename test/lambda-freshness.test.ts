@@ -14,7 +14,7 @@ import { FRESHNESS_SCHEMA_VERSION, type FreshnessResult } from "../src/core/fres
 import { freshnessDatums, putFreshnessMetrics } from "../src/freshness/put-metrics.js";
 import { freshness, notify, plans } from "../src/lambda/handlers.js";
 import { runtimeFromEnv, type Runtime } from "../src/lambda/runtime.js";
-import { DynamoDbHistory } from "../src/store/dynamodb.js";
+import { DynamoDbHistory } from "../src/history/dynamodb.js";
 import { AwsBehaviour } from "./harness/aws-behaviour.js";
 import { useEmulator } from "./harness/emulator.js";
 import { FaultProxy, NO_FAULTS } from "./harness/fault-proxy.js";

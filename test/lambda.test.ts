@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildWorld, changeWorld, type World } from "../demo/world/build.js";
 import { aggregate, notify, plan, publish, scanBatch, type BatchOutcome } from "../src/lambda/handlers.js";
 import { runtimeFromEnv, type Runtime } from "../src/lambda/runtime.js";
-import { asScan } from "../src/store/types.js";
-import { DynamoDbHistory } from "../src/store/dynamodb.js";
+import { asScan } from "../src/history/types.js";
+import { DynamoDbHistory } from "../src/history/dynamodb.js";
 import { useEmulator } from "./harness/emulator.js";
 
 const env = useEmulator();

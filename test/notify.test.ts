@@ -12,7 +12,7 @@ import { makeCertificate } from "../demo/world/certificates.js";
 import { notifyScan, type NotifyConfig } from "../src/notify/notify.js";
 import { webhookBody } from "../src/notify/transports.js";
 import type { ScanResult } from "../src/core/scan-result.js";
-import { diffRuns } from "../src/store/diff.js";
+import { diffRuns } from "../src/history/diff.js";
 import { useEmulator } from "./harness/emulator.js";
 
 const env = useEmulator();

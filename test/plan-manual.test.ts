@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildWorld } from "../demo/world/build.js";
 import { runCli } from "../src/cli/program.js";
-import type { PlanResult } from "../src/plan/model.js";
+import type { PlanResult } from "../src/core/plan-result.js";
 import { checkCommands } from "../src/runbook/cli-shapes.testing.js";
 import { useEmulator } from "./harness/emulator.js";
 

@@ -15,12 +15,12 @@ import { buildWorld } from "../demo/world/build.js";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { runCli } from "../src/cli/program.js";
 import { DRILL_SCHEMA_VERSION, type DrillResult } from "../src/core/drill-result.js";
-import type { PlanResult } from "../src/plan/model.js";
-import { planDocument } from "../src/plan/document.js";
-import { renderMarkdown } from "../src/plan/render-markdown.js";
+import type { PlanResult } from "../src/core/plan-result.js";
+import { planDocument } from "../src/report/plan-document.js";
+import { renderMarkdown } from "../src/report/plan-markdown.js";
 import type { PlanDiff } from "../src/plan/diff.js";
-import { SqliteHistory } from "../src/store/sqlite.js";
-import { drillRun } from "../src/store/types.js";
+import { SqliteHistory } from "../src/history/sqlite.js";
+import { drillRun } from "../src/history/types.js";
 import { useEmulator } from "./harness/emulator.js";
 import { recordReplicaLag } from "./harness/moto-workarounds.js";
 

@@ -14,7 +14,7 @@ import type { PairResult, ScanResult } from "../src/core/scan-result.js";
 import { scanMessage } from "../src/notify/message.js";
 import { formatScanHtml } from "../src/report/html.js";
 import { summarise } from "../src/scan/engine.js";
-import { diffRuns } from "../src/store/diff.js";
+import { diffRuns } from "../src/history/diff.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 let browser: Browser;

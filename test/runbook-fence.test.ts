@@ -15,7 +15,7 @@ import { DynamoDbJournal } from "../src/runbook/journal-dynamodb.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { fenceJournal } from "../src/runbook/fence.js";
 import { acquireLock, LeaseLostError, processOwner, type Journal } from "../src/runbook/journal.js";
-import { DynamoDbHistory } from "../src/store/dynamodb.js";
+import { DynamoDbHistory } from "../src/history/dynamodb.js";
 import { bundleCli } from "./harness/cli-bundle.js";
 import { drctlProcess, until } from "./harness/drctl-process.js";
 import { useEmulator } from "./harness/emulator.js";

@@ -32,6 +32,7 @@ import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan, type ScanOptions } from "../src/scan/engine.js";
 import { useEmulator } from "./harness/emulator.js";
 import { FaultProxy, NO_FAULTS } from "./harness/fault-proxy.js";
+import { RESOURCE_TYPES } from "../src/catalog.js";
 
 const env = useEmulator();
 const [PRIMARY, STANDBY] = ["us-east-1", "us-west-2"];
@@ -42,6 +43,7 @@ let result: ScanResult;
 const CHANGED = [7, 8, 9, 10, 11];
 
 const options = (): ScanOptions => ({
+  types: RESOURCE_TYPES,
   primaryRegions: [PRIMARY],
   configPairs: [],
   settings: { strategy: "pilot-light", certificateExpiryDays: 30, now: new Date() },

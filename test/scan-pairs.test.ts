@@ -11,6 +11,7 @@ import type { AwsClients } from "../src/aws/client-factory.js";
 import { runScan } from "../src/scan/engine.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import { useEmulator } from "./harness/emulator.js";
+import { RESOURCE_TYPES } from "../src/catalog.js";
 
 const env = useEmulator();
 let aws: AwsClients;
@@ -107,6 +108,7 @@ beforeAll(async () => {
 
   scanClients = await env.clients();
   result = await runScan(scanClients, {
+    types: RESOURCE_TYPES,
     primaryRegions: ["us-east-1"],
     configPairs: [],
     settings: { strategy: "warm-standby", certificateExpiryDays: 30, now: new Date() },
@@ -175,6 +177,7 @@ describe("bad pairs become findings, and every other pair is still scanned", () 
 
   it("takes pairs from config as well as from tags", async () => {
     const r = await runScan(await env.clients(), {
+      types: RESOURCE_TYPES,
       primaryRegions: [],
       configPairs: [{ primary: arns["other-east"] ?? "", secondary: arns["s-ok"] ?? "" }],
       settings: { strategy: "warm-standby", certificateExpiryDays: 30, now: new Date() },

@@ -9,15 +9,17 @@ import { buildWorld, type World } from "../demo/world/build.js";
 import { isReadFailure } from "../src/core/finding.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan, type ScanOptions } from "../src/scan/engine.js";
-import { diffRuns } from "../src/store/diff.js";
+import { diffRuns } from "../src/history/diff.js";
 import { useEmulator } from "./harness/emulator.js";
 import { FaultProxy, NO_FAULTS, type FaultPlan } from "./harness/fault-proxy.js";
+import { RESOURCE_TYPES } from "../src/catalog.js";
 
 const env = useEmulator();
 let world: World;
 let clean: ScanResult;
 
 const options: ScanOptions = {
+  types: RESOURCE_TYPES,
   primaryRegions: ["us-east-1"],
   configPairs: [],
   settings: { strategy: "pilot-light", certificateExpiryDays: 30, now: new Date() },

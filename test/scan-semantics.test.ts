@@ -34,6 +34,7 @@ import { runScan } from "../src/scan/engine.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import type { Finding } from "../src/core/finding.js";
 import { useEmulator } from "./harness/emulator.js";
+import { RESOURCE_TYPES } from "../src/catalog.js";
 
 const env = useEmulator();
 let aws: AwsClients;
@@ -453,6 +454,7 @@ beforeAll(async () => {
   );
 
   result = await runScan(await env.clients(), {
+    types: RESOURCE_TYPES,
     primaryRegions: [REGIONS.primary],
     configPairs: [],
     settings: { strategy: "warm-standby", certificateExpiryDays: 30, now: new Date() },

@@ -12,6 +12,7 @@ import type { ScanResult } from "../src/core/scan-result.js";
 import type { Finding } from "../src/core/finding.js";
 import { useEmulator } from "./harness/emulator.js";
 import { FaultProxy } from "./harness/fault-proxy.js";
+import { RESOURCE_TYPES } from "../src/catalog.js";
 
 const env = useEmulator();
 let world: World;
@@ -19,6 +20,7 @@ let result: ScanResult;
 let calls: number;
 
 const options = (overrides: Partial<ScanOptions> = {}): ScanOptions => ({
+  types: RESOURCE_TYPES,
   primaryRegions: ["us-east-1"],
   configPairs: [],
   settings: { strategy: "pilot-light", certificateExpiryDays: 30, now: new Date() },

@@ -25,7 +25,7 @@ import { configSchema } from "../src/config/schema.js";
 import { advance, alarm, type AdvanceResult } from "../src/lambda/failover.js";
 import type { Runtime } from "../src/lambda/runtime.js";
 import { DynamoDbJournal } from "../src/runbook/journal-dynamodb.js";
-import { DynamoDbHistory } from "../src/store/dynamodb.js";
+import { DynamoDbHistory } from "../src/history/dynamodb.js";
 import { failoverInputSchema, type FailoverInput } from "../src/trigger/start.js";
 import { useEmulator } from "./harness/emulator.js";
 import { FaultProxy, NO_FAULTS } from "./harness/fault-proxy.js";

@@ -18,8 +18,8 @@ import { buildSite, buildSiteReport, freshnessPath, runPath } from "../src/repor
 import { FRESHNESS_SCHEMA_VERSION, type StoreResult } from "../src/core/freshness-result.js";
 import { startBucketOwnerProxy } from "./harness/bucket-owner-proxy.js";
 import type { ScanResult } from "../src/core/scan-result.js";
-import { SqliteHistory } from "../src/store/sqlite.js";
-import { freshnessRun, headerOf } from "../src/store/types.js";
+import { SqliteHistory } from "../src/history/sqlite.js";
+import { freshnessRun, headerOf } from "../src/history/types.js";
 import { useEmulator } from "./harness/emulator.js";
 import Database from "better-sqlite3";
 
@@ -405,7 +405,7 @@ describe("access denied", () => {
 
   it("on DynamoDB names the action and the table", async () => {
     const { FaultProxy, NO_FAULTS } = await import("./harness/fault-proxy.js");
-    const { DynamoDbHistory } = await import("../src/store/dynamodb.js");
+    const { DynamoDbHistory } = await import("../src/history/dynamodb.js");
     const proxy = await FaultProxy.start(env.emulator.endpoint, {
       ...NO_FAULTS,
       deny: (r) => r.target.endsWith(".PutItem"),

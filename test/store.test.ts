@@ -6,10 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ScanResult } from "../src/core/scan-result.js";
-import { diffRuns } from "../src/store/diff.js";
-import { DynamoDbHistory, IncompleteRunError } from "../src/store/dynamodb.js";
-import { HistoryFileError, SqliteHistory } from "../src/store/sqlite.js";
-import { asScan, headerOf, type HistoryStore } from "../src/store/types.js";
+import { diffRuns } from "../src/history/diff.js";
+import { DynamoDbHistory, IncompleteRunError } from "../src/history/dynamodb.js";
+import { HistoryFileError, SqliteHistory } from "../src/history/sqlite.js";
+import { asScan, headerOf, type HistoryStore } from "../src/history/types.js";
 import { useEmulator } from "./harness/emulator.js";
 
 const env = useEmulator();

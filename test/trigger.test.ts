@@ -24,7 +24,7 @@ import type { Runtime } from "../src/lambda/runtime.js";
 import { START_GATE } from "../src/runbook/engine.js";
 import { DynamoDbJournal } from "../src/runbook/journal-dynamodb.js";
 import { acquireLock, processOwner } from "../src/runbook/journal.js";
-import { DynamoDbHistory } from "../src/store/dynamodb.js";
+import { DynamoDbHistory } from "../src/history/dynamodb.js";
 import { failoverInputSchema, type FailoverInput } from "../src/trigger/start.js";
 import { useEmulator } from "./harness/emulator.js";
 import type { FaultProxy } from "./harness/fault-proxy.js";

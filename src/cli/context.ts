@@ -2,17 +2,18 @@ import { existsSync } from "node:fs";
 import { AwsClients } from "../aws/client-factory.js";
 import { assertCredentials, baseCredentials } from "../aws/credentials.js";
 import { parseEndpointUrl } from "../aws/endpoint.js";
-import { defaultStoreLocation, openStore } from "../store/open.js";
-import { parseStoreLocation, type StoreLocation } from "../store/location.js";
+import { defaultStoreLocation, openStore } from "../history/open.js";
+import { parseStoreLocation, type StoreLocation } from "../config/store-location.js";
 import type { Journal } from "../runbook/journal.js";
 import { openJournal } from "../runbook/open-journal.js";
-import type { HistoryStore } from "../store/types.js";
+import type { HistoryStore } from "../history/types.js";
 import { assertRegion } from "../aws/regions.js";
 import { loadConfig } from "../config/load.js";
 import { primaryRegions, type DrctlConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import { jsonText, type Io } from "./io.js";
 import { prepareFile } from "./paths.js";
+import { ruleIds } from "../catalog.js";
 
 /** The global options every command accepts. */
 export interface GlobalOptions {
@@ -59,7 +60,7 @@ export class CommandContext {
 
   /** Validates every global option and the config before any work: bad input fails here, exit 2. */
   static create(options: GlobalOptions, io: Io): CommandContext {
-    const loaded = loadConfig(options.config);
+    const loaded = loadConfig(options.config, { ruleIds: ruleIds() });
     const { config } = loaded;
     for (const r of options.region) assertRegion(r, "--region");
     const profile = first(

@@ -10,13 +10,14 @@ import { serversResolver, systemResolver, type Resolver } from "../drill/probe.j
 import { planProblems } from "../runbook/engine.js";
 import { formatDrillHtml } from "../report/drill-html.js";
 import { formatDrillText } from "../report/drill-text.js";
-import { drctlHome } from "../store/open.js";
-import { drillRun } from "../store/types.js";
+import { drctlHome } from "../history/open.js";
+import { drillRun } from "../history/types.js";
 import { ensurePrivateDir, writeFileAtomic } from "../util/files.js";
 import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";
 import { prepareFile } from "./paths.js";
 import { formatPlan } from "./runbook.js";
+import { RESOURCE_TYPES, STORE_TYPES } from "../catalog.js";
 
 type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;
 
@@ -169,7 +170,11 @@ Examples:
         try {
           const outcome = await runDrill(aws, journal, d, {
             resolver: resolverOf(d),
-            preflight: () => preflight(aws, d.drill, ctx.config, store, (l) => ctx.progress(l)),
+            preflight: () =>
+              preflight(aws, d.drill, ctx.config, store, (l) => ctx.progress(l), {
+                resources: RESOURCE_TYPES,
+                datastores: STORE_TYPES,
+              }),
             canaries: (id) => canaryStores(aws, d.drill, id, ctx.config, d.file),
             applications: ctx.config.applications,
             ...(flags.force ? { force: { by: currentUser(), why: flags.force } } : {}),

@@ -13,14 +13,15 @@ import { putFreshnessMetrics } from "../freshness/put-metrics.js";
 import { channelsOf, notifyFreshness, type NotifyChoice } from "../notify/notify.js";
 import { formatFreshnessHtml } from "../report/freshness-html.js";
 import { formatFreshnessText } from "../report/freshness-text.js";
-import { expandHome } from "../store/location.js";
-import { drctlHome } from "../store/open.js";
-import { previousRun } from "../store/previous.js";
-import { freshnessRun, newRunId } from "../store/types.js";
+import { expandHome } from "../config/store-location.js";
+import { drctlHome } from "../history/open.js";
+import { previousRun } from "../history/previous.js";
+import { freshnessRun, newRunId } from "../history/types.js";
 import { writeFileAtomic } from "../util/files.js";
 import { oneOf } from "./args.js";
 import type { CommandContext } from "./context.js";
 import { prepareFile, prepareFolder } from "./paths.js";
+import { STORE_TYPES } from "../catalog.js";
 
 interface FreshnessFlags {
   html?: string;
@@ -151,6 +152,7 @@ Examples:
           `measuring data stores of ${primary.join(", ")} against their copies in ${given ? `${given.region} (${given.from}) and ` : ""}the regions AWS records copies in`,
         );
         const result = await runFreshness(aws, {
+          types: STORE_TYPES,
           primaryRegions: primary,
           standbyRegions: given ? [given.region] : [],
           ...(given ? { standbyFrom: given.from } : {}),

@@ -1,13 +1,13 @@
 import { Option, type Command } from "commander";
 import { InputError } from "../errors.js";
-import { planDocument } from "../plan/document.js";
-import { renderMarkdown } from "../plan/render-markdown.js";
+import { planDocument } from "../report/plan-document.js";
+import { renderMarkdown } from "../report/plan-markdown.js";
 import { drillVerdict, formatDrillText } from "../report/drill-text.js";
 import { formatFreshnessText } from "../report/freshness-text.js";
 import { formatScanText } from "../report/text.js";
-import { diffRuns, diffSentence, type RunDiff } from "../store/diff.js";
-import { previousRun } from "../store/previous.js";
-import type { HistoryStore, RunHeader, StoredRun, StoredScan } from "../store/types.js";
+import { diffRuns, diffSentence, type RunDiff } from "../history/diff.js";
+import { previousRun } from "../history/previous.js";
+import type { HistoryStore, RunHeader, StoredRun, StoredScan } from "../history/types.js";
 import { wholeNumber } from "./args.js";
 import type { CommandContext } from "./context.js";
 

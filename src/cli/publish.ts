@@ -4,7 +4,7 @@ import { primaryRegions } from "../config/schema.js";
 import { exitCodeFor, InputError } from "../errors.js";
 import { parseS3Url, publishToS3, writeSiteToFolder } from "../report/publish.js";
 import { buildSiteReport } from "../report/site.js";
-import { drctlHome } from "../store/open.js";
+import { drctlHome } from "../history/open.js";
 import { wholeNumber } from "./args.js";
 import type { CommandContext } from "./context.js";
 import { prepareFolder } from "./paths.js";

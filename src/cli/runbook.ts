@@ -18,7 +18,7 @@ import { generateFailback, runbookOfRun, writeFailback } from "../runbook/failba
 import { describeHolder, type Journal, type LockRecord, type RunRecord } from "../runbook/journal.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { formatTimeline } from "../runbook/timeline.js";
-import { drctlHome } from "../store/open.js";
+import { drctlHome } from "../history/open.js";
 import { ensurePrivateDir } from "../util/files.js";
 import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";

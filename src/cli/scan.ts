@@ -8,16 +8,17 @@ import { runScan } from "../scan/engine.js";
 import type { ScanResult } from "../core/scan-result.js";
 import { isReadFailure, SEVERITIES, severityRank, type Finding, type Severity } from "../core/finding.js";
 import { channelsOf, notifyScan, type NotifyChoice } from "../notify/notify.js";
-import { diffRuns, diffSentence, type RunDiff } from "../store/diff.js";
-import { expandHome } from "../store/location.js";
-import { drctlHome } from "../store/open.js";
-import { headerOf, newRunId } from "../store/types.js";
+import { diffRuns, diffSentence, type RunDiff } from "../history/diff.js";
+import { expandHome } from "../config/store-location.js";
+import { drctlHome } from "../history/open.js";
+import { headerOf, newRunId } from "../history/types.js";
 import { TAG } from "../pairs/tags.js";
 import { writeFileAtomic } from "../util/files.js";
 import { oneOf } from "./args.js";
 import type { CommandContext } from "./context.js";
 import { prepareFile, prepareFolder } from "./paths.js";
-import { previousRun } from "../store/previous.js";
+import { previousRun } from "../history/previous.js";
+import { RESOURCE_TYPES } from "../catalog.js";
 
 /** Stores a scan and compares it with the previous stored scan. */
 async function recordScan(ctx: CommandContext, result: ScanResult) {
@@ -168,6 +169,7 @@ Examples:
         ctx.progress(`scanning primaries in ${regions.join(", ")} (strategy ${ctx.config.strategy})`);
         let lastShown = 0;
         const result = await runScan(aws, {
+          types: RESOURCE_TYPES,
           primaryRegions: regions,
           configPairs: ctx.config.pairs,
           settings: {

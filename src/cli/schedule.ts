@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { scheduleTopic, type DrctlConfig } from "../config/schema.js";
 import { EXIT, InputError } from "../errors.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
-import { nextTimes, parseCron } from "../trigger/cron.js";
+import { nextTimes, parseCron } from "../util/cron.js";
 import { closest } from "../util/closest.js";
 import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";

@@ -5,6 +5,11 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
 import { loadConfig } from "./load.js";
 
+import { ruleIds } from "../catalog.js";
+
+/** drctl.yaml loaded as the CLI loads it: suppressions checked against the rule catalogue. */
+const loadConfigOf = (file: string | undefined) => loadConfig(file, { ruleIds: ruleIds() });
+
 function configFile(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), "drctl-config-")), "drctl.yaml");
   writeFileSync(file, text);
@@ -13,7 +18,7 @@ function configFile(text: string): string {
 
 function errorOf(text: string): ConfigError {
   try {
-    loadConfig(configFile(text));
+    loadConfigOf(configFile(text));
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     return err as ConfigError;
@@ -23,17 +28,17 @@ function errorOf(text: string): ConfigError {
 
 describe("drctl.yaml at the edges", () => {
   it("names no notification channel when there is no notify: block", () => {
-    const { config } = loadConfig(configFile("strategy: pilot-light\n"));
+    const { config } = loadConfigOf(configFile("strategy: pilot-light\n"));
     expect(config.notify.configured).toBe(false);
     expect(config.notify.email.enabled).toBe(false);
     expect(config.notify.webhook).toBeUndefined();
   });
 
   it("turns the email on by its block, to the outbox unless another transport is named", () => {
-    const { config } = loadConfig(configFile("notify:\n  email:\n    to: [oncall@example.com]\n"));
+    const { config } = loadConfigOf(configFile("notify:\n  email:\n    to: [oncall@example.com]\n"));
     expect(config.notify.email).toMatchObject({ enabled: true, transport: "outbox" });
     expect(
-      loadConfig(configFile("notify:\n  webhook:\n    url: https://hooks.example.com/x\n")).config.notify,
+      loadConfigOf(configFile("notify:\n  webhook:\n    url: https://hooks.example.com/x\n")).config.notify,
     ).toMatchObject({ configured: true, email: { enabled: false }, webhook: { format: "slack" } });
   });
 
@@ -46,7 +51,7 @@ describe("drctl.yaml at the edges", () => {
   });
 
   it("takes names of a fixed set in any case", () => {
-    const { config } = loadConfig(
+    const { config } = loadConfigOf(
       configFile(
         "strategy: Warm-Standby\nnotify:\n  when: ALWAYS\n  email:\n    transport: SMTP\n    smtp: { host: mail.example.com }\n  webhook: { url: 'https://hooks.example.com/x', format: Teams }\n",
       ),
@@ -68,13 +73,13 @@ describe("drctl.yaml at the edges", () => {
     expect(errorOf("store: dynamodb://history?region=us-wset-2\n").detail).toMatch(
       /unknown AWS region "us-wset-2"/,
     );
-    expect(loadConfig(configFile("store: dynamodb://Drctl-History?region=eu-west-1\n")).config.store).toBe(
+    expect(loadConfigOf(configFile("store: dynamodb://Drctl-History?region=eu-west-1\n")).config.store).toBe(
       "dynamodb://Drctl-History?region=eu-west-1",
     );
   });
 
   it("says where a top-level key is, for errors found after loading", () => {
-    const loaded = loadConfig(configFile("strategy: pilot-light\nprofile: prod\n"));
+    const loaded = loadConfigOf(configFile("strategy: pilot-light\nprofile: prod\n"));
     expect(loaded.where("profile")).toBe(`profile in ${loaded.file ?? ""}:2:10`);
     expect(loaded.where("endpointUrl")).toBe(`endpointUrl in ${loaded.file ?? ""}`);
   });

@@ -5,6 +5,11 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, InputError } from "../errors.js";
 import { loadConfig } from "./load.js";
 
+import { ruleIds } from "../catalog.js";
+
+/** drctl.yaml loaded as the CLI loads it: suppressions checked against the rule catalogue. */
+const loadConfigOf = (file: string | undefined) => loadConfig(file, { ruleIds: ruleIds() });
+
 function configFile(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), "drctl-config-")), "drctl.yaml");
   writeFileSync(file, text);
@@ -14,7 +19,7 @@ function configFile(text: string): string {
 function errorOf(text: string): ConfigError {
   const file = configFile(text);
   try {
-    loadConfig(file);
+    loadConfigOf(file);
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     return err as ConfigError;
@@ -24,7 +29,7 @@ function errorOf(text: string): ConfigError {
 
 describe("loadConfig", () => {
   it("reads failover triggers with their defaults, and says where a bad one is", () => {
-    const { config } = loadConfig(
+    const { config } = loadConfigOf(
       configFile("triggers:\n  - alarms: [web-*]\n    runbook: runbooks/failover.yaml\n"),
     );
     expect(config.triggers).toEqual([
@@ -46,7 +51,7 @@ describe("loadConfig", () => {
   });
 
   it("applies defaults to an empty file", () => {
-    const { config } = loadConfig(configFile(""));
+    const { config } = loadConfigOf(configFile(""));
     // No standby is assumed: freshness reads the regions AWS records copies in.
     expect(config.regions).toEqual({ primary: "us-east-1" });
     expect(config.strategy).toBe("warm-standby");
@@ -54,7 +59,7 @@ describe("loadConfig", () => {
   });
 
   it("reads a full file", () => {
-    const { config } = loadConfig(
+    const { config } = loadConfigOf(
       configFile(`version: 1
 regions:
   primary: [us-east-1, us-east-2]
@@ -110,8 +115,8 @@ rateLimits:
   });
 
   it("reports a missing explicit file as bad input", () => {
-    expect(() => loadConfig("/nonexistent/drctl.yaml")).toThrow(InputError);
-    expect(() => loadConfig("/nonexistent/drctl.yaml")).toThrow(
+    expect(() => loadConfigOf("/nonexistent/drctl.yaml")).toThrow(InputError);
+    expect(() => loadConfigOf("/nonexistent/drctl.yaml")).toThrow(
       /cannot read config file \/nonexistent\/drctl\.yaml/,
     );
   });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { ConfigError, InputError } from "../errors.js";
-import { configSchema, type DrctlConfig } from "./schema.js";
+import { configSchema, configSchemaFor, type DrctlConfig } from "./schema.js";
 
 export const DEFAULT_CONFIG_FILE = "drctl.yaml";
 
@@ -14,11 +14,16 @@ export interface LoadedConfig {
   where(key: string): string;
 }
 
+/** What the config is checked against beyond its own schema: the rule ids of the catalogue. */
+export interface ConfigKnowledge {
+  ruleIds: readonly string[];
+}
+
 /**
  * Loads drctl.yaml. An explicit path must exist; without one, ./drctl.yaml is used when present
  * and the defaults otherwise. Any error names the file, line and column and what was expected.
  */
-export function loadConfig(path?: string): LoadedConfig {
+export function loadConfig(path: string | undefined, known: ConfigKnowledge): LoadedConfig {
   const file = path ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   if (file === undefined) return { config: configSchema.parse({}), file, where: (key) => key };
   let text: string;
@@ -27,7 +32,7 @@ export function loadConfig(path?: string): LoadedConfig {
   } catch (err) {
     throw new InputError(`cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
   }
-  const config = parseYamlWithSchema(text, file, configSchema);
+  const config = parseYamlWithSchema(text, file, configSchemaFor(known.ruleIds));
   return {
     config,
     file,

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { parseArn } from "../aws/arn.js";
 import { regionCode } from "../aws/regions.js";
-import { parseStoreLocation } from "../store/location.js";
-import { ruleIds } from "../scan/rule-catalog.js";
-import { CRON_EXPECTED, parseCron } from "../trigger/cron.js";
+import { parseStoreLocation } from "./store-location.js";
+import { STRATEGIES, type Suppression } from "../core/scan-result.js";
+import { CRON_EXPECTED, parseCron } from "../util/cron.js";
 import { closest } from "../util/closest.js";
 import { DURATION_EXPECTED, parseDuration } from "../util/duration.js";
 import { glob } from "../util/glob.js";
@@ -127,7 +127,7 @@ export const configSchema = z.strictObject({
     })
     .default({ primary: "us-east-1" }),
   /** How much of the standby runs before a failover; sets the severity of an empty standby. */
-  strategy: anyCase(["backup-restore", "pilot-light", "warm-standby", "hot-standby"]).default("warm-standby"),
+  strategy: anyCase(STRATEGIES).default("warm-standby"),
   profile: z.string().min(1).optional(),
   /** Where runs are kept: a SQLite file path, or dynamodb://TABLE?region=REGION. Default ~/.drctl/history.sqlite. */
   store: storeLocation.optional(),
@@ -365,19 +365,8 @@ export const configSchema = z.strictObject({
   suppressions: z
     .array(
       z.strictObject({
-        /** A rule id; * matches any text (listener.*). It must name at least one rule. */
-        rule: z
-          .string()
-          .min(1)
-          .superRefine((pattern, ctx) => {
-            const ids = ruleIds();
-            if (ids.some((id) => glob(pattern).test(id))) return;
-            const near = closest(pattern, ids);
-            ctx.addIssue({
-              code: "custom",
-              message: `expected a rule id (or a pattern such as listener.*), found "${pattern}", which names no rule${near ? `; did you mean ${near}?` : ""} (every rule: docs/rules.md)`,
-            });
-          }),
+        /** A rule id; * matches any text (listener.*). It must name at least one rule (checked by configSchemaFor). */
+        rule: z.string().min(1),
         /** The pair's name or primary ARN, * wildcards allowed; default every pair. */
         pair: z.string().min(1).optional(),
         /** A finding path, * wildcards allowed; default every path. */
@@ -397,6 +386,28 @@ export const configSchema = z.strictObject({
 });
 
 export type DrctlConfig = z.infer<typeof configSchema>;
+
+// The config's suppressions are the core's: a change to either that breaks the other fails to compile.
+const _suppressionsFit: Suppression[] = [] as DrctlConfig["suppressions"];
+void _suppressionsFit;
+
+/**
+ * The schema with what only the catalogue knows checked too: every suppression names at least one
+ * rule id of `ruleIds` (handed in by whoever loads the config, so the config never imports an engine).
+ */
+export function configSchemaFor(ruleIds: readonly string[]) {
+  return configSchema.superRefine((config, ctx) => {
+    config.suppressions.forEach((s, i) => {
+      if (ruleIds.some((id) => glob(s.rule).test(id))) return;
+      const near = closest(s.rule, ruleIds);
+      ctx.addIssue({
+        code: "custom",
+        path: ["suppressions", i, "rule"],
+        message: `expected a rule id (or a pattern such as listener.*), found "${s.rule}", which names no rule${near ? `; did you mean ${near}?` : ""} (every rule: docs/rules.md)`,
+      });
+    });
+  });
+}
 
 /**
  * Where a schedule's failures are told: its own topic, else the triggers' topic when they all name

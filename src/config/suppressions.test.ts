@@ -5,10 +5,15 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
 import { loadConfig } from "./load.js";
 
+import { ruleIds } from "../catalog.js";
+
+/** drctl.yaml loaded as the CLI loads it: suppressions checked against the rule catalogue. */
+const loadConfigOf = (file: string | undefined) => loadConfig(file, { ruleIds: ruleIds() });
+
 function load(text: string) {
   const file = join(mkdtempSync(join(tmpdir(), "drctl-suppress-")), "drctl.yaml");
   writeFileSync(file, text);
-  return () => loadConfig(file);
+  return () => loadConfigOf(file);
 }
 
 const suppression = (fields: string) => `suppressions:\n  - reason: accepted until the cut-over\n${fields}`;

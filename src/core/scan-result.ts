@@ -1,11 +1,21 @@
-import type { DrctlConfig } from "../config/schema.js";
 import type { Finding, Severity, Status } from "./finding.js";
 
-/** An accepted difference from drctl.yaml. */
-export type Suppression = DrctlConfig["suppressions"][number];
+/** An accepted difference (drctl.yaml's `suppressions:`): which findings it hides, why, until when. */
+export interface Suppression {
+  /** A rule id; * matches any text (listener.*). */
+  rule: string;
+  /** The pair's name or primary ARN, * wildcards allowed; absent: every pair. */
+  pair?: string | undefined;
+  /** A finding path, * wildcards allowed; absent: every path. */
+  path?: string | undefined;
+  reason: string;
+  /** YYYY-MM-DD; from that day on the finding is reported again. */
+  expires?: string | undefined;
+}
 
-/** How much of the standby runs before a failover. */
-export type Strategy = DrctlConfig["strategy"];
+/** How much of the standby runs before a failover, from the least to the most. */
+export const STRATEGIES = ["backup-restore", "pilot-light", "warm-standby", "hot-standby"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
 
 /** The body of a stored run of kind "scan": the readiness of every pair. */
 export const SCAN_SCHEMA_VERSION = 1;

@@ -74,7 +74,7 @@ import {
 import { Prober, type ProbeSample, type Resolver } from "./probe.js";
 import type { DrillEndpoint } from "./schema.js";
 import { faultTargets, scopeProblems } from "./scope.js";
-import { judgeDrill } from "./verdict.js";
+import { judgeDrill } from "../core/drill-verdict.js";
 
 /** The id of the fault's step in the drill's run; its undo is "undo-fault". */
 export const FAULT_STEP = "fault";

@@ -11,10 +11,12 @@ import { primaryRegions, type DrctlConfig } from "../config/schema.js";
 import { isReadFailure, type Finding } from "../core/finding.js";
 import { runFreshness } from "../freshness/engine.js";
 import { runScan } from "../scan/engine.js";
-import { freshnessRun, headerOf, newRunId, type HistoryStore } from "../store/types.js";
+import { freshnessRun, headerOf, newRunId, type HistoryStore } from "../history/types.js";
 import { glob } from "../util/glob.js";
 import type { Preflight } from "./engine.js";
 import type { DrillFile } from "./schema.js";
+import type { ResourceType } from "../resources/module.js";
+import type { StoreType } from "../datastores/type.js";
 
 export async function preflight(
   aws: AwsClients,
@@ -22,6 +24,7 @@ export async function preflight(
   config: DrctlConfig,
   store: HistoryStore | undefined,
   log: (line: string) => void,
+  catalogue: { resources: readonly ResourceType<never>[]; datastores: readonly StoreType[] },
 ): Promise<Preflight> {
   const app = config.applications.find((a) => a.name === drill.application);
   const ofApp = (arn: string) => !app?.arns || app.arns.some((g) => glob(g).test(arn));
@@ -36,6 +39,7 @@ export async function preflight(
   const runs: Preflight["runs"] = {};
 
   const scan = await runScan(aws, {
+    types: catalogue.resources,
     primaryRegions: primary,
     configPairs: config.pairs,
     settings: {
@@ -65,6 +69,7 @@ export async function preflight(
   log(`  readiness scan: ${pairs.length} pair(s), ${blocking.length} critical or high finding(s)`);
 
   const fresh = await runFreshness(aws, {
+    types: catalogue.datastores,
     primaryRegions: primary,
     standbyRegions: standby,
     config,

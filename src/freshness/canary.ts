@@ -24,7 +24,7 @@ import { awsErrorCode } from "../aws/errors.js";
 import type { AwsClients } from "../aws/client-factory.js";
 import type { DrctlConfig } from "../config/schema.js";
 import { formatDuration } from "../util/duration.js";
-import type { Measurement, Protection } from "./store-type.js";
+import type { Measurement, Protection } from "../datastores/type.js";
 
 export const CANARY_PERMISSIONS = [
   "dynamodb:PutItem",

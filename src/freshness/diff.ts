@@ -1,7 +1,7 @@
 /** What changed between two freshness runs: each store's status, and the posture findings. */
 import type { FreshnessResult, StoreResult, StoreStatus } from "../core/freshness-result.js";
 import type { Finding } from "../core/finding.js";
-import { findingKey } from "../store/diff.js";
+import { findingKey } from "../history/diff.js";
 
 export interface StoreChange {
   store: string;

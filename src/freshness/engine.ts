@@ -6,7 +6,7 @@
  * objective; a store with no protection at all is unprotected; data-protection posture becomes
  * findings in the readiness scan's shape.
  */
-import { parseArn } from "../aws/arn.js";
+import { formatArn, parseArn } from "../aws/arn.js";
 import type { AwsClients } from "../aws/client-factory.js";
 import {
   FRESHNESS_SCHEMA_VERSION,
@@ -18,19 +18,18 @@ import {
 } from "../core/freshness-result.js";
 import { findingOf, type Finding } from "../core/finding.js";
 import type { DrctlConfig } from "../config/schema.js";
+import { checkDeclared, pairFinding, viaOf, type Declaration } from "../pairs/declared.js";
 import { PAIR_RULES } from "../pairs/rules.js";
 import { isTrue, TAG, tidyArn } from "../pairs/tags.js";
 import { taggedResources, type TaggedResource } from "../pairs/tagged.js";
-import { RegionCaches } from "../scan/region-cache.js";
-import { applySuppressions } from "../scan/suppressions.js";
-import { STORE_TYPES } from "../stores/registry.js";
+import { RegionCaches } from "../aws/region-cache.js";
+import { applySuppressions } from "../core/suppressions.js";
 import { formatDuration } from "../util/duration.js";
 import { glob } from "../util/glob.js";
 import { belongsTo } from "../config/applications.js";
 import { pool } from "../util/pool.js";
-import { MetricReader } from "./metrics.js";
+import { MetricReader } from "../aws/metrics.js";
 import type {
-  Discovered,
   FreshnessContext,
   Measurement,
   Posture,
@@ -38,7 +37,8 @@ import type {
   Protection,
   StandbyHint,
   StoreType,
-} from "./store-type.js";
+} from "../datastores/type.js";
+import { storeReadError, type Discovered } from "../datastores/type.js";
 
 export interface FreshnessOptions {
   primaryRegions: readonly string[];
@@ -55,24 +55,13 @@ export interface FreshnessOptions {
   now: Date;
   /** Measures, by writing a marker, the protections it covers: what it says replaces the metrics. */
   canary?: (p: Protection) => Promise<Measurement> | undefined;
-  types?: readonly StoreType[];
+  /** The data-store types to measure with (the catalogue's, or fewer in a test). */
+  types: readonly StoreType[];
   concurrency?: number;
   backupRetentionDays?: { min: number; max: number };
 }
 
 /** The rule that reports a store type that could not be read. */
-export function storeReadError(type: Pick<StoreType, "type" | "title">) {
-  return {
-    id: `${type.type}.unreadable`,
-    resourceType: type.type,
-    severity: "high" as const,
-    title: `${type.title} could not be read`,
-    compares: "nothing: the AWS calls that list this type's stores or measure them failed",
-    rationale: "What cannot be read cannot be said to be protected; every other store is still measured.",
-    remediation:
-      "Grant the permissions listed in the README to the role drctl runs as, or retry when throttling has passed.",
-  };
-}
 
 const storeName = (arn: string) => arn.split(/[:/]/).at(-1) ?? arn;
 
@@ -178,67 +167,29 @@ function declaredPairs(
   findings: Finding[],
 ): { primary: string; standby: string; via: string }[] {
   const out: { primary: string; standby: string; via: string }[] = [];
-  const declare = (primary: string, secondary: string | undefined, via: string) => {
-    const ref = { pair: storeName(primary), primaryArn: primary };
-    const finding = (
-      rule: (typeof PAIR_RULES)[keyof typeof PAIR_RULES],
-      message: string,
-      standby: string | null,
-    ) =>
-      findings.push(
-        findingOf(rule, {
-          ...ref,
-          secondaryArn: standby,
-          status: "error",
-          path: "pair",
-          primary,
-          secondary: standby,
-          message,
-        }),
-      );
-    if (secondary === undefined || secondary.trim() === "")
-      return finding(
-        PAIR_RULES.secondaryArnMissing,
-        `${storeName(primary)} is declared a primary (${via}) but names no standby`,
-        null,
-      );
-    let standby: ReturnType<typeof parseArn>;
-    try {
-      standby = parseArn(tidyArn(secondary));
-    } catch (err) {
-      return finding(
-        PAIR_RULES.secondaryArnMalformed,
-        `${storeName(primary)}'s standby (${via}) is not a valid ARN: ${(err as Error).message}`,
-        secondary,
-      );
-    }
-    const standbyArn = tidyArn(secondary);
-    const [pType, sType] = [typeOf(primary), typeOf(standbyArn)];
-    if (!pType) return undefined; // no freshness check for this kind of resource
-    if (sType !== pType)
-      return finding(
-        PAIR_RULES.otherKind,
-        `${storeName(primary)} is a ${pType.title.replace(/s$/, "")} resource, but its standby (${via}) ${standbyArn} is ${sType ? `of ${sType.title}` : `a ${standby.service} ${standby.resourceType || "resource"}`}`,
-        standbyArn,
-      );
-    if (standby.region !== "" && standby.region === parseArn(primary).region)
-      return finding(
-        PAIR_RULES.sameRegion,
-        `${storeName(primary)}'s standby (${via}) is in ${standby.region}, the primary's own region`,
-        standbyArn,
-      );
-    out.push({ primary, standby: standbyArn, via });
-    return undefined;
+  const declare = (d: Declaration) => {
+    const own = typeOf(d.primaryArn);
+    if (!own) return; // no freshness check for this kind of resource
+    const checked = checkDeclared(d, own, (arn) => typeOf(formatArn(arn)));
+    if (!checked.ok) findings.push(pairFinding(d, { ...checked, status: "error" }));
+    else out.push({ primary: d.primaryArn, standby: checked.standbyArn, via: viaOf(d.source) });
   };
+  const declaration = (arn: string, secondary: string | undefined, source: Declaration["source"]) => ({
+    name: storeName(arn),
+    primaryArn: arn,
+    primaryRegion: parseArn(arn).region,
+    secondary,
+    source,
+  });
   for (const r of tagged) {
     const t = new Map(Object.entries(r.tags));
     if (!isTrue(t.get(TAG.enable)) || !isTrue(t.get(TAG.isPrimary)) || /:elasticloadbalancing:/.test(r.arn))
       continue;
-    declare(r.arn, t.get(TAG.secondaryArn), "its secondaryARN tag");
+    declare(declaration(r.arn, t.get(TAG.secondaryArn), "tags"));
   }
   for (const p of options.config.pairs) {
     if (p.secondary === undefined || /:elasticloadbalancing:/.test(tidyArn(p.primary))) continue;
-    declare(tidyArn(p.primary), p.secondary, "pairs in drctl.yaml");
+    declare(declaration(tidyArn(p.primary), p.secondary, "config"));
   }
   return out;
 }
@@ -298,7 +249,7 @@ function standbyRegionsOf(
 export async function runFreshness(aws: AwsClients, options: FreshnessOptions): Promise<FreshnessResult> {
   const started = performance.now();
   const caches = new RegionCaches(aws);
-  const types = options.types ?? STORE_TYPES;
+  const types = options.types;
   const windowSeconds = options.config.freshness.window;
   let ctx: FreshnessContext = {
     aws,

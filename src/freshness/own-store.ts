@@ -1,5 +1,5 @@
 import type { DrctlConfig } from "../config/schema.js";
-import type { StoreLocation } from "../store/location.js";
+import type { StoreLocation } from "../config/store-location.js";
 
 /**
  * The configuration with drctl's own DynamoDB table (its history, and the runbook journal beside

@@ -18,7 +18,7 @@ import { freshnessFailures } from "../freshness/verdict.js";
 import { diffFreshness } from "../freshness/diff.js";
 import { runFreshness } from "../freshness/engine.js";
 import { ignoringOwnStore } from "../freshness/own-store.js";
-import { parseStoreLocation } from "../store/location.js";
+import { parseStoreLocation } from "../config/store-location.js";
 import { putFreshnessMetrics } from "../freshness/put-metrics.js";
 import { discoverPairs } from "../pairs/discover.js";
 import { PAIR_RULES } from "../pairs/rules.js";
@@ -27,11 +27,11 @@ import { buildSite, runPath } from "../report/site.js";
 import { runScan } from "../scan/engine.js";
 import type { ScanResult } from "../core/scan-result.js";
 import { mergeResults } from "../scan/merge.js";
-import { applySuppressions } from "../scan/suppressions.js";
+import { applySuppressions } from "../core/suppressions.js";
 import { findingOf, isReadFailure, type Finding } from "../core/finding.js";
 import { summarizeCauses } from "../errors.js";
-import { diffRuns } from "../store/diff.js";
-import { openStore } from "../store/open.js";
+import { diffRuns } from "../history/diff.js";
+import { openStore } from "../history/open.js";
 import {
   asScan,
   freshnessRun,
@@ -39,14 +39,15 @@ import {
   newRunId,
   type HistoryStore,
   type StoredFreshness,
-} from "../store/types.js";
-import { previousRun } from "../store/previous.js";
+} from "../history/types.js";
+import { previousRun } from "../history/previous.js";
 import { failoverInputSchema } from "../trigger/start.js";
 import { advance, alarm } from "./failover.js";
 import { buildPlan } from "../plan/build.js";
 import { openJournal } from "../runbook/open-journal.js";
-import { planRun } from "../store/types.js";
+import { planRun } from "../history/types.js";
 import { runtimeFromEnv, type Runtime } from "./runtime.js";
+import { RESOURCE_TYPES, STORE_TYPES } from "../catalog.js";
 
 export interface PairRef {
   primary: string;
@@ -102,12 +103,13 @@ export async function plan(rt: Runtime): Promise<Plan> {
   const now = new Date();
   const runId = newRunId(now);
   const discovery = await discoverPairs(rt.aws, {
+    kinds: RESOURCE_TYPES.map((t) => t.pairing),
     primaryRegions: primaryRegions(rt.config),
     configPairs: rt.config.pairs,
   });
   const refs = discovery.pairs.map((p) => ({
-    primary: p.primary.LoadBalancerArn ?? "",
-    secondary: p.standby.LoadBalancerArn ?? "",
+    primary: p.primaryArn,
+    secondary: p.standbyArn,
   }));
   const discoveryKey = `runs/${runId}/discovery.json`;
   await putJson(rt, discoveryKey, discovery.findings);
@@ -124,6 +126,7 @@ export async function scanBatch(
   event: { runId: string; generatedAt: string; index: number; pairs: PairRef[] },
 ): Promise<BatchOutcome> {
   const result = await runScan(rt.aws, {
+    types: RESOURCE_TYPES,
     primaryRegions: [],
     configPairs: event.pairs,
     settings: settingsOf(rt, new Date(event.generatedAt)),
@@ -207,6 +210,7 @@ export async function freshness(rt: Runtime): Promise<FreshnessSummary> {
   // Unset, the standby regions are those AWS records copies in.
   const given = rt.config.regions.standby;
   const result = await runFreshness(rt.aws, {
+    types: STORE_TYPES,
     primaryRegions: primary,
     standbyRegions: given && !primary.includes(given) ? [given] : [],
     standbyFrom: "regions.standby in drctl.yaml",

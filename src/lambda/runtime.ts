@@ -3,8 +3,9 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { join } from "node:path";
 import { AwsClients } from "../aws/client-factory.js";
 import { parseYamlWithSchema } from "../config/load.js";
-import { configSchema, primaryRegions, type DrctlConfig } from "../config/schema.js";
+import { configSchemaFor, primaryRegions, type DrctlConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
+import { ruleIds } from "../catalog.js";
 
 /**
  * What every handler needs, from the function's environment:
@@ -65,7 +66,7 @@ export async function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
     });
     text = doc.toString();
   }
-  const config = parseYamlWithSchema(text, "DRCTL_CONFIG", configSchema);
+  const config = parseYamlWithSchema(text, "DRCTL_CONFIG", configSchemaFor(ruleIds()));
   const need = (name: string) => {
     const value = env[name];
     if (!value) throw new InputError(`the function's environment has no ${name}`);

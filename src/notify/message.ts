@@ -1,7 +1,7 @@
 import { escapeHtml as e } from "../report/escape.js";
 import { causesFirst, pathSegments, shortRemediation, worstFirst } from "../report/order.js";
 import type { ScanResult } from "../core/scan-result.js";
-import type { RunDiff } from "../store/diff.js";
+import type { RunDiff } from "../history/diff.js";
 import type { Finding } from "../core/finding.js";
 
 export interface Message {

@@ -1,34 +1,18 @@
-import {
-  DescribeLoadBalancersCommand,
-  ElasticLoadBalancingV2Client,
-  DescribeTagsCommand,
-  paginateDescribeLoadBalancers,
-  type LoadBalancer,
-  type TagDescription,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
+/**
+ * Finds every pair of every type it is handed: primaries tagged enable=true and isPrimary=true in
+ * the primary regions, pairs listed in drctl.yaml, and pairs AWS itself records. Every problem
+ * with a pair becomes a finding on it; the other pairs are unaffected.
+ */
 import { parseArn, type Arn } from "../aws/arn.js";
 import type { AwsClients } from "../aws/client-factory.js";
 import { mapAwsError, NotFoundError } from "../aws/errors.js";
-import { findingOf, type Finding, type RuleInfo, type Status } from "../core/finding.js";
+import type { Finding } from "../core/finding.js";
+import { checkDeclared, pairFinding, viaOf, type Declaration } from "./declared.js";
+import type { Pair, PairKind } from "./kind.js";
 import { PAIR_RULES } from "./rules.js";
 import { isTrue, TAG, tidyArn } from "./tags.js";
 
-/** A pair ready to compare: both load balancers described. */
-export interface Pair {
-  /** The primary load balancer's name, which names the pair. */
-  name: string;
-  /** The standby load balancer's name (often not the primary's). */
-  standbyName: string;
-  /** Where the pair was declared. */
-  source: "tags" | "config";
-  primary: LoadBalancer;
-  standby: LoadBalancer;
-  primaryRegion: string;
-  standbyRegion: string;
-  /** The standby's account when it is not the caller's (from its ARN). */
-  standbyAccount: string;
-  primaryAccount: string;
-}
+export type { Pair, PairKind } from "./kind.js";
 
 export interface Discovery {
   pairs: Pair[];
@@ -36,402 +20,266 @@ export interface Discovery {
   findings: Finding[];
 }
 
-interface Candidate {
-  name: string;
-  primary: LoadBalancer;
-  primaryRegion: string;
-  secondary: string | undefined;
-  source: Pair["source"];
+export interface DiscoverOptions {
+  kinds: readonly PairKind<unknown>[];
+  primaryRegions: readonly string[];
+  configPairs: readonly { primary: string; secondary?: string }[];
 }
 
-const TAGS_PER_CALL = 20;
-const ARNS_PER_DESCRIBE = 20;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
-    items.slice(i * size, i * size + size),
-  );
+/** A primary found, before its standby is checked and read. */
+interface Candidate extends Declaration {
+  kind: PairKind<unknown>;
+  primary: unknown;
+  /** Set for a pair AWS records: its standby is what AWS says, in these words. */
+  recordedVia?: string;
 }
 
-function pairFinding(
-  rule: RuleInfo,
-  c: { name: string; primaryArn: string },
-  secondaryArn: string | null,
-  status: Status,
-  message: string,
-  secondary: unknown = secondaryArn,
-): Finding {
-  return findingOf(rule, {
-    pair: c.name,
-    primaryArn: c.primaryArn,
-    secondaryArn,
-    status,
-    path: "pair",
-    primary: c.primaryArn,
-    secondary: secondary ?? null,
-    message,
-  });
+/** A candidate whose standby ARN passed every check. */
+interface Valid {
+  c: Candidate;
+  standby: Arn;
+  standbyArn: string;
 }
 
-/** Whether an ARN (as typed) names a load balancer: such pairs are the readiness scan's. */
-export function isLoadBalancerArn(arn: string): boolean {
-  return /^arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*:loadbalancer\//.test(tidyArn(arn));
-}
+const kindOf = (kinds: readonly PairKind<unknown>[], arn: Arn) => kinds.find((k) => k.owns(arn));
 
-/**
- * Load balancers of a region tagged enable=true and isPrimary=true; tags read 20 ARNs a call. A
- * batch that fails (one load balancer deleted since it was listed fails the whole call) is read
- * again one ARN at a time, so only the load balancers whose tags truly cannot be read are lost,
- * each as a finding; one deleted since the listing is simply gone.
- */
-async function taggedPrimaries(
-  aws: AwsClients,
-  region: string,
-): Promise<{ candidates: Candidate[]; findings: Finding[] }> {
-  const elb = aws.get(ElasticLoadBalancingV2Client, region);
-  const site = { service: "ELBv2", operation: "DescribeTags", region };
-  const all: LoadBalancer[] = [];
-  for await (const page of paginateDescribeLoadBalancers({ client: elb, pageSize: 400 }, {}))
-    all.push(...(page.LoadBalancers ?? []));
-  const findings: Finding[] = [];
-  const tagsOf = async (batch: LoadBalancer[]): Promise<TagDescription[]> => {
-    const out = await elb.send(
-      new DescribeTagsCommand({ ResourceArns: batch.map((lb) => lb.LoadBalancerArn ?? "") }),
-    );
-    return out.TagDescriptions ?? [];
-  };
-  const tagged = await Promise.all(
-    chunks(all, TAGS_PER_CALL).map(async (batch) => {
-      try {
-        return await tagsOf(batch);
-      } catch (err) {
-        if (batch.length === 1 && mapAwsError(err, site) instanceof NotFoundError) return [];
-        const one = await Promise.all(
-          batch.map(async (lb) => {
-            try {
-              return await tagsOf([lb]);
-            } catch (oneErr) {
-              const mapped = mapAwsError(oneErr, site);
-              if (mapped instanceof NotFoundError) return [];
-              const name = lb.LoadBalancerName ?? lb.LoadBalancerArn ?? "?";
-              findings.push(
-                pairFinding(
-                  PAIR_RULES.unreadable,
-                  { name, primaryArn: lb.LoadBalancerArn ?? "" },
-                  null,
-                  "error",
-                  `could not read the tags of ${name} in ${region}, so whether it is a primary is unknown: ${mapped.message}`,
-                ),
-              );
-              return [];
-            }
-          }),
-        );
-        return one.flat();
-      }
-    }),
-  );
-  const byArn = new Map(all.map((lb) => [lb.LoadBalancerArn ?? "", lb]));
-  const candidates = tagged.flat().flatMap((d): Candidate[] => {
-    const tags = new Map((d.Tags ?? []).map((t) => [t.Key ?? "", t.Value]));
-    const lb = byArn.get(d.ResourceArn ?? "");
-    if (!lb || !isTrue(tags.get(TAG.enable)) || !isTrue(tags.get(TAG.isPrimary))) return [];
-    return [
-      {
-        name: lb.LoadBalancerName ?? "",
-        primary: lb,
+/** The tagged primaries of one kind in one region; a region that cannot be listed is one finding. */
+async function taggedIn(aws: AwsClients, kind: PairKind<unknown>, region: string) {
+  try {
+    const { found, findings } = await kind.tagged(aws, region);
+    const candidates = found
+      .filter((t) => isTrue(t.tags[TAG.enable]) && isTrue(t.tags[TAG.isPrimary]))
+      .map((t): Candidate => ({
+        kind,
+        name: t.name,
+        primaryArn: t.arn,
+        primary: t.resource,
         primaryRegion: region,
-        secondary: tags.get(TAG.secondaryArn),
+        secondary: t.tags[TAG.secondaryArn],
         source: "tags",
+      }));
+    return { candidates, findings };
+  } catch (err) {
+    const mapped = mapAwsError(err, { service: kind.title, operation: "list tagged primaries", region });
+    // About a whole region: every pair whose primary is there is unread (path region[...]).
+    const finding = pairFinding(
+      { name: `(primaries in ${region})`, primaryArn: "" },
+      {
+        rule: PAIR_RULES.unreadable,
+        status: "error",
+        message: `could not list the tagged primaries of ${region}: ${mapped.message}`,
+        secondary: null,
       },
-    ];
-  });
-  return { candidates, findings };
-}
-
-/**
- * Describes load balancers by ARN, 20 a call, in their own region and account. AWS fails a whole
- * call for one unknown ARN, so a failing batch is retried one ARN at a time to find which.
- */
-async function describeByArn(aws: AwsClients, arns: Arn[]): Promise<Map<string, LoadBalancer | Error>> {
-  const result = new Map<string, LoadBalancer | Error>();
-  const groups = new Map<string, Arn[]>();
-  for (const arn of arns) {
-    const key = `${arn.region}|${arn.account}`;
-    groups.set(key, [...(groups.get(key) ?? []), arn]);
-  }
-  await Promise.all(
-    [...groups.values()].flatMap((group) =>
-      chunks(group, ARNS_PER_DESCRIBE).map(async (batch) => {
-        const { region, account } = batch[0] as Arn;
-        const elb = aws.get(ElasticLoadBalancingV2Client, region, account);
-        const site = { service: "ELBv2", operation: "DescribeLoadBalancers", region, account };
-        const text = (a: Arn) => `arn:${a.partition}:${a.service}:${a.region}:${a.account}:${a.resource}`;
-        try {
-          const out = await elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: batch.map(text) }));
-          for (const lb of out.LoadBalancers ?? []) result.set(lb.LoadBalancerArn ?? "", lb);
-        } catch (err) {
-          const mapped = mapAwsError(err, site);
-          if (!(mapped instanceof NotFoundError) || batch.length === 1) {
-            for (const a of batch) result.set(text(a), mapped);
-            return;
-          }
-          for (const [a, found] of await Promise.all(
-            batch.map(async (a) => [a, await describeByArn(aws, [a])] as const),
-          )) {
-            result.set(
-              text(a),
-              found.get(text(a)) ??
-                new NotFoundError(`not found: ${text(a)}`, site, "LoadBalancerNotFound", undefined),
-            );
-          }
-        }
-      }),
-    ),
-  );
-  return result;
-}
-
-/**
- * Finds every pair: primaries by tag in `primaryRegions`, plus those listed in config. Every
- * problem with a pair becomes a finding on it; the other pairs are unaffected.
- */
-export async function discoverPairs(
-  aws: AwsClients,
-  options: { primaryRegions: string[]; configPairs: readonly { primary: string; secondary?: string }[] },
-): Promise<Discovery> {
-  const findings: Finding[] = [];
-  // The load-balancer pairs of drctl.yaml; its data-store pairs are freshness's.
-  const configPairs = options.configPairs.filter((p): p is { primary: string; secondary: string } =>
-    isLoadBalancerArn(p.primary),
-  );
-  const candidates = new Map<string, Candidate>();
-  for (const region of options.primaryRegions) {
-    try {
-      const found = await taggedPrimaries(aws, region);
-      for (const c of found.candidates) candidates.set(c.primary.LoadBalancerArn ?? "", c);
-      findings.push(...found.findings);
-    } catch (err) {
-      const mapped = mapAwsError(err, {
-        service: "ELBv2",
-        operation: "DescribeLoadBalancers/DescribeTags",
-        region,
-      });
-      // About a whole region: every pair whose primary is there is unread (path region[...]).
-      findings.push({
-        ...pairFinding(
-          PAIR_RULES.unreadable,
-          { name: `(primaries in ${region})`, primaryArn: "" },
-          null,
-          "error",
-          `could not list the tagged primaries of ${region}: ${mapped.message}`,
-        ),
-        path: `region[${region}]`,
-        primary: region,
-      });
-    }
-  }
-  // Pairs from config: their primaries are described by ARN (they may be in any region).
-  if (configPairs.length > 0) {
-    const primaries = await describeByArn(
-      aws,
-      configPairs.map((p) => parseArn(tidyArn(p.primary))),
     );
-    for (const p of configPairs) {
+    return { candidates: [], findings: [{ ...finding, path: `region[${region}]`, primary: region }] };
+  }
+}
+
+/** The primaries drctl.yaml lists, read by ARN (they may be in any region). */
+async function configured(aws: AwsClients, options: DiscoverOptions) {
+  const findings: Finding[] = [];
+  const candidates: Candidate[] = [];
+  for (const kind of options.kinds) {
+    const listed = options.configPairs.filter((p) => {
+      const arn = tryParse(p.primary);
+      return arn !== undefined && kind.owns(arn);
+    });
+    if (listed.length === 0) continue;
+    const read = await kind.describe(
+      aws,
+      listed.map((p) => parseArn(tidyArn(p.primary))),
+    );
+    for (const p of listed) {
       const arn = tidyArn(p.primary);
-      const lb = primaries.get(arn);
-      const name = arn.split("/").at(-2) ?? arn;
-      if (!lb || lb instanceof Error) {
+      const resource = read.get(arn);
+      const name = arn.split(/[:/]/).at(-2) ?? arn;
+      if (resource === undefined || resource instanceof Error) {
         findings.push(
           pairFinding(
-            PAIR_RULES.unreadable,
             { name, primaryArn: arn },
-            p.secondary,
-            lb instanceof NotFoundError || !lb ? "missing" : "error",
-            `the primary ${arn} listed in drctl.yaml could not be read: ${lb?.message ?? "not found"}`,
+            {
+              rule: PAIR_RULES.unreadable,
+              status: resource instanceof NotFoundError || resource === undefined ? "missing" : "error",
+              message: `the primary ${arn} listed in drctl.yaml could not be read: ${resource?.message ?? "not found"}`,
+              secondary: p.secondary ?? null,
+            },
           ),
         );
         continue;
       }
-      candidates.set(arn, {
-        name: lb.LoadBalancerName ?? name,
-        primary: lb,
-        primaryRegion: parseArn(arn).region,
+      const primaryRegion = parseArn(arn).region;
+      candidates.push({
+        kind,
+        name: kind.nameOf(resource),
+        primaryArn: arn,
+        primary: resource,
+        primaryRegion,
         secondary: p.secondary,
         source: "config",
       });
     }
   }
+  return { candidates, findings };
+}
 
-  // Validate each candidate's standby ARN.
-  const valid: { c: Candidate; primaryArn: string; standby: Arn; standbyArn: string }[] = [];
-  for (const c of candidates.values()) {
-    const primaryArn = c.primary.LoadBalancerArn ?? "";
-    const ref = { name: c.name, primaryArn };
-    const raw = c.secondary;
-    if (raw === undefined || raw.trim() === "") {
-      findings.push(
-        pairFinding(
-          PAIR_RULES.secondaryArnMissing,
-          ref,
-          null,
-          "error",
-          `${c.name} is tagged as an enabled primary but its ${TAG.secondaryArn} tag is ${raw === undefined ? "missing" : "empty"}`,
-        ),
-      );
-      continue;
-    }
-    let standby: Arn;
-    try {
-      standby = parseArn(tidyArn(raw));
-    } catch (err) {
-      findings.push(
-        pairFinding(
-          PAIR_RULES.secondaryArnMalformed,
-          ref,
-          raw,
-          "error",
-          `${c.name}'s ${TAG.secondaryArn} tag is not a valid ARN: ${(err as Error).message}`,
-        ),
-      );
-      continue;
-    }
-    const standbyArn = tidyArn(raw);
-    if (
-      standby.service !== "elasticloadbalancing" ||
-      standby.resourceType !== "loadbalancer" ||
-      !/^(app|net)\//.test(standby.resourceId)
-    ) {
-      findings.push(
-        pairFinding(
-          PAIR_RULES.notALoadBalancer,
-          ref,
-          standbyArn,
-          "error",
-          `${c.name}'s ${TAG.secondaryArn} names ${standby.service} ${standby.resourceType || "resource"} ${standby.resourceId}, not an application or network load balancer`,
-        ),
-      );
-      continue;
-    }
-    if (standbyArn === primaryArn) {
-      findings.push(
-        pairFinding(
-          PAIR_RULES.selfReference,
-          ref,
-          standbyArn,
-          "error",
-          `${c.name}'s ${TAG.secondaryArn} is its own ARN`,
-        ),
-      );
-      continue;
-    }
-    if (standby.region === c.primaryRegion) {
-      findings.push(
-        pairFinding(
-          PAIR_RULES.sameRegion,
-          ref,
-          standbyArn,
-          "drift",
-          `${c.name}'s standby is in ${standby.region}, the primary's own region`,
-        ),
-      );
-      continue;
-    }
-    valid.push({ c, primaryArn, standby, standbyArn });
+function tryParse(text: string): Arn | undefined {
+  try {
+    return parseArn(tidyArn(text));
+  } catch {
+    return undefined;
   }
+}
 
-  // Two primaries naming each other: neither is a standby.
-  const secondaryOf = new Map(valid.map((v) => [v.primaryArn, v.standbyArn]));
-  const cyclic = new Set(
-    valid.filter((v) => secondaryOf.get(v.standbyArn) === v.primaryArn).map((v) => v.primaryArn),
-  );
-  // One standby claimed by several primaries: reported on each, and each is still compared.
-  const claims = new Map<string, number>();
-  for (const v of valid) claims.set(v.standbyArn, (claims.get(v.standbyArn) ?? 0) + 1);
+/** The pairs AWS records, for primaries no tag or config entry declares (those say more). */
+async function recordedBy(aws: AwsClients, options: DiscoverOptions, declared: ReadonlySet<string>) {
+  const out: Candidate[] = [];
+  for (const kind of options.kinds) {
+    if (!kind.recorded) continue;
+    const recorded = (await kind.recorded(aws, options.primaryRegions)).filter(
+      (r) => !declared.has(r.primaryArn),
+    );
+    const read = await kind.describe(
+      aws,
+      recorded.map((r) => parseArn(r.primaryArn)),
+    );
+    for (const r of recorded) {
+      const resource = read.get(r.primaryArn);
+      if (resource === undefined || resource instanceof Error) continue;
+      out.push({
+        kind,
+        name: kind.nameOf(resource),
+        primaryArn: r.primaryArn,
+        primary: resource,
+        primaryRegion: parseArn(r.primaryArn).region,
+        secondary: r.standbyArn,
+        source: "config",
+        recordedVia: r.via,
+      });
+    }
+  }
+  return out;
+}
 
-  const comparable = valid.filter((v) => {
-    if (!cyclic.has(v.primaryArn)) return true;
+/** Every candidate, each primary once: drctl.yaml over tags over what AWS records. */
+async function candidatesOf(aws: AwsClients, options: DiscoverOptions) {
+  const findings: Finding[] = [];
+  const byPrimary = new Map<string, Candidate>();
+  for (const region of options.primaryRegions)
+    for (const kind of options.kinds) {
+      const found = await taggedIn(aws, kind, region);
+      for (const c of found.candidates) byPrimary.set(c.primaryArn, c);
+      findings.push(...found.findings);
+    }
+  const fromConfig = await configured(aws, options);
+  for (const c of fromConfig.candidates) byPrimary.set(c.primaryArn, c);
+  findings.push(...fromConfig.findings);
+  for (const c of await recordedBy(aws, options, new Set(byPrimary.keys()))) byPrimary.set(c.primaryArn, c);
+  return { candidates: [...byPrimary.values()], findings };
+}
+
+/** Candidates whose standby ARN is sound, minus two primaries naming each other. */
+function validOf(candidates: readonly Candidate[], kinds: readonly PairKind<unknown>[], findings: Finding[]) {
+  const valid: Valid[] = [];
+  for (const c of candidates) {
+    const checked = checkDeclared(c, c.kind, (arn) => kindOf(kinds, arn));
+    if (checked.ok) valid.push({ c, standby: checked.standby, standbyArn: checked.standbyArn });
+    else findings.push(pairFinding(c, checked));
+  }
+  const secondaryOf = new Map(valid.map((v) => [v.c.primaryArn, v.standbyArn]));
+  return valid.filter((v) => {
+    if (secondaryOf.get(v.standbyArn) !== v.c.primaryArn) return true;
     findings.push(
-      pairFinding(
-        PAIR_RULES.selfReference,
-        { name: v.c.name, primaryArn: v.primaryArn },
-        v.standbyArn,
-        "error",
-        `${v.c.name} and the load balancer it names as standby are tagged as each other's primary and standby`,
-      ),
+      pairFinding(v.c, {
+        rule: PAIR_RULES.selfReference,
+        status: "error",
+        message: `${v.c.name} and the ${v.c.kind.title.toLowerCase()} it names as standby are tagged as each other's primary and standby`,
+        secondary: v.standbyArn,
+      }),
     );
     return false;
   });
-  const standbys = await describeByArn(
-    aws,
-    comparable.map((v) => v.standby),
-  );
-  const pairs: Pair[] = [];
-  for (const v of comparable) {
-    const ref = { name: v.c.name, primaryArn: v.primaryArn };
-    if ((claims.get(v.standbyArn) ?? 0) > 1) {
-      const others = valid
-        .filter((o) => o.standbyArn === v.standbyArn && o.primaryArn !== v.primaryArn)
-        .map((o) => o.c.name);
+}
+
+/** One standby claimed by several primaries: reported on each, and each is still compared. */
+function claimedTwice(valid: readonly Valid[], findings: Finding[]): void {
+  const claims = new Map<string, Valid[]>();
+  for (const v of valid) claims.set(v.standbyArn, [...(claims.get(v.standbyArn) ?? []), v]);
+  for (const v of valid) {
+    const others = (claims.get(v.standbyArn) ?? []).filter((o) => o !== v).map((o) => o.c.name);
+    if (others.length > 0)
       findings.push(
-        pairFinding(
-          PAIR_RULES.claimedTwice,
-          ref,
-          v.standbyArn,
-          "drift",
-          `${v.c.name}'s standby is also claimed by ${others.join(", ")}`,
-        ),
+        pairFinding(v.c, {
+          rule: PAIR_RULES.claimedTwice,
+          status: "drift",
+          message: `${v.c.name}'s standby is also claimed by ${others.join(", ")}`,
+          secondary: v.standbyArn,
+        }),
       );
-    }
-    const found = standbys.get(v.standbyArn);
-    if (!found || found instanceof NotFoundError) {
-      findings.push(
-        pairFinding(
-          PAIR_RULES.standbyNotFound,
-          ref,
-          v.standbyArn,
-          "missing",
-          `${v.c.name}'s standby ${v.standbyArn} does not exist in ${v.standby.region}`,
-        ),
-      );
-      continue;
-    }
-    if (found instanceof Error) {
-      findings.push(
-        pairFinding(
-          PAIR_RULES.unreadable,
-          ref,
-          v.standbyArn,
-          "error",
-          `${v.c.name}'s standby could not be read: ${found.message}`,
-        ),
-      );
-      continue;
-    }
-    if (found.Type !== v.c.primary.Type) {
-      findings.push(
-        pairFinding(
-          PAIR_RULES.typeMismatch,
-          ref,
-          v.standbyArn,
-          "drift",
-          `${v.c.name} is an ${v.c.primary.Type ?? "?"} load balancer but its standby is a ${found.Type ?? "?"} one`,
-          found.Type,
-        ),
-      );
-      continue;
-    }
-    pairs.push({
-      name: v.c.name,
-      standbyName: found.LoadBalancerName ?? v.standbyArn,
-      source: v.c.source,
-      primary: v.c.primary,
-      standby: found,
-      primaryRegion: v.c.primaryRegion,
-      standbyRegion: v.standby.region,
-      primaryAccount: parseArn(v.primaryArn).account,
-      standbyAccount: v.standby.account,
+  }
+}
+
+/** The pair of a valid candidate whose standby was read, or the finding that says why not. */
+function pairOf(v: Valid, found: unknown): Pair | Finding {
+  const { c } = v;
+  if (found === undefined || found instanceof NotFoundError)
+    return pairFinding(c, {
+      rule: PAIR_RULES.standbyNotFound,
+      status: "missing",
+      message: `${c.name}'s standby ${v.standbyArn} does not exist in ${v.standby.region}`,
+      secondary: v.standbyArn,
     });
+  if (found instanceof Error)
+    return pairFinding(c, {
+      rule: PAIR_RULES.unreadable,
+      status: "error",
+      message: `${c.name}'s standby could not be read: ${found.message}`,
+      secondary: v.standbyArn,
+    });
+  const mismatch = c.kind.incompatible?.(c.primary, found);
+  if (mismatch)
+    return pairFinding(
+      c,
+      { rule: PAIR_RULES.typeMismatch, status: "drift", message: mismatch.message, secondary: v.standbyArn },
+      mismatch.standby,
+    );
+  return {
+    kind: c.kind,
+    name: c.name,
+    standbyName: c.kind.nameOf(found) || v.standbyArn,
+    source: c.recordedVia ? "aws" : c.source,
+    via: c.recordedVia ?? viaOf(c.source),
+    primary: c.primary,
+    standby: found,
+    primaryArn: c.primaryArn,
+    standbyArn: v.standbyArn,
+    primaryRegion: c.primaryRegion,
+    standbyRegion: v.standby.region,
+    primaryAccount: parseArn(c.primaryArn).account,
+    standbyAccount: v.standby.account,
+  };
+}
+
+/**
+ * Finds every pair of the kinds given: primaries by tag in `primaryRegions`, those listed in
+ * drctl.yaml, and those AWS records; standbys read by ARN, grouped by kind.
+ */
+export async function discoverPairs(aws: AwsClients, options: DiscoverOptions): Promise<Discovery> {
+  const { candidates, findings } = await candidatesOf(aws, options);
+  const valid = validOf(candidates, options.kinds, findings);
+  claimedTwice(valid, findings);
+  const pairs: Pair[] = [];
+  for (const kind of options.kinds) {
+    const ofKind = valid.filter((v) => v.c.kind === kind);
+    if (ofKind.length === 0) continue;
+    const standbys = await kind.describe(
+      aws,
+      ofKind.map((v) => v.standby),
+    );
+    for (const v of ofKind) {
+      const made = pairOf(v, standbys.get(v.standbyArn));
+      if ("kind" in made) pairs.push(made);
+      else findings.push(made);
+    }
   }
   return { pairs: pairs.sort((a, b) => a.name.localeCompare(b.name)), findings };
 }

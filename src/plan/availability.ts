@@ -11,7 +11,7 @@ import {
 import { DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
 import type { AwsClients } from "../aws/client-factory.js";
 import { mapAwsError } from "../aws/errors.js";
-import type { AvailabilityRow } from "./model.js";
+import type { AvailabilityRow } from "../core/plan-result.js";
 
 export const AVAILABILITY_PERMISSIONS = [
   "elasticloadbalancing:DescribeLoadBalancers",

@@ -12,7 +12,7 @@ import { STATUS_SEVERITY } from "../core/freshness-result.js";
 import { taggedResources } from "../pairs/tagged.js";
 import type { Journal } from "../runbook/journal.js";
 import { loadRunbook } from "../runbook/load.js";
-import type { HistoryStore } from "../store/types.js";
+import type { HistoryStore } from "../history/types.js";
 import { formatDuration } from "../util/duration.js";
 import { readAvailability } from "./availability.js";
 import { loadEvidence, type PlanEvidence } from "./evidence.js";
@@ -27,7 +27,7 @@ import {
   type PlanResult,
   type PostureRow,
   type Risk,
-} from "./model.js";
+} from "../core/plan-result.js";
 import { fromHere, procedureOf } from "./procedures.js";
 import { promotionsOf, replicaSince, type Unreplicated } from "./replication.js";
 import { aws as awsCommand } from "../runbook/manual.js";

@@ -1,6 +1,6 @@
 /** What changed between two plans of one application: components, stores, targets, steps, risks, contacts. */
 import { formatDuration } from "../util/duration.js";
-import type { Fact, PlanResult, Procedure } from "./model.js";
+import type { Fact, PlanResult, Procedure } from "../core/plan-result.js";
 
 export interface PlanChange {
   what: "component" | "store" | "target" | "measured" | "step" | "risk" | "contact";

@@ -7,8 +7,8 @@ import type { DrillResult } from "../core/drill-result.js";
 import type { FreshnessResult } from "../core/freshness-result.js";
 import type { ScanResult } from "../core/scan-result.js";
 import type { Journal, RunRecord, StepRecord } from "../runbook/journal.js";
-import type { HistoryStore, RunHeader } from "../store/types.js";
-import type { Evidence } from "./model.js";
+import type { HistoryStore, RunHeader } from "../history/types.js";
+import type { Evidence } from "../core/plan-result.js";
 
 export interface Evidenced<T> {
   result: T;

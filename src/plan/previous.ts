@@ -1,5 +1,5 @@
-import type { HistoryStore } from "../store/types.js";
-import type { PlanResult } from "./model.js";
+import type { HistoryStore } from "../history/types.js";
+import type { PlanResult } from "../core/plan-result.js";
 
 /** How far back the history is searched for an application's plan. */
 const SEARCH = 100;

@@ -14,7 +14,7 @@ import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { manualSteps } from "../runbook/manual-steps.js";
 import { STEP_KINDS } from "../runbook/registry.js";
 import type { StepSpec } from "../runbook/schema.js";
-import type { Fact, Procedure, ProcedureStep } from "./model.js";
+import type { Fact, Procedure, ProcedureStep } from "../core/plan-result.js";
 
 /**
  * A file named in drctl.yaml (relative to it) as a command typed where drctl runs can name it:

@@ -1,5 +1,5 @@
 import type { DrillPhase, DrillResult, MeasuredTarget } from "../core/drill-result.js";
-import { judgeDrill } from "../drill/verdict.js";
+import { judgeDrill } from "../core/drill-verdict.js";
 import { formatDuration, formatMeasured } from "../util/duration.js";
 
 /** A figure as measured: never finer than its resolution, "at least" where it is a lower bound. */

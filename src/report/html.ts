@@ -1,6 +1,6 @@
 import { SEVERITIES, type Finding } from "../core/finding.js";
 import type { PairResult, ScanResult } from "../core/scan-result.js";
-import { show } from "../scan/compare.js";
+import { show } from "../core/compare.js";
 import { escapeHtml as e } from "./escape.js";
 import { causesFirst, pathSegments, worstFirst } from "./order.js";
 

@@ -7,11 +7,11 @@
  */
 import { createHash } from "node:crypto";
 import type { DrillResult, MeasuredTarget } from "../core/drill-result.js";
-import type { HistoryStore, RunHeader } from "../store/types.js";
+import type { HistoryStore, RunHeader } from "../history/types.js";
 import { formatDrillHtml } from "./drill-html.js";
 import { figureText, isMet } from "./drill-text.js";
 import { escapeHtml as e } from "./escape.js";
-import type { SiteFile, SkippedRun } from "./site.js";
+import type { SiteFile, SkippedRun } from "./site-file.js";
 
 export interface DrillRow {
   application: string;

@@ -3,13 +3,13 @@
  * (plans/<application>/<id>.html and .md, links that never change), the newest at
  * plans/<application>/latest.html, and a table on the index.
  */
-import { planDocument } from "../plan/document.js";
-import type { PlanResult } from "../plan/model.js";
-import { renderHtml } from "../plan/render-html.js";
-import { renderMarkdown } from "../plan/render-markdown.js";
-import type { HistoryStore, RunHeader } from "../store/types.js";
+import { planDocument } from "./plan-document.js";
+import type { PlanResult } from "../core/plan-result.js";
+import { renderHtml } from "./plan-html.js";
+import { renderMarkdown } from "./plan-markdown.js";
+import type { HistoryStore, RunHeader } from "../history/types.js";
 import { escapeHtml as e } from "./escape.js";
-import type { SiteFile, SkippedRun } from "./site.js";
+import type { SiteFile, SkippedRun } from "./site-file.js";
 
 export interface PlanRow {
   application: string;

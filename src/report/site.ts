@@ -1,21 +1,17 @@
 import { STORE_STATUSES, type FreshnessResult } from "../core/freshness-result.js";
 import type { ScanResult } from "../core/scan-result.js";
 import { diffFreshness } from "../freshness/diff.js";
-import { diffRuns } from "../store/diff.js";
-import type { HistoryStore, RunHeader } from "../store/types.js";
-import { asScan } from "../store/types.js";
+import { diffRuns } from "../history/diff.js";
+import type { HistoryStore, RunHeader } from "../history/types.js";
+import { asScan } from "../history/types.js";
 import { escapeHtml as e } from "./escape.js";
 import { formatFreshnessHtml } from "./freshness-html.js";
 import { formatScanHtml } from "./html.js";
 import { drillPages, drillsSection } from "./site-drills.js";
 import { planPages, plansTable, type PlanRow } from "./site-plans.js";
+import type { SiteFile, SkippedRun } from "./site-file.js";
 
-export interface SiteFile {
-  /** Relative to the site's root, "/" separated. */
-  path: string;
-  body: string;
-  contentType: string;
-}
+export type { SiteFile, SkippedRun } from "./site-file.js";
 
 const HTML = "text/html; charset=utf-8";
 const JSON_TYPE = "application/json";
@@ -35,13 +31,6 @@ function trend(runs: RunHeader[]): string {
     .map((v, i) => `${(i * step).toFixed(1)},${(58 - (v / max) * 54).toFixed(1)}`)
     .join(" ");
   return `<svg role="img" aria-label="trend of open critical, high and medium findings" width="300" height="60" viewBox="-2 0 304 60"><polyline fill="none" stroke="#c0392b" stroke-width="2" points="${points}"/></svg>`;
-}
-
-/** A stored run the site could not read, listed on the index instead of a page. */
-export interface SkippedRun {
-  id: string;
-  startedAt: string;
-  reason: string;
 }
 
 type Row = { run: RunHeader; change: { added: number; resolved: number } | "first" | "unknown" };

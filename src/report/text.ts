@@ -1,6 +1,6 @@
 import { SEVERITIES, type Finding } from "../core/finding.js";
 import type { ScanResult } from "../core/scan-result.js";
-import { show } from "../scan/compare.js";
+import { show } from "../core/compare.js";
 import { causesFirst, shortRemediation } from "./order.js";
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);

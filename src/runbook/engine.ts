@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { AwsClients } from "../aws/client-factory.js";
 import { awsErrorCode } from "../aws/errors.js";
 import { DrctlError, InputError } from "../errors.js";
-import { drctlHome } from "../store/open.js";
+import { drctlHome } from "../history/open.js";
 import { crashPoint } from "./crash-hook.js";
 import { ancestors, waves } from "./dag.js";
 import { generateFailback, writeFailback } from "./failback.js";

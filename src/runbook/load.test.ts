@@ -180,7 +180,7 @@ describe("URLs with a user or password", () => {
     const { loadConfig } = await import("../config/load.js");
     const config = join(mkdtempSync(join(tmpdir(), "drctl-config-")), "drctl.yaml");
     writeFileSync(config, "version: 1\nendpointUrl: http://admin:pw@127.0.0.1:5000\n");
-    expect(() => loadConfig(config)).toThrow(
+    expect(() => loadConfig(config, { ruleIds: [] })).toThrow(
       /drctl.yaml:2:14: endpointUrl: expected a URL without a user or password/,
     );
   });

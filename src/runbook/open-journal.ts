@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { AwsClients } from "../aws/client-factory.js";
-import { drctlHome, parseStoreLocation, type StoreLocation } from "../store/open.js";
+import { drctlHome, parseStoreLocation, type StoreLocation } from "../history/open.js";
 import { DynamoDbJournal } from "./journal-dynamodb.js";
 import type { Journal } from "./journal.js";
 

@@ -1,13 +1,10 @@
 import type { AwsClients } from "../aws/client-factory.js";
-import { discoverPairs, type Pair } from "../pairs/discover.js";
-import { RecordIndex } from "../resources/route53/collect.js";
-import { RESOURCE_MODULES } from "../resources/registry.js";
+import { discoverPairs } from "../pairs/discover.js";
 import { pool } from "../util/pool.js";
-import { readErrorRule, type PairContext, type ResourceModule } from "./module.js";
-import { brokenRefs, PairTwins } from "./refs.js";
-import { RegionCaches } from "./region-cache.js";
-import { Side } from "./side.js";
-import { applySuppressions } from "./suppressions.js";
+import type { PairContext, ResourceModule, ResourceType } from "../resources/module.js";
+import { RegionCaches } from "../aws/region-cache.js";
+import { comparePair } from "./compare-pair.js";
+import { applySuppressions } from "../core/suppressions.js";
 import {
   SCAN_SCHEMA_VERSION,
   type PairResult,
@@ -15,20 +12,14 @@ import {
   type ScanResult,
   type Suppression,
 } from "../core/scan-result.js";
-import {
-  findingOf,
-  SEVERITIES,
-  severityRank,
-  type Finding,
-  type RuleInfo,
-  type Severity,
-  type Status,
-} from "../core/finding.js";
-import type { Difference, ScanSettings } from "./types.js";
+import { SEVERITIES, severityRank, type Finding, type Severity, type Status } from "../core/finding.js";
+import type { ScanSettings } from "../core/rule.js";
 
 export interface ScanOptions {
+  /** The resource types to pair and compare (the catalogue's, or fewer in a test). */
+  types: readonly ResourceType<never>[];
   primaryRegions: string[];
-  /** Pairs from drctl.yaml; those of load balancers are scanned. */
+  /** Pairs from drctl.yaml; those of the types handed in are scanned. */
   configPairs: readonly { primary: string; secondary?: string }[];
   settings: ScanSettings;
   suppressions: readonly Suppression[];
@@ -38,123 +29,21 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-const joinPath = (label: string, path: string) =>
-  label === "" ? path : path === "" ? label : `${label}.${path}`;
-
-interface Compared {
-  findings: Finding[];
-  twins: PairTwin[];
-}
-
 /**
- * One pair: every module finds its twins (through the pair, by name, by shape), then every rule
- * compares twins whose references have been resolved through those twins in one place, so two
- * references are equal when they point at twins, whatever their names.
+ * Reads shared by every pair of one scan (Route 53's records, a global service), each made once
+ * through the home region's clients; a failed one stays failed for the scan, as every pair needs it.
  */
-async function comparePair(
-  pair: Pair,
-  caches: RegionCaches,
-  records: PairContext["records"],
-  options: ScanOptions,
-): Promise<Compared> {
-  const primary = new Side("primary", pair.primary, caches.for(pair.primaryRegion, pair.primaryAccount));
-  const standby = new Side("standby", pair.standby, caches.for(pair.standbyRegion, pair.standbyAccount));
-  const context: PairContext = {
-    records,
-    names: {
-      primary: { region: pair.primaryRegion, ownName: pair.name, otherName: pair.standbyName },
-      standby: { region: pair.standbyRegion, ownName: pair.standbyName, otherName: pair.name },
-    },
-    region: (region) =>
-      caches.for(region, region === pair.standbyRegion ? pair.standbyAccount : pair.primaryAccount),
-  };
-  const twins = new PairTwins();
-  twins.record("load-balancer", [
-    {
-      primary: { id: primary.arn, name: pair.name },
-      standby: { id: standby.arn, name: pair.standbyName },
-      method: "pair",
-      via: pair.source === "config" ? "pairs in drctl.yaml" : "the secondaryARN tag",
-    },
-  ]);
-  const findings: Finding[] = [];
-  // Every finding of this pair is made here: the rule, then what it found (or that it found nothing).
-  const add = (rule: RuleInfo, d: Omit<Partial<Difference>, "status"> & { status: Status }) => {
-    const finding = findingOf(rule, {
-      pair: pair.name,
-      primaryArn: primary.arn,
-      secondaryArn: standby.arn,
-      status: d.status,
-      path: d.path ?? "",
-      primary: d.primary ?? null,
-      secondary: d.secondary ?? null,
-      message: d.message ?? `${rule.title}: no difference`,
-      ...(d.severity ? { severity: d.severity } : {}),
-    });
-    findings.push(finding);
-    return finding;
-  };
-  const modules = RESOURCE_MODULES as readonly ResourceModule<unknown>[];
-
-  // 1. Twins, module by module (their reads run at once); a module that cannot be read is a finding.
-  const matched = await Promise.all(
-    modules.map(async (module) => {
-      try {
-        return await module.twins(primary, standby, context);
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        add(readErrorRule(module), {
-          status: "error",
-          message: `could not read ${module.title.toLowerCase()}: ${message}`,
-        });
-        return undefined;
-      }
-    }),
-  );
-  /** "type|role|id" -> the finding that says this resource has no twin: the cause of what follows from it. */
-  const causes = new Map<string, Finding>();
-  modules.forEach((module, i) => {
-    const m = matched[i];
-    if (!m) return;
-    if (m.links || m.listed) twins.record(module.type, m.links ?? [], m.listed);
-    for (const u of m.unmatched) {
-      const rule = u.rule ?? module.missingRule;
-      if (!rule) continue;
-      const finding = add(rule, { ...u, status: u.status ?? "missing" });
-      for (const about of u.about ?? []) causes.set(`${module.type}|${about.role}|${about.id}`, finding);
+function scanWideReads(aws: AwsClients, homeRegion: string): PairContext["scanWide"] {
+  const memo = new Map<string, Promise<unknown>>();
+  return <T>(key: string, load: (aws: AwsClients, home: string) => Promise<T>) => {
+    let hit = memo.get(key) as Promise<T> | undefined;
+    if (!hit) {
+      hit = load(aws, homeRegion);
+      hit.catch(() => undefined);
+      memo.set(key, hit);
     }
-  });
-
-  // 2. Rules on twins, references resolved through the pair.
-  modules.forEach((module, i) => {
-    const m = matched[i];
-    if (!m) return;
-    const resolved = m.twins.map((twin) => ({
-      label: twin.label,
-      primary: twins.resolve(twin.primary, "primary"),
-      secondary: twins.resolve(twin.secondary, "standby"),
-    }));
-    for (const rule of module.rules) {
-      let found = 0;
-      for (const twin of resolved) {
-        for (const d of rule.check(twin.primary, twin.secondary, options.settings)) {
-          found++;
-          const finding = add(rule, {
-            ...d,
-            status: d.status ?? "drift",
-            path: joinPath(twin.label, d.path),
-          });
-          // A difference made by a reference with no twin follows from the finding about that resource.
-          const cause = [...brokenRefs(d.primary), ...brokenRefs(d.secondary)]
-            .map((r) => causes.get(`${r.$ref}|${r.role}|${r.id}`))
-            .find((c) => c !== undefined && c !== finding);
-          if (cause) finding.consequenceOf = { ruleId: cause.ruleId, path: cause.path };
-        }
-      }
-      if (found === 0 && options.includePass) add(rule, { status: "pass" });
-    }
-  });
-  return { findings, twins: twins.links.map(({ type, link }) => ({ type, ...link })) };
+    return hit;
+  };
 }
 
 const STATUS_ORDER: Status[] = ["error", "missing", "drift"];
@@ -191,19 +80,21 @@ export function summarise(
 export async function runScan(aws: AwsClients, options: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
   const caches = new RegionCaches(aws);
+  const types = options.types as readonly ResourceType<unknown>[];
   const discovery = await discoverPairs(aws, {
+    kinds: types.map((t) => t.pairing),
     primaryRegions: options.primaryRegions,
     configPairs: options.configPairs,
   });
-  let index: Promise<RecordIndex> | undefined;
-  const records = () => (index ??= RecordIndex.load(aws, options.primaryRegions[0] ?? "us-east-1"));
+  const modulesOf = new Map(types.map((t) => [t.pairing, t.modules as readonly ResourceModule<unknown>[]]));
+  const scanWide = scanWideReads(aws, options.primaryRegions[0] ?? "us-east-1");
   let done = 0;
   const compared = await pool(discovery.pairs, options.concurrency, async (pair) => {
-    const { findings, twins } = await comparePair(pair, caches, records, options);
+    const modules = modulesOf.get(pair.kind) ?? [];
+    const { findings, twins } = await comparePair(pair, modules, caches, scanWide, options);
     options.onProgress?.(++done, discovery.pairs.length);
     return { pair, findings, twins };
   });
-  index?.catch(() => undefined);
 
   // Pair-level findings join the pair they are about (or stand as pairs of their own).
   const byPrimary = new Map<
@@ -211,9 +102,9 @@ export async function runScan(aws: AwsClients, options: ScanOptions): Promise<Sc
     { name: string; secondaryArn: string | null; findings: Finding[]; twins?: PairTwin[] }
   >();
   for (const { pair, findings, twins } of compared)
-    byPrimary.set(pair.primary.LoadBalancerArn ?? "", {
+    byPrimary.set(pair.primaryArn, {
       name: pair.name,
-      secondaryArn: pair.standby.LoadBalancerArn ?? null,
+      secondaryArn: pair.standbyArn,
       findings,
       twins,
     });

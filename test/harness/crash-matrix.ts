@@ -30,7 +30,7 @@ import type { CrashBoundary } from "../../src/runbook/crash-hook.js";
 import { DynamoDbJournal } from "../../src/runbook/journal-dynamodb.js";
 import { SqliteJournal } from "../../src/runbook/journal-sqlite.js";
 import type { Journal } from "../../src/runbook/journal.js";
-import { DynamoDbHistory } from "../../src/store/dynamodb.js";
+import { DynamoDbHistory } from "../../src/history/dynamodb.js";
 import { drctlProcess, type Exited } from "./drctl-process.js";
 import { recordReplicaLag } from "./moto-workarounds.js";
 import { RecordingProxy, type RecordedCall } from "./recording-proxy.js";

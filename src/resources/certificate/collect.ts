@@ -1,6 +1,6 @@
 import { ACMClient, DescribeCertificateCommand, type CertificateDetail } from "@aws-sdk/client-acm";
 import { mapAwsError } from "../../aws/errors.js";
-import type { RegionCache } from "../../scan/region-cache.js";
+import type { RegionCache } from "../../aws/region-cache.js";
 import type { NormalizedListener } from "../listener/normalize.js";
 import { normalizeAcmCertificate, normalizeIamCertificate, type NormalizedCertificate } from "./normalize.js";
 

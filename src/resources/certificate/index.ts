@@ -1,14 +1,18 @@
-import type { ResourceModule, Twin } from "../../scan/module.js";
-import type { Collector } from "../../scan/side.js";
-import type { TwinLink } from "../../scan/twins.js";
-import type { Difference } from "../../scan/types.js";
+import type { LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ResourceModule, Twin } from "../module.js";
+import type { Collector } from "../side.js";
+import type { TwinLink } from "../../core/twins.js";
+import type { Difference } from "../../core/rule.js";
 import type { RuleInfo } from "../../core/finding.js";
 import { listenersCollector } from "../listener/index.js";
 import { CERTIFICATE_PERMISSIONS, collectCertificates } from "./collect.js";
 import type { NormalizedCertificate } from "./normalize.js";
 import { certificateRules } from "./rules.js";
 
-export const certificatesCollector: Collector<Map<number, Map<string, NormalizedCertificate>>> = {
+export const certificatesCollector: Collector<
+  Map<number, Map<string, NormalizedCertificate>>,
+  LoadBalancer
+> = {
   type: "certificate",
   async collect(side) {
     return collectCertificates(side.cache, await side.get(listenersCollector));
@@ -26,7 +30,7 @@ const missingCertificate: RuleInfo = {
     "Request or import a certificate for the domain in the standby region and add it to the listener.",
 };
 
-export const certificateModule: ResourceModule<NormalizedCertificate> = {
+export const certificateModule: ResourceModule<NormalizedCertificate, LoadBalancer> = {
   type: "certificate",
   title: "Certificates",
   permissions: CERTIFICATE_PERMISSIONS,

@@ -1,4 +1,4 @@
-import type { RuleCases } from "../../scan/rule-cases.testing.js";
+import type { RuleCases } from "../../core/rule-cases.testing.js";
 import type { NormalizedCertificate } from "./normalize.js";
 
 const cert = (over: Partial<NormalizedCertificate> = {}): NormalizedCertificate => ({

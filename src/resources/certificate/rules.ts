@@ -1,5 +1,5 @@
-import { differ } from "../../scan/compare.js";
-import type { Difference, Rule, ScanSettings } from "../../scan/types.js";
+import { differ } from "../../core/compare.js";
+import type { Difference, Rule, ScanSettings } from "../../core/rule.js";
 import type { NormalizedCertificate } from "./normalize.js";
 
 type CertRule = Rule<NormalizedCertificate>;

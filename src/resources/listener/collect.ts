@@ -6,7 +6,7 @@ import {
   type Certificate,
   type Rule,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { RegionCache } from "../../scan/region-cache.js";
+import type { RegionCache } from "../../aws/region-cache.js";
 import { normalizeListener, type NormalizedListener } from "./normalize.js";
 
 export const LISTENER_PERMISSIONS = [

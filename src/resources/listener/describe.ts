@@ -1,5 +1,5 @@
 /** Listener actions and rule conditions in words, for messages a person reads. */
-import { refName, type Ref, type ResolvedRef } from "../../scan/refs.js";
+import { refName, type Ref, type ResolvedRef } from "../../core/refs.js";
 import type { NormalizedAction } from "./normalize.js";
 
 type Target = { group: Ref | ResolvedRef; weight: number | null };

@@ -1,13 +1,14 @@
-import type { ResourceModule } from "../../scan/module.js";
-import type { Collector } from "../../scan/side.js";
-import type { Difference } from "../../scan/types.js";
-import type { TwinLink } from "../../scan/twins.js";
+import type { LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ResourceModule } from "../module.js";
+import type { Collector } from "../side.js";
+import type { Difference } from "../../core/rule.js";
+import type { TwinLink } from "../../core/twins.js";
 import type { RuleInfo } from "../../core/finding.js";
 import { collectListeners, LISTENER_PERMISSIONS } from "./collect.js";
 import type { NormalizedListener } from "./normalize.js";
 import { listenerRules } from "./rules.js";
 
-export const listenersCollector: Collector<NormalizedListener[]> = {
+export const listenersCollector: Collector<NormalizedListener[], LoadBalancer> = {
   type: "listener",
   collect: (side) => collectListeners(side.cache, side.arn),
 };
@@ -22,7 +23,7 @@ const missingListener: RuleInfo = {
   remediation: "Create the listener on the standby with the primary's protocol, certificates and actions.",
 };
 
-export const listenerModule: ResourceModule<NormalizedListener> = {
+export const listenerModule: ResourceModule<NormalizedListener, LoadBalancer> = {
   type: "listener",
   title: "Listeners and rules",
   permissions: LISTENER_PERMISSIONS,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { same } from "../../scan/compare.js";
-import { PairTwins } from "../../scan/refs.js";
+import { same } from "../../core/compare.js";
+import { PairTwins } from "../../core/refs.js";
 import { normalizeListener } from "./normalize.js";
 
 const tg = (name: string, region: string) =>

@@ -5,7 +5,7 @@ import type {
   Rule as ElbRule,
   RuleCondition,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { ref, type Ref } from "../../scan/refs.js";
+import { ref, type Ref } from "../../core/refs.js";
 
 /**
  * An action by meaning. Its target groups are references (compared through the pair's twins,

@@ -1,6 +1,6 @@
-import { ref } from "../../scan/refs.js";
-import { resolved, type RuleCases } from "../../scan/rule-cases.testing.js";
-import type { TwinLink } from "../../scan/twins.js";
+import { ref } from "../../core/refs.js";
+import { resolved, type RuleCases } from "../../core/rule-cases.testing.js";
+import type { TwinLink } from "../../core/twins.js";
 import type { NormalizedAction, NormalizedListener, NormalizedRule } from "./normalize.js";
 
 const arn = (region: string, name: string) =>

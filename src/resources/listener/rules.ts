@@ -1,5 +1,5 @@
-import { differ, same } from "../../scan/compare.js";
-import type { Difference, Rule } from "../../scan/types.js";
+import { differ, same } from "../../core/compare.js";
+import type { Difference, Rule } from "../../core/rule.js";
 import { describeActions, describeConditions } from "./describe.js";
 import type { NormalizedListener } from "./normalize.js";
 

@@ -3,7 +3,7 @@ import {
   DescribeLoadBalancerAttributesCommand,
   type LoadBalancer,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { RegionCache } from "../../scan/region-cache.js";
+import type { RegionCache } from "../../aws/region-cache.js";
 import { normalizeLoadBalancer, type NormalizedLoadBalancer } from "./normalize.js";
 
 export const LOAD_BALANCER_PERMISSIONS = [

@@ -3,7 +3,7 @@ import {
   paginateDescribeLoadBalancers,
   type LoadBalancer,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { RegionList } from "../../scan/region-cache.js";
+import type { RegionList } from "../../aws/region-cache.js";
 
 /**
  * Every load balancer of the region by DNS name (lower case), 400 a page: read only when a

@@ -1,4 +1,4 @@
-import type { RuleCases } from "../../scan/rule-cases.testing.js";
+import type { RuleCases } from "../../core/rule-cases.testing.js";
 import type { NormalizedLoadBalancer } from "./normalize.js";
 
 const lb = (over: Partial<NormalizedLoadBalancer> = {}): NormalizedLoadBalancer => ({

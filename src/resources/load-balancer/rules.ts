@@ -1,5 +1,5 @@
-import { diffMaps, differ, show } from "../../scan/compare.js";
-import type { Rule } from "../../scan/types.js";
+import { diffMaps, differ, show } from "../../core/compare.js";
+import type { Rule } from "../../core/rule.js";
 import type { NormalizedLoadBalancer } from "./normalize.js";
 
 type LbRule = Rule<NormalizedLoadBalancer>;

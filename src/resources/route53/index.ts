@@ -1,8 +1,9 @@
+import type { LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { RuleInfo } from "../../core/finding.js";
-import { ambiguousTwinRule, unmatchedOf, type PairContext, type ResourceModule } from "../../scan/module.js";
-import { matchTwins, type TwinCandidate, type TwinEvidence } from "../../scan/twins.js";
+import { ambiguousTwinRule, unmatchedOf, type PairContext, type ResourceModule } from "../module.js";
+import { matchTwins, type TwinCandidate, type TwinEvidence } from "../../core/twins.js";
 import { LOAD_BALANCERS_BY_DNS } from "../load-balancer/list.js";
-import { ROUTE53_PERMISSIONS, type RecordIndex } from "./collect.js";
+import { RecordIndex, ROUTE53_PERMISSIONS } from "./collect.js";
 import {
   loadBalancerRegion,
   normalizeDnsName,
@@ -80,7 +81,7 @@ async function failoverSets(
   );
 }
 
-export const route53Module: ResourceModule<Route53View> = {
+export const route53Module: ResourceModule<Route53View, LoadBalancer> = {
   type: "route53",
   title: "Route 53 records",
   permissions: ROUTE53_PERMISSIONS,
@@ -88,12 +89,12 @@ export const route53Module: ResourceModule<Route53View> = {
   extraRules: [ambiguousTwinRule({ type: "route53", title: "Route 53 records" })],
   missingRule: missingRecord,
   async twins(primary, standby, context) {
-    const index = await context.records();
+    const index = await context.scanWide("route53-records", (aws, home) => RecordIndex.load(aws, home));
     const pair = {
-      primary: normalizeDnsName(primary.lb.DNSName ?? ""),
-      standby: normalizeDnsName(standby.lb.DNSName ?? ""),
-      primaryName: primary.lb.LoadBalancerName ?? "",
-      standbyName: standby.lb.LoadBalancerName ?? "",
+      primary: normalizeDnsName(primary.anchor.DNSName ?? ""),
+      standby: normalizeDnsName(standby.anchor.DNSName ?? ""),
+      primaryName: primary.anchor.LoadBalancerName ?? "",
+      standbyName: standby.anchor.LoadBalancerName ?? "",
     };
     const [p, s] = [index.pointingAt(pair.primary), index.pointingAt(pair.standby)];
     // Failover records are checked as sets by the failover rules; the others must have twins.

@@ -1,4 +1,4 @@
-import type { RuleCases } from "../../scan/rule-cases.testing.js";
+import type { RuleCases } from "../../core/rule-cases.testing.js";
 import type { FailoverSet, RecordTarget, Route53View } from "./normalize.js";
 
 const primary: RecordTarget = {

@@ -1,4 +1,4 @@
-import type { Rule } from "../../scan/types.js";
+import type { Rule } from "../../core/rule.js";
 import type { FailoverSet, RecordTarget, Route53View } from "./normalize.js";
 
 type DnsRule = Rule<Route53View>;

@@ -1,8 +1,8 @@
 import type { SecurityGroup } from "@aws-sdk/client-ec2";
 import type { LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { RegionCache } from "../../scan/region-cache.js";
+import type { RegionCache } from "../../aws/region-cache.js";
 import { PREFIX_LIST_NAMES, SECURITY_GROUPS, VPC_CIDRS } from "./list.js";
-import type { TwinCandidate } from "../../scan/twins.js";
+import type { TwinCandidate } from "../../core/twins.js";
 import {
   groupLabel,
   groupShape,

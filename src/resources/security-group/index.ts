@@ -1,7 +1,8 @@
+import type { LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { RuleInfo } from "../../core/finding.js";
-import { ambiguousTwinRule, unmatchedOf, type ResourceModule } from "../../scan/module.js";
-import type { Collector } from "../../scan/side.js";
-import { matchTwins, type MatchResult, type TwinEvidence } from "../../scan/twins.js";
+import { ambiguousTwinRule, unmatchedOf, type ResourceModule } from "../module.js";
+import type { Collector } from "../side.js";
+import { matchTwins, type MatchResult, type TwinEvidence } from "../../core/twins.js";
 import {
   collectSecurityGroups,
   SECURITY_GROUP_PERMISSIONS,
@@ -10,9 +11,9 @@ import {
 import { permissionLabel, type NormalizedSecurityGroups, type Permission } from "./normalize.js";
 import { securityGroupRules } from "./rules.js";
 
-export const securityGroupsCollector: Collector<CollectedSecurityGroups> = {
+export const securityGroupsCollector: Collector<CollectedSecurityGroups, LoadBalancer> = {
   type: "security-group",
-  collect: (side) => collectSecurityGroups(side.cache, side.lb),
+  collect: (side) => collectSecurityGroups(side.cache, side.anchor),
 };
 
 const missingGroup: RuleInfo = {
@@ -43,7 +44,7 @@ function groupUses(rules: NormalizedSecurityGroups): Map<string, string[]> {
   return out;
 }
 
-export const securityGroupModule: ResourceModule<NormalizedSecurityGroups> = {
+export const securityGroupModule: ResourceModule<NormalizedSecurityGroups, LoadBalancer> = {
   type: "security-group",
   title: "Security groups",
   permissions: SECURITY_GROUP_PERMISSIONS,

@@ -7,7 +7,7 @@ import {
   type SecurityGroup,
   type Vpc,
 } from "@aws-sdk/client-ec2";
-import type { RegionList } from "../../scan/region-cache.js";
+import type { RegionList } from "../../aws/region-cache.js";
 
 /** Every security group of the region by id. */
 export const SECURITY_GROUPS: RegionList<SecurityGroup> = {

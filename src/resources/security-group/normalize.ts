@@ -1,5 +1,5 @@
 import type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
-import { ref, type Ref, type ResolvedRef } from "../../scan/refs.js";
+import { ref, type Ref, type ResolvedRef } from "../../core/refs.js";
 
 /**
  * One effective rule of a load balancer's security groups: protocol and ports, and one source or

@@ -1,5 +1,5 @@
-import { ref } from "../../scan/refs.js";
-import { resolved, type RuleCases } from "../../scan/rule-cases.testing.js";
+import { ref } from "../../core/refs.js";
+import { resolved, type RuleCases } from "../../core/rule-cases.testing.js";
 import type { NormalizedSecurityGroups, Permission } from "./normalize.js";
 
 const app = {

@@ -1,4 +1,4 @@
-import { runRuleCases } from "../../scan/rule-cases.testing.js";
+import { runRuleCases } from "../../core/rule-cases.testing.js";
 import { cases } from "./rules.cases.js";
 import { securityGroupRules } from "./rules.js";
 

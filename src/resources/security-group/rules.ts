@@ -1,6 +1,6 @@
-import { canonical } from "../../scan/compare.js";
-import { refName } from "../../scan/refs.js";
-import type { Difference, Rule } from "../../scan/types.js";
+import { canonical } from "../../core/compare.js";
+import { refName } from "../../core/refs.js";
+import type { Difference, Rule } from "../../core/rule.js";
 import { permissionLabel, type NormalizedSecurityGroups, type Permission } from "./normalize.js";
 
 type SgRule = Rule<NormalizedSecurityGroups>;

@@ -5,7 +5,7 @@ import {
   type TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mapAwsError, NotFoundError } from "../../aws/errors.js";
-import type { RegionCache } from "../../scan/region-cache.js";
+import type { RegionCache } from "../../aws/region-cache.js";
 import { TARGET_GROUPS } from "./list.js";
 import { normalizeTargetGroup, type NormalizedTargetGroup } from "./normalize.js";
 

@@ -1,3 +1,4 @@
+import type { LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { RuleInfo } from "../../core/finding.js";
 import type { TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
@@ -7,11 +8,17 @@ import {
   type ResourceModule,
   type Twin,
   type Unmatched,
-} from "../../scan/module.js";
-import type { Role } from "../../scan/refs.js";
-import type { Collector, Side } from "../../scan/side.js";
-import { nameKey } from "../../scan/twin-names.js";
-import { matchTwins, type MatchResult, type TwinCandidate, type TwinEvidence } from "../../scan/twins.js";
+} from "../module.js";
+import type { Role } from "../../core/refs.js";
+import type { Collector, Side } from "../side.js";
+import { nameKey } from "../../core/twin-names.js";
+import {
+  matchTwins,
+  type MatchResult,
+  type TwinCandidate,
+  type TwinEvidence,
+  type TwinLink,
+} from "../../core/twins.js";
 import { listenersCollector } from "../listener/index.js";
 import { targetGroupName } from "../listener/normalize.js";
 import {
@@ -21,10 +28,11 @@ import {
   type CollectedTargetGroups,
 } from "./collect.js";
 import type { NormalizedTargetGroup } from "./normalize.js";
+import type { NormalizedListener } from "../listener/normalize.js";
 import { TARGET_GROUPS } from "./list.js";
 import { targetGroupRules } from "./rules.js";
 
-export const targetGroupsCollector: Collector<CollectedTargetGroups> = {
+export const targetGroupsCollector: Collector<CollectedTargetGroups, LoadBalancer> = {
   type: "target-group",
   async collect(side) {
     const listeners = await side.get(listenersCollector);
@@ -82,14 +90,20 @@ const shapeOfListed = (tg: TargetGroup) =>
     tg.Matcher?.HttpCode,
   ]);
 
+/** A group of the region no load balancer uses, as a candidate twin. */
+interface Unused {
+  candidate: TwinCandidate;
+  group: TargetGroup;
+}
+
 /** The region's groups no load balancer uses whose name (or name without region and role) is one of `others`'. */
 async function unusedNamedLike(
-  side: Side,
+  side: Side<LoadBalancer>,
   own: CollectedTargetGroups,
   others: readonly TwinCandidate[],
   role: Role,
   context: PairContext,
-): Promise<{ candidate: TwinCandidate; group: TargetGroup }[]> {
+): Promise<Unused[]> {
   const otherRole: Role = role === "primary" ? "standby" : "primary";
   const wanted = new Set(
     others.flatMap((o) => [o.name.toLowerCase(), nameKey(o.name, context.names[otherRole])]),
@@ -113,7 +127,77 @@ async function unusedNamedLike(
     }));
 }
 
-export const targetGroupModule: ResourceModule<NormalizedTargetGroup> = {
+type Listeners = NormalizedListener[];
+
+const candidatesOf = (groups: CollectedTargetGroups): TwinCandidate[] =>
+  [...groups.found].map(([id, tg]) => ({ id, name: tg.name, shape: shapeOf(tg) }));
+
+/** Through the pair: the groups the same listener position (port, default or rule, weight) uses. */
+function evidenceOf(pl: Listeners, sl: Listeners): TwinEvidence[] {
+  const standbyUses = new Map<string, string[]>();
+  for (const u of sl.flatMap((l) => l.targetGroupUses))
+    standbyUses.set(u.key, [...(standbyUses.get(u.key) ?? []), u.arn]);
+  return pl
+    .flatMap((l) => l.targetGroupUses)
+    .flatMap((u) =>
+      (standbyUses.get(u.key) ?? []).map((s) => ({ primaryId: u.arn, standbyId: s, via: u.via })),
+    );
+}
+
+/** Where a group is used, in words ("listener 443 default action"). */
+const usedBy = (uses: Listeners, arn: string) => [
+  ...new Set(
+    uses
+      .flatMap((l) => l.targetGroupUses)
+      .filter((u) => u.arn === arn)
+      .map((u) => u.via),
+  ),
+];
+
+/** Groups without a twin, and groups a listener forwards to that do not exist. */
+function unmatchedGroups(
+  match: MatchResult,
+  sides: { role: Role; groups: CollectedTargetGroups; listeners: Listeners }[],
+): Unmatched[] {
+  const [p, s] = sides;
+  const unmatched: Unmatched[] = unmatchedOf(
+    match,
+    targetGroupModule,
+    (name) => `targetGroups[${name}]`,
+    "target group",
+    (role, id) => {
+      const via = usedBy((role === "primary" ? p : s)?.listeners ?? [], id);
+      return via.length ? `used by ${via.join(", ")}` : "used by no listener";
+    },
+  );
+  for (const { role, groups, listeners } of sides)
+    for (const arn of groups.notFound)
+      unmatched.push({
+        path: `targetGroups[${targetGroupName(arn)}]`,
+        primary: role === "primary" ? arn : null,
+        secondary: role === "standby" ? arn : null,
+        status: "missing",
+        rule: notFound,
+        about: [{ role, id: arn }],
+        message: `the ${role}'s ${usedBy(listeners, arn).join(", ")} forwards to target group ${targetGroupName(arn)}, which does not exist`,
+      });
+  return unmatched;
+}
+
+/** Reads what was matched among the unused groups (two calls each), like the others. */
+async function readMatchedExtras(
+  links: readonly TwinLink[],
+  sides: { groups: CollectedTargetGroups; extras: Unused[]; side: Side<LoadBalancer> }[],
+): Promise<void> {
+  for (const { groups, extras, side } of sides)
+    for (const x of extras)
+      if (links.some((l) => l.primary.id === x.candidate.id || l.standby.id === x.candidate.id)) {
+        const read = await readTargetGroup(side.cache, x.group);
+        if (read) groups.found.set(x.candidate.id, read);
+      }
+}
+
+export const targetGroupModule: ResourceModule<NormalizedTargetGroup, LoadBalancer> = {
   type: "target-group",
   title: "Target groups",
   permissions: TARGET_GROUP_PERMISSIONS,
@@ -127,27 +211,16 @@ export const targetGroupModule: ResourceModule<NormalizedTargetGroup> = {
       primary.get(targetGroupsCollector),
       standby.get(targetGroupsCollector),
     ]);
-    const candidates = (groups: CollectedTargetGroups): TwinCandidate[] =>
-      [...groups.found].map(([id, tg]) => ({ id, name: tg.name, shape: shapeOf(tg) }));
     // A group of the region that no load balancer uses, named like one of the other side's, is a
     // candidate too: the twin may exist while the listener that should use it points elsewhere.
     const [pExtra, sExtra] = await Promise.all([
-      unusedNamedLike(primary, pg, candidates(sg), "primary", context),
-      unusedNamedLike(standby, sg, candidates(pg), "standby", context),
+      unusedNamedLike(primary, pg, candidatesOf(sg), "primary", context),
+      unusedNamedLike(standby, sg, candidatesOf(pg), "standby", context),
     ]);
-    // Through the pair: the groups the same listener position (port, default or rule, weight) uses.
-    const standbyUses = new Map<string, string[]>();
-    for (const u of sl.flatMap((l) => l.targetGroupUses))
-      standbyUses.set(u.key, [...(standbyUses.get(u.key) ?? []), u.arn]);
-    const evidence: TwinEvidence[] = pl
-      .flatMap((l) => l.targetGroupUses)
-      .flatMap((u) =>
-        (standbyUses.get(u.key) ?? []).map((s) => ({ primaryId: u.arn, standbyId: s, via: u.via })),
-      );
     const all = matchTwins(
-      [...candidates(pg), ...pExtra.map((x) => x.candidate)],
-      [...candidates(sg), ...sExtra.map((x) => x.candidate)],
-      evidence,
+      [...candidatesOf(pg), ...pExtra.map((x) => x.candidate)],
+      [...candidatesOf(sg), ...sExtra.map((x) => x.candidate)],
+      evidenceOf(pl, sl),
       context.names,
     );
     // An unused group that found no twin was only a candidate: nothing to report about it.
@@ -157,52 +230,18 @@ export const targetGroupModule: ResourceModule<NormalizedTargetGroup> = {
       unmatchedPrimary: all.unmatchedPrimary.filter((c) => !extraIds.has(c.id)),
       unmatchedStandby: all.unmatchedStandby.filter((c) => !extraIds.has(c.id)),
     };
-    // Read what was matched among the unused groups (two calls each), like the others.
-    for (const [groups, extras, side] of [
-      [pg, pExtra, primary],
-      [sg, sExtra, standby],
-    ] as const)
-      for (const x of extras)
-        if (all.links.some((l) => l.primary.id === x.candidate.id || l.standby.id === x.candidate.id)) {
-          const read = await readTargetGroup(side.cache, x.group);
-          if (read) groups.found.set(x.candidate.id, read);
-        }
+    await readMatchedExtras(all.links, [
+      { groups: pg, extras: pExtra, side: primary },
+      { groups: sg, extras: sExtra, side: standby },
+    ]);
     const twins: Twin<NormalizedTargetGroup>[] = match.links.flatMap((link) => {
       const [a, b] = [pg.found.get(link.primary.id), sg.found.get(link.standby.id)];
       return a && b ? [{ label: `targetGroups[${a.name}]`, primary: a, secondary: b }] : [];
     });
-    const usedBy = (uses: typeof pl, arn: string) => [
-      ...new Set(
-        uses
-          .flatMap((l) => l.targetGroupUses)
-          .filter((u) => u.arn === arn)
-          .map((u) => u.via),
-      ),
-    ];
-    const unmatched: Unmatched[] = unmatchedOf(
-      match,
-      targetGroupModule,
-      (name) => `targetGroups[${name}]`,
-      "target group",
-      (role, id) => {
-        const via = usedBy(role === "primary" ? pl : sl, id);
-        return via.length ? `used by ${via.join(", ")}` : "used by no listener";
-      },
-    );
-    for (const [role, groups, listeners] of [
-      ["primary", pg, pl],
-      ["standby", sg, sl],
-    ] as const)
-      for (const arn of groups.notFound)
-        unmatched.push({
-          path: `targetGroups[${targetGroupName(arn)}]`,
-          primary: role === "primary" ? arn : null,
-          secondary: role === "standby" ? arn : null,
-          status: "missing",
-          rule: notFound,
-          about: [{ role, id: arn }],
-          message: `the ${role}'s ${usedBy(listeners, arn).join(", ")} forwards to target group ${targetGroupName(arn)}, which does not exist`,
-        });
+    const unmatched = unmatchedGroups(match, [
+      { role: "primary", groups: pg, listeners: pl },
+      { role: "standby", groups: sg, listeners: sl },
+    ]);
     const listed = (groups: CollectedTargetGroups) =>
       [...groups.found].map(([id, tg]) => ({ id, name: tg.name }));
     return { twins, unmatched, links: match.links, listed: { primary: listed(pg), standby: listed(sg) } };

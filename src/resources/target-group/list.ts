@@ -3,7 +3,7 @@ import {
   paginateDescribeTargetGroups,
   type TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { RegionList } from "../../scan/region-cache.js";
+import type { RegionList } from "../../aws/region-cache.js";
 
 /** Every target group of the region by ARN, 400 a page. */
 export const TARGET_GROUPS: RegionList<TargetGroup> = {

@@ -1,4 +1,4 @@
-import type { RuleCases } from "../../scan/rule-cases.testing.js";
+import type { RuleCases } from "../../core/rule-cases.testing.js";
 import type { NormalizedTargetGroup } from "./normalize.js";
 
 const tg = (name: string, over: Partial<NormalizedTargetGroup> = {}): NormalizedTargetGroup => ({

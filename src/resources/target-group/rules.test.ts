@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runRuleCases, SETTINGS } from "../../scan/rule-cases.testing.js";
+import { runRuleCases, SETTINGS } from "../../core/rule-cases.testing.js";
 import { cases } from "./rules.cases.js";
 import { targetGroupRules } from "./rules.js";
 

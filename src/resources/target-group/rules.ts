@@ -1,5 +1,5 @@
-import { diffMaps, differ, show } from "../../scan/compare.js";
-import type { Rule, ScanSettings } from "../../scan/types.js";
+import { diffMaps, differ, show } from "../../core/compare.js";
+import type { Rule, ScanSettings } from "../../core/rule.js";
 import type { Severity } from "../../core/finding.js";
 import type { NormalizedTargetGroup } from "./normalize.js";
 

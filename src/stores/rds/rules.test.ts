@@ -1,5 +1,0 @@
-import { runRuleCases } from "../../scan/rule-cases.testing.js";
-import { cases } from "./rules.cases.js";
-import { rdsRules } from "./rules.js";
-
-runRuleCases(rdsRules, cases);
