@@ -1,3 +1,4 @@
+import { iamActionsOf, serviceOf, type ServiceLabel } from "./aws/services.js";
 import { RESOURCE_COUNTS } from "./inventory/resource-counts.js";
 import { PUBLISH_PERMISSIONS } from "./report/publish.js";
 import { STEP_KINDS } from "./runbook/registry.js";
@@ -100,23 +101,9 @@ export function permissionsMarkdown(): string {
   ].join("\n");
 }
 
-const IAM_PREFIX: Readonly<Record<string, string>> = {
-  ELBv2: "elasticloadbalancing",
-  EC2: "ec2",
-  ACM: "acm",
-  Route53: "route53",
-  CloudWatch: "cloudwatch",
-  RDS: "rds",
-  AutoScaling: "autoscaling",
-  SSM: "ssm",
-  STS: "sts",
-  DynamoDB: "dynamodb",
-  SESv2: "ses",
-  S3: "s3",
-};
-
-/** The IAM action behind a counted call ("ELBv2.DescribeRules" -> "elasticloadbalancing:DescribeRules"). */
-export function iamActionOf(call: string): string {
+/** The IAM actions behind a counted call ("ELBv2.DescribeRules" -> ["elasticloadbalancing:DescribeRules"]). */
+export function iamActionOf(call: string): string[] {
   const [service = "", operation = ""] = call.split(".");
-  return `${IAM_PREFIX[service] ?? service.toLowerCase()}:${operation}`;
+  if (serviceOf(service) === undefined) return [`${service.toLowerCase()}:${operation}`];
+  return iamActionsOf({ service: service as ServiceLabel, operation });
 }

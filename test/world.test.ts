@@ -90,7 +90,7 @@ describe("the demo world, read back through drctl's access layer", () => {
     const declared = new Set(commandPermissions().inventory);
     expect(
       Object.keys(inventoryCalls)
-        .map(iamActionOf)
+        .flatMap(iamActionOf)
         .filter((a) => !declared.has(a)),
     ).toEqual([]);
   });
