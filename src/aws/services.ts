@@ -89,11 +89,7 @@ export const AWS_SERVICES = {
     iamPrefix: "tag",
     rateLimit: { perSecond: 5, burst: 10 },
   },
-  EFS: {
-    client: "EFSClient",
-    iamPrefix: "elasticfilesystem",
-    actions: { DescribeReplicationConfigurations: ["elasticfilesystem:DescribeReplicationConfiguration"] },
-  },
+  EFS: { client: "EFSClient", iamPrefix: "elasticfilesystem" },
   ElastiCache: { client: "ElastiCacheClient", iamPrefix: "elasticache" },
   Fis: { client: "FisClient", iamPrefix: "fis" },
   KMS: { client: "KMSClient", iamPrefix: "kms" },
@@ -135,6 +131,20 @@ export function iamActionsOf(op: AwsOperation): string[] {
 /** The IAM actions of a set of operations, each once, sorted. */
 export function iamActions(operations: readonly AwsOperation[]): string[] {
   return [...new Set(operations.flatMap(iamActionsOf))].sort();
+}
+
+/** The IAM actions of a set of operations, each once, in the order they are declared. */
+export function iamActionsInOrder(operations: readonly AwsOperation[]): string[] {
+  return [...new Set(operations.flatMap(iamActionsOf))];
+}
+
+/**
+ * The calls (counted as "Service.Operation", see CallCounter) that are not among the declared
+ * operations: each one a read or change the declaring module forgot to list.
+ */
+export function undeclaredCalls(calls: Iterable<string>, declared: readonly AwsOperation[]): string[] {
+  const known = new Set(declared.map(operationKey));
+  return [...new Set(calls)].filter((call) => !known.has(call)).sort();
 }
 
 /** The key the call counter records an operation under ("EC2.DescribeInstances"). */
