@@ -30,7 +30,15 @@ export type CanarySide = "primary" | "standby";
 /** The IAM actions a drill's canaries need (in addition to the drill's own reads). */
 export const DRILL_CANARY_PERMISSIONS = [
   ...ops("DynamoDB", "DescribeTable", "PutItem", "BatchGetItem", "DeleteItem"),
-  ...ops("S3", "PutObject", "HeadBucket", "ListObjectVersions", "DeleteObject", "GetBucketReplication"),
+  ...ops(
+    "S3",
+    "PutObject",
+    "HeadBucket",
+    "ListObjectsV2",
+    "ListObjectVersions",
+    "DeleteObject",
+    "GetBucketReplication",
+  ),
 ];
 
 export interface CanaryStore {
