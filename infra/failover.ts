@@ -10,6 +10,7 @@ import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
+import { iamActions } from "../src/aws/services.js";
 import { DYNAMODB_JOURNAL_PERMISSIONS } from "../src/runbook/journal-dynamodb.js";
 import type { LoadedRunbook } from "../src/runbook/load.js";
 import { SCHEDULE_EVENT_KEY } from "../src/trigger/schedule.js";
@@ -76,7 +77,7 @@ export class FailoverWorkflow extends Construct {
           id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`,
           reason: "The runbook names this resource by a part of its ARN only (a name, not its generated id).",
         });
-    props.table.grant(advance, ...DYNAMODB_JOURNAL_PERMISSIONS);
+    props.table.grant(advance, ...iamActions(DYNAMODB_JOURNAL_PERMISSIONS));
 
     // Each turn gets the execution's input (and the last turn's progress beside it).
     const turn = new tasks.LambdaInvoke(this, "Advance the run", {
@@ -126,7 +127,7 @@ export class FailoverWorkflow extends Construct {
       DRCTL_FAILOVER_STATE_MACHINE: this.stateMachine.stateMachineArn,
     });
     this.stateMachine.grantStartExecution(trigger);
-    props.table.grant(trigger, ...TRIGGER_WINDOW_PERMISSIONS);
+    props.table.grant(trigger, ...iamActions(TRIGGER_WINDOW_PERMISSIONS));
     this.topic.addSubscription(new subscriptions.LambdaSubscription(trigger));
     // Alarm state changes also arrive as EventBridge events: from this region's alarms, and from
     // the primary region's when a rule there forwards them to this region's default bus (an alarm

@@ -1,3 +1,4 @@
+import { iamActions } from "../src/aws/services.js";
 import { commandPermissions } from "../src/permissions.js";
 import type { LoadedRunbook } from "../src/runbook/load.js";
 import { STEP_KINDS } from "../src/runbook/registry.js";
@@ -63,7 +64,7 @@ export function runbookGrants(
       grants.push(...own);
       // Its reads go on "*"; a mutating action the step's grants leave out is one it does not use.
       const granted = new Set(own.flatMap((g) => g.actions));
-      for (const a of kind.permissions) if (!granted.has(a) && READ.test(a)) reads.add(a);
+      for (const a of iamActions(kind.permissions)) if (!granted.has(a) && READ.test(a)) reads.add(a);
       const names = ssmReferences(params).map((n) => n.replace(/:[^:/]+$/, ""));
       if (names.length > 0) {
         grants.push({
@@ -74,7 +75,7 @@ export function runbookGrants(
           ),
         });
         grants.push({
-          actions: REFERENCE_PERMISSIONS.filter((a) => a.startsWith("kms:")),
+          actions: iamActions(REFERENCE_PERMISSIONS.filter((op) => op.service === "KMS")),
           resources: ["*"],
           conditions: { StringEquals: { "kms:ViaService": `ssm.${region}.amazonaws.com` } },
         });

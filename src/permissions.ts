@@ -1,3 +1,4 @@
+import { iamActions, ops, type AwsOperation } from "./aws/services.js";
 import { RESOURCE_COUNTS } from "./inventory/resource-counts.js";
 import { PUBLISH_PERMISSIONS } from "./report/publish.js";
 import { STEP_KINDS } from "./runbook/registry.js";
@@ -14,74 +15,87 @@ import { RESOURCE_MODULES, STORE_TYPES } from "./catalog.js";
 import { DRILL_SCOPE_PERMISSIONS } from "./drill/scope.js";
 
 /**
- * The IAM actions each command needs, gathered from what its readers and steps declare. The
- * README's permission table is generated from this (npm run docs), and a test fails when stale.
+ * The AWS operations each command calls, gathered from what its readers and steps declare. Its
+ * IAM actions (commandPermissions), the README's permission table (npm run docs) and the deployed
+ * policy (infra/) are derived from these; a test runs each against the emulator and fails on a
+ * call it made that is not here.
  */
-export function commandPermissions(): Record<string, string[]> {
+export function commandOperations(): Record<string, AwsOperation[]> {
   return {
     // Pair discovery reads load balancers and their tags; each module declares what it reads.
-    scan: unique([
-      ...RESOURCE_MODULES.flatMap((m) => m.permissions),
-      ...DYNAMODB_PERMISSIONS,
-      "ses:SendEmail",
-    ]),
+    scan: [...RESOURCE_MODULES.flatMap((m) => m.permissions), ...DYNAMODB_PERMISSIONS, ...EMAIL],
     // Every store type declares what it lists and measures; tags name applications and pairs.
-    freshness: unique([
+    freshness: [
       ...STORE_TYPES.flatMap((t) => t.permissions),
       ...TAGGED_PERMISSIONS,
       ...DYNAMODB_PERMISSIONS,
-      "ses:SendEmail",
-    ]),
-    "freshness --canary --execute (in addition)": unique(CANARY_PERMISSIONS),
-    "freshness --put-metrics (in addition)": unique(PUT_METRIC_PERMISSIONS),
-    inventory: unique(RESOURCE_COUNTS.flatMap((c) => c.permissions)),
+      ...EMAIL,
+    ],
+    "freshness --canary --execute (in addition)": CANARY_PERMISSIONS,
+    "freshness --put-metrics (in addition)": PUT_METRIC_PERMISSIONS,
+    inventory: RESOURCE_COUNTS.flatMap((c) => c.permissions),
     // The runbooks' dry runs read what their steps would change; high availability is read live.
-    plan: unique([
-      ...[...STEP_KINDS.values()]
-        .flatMap((k) => k.permissions)
-        .filter((p) => /^[a-z0-9-]+:(Describe|List|Get)/.test(p)),
+    plan: [
+      ...stepOperations().filter((op) => /^(Describe|List|Get)/.test(op.operation)),
       ...REFERENCE_PERMISSIONS,
       ...AVAILABILITY_PERMISSIONS,
       ...TAGGED_PERMISSIONS,
       ...DYNAMODB_PERMISSIONS,
-    ]),
-    "history, diff (DynamoDB store)": unique(DYNAMODB_PERMISSIONS),
-    "publish (to S3)": unique(PUBLISH_PERMISSIONS),
+    ],
+    "history, diff (DynamoDB store)": DYNAMODB_PERMISSIONS,
+    "publish (to S3)": PUBLISH_PERMISSIONS,
     // A runbook needs the actions of the step kinds it uses; this is all of them.
-    "failover, failback, runbook resume": unique([
-      ...[...STEP_KINDS.values()].flatMap((k) => k.permissions),
-      ...REFERENCE_PERMISSIONS,
-    ]),
+    "failover, failback, runbook resume": [...stepOperations(), ...REFERENCE_PERMISSIONS],
     // A drill: its preflight (the scan and freshness), its fault kinds (and their undo), its canaries;
     // its failover runbook needs the actions of its own step kinds, as in the row above.
-    "drill plan, drill run, drill resume": unique([
-      ...[...STEP_KINDS.values()].filter((k) => k.kind.startsWith("fault.")).flatMap((k) => k.permissions),
+    "drill plan, drill run, drill resume": [
+      ...stepOperations((kind) => kind.startsWith("fault.")),
       ...DRILL_CANARY_PERMISSIONS,
       ...DRILL_SCOPE_PERMISSIONS,
       ...RESOURCE_MODULES.flatMap((m) => m.permissions),
       ...STORE_TYPES.flatMap((t) => t.permissions),
       ...TAGGED_PERMISSIONS,
       ...DYNAMODB_PERMISSIONS,
-    ]),
+    ],
+  };
+}
+
+/** A report or alert sent by email (SES). */
+const EMAIL = ops("SESv2", "SendEmail");
+
+/** What the step kinds (those whose name passes `which`) call. */
+function stepOperations(which: (kind: string) => boolean = () => true): AwsOperation[] {
+  return [...STEP_KINDS.values()].filter((k) => which(k.kind)).flatMap((k) => k.permissions);
+}
+
+/** The IAM actions each command needs: those of the operations it calls, each once, sorted. */
+export function commandPermissions(): Record<string, string[]> {
+  return actionsOf(commandOperations());
+}
+
+/** What runs elsewhere than the CLI, or in addition to a command: label -> the operations it calls. */
+export function otherOperations(): Record<string, AwsOperation[]> {
+  return {
+    "runbook journal and lock in DynamoDB (a `dynamodb://` store)": DYNAMODB_JOURNAL_PERMISSIONS,
+    "alarm trigger function (cloud deployment)": [
+      ...ops("SFN", "StartExecution"),
+      ...TRIGGER_WINDOW_PERMISSIONS,
+    ],
   };
 }
 
 /** What runs elsewhere than the CLI, or in addition to a command: label -> IAM actions. */
 export function otherPermissions(): Record<string, string[]> {
-  return {
-    "runbook journal and lock in DynamoDB (a `dynamodb://` store)": unique(DYNAMODB_JOURNAL_PERMISSIONS),
-    "alarm trigger function (cloud deployment)": unique([
-      "states:StartExecution",
-      ...TRIGGER_WINDOW_PERMISSIONS,
-    ]),
-  };
+  return actionsOf(otherOperations());
 }
 
 /** Needed by every command that reads another account through a role from drctl.yaml `accounts`. */
-export const CROSS_ACCOUNT_PERMISSIONS = ["sts:AssumeRole"];
+export const CROSS_ACCOUNT_PERMISSIONS = iamActions(ops("STS", "AssumeRole"));
 
-function unique(actions: string[]): string[] {
-  return [...new Set(actions)].sort();
+function actionsOf(byLabel: Record<string, AwsOperation[]>): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(byLabel).map(([label, operations]) => [label, iamActions(operations)]),
+  );
 }
 
 export function permissionsMarkdown(): string {
@@ -98,25 +112,4 @@ export function permissionsMarkdown(): string {
     ...others,
     `| any command reading another account | ${CROSS_ACCOUNT_PERMISSIONS.map((a) => `\`${a}\``).join(", ")} on the role named in \`accounts\` |`,
   ].join("\n");
-}
-
-const IAM_PREFIX: Readonly<Record<string, string>> = {
-  ELBv2: "elasticloadbalancing",
-  EC2: "ec2",
-  ACM: "acm",
-  Route53: "route53",
-  CloudWatch: "cloudwatch",
-  RDS: "rds",
-  AutoScaling: "autoscaling",
-  SSM: "ssm",
-  STS: "sts",
-  DynamoDB: "dynamodb",
-  SESv2: "ses",
-  S3: "s3",
-};
-
-/** The IAM action behind a counted call ("ELBv2.DescribeRules" -> "elasticloadbalancing:DescribeRules"). */
-export function iamActionOf(call: string): string {
-  const [service = "", operation = ""] = call.split(".");
-  return `${IAM_PREFIX[service] ?? service.toLowerCase()}:${operation}`;
 }

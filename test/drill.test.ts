@@ -24,6 +24,7 @@ import { configSchema } from "../src/config/schema.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { AwsBehaviour } from "./harness/aws-behaviour.js";
 import { failoverRecords, regionApps, Route53Dns, type RegionApp } from "./harness/drill-world.js";
+import { undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
 import type { FaultProxy } from "./harness/fault-proxy.js";
 
@@ -533,4 +534,14 @@ describe("drill bad input", () => {
     expect(await o.journal.lockOf("api")).toBeUndefined();
     o.journal.close();
   }, 60_000);
+});
+
+describe("the operations a drill declares", () => {
+  it("include every AWS operation the drills above called, their runbooks' steps included", () => {
+    const calls = Object.keys(through.counter.byOperation);
+    expect(calls.length).toBeGreaterThan(5);
+    expect(
+      undeclaredBy(calls, "drill plan, drill run, drill resume", "failover, failback, runbook resume"),
+    ).toEqual([]);
+  });
 });

@@ -51,6 +51,7 @@ import { runCli } from "../src/cli/program.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { bundleCli } from "./harness/cli-bundle.js";
 import { drctlProcess } from "./harness/drctl-process.js";
+import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
 import { RecordingProxy, type RecordedCall } from "./harness/recording-proxy.js";
 
@@ -400,6 +401,13 @@ afterAll(async () => {
   await proxy?.stop();
 });
 
+// Every call the runbooks this file runs make (after the world is built), for the last test.
+let awsCalls: ReturnType<typeof recordAwsCalls>;
+beforeAll(() => {
+  awsCalls = recordAwsCalls();
+});
+afterAll(() => awsCalls.stop());
+
 const healthCheck = (id: string) => async () => {
   const c = (await aws.get(Route53Client, REGION).send(new GetHealthCheckCommand({ HealthCheckId: id })))
     .HealthCheck?.HealthCheckConfig;
@@ -732,4 +740,11 @@ describe("fault.command", () => {
     expect(lines()).toEqual(["run", "revert"]);
     expect(existsSync(join(dir, "fault"))).toBe(false);
   }, 60_000);
+});
+
+describe("the operations the step kinds declare", () => {
+  it("include every AWS operation the runbooks above called (the README and the deployment policy come from these)", () => {
+    expect(awsCalls.calls.size).toBeGreaterThan(3);
+    expect(undeclaredBy(awsCalls.calls, "failover, failback, runbook resume")).toEqual([]);
+  });
 });

@@ -23,6 +23,7 @@ import { configSchema } from "../src/config/schema.js";
 import { canary } from "../src/freshness/canary.js";
 import { runFreshness } from "../src/freshness/engine.js";
 import { AwsBehaviour } from "./harness/aws-behaviour.js";
+import { undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
 import type { FaultProxy } from "./harness/fault-proxy.js";
 import { STORE_TYPES } from "../src/catalog.js";
@@ -128,7 +129,8 @@ beforeAll(async () => {
         ],
       },
     }),
-  );
+  ); // From here on, these clients make the canaries' calls alone.
+  through.counter.reset();
 });
 
 describe("the write canary", () => {
@@ -200,5 +202,13 @@ describe("the write canary", () => {
     });
     expect(refused).toBe(2);
     expect(err.at(-1)).toMatch(/--execute writes canary markers: it goes with --canary/);
+  });
+});
+
+describe("the operations the canary declares", () => {
+  it("include every AWS operation the canaries above called (the README and the deployment policy come from these)", () => {
+    const calls = Object.keys(through.counter.byOperation);
+    expect(calls.length).toBeGreaterThan(5);
+    expect(undeclaredBy(calls, "freshness", "freshness --canary --execute (in addition)")).toEqual([]);
   });
 });

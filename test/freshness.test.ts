@@ -41,6 +41,7 @@ import { runFreshness, type FreshnessOptions } from "../src/freshness/engine.js"
 import { freshnessDatums } from "../src/freshness/put-metrics.js";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { AwsBehaviour } from "./harness/aws-behaviour.js";
+import { undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
 import type { FaultProxy } from "./harness/fault-proxy.js";
 import { STORE_TYPES } from "../src/catalog.js";
@@ -342,6 +343,8 @@ beforeAll(async () => {
     }),
   );
 
+  // The run's stats count its own calls, not those that built the world above.
+  through.counter.reset();
   result = await runFreshness(through, options(CONFIG()));
 });
 
@@ -451,6 +454,11 @@ describe("freshness of each kind of store, by status", () => {
 
   it("reads its metrics in one batched call per region", () => {
     expect(result.stats.calls["CloudWatch.GetMetricData"]).toBe(2);
+  });
+
+  it("declares every AWS operation it called (the README and the deployment policy come from these)", () => {
+    expect(Object.keys(result.stats.calls).length).toBeGreaterThan(5);
+    expect(undeclaredBy(Object.keys(result.stats.calls), "freshness")).toEqual([]);
   });
 });
 

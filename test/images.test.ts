@@ -45,6 +45,7 @@ import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { clientToken } from "../src/runbook/steps/ec2-images.js";
 import { bundleCli } from "./harness/cli-bundle.js";
 import { drctlProcess } from "./harness/drctl-process.js";
+import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
 import { FaultProxy, NO_FAULTS, type FaultPlan } from "./harness/fault-proxy.js";
 import { workaroundProxy, type MotoImages } from "./harness/moto-workarounds.js";
@@ -170,6 +171,13 @@ afterAll(async () => {
 beforeEach(() => {
   process.env.DRCTL_HOME = mkdtempSync(join(tmpdir(), "drctl-images-"));
 });
+
+// Every call the runbooks this file runs make (after the world is built), for the last test.
+let awsCalls: ReturnType<typeof recordAwsCalls>;
+beforeAll(() => {
+  awsCalls = recordAwsCalls();
+});
+afterAll(() => awsCalls.stop());
 
 describe("examples/images/daily.yaml", () => {
   it("run twice: creates the web group's image, copies it encrypted to the standby with its tags, points /app/latest-ami-id at the copy for the standby's launch template; the second run prunes what is older than 7 days beyond the newest 3, in both regions", async () => {
@@ -1014,5 +1022,12 @@ describe("bad input: a clear error at plan time, nothing created or deleted", ()
       recorder.since(calls).filter((c) => /EC2\.(Create|Copy|Deregister|Delete)/.test(c.operation)),
     ).toEqual([]);
     expect((await lastRun()).run).toBeUndefined();
+  });
+});
+
+describe("the operations the step kinds declare", () => {
+  it("include every AWS operation the runbooks above called (the README and the deployment policy come from these)", () => {
+    expect(awsCalls.calls.size).toBeGreaterThan(3);
+    expect(undeclaredBy(awsCalls.calls, "failover, failback, runbook resume")).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@ import { renderMarkdown } from "../src/report/plan-markdown.js";
 import type { PlanDiff } from "../src/plan/diff.js";
 import { SqliteHistory } from "../src/history/sqlite.js";
 import { drillRun } from "../src/history/types.js";
+import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
 import { recordReplicaLag } from "./harness/moto-workarounds.js";
 
@@ -408,6 +409,17 @@ describe("drctl plan", () => {
     expect(p?.failover.automatic).toBeUndefined();
     expect(p?.risks.map((r) => r.key)).toContain("failover-runbook");
     expect(JSON.stringify(p)).not.toMatch(/the standby served/);
+  });
+
+  it("declares every AWS operation it called (the README and the deployment policy come from these)", async () => {
+    const recorder = recordAwsCalls();
+    try {
+      await drctl("--json", "plan", "--no-store");
+    } finally {
+      recorder.stop();
+    }
+    expect(recorder.calls.size).toBeGreaterThan(3);
+    expect(undeclaredBy(recorder.calls, "plan")).toEqual([]);
   });
 
   it("refuses an RTO written as '30 minutes' at its line, and an application it does not know", async () => {

@@ -13,6 +13,7 @@ import { buildWorld } from "../demo/world/build.js";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { runCli } from "../src/cli/program.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
+import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
 import { subscribeQueue } from "./harness/topic-queue.js";
 
@@ -72,6 +73,13 @@ beforeAll(async () => {
 });
 
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+// Every call the runbooks this file runs make (after the world is built), for the last test.
+let recorder: ReturnType<typeof recordAwsCalls>;
+beforeAll(() => {
+  recorder = recordAwsCalls();
+});
+afterAll(() => recorder.stop());
 
 beforeEach(() => {
   process.env.DRCTL_HOME = mkdtempSync(join(tmpdir(), "drctl-home-"));
@@ -249,5 +257,12 @@ describe("fence-primary", () => {
     expect(back.code, back.stdout + back.stderr).toBe(0);
     expect(await capacity()).toEqual(before.capacity);
     expect(rules(await group())).toEqual(before.rules);
+  });
+});
+
+describe("the operations the step kinds declare", () => {
+  it("include every AWS operation the runbooks above called (the README and the deployment policy come from these)", () => {
+    expect(recorder.calls.size).toBeGreaterThan(3);
+    expect(undeclaredBy(recorder.calls, "failover, failback, runbook resume")).toEqual([]);
   });
 });

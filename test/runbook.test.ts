@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildWorld } from "../demo/world/build.js";
 import { runCli } from "../src/cli/program.js";
 import type { AwsClients } from "../src/aws/client-factory.js";
@@ -12,6 +12,7 @@ import { executeRunbook } from "../src/runbook/engine.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { acquireLock, LockHeldError, processOwner } from "../src/runbook/journal.js";
 import { loadRunbook } from "../src/runbook/load.js";
+import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
 import { recordReplicaLag, workaroundProxy } from "./harness/moto-workarounds.js";
 
@@ -69,6 +70,13 @@ beforeAll(async () => {
   aws = await env.clients();
   await buildWorld(aws, { pairs: 1 });
 });
+
+// Every call the runbooks this file runs make (after the world is built), for the last test.
+let recorder: ReturnType<typeof recordAwsCalls>;
+beforeAll(() => {
+  recorder = recordAwsCalls();
+});
+afterAll(() => recorder.stop());
 
 beforeEach(() => {
   // Each test has its own journal (and so its own locks).
@@ -530,8 +538,9 @@ describe("rds.promote-read-replica", () => {
     const proxy = await workaroundProxy(env.emulator.endpoint);
     try {
       const via = await env.clients({ endpointUrl: proxy.endpoint });
+      // The lag is put in by the test's own clients: only the runbook's calls go through `via`.
       const lag = (seconds: number, minutesAgo: number) =>
-        recordReplicaLag(via, "us-west-2", "app-db-replica-2", seconds, minutesAgo);
+        recordReplicaLag(aws, "us-west-2", "app-db-replica-2", seconds, minutesAgo);
       await lag(2000, 3);
       const file = runbookFile(`version: 1
 name: promote
@@ -721,5 +730,12 @@ steps:
     const { GetHealthCheckCommand } = await import("@aws-sdk/client-route-53");
     const after = await r53.send(new GetHealthCheckCommand({ HealthCheckId: check?.Id }));
     expect(after.HealthCheck?.HealthCheckConfig?.Inverted).toBe(true);
+  });
+});
+
+describe("the operations the step kinds declare", () => {
+  it("include every AWS operation the runbooks above called (the README and the deployment policy come from these)", () => {
+    expect(recorder.calls.size).toBeGreaterThan(3);
+    expect(undeclaredBy(recorder.calls, "failover, failback, runbook resume")).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { ops } from "./services.js";
 /**
  * CloudWatch reads for every store of a run, batched: each store asks for the metrics it needs,
  * and the queries of one region and account go out together, up to 500 a GetMetricData call (the
@@ -7,7 +8,7 @@ import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@a
 import type { AwsClients } from "./client-factory.js";
 import { mapAwsError } from "./errors.js";
 
-export const METRIC_PERMISSIONS = ["cloudwatch:GetMetricData"];
+export const METRIC_PERMISSIONS = ops("CloudWatch", "GetMetricData");
 
 export interface MetricQuery {
   region: string;

@@ -6,35 +6,7 @@ import type {
 } from "@smithy/types";
 import type { CallCounter } from "./call-counter.js";
 import type { RateLimiter } from "./rate-limits.js";
-
-/** Short, stable service labels used in call counts, rate limits and permissions. */
-const SERVICE_LABELS: Readonly<Record<string, string>> = {
-  ElasticLoadBalancingV2Client: "ELBv2",
-  EC2Client: "EC2",
-  ACMClient: "ACM",
-  Route53Client: "Route53",
-  RDSClient: "RDS",
-  AutoScalingClient: "AutoScaling",
-  SSMClient: "SSM",
-  STSClient: "STS",
-  DynamoDBClient: "DynamoDB",
-  SESv2Client: "SESv2",
-  S3Client: "S3",
-  SNSClient: "SNS",
-  CloudWatchClient: "CloudWatch",
-  IAMClient: "IAM",
-  LambdaClient: "Lambda",
-  SFNClient: "SFN",
-  BackupClient: "Backup",
-  GlobalAcceleratorClient: "GlobalAccelerator",
-  ResourceGroupsTaggingAPIClient: "ResourceGroupsTaggingAPI",
-  EFSClient: "EFS",
-  ElastiCacheClient: "ElastiCache",
-};
-
-export function serviceLabel(clientName: string): string {
-  return SERVICE_LABELS[clientName] ?? clientName.replace(/Client$/, "");
-}
+import { serviceLabel } from "./services.js";
 
 export interface CallInfo {
   service: string;

@@ -1,30 +1,18 @@
+import { AWS_SERVICES, type AwsService, type RateLimit } from "./services.js";
 import { TokenBucket, type Clock, systemClock } from "./token-bucket.js";
 
-export interface RateLimit {
-  perSecond: number;
-  burst: number;
-}
+export type { RateLimit } from "./services.js";
 
 /**
- * Request rates per account and region that AWS documents (or, where it does not publish one,
- * the conservative figure its throttling is commonly observed at). Override any of them in
- * drctl.yaml under `rateLimits`; `off` disables limiting (the local emulator has no limits).
+ * Request rates per account and region, from the service table (src/aws/services.ts). Override
+ * any of them in drctl.yaml under `rateLimits`; `off` disables limiting (the local emulator has
+ * no limits).
  */
-export const DEFAULT_RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
-  ELBv2: { perSecond: 10, burst: 40 },
-  Route53: { perSecond: 5, burst: 10 },
-  EC2: { perSecond: 20, burst: 100 },
-  ACM: { perSecond: 10, burst: 20 },
-  RDS: { perSecond: 10, burst: 40 },
-  AutoScaling: { perSecond: 10, burst: 40 },
-  SSM: { perSecond: 40, burst: 40 },
-  STS: { perSecond: 50, burst: 100 },
-  DynamoDB: { perSecond: 50, burst: 100 },
-  SESv2: { perSecond: 1, burst: 5 },
-  S3: { perSecond: 100, burst: 300 },
-  CloudWatch: { perSecond: 50, burst: 50 },
-  ResourceGroupsTaggingAPI: { perSecond: 5, burst: 10 },
-};
+export const DEFAULT_RATE_LIMITS: Readonly<Record<string, RateLimit>> = Object.fromEntries(
+  Object.entries(AWS_SERVICES).flatMap(([label, service]: [string, AwsService]) =>
+    service.rateLimit ? [[label, service.rateLimit]] : [],
+  ),
+);
 
 /** Applies to services the table does not name. */
 export const FALLBACK_RATE_LIMIT: RateLimit = { perSecond: 10, burst: 20 };

@@ -1,3 +1,4 @@
+import type { AwsOperation } from "../aws/services.js";
 /**
  * The vocabulary of freshness: a data store of a primary region, the ways its data reaches the
  * standby region (protections), and what measuring one says. A data-store type is one folder of
@@ -100,7 +101,8 @@ export interface Discovered {
 export interface StoreType {
   type: string;
   title: string;
-  permissions: string[];
+  /** The AWS operations it calls: its IAM actions, the README's table and the policy derive from these. */
+  permissions: AwsOperation[];
   /** Whether an ARN names one of this type's stores (a secondaryARN tag, a pair in drctl.yaml). */
   owns(arn: Arn): boolean;
   /**

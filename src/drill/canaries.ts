@@ -1,3 +1,4 @@
+import { ops } from "../aws/services.js";
 /**
  * A drill's write canaries: a marker written every interval into a store the application
  * replicates, from before the fault until it, then read on the side that took over. The stores
@@ -28,15 +29,16 @@ export type CanarySide = "primary" | "standby";
 
 /** The IAM actions a drill's canaries need (in addition to the drill's own reads). */
 export const DRILL_CANARY_PERMISSIONS = [
-  "dynamodb:DescribeTable",
-  "dynamodb:PutItem",
-  "dynamodb:BatchGetItem",
-  "dynamodb:DeleteItem",
-  "s3:PutObject",
-  "s3:ListBucket",
-  "s3:ListBucketVersions",
-  "s3:DeleteObjectVersion",
-  "s3:GetReplicationConfiguration",
+  ...ops("DynamoDB", "DescribeTable", "PutItem", "BatchGetItem", "DeleteItem"),
+  ...ops(
+    "S3",
+    "PutObject",
+    "HeadBucket",
+    "ListObjectsV2",
+    "ListObjectVersions",
+    "DeleteObject",
+    "GetBucketReplication",
+  ),
 ];
 
 export interface CanaryStore {

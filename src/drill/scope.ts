@@ -1,3 +1,4 @@
+import { ops } from "../aws/services.js";
 /**
  * What a drill's fault may touch: resources of the drilled application (drctl.yaml's
  * `applications:` tags or ARNs, the test freshness and the preflight use), in its primary region,
@@ -162,15 +163,11 @@ export class UntoldTargets extends Error {}
 
 /** The IAM actions that read what a fault acts on (beyond the fault kinds' own). */
 export const DRILL_SCOPE_PERMISSIONS = [
-  "autoscaling:DescribeAutoScalingGroups",
-  "ec2:DescribeInstances",
-  "ec2:DescribeSecurityGroups",
-  "route53:GetHealthCheck",
-  "route53:ListHealthChecks",
-  "route53:ListTagsForResource",
-  "elasticloadbalancing:DescribeTargetGroups",
-  "elasticloadbalancing:DescribeTags",
-  "fis:GetExperimentTemplate",
+  ...ops("AutoScaling", "DescribeAutoScalingGroups"),
+  ...ops("EC2", "DescribeInstances", "DescribeSecurityGroups"),
+  ...ops("Route53", "GetHealthCheck", "ListHealthChecks", "ListTagsForResource"),
+  ...ops("ELBv2", "DescribeTargetGroups", "DescribeTags"),
+  ...ops("Fis", "GetExperimentTemplate"),
 ];
 
 const READERS: Record<string, Reader> = {

@@ -1,3 +1,4 @@
+import { ops } from "../aws/services.js";
 /**
  * A write canary: instead of inferring from metrics, write a marker (a sequence number and the
  * time) into the primary store, read the standby until it is there, and take the difference. Only
@@ -27,13 +28,8 @@ import { formatDuration } from "../util/duration.js";
 import type { Measurement, Protection } from "../datastores/type.js";
 
 export const CANARY_PERMISSIONS = [
-  "dynamodb:PutItem",
-  "dynamodb:GetItem",
-  "dynamodb:DeleteItem",
-  "s3:PutObject",
-  "s3:GetObject",
-  "s3:ListBucketVersions",
-  "s3:DeleteObjectVersion",
+  ...ops("DynamoDB", "PutItem", "GetItem", "DeleteItem"),
+  ...ops("S3", "PutObject", "HeadObject", "ListObjectVersions", "DeleteObject"),
 ];
 
 export type CanaryConfig = NonNullable<DrctlConfig["freshness"]["canary"]>;

@@ -1,3 +1,4 @@
+import { ops } from "../aws/services.js";
 /**
  * Each store's freshness as CloudWatch metrics, so teams alarm on it with the tools they have:
  * namespace `drctl` (or freshness.metrics.namespace), dimensions application and store, in that
@@ -13,7 +14,7 @@ import type { AwsClients } from "../aws/client-factory.js";
 import { mapAwsError } from "../aws/errors.js";
 import type { FreshnessResult, StoreResult } from "../core/freshness-result.js";
 
-export const PUT_METRIC_PERMISSIONS = ["cloudwatch:PutMetricData"];
+export const PUT_METRIC_PERMISSIONS = ops("CloudWatch", "PutMetricData");
 
 /** The application dimension of a store that belongs to none. */
 export const NO_APPLICATION = "none";

@@ -1,3 +1,4 @@
+import { ops } from "../aws/services.js";
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { gunzipSync, gzipSync } from "node:zlib";
@@ -19,7 +20,7 @@ import type { HistoryStore, RunHeader, RunKind, StoredRun } from "./types.js";
  * pages the chunk query (a Query answers at most 1 MB) and checks the chunks against the count
  * the header records, so a run reads back whole or is reported as incomplete, never truncated.
  */
-export const DYNAMODB_PERMISSIONS = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"];
+export const DYNAMODB_PERMISSIONS = ops("DynamoDB", "PutItem", "GetItem", "Query");
 
 const CHUNK_BYTES = 300 * 1024;
 const chunkKey = (i: number) => `CHUNK#${String(i).padStart(4, "0")}`;

@@ -1,3 +1,4 @@
+import { iamActionsOf } from "../aws/services.js";
 import type { AwsClients } from "../aws/client-factory.js";
 import {
   AccessDeniedError,
@@ -49,7 +50,10 @@ async function countOne(aws: AwsClients, counter: ResourceCount, region: string)
   try {
     return { resourceType: counter.resourceType, count: await counter.count(aws, region) };
   } catch (err) {
-    const [service = "aws", operation = counter.resourceType] = counter.permissions[0]?.split(":") ?? [];
+    const first = counter.permissions[0];
+    const [service = "aws", operation = counter.resourceType] = first
+      ? (iamActionsOf(first)[0]?.split(":") ?? [])
+      : [];
     const mapped = mapAwsError(err, { service, operation, region });
     return { resourceType: counter.resourceType, error: mapped.message, cause: causeOf(mapped) };
   }

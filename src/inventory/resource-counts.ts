@@ -1,3 +1,4 @@
+import { ops, type AwsOperation } from "../aws/services.js";
 import { ACMClient, paginateListCertificates } from "@aws-sdk/client-acm";
 import { AutoScalingClient, paginateDescribeAutoScalingGroups } from "@aws-sdk/client-auto-scaling";
 import {
@@ -25,8 +26,8 @@ export interface ResourceCount {
   resourceType: string;
   /** Route 53 is global: counted once, not per region. */
   scope: "regional" | "global";
-  /** IAM actions the count needs (the README's permission table is generated from these). */
-  permissions: string[];
+  /** The AWS operations it calls: its IAM actions, the README's table and the policy derive from these. */
+  permissions: AwsOperation[];
   count(aws: AwsClients, region: string): Promise<number>;
 }
 
@@ -45,21 +46,21 @@ export const RESOURCE_COUNTS: readonly ResourceCount[] = [
   {
     resourceType: "VPCs",
     scope: "regional",
-    permissions: ["ec2:DescribeVpcs"],
+    permissions: ops("EC2", "DescribeVpcs"),
     count: (aws, region) =>
       countPages(paginateDescribeVpcs({ client: aws.get(EC2Client, region) }, {}), (p) => p.Vpcs),
   },
   {
     resourceType: "subnets",
     scope: "regional",
-    permissions: ["ec2:DescribeSubnets"],
+    permissions: ops("EC2", "DescribeSubnets"),
     count: (aws, region) =>
       countPages(paginateDescribeSubnets({ client: aws.get(EC2Client, region) }, {}), (p) => p.Subnets),
   },
   {
     resourceType: "security groups",
     scope: "regional",
-    permissions: ["ec2:DescribeSecurityGroups"],
+    permissions: ops("EC2", "DescribeSecurityGroups"),
     count: (aws, region) =>
       countPages(
         paginateDescribeSecurityGroups({ client: aws.get(EC2Client, region) }, {}),
@@ -69,7 +70,7 @@ export const RESOURCE_COUNTS: readonly ResourceCount[] = [
   {
     resourceType: "ACM certificates",
     scope: "regional",
-    permissions: ["acm:ListCertificates"],
+    permissions: ops("ACM", "ListCertificates"),
     count: (aws, region) =>
       countPages(
         paginateListCertificates({ client: aws.get(ACMClient, region) }, {}),
@@ -79,7 +80,7 @@ export const RESOURCE_COUNTS: readonly ResourceCount[] = [
   {
     resourceType: "load balancers",
     scope: "regional",
-    permissions: ["elasticloadbalancing:DescribeLoadBalancers"],
+    permissions: ops("ELBv2", "DescribeLoadBalancers"),
     count: (aws, region) =>
       countPages(
         paginateDescribeLoadBalancers(
@@ -92,7 +93,7 @@ export const RESOURCE_COUNTS: readonly ResourceCount[] = [
   {
     resourceType: "target groups",
     scope: "regional",
-    permissions: ["elasticloadbalancing:DescribeTargetGroups"],
+    permissions: ops("ELBv2", "DescribeTargetGroups"),
     count: (aws, region) =>
       countPages(
         paginateDescribeTargetGroups(
@@ -105,7 +106,7 @@ export const RESOURCE_COUNTS: readonly ResourceCount[] = [
   {
     resourceType: "launch templates",
     scope: "regional",
-    permissions: ["ec2:DescribeLaunchTemplates"],
+    permissions: ops("EC2", "DescribeLaunchTemplates"),
     count: (aws, region) =>
       countPages(
         paginateDescribeLaunchTemplates({ client: aws.get(EC2Client, region) }, {}),
@@ -115,7 +116,7 @@ export const RESOURCE_COUNTS: readonly ResourceCount[] = [
   {
     resourceType: "Auto Scaling groups",
     scope: "regional",
-    permissions: ["autoscaling:DescribeAutoScalingGroups"],
+    permissions: ops("AutoScaling", "DescribeAutoScalingGroups"),
     count: (aws, region) =>
       countPages(
         paginateDescribeAutoScalingGroups({ client: aws.get(AutoScalingClient, region) }, {}),
@@ -125,7 +126,7 @@ export const RESOURCE_COUNTS: readonly ResourceCount[] = [
   {
     resourceType: "EC2 instances",
     scope: "regional",
-    permissions: ["ec2:DescribeInstances"],
+    permissions: ops("EC2", "DescribeInstances"),
     count: (aws, region) =>
       countPages(
         paginateDescribeInstances(
@@ -138,7 +139,7 @@ export const RESOURCE_COUNTS: readonly ResourceCount[] = [
   {
     resourceType: "AMIs (own)",
     scope: "regional",
-    permissions: ["ec2:DescribeImages"],
+    permissions: ops("EC2", "DescribeImages"),
     count: (aws, region) =>
       countPages(
         paginateDescribeImages({ client: aws.get(EC2Client, region) }, { Owners: ["self"] }),
@@ -148,7 +149,7 @@ export const RESOURCE_COUNTS: readonly ResourceCount[] = [
   {
     resourceType: "RDS instances",
     scope: "regional",
-    permissions: ["rds:DescribeDBInstances"],
+    permissions: ops("RDS", "DescribeDBInstances"),
     count: (aws, region) =>
       countPages(
         paginateDescribeDBInstances({ client: aws.get(RDSClient, region) }, {}),
@@ -158,14 +159,14 @@ export const RESOURCE_COUNTS: readonly ResourceCount[] = [
   {
     resourceType: "SSM parameters",
     scope: "regional",
-    permissions: ["ssm:DescribeParameters"],
+    permissions: ops("SSM", "DescribeParameters"),
     count: (aws, region) =>
       countPages(paginateDescribeParameters({ client: aws.get(SSMClient, region) }, {}), (p) => p.Parameters),
   },
   {
     resourceType: "Route 53 hosted zones",
     scope: "global",
-    permissions: ["route53:ListHostedZones"],
+    permissions: ops("Route53", "ListHostedZones"),
     count: (aws, region) =>
       countPages(
         paginateListHostedZones({ client: aws.get(Route53Client, region) }, {}),
@@ -175,7 +176,7 @@ export const RESOURCE_COUNTS: readonly ResourceCount[] = [
   {
     resourceType: "Route 53 records",
     scope: "global",
-    permissions: ["route53:ListHostedZones", "route53:ListResourceRecordSets"],
+    permissions: ops("Route53", "ListHostedZones", "ListResourceRecordSets"),
     async count(aws, region) {
       const client = aws.get(Route53Client, region);
       let n = 0;

@@ -1,3 +1,4 @@
+import { ops } from "../aws/services.js";
 /**
  * Resources of any kind tagged as DR primaries (enable=true, isPrimary=true, secondaryARN=<ARN>),
  * read with the Resource Groups Tagging API: one paged list per region for every kind at once.
@@ -11,7 +12,7 @@ import {
 import type { AwsClients } from "../aws/client-factory.js";
 import { mapAwsError } from "../aws/errors.js";
 
-export const TAGGED_PERMISSIONS = ["tag:GetResources"];
+export const TAGGED_PERMISSIONS = ops("ResourceGroupsTaggingAPI", "GetResources");
 
 export interface TaggedResource {
   arn: string;

@@ -1,3 +1,4 @@
+import { ops } from "../aws/services.js";
 /**
  * High availability within each region, read live by the plan (no stored run keeps it): the
  * zones of the application's load balancers, its Auto Scaling groups' capacity and zones, and
@@ -14,9 +15,9 @@ import { mapAwsError } from "../aws/errors.js";
 import type { AvailabilityRow } from "../core/plan-result.js";
 
 export const AVAILABILITY_PERMISSIONS = [
-  "elasticloadbalancing:DescribeLoadBalancers",
-  "autoscaling:DescribeAutoScalingGroups",
-  "rds:DescribeDBInstances",
+  ...ops("ELBv2", "DescribeLoadBalancers"),
+  ...ops("AutoScaling", "DescribeAutoScalingGroups"),
+  ...ops("RDS", "DescribeDBInstances"),
 ];
 
 export interface AvailabilityTargets {

@@ -1,3 +1,4 @@
+import { ops } from "../aws/services.js";
 import {
   CreateBucketCommand,
   HeadBucketCommand,
@@ -15,13 +16,14 @@ import { InputError } from "../errors.js";
 import { writeFileAtomic } from "../util/files.js";
 import type { SiteFile } from "./site.js";
 
-export const PUBLISH_PERMISSIONS = [
-  "s3:PutObject",
-  "s3:ListBucket",
-  "s3:CreateBucket",
-  "s3:PutBucketPublicAccessBlock",
-  "s3:PutBucketWebsite",
-];
+export const PUBLISH_PERMISSIONS = ops(
+  "S3",
+  "PutObject",
+  "HeadBucket",
+  "CreateBucket",
+  "PutPublicAccessBlock",
+  "PutBucketWebsite",
+);
 
 /**
  * Writes the site into `dir`. Every file appears whole or not at all (a reader of the site, or a

@@ -1,3 +1,4 @@
+import type { AwsOperation } from "../aws/services.js";
 import type { RuleInfo } from "../core/finding.js";
 import type { AwsClients } from "../aws/client-factory.js";
 import type { RegionCache } from "../aws/region-cache.js";
@@ -51,7 +52,8 @@ export interface PairContext {
 export interface ResourceModule<T, A = unknown> {
   type: RefKind;
   title: string;
-  permissions: string[];
+  /** The AWS operations it calls: its IAM actions, the README's table and the policy derive from these. */
+  permissions: AwsOperation[];
   rules: Rule<T>[];
   missingRule?: RuleInfo;
   /** Rules this module reports without a check() of their own (resources not found, ...). */

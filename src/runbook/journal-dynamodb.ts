@@ -1,3 +1,4 @@
+import { ops } from "../aws/services.js";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DeleteCommand,
@@ -46,15 +47,15 @@ import {
  *   JOURNALS             <startedAt>#<run>              listing, newest first
  *   LOCKS                <application>                  listing of the applications that were locked
  */
-export const DYNAMODB_JOURNAL_PERMISSIONS = [
-  "dynamodb:PutItem",
-  "dynamodb:GetItem",
-  "dynamodb:Query",
-  "dynamodb:UpdateItem",
-  "dynamodb:DeleteItem",
-  // A run's writes are transactions with a condition check on the lock item (the fence).
-  "dynamodb:ConditionCheckItem",
-];
+export const DYNAMODB_JOURNAL_PERMISSIONS = ops(
+  "DynamoDB",
+  "PutItem",
+  "GetItem",
+  "Query",
+  "UpdateItem",
+  "DeleteItem",
+  "TransactWriteItems",
+);
 
 const conditionFailed = (err: unknown) => awsErrorCode(err) === "ConditionalCheckFailedException";
 type Item = Record<string, unknown>;

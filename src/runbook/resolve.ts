@@ -1,3 +1,4 @@
+import { ops } from "../aws/services.js";
 import { InputError } from "../errors.js";
 import { MIN_SECRET_LENGTH, shortSecretMessage } from "./secrets.js";
 
@@ -15,7 +16,7 @@ export interface ValueSources {
 }
 
 /** The IAM actions resolving ${ssm:...} needs (kms:Decrypt for SecureStrings under a customer key). */
-export const REFERENCE_PERMISSIONS = ["ssm:GetParameter", "kms:Decrypt"];
+export const REFERENCE_PERMISSIONS = [...ops("SSM", "GetParameter"), ...ops("KMS", "Decrypt")];
 
 /** `$${` is a literal `${`; the rest are references (groups: steps id, key; config key; ssm name). */
 export const TOKEN =

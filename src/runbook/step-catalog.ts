@@ -1,3 +1,4 @@
+import { iamActionsInOrder } from "../aws/services.js";
 import { REFERENCE_PERMISSIONS } from "./resolve.js";
 import { STEP_KINDS } from "./registry.js";
 
@@ -29,13 +30,19 @@ export function stepsMarkdown(): string {
     '(a list, run without a shell). Values reach a script as environment variables (`env: { HOST: "${ssm:/app/host}" }`',
     'and `"$HOST"` in the script); a SecureString never goes in a process\'s arguments.',
     "",
-    `Values written \`\${ssm:/path}\` are read with ${REFERENCE_PERMISSIONS.map((p) => `\`${p}\``).join(" and ")} (for SecureStrings under a customer key) in the step's region, whatever its kind.`,
+    `Values written \`\${ssm:/path}\` are read with ${iamActionsInOrder(REFERENCE_PERMISSIONS)
+      .map((p) => `\`${p}\``)
+      .join(" and ")} (for SecureStrings under a customer key) in the step's region, whatever its kind.`,
     "",
     "| Kind | What it does | Outputs | Undo | Idempotent | Checked before the run | Reconcile | Secret parameters | IAM actions |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...kinds.map(
       (k) =>
-        `| \`${k.kind}\` | ${k.description} | ${k.outputs.map((o) => `\`${o}\``).join(", ") || "-"} | ${k.inverse ? "generated" : "by hand (approval gate)"} | ${k.idempotent ? "yes" : "no"} | ${k.checkedBeforeRun ? "yes" : "-"} | ${k.reconciles} | ${(k.secretParams ?? []).map((p) => `\`${p}\``).join(", ") || "-"} | ${k.permissions.map((p) => `\`${p}\``).join(", ") || "-"} |`,
+        `| \`${k.kind}\` | ${k.description} | ${k.outputs.map((o) => `\`${o}\``).join(", ") || "-"} | ${k.inverse ? "generated" : "by hand (approval gate)"} | ${k.idempotent ? "yes" : "no"} | ${k.checkedBeforeRun ? "yes" : "-"} | ${k.reconciles} | ${(k.secretParams ?? []).map((p) => `\`${p}\``).join(", ") || "-"} | ${
+          iamActionsInOrder(k.permissions)
+            .map((p) => `\`${p}\``)
+            .join(", ") || "-"
+        } |`,
     ),
     "",
   ].join("\n");

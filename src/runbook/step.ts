@@ -1,3 +1,4 @@
+import type { AwsOperation } from "../aws/services.js";
 import type { z } from "zod";
 import type { AwsClients } from "../aws/client-factory.js";
 import type { Secrets } from "./secrets.js";
@@ -83,7 +84,8 @@ export type Reconciled =
 export interface StepKind<P, B = unknown> {
   kind: string;
   description: string;
-  permissions: string[];
+  /** The AWS operations it calls: its IAM actions, the README's table and the policy derive from these. */
+  permissions: AwsOperation[];
   params: z.ZodType<P>;
   /** The keys settle() returns (documented, and used to carry references over into a failback). */
   outputs: string[];

@@ -1,3 +1,4 @@
+import { ops } from "../aws/services.js";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { AwsClients } from "../aws/client-factory.js";
@@ -16,7 +17,7 @@ export interface TriggerClaim {
   executionArn?: string;
 }
 
-export const TRIGGER_WINDOW_PERMISSIONS = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"];
+export const TRIGGER_WINDOW_PERMISSIONS = ops("DynamoDB", "PutItem", "GetItem", "UpdateItem");
 
 /**
  * One item per application in the history's DynamoDB table (PK TRIGGER#<application>, SK WINDOW):

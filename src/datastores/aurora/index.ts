@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   paginateDescribeDBClusters,
   paginateDescribeGlobalClusters,
@@ -153,7 +154,10 @@ async function globalsOf(
 export const auroraStoreType: StoreType = {
   type: "aurora",
   title: "Aurora clusters",
-  permissions: ["rds:DescribeDBClusters", "rds:DescribeGlobalClusters", "cloudwatch:GetMetricData"],
+  permissions: [
+    ...ops("RDS", "DescribeDBClusters", "DescribeGlobalClusters"),
+    ...ops("CloudWatch", "GetMetricData"),
+  ],
   rules: [],
   owns: (arn) => arn.service === "rds" && arn.resourceType === "cluster",
   async standbyHints(ctx) {

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   BackupClient,
   GetBackupPlanCommand,
@@ -94,13 +95,14 @@ const nameOf = (arn: string) => arn.split(/[:/]/).at(-1) ?? arn;
 export const backupStoreType: StoreType = {
   type: "backup",
   title: "AWS Backup",
-  permissions: [
-    "backup:ListBackupVaults",
-    "backup:ListRecoveryPointsByBackupVault",
-    "backup:ListCopyJobs",
-    "backup:ListBackupPlans",
-    "backup:GetBackupPlan",
-  ],
+  permissions: ops(
+    "Backup",
+    "ListBackupVaults",
+    "ListRecoveryPointsByBackupVault",
+    "ListCopyJobs",
+    "ListBackupPlans",
+    "GetBackupPlan",
+  ),
   rules: backupRules,
   owns: () => false,
   async standbyHints(ctx) {

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import { worst } from "../../aws/metrics.js";
 import type { Measurement, PrimaryStore, Protection, StandbyHint, StoreType } from "../type.js";
 import { formatDuration } from "../../util/duration.js";
@@ -85,10 +86,8 @@ export const dynamodbStoreType: StoreType = {
   type: "dynamodb",
   title: "DynamoDB tables",
   permissions: [
-    "dynamodb:ListTables",
-    "dynamodb:DescribeTable",
-    "dynamodb:DescribeContinuousBackups",
-    "cloudwatch:GetMetricData",
+    ...ops("DynamoDB", "ListTables", "DescribeTable", "DescribeContinuousBackups"),
+    ...ops("CloudWatch", "GetMetricData"),
   ],
   rules: dynamodbRules,
   owns: (arn) => arn.service === "dynamodb" && arn.resourceType === "table",

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   DescribeReplicationConfigurationsCommand,
   EFSClient,
@@ -43,10 +44,7 @@ function replications(cache: RegionCache): Promise<ReplicationConfigurationDescr
 export const efsStoreType: StoreType = {
   type: "efs",
   title: "EFS file systems",
-  permissions: [
-    "elasticfilesystem:DescribeFileSystems",
-    "elasticfilesystem:DescribeReplicationConfigurations",
-  ],
+  permissions: ops("EFS", "DescribeFileSystems", "DescribeReplicationConfigurations"),
   rules: [],
   owns: (arn) => arn.service === "elasticfilesystem" && arn.resourceType === "file-system",
   async standbyHints(ctx) {

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   DescribeGlobalReplicationGroupsCommand,
   ElastiCacheClient,
@@ -44,9 +45,8 @@ export const elasticacheStoreType: StoreType = {
   type: "elasticache",
   title: "ElastiCache replication groups",
   permissions: [
-    "elasticache:DescribeReplicationGroups",
-    "elasticache:DescribeGlobalReplicationGroups",
-    "cloudwatch:GetMetricData",
+    ...ops("ElastiCache", "DescribeReplicationGroups", "DescribeGlobalReplicationGroups"),
+    ...ops("CloudWatch", "GetMetricData"),
   ],
   rules: [],
   owns: (arn) => arn.service === "elasticache" && arn.resourceType === "replicationgroup",

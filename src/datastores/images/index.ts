@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import type { Image, Snapshot } from "@aws-sdk/client-ec2";
 import type { FreshnessContext, PrimaryStore, Protection, StoreType } from "../type.js";
 import { copyMeasurement } from "../rds/index.js";
@@ -206,11 +207,14 @@ export const imagesStoreType: StoreType = {
   type: "images",
   title: "Images and snapshots",
   permissions: [
-    "ec2:DescribeImages",
-    "ec2:DescribeSnapshots",
-    "ec2:DescribeLaunchTemplates",
-    "ec2:DescribeLaunchTemplateVersions",
-    "ssm:GetParameters",
+    ...ops(
+      "EC2",
+      "DescribeImages",
+      "DescribeSnapshots",
+      "DescribeLaunchTemplates",
+      "DescribeLaunchTemplateVersions",
+    ),
+    ...ops("SSM", "GetParameters"),
   ],
   rules: imageRules,
   owns: (arn) => arn.service === "ec2" && (arn.resourceType === "image" || arn.resourceType === "snapshot"),

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import type { DBInstance, DBSnapshot } from "@aws-sdk/client-rds";
 import { parseArn } from "../../aws/arn.js";
 import { worst } from "../../aws/metrics.js";
@@ -131,10 +132,8 @@ export const rdsStoreType: StoreType = {
   type: "rds",
   title: "RDS instances",
   permissions: [
-    "rds:DescribeDBInstances",
-    "rds:DescribeDBSnapshots",
-    "rds:DescribeDBInstanceAutomatedBackups",
-    "cloudwatch:GetMetricData",
+    ...ops("RDS", "DescribeDBInstances", "DescribeDBSnapshots", "DescribeDBInstanceAutomatedBackups"),
+    ...ops("CloudWatch", "GetMetricData"),
   ],
   rules: rdsRules,
   owns: (arn) => arn.service === "rds" && arn.resourceType === "db",

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import type { ReplicationRule } from "@aws-sdk/client-s3";
 import { worst } from "../../aws/metrics.js";
 import type {
@@ -155,11 +156,8 @@ export const s3StoreType: StoreType = {
   type: "s3",
   title: "S3 buckets",
   permissions: [
-    "s3:ListAllMyBuckets",
-    "s3:GetBucketLocation",
-    "s3:GetBucketVersioning",
-    "s3:GetReplicationConfiguration",
-    "cloudwatch:GetMetricData",
+    ...ops("S3", "ListBuckets", "GetBucketLocation", "GetBucketVersioning", "GetBucketReplication"),
+    ...ops("CloudWatch", "GetMetricData"),
   ],
   rules: s3Rules,
   owns: (arn) => arn.service === "s3" && !arn.resource.includes("/"),

@@ -1,10 +1,11 @@
+import { ops } from "../../aws/services.js";
 import { ACMClient, DescribeCertificateCommand, type CertificateDetail } from "@aws-sdk/client-acm";
 import { mapAwsError } from "../../aws/errors.js";
 import type { RegionCache } from "../../aws/region-cache.js";
 import type { NormalizedListener } from "../listener/normalize.js";
 import { normalizeAcmCertificate, normalizeIamCertificate, type NormalizedCertificate } from "./normalize.js";
 
-export const CERTIFICATE_PERMISSIONS = ["acm:DescribeCertificate"];
+export const CERTIFICATE_PERMISSIONS = ops("ACM", "DescribeCertificate");
 
 /** One ACM certificate's details; certificates are shared by many listeners, so each is read once. */
 function describeCertificate(cache: RegionCache, arn: string): Promise<CertificateDetail> {

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   ElasticLoadBalancingV2Client,
   DescribeListenerCertificatesCommand,
@@ -9,11 +10,12 @@ import {
 import type { RegionCache } from "../../aws/region-cache.js";
 import { normalizeListener, type NormalizedListener } from "./normalize.js";
 
-export const LISTENER_PERMISSIONS = [
-  "elasticloadbalancing:DescribeListeners",
-  "elasticloadbalancing:DescribeRules",
-  "elasticloadbalancing:DescribeListenerCertificates",
-];
+export const LISTENER_PERMISSIONS = ops(
+  "ELBv2",
+  "DescribeListeners",
+  "DescribeRules",
+  "DescribeListenerCertificates",
+);
 
 const SECURE = new Set(["HTTPS", "TLS"]);
 

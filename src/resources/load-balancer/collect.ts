@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   ElasticLoadBalancingV2Client,
   DescribeLoadBalancerAttributesCommand,
@@ -6,11 +7,12 @@ import {
 import type { RegionCache } from "../../aws/region-cache.js";
 import { normalizeLoadBalancer, type NormalizedLoadBalancer } from "./normalize.js";
 
-export const LOAD_BALANCER_PERMISSIONS = [
-  "elasticloadbalancing:DescribeLoadBalancers",
-  "elasticloadbalancing:DescribeTags",
-  "elasticloadbalancing:DescribeLoadBalancerAttributes",
-];
+export const LOAD_BALANCER_PERMISSIONS = ops(
+  "ELBv2",
+  "DescribeLoadBalancers",
+  "DescribeTags",
+  "DescribeLoadBalancerAttributes",
+);
 
 /** One call per load balancer: its attributes (the description itself comes from a batched call). */
 export async function collectLoadBalancer(

@@ -1,10 +1,11 @@
+import { ops } from "../../aws/services.js";
 import { Route53Client, paginateListHostedZones } from "@aws-sdk/client-route-53";
 import type { AwsClients } from "../../aws/client-factory.js";
 import { mapAwsError } from "../../aws/errors.js";
 import { listRecordSets } from "../../aws/route53.js";
 import { normalizeDnsName, toRecordRef, type RecordRef } from "./normalize.js";
 
-export const ROUTE53_PERMISSIONS = ["route53:ListHostedZones", "route53:ListResourceRecordSets"];
+export const ROUTE53_PERMISSIONS = ops("Route53", "ListHostedZones", "ListResourceRecordSets");
 
 /** Every alias and CNAME record of every hosted zone, read once per scan, indexed by target and by name. */
 export class RecordIndex {

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import type { SecurityGroup } from "@aws-sdk/client-ec2";
 import type { LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { RegionCache } from "../../aws/region-cache.js";
@@ -11,11 +12,12 @@ import {
   type RuleContext,
 } from "./normalize.js";
 
-export const SECURITY_GROUP_PERMISSIONS = [
-  "ec2:DescribeSecurityGroups",
-  "ec2:DescribeVpcs",
-  "ec2:DescribeManagedPrefixLists",
-];
+export const SECURITY_GROUP_PERMISSIONS = ops(
+  "EC2",
+  "DescribeSecurityGroups",
+  "DescribeVpcs",
+  "DescribeManagedPrefixLists",
+);
 
 /** A side's effective rules, and the groups that may have a twin: its own, those its rules name, those of its VPC. */
 export interface CollectedSecurityGroups {

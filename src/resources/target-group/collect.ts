@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   ElasticLoadBalancingV2Client,
   DescribeTargetGroupAttributesCommand,
@@ -9,11 +10,12 @@ import type { RegionCache } from "../../aws/region-cache.js";
 import { TARGET_GROUPS } from "./list.js";
 import { normalizeTargetGroup, type NormalizedTargetGroup } from "./normalize.js";
 
-export const TARGET_GROUP_PERMISSIONS = [
-  "elasticloadbalancing:DescribeTargetGroups",
-  "elasticloadbalancing:DescribeTargetGroupAttributes",
-  "elasticloadbalancing:DescribeTargetHealth",
-];
+export const TARGET_GROUP_PERMISSIONS = ops(
+  "ELBv2",
+  "DescribeTargetGroups",
+  "DescribeTargetGroupAttributes",
+  "DescribeTargetHealth",
+);
 
 /** A load balancer's target groups, and the ARNs its listeners name that the region does not hold. */
 export interface CollectedTargetGroups {

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
@@ -72,7 +73,7 @@ export function writerMoveStep<P extends { globalCluster: string; targetCluster:
   return {
     kind: spec.kind,
     description: spec.description,
-    permissions: ["rds:DescribeGlobalClusters", `rds:${spec.action}`],
+    permissions: ops("RDS", "DescribeGlobalClusters", spec.action),
     params: spec.params,
     outputs: ["writer", "previousWriter"],
     idempotent: true,

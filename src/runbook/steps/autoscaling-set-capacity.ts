@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
@@ -61,7 +62,7 @@ export function restoreCapacity(group: string, out: Record<string, string>) {
 export const autoscalingSetCapacityStep: StepKind<Params, Capacity> = {
   kind: "autoscaling.set-capacity",
   description: "sets an Auto Scaling group's min, desired and max, and waits for InService instances",
-  permissions: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:UpdateAutoScalingGroup"],
+  permissions: ops("AutoScaling", "DescribeAutoScalingGroups", "UpdateAutoScalingGroup"),
   params,
   outputs: ["previousMin", "previousDesired", "previousMax", "inService"],
   idempotent: true,

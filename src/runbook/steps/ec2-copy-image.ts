@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import { CopyImageCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { z } from "zod";
@@ -129,16 +130,17 @@ export const ec2CopyImageStep: StepKind<Params, Before> = {
   description:
     "copies an AMI into the step's region (the standby), encrypted with a given KMS key or the region's default EBS key, with the source's tags carried over and `drctl:source-image-id`, `drctl:source-region` and `drctl:source-creation-date` added, on the image and its snapshots; its client token is made of the run and step, so a retried or resumed step never makes a second copy; waits until the copy is available. Checked before the run starts: a KMS key that does not exist in the region copies (and creates) nothing",
   permissions: [
-    "ec2:DescribeImages",
-    "ec2:CopyImage",
-    "ec2:CreateTags",
-    "kms:DescribeKey",
-    "kms:CreateGrant",
-    "kms:Decrypt",
-    "kms:Encrypt",
-    "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:ReEncryptFrom",
-    "kms:ReEncryptTo",
+    ...ops("EC2", "DescribeImages", "CopyImage", "CreateTags"),
+    ...ops(
+      "KMS",
+      "DescribeKey",
+      "CreateGrant",
+      "Decrypt",
+      "Encrypt",
+      "GenerateDataKeyWithoutPlaintext",
+      "ReEncryptFrom",
+      "ReEncryptTo",
+    ),
   ],
   params,
   outputs: ["imageId", "name", "sourceImageId", "sourceRegion", "kmsKeyId", "snapshotIds"],

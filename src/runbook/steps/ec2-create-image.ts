@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { CreateImageCommand, DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { z } from "zod";
@@ -121,11 +122,8 @@ export const ec2CreateImageStep: StepKind<Params, Before> = {
   description:
     "creates an AMI of an instance, or of one InService, Healthy instance of an Auto Scaling group chosen by a stated rule (`pick: oldest` or `newest`), without a reboot unless `reboot: true`; the image and its snapshots carry the step's tags; waits until it is available. Checked before the run starts: a group with no InService instance creates nothing",
   permissions: [
-    "autoscaling:DescribeAutoScalingGroups",
-    "ec2:DescribeInstances",
-    "ec2:DescribeImages",
-    "ec2:CreateImage",
-    "ec2:CreateTags",
+    ...ops("AutoScaling", "DescribeAutoScalingGroups"),
+    ...ops("EC2", "DescribeInstances", "DescribeImages", "CreateImage", "CreateTags"),
   ],
   params,
   outputs: ["imageId", "name", "instanceId", "snapshotIds", "creationDate"],

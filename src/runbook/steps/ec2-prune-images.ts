@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   CreateTagsCommand,
   DeleteSnapshotCommand,
@@ -190,19 +191,19 @@ export const ec2PruneImagesStep: StepKind<Params, Before> = {
   description:
     "deregisters the images matching a tag filter that are older than N days, then deletes their snapshots. Always kept: the newest K; every image an instance (in any state but terminated) was launched from; every image a launch template version would launch that is `$Default`, `$Latest` or named by number by an Auto Scaling group (its own, mixed-instances or override template), an EC2 Fleet or a Spot Fleet request (or named directly by a fleet's override or launch specification), directly or through `resolve:ssm:NAME`; a launch configuration's image; an image an SSM parameter the runbook writes or reads holds, in any region the runbook names; the source of a copy still being made; and, unless `includeShared: true`, an image shared with another account, an organization or unit, or the public. A read that fails (denied, throttled) fails the step and prunes nothing. The dry run lists each image that would go with its snapshots, and each kept image with what uses it. Checked before the run starts: `keep: 0` is refused",
   permissions: [
-    "ec2:DescribeImages",
-    "ec2:DescribeSnapshots",
-    "ec2:DescribeLaunchTemplateVersions",
-    "ec2:DescribeInstances",
-    "ec2:DescribeFleets",
-    "ec2:DescribeSpotFleetRequests",
-    "ec2:DescribeImageAttribute",
-    "autoscaling:DescribeAutoScalingGroups",
-    "autoscaling:DescribeLaunchConfigurations",
-    "ssm:GetParameters",
-    "ec2:CreateTags",
-    "ec2:DeregisterImage",
-    "ec2:DeleteSnapshot",
+    ...ops(
+      "EC2",
+      "DescribeImages",
+      "DescribeSnapshots",
+      "DescribeLaunchTemplateVersions",
+      "DescribeInstances",
+      "DescribeFleets",
+      "DescribeSpotFleetRequests",
+      "DescribeImageAttribute",
+    ),
+    ...ops("AutoScaling", "DescribeAutoScalingGroups", "DescribeLaunchConfigurations"),
+    ...ops("SSM", "GetParameters"),
+    ...ops("EC2", "CreateTags", "DeregisterImage", "DeleteSnapshot"),
   ],
   params,
   outputs: ["deregistered", "deletedSnapshots", "kept"],

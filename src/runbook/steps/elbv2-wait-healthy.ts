@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
@@ -43,7 +44,7 @@ const HEALTHY = 'length(TargetHealthDescriptions[?TargetHealth.State==`"healthy"
 export const elbv2WaitHealthyStep: StepKind<Params, { healthy: number; total: number }> = {
   kind: "elbv2.wait-healthy",
   description: "waits until a load balancer target group has at least N healthy targets",
-  permissions: ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
+  permissions: ops("ELBv2", "DescribeTargetGroups", "DescribeTargetHealth"),
   params,
   outputs: ["healthy", "targetGroupArn"],
   ...readsNothing,

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import { AutoScalingClient, UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import { z } from "zod";
 import { reconcileByTarget, type StepKind } from "../step.js";
@@ -19,7 +20,7 @@ const zero = (c: Capacity) => c.min === 0 && c.desired === 0;
 export const faultAutoscalingZeroStep: StepKind<Params, Capacity> = {
   kind: "fault.autoscaling-zero",
   description: "fault: sets an Auto Scaling group to zero instances (min 0, desired 0, max kept)",
-  permissions: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:UpdateAutoScalingGroup"],
+  permissions: ops("AutoScaling", "DescribeAutoScalingGroups", "UpdateAutoScalingGroup"),
   params,
   outputs: ["previousMin", "previousDesired", "previousMax", "injectedAt"],
   idempotent: true,

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   DescribeInstancesCommand,
   EC2Client,
@@ -67,7 +68,7 @@ export const faultEc2StopStep: StepKind<Params, Instance[]> = {
   kind: "fault.ec2-stop",
   description:
     "fault: stops EC2 instances (by id, or the running ones with some tags) and waits until stopped",
-  permissions: ["ec2:DescribeInstances", "ec2:StopInstances", "ec2:StartInstances"],
+  permissions: ops("EC2", "DescribeInstances", "StopInstances", "StartInstances"),
   params,
   outputs: ["stopped", "injectedAt"],
   idempotent: true,
@@ -119,7 +120,7 @@ const startParams = z.strictObject({ instances: ids });
 export const ec2StartInstancesStep: StepKind<z.infer<typeof startParams>, Instance[]> = {
   kind: "ec2.start-instances",
   description: "starts EC2 instances and waits until they are running (the undo of fault.ec2-stop)",
-  permissions: ["ec2:DescribeInstances", "ec2:StartInstances"],
+  permissions: ops("EC2", "DescribeInstances", "StartInstances"),
   params: startParams,
   outputs: [],
   idempotent: true,

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   FisClient,
   GetExperimentCommand,
@@ -63,14 +64,15 @@ export const faultFisExperimentStep: StepKind<Params, Before> = {
   kind: "fault.fis-experiment",
   description:
     "fault: starts an AWS FIS experiment from a template (its actions are the fault) and waits until it runs",
-  permissions: [
-    "fis:GetExperimentTemplate",
-    "fis:ListExperiments",
-    "fis:StartExperiment",
-    "fis:GetExperiment",
-    "fis:StopExperiment",
-    "fis:TagResource",
-  ],
+  permissions: ops(
+    "Fis",
+    "GetExperimentTemplate",
+    "ListExperiments",
+    "StartExperiment",
+    "GetExperiment",
+    "StopExperiment",
+    "TagResource",
+  ),
   params,
   outputs: ["experimentId", "injectedAt"],
   idempotent: true,
@@ -159,7 +161,7 @@ const stopParams = z.strictObject({ experiment: z.string().min(1) });
 export const fisStopExperimentStep: StepKind<z.infer<typeof stopParams>, { status: string }> = {
   kind: "fis.stop-experiment",
   description: "stops an AWS FIS experiment and waits until it has ended (the undo of fault.fis-experiment)",
-  permissions: ["fis:GetExperiment", "fis:StopExperiment"],
+  permissions: ops("Fis", "GetExperiment", "StopExperiment"),
   params: stopParams,
   outputs: ["status"],
   idempotent: true,

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   DescribeSecurityGroupsCommand,
   EC2Client,
@@ -50,11 +51,12 @@ const describe = (r: IpPermission) =>
 export const faultSecurityGroupDenyStep: StepKind<Params, IpPermission[]> = {
   kind: "fault.security-group-deny",
   description: "fault: revokes a security group's ingress rules (all, or those covering some ports)",
-  permissions: [
-    "ec2:DescribeSecurityGroups",
-    "ec2:RevokeSecurityGroupIngress",
-    "ec2:AuthorizeSecurityGroupIngress",
-  ],
+  permissions: ops(
+    "EC2",
+    "DescribeSecurityGroups",
+    "RevokeSecurityGroupIngress",
+    "AuthorizeSecurityGroupIngress",
+  ),
   params,
   outputs: ["revoked", "injectedAt"],
   idempotent: true,

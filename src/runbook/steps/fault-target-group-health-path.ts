@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
@@ -49,7 +50,7 @@ async function setPath(ctx: StepContext, arn: string, path: string): Promise<voi
 const kindOf = (name: string, description: string, fault: boolean): StepKind<Params, Before> => ({
   kind: name,
   description,
-  permissions: ["elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:ModifyTargetGroup"],
+  permissions: ops("ELBv2", "DescribeTargetGroups", "ModifyTargetGroup"),
   params,
   outputs: fault ? ["targetGroupArn", "previousPath", "injectedAt"] : ["targetGroupArn", "previousPath"],
   idempotent: true,

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import { AutoScalingClient, UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import {
   AuthorizeSecurityGroupIngressCommand,
@@ -154,11 +155,8 @@ export const fencePrimaryStep: StepKind<Params, Before> = {
   description:
     "fences the old primary where reachable: Auto Scaling group to 0, security-group ingress revoked, health check inverted",
   permissions: [
-    "autoscaling:DescribeAutoScalingGroups",
-    "autoscaling:UpdateAutoScalingGroup",
-    "ec2:DescribeSecurityGroups",
-    "ec2:RevokeSecurityGroupIngress",
-    "ec2:AuthorizeSecurityGroupIngress",
+    ...ops("AutoScaling", "DescribeAutoScalingGroups", "UpdateAutoScalingGroup"),
+    ...ops("EC2", "DescribeSecurityGroups", "RevokeSecurityGroupIngress", "AuthorizeSecurityGroupIngress"),
     ...route53HealthCheckStep.permissions,
   ],
   params,

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   DescribeAcceleratorCommand,
   GlobalAcceleratorClient,
@@ -71,11 +72,7 @@ export const globalAcceleratorTrafficDialStep: StepKind<Params, Before> = {
   kind: "globalaccelerator.traffic-dial",
   description:
     "sets Global Accelerator traffic dials per region (move traffic without DNS caches) and waits until deployed",
-  permissions: [
-    "globalaccelerator:ListEndpointGroups",
-    "globalaccelerator:UpdateEndpointGroup",
-    "globalaccelerator:DescribeAccelerator",
-  ],
+  permissions: ops("GlobalAccelerator", "ListEndpointGroups", "UpdateEndpointGroup", "DescribeAccelerator"),
   params,
   outputs: ["previous"],
   idempotent: true,

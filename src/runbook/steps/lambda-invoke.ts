@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { z } from "zod";
 import type { StepKind } from "../step.js";
@@ -32,7 +33,7 @@ const functionArns = (where: { partition: string; region: string; account: strin
 export const lambdaInvokeStep: StepKind<Params, undefined> = {
   kind: "lambda.invoke",
   description: "invokes a Lambda function as a custom step; its JSON result's fields become outputs",
-  permissions: ["lambda:InvokeFunction"],
+  permissions: ops("Lambda", "Invoke"),
   params,
   outputs: ["result", "(each top-level field of the result)"],
   openOutputs: true,

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import { SendEmailCommand, SESv2Client } from "@aws-sdk/client-sesv2";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { createHash } from "node:crypto";
@@ -80,7 +81,7 @@ export async function send(ctx: StepContext, p: Params): Promise<string> {
 export const notifyStep: StepKind<Params, undefined> = {
   kind: "notify",
   description: "sends a message to an SNS topic, a webhook (Slack, Teams) or by email through SES",
-  permissions: ["sns:Publish", "ses:SendEmail"],
+  permissions: [...ops("SNS", "Publish"), ...ops("SESv2", "SendEmail")],
   params,
   outputs: ["sent", "messageId"],
   // Sent twice is told twice; a FIFO topic deduplicates by the step's key, the others cannot.

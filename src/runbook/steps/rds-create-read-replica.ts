@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import { CreateDBInstanceReadReplicaCommand, RDSClient, type DBInstance } from "@aws-sdk/client-rds";
 import { z } from "zod";
 import { NotFoundError, waitFor, type StepContext, type StepKind } from "../step.js";
@@ -46,7 +47,7 @@ export const rdsCreateReadReplicaStep: StepKind<Params, Before> = {
   kind: "rds.create-read-replica",
   description:
     "creates a read replica of a database (in another region by ARN) and waits until it is available; one that already replicates the source is success",
-  permissions: ["rds:DescribeDBInstances", "rds:CreateDBInstanceReadReplica"],
+  permissions: ops("RDS", "DescribeDBInstances", "CreateDBInstanceReadReplica"),
   params,
   outputs: ["endpoint", "port", "arn"],
   establishes: ["endpoint", "port", "arn"],

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import {
   DescribeDBInstancesCommand,
@@ -83,7 +84,10 @@ export const rdsPromoteReadReplicaStep: StepKind<Params, Before> = {
   kind: "rds.promote-read-replica",
   description:
     "promotes a read replica after checking its lag against the RPO target, and waits until it is a standalone primary",
-  permissions: ["rds:DescribeDBInstances", "rds:PromoteReadReplica", "cloudwatch:GetMetricStatistics"],
+  permissions: [
+    ...ops("RDS", "DescribeDBInstances", "PromoteReadReplica"),
+    ...ops("CloudWatch", "GetMetricStatistics"),
+  ],
   params,
   outputs: ["endpoint", "port", "arn", "previousSource"],
   establishes: ["endpoint", "port", "arn"],

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
@@ -184,12 +185,13 @@ export const route53ChangeRecordsStep: StepKind<Params, Before> = {
   kind: "route53.change-records",
   description:
     "upserts Route 53 records (failover, weighted or simple) and waits for INSYNC; outputs the previous records",
-  permissions: [
-    "route53:ListHostedZonesByName",
-    "route53:ListResourceRecordSets",
-    "route53:ChangeResourceRecordSets",
-    "route53:GetChange",
-  ],
+  permissions: ops(
+    "Route53",
+    "ListHostedZonesByName",
+    "ListResourceRecordSets",
+    "ChangeResourceRecordSets",
+    "GetChange",
+  ),
   params,
   outputs: ["changeId", "zoneId", "previous", "created"],
   idempotent: true,

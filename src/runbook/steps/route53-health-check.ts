@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   GetHealthCheckCommand,
   ListHealthChecksCommand,
@@ -109,7 +110,7 @@ export function restoreHealthCheck(out: Record<string, string>) {
 export const route53HealthCheckStep: StepKind<Params, CheckState> = {
   kind: "route53.health-check",
   description: "inverts or disables a Route 53 health check (a DNS fence for the old primary)",
-  permissions: ["route53:GetHealthCheck", "route53:ListHealthChecks", "route53:UpdateHealthCheck"],
+  permissions: ops("Route53", "GetHealthCheck", "ListHealthChecks", "UpdateHealthCheck"),
   params,
   outputs: ["healthCheckId", "previousInverted", "previousDisabled"],
   idempotent: true,

@@ -1,3 +1,4 @@
+import { ops } from "../../aws/services.js";
 import {
   DeleteParametersCommand,
   DescribeParametersCommand,
@@ -137,12 +138,8 @@ export const ssmPutParametersStep: StepKind<Params, Before> = {
   description:
     "writes (or removes) SSM parameters, keeping each one's type and KMS key as SSM has them: the promoted database's endpoint, the active region; outputs what was there before (a SecureString by its version, never its value)",
   permissions: [
-    "ssm:DescribeParameters",
-    "ssm:GetParameters",
-    "ssm:PutParameter",
-    "ssm:DeleteParameters",
-    "kms:Decrypt",
-    "kms:Encrypt",
+    ...ops("SSM", "DescribeParameters", "GetParameters", "PutParameter", "DeleteParameters"),
+    ...ops("KMS", "Decrypt", "Encrypt"),
   ],
   params,
   outputs: ["written", "removed", "previous"],
