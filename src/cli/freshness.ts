@@ -21,7 +21,7 @@ import { writeFileAtomic } from "../util/files.js";
 import { oneOf } from "./args.js";
 import type { CommandContext } from "./context.js";
 import { prepareFile } from "./paths.js";
-import { prepareOutbox, sayDeliveries, sends } from "./run-tail.js";
+import { prepareOutbox, sayDeliveries, sendOption } from "./run-tail.js";
 import { STORE_TYPES } from "../catalog.js";
 
 interface FreshnessFlags {
@@ -161,7 +161,7 @@ async function freshnessCommand(ctx: CommandContext, flags: FreshnessFlags): Pro
     drift: freshnessFailed(result, flags.failOn),
     unfinished: metricsError ? [metricsError] : [],
     show: (recorded) => showFreshness(ctx, result, recorded, html),
-    ...withSender(flags, choice, (run) =>
+    ...sendOption(flags, choice, (run) =>
       notifyFreshness({
         config: ctx.config.notify,
         result: run.result,
@@ -194,12 +194,6 @@ function checkCanaryFlags(ctx: CommandContext, flags: FreshnessFlags) {
 /** No region to look for copies in: the stores without a replica are unknown, never clean. */
 const noStandby = (result: FreshnessResult) =>
   result.stores.length > 0 && (result.standbyRegions ?? []).length === 0;
-
-/** `send` when this run sends at all (see `sends`), as finishRun's option. */
-function withSender<T>(flags: FreshnessFlags, choice: NotifyChoice, send: T) {
-  const s = sends(flags, choice, send);
-  return s ? { send: s } : {};
-}
 
 /**
  * Puts each store's exposure into CloudWatch with --put-metrics; why it could not, if it could not.

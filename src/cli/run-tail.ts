@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { expandHome } from "../config/store-location.js";
 import { drctlHome } from "../history/open.js";
 import { channelsOf, type NotifyChoice } from "../notify/notify.js";
-import type { Delivery, Finished } from "../runs/pipeline.js";
+import type { Finished } from "../runs/pipeline.js";
 import type { CommandContext } from "./context.js";
 import { prepareFolder } from "./paths.js";
 
@@ -22,17 +22,17 @@ export function prepareOutbox(ctx: CommandContext, choice: NotifyChoice): void {
 }
 
 /**
- * Whether this run sends at all: with --no-store nothing is compared, so only an explicit
- * --notify outbox sends (what `send` does), never the channels of drctl.yaml.
+ * finishRun's `send`, when this run sends at all: with --no-store nothing is compared, so only an
+ * explicit --notify outbox sends, never the channels of drctl.yaml.
  */
-export function sends<T>(flags: { store: boolean }, choice: NotifyChoice, send: T): T | undefined {
-  return !flags.store && choice === "configured" ? undefined : send;
+export function sendOption<T>(flags: { store: boolean }, choice: NotifyChoice, send: T): { send?: T } {
+  return !flags.store && choice === "configured" ? {} : { send };
 }
 
 /** How the sending went, a line a channel; and, with --no-store, what was not sent and why. */
 export function sayDeliveries(
   ctx: CommandContext,
-  finished: Finished<unknown> & { deliveries: Delivery[] },
+  finished: Finished<unknown>,
   flags: { store: boolean },
   choice: NotifyChoice,
 ): void {

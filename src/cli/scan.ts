@@ -16,7 +16,7 @@ import { writeFileAtomic } from "../util/files.js";
 import { oneOf } from "./args.js";
 import type { CommandContext } from "./context.js";
 import { prepareFile } from "./paths.js";
-import { prepareOutbox, sayDeliveries, sends } from "./run-tail.js";
+import { prepareOutbox, sayDeliveries, sendOption } from "./run-tail.js";
 import { RESOURCE_TYPES } from "../catalog.js";
 
 interface ScanFlags {
@@ -157,7 +157,7 @@ async function scanCommand(ctx: CommandContext, flags: ScanFlags): Promise<numbe
     allowEmpty: flags.allowEmpty ?? false,
     drift: driftAtOrAbove(result, flags.failOn),
     show: (recorded) => showScan(ctx, result, recorded, html),
-    ...withSender(ctx, flags, choice, (run) =>
+    ...sendOption(flags, choice, (run) =>
       notifyScan({
         config: ctx.config.notify,
         result: run.result,
@@ -171,12 +171,6 @@ async function scanCommand(ctx: CommandContext, flags: ScanFlags): Promise<numbe
   sayWhyNotFinished(ctx, finished, scanReadFailures(result), regions);
   sayDeliveries(ctx, finished, flags, choice);
   return finished.exit;
-}
-
-/** `send` when this run sends at all (see `sends`), as finishRun's option. */
-function withSender<T>(ctx: CommandContext, flags: ScanFlags, choice: NotifyChoice, send: T) {
-  const s = sends(flags, choice, send);
-  return s ? { send: s } : {};
 }
 
 /** Runs the scan of `regions`, with a progress line at most every 10% of the pairs. */

@@ -21,6 +21,8 @@ export interface RunKindSpec<S extends PipelineRun, D> {
   noun: string;
   /** The run as the history keeps it: its counts by severity, its findings, its result. */
   record(id: string, result: S["result"], finishedAt: Date): S;
+  /** What it looks at, one of them: "pair", "data store". */
+  item: string;
   /** How many things it looked at (pairs, stores): none is "nothing found", never clean. */
   size(result: S["result"]): number;
   /** Why it could not read everything, one line a read; empty when it is complete. */
@@ -42,6 +44,7 @@ export function scanReadFailures(result: ScanResult): Finding[] {
 export const SCAN_RUN: RunKindSpec<StoredScan, RunDiff> = {
   kind: "scan",
   noun: "scan",
+  item: "pair",
   record: (id, result, finishedAt) => headerOf("scan", id, result, finishedAt),
   size: (result: ScanResult) => result.pairs.length,
   unread: (result: ScanResult) => scanReadFailures(result).map((f) => f.message),
@@ -52,6 +55,7 @@ export const SCAN_RUN: RunKindSpec<StoredScan, RunDiff> = {
 export const FRESHNESS_RUN: RunKindSpec<StoredFreshness, FreshnessDiff> = {
   kind: "freshness",
   noun: "freshness run",
+  item: "data store",
   record: freshnessRun,
   size: (result: FreshnessResult) => result.stores.length,
   unread: freshnessFailures,

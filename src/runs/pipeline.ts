@@ -81,8 +81,7 @@ function nothingFoundIn<S extends PipelineRun, D>(
   result: ResultOf<S>,
   options: RecordOptions,
 ) {
-  if (spec.size(result) === 0)
-    return options.allowEmpty ? undefined : `no ${spec.kind === "scan" ? "pair" : "data store"} found`;
+  if (spec.size(result) === 0) return options.allowEmpty ? undefined : `no ${spec.item} found`;
   return options.nothingToJudge;
 }
 
