@@ -377,6 +377,53 @@ describe("drctl scan", () => {
     expect(preview.code, preview.stderr).toBe(0);
     expect([q.stored(), q.sent().filter((f) => f.endsWith(".eml")).length]).toEqual([0, 1]);
   });
+  it("1: compared with the newest run that read everything, never with one kept by the cloud that could not", async () => {
+    const p = place();
+    const first = await drctl(["--config", p.config, "--json", "scan", "--fail-on", "never"], {
+      endpoint: env.emulator.endpoint,
+    });
+    const a = JSON.parse(first.stdout) as ScanResult & { history: { runId: string } };
+    expect(a.pairs.find((x) => x.name === "web-002")?.findings.length).toBeGreaterThan(0);
+    // The scheduled scan kept a run whose batch with web-002 failed: that pair's findings unread.
+    const at = new Date(Date.parse(a.generatedAt) + 1000).toISOString();
+    const unread: ScanResult = {
+      ...a,
+      generatedAt: at,
+      pairs: a.pairs.map((x) =>
+        x.name !== "web-002"
+          ? x
+          : {
+              ...x,
+              status: "error",
+              findings: [
+                {
+                  pair: x.name,
+                  primaryArn: x.primaryArn,
+                  secondaryArn: x.secondaryArn,
+                  resourceType: "pair",
+                  ruleId: "pair.unreadable",
+                  severity: "high",
+                  status: "error",
+                  path: "pair",
+                  primary: x.primaryArn,
+                  secondary: x.secondaryArn,
+                  message: "the batch that scanned this pair failed after its retries: States.Timeout",
+                  remediation: "",
+                },
+              ],
+            },
+      ),
+    };
+    const store = SqliteHistory.open(p.store);
+    await store.save(headerOf("scan", "cloud-unread", unread, new Date(at)));
+    store.close();
+    const next = await drctl(["--config", p.config, "--json", "scan", "--fail-on", "medium"], {
+      endpoint: env.emulator.endpoint,
+    });
+    expect(next.code, next.stderr).toBe(1);
+    const c = JSON.parse(next.stdout) as { history: { since: string; new: number; resolved: number } };
+    expect(c.history).toMatchObject({ since: a.history.runId, new: 0, resolved: 0 });
+  });
 });
 
 describe("drctl inventory", () => {

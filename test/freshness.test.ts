@@ -39,6 +39,8 @@ import type { FreshnessResult, StoreResult } from "../src/core/freshness-result.
 import { runCli } from "../src/cli/program.js";
 import { runFreshness, type FreshnessOptions } from "../src/freshness/engine.js";
 import { freshnessDatums } from "../src/freshness/put-metrics.js";
+import { SqliteHistory } from "../src/history/sqlite.js";
+import { freshnessRun } from "../src/history/types.js";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { AwsBehaviour } from "./harness/aws-behaviour.js";
 import { undeclaredBy } from "./harness/declared.js";
@@ -566,6 +568,46 @@ describe("drctl freshness, the command", () => {
       /drctl: nothing was measured: the freshness of every data store found is unknown \(1: eu-events\)/,
     );
     expect(code).toBe(1);
+  });
+
+  it("is compared with the newest run that read everything, never with one kept by the cloud that could not", async () => {
+    const store = join(mkdtempSync(join(tmpdir(), "drctl-fresh-history-")), "history.sqlite");
+    const first = await drctl("--json", "--store", store, "freshness", "--fail-on", "never");
+    const { history: firstHistory, ...a } = JSON.parse(first.stdout) as FreshnessResult & {
+      history: { runId: string };
+    };
+    // The scheduled run kept one that could not list a type: its stores are missing from it.
+    const [hidden] = a.stores;
+    const at = new Date(Date.parse(a.generatedAt) + 1000).toISOString();
+    const unread: FreshnessResult = {
+      ...a,
+      generatedAt: at,
+      stores: a.stores.filter((s) => s.kind !== hidden?.kind),
+      findings: [
+        ...a.findings,
+        {
+          pair: "(tables)",
+          primaryArn: "",
+          secondaryArn: null,
+          resourceType: "dynamodb",
+          ruleId: "dynamodb.unreadable",
+          severity: "high",
+          status: "error",
+          path: "type[dynamodb]",
+          primary: null,
+          secondary: null,
+          message: "could not read dynamodb tables: access denied",
+          remediation: "",
+        },
+      ],
+    };
+    const history = SqliteHistory.open(store);
+    await history.save(freshnessRun("cloud-unread", unread, new Date(at)));
+    history.close();
+    const next = await drctl("--json", "--store", store, "freshness", "--fail-on", "never");
+    expect(next.code, next.stderr).toBe(0);
+    const c = JSON.parse(next.stdout) as { history: { since: string; changed: number } };
+    expect(c.history).toMatchObject({ since: firstHistory.runId, changed: 0 });
   });
 
   it("could not finish, and says so, when a type's reads are denied; nothing stored", async () => {

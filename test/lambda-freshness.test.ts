@@ -135,6 +135,20 @@ describe("the scheduled freshness step", () => {
     }
   });
 
+  it("compares the next run with the newest one that read everything, not the one that could not", async () => {
+    const rt = await runtime(proxy.endpoint);
+    const onChange = {
+      ...rt,
+      config: { ...rt.config, notify: { ...rt.config.notify, when: "on-change" as const } },
+    };
+    const summary = await freshness(onChange);
+    expect(summary.unread).toBe(0);
+    // Nothing changed since the first run; against the run that could not list the tables, they
+    // would have come back as new stores, and an email would have gone out.
+    const sent = await notify(onChange, { runId: summary.runId ?? "" });
+    expect(sent.deliveries).toEqual([]);
+  });
+
   it("measures nothing with freshness.scheduled: false", async () => {
     const rt = await runtime(proxy.endpoint, "freshness:\n  scheduled: false\n");
     expect(await freshness(rt)).toEqual({ runId: null, stores: 0, notOk: 0, unread: 0, metrics: 0 });

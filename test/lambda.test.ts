@@ -152,3 +152,15 @@ describe("the notify step", () => {
     ).toBeDefined();
   });
 });
+
+describe("the run after one with a failed batch", () => {
+  it("compares the next run with the newest one that read everything, not the one with a failed batch", async () => {
+    const history = new DynamoDbHistory(rt.aws, "drctl-history", "us-east-1");
+    const [failed] = await history.list({ kind: "scan", limit: 1 });
+    const unread = asScan(await history.get(failed?.id ?? ""));
+    expect(unread?.result.pairs.some((x) => x.status === "error")).toBe(true);
+    const { summary } = await scheduledRun();
+    // Nothing changed in the world since the complete run: what the failed batch hid is not new.
+    expect(summary).toMatchObject({ new: 0, resolved: 0, failedBatches: 0 });
+  });
+});

@@ -1,26 +1,27 @@
 import { Option, type Command } from "commander";
-import { join } from "node:path";
+import type { AwsClients } from "../aws/client-factory.js";
 import { assertRegion } from "../aws/regions.js";
 import { primaryRegions } from "../config/schema.js";
 import { SEVERITIES, type Severity } from "../core/finding.js";
-import { exitCodeFor, InputError } from "../errors.js";
+import type { FreshnessResult } from "../core/freshness-result.js";
+import { InputError } from "../errors.js";
 import { canary as makeCanary } from "../freshness/canary.js";
-import { diffFreshness, freshnessDiffSentence, type FreshnessDiff } from "../freshness/diff.js";
+import type { FreshnessDiff } from "../freshness/diff.js";
 import { runFreshness } from "../freshness/engine.js";
 import { ignoringOwnStore } from "../freshness/own-store.js";
-import { freshnessFailed, freshnessFailures, nothingMeasured } from "../freshness/verdict.js";
+import { freshnessFailed, nothingMeasured } from "../freshness/verdict.js";
 import { putFreshnessMetrics } from "../freshness/put-metrics.js";
-import { channelsOf, notifyFreshness, type NotifyChoice } from "../notify/notify.js";
+import { notifyFreshness, type NotifyChoice } from "../notify/notify.js";
 import { formatFreshnessHtml } from "../report/freshness-html.js";
 import { formatFreshnessText } from "../report/freshness-text.js";
-import { expandHome } from "../config/store-location.js";
-import { drctlHome } from "../history/open.js";
-import { previousRun } from "../history/previous.js";
-import { freshnessRun, newRunId } from "../history/types.js";
+import { newRunId } from "../history/types.js";
+import { FRESHNESS_RUN } from "../runs/kinds.js";
+import { finishRun, type Finished, type Recorded } from "../runs/pipeline.js";
 import { writeFileAtomic } from "../util/files.js";
 import { oneOf } from "./args.js";
 import type { CommandContext } from "./context.js";
-import { prepareFile, prepareFolder } from "./paths.js";
+import { prepareFile } from "./paths.js";
+import { prepareOutbox, sayDeliveries, sendOption } from "./run-tail.js";
 import { STORE_TYPES } from "../catalog.js";
 
 interface FreshnessFlags {
@@ -117,171 +118,159 @@ Examples:
   drctl freshness --canary                   what the canary would write (nothing is written)
   drctl freshness --canary --execute         write markers, measure the lag, remove them`,
     )
-    .action((flags: FreshnessFlags) =>
-      withContext(async (ctx) => {
-        if (flags.execute && !flags.canary)
-          throw new InputError("--execute writes canary markers: it goes with --canary");
-        const canaryConfig = ctx.config.freshness.canary;
-        if (flags.canary && !canaryConfig)
-          throw new InputError(
-            `--canary: ${ctx.configFile ?? "drctl.yaml"} names no canary store; add freshness.canary.table (a DynamoDB global table) or freshness.canary.bucket (a replicated bucket and prefix)`,
-          );
-        const choice: NotifyChoice = flags.notify ?? "configured";
-        const html = flags.html ? prepareFile(flags.html, "--html", 0o755) : undefined;
-        if (flags.store) ctx.checkStore();
-        const email = ctx.config.notify.email;
-        if (choice === "outbox" || (choice === "configured" && email.enabled && email.transport === "outbox"))
-          prepareFolder(
-            email.outbox ? expandHome(email.outbox) : join(drctlHome(), "outbox"),
-            email.outbox ? "notify.email.outbox" : "the outbox",
-          );
+    .action((flags: FreshnessFlags) => withContext((ctx) => freshnessCommand(ctx, flags)));
+}
 
-        const primary = ctx.options.region.length > 0 ? ctx.regions : primaryRegions(ctx.config);
-        const given = givenStandby(ctx, flags, primary);
-        const aws = await ctx.aws();
-        const now = new Date();
-        const runId = newRunId(now);
-        const canary =
-          flags.canary && canaryConfig
-            ? makeCanary(aws, canaryConfig, runId, flags.execute ?? false)
-            : undefined;
-        if (canary && !flags.execute)
-          for (const p of canary.plans)
-            ctx.progress(`canary (dry run, nothing written): would write ${p.writes}, and read ${p.reads}`);
-        ctx.progress(
-          `measuring data stores of ${primary.join(", ")} against their copies in ${given ? `${given.region} (${given.from}) and ` : ""}the regions AWS records copies in`,
-        );
-        const result = await runFreshness(aws, {
-          types: STORE_TYPES,
-          primaryRegions: primary,
-          standbyRegions: given ? [given.region] : [],
-          ...(given ? { standbyFrom: given.from } : {}),
-          config: ignoringOwnStore(ctx.config, ctx.storeAt.value),
-          now,
-          ...(canary ? { canary: (p) => canary.measure(p) } : {}),
-        });
-        const failures = freshnessFailures(result);
-        const empty = result.stores.length === 0;
-        for (const r of result.standbyRegions ?? [])
-          ctx.progress(`standby region ${r.region}: from ${r.via}`);
-        // No region to look for copies in: the stores without a replica are unknown, never clean.
-        const noStandby = !empty && (result.standbyRegions ?? []).length === 0;
-        if (html) writeFileAtomic(html, formatFreshnessHtml(result), { mode: 0o644, dirMode: 0o755 });
-        // Metrics say what was measured, an unmeasured store included (Unmeasured=1), so they go
-        // out even for a run that could not read everything: an alarm should see that.
-        let metricsError: string | undefined;
-        if (flags.putMetrics && !empty) {
-          const m = ctx.config.freshness.metrics;
-          try {
-            const put = await putFreshnessMetrics(
-              aws,
-              m.region ?? primary[0] ?? "us-east-1",
-              result,
-              m.namespace,
-            );
-            ctx.progress(
-              `metrics: ${put.metrics} put in ${put.namespace} in ${put.region} (${put.calls} calls)`,
-            );
-          } catch (err) {
-            metricsError = `metrics: ${err instanceof Error ? err.message : String(err)}`;
-            ctx.io.err(`drctl: ${metricsError}`);
-          }
-        }
-
-        // As a scan: a run that could not read everything, or found nothing, is neither stored nor sent.
-        const complete = failures.length === 0 && !noStandby && (!empty || (flags.allowEmpty ?? false));
-        let history: { runId: string; store: string; diff: FreshnessDiff; since?: string } | undefined;
-        let storeError: Error | undefined;
-        if (complete && flags.store) {
-          try {
-            const store = await ctx.store();
-            const run = freshnessRun(runId, result, new Date());
-            await store.save(run);
-            const before = await previousRun(store, run);
-            history = {
-              runId,
-              store: store.description,
-              diff: diffFreshness(before, run),
-              ...(before ? { since: before.startedAt } : {}),
-            };
-          } catch (err) {
-            storeError = err instanceof Error ? err : new Error(String(err));
-          }
-        }
-        ctx.result(
-          () => formatFreshnessText(result, { verbose: ctx.options.verbose ?? false }),
-          () =>
-            history
-              ? {
-                  ...result,
-                  history: {
-                    runId: history.runId,
-                    store: history.store,
-                    since: history.diff.from,
-                    changed: history.diff.changed.length,
-                  },
-                }
-              : result,
-        );
-        ctx.progress(
-          `measured ${result.stats.stores} stores in ${(result.stats.durationMs / 1000).toFixed(1)} s; ${ctx.callSummary()}`,
-        );
-        if (html) ctx.progress(`HTML report: ${html}`);
-        if (history)
-          ctx.progress(
-            `${freshnessDiffSentence(history.diff, history.since)}; stored as ${history.runId} in ${history.store}`,
-          );
-        if (failures.length > 0) {
-          ctx.io.err(
-            `drctl: freshness could not finish: ${failures.length} reads failed; nothing was stored or sent`,
-          );
-          for (const f of [...new Set(failures)].slice(0, ctx.options.verbose ? undefined : 3))
-            ctx.io.err(`  ${f}`);
-          return exitCodeFor({ unfinished: failures });
-        }
-        if (empty && !flags.allowEmpty) {
-          ctx.io.err(
-            `drctl: no data store found in ${primary.join(", ")} (RDS, Aurora, DynamoDB, S3, EFS, ElastiCache, images, Backup) and none listed under pairs: in drctl.yaml; nothing was stored or sent (--allow-empty makes this exit 0)`,
-          );
-          return exitCodeFor({ failed: true });
-        }
-        if (noStandby) {
-          ctx.io.err(
-            `drctl: no standby region known: none given (--standby-region, regions.standby in drctl.yaml) and AWS records no replica, replication or copy of any data store of ${primary.join(", ")} in another region; nothing was stored or sent`,
-          );
-          return exitCodeFor({ failed: true });
-        }
-        if (storeError) {
-          ctx.io.err(`drctl: the freshness run was not stored, so nothing was sent: ${storeError.message}`);
-          return exitCodeFor({ unfinished: [storeError.message] });
-        }
-        let failed: string[] = [];
-        if (!flags.store && choice === "configured") {
-          const would = channelsOf(ctx.config.notify, choice);
-          if (would.length > 0)
-            ctx.progress(
-              `notify: nothing sent to ${would.join(", ")}: --no-store leaves nothing to compare with`,
-            );
-        } else {
-          const diff = history?.diff ?? diffFreshness(undefined, { id: runId, result });
-          const deliveries = await notifyFreshness({
-            config: ctx.config.notify,
-            result,
-            diff,
-            runId,
-            aws: () => ctx.aws(),
-            choice,
-          });
-          for (const d of deliveries) ctx.progress(`notify: ${d.channel}: ${d.detail}`);
-          failed = deliveries.filter((d) => !d.ok).map((d) => `${d.channel}: ${d.detail}`);
-          for (const d of failed) ctx.io.err(`drctl: notification through ${d}`);
-        }
-        const unmeasured = nothingMeasured(result);
-        if (unmeasured && flags.failOn !== "never") ctx.io.err(`drctl: ${unmeasured}`);
-        return exitCodeFor({
-          unfinished: [...failed, ...(metricsError ? [metricsError] : [])],
-          failed: freshnessFailed(result, flags.failOn),
-        });
+/** The measurement, written as HTML and put as metrics if asked, then kept, compared, shown and sent. */
+async function freshnessCommand(ctx: CommandContext, flags: FreshnessFlags): Promise<number> {
+  const canaryConfig = checkCanaryFlags(ctx, flags);
+  const choice: NotifyChoice = flags.notify ?? "configured";
+  const html = flags.html ? prepareFile(flags.html, "--html", 0o755) : undefined;
+  if (flags.store) ctx.checkStore();
+  prepareOutbox(ctx, choice);
+  const primary = ctx.options.region.length > 0 ? ctx.regions : primaryRegions(ctx.config);
+  const given = givenStandby(ctx, flags, primary);
+  const aws = await ctx.aws();
+  const now = new Date();
+  const runId = newRunId(now);
+  const canary =
+    flags.canary && canaryConfig ? makeCanary(aws, canaryConfig, runId, flags.execute ?? false) : undefined;
+  if (canary && !flags.execute)
+    for (const p of canary.plans)
+      ctx.progress(`canary (dry run, nothing written): would write ${p.writes}, and read ${p.reads}`);
+  ctx.progress(
+    `measuring data stores of ${primary.join(", ")} against their copies in ${given ? `${given.region} (${given.from}) and ` : ""}the regions AWS records copies in`,
+  );
+  const result = await runFreshness(aws, {
+    types: STORE_TYPES,
+    primaryRegions: primary,
+    standbyRegions: given ? [given.region] : [],
+    ...(given ? { standbyFrom: given.from } : {}),
+    config: ignoringOwnStore(ctx.config, ctx.storeAt.value),
+    now,
+    ...(canary ? { canary: (p) => canary.measure(p) } : {}),
+  });
+  for (const r of result.standbyRegions ?? []) ctx.progress(`standby region ${r.region}: from ${r.via}`);
+  if (html) writeFileAtomic(html, formatFreshnessHtml(result), { mode: 0o644, dirMode: 0o755 });
+  const metricsError = await putMetrics(ctx, aws, flags, result, primary);
+  const finished = await finishRun(FRESHNESS_RUN, result, {
+    id: runId,
+    ...(flags.store ? { store: () => ctx.store() } : {}),
+    allowEmpty: flags.allowEmpty ?? false,
+    ...(noStandby(result) ? { nothingToJudge: "no standby region known" } : {}),
+    drift: freshnessFailed(result, flags.failOn),
+    unfinished: metricsError ? [metricsError] : [],
+    show: (recorded) => showFreshness(ctx, result, recorded, html),
+    ...sendOption(flags, choice, (run) =>
+      notifyFreshness({
+        config: ctx.config.notify,
+        result: run.result,
+        diff: run.diff,
+        runId: run.id,
+        aws: () => ctx.aws(),
+        choice,
       }),
+    ),
+  });
+  sayWhyNotFinished(ctx, finished, result, primary);
+  sayDeliveries(ctx, finished, flags, choice);
+  const unmeasured = nothingMeasured(result);
+  if (finished.sendable && unmeasured && flags.failOn !== "never") ctx.io.err(`drctl: ${unmeasured}`);
+  return finished.exit;
+}
+
+/** The canary's flags against drctl.yaml: what --canary measures with, if anything. */
+function checkCanaryFlags(ctx: CommandContext, flags: FreshnessFlags) {
+  if (flags.execute && !flags.canary)
+    throw new InputError("--execute writes canary markers: it goes with --canary");
+  const canaryConfig = ctx.config.freshness.canary;
+  if (flags.canary && !canaryConfig)
+    throw new InputError(
+      `--canary: ${ctx.configFile ?? "drctl.yaml"} names no canary store; add freshness.canary.table (a DynamoDB global table) or freshness.canary.bucket (a replicated bucket and prefix)`,
+    );
+  return canaryConfig;
+}
+
+/** No region to look for copies in: the stores without a replica are unknown, never clean. */
+const noStandby = (result: FreshnessResult) =>
+  result.stores.length > 0 && (result.standbyRegions ?? []).length === 0;
+
+/**
+ * Puts each store's exposure into CloudWatch with --put-metrics; why it could not, if it could not.
+ * Metrics say what was measured, an unmeasured store included (Unmeasured=1), so they go out even
+ * for a run that could not read everything: an alarm should see that.
+ */
+async function putMetrics(
+  ctx: CommandContext,
+  aws: AwsClients,
+  flags: FreshnessFlags,
+  result: FreshnessResult,
+  primary: readonly string[],
+): Promise<string | undefined> {
+  if (!flags.putMetrics || result.stores.length === 0) return undefined;
+  const m = ctx.config.freshness.metrics;
+  try {
+    const put = await putFreshnessMetrics(aws, m.region ?? primary[0] ?? "us-east-1", result, m.namespace);
+    ctx.progress(`metrics: ${put.metrics} put in ${put.namespace} in ${put.region} (${put.calls} calls)`);
+    return undefined;
+  } catch (err) {
+    const metricsError = `metrics: ${err instanceof Error ? err.message : String(err)}`;
+    ctx.io.err(`drctl: ${metricsError}`);
+    return metricsError;
+  }
+}
+
+/** The result (table or JSON with what the history made of it), then how the measurement went. */
+function showFreshness(
+  ctx: CommandContext,
+  result: FreshnessResult,
+  recorded: Recorded<FreshnessDiff>,
+  html: string | undefined,
+): void {
+  const { stored, diff } = recorded;
+  const history = stored && {
+    runId: recorded.runId,
+    store: stored.store,
+    since: diff.from,
+    changed: diff.changed.length,
+  };
+  ctx.result(
+    () => formatFreshnessText(result, { verbose: ctx.options.verbose ?? false }),
+    () => (history ? { ...result, history } : result),
+  );
+  ctx.progress(
+    `measured ${result.stats.stores} stores in ${(result.stats.durationMs / 1000).toFixed(1)} s; ${ctx.callSummary()}`,
+  );
+  if (html) ctx.progress(`HTML report: ${html}`);
+  if (stored)
+    ctx.progress(
+      `${FRESHNESS_RUN.sentence(diff, stored.since)}; stored as ${recorded.runId} in ${stored.store}`,
+    );
+}
+
+/** Why the run was neither kept nor sent: reads that failed, nothing found, no standby, a history that failed. */
+function sayWhyNotFinished(
+  ctx: CommandContext,
+  finished: Finished<FreshnessDiff>,
+  result: FreshnessResult,
+  primary: readonly string[],
+): void {
+  const { unread, nothingFound } = finished.recorded;
+  if (unread.length > 0) {
+    ctx.io.err(
+      `drctl: freshness could not finish: ${unread.length} reads failed; nothing was stored or sent`,
+    );
+    for (const f of [...new Set(unread)].slice(0, ctx.options.verbose ? undefined : 3)) ctx.io.err(`  ${f}`);
+  } else if (nothingFound && result.stores.length === 0)
+    ctx.io.err(
+      `drctl: no data store found in ${primary.join(", ")} (RDS, Aurora, DynamoDB, S3, EFS, ElastiCache, images, Backup) and none listed under pairs: in drctl.yaml; nothing was stored or sent (--allow-empty makes this exit 0)`,
+    );
+  else if (nothingFound)
+    ctx.io.err(
+      `drctl: no standby region known: none given (--standby-region, regions.standby in drctl.yaml) and AWS records no replica, replication or copy of any data store of ${primary.join(", ")} in another region; nothing was stored or sent`,
+    );
+  else if (finished.storeError)
+    ctx.io.err(
+      `drctl: the freshness run was not stored, so nothing was sent: ${finished.storeError.message}`,
     );
 }

@@ -1,33 +1,23 @@
 import { Option, type Command } from "commander";
-import { join } from "node:path";
 import { primaryRegions } from "../config/schema.js";
-import { EXIT, exitCodeFor, InputError, type ExitCode } from "../errors.js";
+import { exitCodeFor, InputError, type ExitCode } from "../errors.js";
 import { formatScanHtml } from "../report/html.js";
 import { formatScanText } from "../report/text.js";
 import { runScan } from "../scan/engine.js";
 import type { ScanResult } from "../core/scan-result.js";
-import { isReadFailure, SEVERITIES, severityRank, type Finding, type Severity } from "../core/finding.js";
-import { channelsOf, notifyScan, type NotifyChoice } from "../notify/notify.js";
-import { diffRuns, diffSentence, type RunDiff } from "../history/diff.js";
-import { expandHome } from "../config/store-location.js";
-import { drctlHome } from "../history/open.js";
-import { headerOf, newRunId } from "../history/types.js";
+import { SEVERITIES, severityRank, type Finding, type Severity } from "../core/finding.js";
+import { notifyScan, type NotifyChoice } from "../notify/notify.js";
+import type { RunDiff } from "../history/diff.js";
+import { newRunId } from "../history/types.js";
 import { TAG } from "../pairs/tags.js";
+import { SCAN_RUN, scanReadFailures } from "../runs/kinds.js";
+import { finishRun, type Finished, type Recorded } from "../runs/pipeline.js";
 import { writeFileAtomic } from "../util/files.js";
 import { oneOf } from "./args.js";
 import type { CommandContext } from "./context.js";
-import { prepareFile, prepareFolder } from "./paths.js";
-import { previousRun } from "../history/previous.js";
+import { prepareFile } from "./paths.js";
+import { prepareOutbox, sayDeliveries, sendOption } from "./run-tail.js";
 import { RESOURCE_TYPES } from "../catalog.js";
-
-/** Stores a scan and compares it with the previous stored scan. */
-async function recordScan(ctx: CommandContext, result: ScanResult) {
-  const store = await ctx.store();
-  const run = headerOf("scan", newRunId(new Date(result.generatedAt)), result, new Date());
-  await store.save(run);
-  const before = await previousRun(store, run);
-  return { runId: run.id, store: store.description, diff: diffRuns(before, run), since: before?.startedAt };
-}
 
 interface ScanFlags {
   html?: string;
@@ -36,11 +26,6 @@ interface ScanFlags {
   includePass?: boolean;
   allowEmpty?: boolean;
   notify?: NotifyChoice;
-}
-
-/** The unsuppressed findings saying that something could not be read: with any, the scan did not finish. */
-export function readFailures(result: ScanResult): Finding[] {
-  return result.pairs.flatMap((p) => p.findings.filter((f) => isReadFailure(f) && !f.suppressed));
 }
 
 /** Drift at or above `failOn`: an unsuppressed finding above pass at that severity or worse. */
@@ -64,7 +49,7 @@ export function scanExitCode(
   options: { allowEmpty?: boolean } = {},
 ): ExitCode {
   return exitCodeFor({
-    unfinished: readFailures(result).map((f) => f.message),
+    unfinished: scanReadFailures(result).map((f) => f.message),
     failed: (result.pairs.length === 0 && !options.allowEmpty) || driftAtOrAbove(result, failOn),
   });
 }
@@ -153,134 +138,127 @@ Examples:
   drctl scan --region eu-west-1                primaries in eu-west-1
   drctl scan --notify outbox --no-store        preview the email in ~/.drctl/outbox`,
     )
-    .action((flags: ScanFlags) =>
-      withContext(async (ctx) => {
-        // Every path and channel this run will write to is checked before the first AWS call.
-        const choice: NotifyChoice = flags.notify ?? "configured";
-        const html = flags.html ? prepareFile(flags.html, "--html", 0o755) : undefined;
-        if (flags.store) ctx.checkStore();
-        const email = ctx.config.notify.email;
-        const outbox = email.outbox ? expandHome(email.outbox) : join(drctlHome(), "outbox");
-        if (choice === "outbox" || (choice === "configured" && email.enabled && email.transport === "outbox"))
-          prepareFolder(outbox, email.outbox ? "notify.email.outbox" : "the outbox");
+    .action((flags: ScanFlags) => withContext((ctx) => scanCommand(ctx, flags)));
+}
 
-        const aws = await ctx.aws();
-        const regions = ctx.options.region.length > 0 ? ctx.regions : primaryRegions(ctx.config);
-        ctx.progress(`scanning primaries in ${regions.join(", ")} (strategy ${ctx.config.strategy})`);
-        let lastShown = 0;
-        const result = await runScan(aws, {
-          types: RESOURCE_TYPES,
-          primaryRegions: regions,
-          configPairs: ctx.config.pairs,
-          settings: {
-            strategy: ctx.config.strategy,
-            certificateExpiryDays: ctx.config.scan.certificateExpiryDays,
-            now: new Date(),
-          },
-          suppressions: ctx.config.suppressions,
-          concurrency: ctx.config.scan.concurrency,
-          includePass: flags.includePass ?? false,
-          onProgress: (done, total) => {
-            // A progress line at most every 10%: readable in a terminal and in a CI log.
-            if (total >= 20 && (done === total || done - lastShown >= total / 10)) {
-              lastShown = done;
-              ctx.progress(`  ${done}/${total} pairs`);
-            }
-          },
-        });
-        const failures = readFailures(result);
-        const empty = result.pairs.length === 0;
-        if (html) {
-          try {
-            writeFileAtomic(html, formatScanHtml(result), { mode: 0o644, dirMode: 0o755 });
-          } catch (err) {
-            throw new InputError(`cannot write the HTML report to ${html}: ${(err as Error).message}`, {
-              cause: err,
-            });
-          }
-        }
-        // A run that could not read everything, or found nothing, is neither stored nor sent: the
-        // history holds only complete readings, so no diff ever calls what was unread "resolved".
-        const complete = failures.length === 0 && (!empty || (flags.allowEmpty ?? false));
-        let history: { runId: string; store: string; diff: RunDiff; since: string | undefined } | undefined;
-        let storeError: Error | undefined;
-        if (complete && flags.store) {
-          try {
-            history = await recordScan(ctx, result);
-          } catch (err) {
-            storeError = err instanceof Error ? err : new Error(String(err));
-          }
-        }
-        const historyJson = history && {
-          runId: history.runId,
-          store: history.store,
-          since: history.diff.from,
-          new: history.diff.new.length,
-          resolved: history.diff.resolved.length,
-        };
-        if (ctx.options.json || !empty)
-          ctx.result(
-            () => formatScanText(result, { verbose: ctx.options.verbose ?? false }),
-            () => (historyJson ? { ...result, history: historyJson } : result),
-          );
-        const sides = Math.max(1, result.stats.pairs * 2);
-        const total = Object.values(result.stats.calls).reduce((a, b) => a + b, 0);
-        const took = `${(result.stats.durationMs / 1000).toFixed(1)} s`;
-        ctx.progress(
-          failures.length > 0
-            ? `scan ended in ${took}`
-            : empty
-              ? `scanned 0 pairs in ${took}`
-              : `scanned ${result.stats.pairs} pairs in ${took}; ${(total / sides).toFixed(1)} AWS calls per load balancer per side`,
-        );
-        if (html) ctx.progress(`HTML report: ${html}`);
-        ctx.progress(ctx.callSummary());
-        if (history)
-          ctx.progress(
-            `${diffSentence(history.diff, history.since)}; stored as ${history.runId} in ${history.store}`,
-          );
-
-        if (failures.length > 0) {
-          for (const line of failureLines(ctx, failures)) ctx.io.err(line);
-          return EXIT.couldNotFinish;
-        }
-        if (empty && !flags.allowEmpty) {
-          ctx.io.err(
-            `drctl: ${searched(ctx, regions)}; nothing was stored or sent (--allow-empty makes this exit 0)`,
-          );
-          return EXIT.findings;
-        }
-        if (storeError) {
-          ctx.io.err(`drctl: the scan result was not stored, so nothing was sent: ${storeError.message}`);
-          return EXIT.couldNotFinish;
-        }
-
-        // Notifications: only channels that are configured (or asked for), only for a finished run.
-        const unstoredRunId = newRunId(new Date(result.generatedAt));
-        let failed: { channel: string; detail: string }[] = [];
-        if (!flags.store && choice === "configured") {
-          const would = channelsOf(ctx.config.notify, choice);
-          if (would.length > 0)
-            ctx.progress(
-              `notify: nothing sent to ${would.join(", ")}: --no-store leaves nothing to compare with`,
-            );
-        } else {
-          const deliveries = await notifyScan({
-            config: ctx.config.notify,
-            result,
-            diff: history?.diff ?? diffRuns(undefined, { id: unstoredRunId, result }),
-            runId: history?.runId ?? unstoredRunId,
-            aws: () => ctx.aws(),
-            choice,
-          });
-          for (const d of deliveries) ctx.progress(`notify: ${d.channel}: ${d.detail}`);
-          failed = deliveries.filter((d) => !d.ok);
-          for (const d of failed) ctx.io.err(`drctl: notification through ${d.channel} failed: ${d.detail}`);
-        }
-        return exitCodeFor({
-          unfinished: failed.map((d) => d.detail),
-          failed: driftAtOrAbove(result, flags.failOn),
-        });
+/** The scan, written as HTML if asked, then kept, compared, shown and sent through the run pipeline. */
+async function scanCommand(ctx: CommandContext, flags: ScanFlags): Promise<number> {
+  // Every path and channel this run will write to is checked before the first AWS call.
+  const choice: NotifyChoice = flags.notify ?? "configured";
+  const html = flags.html ? prepareFile(flags.html, "--html", 0o755) : undefined;
+  if (flags.store) ctx.checkStore();
+  prepareOutbox(ctx, choice);
+  const regions = ctx.options.region.length > 0 ? ctx.regions : primaryRegions(ctx.config);
+  const result = await scanRegions(ctx, regions, flags);
+  if (html) writeHtml(html, result);
+  const finished = await finishRun(SCAN_RUN, result, {
+    id: newRunId(new Date(result.generatedAt)),
+    ...(flags.store ? { store: () => ctx.store() } : {}),
+    allowEmpty: flags.allowEmpty ?? false,
+    drift: driftAtOrAbove(result, flags.failOn),
+    show: (recorded) => showScan(ctx, result, recorded, html),
+    ...sendOption(flags, choice, (run) =>
+      notifyScan({
+        config: ctx.config.notify,
+        result: run.result,
+        diff: run.diff,
+        runId: run.id,
+        aws: () => ctx.aws(),
+        choice,
       }),
+    ),
+  });
+  sayWhyNotFinished(ctx, finished, scanReadFailures(result), regions);
+  sayDeliveries(ctx, finished, flags, choice);
+  return finished.exit;
+}
+
+/** Runs the scan of `regions`, with a progress line at most every 10% of the pairs. */
+async function scanRegions(ctx: CommandContext, regions: string[], flags: ScanFlags): Promise<ScanResult> {
+  const aws = await ctx.aws();
+  ctx.progress(`scanning primaries in ${regions.join(", ")} (strategy ${ctx.config.strategy})`);
+  let lastShown = 0;
+  return runScan(aws, {
+    types: RESOURCE_TYPES,
+    primaryRegions: regions,
+    configPairs: ctx.config.pairs,
+    settings: {
+      strategy: ctx.config.strategy,
+      certificateExpiryDays: ctx.config.scan.certificateExpiryDays,
+      now: new Date(),
+    },
+    suppressions: ctx.config.suppressions,
+    concurrency: ctx.config.scan.concurrency,
+    includePass: flags.includePass ?? false,
+    onProgress: (done, total) => {
+      // Readable in a terminal and in a CI log.
+      if (total >= 20 && (done === total || done - lastShown >= total / 10)) {
+        lastShown = done;
+        ctx.progress(`  ${done}/${total} pairs`);
+      }
+    },
+  });
+}
+
+function writeHtml(html: string, result: ScanResult): void {
+  try {
+    writeFileAtomic(html, formatScanHtml(result), { mode: 0o644, dirMode: 0o755 });
+  } catch (err) {
+    throw new InputError(`cannot write the HTML report to ${html}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
+/** The result (text or JSON with what the history made of it), then how the scan went. */
+function showScan(
+  ctx: CommandContext,
+  result: ScanResult,
+  recorded: Recorded<RunDiff>,
+  html: string | undefined,
+): void {
+  const empty = result.pairs.length === 0;
+  const { stored, diff } = recorded;
+  const history = stored && {
+    runId: recorded.runId,
+    store: stored.store,
+    since: diff.from,
+    new: diff.new.length,
+    resolved: diff.resolved.length,
+  };
+  if (ctx.options.json || !empty)
+    ctx.result(
+      () => formatScanText(result, { verbose: ctx.options.verbose ?? false }),
+      () => (history ? { ...result, history } : result),
     );
+  const sides = Math.max(1, result.stats.pairs * 2);
+  const total = Object.values(result.stats.calls).reduce((a, b) => a + b, 0);
+  const took = `${(result.stats.durationMs / 1000).toFixed(1)} s`;
+  ctx.progress(
+    recorded.unread.length > 0
+      ? `scan ended in ${took}`
+      : empty
+        ? `scanned 0 pairs in ${took}`
+        : `scanned ${result.stats.pairs} pairs in ${took}; ${(total / sides).toFixed(1)} AWS calls per load balancer per side`,
+  );
+  if (html) ctx.progress(`HTML report: ${html}`);
+  ctx.progress(ctx.callSummary());
+  if (stored)
+    ctx.progress(`${SCAN_RUN.sentence(diff, stored.since)}; stored as ${recorded.runId} in ${stored.store}`);
+}
+
+/** Why the scan was neither kept nor sent: reads that failed, no pair found, a history that failed. */
+function sayWhyNotFinished(
+  ctx: CommandContext,
+  finished: Finished<RunDiff>,
+  failures: Finding[],
+  regions: string[],
+): void {
+  if (failures.length > 0) for (const line of failureLines(ctx, failures)) ctx.io.err(line);
+  else if (finished.recorded.nothingFound)
+    ctx.io.err(
+      `drctl: ${searched(ctx, regions)}; nothing was stored or sent (--allow-empty makes this exit 0)`,
+    );
+  else if (finished.storeError)
+    ctx.io.err(`drctl: the scan result was not stored, so nothing was sent: ${finished.storeError.message}`);
 }

@@ -9,14 +9,27 @@
 import type { AwsClients } from "../aws/client-factory.js";
 import { primaryRegions, type DrctlConfig } from "../config/schema.js";
 import { isReadFailure, type Finding } from "../core/finding.js";
+import type { FreshnessResult, StoreResult } from "../core/freshness-result.js";
+import type { ScanResult } from "../core/scan-result.js";
 import { runFreshness } from "../freshness/engine.js";
 import { runScan } from "../scan/engine.js";
-import { freshnessRun, headerOf, newRunId, type HistoryStore } from "../history/types.js";
+import { newRunId, type HistoryStore } from "../history/types.js";
+import { FRESHNESS_RUN, SCAN_RUN } from "../runs/kinds.js";
+import { recordRun } from "../runs/pipeline.js";
 import { glob } from "../util/glob.js";
 import type { Preflight } from "./engine.js";
 import type { DrillFile } from "./schema.js";
 import type { ResourceType } from "../resources/module.js";
 import type { StoreType } from "../datastores/type.js";
+
+type Catalogue = { resources: readonly ResourceType<never>[]; datastores: readonly StoreType[] };
+type Application = DrctlConfig["applications"][number] | undefined;
+
+/** What one half of the preflight found: its findings, and why it refuses the drill. */
+interface Half {
+  findings: Finding[];
+  problems: string[];
+}
 
 export async function preflight(
   aws: AwsClients,
@@ -24,21 +37,43 @@ export async function preflight(
   config: DrctlConfig,
   store: HistoryStore | undefined,
   log: (line: string) => void,
-  catalogue: { resources: readonly ResourceType<never>[]; datastores: readonly StoreType[] },
+  catalogue: Catalogue,
 ): Promise<Preflight> {
   const app = config.applications.find((a) => a.name === drill.application);
-  const ofApp = (arn: string) => !app?.arns || app.arns.some((g) => glob(g).test(arn));
   // The whole configured fleet and the drill's regions: these runs are stored as any scan and
   // freshness run, and what reads the newest one (drctl plan, diff) must not find a narrower one.
   const primary = [...new Set([...primaryRegions(config), drill.regions.primary])];
   const standby = [
     ...new Set([...(config.regions.standby ? [config.regions.standby] : []), drill.regions.standby]),
   ];
-  const problems: string[] = [];
-  const findings: Finding[] = [];
-  const runs: Preflight["runs"] = {};
+  const scan = await scanFleet(aws, config, primary, catalogue);
+  const pairs = scan.pairs.filter((p) => !app?.arns || app.arns.some((g) => glob(g).test(p.primaryArn)));
+  const ready = scanVerdict(pairs, log);
+  const fresh = await runFreshness(aws, {
+    types: catalogue.datastores,
+    primaryRegions: primary,
+    standbyRegions: standby,
+    config,
+    now: new Date(),
+  });
+  const stores = storesOf(fresh, app);
+  const replicating = freshnessVerdict(drill, stores, log);
+  const problems = [...ready.problems, ...replicating.problems];
+  if (pairs.length === 0 && stores.length === 0)
+    problems.push(
+      `the preflight covered no pair and no data store of ${drill.application} in ${primary.join(", ")} (${scan.pairs.length} pair(s) and ${fresh.stores.length} store(s) found there${app ? `, none of them ${app.name}'s by drctl.yaml's applications:` : ""}): nothing says the standby is ready`,
+    );
+  return {
+    findings: [...ready.findings, ...replicating.findings],
+    problems,
+    runs: store ? await keepRuns(store, scan, fresh, log) : {},
+    covered: `${pairs.length} pair(s) scanned, ${stores.length} store(s) measured`,
+  };
+}
 
-  const scan = await runScan(aws, {
+/** The readiness scan of every primary region (the whole fleet: it is kept as any scan). */
+function scanFleet(aws: AwsClients, config: DrctlConfig, primary: string[], catalogue: Catalogue) {
+  return runScan(aws, {
     types: catalogue.resources,
     primaryRegions: primary,
     configPairs: config.pairs,
@@ -50,14 +85,17 @@ export async function preflight(
     suppressions: config.suppressions,
     concurrency: config.scan.concurrency,
   });
-  const pairs = scan.pairs.filter((p) => ofApp(p.primaryArn));
+}
+
+/** The application's pairs: a critical or high finding, or anything unread, refuses the drill. */
+function scanVerdict(pairs: ScanResult["pairs"], log: (line: string) => void): Half {
+  const problems: string[] = [];
   const blocking = pairs.flatMap((p) =>
     p.findings.filter(
       (f) => !f.suppressed && f.status !== "pass" && (f.severity === "critical" || f.severity === "high"),
     ),
   );
   const unreadable = pairs.flatMap((p) => p.findings.filter((f) => isReadFailure(f) && !f.suppressed));
-  findings.push(...blocking);
   if (unreadable.length)
     problems.push(
       `the readiness scan could not read ${unreadable.length} thing(s): ${unreadable[0]?.message ?? ""}`,
@@ -67,64 +105,65 @@ export async function preflight(
       `the readiness scan found ${blocking.length} critical or high finding(s) (${[...new Set(blocking.map((f) => f.ruleId))].join(", ")})`,
     );
   log(`  readiness scan: ${pairs.length} pair(s), ${blocking.length} critical or high finding(s)`);
+  return { findings: blocking, problems };
+}
 
-  const fresh = await runFreshness(aws, {
-    types: catalogue.datastores,
-    primaryRegions: primary,
-    standbyRegions: standby,
-    config,
-    now: new Date(),
-  });
-  // A store is the application's when freshness gave it to it (its tags or ARNs), or its ARN is
-  // one the application names; an application named by tags alone does not take every store.
+/**
+ * The application's stores: those freshness gave it (its tags or ARNs), or whose ARN is one the
+ * application names; an application named by tags alone does not take every store.
+ */
+function storesOf(fresh: FreshnessResult, app: Application): StoreResult[] {
   const byArn = (arn: string) => (app?.arns ?? []).some((g) => glob(g).test(arn));
-  const stores = fresh.stores.filter((s) => (app ? s.application === app.name || byArn(s.primaryArn) : true));
-  const broken = stores.filter((s) => s.status === "broken" || s.status === "error");
-  for (const s of broken)
-    findings.push({
-      pair: drill.application,
-      primaryArn: s.primaryArn,
-      secondaryArn: s.standbyArn,
-      resourceType: s.kind,
-      ruleId: `drill.preflight.${s.status}`,
-      severity: "high",
-      status: s.status === "error" ? "error" : "drift",
-      path: s.store,
-      primary: null,
-      secondary: null,
-      message: s.message,
-      remediation: s.remediation ?? "",
-    });
-  if (broken.length)
-    problems.push(`replication is broken or unreadable for ${broken.map((s) => s.store).join(", ")}`);
-  log(`  freshness: ${stores.length} store(s), ${broken.length} broken or unreadable`);
+  return fresh.stores.filter((s) => (app ? s.application === app.name || byArn(s.primaryArn) : true));
+}
 
-  if (pairs.length === 0 && stores.length === 0)
-    problems.push(
-      `the preflight covered no pair and no data store of ${drill.application} in ${primary.join(", ")} (${scan.pairs.length} pair(s) and ${fresh.stores.length} store(s) found there${app ? `, none of them ${app.name}'s by drctl.yaml's applications:` : ""}): nothing says the standby is ready`,
-    );
-  if (store) {
-    // Kept in the history like any scan and freshness run; the drill's record names them.
-    const now = new Date();
-    const scanId = newRunId(now);
-    const freshId = newRunId(now);
-    try {
-      if (scan.pairs.length > 0 && !scan.pairs.some((p) => p.findings.some((f) => isReadFailure(f)))) {
-        await store.save(headerOf("scan", scanId, scan, now));
-        runs.scan = scanId;
-      }
-      if (fresh.stores.length > 0 && !fresh.stores.some((s) => s.status === "error")) {
-        await store.save(freshnessRun(freshId, fresh, now));
-        runs.freshness = freshId;
-      }
-    } catch (err) {
-      log(`  (the preflight runs could not be stored: ${(err as Error).message})`);
-    }
-  }
+/** A store whose replication is broken, or that could not be read, refuses the drill. */
+function freshnessVerdict(drill: DrillFile, stores: StoreResult[], log: (line: string) => void): Half {
+  const broken = stores.filter((s) => s.status === "broken" || s.status === "error");
+  const findings = broken.map((s): Finding => ({
+    pair: drill.application,
+    primaryArn: s.primaryArn,
+    secondaryArn: s.standbyArn,
+    resourceType: s.kind,
+    ruleId: `drill.preflight.${s.status}`,
+    severity: "high",
+    status: s.status === "error" ? "error" : "drift",
+    path: s.store,
+    primary: null,
+    secondary: null,
+    message: s.message,
+    remediation: s.remediation ?? "",
+  }));
+  log(`  freshness: ${stores.length} store(s), ${broken.length} broken or unreadable`);
   return {
     findings,
-    problems,
-    runs,
-    covered: `${pairs.length} pair(s) scanned, ${stores.length} store(s) measured`,
+    problems: broken.length
+      ? [`replication is broken or unreadable for ${broken.map((s) => s.store).join(", ")}`]
+      : [],
   };
+}
+
+/**
+ * Keeps both runs in the history like any scan and freshness run, through the same pipeline and
+ * rule: one that found nothing, or could not read everything, is not kept. The drill's record
+ * names those kept.
+ */
+async function keepRuns(
+  store: HistoryStore,
+  scan: ScanResult,
+  fresh: FreshnessResult,
+  log: (line: string) => void,
+): Promise<Preflight["runs"]> {
+  const runs: Preflight["runs"] = {};
+  const now = new Date();
+  const history = () => Promise.resolve(store);
+  try {
+    const s = await recordRun(SCAN_RUN, scan, { id: newRunId(now), store: history });
+    if (s.stored) runs.scan = s.runId;
+    const f = await recordRun(FRESHNESS_RUN, fresh, { id: newRunId(now), store: history });
+    if (f.stored) runs.freshness = f.runId;
+  } catch (err) {
+    log(`  (the preflight runs could not be stored: ${(err as Error).message})`);
+  }
+  return runs;
 }

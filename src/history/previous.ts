@@ -1,13 +1,20 @@
 import type { HistoryStore, StoredOf, StoredRun } from "./types.js";
 
-/** The run before `run` of the same kind, if any. */
+/**
+ * The newest stored run before `run` of the same kind that `usable` accepts (any, by default), if
+ * any. A run it refuses (one that could not read everything) is passed over for the one before.
+ */
 export async function previousRun<K extends StoredRun["kind"]>(
   store: HistoryStore,
   run: { id: string; kind: K },
+  usable: (found: StoredOf<K>) => boolean = () => true,
 ): Promise<StoredOf<K> | undefined> {
   const recent = await store.list({ kind: run.kind, limit: 50 });
   const at = recent.findIndex((r) => r.id === run.id);
-  const before = at === -1 ? recent[0] : recent[at + 1];
-  const found = before ? await store.get(before.id) : undefined;
-  return found?.kind === run.kind ? (found as StoredOf<K>) : undefined;
+  for (const before of recent.slice(at + 1)) {
+    const found = await store.get(before.id);
+    if (found?.kind !== run.kind) continue;
+    if (usable(found as StoredOf<K>)) return found as StoredOf<K>;
+  }
+  return undefined;
 }

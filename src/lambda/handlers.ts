@@ -15,7 +15,6 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import { primaryRegions } from "../config/schema.js";
 import { notifyFreshness, notifyScan, type Delivery } from "../notify/notify.js";
 import { freshnessFailures } from "../freshness/verdict.js";
-import { diffFreshness } from "../freshness/diff.js";
 import { runFreshness } from "../freshness/engine.js";
 import { ignoringOwnStore } from "../freshness/own-store.js";
 import { parseStoreLocation } from "../config/store-location.js";
@@ -28,19 +27,11 @@ import { runScan } from "../scan/engine.js";
 import type { ScanResult } from "../core/scan-result.js";
 import { mergeResults } from "../scan/merge.js";
 import { applySuppressions } from "../core/suppressions.js";
-import { findingOf, isReadFailure, type Finding } from "../core/finding.js";
-import { summarizeCauses } from "../errors.js";
-import { diffRuns } from "../history/diff.js";
+import { findingOf, type Finding } from "../core/finding.js";
 import { openStore } from "../history/open.js";
-import {
-  asScan,
-  freshnessRun,
-  headerOf,
-  newRunId,
-  type HistoryStore,
-  type StoredFreshness,
-} from "../history/types.js";
-import { previousRun } from "../history/previous.js";
+import { asScan, newRunId } from "../history/types.js";
+import { FRESHNESS_RUN, SCAN_RUN } from "../runs/kinds.js";
+import { recordRun, sendStored } from "../runs/pipeline.js";
 import { failoverInputSchema } from "../trigger/start.js";
 import { advance, alarm } from "./failover.js";
 import { buildPlan } from "../plan/build.js";
@@ -173,15 +164,19 @@ export async function aggregate(
     extraFindings: extra,
     durationMs: Date.now() - Date.parse(event.generatedAt),
   });
-  const store = await openStore(rt.store, () => Promise.resolve(rt.aws));
-  const run = headerOf("scan", event.runId, result, new Date());
-  await store.save(run);
-  const diff = diffRuns(await previousRun(store, run), run);
+  // Kept even when a batch failed: its result says what was unread, the site shows it, and
+  // notify refuses it; the next run is compared with the newest run that read everything.
+  const recorded = await recordRun(SCAN_RUN, result, {
+    id: event.runId,
+    store: () => openStore(rt.store, () => Promise.resolve(rt.aws)),
+    keepIncomplete: true,
+    allowEmpty: true,
+  });
   return {
-    runId: run.id,
+    runId: recorded.runId,
     pairs: result.stats.pairs,
-    new: diff.new.length,
-    resolved: diff.resolved.length,
+    new: recorded.diff.new.length,
+    resolved: recorded.diff.resolved.length,
     failedBatches,
   };
 }
@@ -201,7 +196,8 @@ export interface FreshnessSummary {
  * Measures every data store against its standby copy (as `drctl freshness` does), stores the run
  * and puts each store's exposure into CloudWatch. A run that could not read everything is still
  * stored (its stores say error) and its metrics put (Unmeasured=1), so alarms see it; notify then
- * refuses to send it. Finding no data store at all is a failure, never a clean run.
+ * refuses to send it, and no later run is compared with it. Finding no data store at all is a
+ * failure, never a clean run.
  */
 export async function freshness(rt: Runtime): Promise<FreshnessSummary> {
   if (!rt.config.freshness.scheduled) return { runId: null, stores: 0, notOk: 0, unread: 0, metrics: 0 };
@@ -223,17 +219,20 @@ export async function freshness(rt: Runtime): Promise<FreshnessSummary> {
     );
   const m = rt.config.freshness.metrics;
   const put = await putFreshnessMetrics(rt.aws, m.region ?? rt.region, result, m.namespace);
-  const store = await openStore(rt.store, () => Promise.resolve(rt.aws));
-  const run = freshnessRun(newRunId(now), result, new Date());
-  await store.save(run);
+  const run = await recordRun(FRESHNESS_RUN, result, {
+    id: newRunId(now),
+    store: () => openStore(rt.store, () => Promise.resolve(rt.aws)),
+    keepIncomplete: true,
+    allowEmpty: true,
+  });
   rt.log(
-    `freshness ${run.id}: ${result.stores.length} stores, ${put.metrics} metrics put in ${put.namespace} (${put.region})`,
+    `freshness ${run.runId}: ${result.stores.length} stores, ${put.metrics} metrics put in ${put.namespace} (${put.region})`,
   );
   return {
-    runId: run.id,
+    runId: run.runId,
     stores: result.stores.length,
     notOk: result.stores.filter((s) => s.status !== "ok").length,
-    unread: freshnessFailures(result).length,
+    unread: run.unread.length,
     metrics: put.metrics,
   };
 }
@@ -304,59 +303,31 @@ export async function notify(
 ): Promise<{ runId: string; deliveries: Delivery[] }> {
   const store = await openStore(rt.store, () => Promise.resolve(rt.aws));
   const stored = await store.get(event.runId);
-  if (stored?.kind === "freshness") return notifyFreshnessRun(rt, store, stored);
-  const run = asScan(stored);
-  if (!run) throw new Error(`scan ${event.runId} is not in ${store.description}`);
-  // A run that could not read everything tells no one anything; the workflow shows it failed.
-  const unread = run.result.pairs.flatMap((p) => p.findings).filter((f) => isReadFailure(f) && !f.suppressed);
-  if (unread.length > 0)
-    throw new Error(
-      `run ${run.id} could not read everything (${summarizeCauses(
-        unread.map((f) => f.message),
-        { one: "read failed", many: "reads failed" },
-      ).join("; ")}); it is stored, and nothing was sent`,
+  const aws = () => Promise.resolve(rt.aws);
+  let deliveries: Delivery[];
+  if (stored?.kind === "freshness")
+    deliveries = await sendStored(FRESHNESS_RUN, store, stored, (run) =>
+      notifyFreshness({ config: rt.config.notify, result: run.result, diff: run.diff, runId: run.id, aws }),
     );
-  const diff = diffRuns(await previousRun(store, run), run);
-  const reportUrl = rt.site ? `${rt.site.replace(/\/$/, "")}/${runPath(run.id)}` : undefined;
-  const deliveries = await notifyScan({
-    config: rt.config.notify,
-    result: run.result,
-    diff,
-    runId: run.id,
-    aws: () => Promise.resolve(rt.aws),
-    ...(reportUrl ? { reportUrl } : {}),
-  });
+  else {
+    const run = asScan(stored);
+    if (!run) throw new Error(`scan ${event.runId} is not in ${store.description}`);
+    const reportUrl = rt.site ? `${rt.site.replace(/\/$/, "")}/${runPath(run.id)}` : undefined;
+    deliveries = await sendStored(SCAN_RUN, store, run, (r) =>
+      notifyScan({
+        config: rt.config.notify,
+        result: r.result,
+        diff: r.diff,
+        runId: r.id,
+        aws,
+        ...(reportUrl ? { reportUrl } : {}),
+      }),
+    );
+  }
   const failed = deliveries.filter((d) => !d.ok);
   if (failed.length > 0)
     throw new Error(`notification failed: ${failed.map((d) => `${d.channel}: ${d.detail}`).join("; ")}`);
-  return { runId: run.id, deliveries };
-}
-
-async function notifyFreshnessRun(
-  rt: Runtime,
-  store: HistoryStore,
-  run: StoredFreshness,
-): Promise<{ runId: string; deliveries: Delivery[] }> {
-  const unread = freshnessFailures(run.result);
-  if (unread.length > 0)
-    throw new Error(
-      `freshness run ${run.id} could not read everything (${summarizeCauses(unread, {
-        one: "read failed",
-        many: "reads failed",
-      }).join("; ")}); it is stored, and nothing was sent`,
-    );
-  const before = await previousRun(store, run);
-  const deliveries = await notifyFreshness({
-    config: rt.config.notify,
-    result: run.result,
-    diff: diffFreshness(before, run),
-    runId: run.id,
-    aws: () => Promise.resolve(rt.aws),
-  });
-  const failed = deliveries.filter((d) => !d.ok);
-  if (failed.length > 0)
-    throw new Error(`notification failed: ${failed.map((d) => `${d.channel}: ${d.detail}`).join("; ")}`);
-  return { runId: run.id, deliveries };
+  return { runId: event.runId, deliveries };
 }
 
 // Lambda entry points: one runtime per container, reused across invocations.

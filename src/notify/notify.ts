@@ -9,15 +9,12 @@ import type { FreshnessResult } from "../core/freshness-result.js";
 import type { FreshnessDiff } from "../freshness/diff.js";
 import { freshnessMessage } from "./freshness-message.js";
 import { scanMessage, type Message } from "./message.js";
+import type { Delivery } from "../runs/pipeline.js";
 import { postWebhook, sendSes, sendSmtp, webhookBody, writeOutbox } from "./transports.js";
 
 export type NotifyConfig = DrctlConfig["notify"];
 
-export interface Delivery {
-  channel: string;
-  ok: boolean;
-  detail: string;
-}
+export type { Delivery } from "../runs/pipeline.js";
 
 /**
  * Which channels a scan notifies: `configured` (the default) those of drctl.yaml, which are none
