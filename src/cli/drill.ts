@@ -177,6 +177,7 @@ Examples:
               }),
             canaries: (id) => canaryStores(aws, d.drill, id, ctx.config, d.file),
             applications: ctx.config.applications,
+            suppressions: ctx.config.suppressions,
             ...(flags.force ? { force: { by: currentUser(), why: flags.force } } : {}),
             log: (l) => ctx.progress(printable(l)),
             interrupt: stop.signal,
@@ -226,6 +227,7 @@ Examples:
           },
           log: (l) => ctx.progress(printable(l)),
           runbookDir: join(drctlHome(), "runbooks"),
+          suppressions: ctx.config.suppressions,
         });
         return finish(ctx, outcome, flags);
       }),

@@ -57,6 +57,8 @@ export interface CanaryStore {
    * (undefined: it has one). Checked before the drill starts: without it the RPO is not measured.
    */
   standbyCopy(): Promise<string | undefined>;
+  /** The ARNs of the store and of its copy in the standby, where drctl knows them without a call. */
+  arns?: { primaryArn: string; standbyArn: string | null };
 }
 
 /** `missing` when the read fails with one of `codes` (the store is not there), else undefined; other errors thrown. */
@@ -271,6 +273,10 @@ function dynamodbStore(
   };
 }
 
+/** A bucket's ARN (a bucket's ARN names neither its region nor its account). */
+const s3Arn = (region: string, bucket: string) =>
+  `arn:${region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws"}:s3:::${bucket}`;
+
 function s3Store(
   aws: AwsClients,
   name: string,
@@ -293,6 +299,7 @@ function s3Store(
     name,
     intervalSeconds: interval,
     describe: `objects s3://${bucket}/${folder}${name}-<n>.json, read in s3://${standbyBucket}`,
+    arns: { primaryArn: s3Arn(primary, bucket), standbyArn: s3Arn(standby, standbyBucket) },
     bothWays,
     marker,
     write: (side, seq, at) => {
