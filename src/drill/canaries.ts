@@ -187,24 +187,36 @@ async function storeOf(
     );
   const cmd = c.command;
   if (!cmd) throw new InputError(`${file}: canary ${c.name}: expected dynamodb, s3, command or freshness`);
+  return commandStore(c.name, cmd, interval, drillId, primary, standby);
+}
+
+/** A canary whose commands write, read and remove its markers (a store drctl has no adapter for). */
+function commandStore(
+  name: string,
+  cmd: NonNullable<DrillCanary["command"]>,
+  interval: number,
+  drillId: string,
+  primary: string,
+  standby: string,
+): CanaryStore {
   const env = (side: CanarySide) => ({
     DRCTL_SIDE: side,
     DRCTL_REGION: side === "primary" ? primary : standby,
-    DRCTL_MARKER_PREFIX: `drctl-${drillId}-${c.name}-`,
+    DRCTL_MARKER_PREFIX: `drctl-${drillId}-${name}-`,
   });
   const timeout = cmd.timeout * 1000;
   return {
-    name: c.name,
+    name,
     intervalSeconds: interval,
-    describe: `command canary ${c.name}: writes with \`${cmd.write}\`, reads with \`${cmd.read}\``,
+    describe: `command canary ${name}: writes with \`${cmd.write}\`, reads with \`${cmd.read}\``,
     bothWays: true,
-    marker: (seq) => `drctl-${drillId}-${c.name}-${seq}`,
+    marker: (seq) => `drctl-${drillId}-${name}-${seq}`,
     async write(side, seq, at) {
       const r = await shell(
         cmd.write,
         {
           ...env(side),
-          DRCTL_MARKER: `drctl-${drillId}-${c.name}-${seq}`,
+          DRCTL_MARKER: `drctl-${drillId}-${name}-${seq}`,
           DRCTL_WRITTEN_AT: new Date(at).toISOString(),
         },
         timeout,
