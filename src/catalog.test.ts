@@ -2,6 +2,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { RESOURCE_MODULES, ruleCatalog, STORE_TYPES } from "./catalog.js";
 import type { RuleCases } from "./core/rule-cases.testing.js";
+import { cases as drillCases } from "./drill/rules.cases.js";
+import { DRILL_RULES } from "./drill/rules.js";
 
 /**
  * Rules without a check() of their own: the engine and the twin matcher report them. Where each
@@ -12,10 +14,14 @@ const MADE_BY_THE_ENGINE: Record<string, string> = {
   "ambiguous-twin": "src/core/twins.test.ts and test/scan-names.test.ts (two candidates, never guessed)",
   unreadable: "test/scan-world.test.ts and test/scan-resilience.test.ts (denied and failing reads)",
   "not-found": "test/scan-names.test.ts (a group deleted while the scan ran)",
+  "preflight.broken":
+    "made by src/drill/preflight.ts from a store freshness finds broken; no test reports it yet",
+  "preflight.error":
+    "made by src/drill/preflight.ts from a store freshness could not read; no test reports it yet",
   records: "test/scan-semantics.test.ts and test/scan-names.test.ts (records matched as twins)",
 };
 
-/** Every case beside every rules.ts: the readiness scan's types and the data-store types. */
+/** Every case beside every rules.ts: the readiness scan's types, the data-store types and the drill. */
 async function allCases(): Promise<Map<string, unknown>> {
   const found = new Map<string, unknown>();
   for (const folder of ["resources", "datastores"]) {
@@ -28,6 +34,8 @@ async function allCases(): Promise<Map<string, unknown>> {
       for (const [id, c] of Object.entries(module.cases)) found.set(id, c);
     }
   }
+  // A drill's rules check what the drill saw: their cases are beside them in src/drill/.
+  for (const [id, c] of Object.entries(drillCases)) found.set(id, c);
   return found;
 }
 
@@ -35,6 +43,7 @@ async function allCases(): Promise<Map<string, unknown>> {
 const checkedRules = () => [
   ...RESOURCE_MODULES.flatMap((m) => m.rules.map((r) => r.id)),
   ...STORE_TYPES.flatMap((t) => t.rules.map((r) => r.id)),
+  ...DRILL_RULES.map((r) => r.id),
 ];
 
 describe("the rule catalogue", () => {

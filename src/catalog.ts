@@ -14,6 +14,7 @@ import { imagesStoreType } from "./datastores/images/index.js";
 import { rdsStoreType } from "./datastores/rds/index.js";
 import { s3StoreType } from "./datastores/s3/index.js";
 import { storeReadError, type StoreType } from "./datastores/type.js";
+import { drillRuleInfos } from "./drill/rules.js";
 import { PAIR_RULES } from "./pairs/rules.js";
 import { certificateModule } from "./resources/certificate/index.js";
 import { listenerModule } from "./resources/listener/index.js";
@@ -59,7 +60,7 @@ export const STORE_TYPES: readonly StoreType[] = [
   backupStoreType,
 ];
 
-/** Every rule a scan or a freshness run can report, grouped by resource type, in report order. */
+/** Every rule a scan, a freshness run or a drill can report, grouped by resource type, in report order. */
 export function ruleCatalog(): { type: string; title: string; rules: RuleInfo[] }[] {
   return [
     { type: "pair", title: "Pairs", rules: Object.values(PAIR_RULES) },
@@ -79,10 +80,12 @@ export function ruleCatalog(): { type: string; title: string; rules: RuleInfo[] 
       title: `${t.title} (drctl freshness)`,
       rules: [...t.rules, storeReadError(t)],
     })),
+    // drctl drill reports what it saw before, during and after its fault in the same shape.
+    { type: "drill", title: "Drills (drctl drill)", rules: drillRuleInfos() },
   ];
 }
 
-/** Every rule id a scan can report. */
+/** Every rule id a scan, a freshness run or a drill can report (what drctl.yaml's suppressions may name). */
 export function ruleIds(): string[] {
   return ruleCatalog().flatMap((g) => g.rules.map((r) => r.id));
 }

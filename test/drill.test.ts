@@ -21,6 +21,8 @@ import { drillVerdict, formatDrillText } from "../src/report/drill-text.js";
 import { drillTrend } from "../src/report/site-drills.js";
 import { loadDrill } from "../src/drill/load.js";
 import { configSchema } from "../src/config/schema.js";
+import { loadConfig } from "../src/config/load.js";
+import { ruleIds } from "../src/catalog.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { AwsBehaviour } from "./harness/aws-behaviour.js";
 import { failoverRecords, regionApps, Route53Dns, type RegionApp } from "./harness/drill-world.js";
@@ -379,6 +381,30 @@ describe("drill bad input", () => {
     );
     expect(updates.length).toBe(before);
     expect(await inverted()).toBe(false);
+    o.journal.close();
+  }, 60_000);
+
+  it("a drill's finding suppressed in drctl.yaml: the suppression accepted, the finding marked suppressed, the verdict unchanged", async () => {
+    drillFile("nocanary.yaml", { table: "no-such-table" });
+    const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
+    const yaml = join(home, "drctl.yaml");
+    writeFileSync(
+      yaml,
+      "suppressions:\n  - rule: drill.canary-refused\n    pair: canary orders\n    reason: the canary table is being moved\n",
+    );
+    const { config: loaded } = loadConfig(yaml, { ruleIds: ruleIds() });
+    const o = options(home);
+    const d = loadDrill(join(dir, "nocanary.yaml"));
+    const out = await runDrill(through, o.journal, d, {
+      ...o,
+      canaries: (id) => canaryStores(through, d.drill, id, config, "drill"),
+      suppressions: loaded.suppressions,
+    });
+    const refused = out.result.findings.find((f) => f.ruleId === "drill.canary-refused");
+    expect(refused?.pair).toBe("canary orders");
+    expect(refused?.suppressed).toEqual({ reason: "the canary table is being moved" });
+    // Suppressing what a drill found marks it; the drill still did not start.
+    expect(out.result.outcome).toBe("refused");
     o.journal.close();
   }, 60_000);
 

@@ -93,45 +93,121 @@ function interrupts(ctx: CommandContext): { signal: AbortSignal; off: () => void
   };
 }
 
+/** drctl drill plan FILE (and run without --execute): the plan, nothing changed. */
+async function planCommand(ctx: CommandContext, file: string): Promise<number> {
+  const d = loadDrill(file);
+  const aws = await ctx.aws();
+  const stores = await canaryStores(aws, d.drill, "<drill>", ctx.config, d.file);
+  const p = await planDrill(aws, d, resolverOf(d), stores);
+  ctx.result(
+    () =>
+      [
+        `plan of drill ${printable(d.drill.name)} of ${printable(d.drill.application)} (dry run, nothing changed):`,
+        "preflight: the readiness scan and freshness of the application; refused when the standby is not ready",
+        `probes every ${d.drill.probe.interval} s (timeout ${d.drill.probe.timeout} s, ${d.drill.probe.consecutive} in a row), through ${resolverOf(d).description}:`,
+        ...p.probes.map((x) => printable(`  ${x.endpoint} ${x.url}: now ${x.answer}`)),
+        `canaries${p.canaries.length ? ":" : ": none (the RPO is not measured)"}`,
+        ...p.canaries.map((c) => printable(`  ${c}`)),
+        "fault:",
+        formatPlan(p.fault),
+        p.runbook
+          ? `failover runbook ${printable(d.runbook?.file ?? "")}:`
+          : "failover runbook: none (the architecture fails over by itself)",
+        ...(p.runbook ? [formatPlan(p.runbook)] : []),
+        `failback: ${printable(p.failback)}`,
+        `targets: RTO ${d.drill.targets.rto ?? "none"} s, RPO ${d.drill.targets.rpo ?? "none"} s`,
+      ].join("\n"),
+    () => ({ version: 1, dryRun: true, drill: d.drill.name, ...p }),
+  );
+  const problems = planProblems([...p.fault, ...(p.runbook ?? [])]);
+  if (problems.some((x) => x.kind === "unreadable")) return EXIT.couldNotFinish;
+  return problems.length ? EXIT.findings : EXIT.ok;
+}
+
+/** drctl drill run FILE --execute: the drill, its record stored and printed. */
+async function runCommand(
+  ctx: CommandContext,
+  file: string,
+  flags: { execute?: boolean; force?: string; html?: string; store: boolean },
+): Promise<number> {
+  if (!flags.execute) return planCommand(ctx, file);
+  const d = loadDrill(file);
+  if (flags.html) prepareFile(flags.html, "--html", 0o755);
+  if (flags.store) ctx.checkStore();
+  const aws = await ctx.aws();
+  ensurePrivateDir(drctlHome());
+  const journal = await ctx.journal();
+  const store = flags.store ? await ctx.store() : undefined;
+  const stop = interrupts(ctx);
+  try {
+    const outcome = await runDrill(aws, journal, d, {
+      resolver: resolverOf(d),
+      preflight: () =>
+        preflight(aws, d.drill, ctx.config, store, (l) => ctx.progress(l), {
+          resources: RESOURCE_TYPES,
+          datastores: STORE_TYPES,
+        }),
+      canaries: (id) => canaryStores(aws, d.drill, id, ctx.config, d.file),
+      applications: ctx.config.applications,
+      suppressions: ctx.config.suppressions,
+      ...(flags.force ? { force: { by: currentUser(), why: flags.force } } : {}),
+      log: (l) => ctx.progress(printable(l)),
+      interrupt: stop.signal,
+      runbookDir: join(drctlHome(), "runbooks"),
+    });
+    return await finish(ctx, outcome, flags);
+  } finally {
+    stop.off();
+  }
+}
+
+/** drctl drill resume ID: what a killed drill left (dry run), or finished with --execute. */
+async function resumeCommand(
+  ctx: CommandContext,
+  id: string,
+  flags: { execute?: boolean; html?: string; store: boolean },
+): Promise<number> {
+  const journal = await ctx.journal();
+  if (!flags.execute) {
+    const run = await journal.run(id);
+    const steps = run ? await journal.steps(id) : [];
+    ctx.result(
+      () =>
+        run
+          ? `drill ${id} (${printable(run.file)}): ${run.status}; fault ${steps[0]?.status ?? "?"}\ndry run: add --execute to revert its fault and finish it`
+          : `no drill ${id} in the ${journal.description}`,
+      () => ({ version: 1, dryRun: true, run, steps }),
+    );
+    return run ? EXIT.ok : EXIT.badInput;
+  }
+  const aws = await ctx.aws();
+  // The drill file's own resolver (its DNS servers), as the drill it resumes probed through.
+  const file = (await journal.run(id))?.file;
+  const resolver = file ? resolverOf(loadDrill(file)) : systemResolver;
+  const outcome = await resumeDrill(aws, journal, id, loadDrill, {
+    resolver,
+    canaries: async (drillId) => {
+      const run = await journal.run(drillId);
+      const d = loadDrill(run?.file ?? "");
+      return canaryStores(aws, d.drill, drillId, ctx.config, d.file);
+    },
+    log: (l) => ctx.progress(printable(l)),
+    runbookDir: join(drctlHome(), "runbooks"),
+    suppressions: ctx.config.suppressions,
+  });
+  return finish(ctx, outcome, flags);
+}
+
 export function registerDrill(program: Command, withContext: WithContext): void {
   const drill = program
     .command("drill")
     .description("a real failover test, measured as clients see it: RTO and RPO against their targets");
-  const plan = async (ctx: CommandContext, file: string) => {
-    const d = loadDrill(file);
-    const aws = await ctx.aws();
-    const stores = await canaryStores(aws, d.drill, "<drill>", ctx.config, d.file);
-    const p = await planDrill(aws, d, resolverOf(d), stores);
-    ctx.result(
-      () =>
-        [
-          `plan of drill ${printable(d.drill.name)} of ${printable(d.drill.application)} (dry run, nothing changed):`,
-          "preflight: the readiness scan and freshness of the application; refused when the standby is not ready",
-          `probes every ${d.drill.probe.interval} s (timeout ${d.drill.probe.timeout} s, ${d.drill.probe.consecutive} in a row), through ${resolverOf(d).description}:`,
-          ...p.probes.map((x) => printable(`  ${x.endpoint} ${x.url}: now ${x.answer}`)),
-          `canaries${p.canaries.length ? ":" : ": none (the RPO is not measured)"}`,
-          ...p.canaries.map((c) => printable(`  ${c}`)),
-          "fault:",
-          formatPlan(p.fault),
-          p.runbook
-            ? `failover runbook ${printable(d.runbook?.file ?? "")}:`
-            : "failover runbook: none (the architecture fails over by itself)",
-          ...(p.runbook ? [formatPlan(p.runbook)] : []),
-          `failback: ${printable(p.failback)}`,
-          `targets: RTO ${d.drill.targets.rto ?? "none"} s, RPO ${d.drill.targets.rpo ?? "none"} s`,
-        ].join("\n"),
-      () => ({ version: 1, dryRun: true, drill: d.drill.name, ...p }),
-    );
-    const problems = planProblems([...p.fault, ...(p.runbook ?? [])]);
-    if (problems.some((x) => x.kind === "unreadable")) return EXIT.couldNotFinish;
-    return problems.length ? EXIT.findings : EXIT.ok;
-  };
   drill
     .command("plan")
     .argument("<file>", "the drill file (YAML)")
     .description("show the probes, the canaries, the fault's and the runbook's plans; changes nothing")
     .addHelpText("after", "\nExamples:\n  drctl drill plan examples/drills/dns.yaml")
-    .action((file: string) => withContext((ctx) => plan(ctx, file)));
+    .action((file: string) => withContext((ctx) => planCommand(ctx, file)));
   drill
     .command("run")
     .argument("<file>", "the drill file (YAML)")
@@ -157,36 +233,7 @@ Examples:
   drctl drill run drill.yaml --execute --force "scan finding accepted for this test"`,
     )
     .action((file: string, flags: { execute?: boolean; force?: string; html?: string; store: boolean }) =>
-      withContext(async (ctx) => {
-        if (!flags.execute) return plan(ctx, file);
-        const d = loadDrill(file);
-        if (flags.html) prepareFile(flags.html, "--html", 0o755);
-        if (flags.store) ctx.checkStore();
-        const aws = await ctx.aws();
-        ensurePrivateDir(drctlHome());
-        const journal = await ctx.journal();
-        const store = flags.store ? await ctx.store() : undefined;
-        const stop = interrupts(ctx);
-        try {
-          const outcome = await runDrill(aws, journal, d, {
-            resolver: resolverOf(d),
-            preflight: () =>
-              preflight(aws, d.drill, ctx.config, store, (l) => ctx.progress(l), {
-                resources: RESOURCE_TYPES,
-                datastores: STORE_TYPES,
-              }),
-            canaries: (id) => canaryStores(aws, d.drill, id, ctx.config, d.file),
-            applications: ctx.config.applications,
-            ...(flags.force ? { force: { by: currentUser(), why: flags.force } } : {}),
-            log: (l) => ctx.progress(printable(l)),
-            interrupt: stop.signal,
-            runbookDir: join(drctlHome(), "runbooks"),
-          });
-          return await finish(ctx, outcome, flags);
-        } finally {
-          stop.off();
-        }
-      }),
+      withContext((ctx) => runCommand(ctx, file, flags)),
     );
   drill
     .command("resume")
@@ -199,35 +246,6 @@ Examples:
     )
     .addHelpText("after", "\nExamples:\n  drctl drill resume drill-20261201T120000Z-ab12 --execute")
     .action((id: string, flags: { execute?: boolean; html?: string; store: boolean }) =>
-      withContext(async (ctx) => {
-        const journal = await ctx.journal();
-        if (!flags.execute) {
-          const run = await journal.run(id);
-          const steps = run ? await journal.steps(id) : [];
-          ctx.result(
-            () =>
-              run
-                ? `drill ${id} (${printable(run.file)}): ${run.status}; fault ${steps[0]?.status ?? "?"}\ndry run: add --execute to revert its fault and finish it`
-                : `no drill ${id} in the ${journal.description}`,
-            () => ({ version: 1, dryRun: true, run, steps }),
-          );
-          return run ? EXIT.ok : EXIT.badInput;
-        }
-        const aws = await ctx.aws();
-        // The drill file's own resolver (its DNS servers), as the drill it resumes probed through.
-        const file = (await journal.run(id))?.file;
-        const resolver = file ? resolverOf(loadDrill(file)) : systemResolver;
-        const outcome = await resumeDrill(aws, journal, id, loadDrill, {
-          resolver,
-          canaries: async (drillId) => {
-            const run = await journal.run(drillId);
-            const d = loadDrill(run?.file ?? "");
-            return canaryStores(aws, d.drill, drillId, ctx.config, d.file);
-          },
-          log: (l) => ctx.progress(printable(l)),
-          runbookDir: join(drctlHome(), "runbooks"),
-        });
-        return finish(ctx, outcome, flags);
-      }),
+      withContext((ctx) => resumeCommand(ctx, id, flags)),
     );
 }

@@ -44,4 +44,18 @@ describe("suppressions that cannot silently lie", () => {
     );
     expect(load(suppression("    rule: lisener.*\n"))).toThrow(/found "lisener\.\*", which names no rule/);
   });
+
+  it("accepts a drill's rule id and a pattern of them, as any rule's", () => {
+    const { config } = load(
+      suppression("    rule: drill.no-region-field\n    pair: endpoint api*\n") +
+        "  - rule: drill.canary-*\n    reason: accepted\n",
+    )();
+    expect(config.suppressions.map((s) => s.rule)).toEqual(["drill.no-region-field", "drill.canary-*"]);
+  });
+
+  it("refuses a drill rule id that names no rule, at its line, suggesting the one meant", () => {
+    expect(load(suppression("    rule: drill.no-regoin-field\n"))).toThrow(
+      /drctl\.yaml:3:11: suppressions\.0\.rule: expected a rule id \(or a pattern such as listener\.\*\), found "drill\.no-regoin-field", which names no rule; did you mean drill\.no-region-field\?/,
+    );
+  });
 });

@@ -59,6 +59,8 @@ export interface CanaryStore {
    * (undefined: it has one). Checked before the drill starts: without it the RPO is not measured.
    */
   standbyCopy(): Promise<string | undefined>;
+  /** The ARNs of the store and of its copy in the standby, where drctl knows them without a call. */
+  arns?: { primaryArn: string; standbyArn: string | null };
 }
 
 /** `missing` when the read fails with one of `codes` (the store is not there), else undefined; other errors thrown. */
@@ -187,24 +189,36 @@ async function storeOf(
     );
   const cmd = c.command;
   if (!cmd) throw new InputError(`${file}: canary ${c.name}: expected dynamodb, s3, command or freshness`);
+  return commandStore(c.name, cmd, interval, drillId, primary, standby);
+}
+
+/** A canary whose commands write, read and remove its markers (a store drctl has no adapter for). */
+function commandStore(
+  name: string,
+  cmd: NonNullable<DrillCanary["command"]>,
+  interval: number,
+  drillId: string,
+  primary: string,
+  standby: string,
+): CanaryStore {
   const env = (side: CanarySide) => ({
     DRCTL_SIDE: side,
     DRCTL_REGION: side === "primary" ? primary : standby,
-    DRCTL_MARKER_PREFIX: `drctl-${drillId}-${c.name}-`,
+    DRCTL_MARKER_PREFIX: `drctl-${drillId}-${name}-`,
   });
   const timeout = cmd.timeout * 1000;
   return {
-    name: c.name,
+    name,
     intervalSeconds: interval,
-    describe: `command canary ${c.name}: writes with \`${cmd.write}\`, reads with \`${cmd.read}\``,
+    describe: `command canary ${name}: writes with \`${cmd.write}\`, reads with \`${cmd.read}\``,
     bothWays: true,
-    marker: (seq) => `drctl-${drillId}-${c.name}-${seq}`,
+    marker: (seq) => `drctl-${drillId}-${name}-${seq}`,
     async write(side, seq, at) {
       const r = await shell(
         cmd.write,
         {
           ...env(side),
-          DRCTL_MARKER: `drctl-${drillId}-${c.name}-${seq}`,
+          DRCTL_MARKER: `drctl-${drillId}-${name}-${seq}`,
           DRCTL_WRITTEN_AT: new Date(at).toISOString(),
         },
         timeout,
@@ -273,6 +287,10 @@ function dynamodbStore(
   };
 }
 
+/** A bucket's ARN (a bucket's ARN names neither its region nor its account). */
+const s3Arn = (region: string, bucket: string) =>
+  `arn:${region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws"}:s3:::${bucket}`;
+
 function s3Store(
   aws: AwsClients,
   name: string,
@@ -295,6 +313,7 @@ function s3Store(
     name,
     intervalSeconds: interval,
     describe: `objects s3://${bucket}/${folder}${name}-<n>.json, read in s3://${standbyBucket}`,
+    arns: { primaryArn: s3Arn(primary, bucket), standbyArn: s3Arn(standby, standbyBucket) },
     bothWays,
     marker,
     write: (side, seq, at) => {

@@ -37,22 +37,11 @@ function positionOf(text: string, path: (string | number)[]): { line: number; co
   return { line: 1, col: 1 };
 }
 
-/**
- * Reads and validates a drill file: its schema, the fault's kind and parameters, the runbooks it
- * names. Every error names file:line:column and what was expected; nothing is read from AWS.
- */
-export function loadDrill(file: string): LoadedDrill {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new InputError(`cannot read drill file ${file}: ${(err as Error).message}`, { cause: err });
-  }
-  const drill = parseYamlWithSchema(text, file, drillSchema);
-  const at = (path: (string | number)[], message: string) => {
-    const pos = positionOf(text, path);
-    return new ConfigError(file, pos.line, pos.col, message);
-  };
+/** Where a drill file's error is: file:line:column of a key path, with the message. */
+type At = (path: (string | number)[], message: string) => ConfigError;
+
+/** Names given once, two regions, the fault's region in its scope, probe timeouts in range. */
+function checkShape(drill: DrillFile, at: At): void {
   const names = new Set<string>();
   drill.endpoints.forEach((e, i) => {
     if (names.has(e.name))
@@ -77,7 +66,10 @@ export function loadDrill(file: string): LoadedDrill {
     );
   if (drill.probe.timeout > drill.probe.interval * 10)
     throw at(["probe", "timeout"], "probe.timeout: expected at most ten probe intervals");
+}
 
+/** The fault: a fault kind that exists, its parameters valid, no value inside a shell script. */
+function checkFault(drill: DrillFile, at: At): void {
   const kind = STEP_KINDS.get(drill.fault.kind);
   if (!kind || !drill.fault.kind.startsWith("fault.")) {
     const known = faultKinds();
@@ -103,7 +95,10 @@ export function loadDrill(file: string): LoadedDrill {
       ["fault", "params", ...command.path],
       `fault.params.${pathLabel(command.path)}: ${command.message}`,
     );
+}
 
+/** The failover and failback runbooks the drill names, loaded and for the drill's application. */
+function runbooksOf(drill: DrillFile, file: string, at: At) {
   const near = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
   const runbookFile = (key: "runbook" | "failback", path: string, set = {}) => {
     try {
@@ -132,6 +127,28 @@ export function loadDrill(file: string): LoadedDrill {
       ["failback"],
       `failback: ${failback.file} is for application "${failback.runbook.application}", the drill for "${drill.application}"`,
     );
+  return { runbook, failback, failbackMode } as const;
+}
+
+/**
+ * Reads and validates a drill file: its schema, the fault's kind and parameters, the runbooks it
+ * names. Every error names file:line:column and what was expected; nothing is read from AWS.
+ */
+export function loadDrill(file: string): LoadedDrill {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new InputError(`cannot read drill file ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const drill = parseYamlWithSchema(text, file, drillSchema);
+  const at: At = (path, message) => {
+    const pos = positionOf(text, path);
+    return new ConfigError(file, pos.line, pos.col, message);
+  };
+  checkShape(drill, at);
+  checkFault(drill, at);
+  const { runbook, failback, failbackMode } = runbooksOf(drill, file, at);
   const hash = createHash("sha256").update(text);
   for (const r of [runbook, failback]) if (r) hash.update(r.hash);
   return { drill, file, hash: hash.digest("hex"), runbook, failback, failbackMode };

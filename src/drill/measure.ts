@@ -192,6 +192,50 @@ export interface CanaryReading {
 export const CANARY_HINT =
   "a canary under canaries: in the drill file (a DynamoDB table or S3 bucket the application replicates, or a command that writes and reads a marker) would measure it";
 
+/** One canary's figure: how old its newest marker readable on `to` was, and the markers missing. */
+function canaryRpo(
+  r: CanaryReading,
+  writes: readonly CanaryWrite[],
+  from: number,
+  to: string,
+): { seconds: number | null; lost: number; written: number; atLeast: boolean; note: string } {
+  const acked = writes.filter((w) => w.canary === r.canary && w.ok && w.at <= from);
+  if (r.error || acked.length === 0)
+    // Unread, or nothing written to look for: no figure (never "at least 0 s").
+    return {
+      seconds: null,
+      lost: 0,
+      written: acked.length,
+      atLeast: false,
+      note: r.error
+        ? `${r.canary}: could not be read on ${to}: ${r.error}`
+        : `${r.canary}: no marker was acknowledged before the phase began: nothing to look for on ${to}`,
+    };
+  const there = acked.filter((w) => r.present.has(w.marker));
+  const missing = acked.length - there.length;
+  if (there.length === 0) {
+    // Nothing arrived: at least as old as the first write.
+    const first = Math.min(...acked.map((w) => w.at), from);
+    const seconds = roundTo((from - first) / 1000, r.resolutionSeconds);
+    return {
+      seconds,
+      lost: missing,
+      written: acked.length,
+      atLeast: true,
+      note: `${r.canary}: none of its ${acked.length} markers is readable on ${to}: at least ${formatMeasured(seconds, r.resolutionSeconds).value}`,
+    };
+  }
+  const newest = Math.max(...there.map((w) => w.at));
+  const seconds = roundTo(Math.max(0, (from - newest) / 1000), r.resolutionSeconds);
+  return {
+    seconds,
+    lost: missing,
+    written: acked.length,
+    atLeast: false,
+    note: `${r.canary}: newest readable marker written ${formatMeasured(seconds, r.resolutionSeconds).value} before the fault; ${missing} of ${acked.length} markers missing`,
+  };
+}
+
 /** RPO and lost writes of a phase from the markers written before `from` and those read afterwards. */
 export function rpoOf(
   writes: readonly CanaryWrite[],
@@ -225,39 +269,16 @@ export function rpoOf(
   const perCanary: Record<string, { seconds: number | null; lost: number; written: number }> = {};
   let unknown = false;
   for (const r of readings) {
-    const acked = writes.filter((w) => w.canary === r.canary && w.ok && w.at <= from);
-    if (r.error || acked.length === 0) {
-      // Unread, or nothing written to look for: no figure (never "at least 0 s").
+    const c = canaryRpo(r, writes, from, to);
+    notes.push(c.note);
+    perCanary[r.canary] = { seconds: c.seconds, lost: c.lost, written: c.written };
+    if (c.seconds === null) {
       unknown = true;
-      notes.push(
-        r.error
-          ? `${r.canary}: could not be read on ${to}: ${r.error}`
-          : `${r.canary}: no marker was acknowledged before the phase began: nothing to look for on ${to}`,
-      );
-      perCanary[r.canary] = { seconds: null, lost: 0, written: acked.length };
       continue;
     }
-    const there = acked.filter((w) => r.present.has(w.marker));
-    const missing = acked.length - there.length;
-    lost += missing;
-    const newest = Math.max(...there.map((w) => w.at));
-    let seconds: number;
-    if (there.length === 0) {
-      // Nothing arrived: at least as old as the first write.
-      const first = Math.min(...acked.map((w) => w.at), from);
-      seconds = roundTo((from - first) / 1000, r.resolutionSeconds);
-      atLeast = true;
-      notes.push(
-        `${r.canary}: none of its ${acked.length} markers is readable on ${to}: at least ${formatMeasured(seconds, r.resolutionSeconds).value}`,
-      );
-    } else {
-      seconds = roundTo(Math.max(0, (from - newest) / 1000), r.resolutionSeconds);
-      notes.push(
-        `${r.canary}: newest readable marker written ${formatMeasured(seconds, r.resolutionSeconds).value} before the fault; ${missing} of ${acked.length} markers missing`,
-      );
-    }
-    perCanary[r.canary] = { seconds, lost: missing, written: acked.length };
-    worst = Math.max(worst, seconds);
+    lost += c.lost;
+    atLeast ||= c.atLeast;
+    worst = Math.max(worst, c.seconds);
   }
   if (unknown && Object.values(perCanary).every((c) => c.seconds === null))
     return {
