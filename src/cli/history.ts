@@ -58,33 +58,7 @@ export function registerHistory(program: Command, withContext: WithContext): voi
       "after",
       "\nExamples:\n  drctl history\n  drctl history show drill-20261201T120000Z-ab12\n  drctl --store dynamodb://drctl-history?region=us-east-1 history --json",
     )
-    .action((flags: { limit: number }) =>
-      withContext(async (ctx) => {
-        const store = await ctx.store("read");
-        const runs = await store.list({ limit: flags.limit });
-        const verdicts = await drillVerdicts(store, runs);
-        // Drill ids are longer than other runs' ids.
-        const width = Math.max(22, ...runs.map((r) => r.id.length));
-        ctx.result(
-          () =>
-            runs.length === 0
-              ? `no runs in ${store.description}`
-              : [
-                  `${"RUN".padEnd(width)}  KIND       ITEMS  CRIT  HIGH   MED   LOW  INFO  STARTED`,
-                  ...runs.map(
-                    (r) =>
-                      `${r.id.padEnd(width)}  ${r.kind.padEnd(9)}  ${String(r.pairs).padStart(5)}  ${[r.counts.critical, r.counts.high, r.counts.medium, r.counts.low, r.counts.info].map((n) => String(n).padStart(4)).join("  ")}  ${r.startedAt}${verdicts.has(r.id) ? `  ${verdicts.get(r.id) ?? ""}` : ""}`,
-                  ),
-                ].join("\n"),
-          () => ({
-            version: 1,
-            store: store.description,
-            runs: runs.map((r) => (verdicts.has(r.id) ? { ...r, verdict: verdicts.get(r.id) } : r)),
-          }),
-        );
-        return 0;
-      }),
-    );
+    .action((flags: { limit: number }) => withContext((ctx) => listRuns(ctx, flags.limit)));
   history
     .command("show")
     .argument("<run>", "the run's id (drctl history lists them)")
@@ -93,21 +67,7 @@ export function registerHistory(program: Command, withContext: WithContext): voi
       "after",
       "\nExamples:\n  drctl history show drill-20261201T120000Z-ab12\n  drctl history show 20261201T120000Z-ab12 --json",
     )
-    .action((id: string) =>
-      withContext(async (ctx) => {
-        const store = await ctx.store();
-        const run = await store.get(id);
-        if (!run)
-          throw new InputError(
-            `no run ${JSON.stringify(id)} in ${store.description}; drctl history lists them`,
-          );
-        ctx.result(
-          () => formatStoredRun(run),
-          () => run,
-        );
-        return 0;
-      }),
-    );
+    .action((id: string) => withContext((ctx) => showRun(ctx, id)));
   program
     .command("diff")
     .description("show new, resolved and unchanged findings between two stored scans (default: the last two)")
@@ -118,35 +78,85 @@ export function registerHistory(program: Command, withContext: WithContext): voi
       "\nExamples:\n  drctl diff                         the last two scans\n  drctl diff 20261120T100000Z-ab12 20261121T100000Z-cd34 --json",
     )
     .action((runA: string | undefined, runB: string | undefined) =>
-      withContext(async (ctx) => {
-        const store = await ctx.store("read");
-        const load = async (id: string) => {
-          const run = await store.get(id);
-          if (!run)
-            throw new InputError(
-              `no run ${JSON.stringify(id)} in ${store.description}; drctl history lists them`,
-            );
-          if (run.kind !== "scan")
-            throw new InputError(
-              `run ${id} is a ${run.kind} run; drctl diff compares scans (drctl freshness --diff compares freshness runs)`,
-            );
-          return run;
-        };
-        let before: StoredScan | undefined;
-        let after: StoredScan;
-        if (runA && runB) [before, after] = [await load(runA), await load(runB)];
-        else {
-          const [latest, previous] = await store.list({ kind: "scan", limit: 2 });
-          if (!latest) throw new InputError(`no stored scans in ${store.description}; run drctl scan first`);
-          after = runA ? await load(runA) : await load(latest.id);
-          before = runA ? await previousRun(store, after) : previous ? await load(previous.id) : undefined;
-        }
-        const d = diffRuns(before, after);
-        ctx.result(
-          () => formatDiff(d),
-          () => ({ version: 1, ...d, summary: diffSentence(d, before?.startedAt) }),
-        );
-        return 0;
-      }),
+      withContext((ctx) => diffScans(ctx, runA, runB)),
     );
+}
+
+/** drctl history: the stored runs, newest first, a drill with its verdict. */
+async function listRuns(ctx: CommandContext, limit: number): Promise<number> {
+  const store = await ctx.store("read");
+  const runs = await store.list({ limit });
+  const verdicts = await drillVerdicts(store, runs);
+  ctx.result(
+    () => (runs.length === 0 ? `no runs in ${store.description}` : runsTable(runs, verdicts)),
+    () => ({
+      version: 1,
+      store: store.description,
+      runs: runs.map((r) => (verdicts.has(r.id) ? { ...r, verdict: verdicts.get(r.id) } : r)),
+    }),
+  );
+  return 0;
+}
+
+function runsTable(runs: readonly RunHeader[], verdicts: ReadonlyMap<string, string>): string {
+  // Drill ids are longer than other runs' ids.
+  const width = Math.max(22, ...runs.map((r) => r.id.length));
+  const counts = (r: RunHeader) =>
+    [r.counts.critical, r.counts.high, r.counts.medium, r.counts.low, r.counts.info]
+      .map((n) => String(n).padStart(4))
+      .join("  ");
+  return [
+    `${"RUN".padEnd(width)}  KIND       ITEMS  CRIT  HIGH   MED   LOW  INFO  STARTED`,
+    ...runs.map(
+      (r) =>
+        `${r.id.padEnd(width)}  ${r.kind.padEnd(9)}  ${String(r.pairs).padStart(5)}  ${counts(r)}  ${r.startedAt}${verdicts.has(r.id) ? `  ${verdicts.get(r.id) ?? ""}` : ""}`,
+    ),
+  ].join("\n");
+}
+
+/** drctl history show: one stored run as its command printed it. */
+async function showRun(ctx: CommandContext, id: string): Promise<number> {
+  const store = await ctx.store();
+  const run = await store.get(id);
+  if (!run)
+    throw new InputError(`no run ${JSON.stringify(id)} in ${store.description}; drctl history lists them`);
+  ctx.result(
+    () => formatStoredRun(run),
+    () => run,
+  );
+  return 0;
+}
+
+/** drctl diff: the change between two stored scans (default: the last two). */
+async function diffScans(
+  ctx: CommandContext,
+  runA: string | undefined,
+  runB: string | undefined,
+): Promise<number> {
+  const store = await ctx.store("read");
+  const load = async (id: string) => {
+    const run = await store.get(id);
+    if (!run)
+      throw new InputError(`no run ${JSON.stringify(id)} in ${store.description}; drctl history lists them`);
+    if (run.kind !== "scan")
+      throw new InputError(
+        `run ${id} is a ${run.kind} run; drctl diff compares scans (drctl freshness --diff compares freshness runs)`,
+      );
+    return run;
+  };
+  let before: StoredScan | undefined;
+  let after: StoredScan;
+  if (runA && runB) [before, after] = [await load(runA), await load(runB)];
+  else {
+    const [latest, previous] = await store.list({ kind: "scan", limit: 2 });
+    if (!latest) throw new InputError(`no stored scans in ${store.description}; run drctl scan first`);
+    after = runA ? await load(runA) : await load(latest.id);
+    before = runA ? await previousRun(store, after) : previous ? await load(previous.id) : undefined;
+  }
+  const d = diffRuns(before, after);
+  ctx.result(
+    () => formatDiff(d),
+    () => ({ version: 1, ...d, summary: diffSentence(d, before?.startedAt) }),
+  );
+  return 0;
 }

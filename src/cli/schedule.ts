@@ -59,62 +59,7 @@ export function registerSchedule(program: Command, withContext: WithContext): vo
       "after",
       "\nExamples:\n  drctl schedule list\n  drctl --config prod.yaml schedule list --json",
     )
-    .action(() =>
-      withContext((ctx) => {
-        const now = new Date();
-        const rows = ctx.config.schedules.map((s) => {
-          const loaded = runbookOf(ctx, s);
-          return {
-            name: s.name,
-            cron: s.cron,
-            next: nextTimes(parseCron(s.cron), now, 3).map(utc),
-            runbook: s.runbook,
-            runbookName: loaded.runbook.name,
-            application: loaded.runbook.application,
-            set: s.set,
-            notifyTopicArn: scheduleTopic(ctx.config, s) ?? null,
-          };
-        });
-        ctx.result(
-          () => {
-            if (rows.length === 0)
-              return `no schedules in ${ctx.configFile ?? "drctl.yaml (there is none here)"}: add schedules: (name, runbook, cron) to run runbooks on a schedule`;
-            const head = [
-              "SCHEDULE",
-              "CRON",
-              "NEXT (UTC)",
-              "RUNBOOK",
-              "APPLICATION",
-              "SET",
-              "TOLD ON FAILURE",
-            ];
-            const table = rows.map((r) => [
-              r.name,
-              r.cron,
-              r.next[0] ?? "never",
-              `${r.runbook} (${r.runbookName})`,
-              r.application,
-              Object.entries(r.set)
-                .map(([k, v]) => `${k}=${String(v)}`)
-                .join(" ") || "-",
-              r.notifyTopicArn ?? "no one (no topic)",
-            ]);
-            const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => (t[i] ?? "").length)));
-            const line = (cells: string[]) =>
-              printable(
-                cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c)).join("  "),
-              );
-            return [
-              `schedules of ${ctx.configFile ?? "drctl.yaml"}, as the cloud deployment makes them (npm run synth): an EventBridge rule each, starting its runbook in the failover workflow; one run at a time per application`,
-              line(head),
-              ...table.map(line),
-            ].join("\n");
-          },
-          () => ({ version: 1, schedules: rows }),
-        );
-        return Promise.resolve(EXIT.ok);
-      }),
-    );
+    .action(() => withContext((ctx) => listSchedules(ctx)));
   schedule
     .command("plan")
     .argument("<name>", "the schedule's name")
@@ -151,4 +96,64 @@ export function registerSchedule(program: Command, withContext: WithContext): vo
         return code;
       }),
     );
+}
+
+/** drctl schedule list: each schedule's cron, next times, runbook, values and who is told. */
+function listSchedules(ctx: CommandContext): Promise<number> {
+  const now = new Date();
+  const rows = ctx.config.schedules.map((s) => {
+    const loaded = runbookOf(ctx, s);
+    return {
+      name: s.name,
+      cron: s.cron,
+      next: nextTimes(parseCron(s.cron), now, 3).map(utc),
+      runbook: s.runbook,
+      runbookName: loaded.runbook.name,
+      application: loaded.runbook.application,
+      set: s.set,
+      notifyTopicArn: scheduleTopic(ctx.config, s) ?? null,
+    };
+  });
+  ctx.result(
+    () =>
+      rows.length === 0
+        ? `no schedules in ${ctx.configFile ?? "drctl.yaml (there is none here)"}: add schedules: (name, runbook, cron) to run runbooks on a schedule`
+        : schedulesTable(ctx, rows),
+    () => ({ version: 1, schedules: rows }),
+  );
+  return Promise.resolve(EXIT.ok);
+}
+
+interface ScheduleRow {
+  name: string;
+  cron: string;
+  next: string[];
+  runbook: string;
+  runbookName: string;
+  application: string;
+  set: Record<string, unknown>;
+  notifyTopicArn: string | null;
+}
+
+function schedulesTable(ctx: CommandContext, rows: readonly ScheduleRow[]): string {
+  const head = ["SCHEDULE", "CRON", "NEXT (UTC)", "RUNBOOK", "APPLICATION", "SET", "TOLD ON FAILURE"];
+  const table = rows.map((r) => [
+    r.name,
+    r.cron,
+    r.next[0] ?? "never",
+    `${r.runbook} (${r.runbookName})`,
+    r.application,
+    Object.entries(r.set)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(" ") || "-",
+    r.notifyTopicArn ?? "no one (no topic)",
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => (t[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    printable(cells.map((c, i) => (i < cells.length - 1 ? c.padEnd(widths[i] ?? 0) : c)).join("  "));
+  return [
+    `schedules of ${ctx.configFile ?? "drctl.yaml"}, as the cloud deployment makes them (npm run synth): an EventBridge rule each, starting its runbook in the failover workflow; one run at a time per application`,
+    line(head),
+    ...table.map(line),
+  ].join("\n");
 }

@@ -17,146 +17,35 @@ import {
   type StoreStatus,
 } from "../core/freshness-result.js";
 import { findingOf, type Finding } from "../core/finding.js";
-import type { DrctlConfig } from "../config/schema.js";
 import { checkDeclared, pairFinding, viaOf, type Declaration } from "../pairs/declared.js";
 import { PAIR_RULES } from "../pairs/rules.js";
 import { isTrue, TAG, tidyArn } from "../pairs/tags.js";
 import { taggedResources, type TaggedResource } from "../pairs/tagged.js";
 import { RegionCaches } from "../aws/region-cache.js";
 import { applySuppressions } from "../core/suppressions.js";
-import { formatDuration } from "../util/duration.js";
-import { glob } from "../util/glob.js";
-import { belongsTo } from "../config/applications.js";
 import { pool } from "../util/pool.js";
 import { MetricReader } from "../aws/metrics.js";
 import type {
   FreshnessContext,
-  Measurement,
-  Posture,
   PrimaryStore,
   Protection,
   StandbyHint,
   StoreType,
 } from "../datastores/type.js";
 import { storeReadError, type Discovered } from "../datastores/type.js";
+import { measureProtection, unprotectedResults } from "./measure.js";
+import { postureOf } from "./posture.js";
+import type { FreshnessOptions } from "./options.js";
 
-export interface FreshnessOptions {
-  primaryRegions: readonly string[];
-  /**
-   * The regions to look for copies in as given (--standby-region, regions.standby), possibly
-   * none: the regions AWS records copies in (a replica's, a global table's replicas', a
-   * replication rule's destination bucket's, a secondaryARN tag's) are always added, so a store
-   * with a copy elsewhere is never called unprotected.
-   */
-  standbyRegions: readonly string[];
-  /** Where the given standby regions come from, for people ("--standby-region"). */
-  standbyFrom?: string;
-  config: Pick<DrctlConfig, "rpo" | "applications" | "pairs" | "freshness" | "suppressions">;
-  now: Date;
-  /** Measures, by writing a marker, the protections it covers: what it says replaces the metrics. */
-  canary?: (p: Protection) => Promise<Measurement> | undefined;
-  /** The data-store types to measure with (the catalogue's, or fewer in a test). */
-  types: readonly StoreType[];
-  concurrency?: number;
-  backupRetentionDays?: { min: number; max: number };
-}
-
-/** The rule that reports a store type that could not be read. */
+export type { FreshnessOptions } from "./options.js";
 
 const storeName = (arn: string) => arn.split(/[:/]/).at(-1) ?? arn;
 
-interface Target {
-  seconds: number;
-  application: string | null;
-}
-
-/** The target of a store: its pair's in drctl.yaml, else its application's, else the default. */
-function targetOf(options: FreshnessOptions, arn: string, tags: Record<string, string>): Target {
-  const app = options.config.applications.find((a) => belongsTo(a, arn, tags));
-  const pair = options.config.pairs.find((p) => tidyArn(p.primary) === arn && p.rpo !== undefined);
-  return { seconds: pair?.rpo ?? app?.rpo ?? options.config.rpo, application: app?.name ?? null };
-}
-
-function statusOf(m: Measurement, rpo: number): StoreStatus {
-  if (m.broken) return "broken";
-  if (m.exposureSeconds === undefined) return "unknown";
-  // "At least 2 min" says nothing against a 15 min target.
-  if (m.atLeast && m.exposureSeconds <= rpo) return "unknown";
-  return m.exposureSeconds > rpo ? "breach" : "ok";
-}
-
-function messageOf(p: Protection, m: Measurement, status: StoreStatus, rpo: number): string {
-  const where = `${p.primary.name} (${p.kind}${p.standbyRegion ? ` to ${p.standbyRegion}` : ""})`;
-  const behind =
-    m.exposureSeconds === undefined
-      ? ""
-      : `${m.atLeast ? "at least " : ""}${formatDuration(m.exposureSeconds)} behind`;
-  switch (status) {
-    case "broken":
-      return `${where}: ${m.broken?.reason ?? "broken"}`;
-    case "unknown":
-      return `${where}: exposure unknown: ${m.unknown?.reason ?? "no measurement"}`;
-    case "breach":
-      return `${where} is ${behind}, over its ${formatDuration(rpo)} target`;
-    default:
-      return `${where} is ${behind}; target ${formatDuration(rpo)}`;
-  }
-}
-
-/**
- * The verdict on a store with no protection: unprotected when the standby regions were read and
- * hold no copy; unknown when no standby region is known (nothing given, nothing AWS records),
- * since copies of snapshots and images are recorded only where they are.
- */
-function uncopied(
-  s: PrimaryStore,
-  checked: readonly string[],
-): Pick<StoreResult, "status" | "measuredBy" | "message" | "remediation"> {
-  if (checked.length === 0)
-    return {
-      status: "unknown",
-      measuredBy:
-        "AWS records no replica or replication of it; no standby region known to look for copies in",
-      message: `${s.name} (${s.type} in ${s.region}): AWS records no replica or replication of it, and no standby region is known to look for copies in`,
-      remediation:
-        "Name the standby region (--standby-region REGION, or regions.standby in drctl.yaml) so its copies are looked for, or replicate the store into it.",
-    };
-  return {
-    status: "unprotected",
-    measuredBy: `no replica, replication or copy found in ${checked.join(", ")}`,
-    message: `${s.name} (${s.type} in ${s.region}) has no copy in any other region: losing ${s.region} loses its data`,
-    remediation:
-      "Replicate it into the standby region (a cross-region replica, a global-table replica, a replication rule, a copy), or list it under freshness.ignore if it holds nothing to keep.",
-  };
-}
-
-/** Findings from a pair of descriptions under a type's posture rules. */
-function postureFindings(
-  posture: Posture<unknown>,
-  subject: { name: string; primaryArn: string; secondaryArn: string | null },
-  options: FreshnessOptions,
-): Finding[] {
-  const settings = {
-    strategy: "warm-standby" as const,
-    certificateExpiryDays: 30,
-    now: options.now,
-    backupRetentionDays: options.backupRetentionDays ?? { min: 7, max: 30 },
-  };
-  return posture.rules.flatMap((rule) =>
-    rule.check(posture.primary, posture.standby, settings).map((d) =>
-      findingOf(rule, {
-        pair: subject.name,
-        primaryArn: subject.primaryArn,
-        secondaryArn: subject.secondaryArn,
-        status: d.status ?? "drift",
-        path: d.path,
-        primary: d.primary,
-        secondary: d.secondary,
-        message: d.message,
-        ...(d.severity ? { severity: d.severity } : {}),
-      }),
-    ),
-  );
+/** A pair people declared, its standby checked against the types. */
+interface DeclaredPair {
+  primary: string;
+  standby: string;
+  via: string;
 }
 
 /** Pairs people declared: tags on any resource (the secondaryARN), and pairs of drctl.yaml. */
@@ -165,8 +54,8 @@ function declaredPairs(
   options: FreshnessOptions,
   typeOf: (arn: string) => StoreType | undefined,
   findings: Finding[],
-): { primary: string; standby: string; via: string }[] {
-  const out: { primary: string; standby: string; via: string }[] = [];
+): DeclaredPair[] {
+  const out: DeclaredPair[] = [];
   const declare = (d: Declaration) => {
     const own = typeOf(d.primaryArn);
     if (!own) return; // no freshness check for this kind of resource
@@ -228,7 +117,7 @@ function primaryTags(
 function standbyRegionsOf(
   options: FreshnessOptions,
   hints: readonly StandbyHint[],
-  declared: readonly { primary: string; standby: string; via: string }[],
+  declared: readonly DeclaredPair[],
 ): StandbyRegion[] {
   const out = new Map<string, { via: string; more: number }>();
   const add = (region: string, via: string) => {
@@ -248,10 +137,63 @@ function standbyRegionsOf(
 
 export async function runFreshness(aws: AwsClients, options: FreshnessOptions): Promise<FreshnessResult> {
   const started = performance.now();
+  const findings: Finding[] = [];
+  let ctx = contextOf(aws, options);
+  const typeOf = typeOwning(options.types);
+
+  // 1. The tags of the primary regions' resources (applications, declared pairs), and where each
+  // type's primaries say their copies are: together, the standby regions to read.
+  const [tagged, hints] = await Promise.all([
+    primaryTags(aws, options.primaryRegions, findings),
+    standbyHintsOf(options.types, ctx),
+  ]);
+  const declared = declaredPairs(tagged, options, typeOf, findings);
+  const standby = standbyRegionsOf(options, hints, declared);
+  ctx = { ...ctx, standbyRegions: standby.map((r) => r.region) };
+
+  // 2. What each type finds in the primary and standby regions.
+  const discovered = await discoverAll(options.types, ctx, findings);
+  const stores = new Map<string, PrimaryStore>();
+  for (const d of discovered) for (const s of d.stores) if (!stores.has(s.arn)) stores.set(s.arn, s);
+  // 3. Declared pairs that AWS records no protection for are broken protections of their own.
+  const protections = discovered.flatMap((d) => d.protections);
+  protections.push(...unrecordedDeclarations(declared, protections, stores, typeOf));
+
+  // 4. Measure every protection against its store's target; 5. a store with no protection at
+  // all is unprotected, unless drctl.yaml says it needs none.
+  const tagsOf = new Map(tagged.map((r) => [r.arn, r.tags]));
+  const measuring = { options, ctx, tagsOf, findings };
+  // All at once: a measurement makes no calls of its own but metric reads, which go out batched.
+  const results: StoreResult[] = await pool(
+    protections,
+    options.concurrency ?? Math.max(1, protections.length),
+    (p) => measureProtection(measuring, p),
+  );
+  results.push(...unprotectedResults(measuring, stores.values(), protections));
+
+  // 6. Posture: the primary's own (once per store), then each protection's pair, then whole regions.
+  findings.push(...postureOf(stores.values(), protections, discovered, options));
+  applySuppressions(findings, options.config.suppressions, options.now);
+  return {
+    version: FRESHNESS_SCHEMA_VERSION,
+    generatedAt: options.now.toISOString(),
+    rpoSeconds: options.config.rpo,
+    standbyRegions: standby,
+    stores: sortedResults(results),
+    findings,
+    stats: {
+      stores: results.length,
+      durationMs: Math.round(performance.now() - started),
+      calls: aws.counter.byOperation,
+      retries: aws.counter.totalRetries,
+    },
+  };
+}
+
+function contextOf(aws: AwsClients, options: FreshnessOptions): FreshnessContext {
   const caches = new RegionCaches(aws);
-  const types = options.types;
   const windowSeconds = options.config.freshness.window;
-  let ctx: FreshnessContext = {
+  return {
     aws,
     now: options.now,
     windowSeconds,
@@ -264,11 +206,11 @@ export async function runFreshness(aws: AwsClients, options: FreshnessOptions): 
     standbyRegions: options.standbyRegions,
     settings: { backupRetentionDays: options.backupRetentionDays ?? { min: 7, max: 30 } },
   };
-  const findings: Finding[] = [];
+}
 
-  // 1. The tags of the primary regions' resources (applications, declared pairs), and where each
-  // type's primaries say their copies are: together, the standby regions to read.
-  const typeOf = (arn: string) => {
+/** The type that owns an ARN, if any (an ARN that cannot be parsed has none). */
+function typeOwning(types: readonly StoreType[]): (arn: string) => StoreType | undefined {
+  return (arn) => {
     try {
       const parsed = parseArn(arn);
       return types.find((t) => t.owns(parsed));
@@ -276,208 +218,84 @@ export async function runFreshness(aws: AwsClients, options: FreshnessOptions): 
       return undefined;
     }
   };
-  const [tagged, hints] = await Promise.all([
-    primaryTags(aws, options.primaryRegions, findings),
-    // A list that cannot be read here fails again in discover(), which reports it.
-    Promise.all(
-      types.map((t) => (t.standbyHints ? t.standbyHints(ctx).catch(() => []) : Promise.resolve([]))),
-    ).then((h) => h.flat()),
-  ]);
-  const declared = declaredPairs(tagged, options, typeOf, findings);
-  const standby = standbyRegionsOf(options, hints, declared);
-  ctx = { ...ctx, standbyRegions: standby.map((r) => r.region) };
+}
 
-  // 2. What each type finds in the primary and standby regions.
+/** Where each type's primaries say their copies are. */
+async function standbyHintsOf(types: readonly StoreType[], ctx: FreshnessContext): Promise<StandbyHint[]> {
+  // A list that cannot be read here fails again in discover(), which reports it.
+  const hints = await Promise.all(
+    types.map((t) => (t.standbyHints ? t.standbyHints(ctx).catch(() => []) : Promise.resolve([]))),
+  );
+  return hints.flat();
+}
+
+/** What each type finds; a type that cannot be read is a finding, and the others go on. */
+async function discoverAll(
+  types: readonly StoreType[],
+  ctx: FreshnessContext,
+  findings: Finding[],
+): Promise<Discovered[]> {
   const discovered = await Promise.all(
     types.map((t) =>
-      t.discover(ctx).then(
-        (d) => d,
-        (err: unknown) => {
-          findings.push(
-            findingOf(storeReadError(t), {
-              pair: `(${t.title})`,
-              primaryArn: "",
-              secondaryArn: null,
-              status: "error",
-              path: `type[${t.type}]`,
-              primary: null,
-              secondary: null,
-              message: `could not read ${t.title.toLowerCase()}: ${err instanceof Error ? err.message : String(err)}`,
-            }),
-          );
-          return undefined;
-        },
-      ),
-    ),
-  );
-  const tagsOf = new Map(tagged.map((r) => [r.arn, r.tags]));
-  const ok = discovered.filter((d): d is Discovered => d !== undefined);
-  const stores = new Map<string, PrimaryStore>();
-  for (const d of ok) for (const s of d.stores) if (!stores.has(s.arn)) stores.set(s.arn, s);
-  const protections = ok.flatMap((d) => d.protections);
-
-  // 3. Declared pairs that AWS records no protection for are broken protections of their own.
-  for (const d of declared) {
-    if (protections.some((p) => p.primary.arn === d.primary && p.standbyArn === d.standby)) continue;
-    const primary = stores.get(d.primary) ?? {
-      type: typeOf(d.primary)?.type ?? "?",
-      arn: d.primary,
-      name: storeName(d.primary),
-      region: parseArn(d.primary).region,
-    };
-    protections.push({
-      kind: "declared-pair",
-      primary,
-      standbyArn: d.standby,
-      standbyRegion: parseArn(d.standby).region || null,
-      measure: () =>
-        Promise.resolve({
-          measuredBy: `the pair declared by ${d.via}`,
-          evidence: [{ what: "declared standby", value: d.standby }],
-          broken: {
-            reason: `${d.via} names ${d.standby} as its standby, but AWS records no replica, replication or copy of ${primary.name} there`,
-            fix: "Set up replication to the standby named (a replica, a global-table replica, a replication rule), or correct the declaration.",
-          },
-        }),
-    });
-  }
-
-  // 4. Measure every protection against its store's target.
-  // All at once: a measurement makes no calls of its own but metric reads, which go out batched.
-  const results: StoreResult[] = await pool(
-    protections,
-    options.concurrency ?? Math.max(1, protections.length),
-    async (p) => {
-      const target = targetOf(options, p.primary.arn, tagsOf.get(p.primary.arn) ?? {});
-      const base = {
-        kind: p.kind,
-        store: p.primary.name,
-        application: target.application,
-        primaryArn: p.primary.arn,
-        primaryRegion: p.primary.region,
-        standbyArn: p.standbyArn,
-        standbyRegion: p.standbyRegion,
-        checkedRegions: ctx.standbyRegions,
-        rpoSeconds: target.seconds,
-      };
-      let m: Measurement;
-      try {
-        m = (await options.canary?.(p)) ?? (await p.measure(ctx));
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        const type = types.find((t) => t.type === p.primary.type);
+      t.discover(ctx).catch((err: unknown) => {
         findings.push(
-          findingOf(storeReadError(type ?? { type: p.primary.type, title: p.primary.type }), {
-            pair: p.primary.name,
-            primaryArn: p.primary.arn,
-            secondaryArn: p.standbyArn,
+          findingOf(storeReadError(t), {
+            pair: `(${t.title})`,
+            primaryArn: "",
+            secondaryArn: null,
             status: "error",
-            path: `stores[${p.kind}]`,
+            path: `type[${t.type}]`,
             primary: null,
             secondary: null,
-            message: `could not measure ${p.primary.name} (${p.kind}): ${message}`,
+            message: `could not read ${t.title.toLowerCase()}: ${err instanceof Error ? err.message : String(err)}`,
           }),
         );
-        return {
-          ...base,
-          status: "error",
-          exposureSeconds: null,
-          measuredBy: "(could not be read)",
-          message: `${p.primary.name} (${p.kind}): could not be measured: ${message}`,
-          evidence: [],
-        };
-      }
-      const status = statusOf(m, target.seconds);
-      const remediation =
-        m.broken?.fix ??
-        m.unknown?.fix ??
-        (status === "breach"
-          ? "Find what slows the copy (write volume, the copy's schedule, the replica's size) or, if the business accepts more loss, raise the target in drctl.yaml."
-          : undefined);
-      return {
-        ...base,
-        status,
-        exposureSeconds: m.exposureSeconds ?? null,
-        ...(m.atLeast ? { exposureAtLeast: true } : {}),
-        ...(m.resolutionSeconds !== undefined ? { resolutionSeconds: m.resolutionSeconds } : {}),
-        measuredBy: m.measuredBy,
-        message: messageOf(p, m, status, target.seconds),
-        evidence: m.evidence,
-        ...(remediation ? { remediation } : {}),
-      };
-    },
+        return undefined;
+      }),
+    ),
   );
+  return discovered.filter((d): d is Discovered => d !== undefined);
+}
 
-  // 5. A store with no protection at all is unprotected, unless drctl.yaml says it needs none.
-  const protectedArns = new Set(protections.map((p) => p.primary.arn));
-  const ignored = (arn: string) => options.config.freshness.ignore.some((g) => glob(g).test(arn));
-  for (const s of stores.values()) {
-    if (protectedArns.has(s.arn) || ignored(s.arn)) continue;
-    const target = targetOf(options, s.arn, tagsOf.get(s.arn) ?? {});
-    results.push({
-      kind: s.type,
-      store: s.name,
-      application: target.application,
-      primaryArn: s.arn,
-      primaryRegion: s.region,
-      standbyArn: null,
-      standbyRegion: null,
-      checkedRegions: ctx.standbyRegions,
-      rpoSeconds: target.seconds,
-      exposureSeconds: null,
-      evidence: [],
-      ...uncopied(s, ctx.standbyRegions),
+/** A declared pair AWS records no protection for: a broken protection of its own. */
+function unrecordedDeclarations(
+  declared: readonly DeclaredPair[],
+  protections: readonly Protection[],
+  stores: ReadonlyMap<string, PrimaryStore>,
+  typeOf: (arn: string) => StoreType | undefined,
+): Protection[] {
+  return declared
+    .filter((d) => !protections.some((p) => p.primary.arn === d.primary && p.standbyArn === d.standby))
+    .map((d) => {
+      const primary = stores.get(d.primary) ?? {
+        type: typeOf(d.primary)?.type ?? "?",
+        arn: d.primary,
+        name: storeName(d.primary),
+        region: parseArn(d.primary).region,
+      };
+      return {
+        kind: "declared-pair",
+        primary,
+        standbyArn: d.standby,
+        standbyRegion: parseArn(d.standby).region || null,
+        measure: () =>
+          Promise.resolve({
+            measuredBy: `the pair declared by ${d.via}`,
+            evidence: [{ what: "declared standby", value: d.standby }],
+            broken: {
+              reason: `${d.via} names ${d.standby} as its standby, but AWS records no replica, replication or copy of ${primary.name} there`,
+              fix: "Set up replication to the standby named (a replica, a global-table replica, a replication rule), or correct the declaration.",
+            },
+          }),
+      };
     });
-  }
+}
 
-  // 6. Posture: the primary's own (once per store), then each protection's pair, then whole regions.
-  const posture: Finding[] = [];
-  for (const s of stores.values())
-    if (s.posture)
-      posture.push(
-        ...postureFindings(s.posture, { name: s.name, primaryArn: s.arn, secondaryArn: null }, options),
-      );
-  for (const p of protections)
-    if (p.posture)
-      posture.push(
-        ...postureFindings(
-          p.posture,
-          { name: p.primary.name, primaryArn: p.primary.arn, secondaryArn: p.standbyArn },
-          options,
-        ),
-      );
-  for (const d of ok)
-    for (const r of d.regionPosture ?? [])
-      posture.push(
-        ...postureFindings(r.posture, { name: r.subject, primaryArn: "", secondaryArn: null }, options),
-      );
-  // The primary's own rules also run with each protection: one finding per place, never twice.
-  const seen = new Set<string>();
-  for (const f of posture) {
-    const key = `${f.primaryArn}|${f.pair}|${f.ruleId}|${f.path}|${f.path.startsWith("standby") ? (f.secondaryArn ?? "") : ""}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    findings.push(f);
-  }
-  applySuppressions(findings, options.config.suppressions, options.now);
-
+/** Worst first, then by store and kind. */
+function sortedResults(results: StoreResult[]): StoreResult[] {
   const order = (s: StoreStatus) => STORE_STATUSES.indexOf(s);
-  results.sort(
+  return results.sort(
     (a, b) =>
       order(a.status) - order(b.status) || a.store.localeCompare(b.store) || a.kind.localeCompare(b.kind),
   );
-  return {
-    version: FRESHNESS_SCHEMA_VERSION,
-    generatedAt: options.now.toISOString(),
-    rpoSeconds: options.config.rpo,
-    standbyRegions: standby,
-    stores: results,
-    findings,
-    stats: {
-      stores: results.length,
-      durationMs: Math.round(performance.now() - started),
-      calls: aws.counter.byOperation,
-      retries: aws.counter.totalRetries,
-    },
-  };
 }

@@ -1,18 +1,18 @@
 import { ops } from "../aws/services.js";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type TransactWriteCommandInput,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { randomBytes } from "node:crypto";
-import type { AwsClients } from "../aws/client-factory.js";
-import { awsErrorCode, mapAwsError } from "../aws/errors.js";
+import { mapAwsError } from "../aws/errors.js";
+import {
+  cancellationReasons,
+  conditionFailed,
+  DynamoDbTable,
+  parse,
+  retryConflicts,
+  TRANSACTION_ITEMS,
+  type Item,
+  type TransactItem,
+} from "./dynamodb-table.js";
+import { lockOfItem, ownedCondition } from "./dynamodb-lock-item.js";
 import { DrctlError } from "../errors.js";
 import {
   JOURNAL_FORMAT,
@@ -23,7 +23,6 @@ import {
   type Fence,
   type Intent,
   type Journal,
-  type LockOwner,
   type LockRecord,
   type NewRun,
   type NewStep,
@@ -57,105 +56,9 @@ export const DYNAMODB_JOURNAL_PERMISSIONS = ops(
   "TransactWriteItems",
 );
 
-const conditionFailed = (err: unknown) => awsErrorCode(err) === "ConditionalCheckFailedException";
-type Item = Record<string, unknown>;
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
-
-/** TransactWriteItems takes at most 100 items; one is the fence's condition check. */
-const TRANSACTION_ITEMS = 99;
-
-/** Why each item of a cancelled transaction failed ("None" for those that did not), or undefined. */
-function cancellationReasons(err: unknown): string[] | undefined {
-  if (awsErrorCode(err) !== "TransactionCanceledException") return undefined;
-  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-  return (reasons ?? []).map((r) => r.Code ?? "None");
-}
-
-/** A write that met another in flight on the same item (the lease renewed during a fenced write). */
-const conflicted = (err: unknown) =>
-  awsErrorCode(err) === "TransactionConflictException" ||
-  (cancellationReasons(err)?.includes("TransactionConflict") ?? false);
-
-/** Runs `call` again (a few times, briefly) while it conflicts with a concurrent write. */
-async function retryConflicts<T>(call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (err) {
-      if (attempt >= 5 || !conflicted(err)) throw err;
-      await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 20));
-    }
-  }
-}
-
-const parse = <T>(text: unknown, fallback: T): T => {
-  if (typeof text !== "string" || text === "") return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-};
-
-export class DynamoDbJournal implements Journal {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    aws: AwsClients,
-    readonly table: string,
-    readonly region: string,
-  ) {
-    this.doc = DynamoDBDocumentClient.from(aws.get(DynamoDBClient, region), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
-  }
-
+export class DynamoDbJournal extends DynamoDbTable implements Journal {
   get description(): string {
     return `journal in DynamoDB table ${this.table} (${this.region})`;
-  }
-
-  private async send<T>(
-    operation: string,
-    call: (doc: DynamoDBDocumentClient) => Promise<unknown>,
-  ): Promise<T> {
-    try {
-      return (await call(this.doc)) as T;
-    } catch (err) {
-      if (conditionFailed(err) || cancellationReasons(err) || conflicted(err)) throw err;
-      throw mapAwsError(err, {
-        service: "DynamoDB",
-        operation: `${operation} on table ${this.table}`,
-        region: this.region,
-      });
-    }
-  }
-
-  private get(Key: Item): Promise<{ Item?: Item }> {
-    return this.send("GetItem", (doc) =>
-      doc.send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true })),
-    );
-  }
-
-  private async query(pk: string, prefix?: string, newestFirst = false): Promise<Item[]> {
-    const items: Item[] = [];
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const page = await this.send<{ Items?: Item[]; LastEvaluatedKey?: Item }>("Query", (doc) =>
-        doc.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: prefix ? "PK = :pk AND begins_with(SK, :p)" : "PK = :pk",
-            ExpressionAttributeValues: { ":pk": pk, ...(prefix ? { ":p": prefix } : {}) },
-            ConsistentRead: true,
-            ScanIndexForward: !newestFirst,
-            ExclusiveStartKey,
-          }),
-        ),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
   }
 
   async lockOf(application: string): Promise<LockRecord | undefined> {
@@ -568,46 +471,4 @@ export class DynamoDbJournal implements Journal {
   close(): void {
     // The client belongs to AwsClients.
   }
-}
-
-function lockOfItem(application: string, i: Item): LockRecord {
-  const owner = parse<LockOwner | null>(i.owner, null);
-  return {
-    application,
-    runId: typeof i.runId === "string" ? i.runId : "?",
-    owner:
-      owner &&
-      typeof owner.token === "string" &&
-      owner.token === i.ownerToken &&
-      typeof owner.pid === "number"
-        ? owner
-        : null,
-    holder: typeof i.holder === "string" ? i.holder : "",
-    acquiredAt: typeof i.acquiredAt === "string" ? i.acquiredAt : "",
-    leaseUntil: typeof i.leaseUntil === "number" ? i.leaseUntil : null,
-    generation: typeof i.generation === "number" ? i.generation : null,
-  };
-}
-
-/**
- * The lock item is still the one read of an owned lock: same owner, generation and lease (a
- * renewal in between makes a takeover read it again).
- */
-function ownedCondition(
-  expected: LockRecord,
-  token: string,
-): { ConditionExpression: string; ExpressionAttributeValues: Item } {
-  const parts = ["ownerToken = :t"];
-  const values: Item = { ":t": token };
-  if (expected.generation === null) parts.push("attribute_not_exists(generation)");
-  else {
-    parts.push("generation = :g");
-    values[":g"] = expected.generation;
-  }
-  if (expected.leaseUntil === null) parts.push("attribute_not_exists(leaseUntil)");
-  else {
-    parts.push("leaseUntil = :l");
-    values[":l"] = expected.leaseUntil;
-  }
-  return { ConditionExpression: parts.join(" AND "), ExpressionAttributeValues: values };
 }

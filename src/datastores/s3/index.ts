@@ -1,17 +1,9 @@
 import { ops } from "../../aws/services.js";
 import type { ReplicationRule } from "@aws-sdk/client-s3";
-import { worst } from "../../aws/metrics.js";
-import type {
-  FreshnessContext,
-  Measurement,
-  PrimaryStore,
-  Protection,
-  StandbyHint,
-  StoreType,
-} from "../type.js";
-import { formatDuration } from "../../util/duration.js";
+import type { FreshnessContext, PrimaryStore, Protection, StandbyHint, StoreType } from "../type.js";
 import { BUCKETS, type Bucket } from "./list.js";
 import { s3Rules, type BucketPair } from "./rules.js";
+import { measureReplication } from "./measure.js";
 
 const bucketArn = (name: string) => `arn:aws:s3:::${name}`;
 const destinationName = (rule: ReplicationRule) =>
@@ -25,7 +17,6 @@ function replication(
   rules: ReplicationRule[],
   target: Bucket | undefined,
 ): Protection {
-  const ruleIds = rules.map((r) => r.ID ?? "(no id)");
   return {
     kind: "s3-replication",
     primary,
@@ -42,106 +33,7 @@ function replication(
         ? { name: target.name, versioning: target.versioning, replicatesDeleteMarkers: null }
         : null) as BucketPair,
     },
-    async measure(ctx: FreshnessContext): Promise<Measurement> {
-      const measuredBy = `CloudWatch AWS/S3 ReplicationLatency of ${source.name} to ${destination} (worst of ${formatDuration(ctx.windowSeconds)})`;
-      const evidence = [
-        {
-          what: "replication rules",
-          value: rules.map((r) => `${r.ID ?? "(no id)"} ${r.Status ?? "?"}`).join(", "),
-        },
-        {
-          what: "Replication Time Control",
-          value: rules.some((r) => r.Destination?.ReplicationTime?.Status === "Enabled")
-            ? "on (15 min for 99.99% of objects)"
-            : "off",
-        },
-      ];
-      const broken = (reason: string, fix: string): Measurement => ({
-        measuredBy,
-        evidence,
-        broken: { reason, fix },
-      });
-      if (!rules.some((r) => r.Status === "Enabled"))
-        return broken(
-          `every rule of ${source.name} to ${destination} is disabled (${ruleIds.join(", ")})`,
-          "Enable the replication rule.",
-        );
-      if (!target)
-        return broken(
-          `the destination bucket ${destination} does not exist (or is not this account's)`,
-          "Create the destination bucket in the standby region with versioning, or point the rule at the right bucket.",
-        );
-      if (source.versioning !== "Enabled" || target.versioning !== "Enabled")
-        return broken(
-          `replication needs versioning on both buckets: ${source.name} ${source.versioning}, ${destination} ${target.versioning}`,
-          "Enable versioning on both buckets.",
-        );
-      const measured = rules.filter(
-        (r) => r.Status === "Enabled" && r.Destination?.Metrics?.Status === "Enabled",
-      );
-      if (measured.length === 0)
-        return {
-          measuredBy,
-          evidence,
-          unknown: {
-            reason: `replication metrics are not enabled on ${ruleIds.join(", ")}, so the replication latency is not published`,
-            fix: `Enable replication metrics on rule ${ruleIds[0] ?? ""} (Destination.Metrics.Status Enabled), or measure with drctl freshness --canary --execute.`,
-          },
-        };
-      const read = (metric: string, ruleId: string, stat: "Maximum" | "Sum") =>
-        ctx.metrics.read({
-          region: source.region,
-          namespace: "AWS/S3",
-          metric,
-          dimensions: { SourceBucket: source.name, DestinationBucket: destination, RuleId: ruleId },
-          stat,
-          periodSeconds: 60,
-        });
-      const series = await Promise.all(
-        measured.map(async (r) => {
-          // Both asked for at once, so they go out in the same batch.
-          const [latency, failed] = await Promise.all([
-            read("ReplicationLatency", r.ID ?? "", "Maximum"),
-            read("OperationsFailedReplication", r.ID ?? "", "Sum"),
-          ]);
-          return {
-            id: r.ID ?? "",
-            latency: worst(latency),
-            failed: failed.points.reduce((n, p) => n + p.value, 0),
-          };
-        }),
-      );
-      const failed = series.reduce((n, s) => n + s.failed, 0);
-      const latencies = series.map((s) => s.latency).filter((v): v is number => v !== undefined);
-      const more = [
-        ...evidence,
-        { what: "OperationsFailedReplication in the window", value: String(failed) },
-        ...series.map((s) => ({
-          what: `ReplicationLatency of ${s.id}, worst of the window`,
-          value: s.latency === undefined ? "no data" : `${s.latency} s`,
-        })),
-      ];
-      if (failed > 0)
-        return {
-          measuredBy,
-          evidence: more,
-          ...(latencies.length ? { exposureSeconds: Math.max(...latencies) } : {}),
-          broken: {
-            reason: `${failed} object operations failed to replicate in the last ${formatDuration(ctx.windowSeconds)}`,
-            fix: "Look at the replication role's permissions on both buckets and their KMS keys; S3 Batch Replication replicates what failed.",
-          },
-        };
-      if (latencies.length === 0)
-        return {
-          measuredBy,
-          evidence: more,
-          unknown: {
-            reason: `no ReplicationLatency data point in the last ${formatDuration(ctx.windowSeconds)} (S3 publishes it only while objects replicate)`,
-            fix: "Write to the bucket (drctl freshness --canary --execute writes a marker) or read over a longer window (freshness.window).",
-          },
-        };
-      return { exposureSeconds: Math.max(...latencies), resolutionSeconds: 60, measuredBy, evidence: more };
-    },
+    measure: (ctx: FreshnessContext) => measureReplication(ctx, { source, destination, rules, target }),
   };
 }
 
