@@ -8,6 +8,7 @@
  * never serves is "at least" the time waited, not met. Bad input refuses to start and changes
  * nothing. Times are never asserted against durations: against what the harness saw.
  */
+import { STEP_KINDS } from "../src/catalog.js";
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { GetHealthCheckCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -82,7 +83,8 @@ function options(journalDir: string): DrillOptions & { journal: SqliteJournal } 
     applications: applications(),
     resolver: dns,
     preflight: () => Promise.resolve({ findings: [], problems: [], runs: {} }),
-    canaries: (id) => canaryStores(through, loadDrill(join(dir, "truth.yaml")).drill, id, config, "drill"),
+    canaries: (id) =>
+      canaryStores(through, loadDrill(STEP_KINDS, join(dir, "truth.yaml")).drill, id, config, "drill"),
     runbookDir: join(journalDir, "runbooks"),
     leaseMs: 5000,
   };
@@ -155,7 +157,7 @@ async function truthRun(serveAfter: number, delay: number, file = "truth.yaml") 
   const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
   const o = options(home);
   try {
-    const out = await runDrill(through, o.journal, loadDrill(join(dir, file)), o);
+    const out = await runDrill(through, o.journal, loadDrill(STEP_KINDS, join(dir, file)), o);
     return { out, replicator, firstServed, journal: o.journal };
   } finally {
     apps.standby.serving = () => false;
@@ -231,7 +233,7 @@ describe("drill ground truth", () => {
 async function ownRun(file: string, serving: () => boolean) {
   const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
   const o = options(home);
-  const d = loadDrill(join(dir, file));
+  const d = loadDrill(STEP_KINDS, join(dir, file));
   faultAt = undefined;
   apps.standby.serving = serving;
   try {
@@ -367,7 +369,7 @@ describe("drill bad input", () => {
     const before = updates.length;
     const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
     const o = options(home);
-    const d = loadDrill(join(dir, "nocanary.yaml"));
+    const d = loadDrill(STEP_KINDS, join(dir, "nocanary.yaml"));
     const out = await runDrill(through, o.journal, d, {
       ...o,
       canaries: (id) => canaryStores(through, d.drill, id, config, "drill"),
@@ -384,7 +386,7 @@ describe("drill bad input", () => {
   it("a preflight that finds the standby not ready refuses; --force starts it and is journaled", async () => {
     const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
     const o = options(home);
-    const d = loadDrill(join(dir, "truth.yaml"));
+    const d = loadDrill(STEP_KINDS, join(dir, "truth.yaml"));
     const before = updates.length;
     const refused = await runDrill(through, o.journal, d, {
       ...o,
@@ -417,7 +419,7 @@ describe("drill bad input", () => {
     const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
     const o = options(home);
     behaviour.replicateCanary({ delayMs: 250, table: { name: "drill-canary", region: P, replicaRegion: S } });
-    const out = await runDrill(through, o.journal, loadDrill(join(dir, "half-sent.yaml")), o);
+    const out = await runDrill(through, o.journal, loadDrill(STEP_KINDS, join(dir, "half-sent.yaml")), o);
     expect(out.exit).toBe(3);
     expect(out.result.outcome).toBe("interrupted");
     expect(out.result.fault.reverted).toBe(false);
@@ -432,7 +434,13 @@ describe("drill bad input", () => {
     );
     expect(existsSync(flag)).toBe(true);
 
-    const resumed = await resumeDrill(through, o.journal, out.result.id ?? "", loadDrill, o);
+    const resumed = await resumeDrill(
+      through,
+      o.journal,
+      out.result.id ?? "",
+      (f: string) => loadDrill(STEP_KINDS, f),
+      o,
+    );
     expect(resumed.result.fault.reverted).toBe(true);
     expect(existsSync(flag)).toBe(false);
     expect(await o.journal.lockOf("api")).toBeUndefined();
@@ -453,16 +461,21 @@ describe("drill bad input", () => {
     apps.primary.serving = () => !reverting;
     behaviour.replicateCanary({ delayMs: 250, table: { name: "drill-canary", region: P, replicaRegion: S } });
     try {
-      const out = await runDrill(through, o.journal, loadDrill(join(dir, "interrupt-back.yaml")), {
-        ...o,
-        interrupt: controller.signal,
-        log: (l) => {
-          if (/^revert:/.test(l)) {
-            reverting = true;
-            controller.abort(new Error("SIGINT"));
-          }
+      const out = await runDrill(
+        through,
+        o.journal,
+        loadDrill(STEP_KINDS, join(dir, "interrupt-back.yaml")),
+        {
+          ...o,
+          interrupt: controller.signal,
+          log: (l) => {
+            if (/^revert:/.test(l)) {
+              reverting = true;
+              controller.abort(new Error("SIGINT"));
+            }
+          },
         },
-      });
+      );
       expect(out.result.outcome).toBe("interrupted");
       expect(out.result.failover.rto.met).toBe(true);
       expect(out.result.fault.reverted).toBe(true);
@@ -485,7 +498,7 @@ describe("drill bad input", () => {
     const controller = new AbortController();
     apps.standby.serving = () => false;
     behaviour.replicateCanary({ delayMs: 250, table: { name: "drill-canary", region: P, replicaRegion: S } });
-    const running = runDrill(through, o.journal, loadDrill(join(dir, "interrupt.yaml")), {
+    const running = runDrill(through, o.journal, loadDrill(STEP_KINDS, join(dir, "interrupt.yaml")), {
       ...o,
       interrupt: controller.signal,
       log: (l) => {

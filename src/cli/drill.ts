@@ -17,7 +17,7 @@ import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";
 import { prepareFile } from "./paths.js";
 import { formatPlan } from "./runbook.js";
-import { RESOURCE_TYPES, STORE_TYPES } from "../catalog.js";
+import { RESOURCE_TYPES, STEP_KINDS, STORE_TYPES } from "../catalog.js";
 
 type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;
 
@@ -93,12 +93,15 @@ function interrupts(ctx: CommandContext): { signal: AbortSignal; off: () => void
   };
 }
 
+/** A drill file, checked against the catalogue's step kinds. */
+const loadDrillFile = (file: string): LoadedDrill => loadDrill(STEP_KINDS, file);
+
 export function registerDrill(program: Command, withContext: WithContext): void {
   const drill = program
     .command("drill")
     .description("a real failover test, measured as clients see it: RTO and RPO against their targets");
   const plan = async (ctx: CommandContext, file: string) => {
-    const d = loadDrill(file);
+    const d = loadDrillFile(file);
     const aws = await ctx.aws();
     const stores = await canaryStores(aws, d.drill, "<drill>", ctx.config, d.file);
     const p = await planDrill(aws, d, resolverOf(d), stores);
@@ -159,7 +162,7 @@ Examples:
     .action((file: string, flags: { execute?: boolean; force?: string; html?: string; store: boolean }) =>
       withContext(async (ctx) => {
         if (!flags.execute) return plan(ctx, file);
-        const d = loadDrill(file);
+        const d = loadDrillFile(file);
         if (flags.html) prepareFile(flags.html, "--html", 0o755);
         if (flags.store) ctx.checkStore();
         const aws = await ctx.aws();
@@ -216,12 +219,12 @@ Examples:
         const aws = await ctx.aws();
         // The drill file's own resolver (its DNS servers), as the drill it resumes probed through.
         const file = (await journal.run(id))?.file;
-        const resolver = file ? resolverOf(loadDrill(file)) : systemResolver;
-        const outcome = await resumeDrill(aws, journal, id, loadDrill, {
+        const resolver = file ? resolverOf(loadDrillFile(file)) : systemResolver;
+        const outcome = await resumeDrill(aws, journal, id, loadDrillFile, {
           resolver,
           canaries: async (drillId) => {
             const run = await journal.run(drillId);
-            const d = loadDrill(run?.file ?? "");
+            const d = loadDrillFile(run?.file ?? "");
             return canaryStores(aws, d.drill, drillId, ctx.config, d.file);
           },
           log: (l) => ctx.progress(printable(l)),

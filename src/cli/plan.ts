@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { dirname, join, resolve } from "node:path";
+import { STEP_KINDS } from "../catalog.js";
 import { SEVERITIES, severityRank, type Severity } from "../core/finding.js";
 import { exitCodeFor, InputError } from "../errors.js";
 import { buildPlan } from "../plan/build.js";
@@ -103,6 +104,7 @@ Examples:
             store,
             ...(journal ? { journal } : {}),
             now,
+            kinds: STEP_KINDS,
           });
           const before = await previousPlan(store, app.name, id);
           const diff = diffPlans(before, { id, result: plan });

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
+import { STEP_KINDS } from "../catalog.js";
 import { EXIT, InputError } from "../errors.js";
 import type { criticalPath } from "../runbook/dag.js";
 import {
@@ -15,7 +16,13 @@ import {
   type RunResult,
 } from "../runbook/engine.js";
 import { generateFailback, runbookOfRun, writeFailback } from "../runbook/failback.js";
-import { describeHolder, type Journal, type LockRecord, type RunRecord } from "../runbook/journal.js";
+import {
+  describeHolder,
+  type Journal,
+  type LockRecord,
+  type RunRecord,
+  type StepRecord,
+} from "../runbook/journal.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { formatTimeline } from "../runbook/timeline.js";
 import { drctlHome } from "../history/open.js";
@@ -114,11 +121,11 @@ async function resolveSource(
     if (!run) throw new InputError(`no run ${source.from} in the ${journal.description}`);
     const records = await journal.steps(run.runId);
     // The runbook must be the text the run ran (its hash): a copy for a run that began elsewhere.
-    const original = runbookOfRun(run, records, source.runbook);
+    const original = runbookOfRun(STEP_KINDS, run, records, source.runbook);
     const { runbook, unmatched } = generateFailback(original, run, records);
     const file = writeFailback(join(drctlHome(), "runbooks"), run, runbook);
     return {
-      loaded: loadRunbook(file),
+      loaded: loadRunbook(STEP_KINDS, file),
       undoes: run.runId,
       generated: file,
       ...(original.edited ? { events: [`generated from run ${run.runId}: ${original.edited}`] } : {}),
@@ -131,7 +138,7 @@ async function resolveSource(
     };
   }
   if (!source.runbook) throw new InputError(`${command}: expected --runbook <file> or --from <run>`);
-  return { loaded: loadRunbook(source.runbook, parseSets(source.set)), notes: [] };
+  return { loaded: loadRunbook(STEP_KINDS, source.runbook, parseSets(source.set)), notes: [] };
 }
 
 function addPlanAndRun(parent: Command, withContext: WithContext, failback: boolean): void {
@@ -267,7 +274,11 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
             return EXIT.ok;
           }
           // The run's own --set values unless others are given (then the hash check refuses them).
-          const loaded = loadRunbook(flags.runbook ?? run.file, flags.set ? parseSets(flags.set) : run.set);
+          const loaded = loadRunbook(
+            STEP_KINDS,
+            flags.runbook ?? run.file,
+            flags.set ? parseSets(flags.set) : run.set,
+          );
           return runOrResume(ctx, loaded, flags.execute ?? false, {
             resumeRunId: runId,
             ...(flags.retryInDoubt ? { retryInDoubt: flags.retryInDoubt } : {}),
@@ -318,7 +329,7 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
         let specs: Parameters<typeof criticalPath>[0] = steps.map((s) => ({ id: s.stepId, after: [] }));
         let rto: number | undefined;
         try {
-          const loaded = runbookOfRun(run, steps);
+          const loaded = runbookOfRun(STEP_KINDS, run, steps);
           specs = loaded.runbook.steps;
           rto = loaded.runbook.rtoMinutes;
         } catch {
@@ -336,7 +347,7 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
           () => ({
             version: 1,
             run,
-            steps: publicSteps(steps),
+            steps: publicSteps(STEP_KINDS, steps),
             events,
             lock: lock?.runId === run.runId ? lock : null,
           }),
@@ -422,15 +433,17 @@ async function approve(
       : `decided by ${by}: ${stepId} of ${runId} runs again when the run resumes`;
   }
   if (done) throw new InputError(`--done decides a step in doubt; ${stepId} of ${runId} is ${step.status}`);
-  let kind = step.kind ?? (stepId === START_GATE ? "approval" : undefined);
+  const kindOf = (s: StepRecord) => s.kind ?? (s.stepId === START_GATE ? STEP_KINDS.gate : undefined);
+  let kind = kindOf(step);
   if (!kind)
     try {
-      kind = loadRunbook(run.file, run.set).runbook.steps.find((s) => s.id === stepId)?.kind;
+      kind = loadRunbook(STEP_KINDS, run.file, run.set).runbook.steps.find((s) => s.id === stepId)?.kind;
     } catch {
       // The runbook is elsewhere: the journal of an older drctl does not say; refused below.
     }
-  const gates = steps.filter((s) => (s.kind ?? (s.stepId === START_GATE ? "approval" : "")) === "approval");
-  if (kind !== "approval")
+  const isGate = (k: string | undefined) => STEP_KINDS.get(k ?? "")?.gate === true;
+  const gates = steps.filter((s) => isGate(kindOf(s)));
+  if (!isGate(kind))
     throw new InputError(
       `${stepId} is ${kind ? `a ${kind} step` : "a step of unknown kind"}, not an approval gate (this run's gates: ${gates.map((g) => g.stepId).join(", ") || "none"})`,
     );
@@ -523,7 +536,7 @@ export async function runOrResume(
   }
   const { run: done, steps } = result;
   const rollback = result.rollback
-    ? `\nrolled back in run ${result.rollback.run.runId}: ${result.rollback.run.status}\n${formatTimeline(result.rollback.run, result.rollback.steps, loadRunbook(result.rollback.run.file).runbook.steps, undefined, printable)}`
+    ? `\nrolled back in run ${result.rollback.run.runId}: ${result.rollback.run.status}\n${formatTimeline(result.rollback.run, result.rollback.steps, loadRunbook(STEP_KINDS, result.rollback.run.file).runbook.steps, undefined, printable)}`
     : "";
   ctx.result(
     () =>
@@ -535,9 +548,9 @@ export async function runOrResume(
     () => ({
       version: 1,
       run: done,
-      steps: publicSteps(steps),
+      steps: publicSteps(STEP_KINDS, steps),
       ...(result.rollback
-        ? { rollback: { run: result.rollback.run, steps: publicSteps(result.rollback.steps) } }
+        ? { rollback: { run: result.rollback.run, steps: publicSteps(STEP_KINDS, result.rollback.steps) } }
         : {}),
     }),
   );

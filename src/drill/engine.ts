@@ -153,6 +153,7 @@ export function faultRunbook(d: LoadedDrill): LoadedRunbook {
     file: d.file,
     hash: d.hash,
     set: {},
+    kinds: d.kinds,
   };
 }
 
@@ -1271,7 +1272,7 @@ function failbackRunbook(d: LoadedDrill, state: Drill, failover: RunResult): Loa
   if (!d.runbook) return undefined;
   try {
     const { runbook } = generateFailback(d.runbook, failover.run, failover.steps);
-    return loadRunbook(writeFailback(state.options.runbookDir, failover.run, runbook));
+    return loadRunbook(d.kinds, writeFailback(state.options.runbookDir, failover.run, runbook));
   } catch (err) {
     if (err instanceof InputError && /changed nothing/.test(err.message)) return undefined;
     throw err;
@@ -1291,14 +1292,20 @@ async function revert(aws: AwsClients, state: Drill, faultLoaded: LoadedRunbook)
       const run = await journal.run(existing.runId);
       state.runs.revert = existing.runId;
       if (run?.status === "succeeded") result = { run, steps: await journal.steps(run.runId) };
-      else if (run) result = await state.resume(run.runId, loadRunbook(run.file), aws);
+      else if (run) result = await state.resume(run.runId, loadRunbook(faultLoaded.kinds, run.file), aws);
     }
     if (!result) {
       const run = (await journal.run(id)) as RunRecord;
       const steps = await journal.steps(id);
       const { runbook } = generateFailback(faultLoaded, run, steps);
       const file = writeFailback(state.options.runbookDir, run, runbook);
-      result = await state.runbook("revert", loadRunbook(file), { undoes: id }, aws, false);
+      result = await state.runbook(
+        "revert",
+        loadRunbook(faultLoaded.kinds, file),
+        { undoes: id },
+        aws,
+        false,
+      );
     }
   } catch (err) {
     if (err instanceof InputError && /changed nothing/.test(err.message)) {
@@ -1476,7 +1483,7 @@ export async function resumeDrill(
           back =
             previous.status === "succeeded"
               ? { run: previous, steps: await journal.steps(previous.runId) }
-              : await state.resume(previous.runId, loadRunbook(previous.file), aws);
+              : await state.resume(previous.runId, loadRunbook(d.kinds, previous.file), aws);
         else {
           const loaded = failbackRunbook(d, state, failover);
           if (loaded)

@@ -11,6 +11,7 @@ import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { join } from "node:path";
 import { parseArn } from "../aws/arn.js";
 import { awsErrorCode } from "../aws/errors.js";
+import { STEP_KINDS } from "../catalog.js";
 import { DrctlError, EXIT, InputError } from "../errors.js";
 import { executeRunbook, START_GATE } from "../runbook/engine.js";
 import { LeaseLostError, LockHeldError, type LockOwner } from "../runbook/journal.js";
@@ -36,7 +37,7 @@ export interface AdvanceResult {
 }
 
 const runbookOf = (rt: Runtime, path: string, set: FailoverInput["set"]): LoadedRunbook =>
-  loadRunbook(rt.runbookDir ? join(rt.runbookDir, path) : path, set);
+  loadRunbook(STEP_KINDS, rt.runbookDir ? join(rt.runbookDir, path) : path, set);
 
 function tableOf(store: string): { table: string; region: string } {
   if (!store.startsWith("dynamodb://"))

@@ -11,6 +11,7 @@ import { severityRank, type Severity } from "../core/finding.js";
 import { STATUS_SEVERITY } from "../core/freshness-result.js";
 import { taggedResources } from "../pairs/tagged.js";
 import type { Journal } from "../runbook/journal.js";
+import type { StepKinds } from "../runbook/kinds.js";
 import { loadRunbook } from "../runbook/load.js";
 import type { HistoryStore } from "../history/types.js";
 import { formatDuration } from "../util/duration.js";
@@ -41,14 +42,17 @@ export interface PlanOptions {
   store: HistoryStore;
   journal?: Journal;
   now: Date;
+  /** The step kinds the runbooks may use: the plan asks them what a step checks and acts on. */
+  kinds: StepKinds;
 }
 
 const LIVE: Evidence["id"] = "live";
 /** Findings a plan lists as open risks: medium and worse (low and info stay in the scan's report). */
 const IS_RISK = (s: Severity) => severityRank(s) >= severityRank("medium");
 
-/** Group names the runbook steps act on, with the region each is in. */
+/** The Auto Scaling groups the runbooks' steps act on (as their kinds say), with the region each is in. */
 function groupsOf(
+  kinds: StepKinds,
   files: (string | undefined)[],
   configDir: string,
   set: Record<string, string | number | boolean>,
@@ -57,17 +61,15 @@ function groupsOf(
   for (const file of files) {
     if (!file) continue;
     try {
-      const { runbook } = loadRunbook(resolve(configDir, file), set);
+      const { runbook } = loadRunbook(kinds, resolve(configDir, file), set);
       for (const step of runbook.steps) {
         const region = step.region ?? runbook.region;
-        for (const key of ["group", "autoScalingGroup"]) {
-          let v = step.params[key];
-          if (typeof v === "string") {
-            const ref = /^\$\{config\.([A-Za-z0-9_.-]+)\}$/.exec(v)?.[1];
-            if (ref !== undefined) v = runbook.config[ref];
-          }
-          if (typeof v === "string" && !v.includes("${")) out.push({ name: v, region });
+        let v = kinds.get(step.kind)?.autoScalingGroup?.(step.params);
+        if (typeof v === "string") {
+          const ref = /^\$\{config\.([A-Za-z0-9_.-]+)\}$/.exec(v)?.[1];
+          if (ref !== undefined) v = runbook.config[ref];
         }
+        if (typeof v === "string" && !v.includes("${")) out.push({ name: v, region });
       }
     } catch {
       // procedureOf says why the file does not load.
@@ -84,7 +86,8 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
   const set = app.runbooks?.set ?? {};
   let failoverName: string | undefined;
   try {
-    if (failoverFile) failoverName = loadRunbook(resolve(options.configDir, failoverFile), set).runbook.name;
+    if (failoverFile)
+      failoverName = loadRunbook(options.kinds, resolve(options.configDir, failoverFile), set).runbook.name;
   } catch {
     // Said in the failover section and under open risks.
   }
@@ -134,7 +137,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
         detail: `points at ${p.name} (standby record ${t.standby.name})`,
       });
   }
-  const groups = groupsOf([failoverFile, app.runbooks?.failback], options.configDir, set);
+  const groups = groupsOf(options.kinds, [failoverFile, app.runbooks?.failback], options.configDir, set);
   for (const name of [...new Set(groups.map((g) => g.name))]) {
     const regions = groups.filter((g) => g.name === name).map((g) => g.region);
     components.push({
@@ -228,6 +231,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
   const runId = cite(ev.failoverRun?.evidence);
   const lastRun = ev.failoverRun?.result;
   const failover = await procedureOf(aws, {
+    kinds: options.kinds,
     file: failoverFile,
     configDir: options.configDir,
     set,
@@ -253,6 +257,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
   if (!failoverFile && drill && drill.result.runbook === null && standbyServed(drill.result))
     failover.procedure.automatic = `it fails over by itself: the drill "${drill.result.drill}" ran with no runbook, its fault ${drill.result.fault.kind} on ${drill.result.fault.subject}, and the standby served`;
   const failback = await procedureOf(aws, {
+    kinds: options.kinds,
     file: app.runbooks?.failback,
     configDir: options.configDir,
     set,
@@ -286,7 +291,7 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
   const validation = {
     checks: [
       ...failover.procedure.steps
-        .filter((s) => s.kind === "http.check" || s.kind === "elbv2.wait-healthy")
+        .filter((s) => options.kinds.get(s.kind)?.checksHealth)
         .map((s) => `${s.id}: ${s.does}`),
       ...app.drills.map((d) => `the drill ${d}: its probes of the application's endpoints`),
     ],
@@ -307,7 +312,9 @@ export async function buildPlan(aws: AwsClients, options: PlanOptions): Promise<
   try {
     const fresh = ev.freshness && { result: ev.freshness.result, at: ev.freshness.evidence.at };
     if (options.journal)
-      unreplicated = (await promotionsOf(options.journal, app.name)).filter((db) => !replicaSince(db, fresh));
+      unreplicated = (await promotionsOf(options.kinds, options.journal, app.name)).filter(
+        (db) => !replicaSince(db, fresh),
+      );
   } catch (err) {
     unread.push(`the runbook journal: ${err instanceof Error ? err.message : String(err)}`);
   }

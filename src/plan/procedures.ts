@@ -12,7 +12,7 @@ import { planProblems, planRunbook, type PlannedStep } from "../runbook/engine.j
 import type { StepRecord } from "../runbook/journal.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { manualSteps } from "../runbook/manual-steps.js";
-import { STEP_KINDS } from "../runbook/registry.js";
+import type { StepKinds } from "../runbook/kinds.js";
 import type { StepSpec } from "../runbook/schema.js";
 import type { Fact, Procedure, ProcedureStep } from "../core/plan-result.js";
 
@@ -90,6 +90,7 @@ function stepDuration(id: string, d: Durations, command: string): Fact<number> {
 export async function procedureOf(
   aws: AwsClients,
   options: {
+    kinds: StepKinds;
     file: string | undefined;
     configDir: string;
     set: Record<string, string | number | boolean>;
@@ -117,7 +118,7 @@ export async function procedureOf(
   const path = resolve(options.configDir, options.file);
   let loaded: LoadedRunbook;
   try {
-    loaded = loadRunbook(path, options.set);
+    loaded = loadRunbook(options.kinds, path, options.set);
   } catch (err) {
     return {
       procedure: empty(`the runbook does not load: ${err instanceof Error ? err.message : String(err)}`),
@@ -139,9 +140,9 @@ export async function procedureOf(
   }
   const problems = planProblems(planned);
   const config = loaded.runbook.config;
-  const byHand = manualSteps(loaded.runbook);
+  const byHand = manualSteps(loaded.runbook, loaded.kinds);
   const steps: ProcedureStep[] = inRunOrder(loaded.runbook.steps).map((spec) => {
-    const kind = STEP_KINDS.get(spec.kind);
+    const kind = loaded.kinds.get(spec.kind);
     const region = spec.region ?? loaded.runbook.region;
     const shown = displayValue(spec.params, config) as Record<string, unknown>;
     const p = planned.find((x) => x.id === spec.id)?.plan;
@@ -164,7 +165,7 @@ export async function procedureOf(
       changes,
       ...(problem ? { problem: `${problem.kind}: ${problem.problem}` } : {}),
       duration: stepDuration(spec.id, options.durations, options.measureCommand),
-      approval: spec.kind === "approval",
+      approval: kind?.gate === true,
       manual: byHand.get(spec.id) ?? [],
     };
   });

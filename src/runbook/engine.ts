@@ -23,7 +23,7 @@ import {
 } from "./journal.js";
 import { runbookEdit } from "./edits.js";
 import { loadRunbook, type LoadedRunbook } from "./load.js";
-import { STEP_KINDS } from "./registry.js";
+import type { StepKinds } from "./kinds.js";
 import { checkSecretReferences, escapeReferences, resolveParams, type ValueSources } from "./resolve.js";
 import type { StepSpec } from "./schema.js";
 import { runbookScope } from "./scope.js";
@@ -41,15 +41,6 @@ export interface PlannedStep {
    * the run creates): the read is expected to work once they ran, so the plan is not in error.
    */
   readableAfter?: string[];
-}
-
-function kindOf(step: Pick<StepSpec, "id" | "kind">, file: string): StepKind<unknown> {
-  const kind = STEP_KINDS.get(step.kind);
-  if (!kind)
-    throw new InputError(
-      `${file}: step "${step.id}": unknown kind "${step.kind}" (known: ${[...STEP_KINDS.keys()].sort().join(", ")})`,
-    );
-  return kind;
 }
 
 /** ${ssm:/path} values, read in the step's region with their real type. */
@@ -136,11 +127,11 @@ export async function planRunbook(aws: AwsClients, loaded: LoadedRunbook): Promi
   const { runbook, file } = loaded;
   const planned: PlannedStep[] = [];
   const secrets = new Secrets();
-  const scope = runbookScope(runbook);
+  const scope = runbookScope(runbook, loaded.kinds);
   for (const wave of waves(runbook.steps)) {
     await Promise.all(
       wave.map(async (step) => {
-        const kind = kindOf(step, file);
+        const kind = loaded.kinds.of(step, file);
         const region = step.region ?? runbook.region;
         const earlier = ancestors(runbook.steps, step.id).filter((id) => {
           const p = planned.find((x) => x.id === id)?.plan;
@@ -200,9 +191,9 @@ export function planProblems(steps: PlannedStep[]): PlanProblem[] {
 }
 
 /** Step records as they may be printed: outputs a kind does not declare public shown as (redacted). */
-export function publicSteps(steps: StepRecord[]): StepRecord[] {
+export function publicSteps(kinds: StepKinds, steps: StepRecord[]): StepRecord[] {
   return steps.map((s) => {
-    const kind = s.kind ? STEP_KINDS.get(s.kind) : undefined;
+    const kind = s.kind ? kinds.get(s.kind) : undefined;
     const shown = new Set(kind?.publicOutputs ?? kind?.outputs ?? Object.keys(s.outputs));
     const hide = (o: Record<string, string>) =>
       Object.fromEntries(Object.entries(o).map(([k, v]) => [k, shown.has(k) ? v : "(redacted)"]));
@@ -234,6 +225,7 @@ export function behindGate<S extends Pick<StepSpec, "id" | "after">>(steps: read
  * has the gate is read from its journal, so a resumed run keeps it without the runbook changing.
  */
 export function runSteps(
+  kinds: StepKinds,
   steps: readonly StepSpec[],
   gated: boolean,
   gate: ApprovalGate = { message: "approve the start of this run" },
@@ -241,7 +233,7 @@ export function runSteps(
   if (!gated) return [...steps];
   return behindGate(steps, {
     id: START_GATE,
-    kind: "approval",
+    kind: kinds.gate,
     // A message is shown, never resolved: "${" from an alarm's text stays literal.
     params: { message: escapeReferences(gate.message) },
     after: [],
@@ -397,7 +389,7 @@ export async function executeRunbook(
   const { runbook, file, hash } = loaded;
   const runId = options.resumeRunId ?? options.runId ?? newRunbookRunId();
   // Validate every step before anything changes.
-  for (const step of runbook.steps) kindOf(step, file);
+  for (const step of runbook.steps) loaded.kinds.of(step, file);
   if (options.approvalGate && runbook.steps.some((s) => s.id === START_GATE))
     throw new InputError(
       `${file}: a step is named "${START_GATE}", the id of the run's approval gate; rename it`,
@@ -447,7 +439,7 @@ export async function executeRunbook(
           undoes: options.undoes ?? null,
         },
         [
-          ...(options.approvalGate ? [{ id: START_GATE, kind: "approval" }] : []),
+          ...(options.approvalGate ? [{ id: START_GATE, kind: loaded.kinds.gate }] : []),
           ...runbook.steps.map((s) => ({ id: s.id, kind: s.kind, fingerprint: loaded.fingerprints?.[s.id] })),
         ],
       );
@@ -495,10 +487,10 @@ async function checkBeforeRun(aws: AwsClients, loaded: LoadedRunbook): Promise<v
       step.params,
       ssmSource(aws, step.region ?? loaded.runbook.region),
       `${loaded.file}: step "${step.id}"`,
-      kindOf(step, loaded.file).commands ?? [],
+      loaded.kinds.of(step, loaded.file).commands ?? [],
     );
   const checked = new Set(
-    loaded.runbook.steps.filter((s) => STEP_KINDS.get(s.kind)?.checkedBeforeRun).map((s) => s.id),
+    loaded.runbook.steps.filter((s) => loaded.kinds.get(s.kind)?.checkedBeforeRun).map((s) => s.id),
   );
   if (checked.size === 0) return;
   const problems = planProblems(await planRunbook(aws, loaded)).filter(
@@ -569,7 +561,7 @@ async function finish(
     result.run,
     undo.runbook,
   );
-  const undone = await executeRunbook(aws, journal, loadRunbook(undoFile), {
+  const undone = await executeRunbook(aws, journal, loadRunbook(loaded.kinds, undoFile), {
     ...options,
     resumeRunId: undefined,
     runId: undefined,
@@ -649,7 +641,12 @@ class Execution {
   async run(): Promise<{ stopped?: string; deadline: boolean; interrupted: boolean }> {
     const { runbook } = this.loaded;
     for (const r of await this.journal.steps(this.runId)) this.records.set(r.stepId, r);
-    const steps = runSteps(runbook.steps, this.records.has(START_GATE), this.options.approvalGate);
+    const steps = runSteps(
+      this.loaded.kinds,
+      runbook.steps,
+      this.records.has(START_GATE),
+      this.options.approvalGate,
+    );
     for (const wave of waves(steps)) {
       this.halt ??= this.stopReason();
       if (this.halt) break;
@@ -679,7 +676,7 @@ class Execution {
       });
       return;
     }
-    const kind = kindOf(step, this.loaded.file);
+    const kind = this.loaded.kinds.of(step, this.loaded.file);
     const region = step.region ?? this.loaded.runbook.region;
     let lastError = "";
     for (let attempt = 0; attempt <= step.retries; attempt++) {
@@ -706,7 +703,7 @@ class Execution {
       const base = {
         aws: this.aws,
         region,
-        runbook: runbookScope(this.loaded.runbook),
+        runbook: runbookScope(this.loaded.runbook, this.loaded.kinds),
         log: (l: string) => this.log(`[${step.id}] ${l}`),
         startedAt,
         // An approval is taken only while the lock is this process's: never by one it was taken from.
