@@ -16,7 +16,7 @@ import { ensurePrivateDir, writeFileAtomic } from "../util/files.js";
 import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";
 import { prepareFile } from "./paths.js";
-import { formatPlan } from "./runbook.js";
+import { formatPlan } from "./runbook-format.js";
 import { RESOURCE_TYPES, STEP_KINDS, STORE_TYPES } from "../catalog.js";
 
 type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;

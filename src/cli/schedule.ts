@@ -9,7 +9,7 @@ import { nextTimes, parseCron } from "../util/cron.js";
 import { closest } from "../util/closest.js";
 import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";
-import { runOrResume } from "./runbook.js";
+import { runOrResume } from "./runbook-run.js";
 
 type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;
 type Schedule = DrctlConfig["schedules"][number];
