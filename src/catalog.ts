@@ -55,7 +55,6 @@ import { route53ChangeRecordsStep } from "./runbook/steps/route53-change-records
 import { route53HealthCheckStep } from "./runbook/steps/route53-health-check.js";
 import { sleepStep } from "./runbook/steps/sleep.js";
 import { ssmPutParametersStep } from "./runbook/steps/ssm-put-parameters.js";
-import { logStep } from "./runbook/steps/log.js";
 
 /**
  * Every type the readiness scan pairs, each with the modules that compare a pair of it: a load
@@ -127,7 +126,6 @@ export const STEP_KINDS = new StepKinds([
   fisStopExperimentStep,
   faultCommandStep,
   commandStep,
-  logStep,
 ] as StepKind<never>[]);
 
 /** Every rule a scan or a freshness run can report, grouped by resource type, in report order. */
