@@ -11,6 +11,7 @@
  * twice, non-idempotent steps repeated without a person's decision, failbacks that restored the
  * world. Prints figures only.
  */
+import { STEP_KINDS } from "../src/catalog.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -75,7 +76,7 @@ for (const shape of ["chain", "fan-out"] as const) {
     const journal = openJournal(`${shape}-${round}`);
     const calls = aws.counter.total;
     const started = performance.now();
-    const { run } = await executeRunbook(aws, journal, loadRunbook(file));
+    const { run } = await executeRunbook(aws, journal, loadRunbook(STEP_KINDS, file));
     timings.push(performance.now() - started);
     callCounts.push(aws.counter.total - calls);
     journal.close();

@@ -3,6 +3,7 @@
  * Starts the local AWS emulator, builds the two-region world in it, runs drctl on it, prints a
  * summary and where the outputs are, and stops the emulator (also on Ctrl-C).
  */
+import { STEP_KINDS } from "../src/catalog.js";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -322,9 +323,9 @@ try {
   process.env.DRCTL_HOME = resolve(outDir, "drctl-home");
   rmSync(process.env.DRCTL_HOME, { recursive: true, force: true });
   const runbook = "examples/warm-standby/failover.yaml";
-  if (world.options.standbyRegion !== loadRunbook(runbook).runbook.region) {
+  if (world.options.standbyRegion !== loadRunbook(STEP_KINDS, runbook).runbook.region) {
     console.log(
-      `\n(${runbook} is written for a standby in ${loadRunbook(runbook).runbook.region}; the failover part of the demo is left out)`,
+      `\n(${runbook} is written for a standby in ${loadRunbook(STEP_KINDS, runbook).runbook.region}; the failover part of the demo is left out)`,
     );
   } else {
     const runbook = "examples/warm-standby/failover.yaml";

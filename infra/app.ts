@@ -6,6 +6,7 @@
  * bundled), DRCTL_SCHEDULE
  * (default rate(1 day)), and CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION as the CDK sets them.
  */
+import { STEP_KINDS } from "../src/catalog.js";
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { existsSync, readFileSync } from "node:fs";
@@ -53,7 +54,7 @@ export function buildApp(options: { configFile?: string; schedule?: string; outd
     ),
   ]);
   // Each runbook with the values its trigger or schedule gives it: what the grants are made of.
-  const runbooks = started.map((t) => loadRunbook(join(dirname(file), t.runbook), t.set));
+  const runbooks = started.map((t) => loadRunbook(STEP_KINDS, join(dirname(file), t.runbook), t.set));
   const stack = new DrctlStack(app, "Drctl", {
     ...withoutWebhook(configText, config),
     config,

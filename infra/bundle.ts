@@ -1,3 +1,4 @@
+import { STEP_KINDS } from "../src/catalog.js";
 import { buildSync } from "esbuild";
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -39,7 +40,7 @@ export function bundleRunbooks(codeDir: string, configDir: string, paths: string
   rmSync(target, { recursive: true, force: true });
   return [...new Set(paths)].map((path) => {
     const source = join(configDir, path);
-    const loaded = loadRunbook(source);
+    const loaded = loadRunbook(STEP_KINDS, source);
     mkdirSync(dirname(join(target, path)), { recursive: true });
     copyFileSync(source, join(target, path));
     return loaded;

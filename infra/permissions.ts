@@ -1,7 +1,7 @@
 import { iamActions } from "../src/aws/services.js";
 import { commandPermissions } from "../src/permissions.js";
 import type { LoadedRunbook } from "../src/runbook/load.js";
-import { STEP_KINDS } from "../src/runbook/registry.js";
+import { STEP_KINDS } from "../src/catalog.js";
 import { REFERENCE_PERMISSIONS, ssmReferences } from "../src/runbook/resolve.js";
 import type { Grant } from "../src/runbook/step.js";
 

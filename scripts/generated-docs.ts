@@ -3,7 +3,7 @@ import { readActions } from "../infra/permissions.js";
 import { exitCodesMarkdown } from "../src/errors.js";
 import { permissionsMarkdown } from "../src/permissions.js";
 import { stepsMarkdown } from "../src/runbook/step-catalog.js";
-import { rulesMarkdown } from "../src/catalog.js";
+import { rulesMarkdown, STEP_KINDS } from "../src/catalog.js";
 
 /** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->`. */
 export function replaceBlock(text: string, name: string, block: string): string {
@@ -32,7 +32,7 @@ export function generatedDocs(): { file: string; content: string }[] {
       ),
     },
     { file: "docs/rules.md", content: rulesMarkdown() },
-    { file: "docs/runbook-steps.md", content: stepsMarkdown() },
+    { file: "docs/runbook-steps.md", content: stepsMarkdown(STEP_KINDS) },
   ];
 }
 

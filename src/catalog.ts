@@ -1,8 +1,9 @@
 /**
  * The catalogue: every resource type the scan compares, every data-store type freshness measures,
- * and every rule either can report. The top of the dependency order: the only module that imports
- * every type; engines receive these lists as arguments and never import a type themselves.
- * Adding a type is its folder and one line here.
+ * every rule either can report, and every step kind a runbook (or a drill's fault) may use. The
+ * top of the dependency order: the only module that imports every type and kind; engines receive
+ * these lists as arguments and never import a type themselves. Adding a type is its folder and
+ * one line here; adding a step or fault kind is its file in src/runbook/steps/ and one line here.
  */
 import type { RuleInfo } from "./core/finding.js";
 import { auroraStoreType } from "./datastores/aurora/index.js";
@@ -24,6 +25,37 @@ import { loadBalancerPairing } from "./resources/load-balancer/pairing.js";
 import { route53Module } from "./resources/route53/index.js";
 import { securityGroupModule } from "./resources/security-group/index.js";
 import { targetGroupModule } from "./resources/target-group/index.js";
+import { StepKinds } from "./runbook/kinds.js";
+import type { StepKind } from "./runbook/step.js";
+import { approvalStep } from "./runbook/steps/approval.js";
+import { auroraGlobalFailoverStep } from "./runbook/steps/aurora-global-failover.js";
+import { auroraGlobalSwitchoverStep } from "./runbook/steps/aurora-global-switchover.js";
+import { autoscalingSetCapacityStep } from "./runbook/steps/autoscaling-set-capacity.js";
+import { ec2CopyImageStep } from "./runbook/steps/ec2-copy-image.js";
+import { ec2CreateImageStep } from "./runbook/steps/ec2-create-image.js";
+import { ec2PruneImagesStep } from "./runbook/steps/ec2-prune-images.js";
+import { elbv2WaitHealthyStep } from "./runbook/steps/elbv2-wait-healthy.js";
+import { faultAutoscalingZeroStep } from "./runbook/steps/fault-autoscaling-zero.js";
+import { commandStep, faultCommandStep } from "./runbook/steps/fault-command.js";
+import { ec2StartInstancesStep, faultEc2StopStep } from "./runbook/steps/fault-ec2-stop.js";
+import { faultFisExperimentStep, fisStopExperimentStep } from "./runbook/steps/fault-fis-experiment.js";
+import { faultRoute53HealthCheckStep } from "./runbook/steps/fault-route53-health-check.js";
+import { faultSecurityGroupDenyStep } from "./runbook/steps/fault-security-group-deny.js";
+import {
+  elbv2HealthCheckPathStep,
+  faultTargetGroupHealthPathStep,
+} from "./runbook/steps/fault-target-group-health-path.js";
+import { fencePrimaryStep } from "./runbook/steps/fence-primary.js";
+import { globalAcceleratorTrafficDialStep } from "./runbook/steps/globalaccelerator-traffic-dial.js";
+import { httpCheckStep } from "./runbook/steps/http-check.js";
+import { lambdaInvokeStep } from "./runbook/steps/lambda-invoke.js";
+import { notifyStep } from "./runbook/steps/notify.js";
+import { rdsCreateReadReplicaStep } from "./runbook/steps/rds-create-read-replica.js";
+import { rdsPromoteReadReplicaStep } from "./runbook/steps/rds-promote-read-replica.js";
+import { route53ChangeRecordsStep } from "./runbook/steps/route53-change-records.js";
+import { route53HealthCheckStep } from "./runbook/steps/route53-health-check.js";
+import { sleepStep } from "./runbook/steps/sleep.js";
+import { ssmPutParametersStep } from "./runbook/steps/ssm-put-parameters.js";
 
 /**
  * Every type the readiness scan pairs, each with the modules that compare a pair of it: a load
@@ -59,6 +91,43 @@ export const STORE_TYPES: readonly StoreType[] = [
   imagesStoreType,
   backupStoreType,
 ];
+
+/**
+ * Every step kind a runbook may use, and the faults a drill may inject (their names start with
+ * "fault."), each fault beside the kind that undoes it where no other does.
+ */
+export const STEP_KINDS = new StepKinds([
+  sleepStep,
+  ssmPutParametersStep,
+  autoscalingSetCapacityStep,
+  route53ChangeRecordsStep,
+  rdsPromoteReadReplicaStep,
+  approvalStep,
+  route53HealthCheckStep,
+  rdsCreateReadReplicaStep,
+  fencePrimaryStep,
+  auroraGlobalSwitchoverStep,
+  auroraGlobalFailoverStep,
+  globalAcceleratorTrafficDialStep,
+  elbv2WaitHealthyStep,
+  httpCheckStep,
+  notifyStep,
+  lambdaInvokeStep,
+  ec2CreateImageStep,
+  ec2CopyImageStep,
+  ec2PruneImagesStep,
+  faultRoute53HealthCheckStep,
+  faultAutoscalingZeroStep,
+  faultEc2StopStep,
+  ec2StartInstancesStep,
+  faultSecurityGroupDenyStep,
+  faultTargetGroupHealthPathStep,
+  elbv2HealthCheckPathStep,
+  faultFisExperimentStep,
+  fisStopExperimentStep,
+  faultCommandStep,
+  commandStep,
+] as StepKind<never>[]);
 
 /** Every rule a scan, a freshness run or a drill can report, grouped by resource type, in report order. */
 export function ruleCatalog(): { type: string; title: string; rules: RuleInfo[] }[] {

@@ -1,7 +1,6 @@
 import { iamActions, ops, type AwsOperation } from "./aws/services.js";
 import { RESOURCE_COUNTS } from "./inventory/resource-counts.js";
 import { PUBLISH_PERMISSIONS } from "./report/publish.js";
-import { STEP_KINDS } from "./runbook/registry.js";
 import { REFERENCE_PERMISSIONS } from "./runbook/resolve.js";
 import { DYNAMODB_JOURNAL_PERMISSIONS } from "./runbook/journal-dynamodb.js";
 import { DYNAMODB_PERMISSIONS } from "./history/dynamodb.js";
@@ -11,7 +10,7 @@ import { PUT_METRIC_PERMISSIONS } from "./freshness/put-metrics.js";
 import { TAGGED_PERMISSIONS } from "./pairs/tagged.js";
 import { AVAILABILITY_PERMISSIONS } from "./plan/availability.js";
 import { DRILL_CANARY_PERMISSIONS } from "./drill/canaries.js";
-import { RESOURCE_MODULES, STORE_TYPES } from "./catalog.js";
+import { RESOURCE_MODULES, STEP_KINDS, STORE_TYPES } from "./catalog.js";
 import { DRILL_SCOPE_PERMISSIONS } from "./drill/scope.js";
 
 /**

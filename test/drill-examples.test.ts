@@ -3,6 +3,7 @@
  * drill with no runbook, and the warm-standby drill with examples/warm-standby/failover.yaml. A plan
  * reads the fault's subject from AWS, probes each endpoint once and changes nothing.
  */
+import { STEP_KINDS } from "../src/catalog.js";
 import { GetHealthCheckCommand, ListHealthChecksCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,7 +47,7 @@ beforeAll(async () => {
 
 describe("examples/drills", () => {
   it("dns-failover.yaml: no runbook; the plan inverts the primary's health check and changes nothing", async () => {
-    const d = loadDrill("examples/drills/dns-failover.yaml");
+    const d = loadDrill(STEP_KINDS, "examples/drills/dns-failover.yaml");
     expect(d.runbook).toBeUndefined();
     expect(d.drill.targets).toEqual({ rto: 300, rpo: 60 });
     const r = await drctl("drill", "plan", "examples/drills/dns-failover.yaml");
@@ -65,7 +66,7 @@ describe("examples/drills", () => {
   it("warm-standby.yaml: the fault on the primary's target group, then examples/warm-standby/failover.yaml, its failback generated", async () => {
     // The emulator keeps no RDS metrics: the replica's lag as CloudWatch would have it.
     await recordReplicaLag(aws, "us-west-2", "app-db-replica", 2);
-    const d = loadDrill("examples/drills/warm-standby.yaml");
+    const d = loadDrill(STEP_KINDS, "examples/drills/warm-standby.yaml");
     expect(d.runbook?.file).toMatch(/examples\/warm-standby\/failover\.yaml$/);
     expect(d.failbackMode).toBe("generated");
     const r = await drctl("--json", "drill", "plan", "examples/drills/warm-standby.yaml");

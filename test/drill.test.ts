@@ -8,6 +8,7 @@
  * never serves is "at least" the time waited, not met. Bad input refuses to start and changes
  * nothing. Times are never asserted against durations: against what the harness saw.
  */
+import { ruleIds, STEP_KINDS } from "../src/catalog.js";
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { GetHealthCheckCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -22,7 +23,6 @@ import { drillTrend } from "../src/report/site-drills.js";
 import { loadDrill } from "../src/drill/load.js";
 import { configSchema } from "../src/config/schema.js";
 import { loadConfig } from "../src/config/load.js";
-import { ruleIds } from "../src/catalog.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { AwsBehaviour } from "./harness/aws-behaviour.js";
 import { failoverRecords, regionApps, Route53Dns, type RegionApp } from "./harness/drill-world.js";
@@ -85,7 +85,8 @@ function options(journalDir: string): DrillOptions & { journal: SqliteJournal } 
     applications: applications(),
     resolver: dns,
     preflight: () => Promise.resolve({ findings: [], problems: [], runs: {} }),
-    canaries: (id) => canaryStores(through, loadDrill(join(dir, "truth.yaml")).drill, id, config, "drill"),
+    canaries: (id) =>
+      canaryStores(through, loadDrill(STEP_KINDS, join(dir, "truth.yaml")).drill, id, config, "drill"),
     runbookDir: join(journalDir, "runbooks"),
     leaseMs: 5000,
   };
@@ -158,7 +159,7 @@ async function truthRun(serveAfter: number, delay: number, file = "truth.yaml") 
   const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
   const o = options(home);
   try {
-    const out = await runDrill(through, o.journal, loadDrill(join(dir, file)), o);
+    const out = await runDrill(through, o.journal, loadDrill(STEP_KINDS, join(dir, file)), o);
     return { out, replicator, firstServed, journal: o.journal };
   } finally {
     apps.standby.serving = () => false;
@@ -234,7 +235,7 @@ describe("drill ground truth", () => {
 async function ownRun(file: string, serving: () => boolean) {
   const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
   const o = options(home);
-  const d = loadDrill(join(dir, file));
+  const d = loadDrill(STEP_KINDS, join(dir, file));
   faultAt = undefined;
   apps.standby.serving = serving;
   try {
@@ -370,7 +371,7 @@ describe("drill bad input", () => {
     const before = updates.length;
     const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
     const o = options(home);
-    const d = loadDrill(join(dir, "nocanary.yaml"));
+    const d = loadDrill(STEP_KINDS, join(dir, "nocanary.yaml"));
     const out = await runDrill(through, o.journal, d, {
       ...o,
       canaries: (id) => canaryStores(through, d.drill, id, config, "drill"),
@@ -394,7 +395,7 @@ describe("drill bad input", () => {
     );
     const { config: loaded } = loadConfig(yaml, { ruleIds: ruleIds() });
     const o = options(home);
-    const d = loadDrill(join(dir, "nocanary.yaml"));
+    const d = loadDrill(STEP_KINDS, join(dir, "nocanary.yaml"));
     const out = await runDrill(through, o.journal, d, {
       ...o,
       canaries: (id) => canaryStores(through, d.drill, id, config, "drill"),
@@ -411,7 +412,7 @@ describe("drill bad input", () => {
   it("a preflight that finds the standby not ready refuses; --force starts it and is journaled", async () => {
     const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
     const o = options(home);
-    const d = loadDrill(join(dir, "truth.yaml"));
+    const d = loadDrill(STEP_KINDS, join(dir, "truth.yaml"));
     const before = updates.length;
     const refused = await runDrill(through, o.journal, d, {
       ...o,
@@ -444,7 +445,7 @@ describe("drill bad input", () => {
     const home = mkdtempSync(join(tmpdir(), "drctl-drill-home-"));
     const o = options(home);
     behaviour.replicateCanary({ delayMs: 250, table: { name: "drill-canary", region: P, replicaRegion: S } });
-    const out = await runDrill(through, o.journal, loadDrill(join(dir, "half-sent.yaml")), o);
+    const out = await runDrill(through, o.journal, loadDrill(STEP_KINDS, join(dir, "half-sent.yaml")), o);
     expect(out.exit).toBe(3);
     expect(out.result.outcome).toBe("interrupted");
     expect(out.result.fault.reverted).toBe(false);
@@ -459,7 +460,13 @@ describe("drill bad input", () => {
     );
     expect(existsSync(flag)).toBe(true);
 
-    const resumed = await resumeDrill(through, o.journal, out.result.id ?? "", loadDrill, o);
+    const resumed = await resumeDrill(
+      through,
+      o.journal,
+      out.result.id ?? "",
+      (f: string) => loadDrill(STEP_KINDS, f),
+      o,
+    );
     expect(resumed.result.fault.reverted).toBe(true);
     expect(existsSync(flag)).toBe(false);
     expect(await o.journal.lockOf("api")).toBeUndefined();
@@ -480,16 +487,21 @@ describe("drill bad input", () => {
     apps.primary.serving = () => !reverting;
     behaviour.replicateCanary({ delayMs: 250, table: { name: "drill-canary", region: P, replicaRegion: S } });
     try {
-      const out = await runDrill(through, o.journal, loadDrill(join(dir, "interrupt-back.yaml")), {
-        ...o,
-        interrupt: controller.signal,
-        log: (l) => {
-          if (/^revert:/.test(l)) {
-            reverting = true;
-            controller.abort(new Error("SIGINT"));
-          }
+      const out = await runDrill(
+        through,
+        o.journal,
+        loadDrill(STEP_KINDS, join(dir, "interrupt-back.yaml")),
+        {
+          ...o,
+          interrupt: controller.signal,
+          log: (l) => {
+            if (/^revert:/.test(l)) {
+              reverting = true;
+              controller.abort(new Error("SIGINT"));
+            }
+          },
         },
-      });
+      );
       expect(out.result.outcome).toBe("interrupted");
       expect(out.result.failover.rto.met).toBe(true);
       expect(out.result.fault.reverted).toBe(true);
@@ -512,7 +524,7 @@ describe("drill bad input", () => {
     const controller = new AbortController();
     apps.standby.serving = () => false;
     behaviour.replicateCanary({ delayMs: 250, table: { name: "drill-canary", region: P, replicaRegion: S } });
-    const running = runDrill(through, o.journal, loadDrill(join(dir, "interrupt.yaml")), {
+    const running = runDrill(through, o.journal, loadDrill(STEP_KINDS, join(dir, "interrupt.yaml")), {
       ...o,
       interrupt: controller.signal,
       log: (l) => {

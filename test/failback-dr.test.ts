@@ -3,6 +3,7 @@
  * by creating a replica of the database it promotes back, in the standby region; until a run has
  * made one, the DR plan lists "DR not restored" as an open risk, and no longer once it has.
  */
+import { STEP_KINDS } from "../src/catalog.js";
 import { DescribeDBInstancesCommand, RDSClient } from "@aws-sdk/client-rds";
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -100,7 +101,7 @@ describe("the failback of the demo's failover", () => {
       if (!run) throw new Error("no run");
       const records = await journal.steps(runId);
       journal.close();
-      const { runbook } = generateFailback(runbookOfRun(run, records), run, records);
+      const { runbook } = generateFailback(runbookOfRun(STEP_KINDS, run, records), run, records);
       const last = runbook.steps.at(-1);
       expect(last).toMatchObject({
         id: "restore-dr-promote-database",
@@ -118,7 +119,7 @@ describe("the failback of the demo's failover", () => {
       );
       expect(last?.after.sort()).toEqual(ends.sort());
       // By hand too: the new replica's source is the ARN of the database promoted back.
-      const byHand = manualSteps(runbook);
+      const byHand = manualSteps(runbook, STEP_KINDS);
       expect(byHand.get("restore-dr-promote-database")?.[0]).toMatch(
         /^aws rds create-db-instance-read-replica --region us-west-2 --db-instance-identifier app-db-replica-2 --source-db-instance-identifier "\$\(aws rds describe-db-instances --region us-east-1 --db-instance-identifier app-db-failback --query 'DBInstances\[0\].DBInstanceArn' --output text\)"$/,
       );

@@ -5,6 +5,7 @@
  * template version is lost), makes every image available at once and reports no SourceImageId
  * (so no copy is ever being made), and answers no launch template version as gone.
  */
+import { STEP_KINDS } from "../src/catalog.js";
 import {
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
@@ -205,7 +206,7 @@ describe("ec2.prune-images: what uses an image (aws-sdk-client-mock, API-shaped)
       InvalidParameters: input.Names ?? [],
     }));
 
-    const [step] = await planRunbook(aws, loadRunbook(runbookFile()));
+    const [step] = await planRunbook(aws, loadRunbook(STEP_KINDS, runbookFile()));
     const plan = step?.plan;
     if (!plan || "error" in plan) throw new Error(`expected a plan, found ${JSON.stringify(plan)}`);
     expect(plan.current).toBe(

@@ -1,3 +1,4 @@
+import { STEP_KINDS } from "../src/catalog.js";
 import { Template, Match } from "aws-cdk-lib/assertions";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -142,8 +143,8 @@ beforeAll(() => {
   copyFileSync("examples/warm-standby/failover.yaml", join(dir, "runbooks", "failover.yaml"));
   copyFileSync("examples/images/daily.yaml", join(dir, "runbooks", "daily.yaml"));
   runbooks = [
-    loadRunbook(join(dir, "runbooks", "failover.yaml")),
-    loadRunbook(join(dir, "runbooks", "daily.yaml"), { group: "web" }),
+    loadRunbook(STEP_KINDS, join(dir, "runbooks", "failover.yaml")),
+    loadRunbook(STEP_KINDS, join(dir, "runbooks", "daily.yaml"), { group: "web" }),
   ];
   const {
     app,

@@ -3,6 +3,7 @@
  * switchover/failover, Global Accelerator, Lambda invoke without Docker): the SDK is stubbed with
  * aws-sdk-client-mock and answers with responses shaped like the AWS API reference.
  */
+import { STEP_KINDS } from "../src/catalog.js";
 import {
   DescribeAcceleratorCommand,
   GlobalAcceleratorClient,
@@ -104,6 +105,7 @@ describe("aurora.global-switchover (adapter)", () => {
       .resolves({ GlobalClusters: [globalCluster(WEST)] });
     rds.on(SwitchoverGlobalClusterCommand).resolves({ GlobalCluster: globalCluster(EAST) });
     const loaded = loadRunbook(
+      STEP_KINDS,
       runbook(`  - id: writer-west
     kind: aurora.global-switchover
     params: { globalCluster: orders, targetCluster: orders-west }
@@ -130,6 +132,7 @@ describe("aurora.global-switchover (adapter)", () => {
   it("is success without a call when the target already writes (a resumed run)", async () => {
     rds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [globalCluster(WEST)] });
     const loaded = loadRunbook(
+      STEP_KINDS,
       runbook(`  - id: writer-west
     kind: aurora.global-switchover
     params: { globalCluster: orders, targetCluster: ${WEST} }
@@ -146,6 +149,7 @@ describe("aurora.global-failover (adapter)", () => {
     // Refused when the runbook is loaded, at its parameters' line, before any plan.
     expect(() =>
       loadRunbook(
+        STEP_KINDS,
         runbook(`  - id: writer-west
     kind: aurora.global-failover
     params: { globalCluster: orders, targetCluster: orders-west }
@@ -158,6 +162,7 @@ describe("aurora.global-failover (adapter)", () => {
       .resolves({ GlobalClusters: [globalCluster(WEST)] });
     rds.on(FailoverGlobalClusterCommand).resolves({ GlobalCluster: globalCluster(EAST) });
     const loaded = loadRunbook(
+      STEP_KINDS,
       runbook(`  - id: writer-west
     kind: aurora.global-failover
     params: { globalCluster: orders, targetCluster: orders-west, allowDataLoss: true }
@@ -175,6 +180,7 @@ describe("aurora.global-failover (adapter)", () => {
   it("names the members when the target is not one of them", async () => {
     rds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [globalCluster(EAST)] });
     const loaded = loadRunbook(
+      STEP_KINDS,
       runbook(`  - id: writer-west
     kind: aurora.global-failover
     params: { globalCluster: orders, targetCluster: orders-eu, allowDataLoss: true }
@@ -234,6 +240,7 @@ describe("globalaccelerator.traffic-dial (adapter)", () => {
         },
       });
     const loaded = loadRunbook(
+      STEP_KINDS,
       runbook(`  - id: move-traffic
     kind: globalaccelerator.traffic-dial
     params: { listenerArn: "${LISTENER}", dials: { us-east-1: 0, us-west-2: 100 } }
@@ -261,6 +268,7 @@ describe("globalaccelerator.traffic-dial (adapter)", () => {
   it("says which regions the listener has when a dial names another", async () => {
     ga.on(ListEndpointGroupsCommand).resolves({ EndpointGroups: [group("us-east-1", 100)] });
     const loaded = loadRunbook(
+      STEP_KINDS,
       runbook(`  - id: move-traffic
     kind: globalaccelerator.traffic-dial
     params: { listenerArn: "${LISTENER}", dials: { eu-west-1: 100 } }
@@ -291,7 +299,7 @@ describe("lambda.invoke (adapter)", () => {
     kind: lambda.invoke
     params: { function: drain-queue, payload: { queue: orders }, undo: { function: refill-queue } }
 `);
-    const first = await executeRunbook(aws, journal, loadRunbook(file));
+    const first = await executeRunbook(aws, journal, loadRunbook(STEP_KINDS, file));
     expect(first.steps[0]?.outputs).toEqual({
       drained: "true",
       queue: "orders",
@@ -303,11 +311,13 @@ describe("lambda.invoke (adapter)", () => {
     expect(JSON.parse(Buffer.from(input?.ClientContext ?? "", "base64").toString())).toEqual({
       custom: { "drctl-idempotency-key": `${first.run.runId}/drain` },
     });
-    expect(generateFailback(loadRunbook(file), first.run, first.steps).runbook.steps[0]).toMatchObject({
+    expect(
+      generateFailback(loadRunbook(STEP_KINDS, file), first.run, first.steps).runbook.steps[0],
+    ).toMatchObject({
       kind: "lambda.invoke",
       params: { function: "refill-queue", payload: {} },
     });
-    const second = await executeRunbook(aws, journal, loadRunbook(file));
+    const second = await executeRunbook(aws, journal, loadRunbook(STEP_KINDS, file));
     expect(second.steps[0]?.error).toBe(
       'drain-queue failed (Unhandled): {"errorMessage":"queue busy","errorType":"Error"}',
     );

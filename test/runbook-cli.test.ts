@@ -3,6 +3,7 @@
  * verdicts from the elapsed time, typos and misdirected approvals refused with exit 2, a run
  * found again with `runbook list`, failbacks of an edited runbook, a journal of an older drctl.
  */
+import { STEP_KINDS } from "../src/catalog.js";
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import Database from "better-sqlite3";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -314,7 +315,7 @@ steps:
     after: [scale]
     params: { parameters: { /app/older/mark: "1" } }
 `);
-    const { hash } = loadRunbook(file);
+    const { hash } = loadRunbook(STEP_KINDS, file);
     // The tables and rows as drctl 0.1 left them: the run's process died during "scale".
     const db = new Database(join(home, "journal.sqlite"));
     db.exec(`

@@ -1,3 +1,4 @@
+import { STEP_KINDS } from "../src/catalog.js";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { paginateGetParametersByPath, SSMClient } from "@aws-sdk/client-ssm";
 import { spawn } from "node:child_process";
@@ -267,7 +268,7 @@ steps:
     params: { parameters: { /app/partial/last: "2" } }
 `);
     const journal = SqliteJournal.open(join(home, "journal.sqlite"));
-    const first = await executeRunbook(aws, journal, loadRunbook(file));
+    const first = await executeRunbook(aws, journal, loadRunbook(STEP_KINDS, file));
     expect(first.run.status).toBe("failed");
     expect(first.steps.map((s) => [s.stepId, s.status])).toEqual([
       ["write", "succeeded"],
@@ -276,12 +277,12 @@ steps:
     ]);
     expect(first.steps[1]?.error).toMatch(/Auto Scaling group not-yet not found/);
     // The failed run keeps the lock: a new run is refused, the same run may resume.
-    await expect(executeRunbook(aws, journal, loadRunbook(file))).rejects.toThrow(LockHeldError);
+    await expect(executeRunbook(aws, journal, loadRunbook(STEP_KINDS, file))).rejects.toThrow(LockHeldError);
 
     // Fix the cause without changing the file: a resume with a step that acted changed is refused.
     writeFileSync(file, readFileSync(file, "utf8").replace('first: "1"', 'first: "9"'));
     await expect(
-      executeRunbook(aws, journal, loadRunbook(file), { resumeRunId: first.run.runId }),
+      executeRunbook(aws, journal, loadRunbook(STEP_KINDS, file), { resumeRunId: first.run.runId }),
     ).rejects.toThrow(/changed since run .* began .*: step "write" changed, and it has already acted/);
     writeFileSync(file, readFileSync(file, "utf8").replace('first: "9"', 'first: "1"'));
     const { AutoScalingClient: Asg, CreateAutoScalingGroupCommand } =
@@ -295,7 +296,9 @@ steps:
         AvailabilityZones: ["us-west-2a"],
       }),
     );
-    const resumed = await executeRunbook(aws, journal, loadRunbook(file), { resumeRunId: first.run.runId });
+    const resumed = await executeRunbook(aws, journal, loadRunbook(STEP_KINDS, file), {
+      resumeRunId: first.run.runId,
+    });
     expect(resumed.run.status).toBe("succeeded");
     expect(resumed.steps.map((s) => [s.stepId, s.status, s.attempts])).toEqual([
       ["write", "succeeded", 1],
@@ -557,7 +560,7 @@ steps:
     params: { parameters: { /app/db2/endpoint: "\${steps.promote.outputs.endpoint}" } }
 `);
       const journal = SqliteJournal.open(join(home, "journal.sqlite"));
-      const first = await executeRunbook(via, journal, loadRunbook(file));
+      const first = await executeRunbook(via, journal, loadRunbook(STEP_KINDS, file));
       expect(first.steps.map((s) => [s.stepId, s.status])).toEqual([
         ["promote", "failed"],
         ["endpoint", "pending"],
@@ -566,7 +569,9 @@ steps:
         /refused: app-db-replica-2 is 2000 s behind, more than the 900 s allowed/,
       );
       await lag(4, 1);
-      const resumed = await executeRunbook(via, journal, loadRunbook(file), { resumeRunId: first.run.runId });
+      const resumed = await executeRunbook(via, journal, loadRunbook(STEP_KINDS, file), {
+        resumeRunId: first.run.runId,
+      });
       expect(resumed.run.status).toBe("succeeded");
       const db = (
         await via
@@ -576,7 +581,7 @@ steps:
       expect(db?.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
       expect((await standbyState()).parameters["/app/db2/endpoint"]).toBe(db?.Endpoint?.Address);
       // Already promoted: a new run succeeds without promoting again.
-      const again = await executeRunbook(via, journal, loadRunbook(file));
+      const again = await executeRunbook(via, journal, loadRunbook(STEP_KINDS, file));
       expect(again.run.status).toBe("succeeded");
       journal.close();
     } finally {
@@ -605,7 +610,7 @@ steps:
   it("stop the run when nobody approves in time; approved later, the run resumes", async () => {
     const file = approvalRunbook("approve-late", 1);
     const journal = SqliteJournal.open(join(home, "journal.sqlite"));
-    const first = await executeRunbook(aws, journal, loadRunbook(file));
+    const first = await executeRunbook(aws, journal, loadRunbook(STEP_KINDS, file));
     expect(first.steps.map((s) => [s.stepId, s.status])).toEqual([
       ["go", "failed"],
       ["record", "pending"],
@@ -615,7 +620,9 @@ steps:
     );
     const approve = await drctl("runbook", "approve", first.run.runId, "go", "--by", "oncall@example.com");
     expect(approve.code).toBe(0);
-    const resumed = await executeRunbook(aws, journal, loadRunbook(file), { resumeRunId: first.run.runId });
+    const resumed = await executeRunbook(aws, journal, loadRunbook(STEP_KINDS, file), {
+      resumeRunId: first.run.runId,
+    });
     expect(resumed.run.status).toBe("succeeded");
     expect((await standbyState()).parameters["/app/approve-late/approved-by"]).toBe("oncall@example.com");
     journal.close();
@@ -624,7 +631,7 @@ steps:
   it("hold a running run until approved", async () => {
     const file = approvalRunbook("approve-live", 60);
     const journal = SqliteJournal.open(join(home, "journal.sqlite"));
-    const running = executeRunbook(aws, journal, loadRunbook(file));
+    const running = executeRunbook(aws, journal, loadRunbook(STEP_KINDS, file));
     const deadline = Date.now() + 10_000;
     let runId = "";
     while (Date.now() < deadline) {
@@ -724,7 +731,7 @@ steps:
       /health check \S+: not inverted, enabled\n\s+-> health check \S+: inverted, enabled/,
     );
     const journal = SqliteJournal.open(join(home, "journal.sqlite"));
-    const done = await executeRunbook(aws, journal, loadRunbook(file));
+    const done = await executeRunbook(aws, journal, loadRunbook(STEP_KINDS, file));
     journal.close();
     expect(done.steps[0]?.outputs).toMatchObject({ healthCheckId: check?.Id, previousInverted: "false" });
     const { GetHealthCheckCommand } = await import("@aws-sdk/client-route-53");

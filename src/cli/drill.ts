@@ -16,8 +16,8 @@ import { ensurePrivateDir, writeFileAtomic } from "../util/files.js";
 import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";
 import { prepareFile } from "./paths.js";
-import { formatPlan } from "./runbook.js";
-import { RESOURCE_TYPES, STORE_TYPES } from "../catalog.js";
+import { formatPlan } from "./runbook-format.js";
+import { RESOURCE_TYPES, STEP_KINDS, STORE_TYPES } from "../catalog.js";
 
 type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;
 
@@ -93,9 +93,12 @@ function interrupts(ctx: CommandContext): { signal: AbortSignal; off: () => void
   };
 }
 
+/** A drill file, checked against the catalogue's step kinds. */
+const loadDrillFile = (file: string): LoadedDrill => loadDrill(STEP_KINDS, file);
+
 /** drctl drill plan FILE (and run without --execute): the plan, nothing changed. */
 async function planCommand(ctx: CommandContext, file: string): Promise<number> {
-  const d = loadDrill(file);
+  const d = loadDrillFile(file);
   const aws = await ctx.aws();
   const stores = await canaryStores(aws, d.drill, "<drill>", ctx.config, d.file);
   const p = await planDrill(aws, d, resolverOf(d), stores);
@@ -131,7 +134,7 @@ async function runCommand(
   flags: { execute?: boolean; force?: string; html?: string; store: boolean },
 ): Promise<number> {
   if (!flags.execute) return planCommand(ctx, file);
-  const d = loadDrill(file);
+  const d = loadDrillFile(file);
   if (flags.html) prepareFile(flags.html, "--html", 0o755);
   if (flags.store) ctx.checkStore();
   const aws = await ctx.aws();
@@ -183,12 +186,12 @@ async function resumeCommand(
   const aws = await ctx.aws();
   // The drill file's own resolver (its DNS servers), as the drill it resumes probed through.
   const file = (await journal.run(id))?.file;
-  const resolver = file ? resolverOf(loadDrill(file)) : systemResolver;
-  const outcome = await resumeDrill(aws, journal, id, loadDrill, {
+  const resolver = file ? resolverOf(loadDrillFile(file)) : systemResolver;
+  const outcome = await resumeDrill(aws, journal, id, loadDrillFile, {
     resolver,
     canaries: async (drillId) => {
       const run = await journal.run(drillId);
-      const d = loadDrill(run?.file ?? "");
+      const d = loadDrillFile(run?.file ?? "");
       return canaryStores(aws, d.drill, drillId, ctx.config, d.file);
     },
     log: (l) => ctx.progress(printable(l)),

@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { dirname, join, resolve } from "node:path";
+import { STEP_KINDS } from "../catalog.js";
 import { SEVERITIES, severityRank, type Severity } from "../core/finding.js";
 import { exitCodeFor, InputError } from "../errors.js";
 import { buildPlan } from "../plan/build.js";
@@ -9,6 +10,7 @@ import { previousPlan } from "../plan/previous.js";
 import { renderHtml } from "../report/plan-html.js";
 import { renderMarkdown } from "../report/plan-markdown.js";
 import type { PlanResult } from "../core/plan-result.js";
+import type { Application } from "../config/applications.js";
 import { newRunId, planRun } from "../history/types.js";
 import { writeFileAtomic } from "../util/files.js";
 import { oneOf } from "./args.js";
@@ -70,87 +72,110 @@ Examples:
   drctl plan --application web --diff           what changed since the last stored plan
   drctl plan --json                             the plans' data (docs/plan-json.md)`,
     )
-    .action((flags: PlanFlags) =>
-      withContext(async (ctx) => {
-        const apps = ctx.config.applications;
-        if (apps.length === 0)
-          throw new InputError(
-            `${ctx.configFile ?? "drctl.yaml"} has no applications: describe each under applications: (name, owner, contacts, rto, rpo, tags or arns, runbooks, drills)`,
-          );
-        const chosen = (flags.application ?? []).map((name) => {
-          const app = apps.find((a) => a.name === name);
-          if (!app)
-            throw new InputError(
-              `--application ${name}: no such application in ${ctx.configFile ?? "drctl.yaml"} (there: ${apps.map((a) => a.name).join(", ")})`,
-            );
-          return app;
-        });
-        const out = flags.out ? prepareFolder(resolve(flags.out), "--out") : undefined;
-        if (flags.store) ctx.checkStore();
-        const aws = await ctx.aws();
-        const store = await ctx.store();
-        const journal = await ctx.journal().catch(() => undefined);
-        const configDir = ctx.configFile ? dirname(resolve(ctx.configFile)) : process.cwd();
-        const results: { id: string; plan: PlanResult; diff: PlanDiff }[] = [];
-        const unread: string[] = [];
-        for (const app of chosen.length > 0 ? chosen : apps) {
-          const now = new Date();
-          const id = newRunId(now);
-          const plan = await buildPlan(aws, {
-            config: ctx.config,
-            configDir,
-            application: app,
-            store,
-            ...(journal ? { journal } : {}),
-            now,
-          });
-          const before = await previousPlan(store, app.name, id);
-          const diff = diffPlans(before, { id, result: plan });
-          // As a scan: a plan that could not read everything is written, but not kept.
-          if (flags.store && plan.unread.length === 0) await store.save(planRun(id, plan, new Date()));
-          unread.push(...plan.unread.map((u) => `${app.name}: ${u}`));
-          results.push({ id, plan, diff });
-          if (out) {
-            const blocks = planDocument(plan, id);
-            writeFileAtomic(join(out, `${planFileName(app.name)}.md`), renderMarkdown(blocks), {
-              mode: 0o644,
-            });
-            writeFileAtomic(join(out, `${planFileName(app.name)}.html`), renderHtml(blocks), { mode: 0o644 });
-          }
-        }
-        ctx.result(
-          () =>
-            flags.diff
-              ? results.map((r) => formatPlanDiff(r.diff)).join("\n")
-              : out
-                ? results
-                    .map(
-                      (r) =>
-                        `${r.plan.application}: ${join(out, `${planFileName(r.plan.application)}.md`)} and .html, ${r.plan.risks.length} open risks`,
-                    )
-                    .join("\n")
-                : results.map((r) => renderMarkdown(planDocument(r.plan, r.id))).join("\n---\n\n"),
-          () => ({
-            version: 1,
-            plans: results.map((r) => ({ id: r.id, ...r.plan, diff: r.diff })),
-          }),
-        );
-        for (const r of results)
-          ctx.progress(
-            `${r.plan.application}: plan ${r.id}, ${r.plan.components.length} components, ${r.plan.risks.length} open risks; ${flags.store && r.plan.unread.length === 0 ? `stored in ${store.description}` : "not stored"}${flags.diff ? "" : `; ${r.diff.from === null ? "the first stored plan" : `${r.diff.changes.length} changes since ${r.diff.from}`}`}`,
-          );
-        ctx.progress(ctx.callSummary());
-        if (unread.length > 0) {
-          ctx.io.err(`drctl: the plan could not read everything; it is written but not stored:`);
-          for (const u of unread) ctx.io.err(`  ${u}`);
-          return exitCodeFor({ unfinished: unread });
-        }
-        const failed =
-          flags.failOn !== "never" &&
-          results.some((r) =>
-            r.plan.risks.some((k) => severityRank(k.severity) >= severityRank(flags.failOn as Severity)),
-          );
-        return exitCodeFor({ failed });
-      }),
+    .action((flags: PlanFlags) => withContext((ctx) => runPlans(ctx, flags)));
+}
+
+type Made = { id: string; plan: PlanResult; diff: PlanDiff };
+
+/** The applications --application names (all of drctl.yaml when none), or a clear error. */
+function chosenApplications(ctx: CommandContext, flags: PlanFlags): Application[] {
+  const apps = ctx.config.applications;
+  if (apps.length === 0)
+    throw new InputError(
+      `${ctx.configFile ?? "drctl.yaml"} has no applications: describe each under applications: (name, owner, contacts, rto, rpo, tags or arns, runbooks, drills)`,
     );
+  const chosen = (flags.application ?? []).map((name) => {
+    const app = apps.find((a) => a.name === name);
+    if (!app)
+      throw new InputError(
+        `--application ${name}: no such application in ${ctx.configFile ?? "drctl.yaml"} (there: ${apps.map((a) => a.name).join(", ")})`,
+      );
+    return app;
+  });
+  return chosen.length > 0 ? chosen : apps;
+}
+
+/** <out>/<application>.md and .html of one plan. */
+function writePlanFiles(out: string, made: Made): void {
+  const blocks = planDocument(made.plan, made.id);
+  const name = planFileName(made.plan.application);
+  writeFileAtomic(join(out, `${name}.md`), renderMarkdown(blocks), { mode: 0o644 });
+  writeFileAtomic(join(out, `${name}.html`), renderHtml(blocks), { mode: 0o644 });
+}
+
+/** The plans (or their diffs, or where they were written), then a line per plan on stderr. */
+function printPlans(
+  ctx: CommandContext,
+  flags: PlanFlags,
+  results: Made[],
+  out: string | undefined,
+  stored: string,
+) {
+  ctx.result(
+    () =>
+      flags.diff
+        ? results.map((r) => formatPlanDiff(r.diff)).join("\n")
+        : out
+          ? results
+              .map(
+                (r) =>
+                  `${r.plan.application}: ${join(out, `${planFileName(r.plan.application)}.md`)} and .html, ${r.plan.risks.length} open risks`,
+              )
+              .join("\n")
+          : results.map((r) => renderMarkdown(planDocument(r.plan, r.id))).join("\n---\n\n"),
+    () => ({
+      version: 1,
+      plans: results.map((r) => ({ id: r.id, ...r.plan, diff: r.diff })),
+    }),
+  );
+  for (const r of results)
+    ctx.progress(
+      `${r.plan.application}: plan ${r.id}, ${r.plan.components.length} components, ${r.plan.risks.length} open risks; ${flags.store && r.plan.unread.length === 0 ? `stored in ${stored}` : "not stored"}${flags.diff ? "" : `; ${r.diff.from === null ? "the first stored plan" : `${r.diff.changes.length} changes since ${r.diff.from}`}`}`,
+    );
+}
+
+/** Each chosen application's plan: made, compared with its last, stored when complete, written, printed. */
+async function runPlans(ctx: CommandContext, flags: PlanFlags): Promise<number> {
+  const apps = chosenApplications(ctx, flags);
+  const out = flags.out ? prepareFolder(resolve(flags.out), "--out") : undefined;
+  if (flags.store) ctx.checkStore();
+  const aws = await ctx.aws();
+  const store = await ctx.store();
+  const journal = await ctx.journal().catch(() => undefined);
+  const configDir = ctx.configFile ? dirname(resolve(ctx.configFile)) : process.cwd();
+  const results: Made[] = [];
+  const unread: string[] = [];
+  for (const app of apps) {
+    const now = new Date();
+    const id = newRunId(now);
+    const plan = await buildPlan(aws, {
+      config: ctx.config,
+      configDir,
+      application: app,
+      store,
+      ...(journal ? { journal } : {}),
+      now,
+      kinds: STEP_KINDS,
+    });
+    const before = await previousPlan(store, app.name, id);
+    const diff = diffPlans(before, { id, result: plan });
+    // As a scan: a plan that could not read everything is written, but not kept.
+    if (flags.store && plan.unread.length === 0) await store.save(planRun(id, plan, new Date()));
+    unread.push(...plan.unread.map((u) => `${app.name}: ${u}`));
+    results.push({ id, plan, diff });
+    if (out) writePlanFiles(out, { id, plan, diff });
+  }
+  printPlans(ctx, flags, results, out, store.description);
+  ctx.progress(ctx.callSummary());
+  if (unread.length > 0) {
+    ctx.io.err(`drctl: the plan could not read everything; it is written but not stored:`);
+    for (const u of unread) ctx.io.err(`  ${u}`);
+    return exitCodeFor({ unfinished: unread });
+  }
+  const failed =
+    flags.failOn !== "never" &&
+    results.some((r) =>
+      r.plan.risks.some((k) => severityRank(k.severity) >= severityRank(flags.failOn as Severity)),
+    );
+  return exitCodeFor({ failed });
 }

@@ -1,68 +1,22 @@
 import type { Command } from "commander";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
+import { STEP_KINDS } from "../catalog.js";
 import { EXIT, InputError } from "../errors.js";
+import { drctlHome } from "../history/open.js";
 import type { criticalPath } from "../runbook/dag.js";
-import {
-  executeRunbook,
-  planProblems,
-  planRunbook,
-  publicSteps,
-  START_GATE,
-  type ApprovalGate,
-  type PlannedStep,
-  type RunOptions,
-  type RunResult,
-} from "../runbook/engine.js";
+import { planProblems, planRunbook, publicSteps, START_GATE } from "../runbook/engine.js";
 import { generateFailback, runbookOfRun, writeFailback } from "../runbook/failback.js";
-import { describeHolder, type Journal, type LockRecord, type RunRecord } from "../runbook/journal.js";
+import { describeHolder, type LockRecord, type RunRecord } from "../runbook/journal.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { formatTimeline } from "../runbook/timeline.js";
-import { drctlHome } from "../history/open.js";
-import { ensurePrivateDir } from "../util/files.js";
 import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";
-import { TaskList } from "./task-list.js";
+import { approve } from "./runbook-approve.js";
+import { formatList, formatPlan, nextSteps, planExit, planVerdict } from "./runbook-format.js";
+import { runOrResume } from "./runbook-run.js";
 
 type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;
-
-export function formatPlan(steps: PlannedStep[]): string {
-  return steps
-    .map((s) => {
-      const after = s.after.length ? ` (after ${s.after.join(", ")})` : "";
-      const p = s.plan;
-      const body =
-        "error" in p
-          ? s.readableAfter
-            ? `not readable until ${s.readableAfter.join(", ")} ran (${p.error})`
-            : p.notFound
-              ? `would fail: ${p.error}`
-              : `cannot read the current state: ${p.error}`
-          : p.refused
-            ? `${p.current}\n      would be refused: ${p.refused}`
-            : p.fails
-              ? `${p.current}\n      would fail: ${p.fails}`
-              : p.changes
-                ? `${p.current}\n      -> ${p.target}`
-                : `${p.current} (already so; nothing to do)`;
-      return printable(`  ${s.id} [${s.kind} in ${s.region}]${after}\n      ${body}`);
-    })
-    .join("\n");
-}
-
-/** The plan's exit code: 3 when a state could not be read, 1 when the run would refuse or fail a step. */
-function planExit(steps: PlannedStep[]): number {
-  const problems = planProblems(steps);
-  if (problems.some((p) => p.kind === "unreadable")) return EXIT.couldNotFinish;
-  return problems.length > 0 ? EXIT.findings : EXIT.ok;
-}
-
-function planVerdict(steps: PlannedStep[]): string {
-  const problems = planProblems(steps).filter((p) => p.kind !== "unreadable");
-  return problems.length
-    ? `\nthe run would stop at: ${problems.map((p) => `${p.id} (${p.kind === "refused" ? "refused" : "would fail"})`).join(", ")}`
-    : "";
-}
 
 /** Where a run's runbook comes from: a file, or (failback) the inverse of a recorded run. */
 interface Source {
@@ -114,11 +68,11 @@ async function resolveSource(
     if (!run) throw new InputError(`no run ${source.from} in the ${journal.description}`);
     const records = await journal.steps(run.runId);
     // The runbook must be the text the run ran (its hash): a copy for a run that began elsewhere.
-    const original = runbookOfRun(run, records, source.runbook);
+    const original = runbookOfRun(STEP_KINDS, run, records, source.runbook);
     const { runbook, unmatched } = generateFailback(original, run, records);
     const file = writeFailback(join(drctlHome(), "runbooks"), run, runbook);
     return {
-      loaded: loadRunbook(file),
+      loaded: loadRunbook(STEP_KINDS, file),
       undoes: run.runId,
       generated: file,
       ...(original.edited ? { events: [`generated from run ${run.runId}: ${original.edited}`] } : {}),
@@ -131,7 +85,7 @@ async function resolveSource(
     };
   }
   if (!source.runbook) throw new InputError(`${command}: expected --runbook <file> or --from <run>`);
-  return { loaded: loadRunbook(source.runbook, parseSets(source.set)), notes: [] };
+  return { loaded: loadRunbook(STEP_KINDS, source.runbook, parseSets(source.set)), notes: [] };
 }
 
 function addPlanAndRun(parent: Command, withContext: WithContext, failback: boolean): void {
@@ -220,6 +174,14 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
   );
 
   const runbook = program.command("runbook").description("resume, approve, list or inspect runbook runs");
+  registerResume(runbook, withContext);
+  registerApprove(runbook, withContext);
+  registerStatus(runbook, withContext);
+  registerList(runbook, withContext);
+}
+
+/** drctl runbook resume RUN: goes on with a stopped or crashed run. */
+function registerResume(runbook: Command, withContext: WithContext): void {
   runbook
     .command("resume")
     .argument("<run>", "the run id")
@@ -267,7 +229,11 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
             return EXIT.ok;
           }
           // The run's own --set values unless others are given (then the hash check refuses them).
-          const loaded = loadRunbook(flags.runbook ?? run.file, flags.set ? parseSets(flags.set) : run.set);
+          const loaded = loadRunbook(
+            STEP_KINDS,
+            flags.runbook ?? run.file,
+            flags.set ? parseSets(flags.set) : run.set,
+          );
           return runOrResume(ctx, loaded, flags.execute ?? false, {
             resumeRunId: runId,
             ...(flags.retryInDoubt ? { retryInDoubt: flags.retryInDoubt } : {}),
@@ -275,6 +241,10 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
           });
         }),
     );
+}
+
+/** drctl runbook approve RUN STEP: an approval, or a decision on a step in doubt. */
+function registerApprove(runbook: Command, withContext: WithContext): void {
   runbook
     .command("approve")
     .argument("<run>", "the run id")
@@ -300,6 +270,10 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
         return EXIT.ok;
       }),
     );
+}
+
+/** drctl runbook status RUN: the run's timeline, lock and events. */
+function registerStatus(runbook: Command, withContext: WithContext): void {
   runbook
     .command("status")
     .argument("<run>", "the run id")
@@ -318,7 +292,7 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
         let specs: Parameters<typeof criticalPath>[0] = steps.map((s) => ({ id: s.stepId, after: [] }));
         let rto: number | undefined;
         try {
-          const loaded = runbookOfRun(run, steps);
+          const loaded = runbookOfRun(STEP_KINDS, run, steps);
           specs = loaded.runbook.steps;
           rto = loaded.runbook.rtoMinutes;
         } catch {
@@ -336,7 +310,7 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
           () => ({
             version: 1,
             run,
-            steps: publicSteps(steps),
+            steps: publicSteps(STEP_KINDS, steps),
             events,
             lock: lock?.runId === run.runId ? lock : null,
           }),
@@ -344,6 +318,10 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
         return run.status === "succeeded" ? EXIT.ok : EXIT.findings;
       }),
     );
+}
+
+/** drctl runbook list: the runs, newest first, with their locks. */
+function registerList(runbook: Command, withContext: WithContext): void {
   runbook
     .command("list")
     .description("runs, newest first: application, status, start, and who holds the lock with its lease")
@@ -364,182 +342,4 @@ export function registerRunbook(program: Command, withContext: WithContext): voi
         return EXIT.ok;
       }),
     );
-}
-
-function formatList(runs: RunRecord[], lockOf: (r: RunRecord) => LockRecord | undefined): string {
-  if (runs.length === 0) return "no runs in the journal";
-  const rows = runs.map((r) => {
-    const l = lockOf(r);
-    const lock = !l
-      ? "-"
-      : l.owner
-        ? `pid ${l.owner.pid} on ${l.owner.host}, ${l.leaseUntil !== null && l.leaseUntil > Date.now() ? `lease until ${new Date(l.leaseUntil).toISOString()}` : "lease ended (no process runs it)"}`
-        : `${l.holder || "unknown holder"}, no lease`;
-    return [r.runId, r.application, r.status, r.startedAt, lock].map((c) => printable(c));
-  });
-  const head = ["RUN", "APPLICATION", "STATUS", "STARTED", "LOCK"];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  return [head, ...rows]
-    .map((r) => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i] ?? 0) : c)).join("  "))
-    .join("\n");
-}
-
-/** What a person does next with a run that did not succeed. */
-function nextSteps(run: RunRecord): string[] {
-  if (run.status === "succeeded") return [];
-  return [
-    `resume with: drctl runbook resume ${run.runId} --execute`,
-    ...(run.status === "waiting" ? [] : [`or undo what it changed: drctl failback plan --from ${run.runId}`]),
-  ];
-}
-
-/**
- * Records an approval (an approval gate the run waits at) or a decision (a step in doubt).
- * Anything else is refused with exit 2: a step that is no gate, a run that does not wait on it.
- */
-async function approve(
-  journal: Journal,
-  runId: string,
-  stepId: string,
-  by: string,
-  done: boolean,
-): Promise<string> {
-  const run = await journal.run(runId);
-  if (!run) throw new InputError(`no run ${runId} in the ${journal.description}`);
-  const steps = await journal.steps(runId);
-  const step = steps.find((s) => s.stepId === stepId);
-  if (!step)
-    throw new InputError(
-      `run ${runId} has no step ${stepId} (its steps: ${steps.map((s) => s.stepId).join(", ")})`,
-    );
-  if (run.status === "succeeded")
-    throw new InputError(`run ${runId} has succeeded: nothing in it waits for approval`);
-  if (step.status === "in-doubt") {
-    const intentAt = step.intent?.at ?? step.startedAt ?? "";
-    await journal.decide(runId, stepId, intentAt, done ? "done" : "redo", by);
-    return done
-      ? `decided by ${by}: ${stepId} of ${runId} happened; resuming goes on without running it again`
-      : `decided by ${by}: ${stepId} of ${runId} runs again when the run resumes`;
-  }
-  if (done) throw new InputError(`--done decides a step in doubt; ${stepId} of ${runId} is ${step.status}`);
-  let kind = step.kind ?? (stepId === START_GATE ? "approval" : undefined);
-  if (!kind)
-    try {
-      kind = loadRunbook(run.file, run.set).runbook.steps.find((s) => s.id === stepId)?.kind;
-    } catch {
-      // The runbook is elsewhere: the journal of an older drctl does not say; refused below.
-    }
-  const gates = steps.filter((s) => (s.kind ?? (s.stepId === START_GATE ? "approval" : "")) === "approval");
-  if (kind !== "approval")
-    throw new InputError(
-      `${stepId} is ${kind ? `a ${kind} step` : "a step of unknown kind"}, not an approval gate (this run's gates: ${gates.map((g) => g.stepId).join(", ") || "none"})`,
-    );
-  if (step.status === "succeeded" || step.status === "skipped")
-    throw new InputError(`${stepId} of ${runId} is ${step.status}: the run does not wait on it`);
-  // A gate between two turns of the cloud workflow is pending again, having started: it waits.
-  if (step.status === "pending" && step.startedAt === null)
-    throw new InputError(
-      `run ${runId} does not wait on ${stepId} yet (the run has not reached it); approve it once it does`,
-    );
-  await journal.approve(runId, stepId, by);
-  const given = await journal.approval(runId, stepId);
-  return given && given.by !== by
-    ? `${stepId} of ${runId} was already approved by ${given.by} at ${given.at}`
-    : `approved ${stepId} of ${runId} as ${by}`;
-}
-
-export async function runOrResume(
-  ctx: CommandContext,
-  loaded: LoadedRunbook,
-  execute: boolean,
-  run: Pick<RunOptions, "resumeRunId" | "undoes" | "retryInDoubt" | "force"> & {
-    approvalGate?: ApprovalGate;
-    /** Journaled on a new run as soon as it starts. */
-    events?: string[];
-  },
-): Promise<number> {
-  const aws = await ctx.aws();
-  if (!execute) {
-    const steps = await planRunbook(aws, loaded);
-    ctx.result(
-      () =>
-        `plan of ${printable(loaded.runbook.name)}:\n${formatPlan(steps)}${planVerdict(steps)}\ndry run: nothing was changed; add --execute to run it`,
-      () => ({ version: 1, dryRun: true, steps, problems: planProblems(steps) }),
-    );
-    return planExit(steps);
-  }
-  ensurePrivateDir(drctlHome());
-  const journal = await ctx.journal();
-  // On a terminal, the steps as a live list: those of the journal for a resumed run.
-  const live = ctx.options.quiet ? undefined : ctx.io.terminal;
-  const tasks = live
-    ? new TaskList(
-        live,
-        run.resumeRunId
-          ? (await journal.steps(run.resumeRunId)).map((s) => s.stepId)
-          : [...(run.approvalGate ? [START_GATE] : []), ...loaded.runbook.steps.map((s) => s.id)],
-      )
-    : undefined;
-  // SIGINT/SIGTERM: stop at the next safe point and say how to go on; a second one ends the process.
-  const interrupt = new AbortController();
-  let runId = run.resumeRunId ?? "";
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupt.signal.aborted) process.exit(130);
-    interrupt.abort(new Error(signal));
-    const line = `${signal}: stopping ${runId || "the run"} at the next safe point (a second ${signal} stops at once; the journal has what ran)`;
-    if (tasks) tasks.log(line);
-    else ctx.progress(line);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const say = (line: string) => (tasks ? tasks.log(line) : ctx.progress(line));
-  if (run.resumeRunId)
-    say(`resuming run ${run.resumeRunId}: drctl runbook status ${run.resumeRunId} shows where it is`);
-  tasks?.start();
-  let result: RunResult;
-  const { events, ...options } = run;
-  try {
-    result = await executeRunbook(aws, journal, loaded, {
-      ...options,
-      interrupt: interrupt.signal,
-      onStarted: async (id) => {
-        runId = id;
-        for (const what of events ?? []) await journal.addEvent(id, what);
-        // A handle on the run the moment it exists, for a person whose terminal dies.
-        say(
-          `run ${id} started (${journal.description}); if this terminal goes away: drctl runbook status ${id}, drctl runbook resume ${id} --execute`,
-        );
-      },
-      log: (l) => say(printable(l)),
-      onStep: (id, status, detail) =>
-        tasks
-          ? tasks.update(id, status, detail === undefined ? undefined : printable(detail))
-          : ctx.progress(printable(`  ${status.padEnd(9)} ${id}${detail ? `: ${detail}` : ""}`)),
-    });
-  } finally {
-    tasks?.stop();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
-  const { run: done, steps } = result;
-  const rollback = result.rollback
-    ? `\nrolled back in run ${result.rollback.run.runId}: ${result.rollback.run.status}\n${formatTimeline(result.rollback.run, result.rollback.steps, loadRunbook(result.rollback.run.file).runbook.steps, undefined, printable)}`
-    : "";
-  ctx.result(
-    () =>
-      [
-        `${printable(done.runbook)} run ${done.runId}: ${done.status}`,
-        formatTimeline(done, steps, loaded.runbook.steps, loaded.runbook.rtoMinutes, printable),
-        ...nextSteps(done),
-      ].join("\n") + rollback,
-    () => ({
-      version: 1,
-      run: done,
-      steps: publicSteps(steps),
-      ...(result.rollback
-        ? { rollback: { run: result.rollback.run, steps: publicSteps(result.rollback.steps) } }
-        : {}),
-    }),
-  );
-  return done.status === "succeeded" ? EXIT.ok : EXIT.couldNotFinish;
 }

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { hostname, userInfo } from "node:os";
 import { dirname, join } from "node:path";
+import { STEP_KINDS } from "../catalog.js";
 import { scheduleTopic, type DrctlConfig } from "../config/schema.js";
 import { EXIT, InputError } from "../errors.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
@@ -8,7 +9,7 @@ import { nextTimes, parseCron } from "../util/cron.js";
 import { closest } from "../util/closest.js";
 import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";
-import { runOrResume } from "./runbook.js";
+import { runOrResume } from "./runbook-run.js";
 
 type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;
 type Schedule = DrctlConfig["schedules"][number];
@@ -16,7 +17,7 @@ type Schedule = DrctlConfig["schedules"][number];
 /** A schedule's runbook, read as the deployment bundles it: relative to drctl.yaml, with its values. */
 function runbookOf(ctx: CommandContext, schedule: Schedule): LoadedRunbook {
   const dir = ctx.configFile ? dirname(ctx.configFile) : ".";
-  return loadRunbook(join(dir, schedule.runbook), schedule.set);
+  return loadRunbook(STEP_KINDS, join(dir, schedule.runbook), schedule.set);
 }
 
 function scheduleNamed(ctx: CommandContext, name: string): Schedule {

@@ -1,3 +1,4 @@
+import { STEP_KINDS } from "../catalog.js";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,12 +14,12 @@ describe("loadDrill: an endpoint URL with credentials", () => {
     expect(url).toMatch(/^https?:\/\//);
     writeFileSync(file, text.replace(url, url.replace("://", "://probe:S3cr3t@")));
     const line = text.split("\n").findIndex((l) => l.includes(url)) + 1;
-    expect(() => loadDrill(file)).toThrow(
+    expect(() => loadDrill(STEP_KINDS, file)).toThrow(
       new RegExp(`${file.replace(/[.]/g, "\\.")}:${line}:\\d+: .*expected a URL without a user or password`),
     );
     let message = "";
     try {
-      loadDrill(file);
+      loadDrill(STEP_KINDS, file);
     } catch (err) {
       message = (err as Error).message;
     }
@@ -33,7 +34,7 @@ describe("loadDrill: inputs that fail cleanly, at their line", () => {
     const file = join(dir, "drill.yaml");
     writeFileSync(file, text);
     try {
-      loadDrill(file);
+      loadDrill(STEP_KINDS, file);
     } catch (err) {
       return (err as Error).message.replace(`${file}:`, "FILE:");
     }

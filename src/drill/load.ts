@@ -6,7 +6,7 @@ import { parseYamlWithSchema } from "../config/load.js";
 import { ConfigError, InputError } from "../errors.js";
 import { commandProblems, pathLabel } from "../runbook/check.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
-import { STEP_KINDS } from "../runbook/registry.js";
+import type { StepKinds } from "../runbook/kinds.js";
 import { closest } from "../util/closest.js";
 import { drillSchema, type DrillFile } from "./schema.js";
 
@@ -20,10 +20,9 @@ export interface LoadedDrill {
   /** The failback runbook file (undefined for generated or none). */
   failback: LoadedRunbook | undefined;
   failbackMode: "generated" | "none" | "file";
+  /** The step kinds its fault and runbooks were checked against. */
+  kinds: StepKinds;
 }
-
-/** The fault kinds a drill may name: the runbook step kinds whose name starts with "fault.". */
-export const faultKinds = () => [...STEP_KINDS.keys()].filter((k) => k.startsWith("fault.")).sort();
 
 /** file:line:column of a key path in the YAML text (the nearest existing ancestor). */
 function positionOf(text: string, path: (string | number)[]): { line: number; col: number } {
@@ -69,10 +68,10 @@ function checkShape(drill: DrillFile, at: At): void {
 }
 
 /** The fault: a fault kind that exists, its parameters valid, no value inside a shell script. */
-function checkFault(drill: DrillFile, at: At): void {
-  const kind = STEP_KINDS.get(drill.fault.kind);
+function checkFault(drill: DrillFile, at: At, kinds: StepKinds): void {
+  const kind = kinds.get(drill.fault.kind);
   if (!kind || !drill.fault.kind.startsWith("fault.")) {
-    const known = faultKinds();
+    const known = kinds.faults();
     const near = closest(drill.fault.kind, known);
     throw at(
       ["fault", "kind"],
@@ -98,11 +97,11 @@ function checkFault(drill: DrillFile, at: At): void {
 }
 
 /** The failover and failback runbooks the drill names, loaded and for the drill's application. */
-function runbooksOf(drill: DrillFile, file: string, at: At) {
+function runbooksOf(drill: DrillFile, file: string, at: At, kinds: StepKinds) {
   const near = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
   const runbookFile = (key: "runbook" | "failback", path: string, set = {}) => {
     try {
-      return loadRunbook(near(path), set);
+      return loadRunbook(kinds, near(path), set);
     } catch (err) {
       if (err instanceof ConfigError) throw err;
       throw at([key], `${key}: ${(err as Error).message}`);
@@ -134,7 +133,7 @@ function runbooksOf(drill: DrillFile, file: string, at: At) {
  * Reads and validates a drill file: its schema, the fault's kind and parameters, the runbooks it
  * names. Every error names file:line:column and what was expected; nothing is read from AWS.
  */
-export function loadDrill(file: string): LoadedDrill {
+export function loadDrill(kinds: StepKinds, file: string): LoadedDrill {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -147,9 +146,9 @@ export function loadDrill(file: string): LoadedDrill {
     return new ConfigError(file, pos.line, pos.col, message);
   };
   checkShape(drill, at);
-  checkFault(drill, at);
-  const { runbook, failback, failbackMode } = runbooksOf(drill, file, at);
+  checkFault(drill, at, kinds);
+  const { runbook, failback, failbackMode } = runbooksOf(drill, file, at, kinds);
   const hash = createHash("sha256").update(text);
   for (const r of [runbook, failback]) if (r) hash.update(r.hash);
-  return { drill, file, hash: hash.digest("hex"), runbook, failback, failbackMode };
+  return { drill, file, hash: hash.digest("hex"), runbook, failback, failbackMode, kinds };
 }

@@ -47,6 +47,7 @@ export function faultRunbook(d: LoadedDrill): LoadedRunbook {
     file: d.file,
     hash: d.hash,
     set: {},
+    kinds: d.kinds,
   };
 }
 
@@ -65,7 +66,7 @@ export function failbackRunbook(
   if (!d.runbook) return undefined;
   try {
     const { runbook } = generateFailback(d.runbook, failover.run, failover.steps);
-    return loadRunbook(writeFailback(state.options.runbookDir, failover.run, runbook));
+    return loadRunbook(d.kinds, writeFailback(state.options.runbookDir, failover.run, runbook));
   } catch (err) {
     if (err instanceof InputError && /changed nothing/.test(err.message)) return undefined;
     throw err;
@@ -89,14 +90,20 @@ export async function revert(
       const run = await journal.run(existing.runId);
       state.runs.revert = existing.runId;
       if (run?.status === "succeeded") result = { run, steps: await journal.steps(run.runId) };
-      else if (run) result = await state.resume(run.runId, loadRunbook(run.file), aws);
+      else if (run) result = await state.resume(run.runId, loadRunbook(faultLoaded.kinds, run.file), aws);
     }
     if (!result) {
       const run = (await journal.run(id)) as RunRecord;
       const steps = await journal.steps(id);
       const { runbook } = generateFailback(faultLoaded, run, steps);
       const file = writeFailback(state.options.runbookDir, run, runbook);
-      result = await state.runbook("revert", loadRunbook(file), { undoes: id }, aws, false);
+      result = await state.runbook(
+        "revert",
+        loadRunbook(faultLoaded.kinds, file),
+        { undoes: id },
+        aws,
+        false,
+      );
     }
   } catch (err) {
     if (err instanceof InputError && /changed nothing/.test(err.message)) {

@@ -11,9 +11,10 @@ import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { join } from "node:path";
 import { parseArn } from "../aws/arn.js";
 import { awsErrorCode } from "../aws/errors.js";
+import { STEP_KINDS } from "../catalog.js";
 import { DrctlError, EXIT, InputError } from "../errors.js";
-import { executeRunbook, START_GATE } from "../runbook/engine.js";
-import { LeaseLostError, LockHeldError, type LockOwner } from "../runbook/journal.js";
+import { executeRunbook, START_GATE, type RunOptions, type RunResult } from "../runbook/engine.js";
+import { LeaseLostError, LockHeldError, type LockOwner, type RunRecord } from "../runbook/journal.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { openJournal } from "../runbook/open-journal.js";
 import { Secrets } from "../runbook/secrets.js";
@@ -36,7 +37,7 @@ export interface AdvanceResult {
 }
 
 const runbookOf = (rt: Runtime, path: string, set: FailoverInput["set"]): LoadedRunbook =>
-  loadRunbook(rt.runbookDir ? join(rt.runbookDir, path) : path, set);
+  loadRunbook(STEP_KINDS, rt.runbookDir ? join(rt.runbookDir, path) : path, set);
 
 function tableOf(store: string): { table: string; region: string } {
   if (!store.startsWith("dynamodb://"))
@@ -176,20 +177,61 @@ export async function advance(
   deadline: AbortSignal,
 ): Promise<AdvanceResult> {
   const journal = await openJournal(rt.store, () => Promise.resolve(rt.aws));
-  const refused = (summary: string): AdvanceResult => ({
-    runId: input.runId,
-    status: "refused",
-    summary,
-    steps: [],
-  });
   let loaded: LoadedRunbook;
   try {
     loaded = runbookOf(rt, input.runbook, input.set);
   } catch (err) {
-    if (err instanceof DrctlError && err.exitCode === EXIT.badInput) return refused(err.message);
+    if (err instanceof DrctlError && err.exitCode === EXIT.badInput) return refusedRun(input, err.message);
     throw err;
   }
   const existing = await journal.run(input.runId);
+  let result: RunResult;
+  try {
+    result = await executeRunbook(
+      rt.aws,
+      journal,
+      loaded,
+      turnOptions(rt, input, loaded, existing, deadline),
+    );
+  } catch (err) {
+    // The same run, run by another process (a resume from a laptop, which may also have taken the
+    // lock over from this turn): wait for it.
+    if ((err instanceof LockHeldError && err.held.runId === input.runId) || err instanceof LeaseLostError)
+      return { runId: input.runId, status: "running", summary: err.message, steps: [] };
+    if (err instanceof LockHeldError || err instanceof InputError) {
+      const name = loaded.runbook.name;
+      await tell(
+        rt,
+        input.notifyTopicArn,
+        `${name}: not started`,
+        `Run ${input.runId} was not started: ${err.message}`,
+      );
+      return refusedRun(input, err.message);
+    }
+    throw err;
+  }
+  return turnResult(rt, input, loaded, existing, result);
+}
+
+const refusedRun = (input: FailoverInput, summary: string): AdvanceResult => ({
+  runId: input.runId,
+  status: "refused",
+  summary,
+  steps: [],
+});
+
+/** The command that approves the run's start gate, against the store the workflow uses. */
+const approveCommand = (rt: Runtime, input: FailoverInput) =>
+  `drctl --store '${rt.store}' runbook approve ${input.runId} ${START_GATE}`;
+
+/** How one turn runs the run: resumed or new, until the deadline, told when an alarm started it, behind its gate. */
+function turnOptions(
+  rt: Runtime,
+  input: FailoverInput,
+  loaded: LoadedRunbook,
+  existing: RunRecord | undefined,
+  deadline: AbortSignal,
+): RunOptions {
   const name = loaded.runbook.name;
   const alarmed = input.alarm;
   const cause = alarmed
@@ -197,74 +239,64 @@ export async function advance(
     : input.schedule
       ? `schedule ${input.schedule.name} (${input.schedule.at})`
       : "a start";
-  const approve = `drctl --store '${rt.store}' runbook approve ${input.runId} ${START_GATE}`;
-  let result;
-  try {
-    result = await executeRunbook(rt.aws, journal, loaded, {
-      ...(existing ? { resumeRunId: input.runId } : { runId: input.runId }),
-      signal: deadline,
-      owner: workflowOwner(input.runId),
-      ...(alarmed ? { alarmAt: alarmed.at } : {}),
-      log: (line) => rt.log(line),
-      // A scheduled run is told only when it fails, is not started or waits: a day's success is no news.
-      onStarted: () =>
-        alarmed
-          ? tell(
-              rt,
-              input.notifyTopicArn,
-              `${name}: started by alarm ${alarmed.name}`,
-              [
-                `Alarm ${alarmed.name} (${alarmed.at}): ${alarmed.reason}`,
-                `Run ${input.runId} of ${name} (${loaded.file}) has started.`,
-                input.policy === "approve"
-                  ? `Nothing changes until it is approved, within ${input.approvalTimeoutMinutes} minutes: ${approve}`
-                  : "It runs at once (policy: execute).",
-              ].join("\n"),
-            )
-          : Promise.resolve(),
-      ...(input.policy === "approve"
-        ? {
-            approvalGate: {
-              message: `start ${name}, triggered by ${cause}`,
-              // Counted from the gate's first turn (the engine carries a step's start across turns).
-              timeoutSeconds: input.approvalTimeoutMinutes * 60,
-            },
-          }
-        : {}),
-    });
-  } catch (err) {
-    // The same run, run by another process (a resume from a laptop, which may also have taken the
-    // lock over from this turn): wait for it.
-    if ((err instanceof LockHeldError && err.held.runId === input.runId) || err instanceof LeaseLostError)
-      return { runId: input.runId, status: "running", summary: err.message, steps: [] };
-    if (err instanceof LockHeldError || err instanceof InputError) {
-      await tell(
-        rt,
-        input.notifyTopicArn,
-        `${name}: not started`,
-        `Run ${input.runId} was not started: ${err.message}`,
-      );
-      return refused(err.message);
-    }
-    throw err;
-  }
-  const { run, steps } = result;
+  return {
+    ...(existing ? { resumeRunId: input.runId } : { runId: input.runId }),
+    signal: deadline,
+    owner: workflowOwner(input.runId),
+    ...(alarmed ? { alarmAt: alarmed.at } : {}),
+    log: (line) => rt.log(line),
+    // A scheduled run is told only when it fails, is not started or waits: a day's success is no news.
+    onStarted: () =>
+      alarmed
+        ? tell(
+            rt,
+            input.notifyTopicArn,
+            `${name}: started by alarm ${alarmed.name}`,
+            [
+              `Alarm ${alarmed.name} (${alarmed.at}): ${alarmed.reason}`,
+              `Run ${input.runId} of ${name} (${loaded.file}) has started.`,
+              input.policy === "approve"
+                ? `Nothing changes until it is approved, within ${input.approvalTimeoutMinutes} minutes: ${approveCommand(rt, input)}`
+                : "It runs at once (policy: execute).",
+            ].join("\n"),
+          )
+        : Promise.resolve(),
+    ...(input.policy === "approve"
+      ? {
+          approvalGate: {
+            message: `start ${name}, triggered by ${cause}`,
+            // Counted from the gate's first turn (the engine carries a step's start across turns).
+            timeoutSeconds: input.approvalTimeoutMinutes * 60,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Where the run stands after a turn, as the workflow reads it. */
+function turnStatus({ run, steps }: RunResult): AdvanceResult["status"] {
   const gate = steps.find((s) => s.stepId === START_GATE);
+  if (run.status === "waiting") return "awaiting-approval";
+  if (run.status === "interrupted") return "running";
+  if (run.status !== "running") return run.status;
+  return gate && gate.status !== "succeeded" ? "awaiting-approval" : "running";
+}
+
+/** The turn's result, told to people when the run ended in a way they must hear of. */
+async function turnResult(
+  rt: Runtime,
+  input: FailoverInput,
+  loaded: LoadedRunbook,
+  existing: RunRecord | undefined,
+  result: RunResult,
+): Promise<AdvanceResult> {
+  const { run, steps } = result;
   const inDoubt = steps.filter((s) => s.status === "in-doubt");
-  const status: AdvanceResult["status"] =
-    run.status === "waiting"
-      ? "awaiting-approval"
-      : run.status === "interrupted"
-        ? "running"
-        : run.status !== "running"
-          ? run.status
-          : gate && gate.status !== "succeeded"
-            ? "awaiting-approval"
-            : "running";
+  const status = turnStatus(result);
   const summary = inDoubt.length
     ? `run ${run.runId} waits for a person's decision: ${inDoubt.map((s) => `${s.stepId} ${s.error ?? "is in doubt"}`).join("; ")} (each with --store '${rt.store}')`
     : status === "awaiting-approval"
-      ? `run ${run.runId} waits for approval: ${approve}`
+      ? `run ${run.runId} waits for approval: ${approveCommand(rt, input)}`
       : `${run.runbook} run ${run.runId}: ${status}\n${formatTimeline(run, steps, loaded.runbook.steps, loaded.runbook.rtoMinutes)}`;
   // A step in doubt is told once, when the run comes to wait on it, not at every turn it waits.
   const newlyWaiting = inDoubt.length > 0 && existing?.status !== "waiting";
@@ -272,7 +304,7 @@ export async function advance(
     await tell(
       rt,
       input.notifyTopicArn,
-      `${name}: ${inDoubt.length ? "a step is in doubt" : status}`,
+      `${loaded.runbook.name}: ${inDoubt.length ? "a step is in doubt" : status}`,
       summary,
     );
   return { runId: run.runId, status, summary, steps: steps.map((s) => ({ id: s.stepId, status: s.status })) };

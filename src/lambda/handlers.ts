@@ -38,7 +38,7 @@ import { buildPlan } from "../plan/build.js";
 import { openJournal } from "../runbook/open-journal.js";
 import { planRun } from "../history/types.js";
 import { runtimeFromEnv, type Runtime } from "./runtime.js";
-import { RESOURCE_TYPES, STORE_TYPES } from "../catalog.js";
+import { RESOURCE_TYPES, STEP_KINDS, STORE_TYPES } from "../catalog.js";
 
 export interface PairRef {
   primary: string;
@@ -258,6 +258,7 @@ export async function plans(
       store,
       journal,
       now,
+      kinds: STEP_KINDS,
     });
     const id = newRunId(now);
     if (plan.unread.length > 0) {

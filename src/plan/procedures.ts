@@ -12,7 +12,7 @@ import { planProblems, planRunbook, type PlannedStep } from "../runbook/engine.j
 import type { StepRecord } from "../runbook/journal.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { manualSteps } from "../runbook/manual-steps.js";
-import { STEP_KINDS } from "../runbook/registry.js";
+import type { StepKinds } from "../runbook/kinds.js";
 import type { StepSpec } from "../runbook/schema.js";
 import type { Fact, Procedure, ProcedureStep } from "../core/plan-result.js";
 
@@ -86,121 +86,132 @@ function stepDuration(id: string, d: Durations, command: string): Fact<number> {
   return { value: null, command };
 }
 
-/** The failover (or failback) procedure of a runbook file; a file that does not load is said, not thrown. */
-export async function procedureOf(
-  aws: AwsClients,
-  options: {
-    file: string | undefined;
-    configDir: string;
-    set: Record<string, string | number | boolean>;
-    direction: "failover" | "failback";
-    durations: Durations;
-    measureCommand: string;
-  },
-): Promise<{ procedure: Procedure; problems: { step: string; problem: string }[]; unread: string[] }> {
-  const empty = (missing: string): Procedure => ({
-    runbook: options.file ?? null,
-    name: null,
-    missing,
-    steps: [],
-    commands: [],
-    duration: { value: null, command: options.measureCommand },
-  });
-  if (!options.file)
+/** What `procedureOf` is asked: the runbook, its values, its direction, its timings, the command that measures it. */
+export interface ProcedureOptions {
+  kinds: StepKinds;
+  file: string | undefined;
+  configDir: string;
+  set: Record<string, string | number | boolean>;
+  direction: "failover" | "failback";
+  durations: Durations;
+  measureCommand: string;
+}
+
+type ProcedureOf = { procedure: Procedure; problems: { step: string; problem: string }[]; unread: string[] };
+
+/** A procedure that cannot be written out: why, and the command that would measure it. */
+function missingProcedure(options: ProcedureOptions, missing: string): ProcedureOf {
+  return {
+    procedure: {
+      runbook: options.file ?? null,
+      name: null,
+      missing,
+      steps: [],
+      commands: [],
+      duration: { value: null, command: options.measureCommand },
+    },
+    problems: [],
+    unread: [],
+  };
+}
+
+/** What a step would change today, from its dry run. */
+function changesOf(p: PlannedStep["plan"] | undefined): Fact<string> {
+  if (p === undefined) return { value: null };
+  if ("error" in p) return { value: `could not be read: ${p.error}`, evidence: "live" };
+  return { value: p.changes ? `${p.current} -> ${p.target}` : `${p.current} (already so)`, evidence: "live" };
+}
+
+/** The runbook's steps in the order a run takes them, each with its dry run, problem, timing and commands by hand. */
+function procedureSteps(
+  loaded: LoadedRunbook,
+  planned: PlannedStep[],
+  options: ProcedureOptions,
+): ProcedureStep[] {
+  const problems = planProblems(planned);
+  const config = loaded.runbook.config;
+  const byHand = manualSteps(loaded.runbook, loaded.kinds);
+  return inRunOrder(loaded.runbook.steps).map((spec) => {
+    const kind = loaded.kinds.get(spec.kind);
+    const shown = displayValue(spec.params, config) as Record<string, unknown>;
+    const problem = problems.find((x) => x.id === spec.id);
     return {
-      procedure: empty(
-        `no ${options.direction} runbook: name one under applications[].runbooks.${options.direction} in drctl.yaml`,
-      ),
-      problems: [],
-      unread: [],
+      id: spec.id,
+      kind: spec.kind,
+      region: spec.region ?? loaded.runbook.region,
+      after: spec.after,
+      does: `${kind?.description ?? spec.kind}${Object.keys(shown).length ? ` (${paramLine(shown)})` : ""}`,
+      changes: changesOf(planned.find((x) => x.id === spec.id)?.plan),
+      ...(problem ? { problem: `${problem.kind}: ${problem.problem}` } : {}),
+      duration: stepDuration(spec.id, options.durations, options.measureCommand),
+      approval: kind?.gate === true,
+      manual: byHand.get(spec.id) ?? [],
     };
-  const path = resolve(options.configDir, options.file);
+  });
+}
+
+/** The commands that plan and run it, with its --set values. */
+function procedureCommands(options: ProcedureOptions, shown: string): string[] {
+  const sets = Object.entries(options.set)
+    .map(([k, v]) => ` --set ${k}=${String(v)}`)
+    .join("");
+  return options.direction === "failover"
+    ? [
+        `drctl failover plan --runbook ${shown}${sets}`,
+        `drctl failover run --runbook ${shown}${sets} --execute`,
+        "drctl runbook status RUN   (while it runs; drctl runbook approve RUN STEP at an approval)",
+      ]
+    : [
+        `drctl failback plan --runbook ${shown}${sets}`,
+        `drctl failback run --runbook ${shown}${sets} --execute`,
+        "drctl failback plan --from FAILOVER-RUN   (the inverse of what a failover run did, from its journal)",
+      ];
+}
+
+/** How long the whole procedure took: in the last drill (first start to last end), or its last run. */
+function wholeDuration(d: Durations, measureCommand: string): Fact<number> {
+  const drilled = d.drill && drillSpan(d.drill.phase.steps);
+  if (d.drill && drilled !== undefined) return { value: drilled, evidence: d.drill.evidence };
+  if (d.run) return { value: d.run.seconds, evidence: d.run.evidence };
+  return { value: null, command: measureCommand };
+}
+
+/** The failover (or failback) procedure of a runbook file; a file that does not load is said, not thrown. */
+export async function procedureOf(aws: AwsClients, options: ProcedureOptions): Promise<ProcedureOf> {
+  if (!options.file)
+    return missingProcedure(
+      options,
+      `no ${options.direction} runbook: name one under applications[].runbooks.${options.direction} in drctl.yaml`,
+    );
   let loaded: LoadedRunbook;
   try {
-    loaded = loadRunbook(path, options.set);
+    loaded = loadRunbook(options.kinds, resolve(options.configDir, options.file), options.set);
   } catch (err) {
-    return {
-      procedure: empty(`the runbook does not load: ${err instanceof Error ? err.message : String(err)}`),
-      problems: [],
-      unread: [],
-    };
+    return missingProcedure(
+      options,
+      `the runbook does not load: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
-  let planned: PlannedStep[] = [];
-  const unread: string[] = [];
+  let planned: PlannedStep[];
   try {
     planned = await planRunbook(aws, loaded);
   } catch (err) {
     // A parameter the kind rejects: the runbook cannot run as written.
-    return {
-      procedure: empty(`the runbook cannot be planned: ${err instanceof Error ? err.message : String(err)}`),
-      problems: [],
-      unread: [],
-    };
+    return missingProcedure(
+      options,
+      `the runbook cannot be planned: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
-  const problems = planProblems(planned);
-  const config = loaded.runbook.config;
-  const byHand = manualSteps(loaded.runbook);
-  const steps: ProcedureStep[] = inRunOrder(loaded.runbook.steps).map((spec) => {
-    const kind = STEP_KINDS.get(spec.kind);
-    const region = spec.region ?? loaded.runbook.region;
-    const shown = displayValue(spec.params, config) as Record<string, unknown>;
-    const p = planned.find((x) => x.id === spec.id)?.plan;
-    const problem = problems.find((x) => x.id === spec.id);
-    const changes: Fact<string> =
-      p === undefined
-        ? { value: null }
-        : "error" in p
-          ? { value: `could not be read: ${p.error}`, evidence: "live" }
-          : {
-              value: p.changes ? `${p.current} -> ${p.target}` : `${p.current} (already so)`,
-              evidence: "live",
-            };
-    return {
-      id: spec.id,
-      kind: spec.kind,
-      region,
-      after: spec.after,
-      does: `${kind?.description ?? spec.kind}${Object.keys(shown).length ? ` (${paramLine(shown)})` : ""}`,
-      changes,
-      ...(problem ? { problem: `${problem.kind}: ${problem.problem}` } : {}),
-      duration: stepDuration(spec.id, options.durations, options.measureCommand),
-      approval: spec.kind === "approval",
-      manual: byHand.get(spec.id) ?? [],
-    };
-  });
-  const verb = options.direction;
-  const sets = Object.entries(options.set)
-    .map(([k, v]) => ` --set ${k}=${String(v)}`)
-    .join("");
   const shown = fromHere(options.configDir, options.file);
-  const commands =
-    verb === "failover"
-      ? [
-          `drctl failover plan --runbook ${shown}${sets}`,
-          `drctl failover run --runbook ${shown}${sets} --execute`,
-          "drctl runbook status RUN   (while it runs; drctl runbook approve RUN STEP at an approval)",
-        ]
-      : [
-          `drctl failback plan --runbook ${shown}${sets}`,
-          `drctl failback run --runbook ${shown}${sets} --execute`,
-          "drctl failback plan --from FAILOVER-RUN   (the inverse of what a failover run did, from its journal)",
-        ];
-  const drilled = options.durations.drill && drillSpan(options.durations.drill.phase.steps);
-  const whole: Fact<number> =
-    options.durations.drill && drilled !== undefined
-      ? { value: drilled, evidence: options.durations.drill.evidence }
-      : options.durations.run
-        ? { value: options.durations.run.seconds, evidence: options.durations.run.evidence }
-        : { value: null, command: options.measureCommand };
   return {
     procedure: {
       runbook: shown,
       name: loaded.runbook.name,
-      steps,
-      commands,
-      duration: whole,
+      steps: procedureSteps(loaded, planned, options),
+      commands: procedureCommands(options, shown),
+      duration: wholeDuration(options.durations, options.measureCommand),
     },
-    problems: problems.map((x) => ({ step: x.id, problem: `${x.kind}: ${x.problem}` })),
-    unread,
+    problems: planProblems(planned).map((x) => ({ step: x.id, problem: `${x.kind}: ${x.problem}` })),
+    unread: [],
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { FreshnessResult, StoreResult } from "../core/freshness-result.js";
 import type { RunRecord, StepRecord } from "../runbook/journal.js";
+import { STEP_KINDS } from "../catalog.js";
 import { replicaSince, unreplicatedAfter } from "./replication.js";
 
 const ARN = (region: string, id: string) => `arn:aws:rds:${region}:123456789012:db:${id}`;
@@ -84,7 +85,7 @@ const failbackSteps = (restore: StepRecord["status"]) => ({
 
 describe("DR not restored", () => {
   it("after a failover: the promoted standby, with the region of its old source", () => {
-    expect(unreplicatedAfter([failover])).toEqual([
+    expect(unreplicatedAfter(STEP_KINDS, [failover])).toEqual([
       {
         instance: "app-db-replica",
         arn: ARN("us-west-2", "app-db-replica"),
@@ -98,10 +99,10 @@ describe("DR not restored", () => {
   });
 
   it("after a failback whose last step made the replica: nothing; when that step failed: the database promoted back", () => {
-    expect(unreplicatedAfter([failover, failbackSteps("succeeded")])).toEqual([]);
-    expect(unreplicatedAfter([failover, failbackSteps("failed")]).map((d) => [d.arn, d.runId])).toEqual([
-      [ARN("us-east-1", "app-db-failback"), "run-2"],
-    ]);
+    expect(unreplicatedAfter(STEP_KINDS, [failover, failbackSteps("succeeded")])).toEqual([]);
+    expect(
+      unreplicatedAfter(STEP_KINDS, [failover, failbackSteps("failed")]).map((d) => [d.arn, d.runId]),
+    ).toEqual([[ARN("us-east-1", "app-db-failback"), "run-2"]]);
   });
 
   it("a replica in the database's own region restores nothing", () => {
@@ -117,11 +118,11 @@ describe("DR not restored", () => {
         ),
       ],
     };
-    expect(unreplicatedAfter([failover, sameRegion])).toHaveLength(1);
+    expect(unreplicatedAfter(STEP_KINDS, [failover, sameRegion])).toHaveLength(1);
   });
 
   it("is restored by a freshness run after the promotion that finds a replica, never by an older one", () => {
-    const [db] = unreplicatedAfter([failover]);
+    const [db] = unreplicatedAfter(STEP_KINDS, [failover]);
     if (!db) throw new Error("expected one");
     const row = { primaryArn: db.arn, kind: "rds-read-replica" } as StoreResult;
     const result = { stores: [row] } as FreshnessResult;

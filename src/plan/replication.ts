@@ -6,6 +6,7 @@
 import { parseArn } from "../aws/arn.js";
 import type { FreshnessResult } from "../core/freshness-result.js";
 import type { Journal, RunRecord, StepRecord } from "../runbook/journal.js";
+import type { StepKinds } from "../runbook/kinds.js";
 
 /** A database promoted by a run, and nothing recorded since replicates it into another region. */
 export interface Unreplicated {
@@ -35,9 +36,13 @@ const names = (source: string, db: Unreplicated) =>
 /**
  * From the runs of an application, oldest first: the databases a succeeded promotion left with no
  * replica. A promotion ends the DR of the database it replicated (that one is no longer the
- * primary); a succeeded rds.create-read-replica in another region of a promoted database restores it.
+ * primary); a succeeded step that creates a read replica of a promoted database in another region
+ * restores it. The kinds say which steps promote and which replicate (StepKind.replication).
  */
-export function unreplicatedAfter(runs: readonly { run: RunRecord; steps: StepRecord[] }[]): Unreplicated[] {
+export function unreplicatedAfter(
+  kinds: StepKinds,
+  runs: readonly { run: RunRecord; steps: StepRecord[] }[],
+): Unreplicated[] {
   const open = new Map<string, Unreplicated>();
   for (const { run, steps } of runs) {
     const done = steps
@@ -45,7 +50,8 @@ export function unreplicatedAfter(runs: readonly { run: RunRecord; steps: StepRe
       .sort((a, b) => (a.finishedAt ?? "").localeCompare(b.finishedAt ?? ""));
     for (const s of done) {
       const arn = s.outputs.arn ?? "";
-      if (s.kind === "rds.promote-read-replica" && s.outputs.previousSource && arn) {
+      const role = s.kind ? kinds.get(s.kind)?.replication : undefined;
+      if (role === "promotes" && s.outputs.previousSource && arn) {
         const previous = s.outputs.previousSource;
         // What the promoted database replicated is no longer the primary: its DR is not the question.
         for (const [key, db] of open) if (names(previous, db)) open.delete(key);
@@ -59,7 +65,7 @@ export function unreplicatedAfter(runs: readonly { run: RunRecord; steps: StepRe
           at: s.finishedAt ?? run.startedAt,
         });
       }
-      if (s.kind === "rds.create-read-replica" && typeof s.inputs?.source === "string" && arn) {
+      if (role === "replicates" && typeof s.inputs?.source === "string" && arn) {
         const source = s.inputs.source;
         for (const [key, db] of open) if (names(source, db) && regionOf(arn) !== db.region) open.delete(key);
       }
@@ -70,6 +76,7 @@ export function unreplicatedAfter(runs: readonly { run: RunRecord; steps: StepRe
 
 /** The newest runs of an application in the journal (at most `limit`), oldest first, with their steps. */
 export async function promotionsOf(
+  kinds: StepKinds,
   journal: Journal,
   application: string,
   limit = 20,
@@ -78,7 +85,7 @@ export async function promotionsOf(
   const withSteps = await Promise.all(
     runs.map(async (run) => ({ run, steps: await journal.steps(run.runId) })),
   );
-  return unreplicatedAfter(withSteps.reverse());
+  return unreplicatedAfter(kinds, withSteps.reverse());
 }
 
 /** Whether a freshness run made after the promotion found a replica of the database. */

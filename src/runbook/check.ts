@@ -9,7 +9,7 @@
 import type { z } from "zod";
 import { closest } from "../util/closest.js";
 import { ancestors } from "./dag.js";
-import { STEP_KINDS } from "./registry.js";
+import type { StepKinds } from "./kinds.js";
 import { envNameFor, hasReferences, referencesIn, type Reference } from "./resolve.js";
 import type { Runbook, StepSpec } from "./schema.js";
 import type { StepKind } from "./step.js";
@@ -125,7 +125,12 @@ export function commandProblems(kind: StepKind<unknown>, params: unknown): Probl
 }
 
 /** A reference's problem in step `step` of `runbook`, if it has one. */
-function referenceProblem(runbook: Runbook, step: StepSpec, ref: Reference): string | undefined {
+function referenceProblem(
+  runbook: Runbook,
+  kinds: StepKinds,
+  step: StepSpec,
+  ref: Reference,
+): string | undefined {
   if ("config" in ref) {
     const keys = Object.keys(runbook.config);
     if (ref.config in runbook.config) return undefined;
@@ -136,7 +141,7 @@ function referenceProblem(runbook: Runbook, step: StepSpec, ref: Reference): str
   const source = runbook.steps.find((s) => s.id === ref.step);
   if (!source) return `${ref.whole}: no step "${ref.step}" in this runbook${didYouMean(ref.step, ids)}`;
   if (source.id === step.id) return `${ref.whole}: a step cannot use its own outputs`;
-  const kind = STEP_KINDS.get(source.kind);
+  const kind = kinds.get(source.kind);
   if (kind && !kind.openOutputs && !kind.outputs.includes(ref.output))
     return `${ref.whole}: step "${source.id}" (${source.kind}) has no output "${ref.output}"${didYouMean(ref.output, kind.outputs)}; ${kind.kind} outputs ${kind.outputs.join(", ") || "nothing"}`;
   if (!ancestors(runbook.steps, step.id).includes(source.id))
@@ -145,7 +150,7 @@ function referenceProblem(runbook: Runbook, step: StepSpec, ref: Reference): str
 }
 
 /** The kind of each step and its parameters: unknown kinds, literal values, references, commands. */
-export function runbookProblems(runbook: Runbook): Problem[] {
+export function runbookProblems(runbook: Runbook, kinds: StepKinds): Problem[] {
   const problems: Problem[] = [];
   runbook.steps.forEach((step, i) => {
     const at = (path: YamlPath, message: string) =>
@@ -153,9 +158,9 @@ export function runbookProblems(runbook: Runbook): Problem[] {
         path: ["steps", i, "params", ...path],
         message: `steps[${i}].params${path.length ? `.${pathLabel(path)}` : ""}: ${message}`,
       });
-    const kind = STEP_KINDS.get(step.kind);
+    const kind = kinds.get(step.kind);
     if (!kind) {
-      const known = [...STEP_KINDS.keys()].sort();
+      const known = kinds.names();
       problems.push({
         path: ["steps", i, "kind"],
         message: `steps[${i}].kind: no step kind "${step.kind}"${didYouMean(step.kind, known)}; known: ${known.join(", ")}`,
@@ -171,7 +176,7 @@ export function runbookProblems(runbook: Runbook): Problem[] {
           `${m} is not a reference drctl knows (it would be kept as text): expected \${steps.ID.outputs.KEY}, \${config.KEY} or \${ssm:/path}; write $\${ for a literal \${`,
         );
       for (const ref of references) {
-        const problem = referenceProblem(runbook, step, ref);
+        const problem = referenceProblem(runbook, kinds, step, ref);
         if (problem) at(path, problem);
       }
     }

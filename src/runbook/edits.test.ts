@@ -1,3 +1,4 @@
+import { STEP_KINDS } from "../catalog.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,7 +29,7 @@ steps:
 function load(text: string, set = {}) {
   const file = join(mkdtempSync(join(tmpdir(), "drctl-edits-")), "failover.yaml");
   writeFileSync(file, text);
-  return loadRunbook(file, set);
+  return loadRunbook(STEP_KINDS, file, set);
 }
 
 /** A run of TEXT stopped after `scale` acted: `wait` failed before acting, `mark` never started. */

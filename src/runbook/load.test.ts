@@ -1,3 +1,4 @@
+import { STEP_KINDS } from "../catalog.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +18,7 @@ const HEAD = "version: 1\nname: warm standby\napplication: shop\nregion: us-west
 describe("runbook files", () => {
   it("load with defaults and a content hash", () => {
     const { runbook, hash } = loadRunbook(
+      STEP_KINDS,
       file(
         `${HEAD}  - id: promote\n    kind: sleep\n    params: { seconds: 1 }\n  - id: scale\n    kind: sleep\n    params: { seconds: 1 }\n    after: [promote]\n`,
       ),
@@ -47,7 +49,7 @@ describe("runbook files", () => {
     ["version: 1\nname: x\nregion: us-west-2\nsteps: []\n", 1, 1, /application/],
   ])("reports %#: at line %d column %d", (text, line, column, message) => {
     try {
-      loadRunbook(file(text));
+      loadRunbook(STEP_KINDS, file(text));
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
@@ -94,7 +96,7 @@ describe("the step graph", () => {
 /** The ConfigError loading `text` raises: its line, column and message. */
 function refusal(text: string): { line: number; column: number; message: string } {
   try {
-    loadRunbook(file(text));
+    loadRunbook(STEP_KINDS, file(text));
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     const e = err as ConfigError;
@@ -131,7 +133,7 @@ describe("references are checked when a runbook is loaded, before any plan", () 
     );
     // Reachable through another step's after: is enough.
     const through = `${HEAD}  - id: promote\n    kind: rds.promote-read-replica\n    params: { instance: db-replica }\n  - id: wait\n    kind: sleep\n    after: [promote]\n    params: { seconds: 1 }\n  - id: mark\n    kind: ssm.put-parameters\n    after: [wait]\n    params: { parameters: { /app/db/endpoint: "\${steps.promote.outputs.endpoint}" } }\n`;
-    expect(loadRunbook(file(through)).runbook.steps).toHaveLength(3);
+    expect(loadRunbook(STEP_KINDS, file(through)).runbook.steps).toHaveLength(3);
   });
 
   it("refuses a config key the runbook does not have, a malformed reference, an unknown kind", () => {
@@ -159,7 +161,9 @@ describe("references are checked when a runbook is loaded, before any plan", () 
       'steps[0].params: unknown parameter "secnds" for sleep (did you mean "seconds"?); expected seconds',
     );
     const deferred = `${HEAD.replace("steps:\n", "config: { wait: 1 }\nsteps:\n")}  - id: a\n    kind: sleep\n    params: { seconds: "\${config.wait}" }\n`;
-    expect(loadRunbook(file(deferred)).runbook.steps[0]?.params).toEqual({ seconds: "${config.wait}" });
+    expect(loadRunbook(STEP_KINDS, file(deferred)).runbook.steps[0]?.params).toEqual({
+      seconds: "${config.wait}",
+    });
   });
 });
 
@@ -213,6 +217,7 @@ describe("commands", () => {
       ) as unknown,
     });
     const ok = loadRunbook(
+      STEP_KINDS,
       file(
         command(
           `      run: ["./stop.sh", "\${ssm:/app/web-host}"]\n      revert: 'ssh "$HOST" sudo systemctl start nginx'\n      env: { HOST: "\${ssm:/app/web-host}" }\n`,

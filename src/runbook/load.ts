@@ -5,6 +5,7 @@ import { parseYamlWithSchema } from "../config/load.js";
 import { ConfigError, InputError } from "../errors.js";
 import { runbookProblems, type Problem, type YamlPath } from "./check.js";
 import { checkDag } from "./dag.js";
+import type { StepKinds } from "./kinds.js";
 import { referencesIn } from "./resolve.js";
 import { runbookSchema, type Runbook, type StepSpec } from "./schema.js";
 
@@ -22,6 +23,8 @@ export interface LoadedRunbook {
    * for a runbook made in code (a drill's fault): its run resumes only with the same hash.
    */
   fingerprints?: Record<string, string>;
+  /** The step kinds it was checked against, and that plan, run and undo its steps. */
+  kinds: StepKinds;
 }
 
 /** file:line:column of a path in the YAML text (the nearest existing ancestor). */
@@ -82,6 +85,7 @@ export function stepFingerprint(runbook: Runbook, step: StepSpec): string {
  * error names file:line:column and what was expected.
  */
 export function loadRunbook(
+  kinds: StepKinds,
   file: string,
   overrides: Record<string, string | number | boolean> = {},
 ): LoadedRunbook {
@@ -104,7 +108,7 @@ export function loadRunbook(
       `${file}: no config key ${unknown.map((k) => `"${k}"`).join(", ")} to set (the runbook's config: keys are ${Object.keys(parsed.config).join(", ") || "none"})`,
     );
   const runbook = { ...parsed, config: { ...parsed.config, ...overrides } };
-  const problem = runbookProblems(runbook)[0];
+  const problem = runbookProblems(runbook, kinds)[0];
   if (problem) throw configError(text, file, problem);
   // Overrides are part of what a run means: resuming with other values is refused like an edited file.
   const hash = createHash("sha256").update(text);
@@ -114,6 +118,7 @@ export function loadRunbook(
     file,
     hash: hash.digest("hex"),
     set: overrides,
+    kinds,
     fingerprints: Object.fromEntries(runbook.steps.map((s) => [s.id, stepFingerprint(runbook, s)])),
   };
 }

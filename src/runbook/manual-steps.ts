@@ -4,7 +4,7 @@
  * ${steps.ID.outputs.KEY} the command the kind of ID says prints that output, inline for what
  * the step leaves in place, or a variable set before that step's commands for what it found.
  */
-import { STEP_KINDS } from "./registry.js";
+import type { StepKinds } from "./kinds.js";
 import { TOKEN } from "./resolve.js";
 import type { Runbook, StepSpec } from "./schema.js";
 import type { Shell } from "./manual.js";
@@ -13,7 +13,7 @@ import { aws, code, comment, output, word } from "./manual.js";
 const variableOf = (id: string, key: string) => `${id}_${key}`.replace(/[^A-Za-z0-9]+/g, "_").toUpperCase();
 
 /** Step id -> its lines, in the runbook's order. */
-export function manualSteps(runbook: Runbook): Map<string, string[]> {
+export function manualSteps(runbook: Runbook, kinds: StepKinds): Map<string, string[]> {
   const specs = new Map(runbook.steps.map((s) => [s.id, s]));
   const regionOf = (s: StepSpec) => s.region ?? runbook.region;
   /** Lines a step's commands need first: the outputs later steps take from what it found. */
@@ -22,9 +22,7 @@ export function manualSteps(runbook: Runbook): Map<string, string[]> {
 
   const outputOf = (id: string, key: string): Shell => {
     const spec = specs.get(id);
-    const how = spec
-      ? STEP_KINDS.get(spec.kind)?.manualOutputs?.(paramsOf(spec), regionOf(spec))[key]
-      : undefined;
+    const how = spec ? kinds.get(spec.kind)?.manualOutputs?.(paramsOf(spec), regionOf(spec))[key] : undefined;
     if (how && !how.before) return output(how.command);
     const variable = variableOf(id, key);
     const lines = first.get(id) ?? new Set<string>();
@@ -82,7 +80,7 @@ export function manualSteps(runbook: Runbook): Map<string, string[]> {
 
   const out = new Map<string, string[]>();
   for (const spec of runbook.steps) {
-    const kind = STEP_KINDS.get(spec.kind);
+    const kind = kinds.get(spec.kind);
     const params = paramsOf(spec);
     out.set(
       spec.id,

@@ -4,7 +4,7 @@ import { loadRunbook } from "./load.js";
 import { code, output, sh, word } from "./manual.js";
 import { manualSteps } from "./manual-steps.js";
 import { manualCommand } from "./steps/fault-command.js";
-import { STEP_KINDS } from "./registry.js";
+import { STEP_KINDS } from "../catalog.js";
 
 const R = "eu-west-1";
 const ARN = "arn:aws:rds:eu-west-1:123456789012:db:app-db";
@@ -170,8 +170,8 @@ describe("each step kind by hand", () => {
 
 describe("a runbook by hand", () => {
   it("resolves references: an output later steps take is read by the command that prints it, or kept from before its step", () => {
-    const { runbook } = loadRunbook("examples/warm-standby/failover.yaml");
-    const lines = manualSteps(runbook);
+    const { runbook } = loadRunbook(STEP_KINDS, "examples/warm-standby/failover.yaml");
+    const lines = manualSteps(runbook, STEP_KINDS);
     // The capacity before the failover is read before the step that changes it.
     expect(lines.get("scale-standby")?.[0]).toBe(
       "SCALE_STANDBY_PREVIOUSDESIRED=$(aws autoscaling describe-auto-scaling-groups --region us-west-2 --auto-scaling-group-names web --query 'AutoScalingGroups[0].DesiredCapacity' --output text)",

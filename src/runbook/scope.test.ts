@@ -1,3 +1,4 @@
+import { STEP_KINDS } from "../catalog.js";
 import { describe, expect, it } from "vitest";
 import { runbookSchema } from "./schema.js";
 import { runbookScope } from "./scope.js";
@@ -22,7 +23,7 @@ describe("what a runbook names beside one step", () => {
         { id: "again", kind: "sleep", params: { seconds: 1, why: "${ssm:/app/latest-ami-id}" } },
       ],
     });
-    expect(runbookScope(runbook)).toEqual({
+    expect(runbookScope(runbook, STEP_KINDS)).toEqual({
       regions: ["us-west-2", "ap-south-1", "eu-west-1", "us-east-1"],
       parameters: [
         { name: "/app/latest-ami-id", steps: ["point", "again"] },

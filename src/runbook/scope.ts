@@ -1,5 +1,5 @@
 import { KNOWN_REGIONS } from "../aws/regions.js";
-import { STEP_KINDS } from "./registry.js";
+import type { StepKinds } from "./kinds.js";
 import { ssmReferences } from "./resolve.js";
 import type { Runbook } from "./schema.js";
 import type { RunbookScope } from "./step.js";
@@ -19,7 +19,7 @@ function strings(value: unknown): string[] {
  * its config or its steps' parameters hold (a copy's sourceRegion, a standby region in config:),
  * and the SSM parameters its steps read (${ssm:...}) or write.
  */
-export function runbookScope(runbook: Runbook): RunbookScope {
+export function runbookScope(runbook: Runbook, kinds: StepKinds): RunbookScope {
   const regions = [
     runbook.region,
     ...runbook.steps.flatMap((s) => (s.region ? [s.region] : [])),
@@ -29,7 +29,7 @@ export function runbookScope(runbook: Runbook): RunbookScope {
   ];
   const parameters = new Map<string, string[]>();
   for (const step of runbook.steps) {
-    const written = STEP_KINDS.get(step.kind)?.ssmParametersWritten?.(step.params) ?? [];
+    const written = kinds.get(step.kind)?.ssmParametersWritten?.(step.params) ?? [];
     for (const name of [...ssmReferences(step.params), ...written])
       parameters.set(name, [...new Set([...(parameters.get(name) ?? []), step.id])]);
   }

@@ -1,10 +1,10 @@
 import { iamActionsInOrder } from "../aws/services.js";
 import { REFERENCE_PERMISSIONS } from "./resolve.js";
-import { STEP_KINDS } from "./registry.js";
+import type { StepKinds } from "./kinds.js";
 
 /** docs/runbook-steps.md: every step kind, what it does, its outputs, how it is undone and reconciled, its IAM actions. */
-export function stepsMarkdown(): string {
-  const kinds = [...STEP_KINDS.values()].sort((a, b) => a.kind.localeCompare(b.kind));
+export function stepsMarkdown(catalogue: StepKinds): string {
+  const kinds = [...catalogue.values()].sort((a, b) => a.kind.localeCompare(b.kind));
   return [
     "# Runbook step kinds",
     "",

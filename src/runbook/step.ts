@@ -119,6 +119,39 @@ export interface StepKind<P, B = unknown> {
    * rather than failing at this step after earlier steps made things.
    */
   checkedBeforeRun?: boolean;
+  /**
+   * It waits for a person's go-ahead (an approval): a run's start gate and a failback's undo by
+   * hand are steps of this kind, the plan marks its steps as approval points, and
+   * `drctl runbook approve` approves only its steps.
+   */
+  gate?: boolean;
+  /** It checks that the application serves (an HTTP check, healthy targets): the plan lists it as a validation. */
+  checksHealth?: boolean;
+  /**
+   * The Auto Scaling group it acts on, as the runbook's parameters name it (a name, or a reference
+   * the plan resolves when it is a config value): the plan lists it as a compute component and
+   * reads its availability. Undefined when the step names none.
+   */
+  autoScalingGroup?(params: Record<string, unknown>): unknown;
+  /**
+   * Its part in a database's replication. "promotes": it makes a read replica a primary (its
+   * parameter `instance`; its outputs `arn`, and `previousSource`, what the replica replicated).
+   * "replicates": it creates a read replica (its parameters `instance` and `source`; its output
+   * `arn`). A failback that promotes a database back ends with a step of the kind that replicates,
+   * so DR is restored; the plan says "DR not restored" until one ran.
+   */
+  replication?: "promotes" | "replicates";
+  /**
+   * In a generated failback, its undo takes a value again from where the step took it: for each
+   * value the step (its runbook `original` parameters) took whole from another step's output,
+   * `take(value)` gives the same output of that step's undo, or undefined when the undo does not
+   * re-establish it; the kind writes it into its undo's parameters `undo` (changed in place).
+   */
+  retake?(
+    undo: Record<string, unknown>,
+    original: Record<string, unknown>,
+    take: (value: unknown) => string | undefined,
+  ): void;
   /** How reconcile() decides, for the documentation. */
   reconciles: string;
   /**

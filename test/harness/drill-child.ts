@@ -17,6 +17,7 @@
  * DRCTL_CRASH_AT works as for drctl (src/runbook/crash-hook.ts): the process kills itself at a
  * step's boundary.
  */
+import { STEP_KINDS } from "../../src/catalog.js";
 import { writeSync } from "node:fs";
 import { join } from "node:path";
 import { AwsClients } from "../../src/aws/client-factory.js";
@@ -59,7 +60,7 @@ const journal = new Proxy(sqlite, {
     };
   },
 });
-const d = loadDrill(need("DRILL_FILE"));
+const d = loadDrill(STEP_KINDS, need("DRILL_FILE"));
 const config = configSchema.parse({});
 const cpu = process.cpuUsage();
 const startedAt = Date.now();

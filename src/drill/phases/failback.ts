@@ -35,7 +35,7 @@ async function failbackRun(
   failover: RunResult,
 ): Promise<RunResult | undefined> {
   const previous = state.runs.failback ? await state.journal.run(state.runs.failback) : undefined;
-  if (previous) return state.atItsEnd(previous, () => loadRunbook(previous.file), aws);
+  if (previous) return state.atItsEnd(previous, () => loadRunbook(state.d.kinds, previous.file), aws);
   const back: LoadedRunbook | undefined = failbackRunbook(state.d, state, failover);
   if (!back) return undefined;
   if (state.live) state.say(`failback: ${back.runbook.name} (${back.file})`);

@@ -12,6 +12,7 @@ export const approvalStep: StepKind<z.infer<typeof params>, undefined> = {
   params,
   outputs: ["approvedBy", "approvedAt"],
   idempotent: true,
+  gate: true,
   reconciles: "changes nothing: waits for (or finds) the approval again",
   // A gate on the way out is a gate on the way back.
   inverse: (p) => [{ kind: "approval", params: { message: `failback: ${p.message}` } }],

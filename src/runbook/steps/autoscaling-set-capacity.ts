@@ -66,6 +66,7 @@ export const autoscalingSetCapacityStep: StepKind<Params, Capacity> = {
   params,
   outputs: ["previousMin", "previousDesired", "previousMax", "inService"],
   idempotent: true,
+  autoScalingGroup: (p) => p.group,
   reconciles: "done when the group has the target min, desired and max; otherwise sets them again",
   inverse: (p, out) => restoreCapacity(p.group, out),
   grants: (p, where) => [

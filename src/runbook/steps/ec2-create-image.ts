@@ -129,6 +129,7 @@ export const ec2CreateImageStep: StepKind<Params, Before> = {
   outputs: ["imageId", "name", "instanceId", "snapshotIds", "creationDate"],
   establishes: ["imageId"],
   idempotent: true,
+  autoScalingGroup: (p) => p.autoScalingGroup,
   checkedBeforeRun: true,
   reconciles:
     "done when an image tagged as this step's exists (AWS refuses a second image of the same name, too); otherwise creates it",

@@ -48,6 +48,7 @@ export const elbv2WaitHealthyStep: StepKind<Params, { healthy: number; total: nu
   params,
   outputs: ["healthy", "targetGroupArn"],
   ...readsNothing,
+  checksHealth: true,
   manual: (p, region) => [
     aws("elbv2", "describe-target-health", region, {
       "target-group-arn": targetGroupArn(p.targetGroup, region),

@@ -24,6 +24,7 @@ export const faultAutoscalingZeroStep: StepKind<Params, Capacity> = {
   params,
   outputs: ["previousMin", "previousDesired", "previousMax", "injectedAt"],
   idempotent: true,
+  autoScalingGroup: (p) => p.group,
   reconciles: "done when the group is at min 0 desired 0; otherwise sets it again",
   grants: (p, where) => [
     { actions: ["autoscaling:UpdateAutoScalingGroup"], resources: [groupArn(where, nameOrAny(p.group))] },

@@ -6,6 +6,7 @@
  * experiment's state.status pending | initiating | running | completed | stopping | stopped |
  * failed | cancelled). Run through the runbook engine with a real (SQLite) journal.
  */
+import { STEP_KINDS } from "../../catalog.js";
 import {
   FisClient,
   GetExperimentCommand,
@@ -192,7 +193,7 @@ afterEach(() => {
 
 describe("fault.fis-experiment (adapter: aws-sdk-client-mock on AWS FIS API-shaped responses)", () => {
   it("plans from the template without starting anything; starts one experiment tagged with the run and step, waits through pending and initiating until running", async () => {
-    const loaded = loadRunbook(runbook(`{ template: ${TEMPLATE} }`));
+    const loaded = loadRunbook(STEP_KINDS, runbook(`{ template: ${TEMPLATE} }`));
     const plan = await planRunbook(aws, loaded);
     expect(plan[0]?.plan).toEqual({
       current: `template ${TEMPLATE} (stop the primary's web instances): no experiment of this run`,
@@ -225,7 +226,7 @@ describe("fault.fis-experiment (adapter: aws-sdk-client-mock on AWS FIS API-shap
     const { run, steps } = await executeRunbook(
       aws,
       journal,
-      loadRunbook(runbook(`{ template: ${TEMPLATE} }`)),
+      loadRunbook(STEP_KINDS, runbook(`{ template: ${TEMPLATE} }`)),
     );
     expect(run.status).toBe("failed");
     expect(steps[0]?.error).toMatch(/experiment EXP\d+ failed: Target resolution returned empty set/);
@@ -233,19 +234,27 @@ describe("fault.fis-experiment (adapter: aws-sdk-client-mock on AWS FIS API-shap
     // A failed run keeps the application locked: another journal for the next one.
     const other = SqliteJournal.open(join(dir, "other.sqlite"));
     fake.path = ["cancelled"];
-    const again = await executeRunbook(aws, other, loadRunbook(runbook(`{ template: ${TEMPLATE} }`)));
+    const again = await executeRunbook(
+      aws,
+      other,
+      loadRunbook(STEP_KINDS, runbook(`{ template: ${TEMPLATE} }`)),
+    );
     other.close();
     expect(again.steps[0]?.error).toMatch(/experiment EXP\d+ cancelled/);
   }, 30_000);
 
   it("an experiment that completes at once (a short action) counts as injected", async () => {
     fake.path = ["completed"];
-    const { run } = await executeRunbook(aws, journal, loadRunbook(runbook(`{ template: ${TEMPLATE} }`)));
+    const { run } = await executeRunbook(
+      aws,
+      journal,
+      loadRunbook(STEP_KINDS, runbook(`{ template: ${TEMPLATE} }`)),
+    );
     expect(run.status).toBe("succeeded");
   }, 30_000);
 
   it("a template that does not exist: the plan says the step would fail (ResourceNotFoundException)", async () => {
-    const plan = await planRunbook(aws, loadRunbook(runbook("{ template: EXTnothere }")));
+    const plan = await planRunbook(aws, loadRunbook(STEP_KINDS, runbook("{ template: EXTnothere }")));
     expect(plan[0]?.plan).toEqual({
       error: "no FIS experiment template EXTnothere in us-east-1",
       notFound: true,
@@ -253,7 +262,7 @@ describe("fault.fis-experiment (adapter: aws-sdk-client-mock on AWS FIS API-shap
   });
 
   it("in doubt (the process stopped after its intent): found by its tag on a later page of ListExperiments, not started again; otherwise started once", async () => {
-    const loaded = loadRunbook(runbook(`{ template: ${TEMPLATE} }`));
+    const loaded = loadRunbook(STEP_KINDS, runbook(`{ template: ${TEMPLATE} }`));
     // The journal as a process killed after StartExperiment leaves it: the intent, no appliedAt.
     const crashed = async (runId: string) => {
       await journal.startRun(
@@ -300,7 +309,7 @@ describe("fault.fis-experiment (adapter: aws-sdk-client-mock on AWS FIS API-shap
   }, 30_000);
 
   it("its undo, fis.stop-experiment, stops a running experiment and waits until it has ended; run again, or on one already ended, it calls nothing", async () => {
-    const loaded = loadRunbook(runbook(`{ template: ${TEMPLATE} }`));
+    const loaded = loadRunbook(STEP_KINDS, runbook(`{ template: ${TEMPLATE} }`));
     const { run, steps } = await executeRunbook(aws, journal, loaded, { runId: "run-fis-undo" });
     expect(run.status).toBe("succeeded");
     const id = steps[0]?.outputs.experimentId as string;
@@ -308,7 +317,7 @@ describe("fault.fis-experiment (adapter: aws-sdk-client-mock on AWS FIS API-shap
     expect(back.steps.map((s) => [s.id, s.kind, s.params])).toEqual([
       ["undo-fault", "fis.stop-experiment", { experiment: id }],
     ]);
-    const undo = loadRunbook(writeFailback(join(dir, "runbooks"), run, back));
+    const undo = loadRunbook(STEP_KINDS, writeFailback(join(dir, "runbooks"), run, back));
     const undone = await executeRunbook(aws, journal, undo, { undoes: run.runId });
     expect(undone.run.status, undone.steps[0]?.error ?? "").toBe("succeeded");
     expect(inputs(StopExperimentCommand)).toEqual([{ id }]);
@@ -323,6 +332,7 @@ describe("fault.fis-experiment (adapter: aws-sdk-client-mock on AWS FIS API-shap
       aws,
       journal,
       loadRunbook(
+        STEP_KINDS,
         (() => {
           const file = join(dir, "stop.yaml");
           writeFileSync(

@@ -162,6 +162,7 @@ export const fencePrimaryStep: StepKind<Params, Before> = {
   params,
   outputs: ["previousCapacity", "revoked", "healthCheckId", "previousInverted", "unreachable"],
   idempotent: true,
+  autoScalingGroup: (p) => p.autoScalingGroup,
   reconciles:
     "done when the group is at 0, the rules are gone (or back) and the health check inverted; otherwise does what is left",
   grants(p, where) {

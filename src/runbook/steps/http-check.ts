@@ -48,6 +48,7 @@ export const httpCheckStep: StepKind<Params, { ok: boolean; seen: string }> = {
   params,
   outputs: ["status", "requests"],
   ...readsNothing,
+  checksHealth: true,
   manual: (p) => [
     `curl -s --max-time 10 -w '\\n%{http_code}\\n' ${sh(p.url)}` +
       comment(

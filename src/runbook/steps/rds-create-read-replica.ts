@@ -51,6 +51,7 @@ export const rdsCreateReadReplicaStep: StepKind<Params, Before> = {
   params,
   outputs: ["endpoint", "port", "arn"],
   establishes: ["endpoint", "port", "arn"],
+  replication: "replicates",
   idempotent: true,
   reconciles:
     "done when the instance exists and replicates the source; redone when it does not exist; a person decides when the name is taken by another",

@@ -91,6 +91,7 @@ export const rdsPromoteReadReplicaStep: StepKind<Params, Before> = {
   params,
   outputs: ["endpoint", "port", "arn", "previousSource"],
   establishes: ["endpoint", "port", "arn"],
+  replication: "promotes",
   idempotent: true,
   reconciles:
     "done when the instance no longer replicates or its promotion is under way; otherwise promotes (lag checked again)",

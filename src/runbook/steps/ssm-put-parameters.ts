@@ -162,6 +162,18 @@ export const ssmPutParametersStep: StepKind<Params, Before> = {
       },
     ];
   },
+  // A value the failover took from a promotion's endpoint is taken from the promotion back's.
+  retake(undo, original, take) {
+    const raw = (original.parameters ?? {}) as Record<string, unknown>;
+    const values = undo.parameters as Record<string, string | { value: string }>;
+    for (const name of Object.keys(raw)) {
+      const derived = take(raw[name]);
+      if (derived === undefined) continue;
+      const was = values[name];
+      values[name] = was && typeof was === "object" ? { ...was, value: derived } : derived;
+      undo.remove = ((undo.remove as string[] | undefined) ?? []).filter((n) => n !== name);
+    }
+  },
   ssmParametersWritten: (p) =>
     Object.keys(p.parameters && typeof p.parameters === "object" ? p.parameters : {}),
   manual: (p, region) => [
