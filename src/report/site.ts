@@ -101,53 +101,9 @@ export async function buildSiteReport(
   store: HistoryStore,
   limit = 100,
 ): Promise<{ files: SiteFile[]; skipped: SkippedRun[] }> {
-  const headers = await store.list({ kind: "scan", limit });
   const files: SiteFile[] = [];
-  const readable: { run: RunHeader; result: ScanResult }[] = [];
   const skipped: SkippedRun[] = [];
-  // Newest first; `older` of each readable run is the stored run just before it.
-  const olderOf = new Map<string, { run: RunHeader; result: ScanResult } | "unreadable" | undefined>();
-  const outcome: ({ run: RunHeader; result: ScanResult } | "unreadable")[] = [];
-  for (const run of headers) {
-    let result: ScanResult | undefined;
-    let reason = "it is listed but its result is missing";
-    try {
-      result = asScan(await store.get(run.id))?.result;
-    } catch (err) {
-      reason = err instanceof Error ? err.message : String(err);
-    }
-    if (!result) {
-      skipped.push({ id: run.id, startedAt: run.startedAt, reason });
-      outcome.push("unreadable");
-      continue;
-    }
-    const entry = { run, result };
-    outcome.push(entry);
-    readable.push(entry);
-    files.push({
-      path: runPath(run.id),
-      body: formatScanHtml(result, `drctl readiness report ${run.id}`, {
-        href: "../../index.html",
-        label: "all runs",
-      }),
-      contentType: HTML,
-    });
-    files.push({
-      path: `runs/${encodeURIComponent(run.id)}/scan.json`,
-      body: JSON.stringify(result, null, 2),
-      contentType: JSON_TYPE,
-    });
-  }
-  outcome.forEach((o, i) => {
-    if (o !== "unreadable") olderOf.set(o.run.id, outcome[i + 1]);
-  });
-  const rows: Row[] = readable.map(({ run, result }) => {
-    const older = olderOf.get(run.id);
-    if (older === undefined) return { run, change: "first" };
-    if (older === "unreadable") return { run, change: "unknown" };
-    const d = diffRuns({ id: older.run.id, result: older.result }, { id: run.id, result });
-    return { run, change: { added: d.new.length, resolved: d.resolved.length } };
-  });
+  const { readable, rows } = await scanPages(store, limit, files, skipped);
   const freshness = await freshnessPages(store, limit, files, skipped);
   const plans = await planPages(store, limit, files, skipped);
   const drills = drillsSection(await drillPages(store, limit, files, skipped));
@@ -183,6 +139,72 @@ export async function buildSiteReport(
     contentType: JSON_TYPE,
   });
   return { files, skipped };
+}
+
+type ReadScan = { run: RunHeader; result: ScanResult };
+
+/**
+ * One page and one JSON per stored scan; the index's rows, each with its change from the stored
+ * scan just before it ("unknown" when that one cannot be read). A run that cannot be read joins
+ * `skipped`.
+ */
+async function scanPages(
+  store: HistoryStore,
+  limit: number,
+  files: SiteFile[],
+  skipped: SkippedRun[],
+): Promise<{ readable: ReadScan[]; rows: Row[] }> {
+  // Newest first; the run after each in this list is the stored run just before it.
+  const outcome: (ReadScan | "unreadable")[] = [];
+  for (const run of await store.list({ kind: "scan", limit })) {
+    const result = await readScan(store, run, skipped);
+    outcome.push(result ? { run, result } : "unreadable");
+    if (result) files.push(...scanFiles(run, result));
+  }
+  const readable = outcome.filter((o): o is ReadScan => o !== "unreadable");
+  const rows: Row[] = readable.map(({ run, result }) => {
+    const older = outcome[outcome.findIndex((o) => o !== "unreadable" && o.run.id === run.id) + 1];
+    if (older === undefined) return { run, change: "first" };
+    if (older === "unreadable") return { run, change: "unknown" };
+    const d = diffRuns({ id: older.run.id, result: older.result }, { id: run.id, result });
+    return { run, change: { added: d.new.length, resolved: d.resolved.length } };
+  });
+  return { readable, rows };
+}
+
+/** A stored scan's result, or undefined (and the run listed in `skipped` with why). */
+async function readScan(
+  store: HistoryStore,
+  run: RunHeader,
+  skipped: SkippedRun[],
+): Promise<ScanResult | undefined> {
+  let reason = "it is listed but its result is missing";
+  try {
+    const result = asScan(await store.get(run.id))?.result;
+    if (result) return result;
+  } catch (err) {
+    reason = err instanceof Error ? err.message : String(err);
+  }
+  skipped.push({ id: run.id, startedAt: run.startedAt, reason });
+  return undefined;
+}
+
+function scanFiles(run: RunHeader, result: ScanResult): SiteFile[] {
+  return [
+    {
+      path: runPath(run.id),
+      body: formatScanHtml(result, `drctl readiness report ${run.id}`, {
+        href: "../../index.html",
+        label: "all runs",
+      }),
+      contentType: HTML,
+    },
+    {
+      path: `runs/${encodeURIComponent(run.id)}/scan.json`,
+      body: JSON.stringify(result, null, 2),
+      contentType: JSON_TYPE,
+    },
+  ];
 }
 
 /**

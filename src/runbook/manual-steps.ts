@@ -12,6 +12,21 @@ import { aws, code, comment, output, word } from "./manual.js";
 
 const variableOf = (id: string, key: string) => `${id}_${key}`.replace(/[^A-Za-z0-9]+/g, "_").toUpperCase();
 
+/** An SSM parameter's value, read when the line runs. */
+const ssmValue = (name: string | undefined, region: string): Shell =>
+  output(
+    aws("ssm", "get-parameter", region, {
+      name,
+      "with-decryption": true,
+      query: "Parameter.Value",
+      output: "text",
+    }),
+  );
+
+/** A step whose kind prints no commands: what to do by hand, as a comment. */
+const byHand = (spec: StepSpec, kind: { description: string } | undefined, region: string): string =>
+  comment(`by hand: ${kind?.description ?? spec.kind} (${JSON.stringify(spec.params)}) in ${region}`).trim();
+
 /** Step id -> its lines, in the runbook's order. */
 export function manualSteps(runbook: Runbook, kinds: StepKinds): Map<string, string[]> {
   const specs = new Map(runbook.steps.map((s) => [s.id, s]));
@@ -52,17 +67,7 @@ export function manualSteps(runbook: Runbook, kinds: StepKinds): Map<string, str
       if (m[0] === "$${") parts.push("${");
       else if (m[2] !== undefined && m[3] !== undefined) parts.push(outputOf(m[2], m[3]));
       else if (m[4] !== undefined) parts.push(runbook.config[m[4]] ?? m[0]);
-      else
-        parts.push(
-          output(
-            aws("ssm", "get-parameter", region, {
-              name: m[5],
-              "with-decryption": true,
-              query: "Parameter.Value",
-              output: "text",
-            }),
-          ),
-        );
+      else parts.push(ssmValue(m[5], region));
     }
     parts.push(value.slice(at));
     const shell = word(...parts.filter((p) => p !== ""));
@@ -82,14 +87,7 @@ export function manualSteps(runbook: Runbook, kinds: StepKinds): Map<string, str
   for (const spec of runbook.steps) {
     const kind = kinds.get(spec.kind);
     const params = paramsOf(spec);
-    out.set(
-      spec.id,
-      kind?.manual?.(params, regionOf(spec)) ?? [
-        comment(
-          `by hand: ${kind?.description ?? spec.kind} (${JSON.stringify(spec.params)}) in ${regionOf(spec)}`,
-        ).trim(),
-      ],
-    );
+    out.set(spec.id, kind?.manual?.(params, regionOf(spec)) ?? [byHand(spec, kind, regionOf(spec))]);
   }
   // Outputs later steps take from what a step found are read before its commands.
   for (const [id, lines] of first) out.set(id, [...lines, ...(out.get(id) ?? [])]);

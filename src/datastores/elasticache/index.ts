@@ -4,11 +4,19 @@ import {
   ElastiCacheClient,
   paginateDescribeReplicationGroups,
   type GlobalReplicationGroup,
+  type GlobalReplicationGroupMember,
   type ReplicationGroup,
 } from "@aws-sdk/client-elasticache";
 import { mapAwsError } from "../../aws/errors.js";
 import { worst } from "../../aws/metrics.js";
-import type { Measurement, PrimaryStore, Protection, StandbyHint, StoreType } from "../type.js";
+import type {
+  FreshnessContext,
+  Measurement,
+  PrimaryStore,
+  Protection,
+  StandbyHint,
+  StoreType,
+} from "../type.js";
 import type { RegionCache, RegionList } from "../../aws/region-cache.js";
 import { formatDuration } from "../../util/duration.js";
 
@@ -99,60 +107,69 @@ export const elasticacheStoreType: StoreType = {
             primary: store,
             standbyArn: `arn:aws:elasticache:${standbyRegion}:${store.arn.split(":")[4] ?? ""}:replicationgroup:${secondaryId}`,
             standbyRegion,
-            async measure(c): Promise<Measurement> {
-              const measuredBy = `CloudWatch AWS/ElastiCache GlobalDatastoreReplicationLag of ${secondaryId} (worst of ${formatDuration(c.windowSeconds)})`;
-              const evidence = [
-                { what: "global datastore", value: global?.GlobalReplicationGroupId ?? "?" },
-                { what: `member ${secondaryId}`, value: m.Status ?? "?" },
-              ];
-              if (m.Status !== "associated")
-                return {
-                  measuredBy,
-                  evidence,
-                  broken: {
-                    reason: `the secondary ${secondaryId} of the global datastore is ${m.Status ?? "?"}, not associated`,
-                    fix: "Associate the secondary cluster with the global datastore again (or recreate it).",
-                  },
-                };
-              // Published by the secondary's primary node: the replication group's node group id.
-              const standbyGroup = (await c.region(standbyRegion).list(REPLICATION_GROUPS)).get(secondaryId);
-              const node = standbyGroup?.NodeGroups?.[0]?.NodeGroupMembers?.find(
-                (n) => n.CurrentRole === "primary",
-              )?.CacheClusterId;
-              const lag = node
-                ? worst(
-                    await c.metrics.read({
-                      region: standbyRegion,
-                      namespace: "AWS/ElastiCache",
-                      metric: "GlobalDatastoreReplicationLag",
-                      dimensions: { CacheClusterId: node },
-                      stat: "Maximum",
-                      periodSeconds: 60,
-                    }),
-                  )
-                : undefined;
-              if (lag === undefined)
-                return {
-                  measuredBy,
-                  evidence,
-                  unknown: {
-                    reason: `no GlobalDatastoreReplicationLag data point for ${secondaryId} in the last ${formatDuration(c.windowSeconds)}`,
-                    fix: "ElastiCache publishes it from the secondary's primary node: check the secondary's nodes in its region.",
-                  },
-                };
-              return {
-                exposureSeconds: lag,
-                resolutionSeconds: 60,
-                measuredBy,
-                evidence: [
-                  ...evidence,
-                  { what: "GlobalDatastoreReplicationLag, worst of the window", value: `${lag} s` },
-                ],
-              };
-            },
+            measure: (c) => measureGlobalMember(c, global, m),
           });
         }
       }
     return { stores, protections };
   },
 };
+
+/** How far a global datastore's secondary is behind: GlobalDatastoreReplicationLag of its primary node. */
+async function measureGlobalMember(
+  c: FreshnessContext,
+  global: GlobalReplicationGroup | undefined,
+  m: GlobalReplicationGroupMember,
+): Promise<Measurement> {
+  const standbyRegion = m.ReplicationGroupRegion ?? "";
+  const secondaryId = m.ReplicationGroupId ?? "";
+  const measuredBy = `CloudWatch AWS/ElastiCache GlobalDatastoreReplicationLag of ${secondaryId} (worst of ${formatDuration(c.windowSeconds)})`;
+  const evidence = [
+    { what: "global datastore", value: global?.GlobalReplicationGroupId ?? "?" },
+    { what: `member ${secondaryId}`, value: m.Status ?? "?" },
+  ];
+  if (m.Status !== "associated")
+    return {
+      measuredBy,
+      evidence,
+      broken: {
+        reason: `the secondary ${secondaryId} of the global datastore is ${m.Status ?? "?"}, not associated`,
+        fix: "Associate the secondary cluster with the global datastore again (or recreate it).",
+      },
+    };
+  // Published by the secondary's primary node: the replication group's node group id.
+  const standbyGroup = (await c.region(standbyRegion).list(REPLICATION_GROUPS)).get(secondaryId);
+  const node = standbyGroup?.NodeGroups?.[0]?.NodeGroupMembers?.find(
+    (n) => n.CurrentRole === "primary",
+  )?.CacheClusterId;
+  const lag = node
+    ? worst(
+        await c.metrics.read({
+          region: standbyRegion,
+          namespace: "AWS/ElastiCache",
+          metric: "GlobalDatastoreReplicationLag",
+          dimensions: { CacheClusterId: node },
+          stat: "Maximum",
+          periodSeconds: 60,
+        }),
+      )
+    : undefined;
+  if (lag === undefined)
+    return {
+      measuredBy,
+      evidence,
+      unknown: {
+        reason: `no GlobalDatastoreReplicationLag data point for ${secondaryId} in the last ${formatDuration(c.windowSeconds)}`,
+        fix: "ElastiCache publishes it from the secondary's primary node: check the secondary's nodes in its region.",
+      },
+    };
+  return {
+    exposureSeconds: lag,
+    resolutionSeconds: 60,
+    measuredBy,
+    evidence: [
+      ...evidence,
+      { what: "GlobalDatastoreReplicationLag, worst of the window", value: `${lag} s` },
+    ],
+  };
+}

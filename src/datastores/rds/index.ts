@@ -1,5 +1,5 @@
 import { ops } from "../../aws/services.js";
-import type { DBInstance, DBSnapshot } from "@aws-sdk/client-rds";
+import type { DBInstance, DBInstanceAutomatedBackup, DBSnapshot } from "@aws-sdk/client-rds";
 import { parseArn } from "../../aws/arn.js";
 import { worst } from "../../aws/metrics.js";
 import type {
@@ -194,64 +194,83 @@ export const rdsStoreType: StoreType = {
         const from = source && regionOf(source) !== region ? sourceOf(source, region) : undefined;
         if (from) protections.push(replicaProtection(from.store, from.db, db, region));
       }
-      // Replicated automated backups: a backup of an instance of another region, kept here.
-      for (const b of backups.values()) {
-        const from =
-          b.DBInstanceArn && regionOf(b.DBInstanceArn) !== region ? sources.get(b.DBInstanceArn) : undefined;
-        if (!from) continue;
-        const latest = b.RestoreWindow?.LatestTime;
-        protections.push({
-          kind: "rds-backup-replication",
-          primary: from.store,
-          standbyArn: b.DBInstanceAutomatedBackupsArn ?? null,
-          standbyRegion: region,
-          measure: (c) =>
-            Promise.resolve(
-              copyMeasurement(
-                c,
-                "replicated automated backup",
-                latest ? { at: latest, arn: b.DBInstanceAutomatedBackupsArn ?? "" } : undefined,
-                b.Status === "failed" ? 1 : 0,
-              ),
-            ),
-        });
-      }
-      // Snapshot copies from a primary region, newest per source instance.
-      const copies = new Map<string, DBSnapshot[]>();
-      for (const s of snapshots.values()) {
-        if (!s.SourceRegion || s.SourceRegion === region) continue;
-        const from = sources.get(`${s.SourceRegion}|${s.DBInstanceIdentifier ?? ""}`);
-        if (from) copies.set(from.store.arn, [...(copies.get(from.store.arn) ?? []), s]);
-      }
-      for (const [arn, list] of copies) {
-        const from = sources.get(arn);
-        if (!from) continue;
-        const done = list
-          .filter((s) => s.Status === "available" && dataTime(s))
-          .sort((a, b) => (dataTime(b)?.getTime() ?? 0) - (dataTime(a)?.getTime() ?? 0));
-        const newest = done[0];
-        const failed = list.filter(
-          (s) =>
-            s.Status === "failed" &&
-            (!newest || (s.SnapshotCreateTime?.getTime() ?? 0) > (newest.SnapshotCreateTime?.getTime() ?? 0)),
-        ).length;
-        protections.push({
-          kind: "rds-snapshot-copy",
-          primary: from.store,
-          standbyArn: newest?.DBSnapshotArn ?? null,
-          standbyRegion: region,
-          measure: (c) =>
-            Promise.resolve(
-              copyMeasurement(
-                c,
-                "snapshot copy",
-                newest ? { at: dataTime(newest) ?? new Date(0), arn: newest.DBSnapshotArn ?? "" } : undefined,
-                failed,
-              ),
-            ),
-        });
-      }
+      protections.push(...backupReplications(backups.values(), sources, region));
+      protections.push(...snapshotCopies(snapshots.values(), sources, region));
     }
     return { stores, protections };
   },
 };
+
+/** The primaries by ARN and by "region|identifier", with their descriptions. */
+type Sources = ReadonlyMap<string, { store: PrimaryStore; db: DBInstance }>;
+
+/** Replicated automated backups: a backup of an instance of another region, kept in `region`. */
+function backupReplications(
+  backups: Iterable<DBInstanceAutomatedBackup>,
+  sources: Sources,
+  region: string,
+): Protection[] {
+  const out: Protection[] = [];
+  for (const b of backups) {
+    const from =
+      b.DBInstanceArn && regionOf(b.DBInstanceArn) !== region ? sources.get(b.DBInstanceArn) : undefined;
+    if (!from) continue;
+    const latest = b.RestoreWindow?.LatestTime;
+    out.push({
+      kind: "rds-backup-replication",
+      primary: from.store,
+      standbyArn: b.DBInstanceAutomatedBackupsArn ?? null,
+      standbyRegion: region,
+      measure: (c) =>
+        Promise.resolve(
+          copyMeasurement(
+            c,
+            "replicated automated backup",
+            latest ? { at: latest, arn: b.DBInstanceAutomatedBackupsArn ?? "" } : undefined,
+            b.Status === "failed" ? 1 : 0,
+          ),
+        ),
+    });
+  }
+  return out;
+}
+
+/** Snapshot copies from a primary region into `region`: the newest per source instance. */
+function snapshotCopies(snapshots: Iterable<DBSnapshot>, sources: Sources, region: string): Protection[] {
+  const copies = new Map<string, DBSnapshot[]>();
+  for (const s of snapshots) {
+    if (!s.SourceRegion || s.SourceRegion === region) continue;
+    const from = sources.get(`${s.SourceRegion}|${s.DBInstanceIdentifier ?? ""}`);
+    if (from) copies.set(from.store.arn, [...(copies.get(from.store.arn) ?? []), s]);
+  }
+  const out: Protection[] = [];
+  for (const [arn, list] of copies) {
+    const from = sources.get(arn);
+    if (!from) continue;
+    const done = list
+      .filter((s) => s.Status === "available" && dataTime(s))
+      .sort((a, b) => (dataTime(b)?.getTime() ?? 0) - (dataTime(a)?.getTime() ?? 0));
+    const newest = done[0];
+    const failed = list.filter(
+      (s) =>
+        s.Status === "failed" &&
+        (!newest || (s.SnapshotCreateTime?.getTime() ?? 0) > (newest.SnapshotCreateTime?.getTime() ?? 0)),
+    ).length;
+    out.push({
+      kind: "rds-snapshot-copy",
+      primary: from.store,
+      standbyArn: newest?.DBSnapshotArn ?? null,
+      standbyRegion: region,
+      measure: (c) =>
+        Promise.resolve(
+          copyMeasurement(
+            c,
+            "snapshot copy",
+            newest ? { at: dataTime(newest) ?? new Date(0), arn: newest.DBSnapshotArn ?? "" } : undefined,
+            failed,
+          ),
+        ),
+    });
+  }
+  return out;
+}

@@ -57,11 +57,68 @@ async function readWriters(ctx: StepContext, global: string, target: string): Pr
   };
 }
 
+type WriterMove = "SwitchoverGlobalCluster" | "FailoverGlobalCluster";
+
+/** The move by hand: the AWS CLI's switchover or failover, then the read to repeat until it is done. */
+function manualWriterMove(action: WriterMove, p: Record<string, unknown>, region: string): string[] {
+  return [
+    aws(
+      "rds",
+      action === "FailoverGlobalCluster" ? "failover-global-cluster" : "switchover-global-cluster",
+      region,
+      {
+        "global-cluster-identifier": p.globalCluster,
+        // The CLI wants the member's ARN: a cluster named by identifier is looked up.
+        "target-db-cluster-identifier": arnOr(p.targetCluster, (id) =>
+          aws("rds", "describe-global-clusters", region, {
+            "global-cluster-identifier": p.globalCluster,
+            query: word(
+              "GlobalClusters[0].GlobalClusterMembers[?ends_with(DBClusterArn, ",
+              jmesLiteral(word(":cluster:", id)),
+              ")].DBClusterArn | [0]",
+            ),
+            output: "text",
+          }),
+        ),
+        ...(action === "FailoverGlobalCluster" ? { "allow-data-loss": true } : {}),
+      },
+    ),
+    aws("rds", "describe-global-clusters", region, {
+      "global-cluster-identifier": p.globalCluster,
+      query:
+        "GlobalClusters[0].[Status,FailoverState.Status,GlobalClusterMembers[?IsWriter].DBClusterArn | [0]]",
+      output: "text",
+    }) + comment("repeat until the target is the writer and no switchover or failover is under way"),
+  ];
+}
+
+/** Starts the move of the global cluster's writer to `target`. */
+async function moveWriter(
+  ctx: StepContext,
+  action: WriterMove,
+  global: string,
+  target: string,
+): Promise<void> {
+  const rds = ctx.aws.get(RDSClient, ctx.region);
+  await rds.send(
+    action === "SwitchoverGlobalCluster"
+      ? new SwitchoverGlobalClusterCommand({
+          GlobalClusterIdentifier: global,
+          TargetDbClusterIdentifier: target,
+        })
+      : new FailoverGlobalClusterCommand({
+          GlobalClusterIdentifier: global,
+          TargetDbClusterIdentifier: target,
+          AllowDataLoss: true,
+        }),
+  );
+}
+
 /** One kind of writer move: a planned switchover or an unplanned failover. */
 export function writerMoveStep<P extends { globalCluster: string; targetCluster: string }>(spec: {
   kind: string;
   description: string;
-  action: "SwitchoverGlobalCluster" | "FailoverGlobalCluster";
+  action: WriterMove;
   how: string;
   params: z.ZodType<P>;
 }): StepKind<P, Writers> {
@@ -90,53 +147,13 @@ export function writerMoveStep<P extends { globalCluster: string; targetCluster:
         ],
       },
     ],
-    manual: (p, region) => [
-      aws(
-        "rds",
-        spec.action === "FailoverGlobalCluster" ? "failover-global-cluster" : "switchover-global-cluster",
-        region,
-        {
-          "global-cluster-identifier": p.globalCluster,
-          // The CLI wants the member's ARN: a cluster named by identifier is looked up.
-          "target-db-cluster-identifier": arnOr(p.targetCluster, (id) =>
-            aws("rds", "describe-global-clusters", region, {
-              "global-cluster-identifier": p.globalCluster,
-              query: word(
-                "GlobalClusters[0].GlobalClusterMembers[?ends_with(DBClusterArn, ",
-                jmesLiteral(word(":cluster:", id)),
-                ")].DBClusterArn | [0]",
-              ),
-              output: "text",
-            }),
-          ),
-          ...(spec.action === "FailoverGlobalCluster" ? { "allow-data-loss": true } : {}),
-        },
-      ),
-      aws("rds", "describe-global-clusters", region, {
-        "global-cluster-identifier": p.globalCluster,
-        query:
-          "GlobalClusters[0].[Status,FailoverState.Status,GlobalClusterMembers[?IsWriter].DBClusterArn | [0]]",
-        output: "text",
-      }) + comment("repeat until the target is the writer and no switchover or failover is under way"),
-    ],
+    manual: (p, region) => manualWriterMove(spec.action, p, region),
     read: (ctx, p) => readWriters(ctx, p.globalCluster, p.targetCluster),
     plan: (_ctx, p, b) => plan(p.globalCluster, b),
     async apply(ctx, p, now) {
       // Already the writer, or already moving to it (a resumed run): only wait.
-      if (now.writer === now.target || now.moving?.to === now.target) return {};
-      const rds = ctx.aws.get(RDSClient, ctx.region);
-      await rds.send(
-        spec.action === "SwitchoverGlobalCluster"
-          ? new SwitchoverGlobalClusterCommand({
-              GlobalClusterIdentifier: p.globalCluster,
-              TargetDbClusterIdentifier: now.target,
-            })
-          : new FailoverGlobalClusterCommand({
-              GlobalClusterIdentifier: p.globalCluster,
-              TargetDbClusterIdentifier: now.target,
-              AllowDataLoss: true,
-            }),
-      );
+      if (now.writer !== now.target && now.moving?.to !== now.target)
+        await moveWriter(ctx, spec.action, p.globalCluster, now.target);
       return {};
     },
     async settle(ctx, p, before) {
