@@ -23,7 +23,10 @@ export default tseslint.config(
     files: ["src/**/*.ts"],
     ignores: ["src/**/*.test.ts", "src/**/*.cases.ts", "src/**/*.testing.ts"],
     rules: {
-      "max-lines-per-function": ["error", { max: 80, skipBlankLines: false, skipComments: false, IIFEs: true }],
+      "max-lines-per-function": [
+        "error",
+        { max: 80, skipBlankLines: false, skipComments: false, IIFEs: true },
+      ],
       "max-lines": ["error", { max: 500, skipBlankLines: false, skipComments: false }],
     },
   },
