@@ -192,10 +192,14 @@ describe("a runbook by hand", () => {
 });
 
 describe("a command step by hand", () => {
-  it("passes values as env's arguments, quoted, and the script as one word: no value is read as code", () => {
+  it("passes values as quoted assignments before the command (never in argv), and the script as one word: no value is read as code", () => {
     expect(manualCommand('echo "$NAME"', { NAME: "web-1; touch /tmp/x" })).toBe(
-      `env 'NAME=web-1; touch /tmp/x' sh -c 'echo "$NAME"'`,
+      `NAME='web-1; touch /tmp/x' sh -c 'echo "$NAME"'`,
     );
     expect(manualCommand(["aws", "s3", "ls", "s3://a b"], {})).toBe(`aws s3 ls 's3://a b'`);
+    // A SecureString is read when the line runs, into the variable: never printed, never in argv.
+    expect(manualCommand("run", { PIN: output("aws ssm get-parameter") })).toBe(
+      `PIN="$(aws ssm get-parameter)" sh -c run`,
+    );
   });
 });

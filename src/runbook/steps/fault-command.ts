@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { z } from "zod";
-import { sh, word } from "../manual.js";
+import { sh } from "../manual.js";
 import type { StepContext, StepKind } from "../step.js";
 import { injected, injectedAtOf } from "./fault.js";
 
@@ -44,13 +44,17 @@ export function showCommand(c: Command, vars: Record<string, string> = {}): stri
   return names.length ? `${shown} (env: ${names.join(", ")})` : shown;
 }
 
-/** A command as a person runs it by hand: `env NAME=value ... sh -c 'script'` (or the program). */
+/**
+ * A command as a person runs it by hand: `NAME=value ... sh -c 'script'` (or the program). The
+ * values are shell assignments before the command, never arguments of a process (a SecureString
+ * in argv is visible in /proc); names are checked identifiers, so only the values need quoting.
+ */
 export function manualCommand(c: unknown, vars: unknown): string {
-  const assigned = Object.entries((vars as Record<string, unknown> | undefined) ?? {}).map(([k, v]) =>
-    sh(word(`${k}=`, v)),
+  const assigned = Object.entries((vars as Record<string, unknown> | undefined) ?? {}).map(
+    ([k, v]) => `${k}=${sh(v)}`,
   );
   const argv = typeof c === "string" ? ["sh", "-c", c] : Array.isArray(c) ? (c as unknown[]) : [c];
-  return [...(assigned.length ? ["env", ...assigned] : []), ...argv.map((a) => sh(a))].join(" ");
+  return [...assigned, ...argv.map((a) => sh(a))].join(" ");
 }
 
 /**
