@@ -43,6 +43,15 @@ export interface PairTwin {
   via?: string;
 }
 
+/** The tagged primaries of one region whose types the scan does not compare, counted by type. */
+export interface NotCompared {
+  region: string;
+  /** "ecs:service" -> how many. */
+  types: Record<string, number>;
+  /** Why the region's tagged resources could not be listed (then nothing is known of them). */
+  error?: string;
+}
+
 export interface ScanResult {
   version: typeof SCAN_SCHEMA_VERSION;
   generatedAt: string;
@@ -50,6 +59,8 @@ export interface ScanResult {
   pairs: PairResult[];
   /** Suppressions whose expiry date has passed and that matched a finding again. */
   expiredSuppressions: Suppression[];
+  /** Tagged primaries of types no readiness type compares (absent in runs stored by older versions). */
+  notCompared?: NotCompared[];
   stats: {
     pairs: number;
     durationMs: number;

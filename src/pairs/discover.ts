@@ -11,6 +11,8 @@ import { checkDeclared, pairFinding, viaOf, type Declaration } from "./declared.
 import type { Pair, PairKind } from "./kind.js";
 import { PAIR_RULES } from "./rules.js";
 import { isTrue, TAG, tidyArn } from "./tags.js";
+import { isTaggedPrimary, taggedInRegion } from "./tagging-api.js";
+import type { NotCompared } from "../core/scan-result.js";
 
 export type { Pair, PairKind } from "./kind.js";
 
@@ -18,6 +20,8 @@ export interface Discovery {
   pairs: Pair[];
   /** Pair-level findings: pairs that cannot be compared, and notes on pairs that can. */
   findings: Finding[];
+  /** Per primary region, the tagged primaries of types no kind owns, counted by type. */
+  notCompared: NotCompared[];
 }
 
 export interface DiscoverOptions {
@@ -259,6 +263,36 @@ function pairOf(v: Valid, found: unknown): Pair | Finding {
   };
 }
 
+/** "ecs:service" for an ARN of an ECS service: how a type no kind owns is counted. */
+const typeLabel = (arn: string) => {
+  const parsed = tryParse(arn);
+  return parsed ? `${parsed.service}:${parsed.resourceType || "(resource)"}` : "(unparsable ARN)";
+};
+
+/**
+ * The tagged primaries of each region that no kind given owns, counted by type, so a tag that
+ * declares a pair drctl does not compare is said once, never skipped without a word.
+ */
+async function notComparedIn(aws: AwsClients, options: DiscoverOptions): Promise<NotCompared[]> {
+  const owned = (arn: string) => {
+    const parsed = tryParse(arn);
+    return parsed !== undefined && options.kinds.some((k) => k.owns(parsed));
+  };
+  return Promise.all(
+    options.primaryRegions.map(async (region): Promise<NotCompared> => {
+      try {
+        const types: Record<string, number> = {};
+        for (const t of await taggedInRegion(aws, region))
+          if (isTaggedPrimary(t.tags) && !owned(t.arn))
+            types[typeLabel(t.arn)] = (types[typeLabel(t.arn)] ?? 0) + 1;
+        return { region, types };
+      } catch (err) {
+        return { region, types: {}, error: (err as Error).message };
+      }
+    }),
+  );
+}
+
 /**
  * Finds every pair of the kinds given: primaries by tag in `primaryRegions`, those listed in
  * drctl.yaml, and those AWS records; standbys read by ARN, grouped by kind.
@@ -281,5 +315,8 @@ export async function discoverPairs(aws: AwsClients, options: DiscoverOptions): 
       else findings.push(made);
     }
   }
-  return { pairs: pairs.sort((a, b) => a.name.localeCompare(b.name)), findings };
+  const notCompared = (await notComparedIn(aws, options)).filter(
+    (n) => n.error !== undefined || Object.keys(n.types).length > 0,
+  );
+  return { pairs: pairs.sort((a, b) => a.name.localeCompare(b.name)), findings, notCompared };
 }

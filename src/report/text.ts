@@ -27,6 +27,17 @@ function findingLines(f: Finding, options: TextOptions, indent: string): string[
   return lines;
 }
 
+/** "3 tagged primaries in us-east-1 of types drctl scan does not compare: ecs:service 2, s3:(resource) 1". */
+function notComparedLines(result: ScanResult): string[] {
+  return (result.notCompared ?? []).map((n) => {
+    if (n.error !== undefined)
+      return `\nnote: could not list the tagged resources of ${n.region}, so types drctl scan does not compare are unknown there: ${n.error}`;
+    const counts = Object.entries(n.types).sort(([a], [b]) => a.localeCompare(b));
+    const total = counts.reduce((sum, [, c]) => sum + c, 0);
+    return `\nnote: ${total} tagged primar${total === 1 ? "y" : "ies"} in ${n.region} of types drctl scan does not compare: ${counts.map(([t, c]) => `${t} ${c}`).join(", ")}`;
+  });
+}
+
 /** The terminal report: one line per pair with counts by severity, then the details, causes first. */
 export function formatScanText(result: ScanResult, options: TextOptions = {}): string {
   const lines: string[] = [];
@@ -58,6 +69,7 @@ export function formatScanText(result: ScanResult, options: TextOptions = {}): s
       }
     }
   }
+  lines.push(...notComparedLines(result));
   for (const s of result.expiredSuppressions) {
     lines.push(
       "",

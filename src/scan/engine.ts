@@ -124,6 +124,7 @@ export async function runScan(aws: AwsClients, options: ScanOptions): Promise<Sc
     strategy: options.settings.strategy,
     pairs,
     expiredSuppressions,
+    ...(discovery.notCompared.length > 0 ? { notCompared: discovery.notCompared } : {}),
     stats: {
       pairs: pairs.length,
       durationMs: Math.round(performance.now() - started),
