@@ -17,14 +17,8 @@ import { s3StoreType } from "./datastores/s3/index.js";
 import { storeReadError, type StoreType } from "./datastores/type.js";
 import { drillRuleInfos } from "./drill/rules.js";
 import { PAIR_RULES } from "./pairs/rules.js";
-import { certificateModule } from "./resources/certificate/index.js";
-import { listenerModule } from "./resources/listener/index.js";
-import { loadBalancerModule } from "./resources/load-balancer/index.js";
+import { loadBalancerType } from "./resources/load-balancer/type.js";
 import { readErrorRule, type ResourceModule, type ResourceType } from "./resources/module.js";
-import { loadBalancerPairing } from "./resources/load-balancer/pairing.js";
-import { route53Module } from "./resources/route53/index.js";
-import { securityGroupModule } from "./resources/security-group/index.js";
-import { targetGroupModule } from "./resources/target-group/index.js";
 import { StepKinds } from "./runbook/kinds.js";
 import type { StepKind } from "./runbook/step.js";
 import { approvalStep } from "./runbook/steps/approval.js";
@@ -58,22 +52,10 @@ import { sleepStep } from "./runbook/steps/sleep.js";
 import { ssmPutParametersStep } from "./runbook/steps/ssm-put-parameters.js";
 
 /**
- * Every type the readiness scan pairs, each with the modules that compare a pair of it: a load
- * balancer with its listeners, target groups, security groups, certificates and DNS records.
+ * Every type the readiness scan pairs, each with the modules that compare a pair of it (a load
+ * balancer with its listeners, target groups, security groups, certificates and DNS records).
  */
-export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
-  {
-    pairing: loadBalancerPairing,
-    modules: [
-      loadBalancerModule,
-      listenerModule,
-      targetGroupModule,
-      securityGroupModule,
-      certificateModule,
-      route53Module,
-    ],
-  },
-] as unknown as readonly ResourceType<never>[];
+export const RESOURCE_TYPES: readonly ResourceType<never>[] = [loadBalancerType] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */
 export const RESOURCE_MODULES: readonly ResourceModule<unknown>[] = RESOURCE_TYPES.flatMap(
