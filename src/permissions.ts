@@ -11,7 +11,6 @@ import { TAGGED_PERMISSIONS } from "./pairs/tagged.js";
 import { AVAILABILITY_PERMISSIONS } from "./plan/availability.js";
 import { DRILL_CANARY_PERMISSIONS } from "./drill/canaries.js";
 import { RESOURCE_MODULES, STEP_KINDS, STORE_TYPES } from "./catalog.js";
-import { DRILL_SCOPE_PERMISSIONS } from "./drill/scope.js";
 
 /**
  * The AWS operations each command calls, gathered from what its readers and steps declare. Its
@@ -50,7 +49,6 @@ export function commandOperations(): Record<string, AwsOperation[]> {
     "drill plan, drill run, drill resume": [
       ...stepOperations((kind) => kind.startsWith("fault.")),
       ...DRILL_CANARY_PERMISSIONS,
-      ...DRILL_SCOPE_PERMISSIONS,
       ...RESOURCE_MODULES.flatMap((m) => m.permissions),
       ...STORE_TYPES.flatMap((t) => t.permissions),
       ...TAGGED_PERMISSIONS,

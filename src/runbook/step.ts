@@ -2,6 +2,7 @@ import type { AwsOperation } from "../aws/services.js";
 import type { z } from "zod";
 import type { AwsClients } from "../aws/client-factory.js";
 import type { Secrets } from "./secrets.js";
+import type { FaultTarget } from "./targets.js";
 
 /** What a step reads and acts through. */
 export interface StepContext {
@@ -125,6 +126,12 @@ export interface StepKind<P, B = unknown> {
    * `drctl runbook approve` approves only its steps.
    */
   gate?: boolean;
+  /**
+   * What it acts on, read from AWS before it runs (src/runbook/targets.ts): a drill refuses a
+   * fault on another application's resources or outside its regions from these. Absent: drctl
+   * cannot tell what it touches (a command), and only a drill scope of `any` with a reason runs it.
+   */
+  targets?(aws: AwsClients, region: string, params: Record<string, unknown>): Promise<FaultTarget[]>;
   /** It checks that the application serves (an HTTP check, healthy targets): the plan lists it as a validation. */
   checksHealth?: boolean;
   /**

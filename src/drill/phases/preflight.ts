@@ -44,7 +44,7 @@ async function scopeEvidence(aws: AwsClients, state: DrillState): Promise<ScopeE
   const { drill } = state;
   let targets: Awaited<ReturnType<typeof faultTargets>>;
   try {
-    targets = await faultTargets(aws, drill);
+    targets = await faultTargets(aws, state.d.kinds, drill);
   } catch (err) {
     throw new DrctlError(
       `${state.d.file}: fault (${drill.fault.kind}): cannot read what it acts on: ${errorMessage(err)}; nothing was changed`,

@@ -1,4 +1,7 @@
 import { ops } from "../../aws/services.js";
+import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import type { AwsClients } from "../../aws/client-factory.js";
+import { tagsOf, textOf, type FaultTarget } from "../targets.js";
 import { AutoScalingClient, UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import { z } from "zod";
 import { reconcileByTarget, type StepKind } from "../step.js";
@@ -16,11 +19,28 @@ const params = z.strictObject({ group: z.string().min(1) });
 type Params = z.infer<typeof params>;
 const zero = (c: Capacity) => c.min === 0 && c.desired === 0;
 
+/** What it acts on, read from AWS before a drill injects it (the drill checks whose these are). */
+async function autoScalingGroupsTargets(
+  aws: AwsClients,
+  region: string,
+  p: Record<string, unknown>,
+): Promise<FaultTarget[]> {
+  const out = await aws
+    .get(AutoScalingClient, region)
+    .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [textOf(p.group)] }));
+  return (out.AutoScalingGroups ?? []).map((g) => ({
+    name: `Auto Scaling group ${g.AutoScalingGroupName ?? textOf(p.group)}`,
+    arn: g.AutoScalingGroupARN ?? "",
+    tags: tagsOf(g.Tags),
+  }));
+}
+
 /** Sets an Auto Scaling group to zero instances (min 0, desired 0; max kept): the tier is gone. */
 export const faultAutoscalingZeroStep: StepKind<Params, Capacity> = {
   kind: "fault.autoscaling-zero",
   description: "fault: sets an Auto Scaling group to zero instances (min 0, desired 0, max kept)",
   permissions: ops("AutoScaling", "DescribeAutoScalingGroups", "UpdateAutoScalingGroup"),
+  targets: autoScalingGroupsTargets,
   params,
   outputs: ["previousMin", "previousDesired", "previousMax", "injectedAt"],
   idempotent: true,

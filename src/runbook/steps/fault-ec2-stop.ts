@@ -1,4 +1,6 @@
 import { ops } from "../../aws/services.js";
+import type { AwsClients } from "../../aws/client-factory.js";
+import { partitionOf, tagsOf, textOf, type FaultTarget } from "../targets.js";
 import {
   DescribeInstancesCommand,
   EC2Client,
@@ -63,12 +65,41 @@ async function waitState(ctx: StepContext, instances: string[], want: string): P
   );
 }
 
+/** What it acts on, read from AWS before a drill injects it (the drill checks whose these are). */
+async function instancesTargets(
+  aws: AwsClients,
+  region: string,
+  p: Record<string, unknown>,
+): Promise<FaultTarget[]> {
+  const ids = Array.isArray(p.instances) ? p.instances.map(textOf) : undefined;
+  const tags = (p.tags ?? {}) as Record<string, unknown>;
+  const out = await aws
+    .get(EC2Client, region)
+    .send(
+      new DescribeInstancesCommand(
+        ids
+          ? { InstanceIds: ids }
+          : { Filters: Object.entries(tags).map(([k, v]) => ({ Name: `tag:${k}`, Values: [textOf(v)] })) },
+      ),
+    );
+  return (out.Reservations ?? []).flatMap((r) =>
+    (r.Instances ?? [])
+      .filter((i) => !["terminated", "shutting-down"].includes(i.State?.Name ?? ""))
+      .map((i) => ({
+        name: `instance ${i.InstanceId ?? ""}`,
+        arn: `arn:${partitionOf(region)}:ec2:${region}:${r.OwnerId ?? ""}:instance/${i.InstanceId ?? ""}`,
+        tags: tagsOf(i.Tags),
+      })),
+  );
+}
+
 /** Stops instances (by id, or the running ones carrying tags); its inverse starts those it stopped. */
 export const faultEc2StopStep: StepKind<Params, Instance[]> = {
   kind: "fault.ec2-stop",
   description:
     "fault: stops EC2 instances (by id, or the running ones with some tags) and waits until stopped",
   permissions: ops("EC2", "DescribeInstances", "StopInstances", "StartInstances"),
+  targets: instancesTargets,
   params,
   outputs: ["stopped", "injectedAt"],
   idempotent: true,

@@ -1,4 +1,6 @@
 import { ops } from "../../aws/services.js";
+import type { AwsClients } from "../../aws/client-factory.js";
+import { textOf, UntoldTargets, type FaultTarget } from "../targets.js";
 import {
   FisClient,
   GetExperimentCommand,
@@ -59,6 +61,40 @@ const experimentArn = (
   id: string,
 ) => `arn:${where.partition}:fis:${where.region}:${where.account}:${kind}/${id}`;
 
+/**
+ * An FIS template's targets: the resources it names by ARN, and those it selects by tags (then
+ * the tags stand for every resource selected; they belong to an application whose tags they
+ * include). A target selected otherwise (filters, parameters) cannot be told: undefined.
+ */
+async function fisTemplateTargets(
+  aws: AwsClients,
+  region: string,
+  p: Record<string, unknown>,
+): Promise<FaultTarget[]> {
+  const out = await aws
+    .get(FisClient, region)
+    .send(new GetExperimentTemplateCommand({ id: textOf(p.template) }));
+  const targets = Object.entries(out.experimentTemplate?.targets ?? {});
+  const read: FaultTarget[] = [];
+  for (const [key, t] of targets) {
+    if (t.resourceArns?.length)
+      read.push(...t.resourceArns.map((arn) => ({ name: `${key} ${arn}`, arn, tags: {} })));
+    else if (t.resourceTags && Object.keys(t.resourceTags).length > 0)
+      read.push({
+        name: `${key} (${t.resourceType ?? "resources"} tagged ${Object.entries(t.resourceTags)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(", ")})`,
+        arn: "",
+        tags: t.resourceTags,
+      });
+    else
+      throw new UntoldTargets(
+        `the FIS template's target ${key} selects its resources otherwise than by ARN or tags`,
+      );
+  }
+  return read;
+}
+
 /** Starts an AWS FIS experiment from a template and waits until its actions run. */
 export const faultFisExperimentStep: StepKind<Params, Before> = {
   kind: "fault.fis-experiment",
@@ -73,6 +109,7 @@ export const faultFisExperimentStep: StepKind<Params, Before> = {
     "StopExperiment",
     "TagResource",
   ),
+  targets: fisTemplateTargets,
   params,
   outputs: ["experimentId", "injectedAt"],
   idempotent: true,

@@ -1,4 +1,10 @@
+import { ops } from "../../aws/services.js";
 import { z } from "zod";
+import { ListTagsForResourceCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { Secrets } from "../secrets.js";
+import type { StepContext } from "../step.js";
+import type { AwsClients } from "../../aws/client-factory.js";
+import { partitionOf, tagsOf, textOf, type FaultTarget } from "../targets.js";
 import { reconcileByTarget, type StepKind } from "../step.js";
 import { injected, injectedAtOf } from "./fault.js";
 import {
@@ -26,12 +32,40 @@ const holds = (p: Params, h: CheckState) => (p.action === "invert" ? h.inverted 
 const show = (h: { inverted: boolean; disabled: boolean }) =>
   `${h.inverted ? "inverted" : "not inverted"}, ${h.disabled ? "disabled" : "enabled"}`;
 
+/** What it acts on, read from AWS before a drill injects it (the drill checks whose these are). */
+async function healthCheckTargets(
+  aws: AwsClients,
+  region: string,
+  p: Record<string, unknown>,
+): Promise<FaultTarget[]> {
+  const ctx: StepContext = {
+    aws,
+    region,
+    log: () => undefined,
+    signal: AbortSignal.timeout(60_000),
+    secrets: new Secrets(),
+    idempotencyKey: "drill-scope",
+  };
+  const { id } = await readCheck(ctx, textOf(p.healthCheck));
+  const out = await aws
+    .get(Route53Client, "us-east-1")
+    .send(new ListTagsForResourceCommand({ ResourceType: "healthcheck", ResourceId: id }));
+  return [
+    {
+      name: `health check ${id}`,
+      arn: `arn:${partitionOf(region)}:route53:::healthcheck/${id}`,
+      tags: tagsOf(out.ResourceTagSet?.Tags),
+    },
+  ];
+}
+
 /** Inverts (or disables) a Route 53 health check: the failover record's own way of failing over. */
 export const faultRoute53HealthCheckStep: StepKind<Params, CheckState> = {
   kind: "fault.route53-health-check",
   description:
     "fault: inverts a Route 53 health check (the primary looks unhealthy, DNS fails over) or disables it (DNS never fails over)",
-  permissions: route53HealthCheckStep.permissions,
+  permissions: [...route53HealthCheckStep.permissions, ...ops("Route53", "ListTagsForResource")],
+  targets: healthCheckTargets,
   params,
   outputs: ["healthCheckId", "previousInverted", "previousDisabled", "injectedAt"],
   idempotent: true,

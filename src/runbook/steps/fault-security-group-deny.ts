@@ -1,4 +1,6 @@
 import { ops } from "../../aws/services.js";
+import type { AwsClients } from "../../aws/client-factory.js";
+import { partitionOf, tagsOf, textOf, type FaultTarget } from "../targets.js";
 import {
   DescribeSecurityGroupsCommand,
   EC2Client,
@@ -47,6 +49,22 @@ const describe = (r: IpPermission) =>
     ""
   }`;
 
+/** What it acts on, read from AWS before a drill injects it (the drill checks whose these are). */
+async function securityGroupTargets(
+  aws: AwsClients,
+  region: string,
+  p: Record<string, unknown>,
+): Promise<FaultTarget[]> {
+  const out = await aws
+    .get(EC2Client, region)
+    .send(new DescribeSecurityGroupsCommand({ GroupIds: [textOf(p.groupId)] }));
+  return (out.SecurityGroups ?? []).map((g) => ({
+    name: `security group ${g.GroupId ?? ""}`,
+    arn: `arn:${partitionOf(region)}:ec2:${region}:${g.OwnerId ?? ""}:security-group/${g.GroupId ?? ""}`,
+    tags: tagsOf(g.Tags),
+  }));
+}
+
 /** Revokes a security group's ingress rules (all, or those on some ports): clients cannot connect. */
 export const faultSecurityGroupDenyStep: StepKind<Params, IpPermission[]> = {
   kind: "fault.security-group-deny",
@@ -57,6 +75,7 @@ export const faultSecurityGroupDenyStep: StepKind<Params, IpPermission[]> = {
     "RevokeSecurityGroupIngress",
     "AuthorizeSecurityGroupIngress",
   ),
+  targets: securityGroupTargets,
   params,
   outputs: ["revoked", "injectedAt"],
   idempotent: true,

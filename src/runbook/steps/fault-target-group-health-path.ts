@@ -1,4 +1,7 @@
 import { ops } from "../../aws/services.js";
+import { DescribeTagsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { AwsClients } from "../../aws/client-factory.js";
+import { tagsOf, textOf, type FaultTarget } from "../targets.js";
 import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
@@ -47,10 +50,32 @@ async function setPath(ctx: StepContext, arn: string, path: string): Promise<voi
     .send(new ModifyTargetGroupCommand({ TargetGroupArn: arn, HealthCheckPath: path }));
 }
 
+/** What it acts on, read from AWS before a drill injects it (the drill checks whose these are). */
+async function targetGroupTargets(
+  aws: AwsClients,
+  region: string,
+  p: Record<string, unknown>,
+): Promise<FaultTarget[]> {
+  const elb = aws.get(ElasticLoadBalancingV2Client, region);
+  const ref = textOf(p.targetGroup);
+  const out = await elb.send(
+    new DescribeTargetGroupsCommand(ref.startsWith("arn:") ? { TargetGroupArns: [ref] } : { Names: [ref] }),
+  );
+  const arns = (out.TargetGroups ?? []).map((g) => g.TargetGroupArn ?? "").filter(Boolean);
+  if (arns.length === 0) return [];
+  const tags = await elb.send(new DescribeTagsCommand({ ResourceArns: arns }));
+  return arns.map((arn) => ({
+    name: `target group ${arn.split("/")[1] ?? ref}`,
+    arn,
+    tags: tagsOf(tags.TagDescriptions?.find((d) => d.ResourceArn === arn)?.Tags),
+  }));
+}
+
 const kindOf = (name: string, description: string, fault: boolean): StepKind<Params, Before> => ({
   kind: name,
   description,
-  permissions: ops("ELBv2", "DescribeTargetGroups", "ModifyTargetGroup"),
+  permissions: ops("ELBv2", "DescribeTargetGroups", "DescribeTags", "ModifyTargetGroup"),
+  targets: targetGroupTargets,
   params,
   outputs: fault ? ["targetGroupArn", "previousPath", "injectedAt"] : ["targetGroupArn", "previousPath"],
   idempotent: true,
