@@ -118,7 +118,7 @@ function storesOf(fresh: FreshnessResult, app: Application): StoreResult[] {
 }
 
 /** A store whose replication is broken, or that could not be read, refuses the drill. */
-function freshnessVerdict(drill: DrillFile, stores: StoreResult[], log: (line: string) => void): Half {
+export function freshnessVerdict(drill: DrillFile, stores: StoreResult[], log: (line: string) => void): Half {
   const broken = stores.filter((s) => s.status === "broken" || s.status === "error");
   const findings = broken.map((s): Finding => ({
     pair: drill.application,
