@@ -30,6 +30,10 @@ export interface PairResult {
   findings: Finding[];
   /** What was compared with what, and how each twin was found (through the pair, by name, by shape). */
   twins?: PairTwin[];
+  /** The pair's resource type ("load-balancer", "sqs-queue"); absent for a pair that could not be paired, and in older runs. */
+  type?: string;
+  /** The primary's tags as found with it: which application the pair belongs to (absent in older runs). */
+  primaryTags?: Record<string, string>;
 }
 
 /** Two resources compared as twins, and how drctl knew they are twins. */

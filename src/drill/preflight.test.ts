@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { StoreResult } from "../core/freshness-result.js";
-import { freshnessVerdict } from "./preflight.js";
+import type { ScanResult } from "../core/scan-result.js";
+import { freshnessVerdict, pairsOf } from "./preflight.js";
 import { drillRuleInfos } from "./rules.js";
 import type { DrillFile } from "./schema.js";
 
@@ -52,5 +53,34 @@ describe("the preflight's freshness verdict", () => {
       () => undefined,
     );
     expect(verdict).toEqual({ findings: [], problems: [] });
+  });
+});
+
+describe("the pairs a drill's preflight judges", () => {
+  const pair = (name: string, primaryTags?: Record<string, string>): ScanResult["pairs"][number] => ({
+    name,
+    primaryArn: `arn:aws:sqs:us-east-1:111122223333:${name}`,
+    secondaryArn: `arn:aws:sqs:eu-west-1:111122223333:${name}-dr`,
+    status: "drift",
+    counts: { critical: 0, high: 1, medium: 0, low: 0, info: 0 },
+    findings: [],
+    ...(primaryTags ? { primaryTags } : {}),
+  });
+  const scan = {
+    pairs: [
+      pair("orders-jobs", { Application: "Orders" }),
+      pair("billing-jobs", { Application: "billing" }),
+      pair("untagged"),
+    ],
+  } as ScanResult;
+
+  it("are the application's own, of any type, by the tags found on each primary", () => {
+    const app = { name: "orders", contacts: [], drills: [], tags: { Application: "orders" } };
+    expect(pairsOf(scan, app).map((p) => p.name)).toEqual(["orders-jobs"]);
+  });
+
+  it("are those its ARNs name, tagged or not", () => {
+    const app = { name: "orders", contacts: [], drills: [], arns: ["arn:aws:sqs:*:*:untagged"] };
+    expect(pairsOf(scan, app).map((p) => p.name)).toEqual(["untagged"]);
   });
 });

@@ -17,6 +17,7 @@ import { newRunId, type HistoryStore } from "../history/types.js";
 import { FRESHNESS_RUN, SCAN_RUN } from "../runs/kinds.js";
 import { recordRun } from "../runs/pipeline.js";
 import { glob } from "../util/glob.js";
+import { belongsTo } from "../config/applications.js";
 import type { Preflight } from "./engine.js";
 import type { DrillFile } from "./schema.js";
 import type { ResourceType } from "../resources/module.js";
@@ -47,7 +48,7 @@ export async function preflight(
     ...new Set([...(config.regions.standby ? [config.regions.standby] : []), drill.regions.standby]),
   ];
   const scan = await scanFleet(aws, config, primary, catalogue);
-  const pairs = scan.pairs.filter((p) => !app?.arns || app.arns.some((g) => glob(g).test(p.primaryArn)));
+  const pairs = pairsOf(scan, app);
   const ready = scanVerdict(pairs, log);
   const fresh = await runFreshness(aws, {
     types: catalogue.datastores,
@@ -69,6 +70,11 @@ export async function preflight(
     runs: store ? await keepRuns(store, scan, fresh, log) : {},
     covered: `${pairs.length} pair(s) scanned, ${stores.length} store(s) measured`,
   };
+}
+
+/** The application's pairs, of any type: by its ARNs, or by the tags found on the primary. */
+export function pairsOf(scan: ScanResult, app: Application): ScanResult["pairs"] {
+  return scan.pairs.filter((p) => !app || belongsTo(app, p.primaryArn, p.primaryTags));
 }
 
 /** The readiness scan of every primary region (the whole fleet: it is kept as any scan). */

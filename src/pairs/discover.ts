@@ -36,6 +36,8 @@ interface Candidate extends Declaration {
   primary: unknown;
   /** Set for a pair AWS records: its standby is what AWS says, in these words. */
   recordedVia?: string;
+  /** The primary's tags, when it was found by them. */
+  tags?: Readonly<Record<string, string | undefined>>;
 }
 
 /** A candidate whose standby ARN passed every check. */
@@ -61,6 +63,7 @@ async function taggedIn(aws: AwsClients, kind: PairKind<unknown>, region: string
         primaryRegion: region,
         secondary: t.tags[TAG.secondaryArn],
         source: "tags",
+        tags: t.tags,
       }));
     return { candidates, findings };
   } catch (err) {
@@ -260,6 +263,9 @@ function pairOf(v: Valid, found: unknown): Pair | Finding {
     standbyRegion: v.standby.region,
     primaryAccount: parseArn(c.primaryArn).account,
     standbyAccount: v.standby.account,
+    primaryTags: Object.fromEntries(
+      Object.entries(c.tags ?? {}).flatMap(([k, value]) => (value === undefined ? [] : [[k, value]])),
+    ),
   };
 }
 

@@ -67,4 +67,6 @@ export interface Pair<R = unknown> {
   standbyRegion: string;
   primaryAccount: string;
   standbyAccount: string;
+  /** The primary's tags as found with it ({} for a pair from drctl.yaml or from what AWS records). */
+  primaryTags: Readonly<Record<string, string>>;
 }

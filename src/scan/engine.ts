@@ -55,6 +55,7 @@ export function summarise(
   secondaryArn: string | null,
   findings: Finding[],
   twins?: PairTwin[],
+  about: Pick<PairResult, "type" | "primaryTags"> = {},
 ): PairResult {
   // A consequence is fixed with its cause: it is listed, but counted once, as its cause.
   const live = findings.filter((f) => f.status !== "pass" && !f.suppressed && !f.consequenceOf);
@@ -70,7 +71,16 @@ export function summarise(
       a.resourceType.localeCompare(b.resourceType) ||
       a.path.localeCompare(b.path),
   );
-  return { name, primaryArn, secondaryArn, status, counts, findings: sorted, ...(twins ? { twins } : {}) };
+  return {
+    name,
+    primaryArn,
+    secondaryArn,
+    status,
+    counts,
+    findings: sorted,
+    ...(twins ? { twins } : {}),
+    ...about,
+  };
 }
 
 /**
@@ -99,7 +109,13 @@ export async function runScan(aws: AwsClients, options: ScanOptions): Promise<Sc
   // Pair-level findings join the pair they are about (or stand as pairs of their own).
   const byPrimary = new Map<
     string,
-    { name: string; secondaryArn: string | null; findings: Finding[]; twins?: PairTwin[] }
+    {
+      name: string;
+      secondaryArn: string | null;
+      findings: Finding[];
+      twins?: PairTwin[];
+      about?: Pick<PairResult, "type" | "primaryTags">;
+    }
   >();
   for (const { pair, findings, twins } of compared)
     byPrimary.set(pair.primaryArn, {
@@ -107,6 +123,7 @@ export async function runScan(aws: AwsClients, options: ScanOptions): Promise<Sc
       secondaryArn: pair.standbyArn,
       findings,
       twins,
+      about: { type: pair.kind.type, primaryTags: { ...pair.primaryTags } },
     });
   for (const f of discovery.findings) {
     const entry = byPrimary.get(f.primaryArn) ?? { name: f.pair, secondaryArn: f.secondaryArn, findings: [] };
@@ -116,7 +133,7 @@ export async function runScan(aws: AwsClients, options: ScanOptions): Promise<Sc
   const all = [...byPrimary.values()].flatMap((e) => e.findings);
   const expiredSuppressions = applySuppressions(all, options.suppressions, options.settings.now);
   const pairs = [...byPrimary.entries()]
-    .map(([primaryArn, e]) => summarise(e.name, primaryArn, e.secondaryArn, e.findings, e.twins))
+    .map(([primaryArn, e]) => summarise(e.name, primaryArn, e.secondaryArn, e.findings, e.twins, e.about))
     .sort((a, b) => a.name.localeCompare(b.name));
   return {
     version: SCAN_SCHEMA_VERSION,
