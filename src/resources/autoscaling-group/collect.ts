@@ -108,10 +108,14 @@ function runningInstances(cache: RegionCache): Promise<ReadonlyMap<string, Runni
   });
 }
 
-/** vCPUs of each instance type, 100 types a call. */
-async function vcpusOf(cache: RegionCache, types: readonly string[]): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
+/** vCPUs of each instance type, 100 types a call; standbys of one region mostly ask for the same set. */
+function vcpusOf(cache: RegionCache, types: readonly string[]): Promise<Record<string, number>> {
   const real = [...new Set(types)].filter((t) => t !== "" && t !== ATTRIBUTE_BASED).sort();
+  return cache.once(`instance-type-vcpus:${real.join(",")}`, () => readVcpus(cache, real));
+}
+
+async function readVcpus(cache: RegionCache, real: readonly string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
   for (let i = 0; i < real.length; i += TYPES_PER_DESCRIBE) {
     const page = await cache
       .client(EC2Client)
