@@ -24,7 +24,7 @@ import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-ser
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildNetwork, type Network } from "../demo/world/network.js";
-import type { AwsClients } from "../src/aws/client-factory.js";
+import type { AwsClients, AwsClientsOptions } from "../src/aws/client-factory.js";
 import { RESOURCE_TYPES } from "../src/catalog.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan } from "../src/scan/engine.js";
@@ -93,8 +93,11 @@ async function readStandbyArns() {
   }
 }
 
-const scan = async () =>
-  runScan(await env.clients(), {
+/** Calls of the main scan by region: us-east-1 is the primaries' side, eu-west-1 the standbys'. */
+const callsByRegion: Record<string, number> = {};
+
+const scan = async (onCall?: AwsClientsOptions["onCall"]) =>
+  runScan(await env.clients(onCall ? { onCall } : {}), {
     types: RESOURCE_TYPES,
     primaryRegions: [EAST],
     configPairs: [],
@@ -212,7 +215,9 @@ beforeAll(async () => {
   });
   const recorder = recordAwsCalls();
   try {
-    result = await scan();
+    result = await scan((call) => {
+      if (call.attempt === 1) callsByRegion[call.region] = (callsByRegion[call.region] ?? 0) + 1;
+    });
   } finally {
     recorder.stop();
   }
@@ -278,14 +283,19 @@ describe("Auto Scaling group pairs", () => {
       Object.entries(result.stats.calls)
         .filter(([op]) => op.startsWith(prefix))
         .reduce((sum, [, n]) => sum + n, 0);
+    const perPair = (region: string) => ((callsByRegion[region] ?? 0) / compared).toFixed(2);
     console.log(
       `${compared} pairs compared; calls: ${JSON.stringify(result.stats.calls)}; ` +
         `per pair: AutoScaling ${(byService("AutoScaling.") / compared).toFixed(2)}, EC2 ${(byService("EC2.") / compared).toFixed(2)}; ` +
+        `per pair and side (discovery included): primary ${perPair(EAST)}, standby ${perPair(WEST)}; ` +
         `Service Quotas GetServiceQuota (stubbed, so not in the scan's count) ${quotaReads}`,
     );
     expect(quotaReads).toBe(1); // one standby region, one quota code
     // Per pair, at most a launch template version per side, and the standby's instance types.
     expect(byService("AutoScaling.") + byService("EC2.")).toBeLessThanOrEqual(3 * compared + 10);
+    // Each side: at most one launch template read a pair, and a few region-wide reads.
+    expect(callsByRegion[EAST]).toBeLessThanOrEqual(compared + 6);
+    expect(callsByRegion[WEST]).toBeLessThanOrEqual(2 * compared + 6);
   });
 });
 
