@@ -20,8 +20,14 @@ import { RESOURCE_MODULES, STEP_KINDS, STORE_TYPES } from "./catalog.js";
  */
 export function commandOperations(): Record<string, AwsOperation[]> {
   return {
-    // Pair discovery reads load balancers and their tags; each module declares what it reads.
-    scan: [...RESOURCE_MODULES.flatMap((m) => m.permissions), ...DYNAMODB_PERMISSIONS, ...EMAIL],
+    // Each module declares what it reads; pair discovery also lists each primary region's tagged
+    // resources through the tagging API (types it pairs, and those it counts as not compared).
+    scan: [
+      ...RESOURCE_MODULES.flatMap((m) => m.permissions),
+      ...TAGGED_PERMISSIONS,
+      ...DYNAMODB_PERMISSIONS,
+      ...EMAIL,
+    ],
     // Every store type declares what it lists and measures; tags name applications and pairs.
     freshness: [
       ...STORE_TYPES.flatMap((t) => t.permissions),

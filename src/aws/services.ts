@@ -93,6 +93,7 @@ export const AWS_SERVICES = {
   ElastiCache: { client: "ElastiCacheClient", iamPrefix: "elasticache" },
   Fis: { client: "FisClient", iamPrefix: "fis" },
   KMS: { client: "KMSClient", iamPrefix: "kms" },
+  ServiceQuotas: { client: "ServiceQuotasClient", iamPrefix: "servicequotas" },
 } as const satisfies Readonly<Record<string, AwsService>>;
 
 export type ServiceLabel = keyof typeof AWS_SERVICES;
