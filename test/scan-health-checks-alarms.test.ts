@@ -5,6 +5,12 @@ import {
   SetAlarmStateCommand,
   type PutMetricAlarmCommandInput,
 } from "@aws-sdk/client-cloudwatch";
+import {
+  ChangeTagsForResourceCommand,
+  CreateHealthCheckCommand,
+  Route53Client,
+  type HealthCheckConfig,
+} from "@aws-sdk/client-route-53";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AwsClients } from "../src/aws/client-factory.js";
@@ -116,9 +122,110 @@ async function alarms() {
   await alarm(PRIMARY, "ghost", {}, (arns["api-5xx-euw1"] ?? "").replace("api-5xx-euw1", "ghost-euw1"));
 }
 
+/** A health check of one region's endpoint, named by its Name tag; its ARN. */
+async function healthCheck(
+  name: string,
+  config: HealthCheckConfig,
+  tags: { Key: string; Value: string }[] = [],
+): Promise<string> {
+  const r53 = aws.get(Route53Client, PRIMARY);
+  const out = await r53.send(
+    new CreateHealthCheckCommand({ CallerReference: name, HealthCheckConfig: config }),
+  );
+  const id = out.HealthCheck?.Id ?? "";
+  await r53.send(
+    new ChangeTagsForResourceCommand({
+      ResourceType: "healthcheck",
+      ResourceId: id,
+      AddTags: [{ Key: "Name", Value: name }, ...tags],
+    }),
+  );
+  arns[name] = `arn:aws:route53:::healthcheck/${id}`;
+  return arns[name];
+}
+
+/** How both sides check their region's API: only the endpoint's name differs. */
+const checkOf = (
+  region: typeof PRIMARY | typeof STANDBY,
+  over: Partial<HealthCheckConfig> = {},
+): HealthCheckConfig => ({
+  Type: "HTTPS_STR_MATCH",
+  FullyQualifiedDomainName: `api.${SUFFIX[region]}.example.com`,
+  Port: 443,
+  ResourcePath: "/health",
+  SearchString: "ok",
+  RequestInterval: 30,
+  FailureThreshold: 3,
+  MeasureLatency: true,
+  EnableSNI: true,
+  Inverted: false,
+  Disabled: false,
+  Regions: ["us-east-1", "eu-west-1", "ap-southeast-1"],
+  ...over,
+});
+
+async function checkPair(
+  stem: string,
+  standby: Partial<HealthCheckConfig>,
+  primary: Partial<HealthCheckConfig> = {},
+) {
+  const standbyArn = await healthCheck(`${stem}-${SUFFIX[STANDBY]}`, checkOf(STANDBY, standby));
+  await healthCheck(`${stem}-${SUFFIX[PRIMARY]}`, checkOf(PRIMARY, primary), primaryTags(standbyArn));
+}
+
+const PLANTED_CHECKS: [string, Partial<HealthCheckConfig>, string][] = [
+  ["hc-type", { Type: "HTTP_STR_MATCH" }, "route53-health-check.type"],
+  ["hc-port", { Port: 8443 }, "route53-health-check.port"],
+  ["hc-path", { ResourcePath: "/" }, "route53-health-check.resource-path"],
+  ["hc-search", { SearchString: "healthy" }, "route53-health-check.search-string"],
+  ["hc-interval", { RequestInterval: 10 }, "route53-health-check.request-interval"],
+  ["hc-threshold", { FailureThreshold: 5 }, "route53-health-check.failure-threshold"],
+  ["hc-regions", { Regions: ["us-east-1", "eu-west-1", "us-west-1"] }, "route53-health-check.regions"],
+  ["hc-inverted", { Inverted: true }, "route53-health-check.inverted"],
+  ["hc-disabled", { Disabled: true }, "route53-health-check.disabled"],
+  ["hc-latency", { MeasureLatency: false }, "route53-health-check.measure-latency"],
+  ["hc-sni", { EnableSNI: false }, "route53-health-check.enable-sni"],
+  ["hc-endpoint", { IPAddress: "192.0.2.20" }, "route53-health-check.endpoint"],
+];
+
+async function healthChecks() {
+  // Twins identical in meaning: each checks its own region's endpoint.
+  await checkPair("api", {});
+  // By IP address, both IPv4 (addresses differ) and then IPv4 against IPv6.
+  await checkPair("hc-ipv4", { IPAddress: "192.0.2.20" }, { IPAddress: "192.0.2.10" });
+  await checkPair("hc-family", { IPAddress: "2001:db8::20" }, { IPAddress: "192.0.2.10" });
+  for (const [stem, standby] of PLANTED_CHECKS) await checkPair(stem, standby);
+  // Calculated checks over children of their own region: the standby combines fewer.
+  const child = (name: string, region: typeof PRIMARY | typeof STANDBY) =>
+    healthCheck(name, checkOf(region)).then((arn) => arn.split("/").at(-1) ?? "");
+  const [e1, e2, w1] = [
+    await child("child-a-use1", PRIMARY),
+    await child("child-b-use1", PRIMARY),
+    await child("child-a-euw1", STANDBY),
+  ];
+  const standbyCalc = await healthCheck("calc-euw1", {
+    Type: "CALCULATED",
+    ChildHealthChecks: [w1],
+    HealthThreshold: 1,
+  });
+  await healthCheck(
+    "calc-use1",
+    { Type: "CALCULATED", ChildHealthChecks: [e1, e2], HealthThreshold: 1 },
+    primaryTags(standbyCalc),
+  );
+  // Bad input: a standby of another type (an alarm), and one that does not exist.
+  await healthCheck("hc-wrong-kind-use1", checkOf(PRIMARY), primaryTags(arns["api-5xx-euw1"] ?? ""));
+  await healthCheck(
+    "hc-ghost-use1",
+    checkOf(PRIMARY),
+    primaryTags("arn:aws:route53:::healthcheck/00000000-0000-4000-8000-000000000000"),
+  );
+}
+
 beforeAll(async () => {
   aws = await env.clients();
   await alarms();
+  await healthChecks();
   recorder = recordAwsCalls();
   result = await runScan(await env.clients(), {
     types: RESOURCE_TYPES,
@@ -165,7 +272,37 @@ describe("CloudWatch alarms: primaries in us-east-1, standbys in eu-west-1 named
     expect(found.map((f) => f.ruleId)).toEqual([rule]);
     expect(found[0]?.message).toMatch(message);
   });
+});
 
+describe("Route 53 health checks: global checks, each watching one region's endpoint", () => {
+  it.each(["api-use1", "hc-ipv4-use1"])(
+    "%s: finds nothing between twins that differ only in their endpoint's address or name",
+    (name) => {
+      expect(pairNamed(name)?.secondaryArn).toBe(arns[name.replace("use1", "euw1")]);
+      expect(live(name)).toEqual([]);
+    },
+  );
+
+  it.each([
+    ...PLANTED_CHECKS.map(([stem, , rule]) => [`${stem}-use1`, rule]),
+    ["hc-family-use1", "route53-health-check.address-family"],
+    ["calc-use1", "route53-health-check.calculated"],
+  ])("%s: its one planted difference is found under %s", (name, rule) => {
+    expect([...new Set(live(name).map((f) => f.ruleId))]).toEqual([rule]);
+    expect(live(name)[0]?.message).not.toMatch(/arn:|example\.com|192\.0|2001:/);
+  });
+
+  it.each([
+    ["hc-wrong-kind-use1", "pair.secondary-other-kind", /is of CloudWatch alarm/],
+    ["hc-ghost-use1", "pair.standby-not-found", /healthcheck\/0{8}-0000-4000-8000-0{12} does not exist$/],
+  ])("%s: bad input is the pair finding %s", (name, rule, message) => {
+    const found = live(name);
+    expect(found.map((f) => f.ruleId)).toEqual([rule]);
+    expect(found[0]?.message).toMatch(message);
+  });
+});
+
+describe("the scan's calls", () => {
   it("makes only the calls its modules declare, and few per pair", () => {
     expect(undeclaredBy(recorder.calls, "scan")).toEqual([]);
     const calls = result.stats.calls;
