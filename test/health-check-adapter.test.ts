@@ -67,35 +67,47 @@ const CHECKS: [HealthCheck, string, string?][] = [
   [alarmCheck("s-status", west("api-5xx-euw1"), "LastKnownStatus"), "alarm-status-euw1"],
 ];
 
+/** A check whose tags this caller may not read. */
+const DENIED = alarmCheck("p-denied", east("api-5xx-use1"));
+
 beforeEach(() => {
   tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
-  r53.on(ListHealthChecksCommand).resolves({
+  r53.on(ListHealthChecksCommand).callsFake(() => ({
     HealthChecks: CHECKS.map(([c]) => c),
     Marker: "",
     IsTruncated: false,
     MaxItems: 1000,
-  });
-  r53.on(ListTagsForResourcesCommand).callsFake((input: { ResourceIds: string[] }) => ({
-    ResourceTagSets: input.ResourceIds.map((id) => {
-      const [, name, standby] = CHECKS.find(([c]) => c.Id === id) ?? [];
-      return {
-        ResourceType: "healthcheck",
-        ResourceId: id,
-        Tags: [
-          { Key: "Name", Value: name },
-          ...(standby
-            ? [
-                { Key: "enable", Value: "true" },
-                { Key: "isPrimary", Value: "true" },
-                { Key: "secondaryARN", Value: arnOf(standby) },
-              ]
-            : []),
-        ],
-      };
-    }),
   }));
+  r53.on(ListTagsForResourcesCommand).callsFake((input: { ResourceIds: string[] }) => {
+    if (input.ResourceIds.includes(DENIED.Id ?? "") && CHECKS.some(([c]) => c === DENIED))
+      throw Object.assign(new Error("User is not authorized to perform route53:ListTagsForResources"), {
+        name: "AccessDenied",
+        $fault: "client",
+        $metadata: { httpStatusCode: 403 },
+      });
+    return {
+      ResourceTagSets: input.ResourceIds.map((id) => {
+        const [, name, standby] = CHECKS.find(([c]) => c.Id === id) ?? [];
+        return {
+          ResourceType: "healthcheck",
+          ResourceId: id,
+          Tags: [
+            { Key: "Name", Value: name },
+            ...(standby
+              ? [
+                  { Key: "enable", Value: "true" },
+                  { Key: "isPrimary", Value: "true" },
+                  { Key: "secondaryARN", Value: arnOf(standby) },
+                ]
+              : []),
+          ],
+        };
+      }),
+    };
+  });
 });
 afterEach(() => {
+  if (CHECKS.at(-1)?.[0] === DENIED) CHECKS.pop();
   r53.reset();
   tagging.reset();
 });
@@ -146,5 +158,19 @@ describe("health checks that follow alarms (aws-sdk-client-mock, API-shaped: mot
     // The stub answers before the SDK's middleware, so its own record counts the calls.
     expect(r53.commandCalls(ListHealthChecksCommand)).toHaveLength(1);
     expect(r53.commandCalls(ListTagsForResourcesCommand)).toHaveLength(1);
+  });
+
+  it("reports a check whose tags cannot be read once, and reads the others' tags one by one", async () => {
+    CHECKS.push([DENIED, "denied-use1"]);
+    const r = await scan(["us-east-1", "eu-west-1"]);
+    const unread = r.pairs.flatMap((p) => p.findings).filter((f) => f.ruleId === "pair.unreadable");
+    expect(unread.map((f) => f.message)).toEqual([
+      expect.stringMatching(
+        /^could not read the tags of health check p-denied, so whether it is a primary is unknown/,
+      ),
+    ]);
+    expect(r.pairs.map((p) => p.name)).toEqual(
+      expect.arrayContaining(["alarm-ok-use1", "alarm-other-use1", "alarm-status-use1"]),
+    );
   });
 });
