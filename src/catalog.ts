@@ -18,8 +18,10 @@ import { storeReadError, type StoreType } from "./datastores/type.js";
 import { drillRuleInfos } from "./drill/rules.js";
 import { PAIR_RULES } from "./pairs/rules.js";
 import { autoscalingGroupType } from "./resources/autoscaling-group/type.js";
+import { cloudwatchAlarmType } from "./resources/cloudwatch-alarm/type.js";
 import { loadBalancerType } from "./resources/load-balancer/type.js";
 import { readErrorRule, type ResourceModule, type ResourceType } from "./resources/module.js";
+import { route53HealthCheckType } from "./resources/route53-health-check/type.js";
 import { StepKinds } from "./runbook/kinds.js";
 import type { StepKind } from "./runbook/step.js";
 import { approvalStep } from "./runbook/steps/approval.js";
@@ -59,6 +61,8 @@ import { ssmPutParametersStep } from "./runbook/steps/ssm-put-parameters.js";
 export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
   loadBalancerType,
   autoscalingGroupType,
+  cloudwatchAlarmType,
+  route53HealthCheckType,
 ] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */

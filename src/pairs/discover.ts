@@ -232,7 +232,8 @@ function pairOf(v: Valid, found: unknown): Pair | Finding {
     return pairFinding(c, {
       rule: PAIR_RULES.standbyNotFound,
       status: "missing",
-      message: `${c.name}'s standby ${v.standbyArn} does not exist in ${v.standby.region}`,
+      // A global resource (a Route 53 health check) has no region in its ARN.
+      message: `${c.name}'s standby ${v.standbyArn} does not exist${v.standby.region ? ` in ${v.standby.region}` : ""}`,
       secondary: v.standbyArn,
     });
   if (found instanceof Error)
