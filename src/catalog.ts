@@ -17,6 +17,7 @@ import { s3StoreType } from "./datastores/s3/index.js";
 import { storeReadError, type StoreType } from "./datastores/type.js";
 import { drillRuleInfos } from "./drill/rules.js";
 import { PAIR_RULES } from "./pairs/rules.js";
+import { lambdaFunctionType } from "./resources/lambda-function/type.js";
 import { loadBalancerType } from "./resources/load-balancer/type.js";
 import { readErrorRule, type ResourceModule, type ResourceType } from "./resources/module.js";
 import { sqsQueueType } from "./resources/sqs-queue/type.js";
@@ -59,6 +60,7 @@ import { ssmPutParametersStep } from "./runbook/steps/ssm-put-parameters.js";
 export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
   loadBalancerType,
   sqsQueueType,
+  lambdaFunctionType,
 ] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */
