@@ -22,6 +22,8 @@ import { cloudwatchAlarmType } from "./resources/cloudwatch-alarm/type.js";
 import { loadBalancerType } from "./resources/load-balancer/type.js";
 import { readErrorRule, type ResourceModule, type ResourceType } from "./resources/module.js";
 import { route53HealthCheckType } from "./resources/route53-health-check/type.js";
+import { lambdaFunctionType } from "./resources/lambda-function/type.js";
+import { sqsQueueType } from "./resources/sqs-queue/type.js";
 import { StepKinds } from "./runbook/kinds.js";
 import type { StepKind } from "./runbook/step.js";
 import { approvalStep } from "./runbook/steps/approval.js";
@@ -63,6 +65,8 @@ export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
   autoscalingGroupType,
   cloudwatchAlarmType,
   route53HealthCheckType,
+  sqsQueueType,
+  lambdaFunctionType,
 ] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */

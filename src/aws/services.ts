@@ -74,6 +74,7 @@ export const AWS_SERVICES = {
     },
   },
   SNS: { client: "SNSClient", iamPrefix: "sns" },
+  SQS: { client: "SQSClient", iamPrefix: "sqs" },
   CloudWatch: {
     client: "CloudWatchClient",
     iamPrefix: "cloudwatch",

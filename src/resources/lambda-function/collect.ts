@@ -1,0 +1,110 @@
+import {
+  GetFunctionConcurrencyCommand,
+  GetFunctionEventInvokeConfigCommand,
+  LambdaClient,
+  paginateListEventSourceMappings,
+  type EventSourceMappingConfiguration,
+  type FunctionConfiguration,
+  type FunctionEventInvokeConfig,
+} from "@aws-sdk/client-lambda";
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { parseArn } from "../../aws/arn.js";
+import { mapAwsError, NotFoundError } from "../../aws/errors.js";
+import type { RegionCache } from "../../aws/region-cache.js";
+import { ops } from "../../aws/services.js";
+import type { Side } from "../side.js";
+import { queueUrlOf, sqsError } from "../sqs-queue/pairing.js";
+import { normalizeFunction, sourceTypeOf, type NormalizedFunction, type QueueSource } from "./normalize.js";
+
+export const LAMBDA_FUNCTION_PERMISSIONS = [
+  ...ops("ResourceGroupsTaggingAPI", "GetResources"),
+  ...ops(
+    "Lambda",
+    "ListFunctions",
+    "GetFunctionConfiguration",
+    "GetFunctionConcurrency",
+    "GetFunctionEventInvokeConfig",
+    "ListEventSourceMappings",
+  ),
+  ...ops("SQS", "GetQueueUrl", "GetQueueAttributes"),
+];
+
+async function reservedConcurrency(lambda: LambdaClient, name: string): Promise<number | undefined> {
+  const out = await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: name }));
+  return out.ReservedConcurrentExecutions;
+}
+
+/** The function's asynchronous invocation config; AWS answers "not found" when it has none. */
+async function invokeConfig(
+  cache: RegionCache,
+  name: string,
+): Promise<FunctionEventInvokeConfig | undefined> {
+  try {
+    return await cache
+      .client(LambdaClient)
+      .send(new GetFunctionEventInvokeConfigCommand({ FunctionName: name }));
+  } catch (err) {
+    const mapped = mapAwsError(err, cache.site("Lambda", "GetFunctionEventInvokeConfig"));
+    if (mapped instanceof NotFoundError) return undefined;
+    throw mapped;
+  }
+}
+
+async function mappingsOf(lambda: LambdaClient, name: string): Promise<EventSourceMappingConfiguration[]> {
+  const all: EventSourceMappingConfiguration[] = [];
+  for await (const page of paginateListEventSourceMappings(
+    { client: lambda, pageSize: 100 },
+    { FunctionName: name },
+  ))
+    all.push(...(page.EventSourceMappings ?? []));
+  return all;
+}
+
+/** A queue's visibility timeout, through its URL from its ARN; a failure is kept as its reason. */
+async function queueSource(cache: RegionCache, queueArn: string): Promise<QueueSource> {
+  const arn = parseArn(queueArn);
+  const sqs = cache.client(SQSClient);
+  try {
+    const url = await queueUrlOf(sqs, arn);
+    const out = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["VisibilityTimeout"] }),
+    );
+    const value = Number(out.Attributes?.["VisibilityTimeout"]);
+    return { queue: arn.resourceId, visibilityTimeoutSeconds: Number.isFinite(value) ? value : null };
+  } catch (err) {
+    const reason = sqsError(err, cache.site("SQS", "GetQueueAttributes")).message;
+    return { queue: arn.resourceId, visibilityTimeoutSeconds: null, error: reason };
+  }
+}
+
+/**
+ * Three calls per function (its reserved concurrency, its asynchronous invocation config, its
+ * event-source mappings) and, on the standby, two per SQS queue it consumes (the queue's
+ * visibility timeout against the function's timeout); the configuration came with the pairing.
+ */
+export async function collectFunction(side: Side<FunctionConfiguration>): Promise<NormalizedFunction> {
+  const name = side.anchor.FunctionName ?? "";
+  const lambda = side.cache.client(LambdaClient);
+  const [reserved, invoke, mappings] = await Promise.all([
+    reservedConcurrency(lambda, name).catch((err: unknown) => {
+      throw mapAwsError(err, side.cache.site("Lambda", "GetFunctionConcurrency"));
+    }),
+    invokeConfig(side.cache, name),
+    mappingsOf(lambda, name).catch((err: unknown) => {
+      throw mapAwsError(err, side.cache.site("Lambda", "ListEventSourceMappings"));
+    }),
+  ]);
+  const queues =
+    side.role === "standby"
+      ? mappings
+          .filter((m) => sourceTypeOf(m) === "sqs" && m.EventSourceArn)
+          .map((m) => m.EventSourceArn ?? "")
+      : [];
+  const sqsSources = await Promise.all(queues.map((q) => queueSource(side.cache, q)));
+  return normalizeFunction(side.anchor, {
+    reservedConcurrency: reserved,
+    invokeConfig: invoke,
+    mappings,
+    sqsSources,
+  });
+}

@@ -1,0 +1,89 @@
+import type { RuleCases } from "../../core/rule-cases.testing.js";
+import type { NormalizedFunction } from "./normalize.js";
+
+const fn = (over: Partial<NormalizedFunction> = {}): NormalizedFunction => ({
+  runtime: "nodejs20.x",
+  architecture: "arm64",
+  handler: "index.handler",
+  memoryMb: 1024,
+  timeoutSeconds: 30,
+  ephemeralStorageMb: 512,
+  reservedConcurrency: 50,
+  deadLetterQueue: true,
+  onFailureDestination: true,
+  vpc: { attached: true, subnets: 3, securityGroups: 1 },
+  layers: { deps: "4" },
+  environmentNames: ["API_KEY", "TABLE_NAME"],
+  eventSources: { sqs: ["batch 10, Enabled"] },
+  sqsSources: [],
+  ...over,
+});
+
+export const cases: RuleCases<NormalizedFunction> = {
+  "lambda-function.runtime": {
+    pass: [fn(), fn()],
+    fail: [fn(), fn({ runtime: "nodejs18.x" })],
+    paths: ["runtime"],
+  },
+  "lambda-function.architecture": {
+    pass: [fn(), fn()],
+    fail: [fn(), fn({ architecture: "x86_64" })],
+    paths: ["architecture"],
+  },
+  "lambda-function.handler": {
+    pass: [fn(), fn()],
+    fail: [fn(), fn({ handler: "main.handler" })],
+    paths: ["handler"],
+  },
+  "lambda-function.memory": { pass: [fn(), fn()], fail: [fn(), fn({ memoryMb: 512 })], paths: ["memoryMb"] },
+  "lambda-function.timeout": {
+    pass: [fn(), fn()],
+    fail: [fn(), fn({ timeoutSeconds: 10 })],
+    paths: ["timeoutSeconds"],
+  },
+  "lambda-function.ephemeral-storage": {
+    pass: [fn(), fn()],
+    fail: [fn({ ephemeralStorageMb: 2048 }), fn()],
+    paths: ["ephemeralStorageMb"],
+  },
+  "lambda-function.reserved-concurrency": {
+    pass: [fn({ reservedConcurrency: null }), fn({ reservedConcurrency: null })],
+    fail: [fn(), fn({ reservedConcurrency: 0 })],
+    paths: ["reservedConcurrency"],
+  },
+  "lambda-function.dead-letter-queue": {
+    pass: [fn(), fn()],
+    fail: [fn(), fn({ deadLetterQueue: false })],
+    paths: ["deadLetterQueue"],
+  },
+  "lambda-function.on-failure-destination": {
+    pass: [fn(), fn()],
+    fail: [fn(), fn({ onFailureDestination: false })],
+    paths: ["onFailureDestination"],
+  },
+  "lambda-function.vpc": {
+    pass: [fn(), fn()],
+    fail: [fn(), fn({ vpc: { attached: true, subnets: 2, securityGroups: 2 } })],
+    paths: ["vpc.subnets", "vpc.securityGroups"],
+  },
+  "lambda-function.layers": {
+    pass: [fn(), fn()],
+    fail: [fn(), fn({ layers: { deps: "3", extra: "1" } })],
+    paths: ["layers.deps", "layers.extra"],
+  },
+  "lambda-function.environment-names": {
+    pass: [fn(), fn()],
+    fail: [fn(), fn({ environmentNames: ["TABLE_NAME", "DEBUG"] })],
+    paths: ["environment.API_KEY", "environment.DEBUG"],
+  },
+  "lambda-function.event-sources": {
+    pass: [fn(), fn()],
+    fail: [fn(), fn({ eventSources: { sqs: ["batch 10, Disabled"], kinesis: ["batch 100, Enabled"] } })],
+    paths: ["eventSources.sqs", "eventSources.kinesis"],
+  },
+  "lambda-function.sqs-visibility-timeout": {
+    pass: [fn(), fn({ sqsSources: [{ queue: "jobs-dr", visibilityTimeoutSeconds: 180 }] })],
+    fail: [fn(), fn({ sqsSources: [{ queue: "jobs-dr", visibilityTimeoutSeconds: 20 }] })],
+    paths: ["sqsSources.jobs-dr.visibilityTimeout"],
+  },
+};

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { runRuleCases, SETTINGS } from "../../core/rule-cases.testing.js";
+import type { NormalizedFunction } from "./normalize.js";
+import { cases } from "./rules.cases.js";
+import { lambdaFunctionRules } from "./rules.js";
+
+runRuleCases(lambdaFunctionRules, cases);
+
+const rule = (id: string) => {
+  const found = lambdaFunctionRules.find((r) => r.id === id);
+  if (!found) throw new Error(`no rule ${id}`);
+  return found;
+};
+const base = cases["lambda-function.runtime"]?.pass[0] as NormalizedFunction;
+
+describe("severities that follow from the values", () => {
+  it("a standby queue's visibility timeout: high below the timeout, low below six times it, medium when unread", () => {
+    const check = (visibilityTimeoutSeconds: number | null, error?: string) =>
+      rule("lambda-function.sqs-visibility-timeout").check(
+        base,
+        { ...base, timeoutSeconds: 30, sqsSources: [{ queue: "jobs-dr", visibilityTimeoutSeconds, error }] },
+        SETTINGS,
+      );
+    expect(check(20)[0]?.severity).toBeUndefined(); // the rule's own: high
+    expect(check(20)[0]?.message).toMatch(
+      /visibility timeout of 20 seconds and the standby function a timeout of 30/,
+    );
+    expect(check(60)[0]?.severity).toBe("low");
+    expect(check(180)).toEqual([]);
+    expect(check(null, "access denied")[0]).toMatchObject({ severity: "medium" });
+  });
+
+  it("reserved concurrency 0 on the standby is critical: it cannot run at all", () => {
+    const found = rule("lambda-function.reserved-concurrency").check(
+      base,
+      { ...base, reservedConcurrency: 0 },
+      SETTINGS,
+    );
+    expect(found[0]?.severity).toBe("critical");
+  });
+
+  it("a VPC attached on one side only is one difference, the counts then not compared", () => {
+    const found = rule("lambda-function.vpc").check(
+      base,
+      { ...base, vpc: { attached: false, subnets: 0, securityGroups: 0 } },
+      SETTINGS,
+    );
+    expect(found.map((d) => d.path)).toEqual(["vpc.attached"]);
+  });
+});
