@@ -18,6 +18,7 @@ import { storeReadError, type StoreType } from "./datastores/type.js";
 import { drillRuleInfos } from "./drill/rules.js";
 import { PAIR_RULES } from "./pairs/rules.js";
 import { loadBalancerType } from "./resources/load-balancer/type.js";
+import { rdsClusterType } from "./resources/rds-cluster/type.js";
 import { rdsInstanceType } from "./resources/rds-instance/type.js";
 import { readErrorRule, type ResourceModule, type ResourceType } from "./resources/module.js";
 import { StepKinds } from "./runbook/kinds.js";
@@ -59,6 +60,7 @@ import { ssmPutParametersStep } from "./runbook/steps/ssm-put-parameters.js";
 export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
   loadBalancerType,
   rdsInstanceType,
+  rdsClusterType,
 ] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */

@@ -3,16 +3,17 @@ import type { Difference, Rule } from "../../core/rule.js";
 import type { NormalizedDbInstance } from "./normalize.js";
 
 type DbRule = Rule<NormalizedDbInstance>;
+type EngineVersion = Pick<NormalizedDbInstance, "engine" | "engineVersion" | "majorVersion">;
 
 const onOff = (on: boolean) => (on ? "on" : "off");
 
 /** A setting both sides have on or off, as a difference in words. */
-function switchDiffers(path: string, what: string, p: boolean, s: boolean): Difference[] {
+export function switchDiffers(path: string, what: string, p: boolean, s: boolean): Difference[] {
   return differ(path, p, s, `${what} is ${onOff(s)} on the standby, ${onOff(p)} on the primary`);
 }
 
 /** The engine version: another major version is high, another minor version of the same major low. */
-function versionDiffers(p: NormalizedDbInstance, s: NormalizedDbInstance): Difference[] {
+export function versionDiffers(p: EngineVersion, s: EngineVersion): Difference[] {
   if (p.engineVersion === s.engineVersion || p.engine !== s.engine) return [];
   const major = p.majorVersion !== s.majorVersion;
   return [
