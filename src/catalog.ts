@@ -20,6 +20,8 @@ import { PAIR_RULES } from "./pairs/rules.js";
 import { autoscalingGroupType } from "./resources/autoscaling-group/type.js";
 import { cloudwatchAlarmType } from "./resources/cloudwatch-alarm/type.js";
 import { loadBalancerType } from "./resources/load-balancer/type.js";
+import { rdsClusterType } from "./resources/rds-cluster/type.js";
+import { rdsInstanceType } from "./resources/rds-instance/type.js";
 import { readErrorRule, type ResourceModule, type ResourceType } from "./resources/module.js";
 import { route53HealthCheckType } from "./resources/route53-health-check/type.js";
 import { lambdaFunctionType } from "./resources/lambda-function/type.js";
@@ -67,6 +69,8 @@ export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
   route53HealthCheckType,
   sqsQueueType,
   lambdaFunctionType,
+  rdsInstanceType,
+  rdsClusterType,
 ] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */

@@ -80,12 +80,13 @@ beforeAll(async () => {
 describe("the scheduled cloud scan, handlers run in process against the emulator", () => {
   it("fans out in batches, stores the run in DynamoDB, emails through SES and publishes to S3", async () => {
     const { plan: p, summary } = await scheduledRun();
-    expect(p.batches.map((b) => b.pairs.length)).toEqual([2, 1]);
-    expect(summary).toMatchObject({ pairs: 3, failedBatches: 0, site: "s3://drctl-site/reports/index.html" });
+    // Three load-balancer pairs and the database RDS records with its cross-region read replica.
+    expect(p.batches.map((b) => b.pairs.length)).toEqual([2, 2]);
+    expect(summary).toMatchObject({ pairs: 4, failedBatches: 0, site: "s3://drctl-site/reports/index.html" });
     expect(summary.deliveries).toEqual([expect.objectContaining({ channel: "email (SES)", ok: true })]);
 
     const stored = asScan(await new DynamoDbHistory(rt.aws, "drctl-history", "us-east-1").get(summary.runId));
-    expect(stored?.result.pairs.map((x) => x.name)).toEqual(world.pairs.map((x) => x.name));
+    expect(stored?.result.pairs.map((x) => x.name)).toEqual(["app-db", ...world.pairs.map((x) => x.name)]);
     const planted = world.plants.map((x) => `${x.pair} ${x.expect.ruleId}`).sort();
     const found = stored?.result.pairs
       .flatMap((x) => x.findings)
@@ -123,7 +124,7 @@ describe("the scheduled cloud scan, handlers run in process against the emulator
         "the batch that scanned this pair failed after its retries: States.Timeout: the task timed out",
       ],
     ]);
-    expect(stored?.result.pairs).toHaveLength(3);
+    expect(stored?.result.pairs).toHaveLength(4);
   });
 });
 

@@ -59,9 +59,11 @@ describe("a failing tag batch", () => {
         : undefined,
     );
     const victimName = world.pairs[2]?.name;
-    expect(result.pairs.map((p) => p.name)).toEqual(
-      world.pairs.map((p) => p.name).filter((n) => n !== victimName),
-    );
+    // Every other pair stays: the load balancers' and the database RDS records with its replica.
+    expect(result.pairs.map((p) => p.name)).toEqual([
+      "app-db",
+      ...world.pairs.map((p) => p.name).filter((n) => n !== victimName),
+    ]);
     expect(lines(result)).toEqual(lines(clean).filter((l) => !l.startsWith(`${victimName} `)));
   });
 

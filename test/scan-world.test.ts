@@ -43,10 +43,13 @@ beforeAll(async () => {
 });
 
 describe("drctl scan on the demo world", () => {
-  it("scans every pair", () => {
-    expect(result.pairs.map((p) => p.name)).toEqual(world.pairs.map((p) => p.name));
+  it("scans every pair: the load balancers tagged, and the database RDS records with its cross-region read replica", () => {
+    const expected = [...world.pairs, { name: "app-db", standbyArn: world.database.replicaArn }];
+    expect(result.pairs.map((p) => p.name)).toEqual(
+      expected.map((p) => p.name).sort((a, b) => a.localeCompare(b)),
+    );
     for (const p of result.pairs)
-      expect(p.secondaryArn).toBe(world.pairs.find((w) => w.name === p.name)?.standbyArn);
+      expect(p.secondaryArn).toBe(expected.find((w) => w.name === p.name)?.standbyArn);
   });
 
   it("finds each planted difference exactly once, with its rule and severity, and nothing else", () => {
@@ -158,7 +161,7 @@ describe("drctl scan on the demo world", () => {
     expect(code).toBe(1); // default --fail-on high, and high findings exist
     const json = JSON.parse(out.join("")) as ScanResult;
     expect(json.version).toBe(1);
-    expect(json.stats.pairs).toBe(12);
+    expect(json.stats.pairs).toBe(12 + 1); // and the database with its read replica
     expect(Object.keys(json.stats.calls).every((k) => /^[A-Za-z0-9]+\.[A-Za-z]+$/.test(k))).toBe(true);
     const f = json.pairs.flatMap((p) => p.findings).find((x) => x.ruleId === "listener.ssl-policy");
     expect(f).toMatchObject({

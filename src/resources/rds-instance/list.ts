@@ -1,0 +1,96 @@
+/**
+ * What the instance type reads of RDS: every DB instance of a region, listed once per run; the
+ * parameters people set in a parameter group and the options of an option group, each read once
+ * per group and shared by every instance that uses it.
+ */
+import {
+  DescribeOptionGroupsCommand,
+  paginateDescribeDBInstances,
+  paginateDescribeDBParameters,
+  RDSClient,
+  type DBInstance,
+  type OptionGroup,
+  type Parameter,
+} from "@aws-sdk/client-rds";
+import type { AwsClients } from "../../aws/client-factory.js";
+import { mapAwsError } from "../../aws/errors.js";
+import { RegionCache, type RegionList } from "../../aws/region-cache.js";
+
+/** Every DB instance of the region by ARN, 100 a page. */
+export const DB_INSTANCES: RegionList<DBInstance> = {
+  name: "rds-instances",
+  service: "RDS",
+  operation: "DescribeDBInstances",
+  async *pages(cache) {
+    for await (const page of paginateDescribeDBInstances(
+      { client: cache.client(RDSClient), pageSize: 100 },
+      {},
+    ))
+      yield page.DBInstances ?? [];
+  },
+  key: (db) => db.DBInstanceArn ?? "",
+};
+
+/**
+ * An option group by name, read once per run and region and shared by every instance using it.
+ * A default option group (default:engine-version) has no options and cannot be given any, so it
+ * is not read at all.
+ */
+export function optionGroup(cache: RegionCache, name: string): Promise<OptionGroup | undefined> {
+  if (name.startsWith("default:")) return Promise.resolve(undefined);
+  return cache.once(`rds-option-group:${name}`, async () => {
+    try {
+      const out = await cache
+        .client(RDSClient)
+        .send(new DescribeOptionGroupsCommand({ OptionGroupName: name }));
+      return out.OptionGroupsList?.[0];
+    } catch (err) {
+      throw mapAwsError(err, cache.site("RDS", "DescribeOptionGroups"));
+    }
+  });
+}
+
+/**
+ * The parameters set by people in a DB parameter group (Source=user: the engine's defaults are
+ * the same in every region and would only hide what was changed), name -> value.
+ */
+export function userParameters(cache: RegionCache, group: string): Promise<Record<string, string>> {
+  // A default group (default.postgres15) cannot be modified: nobody set anything in it.
+  if (group.startsWith("default.")) return Promise.resolve({});
+  return cache.once(`rds-db-parameters:${group}`, async () => {
+    const out: Record<string, string> = {};
+    try {
+      for await (const page of paginateDescribeDBParameters(
+        { client: cache.client(RDSClient), pageSize: 100 },
+        { DBParameterGroupName: group, Source: "user" },
+      ))
+        addParameters(out, page.Parameters);
+    } catch (err) {
+      throw mapAwsError(err, cache.site("RDS", "DescribeDBParameters"));
+    }
+    return out;
+  });
+}
+
+/** Adds each named parameter with a value (a parameter listed without one is at its default). */
+export function addParameters(
+  out: Record<string, string>,
+  parameters: readonly Parameter[] | undefined,
+): void {
+  for (const p of parameters ?? [])
+    if (p.ParameterName && p.ParameterValue !== undefined) out[p.ParameterName] = p.ParameterValue;
+}
+
+const pairingCaches = new WeakMap<RDSClient, RegionCache>();
+
+/**
+ * The region cache pairing reads through for one set of clients (one run): the region-wide
+ * listings that find tagged primaries, recorded pairs and standbys are each read once. Keyed by
+ * the client, so an account reached with the caller's own credentials shares the caller's list.
+ */
+export function pairingCache(aws: AwsClients, region: string, account: string | undefined): RegionCache {
+  const client = aws.get(RDSClient, region, account);
+  let cache = pairingCaches.get(client);
+  if (!cache) pairingCaches.set(client, (cache = new RegionCache(aws, region, account)));
+  return cache;
+}
