@@ -17,6 +17,7 @@ import { s3StoreType } from "./datastores/s3/index.js";
 import { storeReadError, type StoreType } from "./datastores/type.js";
 import { drillRuleInfos } from "./drill/rules.js";
 import { PAIR_RULES } from "./pairs/rules.js";
+import { dynamodbTableType } from "./resources/dynamodb-table/type.js";
 import { loadBalancerType } from "./resources/load-balancer/type.js";
 import { readErrorRule, type ResourceModule, type ResourceType } from "./resources/module.js";
 import { StepKinds } from "./runbook/kinds.js";
@@ -55,7 +56,10 @@ import { ssmPutParametersStep } from "./runbook/steps/ssm-put-parameters.js";
  * Every type the readiness scan pairs, each with the modules that compare a pair of it (a load
  * balancer with its listeners, target groups, security groups, certificates and DNS records).
  */
-export const RESOURCE_TYPES: readonly ResourceType<never>[] = [loadBalancerType] as ResourceType<never>[];
+export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
+  loadBalancerType,
+  dynamodbTableType,
+] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */
 export const RESOURCE_MODULES: readonly ResourceModule<unknown>[] = RESOURCE_TYPES.flatMap(
