@@ -20,6 +20,7 @@ import { PAIR_RULES } from "./pairs/rules.js";
 import { dynamodbTableType } from "./resources/dynamodb-table/type.js";
 import { loadBalancerType } from "./resources/load-balancer/type.js";
 import { readErrorRule, type ResourceModule, type ResourceType } from "./resources/module.js";
+import { snsTopicType } from "./resources/sns-topic/type.js";
 import { StepKinds } from "./runbook/kinds.js";
 import type { StepKind } from "./runbook/step.js";
 import { approvalStep } from "./runbook/steps/approval.js";
@@ -59,6 +60,7 @@ import { ssmPutParametersStep } from "./runbook/steps/ssm-put-parameters.js";
 export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
   loadBalancerType,
   dynamodbTableType,
+  snsTopicType,
 ] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */
