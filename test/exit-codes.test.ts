@@ -270,10 +270,14 @@ describe("drctl scan", () => {
     const r = await drctl(["--config", p.config, "scan", "--fail-on", "never"], { endpoint: downEndpoint });
     expect(r.code).toBe(3);
     expect(r.said).toEqual([
-      "drctl: the scan could not finish: 1 read failed (pair.unreadable 1); nothing was stored or sent",
+      // The load balancers' own listing, and the tagging API's shared by the types it returns.
+      "drctl: the scan could not finish: 2 reads failed (pair.unreadable 2); nothing was stored or sent",
     ]);
     expect(r.stderr).toContain(
       `could not list the tagged primaries of us-east-1: could not reach the endpoint for ELBv2.DescribeLoadBalancers/DescribeTags in us-east-1: connect ECONNREFUSED ${downEndpoint.slice(7)}`,
+    );
+    expect(r.stderr).toContain(
+      `could not list the tagged primaries of us-east-1: could not reach the endpoint for ResourceGroupsTaggingAPI.GetResources in us-east-1`,
     );
     expect([p.stored(), p.sent()]).toEqual([0, []]);
   });

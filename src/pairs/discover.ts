@@ -172,7 +172,9 @@ async function candidatesOf(aws: AwsClients, options: DiscoverOptions) {
     for (const kind of options.kinds) {
       const found = await taggedIn(aws, kind, region);
       for (const c of found.candidates) byPrimary.set(c.primaryArn, c);
-      findings.push(...found.findings);
+      // Kinds that share one listing (the tagging API's) share its failure: it is said once.
+      for (const f of found.findings)
+        if (!findings.some((o) => o.path === f.path && o.message === f.message)) findings.push(f);
     }
   const fromConfig = await configured(aws, options);
   for (const c of fromConfig.candidates) byPrimary.set(c.primaryArn, c);

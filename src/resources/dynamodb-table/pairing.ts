@@ -84,8 +84,15 @@ async function recordedIn(aws: AwsClients, region: string, primaryRegions: reado
   return out;
 }
 
+/**
+ * A region whose tables cannot be listed records no pair here: its tagged listing fails alike and
+ * is reported there as unreadable, and one failed read must not end the whole scan.
+ */
 async function recorded(aws: AwsClients, primaryRegions: readonly string[]): Promise<Recorded[]> {
-  return (await Promise.all(primaryRegions.map((r) => recordedIn(aws, r, primaryRegions)))).flat();
+  const perRegion = await Promise.all(
+    primaryRegions.map((r) => recordedIn(aws, r, primaryRegions).catch((): Recorded[] => [])),
+  );
+  return perRegion.flat();
 }
 
 const kind = {
