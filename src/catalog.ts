@@ -19,6 +19,7 @@ import { drillRuleInfos } from "./drill/rules.js";
 import { PAIR_RULES } from "./pairs/rules.js";
 import { autoscalingGroupType } from "./resources/autoscaling-group/type.js";
 import { cloudwatchAlarmType } from "./resources/cloudwatch-alarm/type.js";
+import { dynamodbTableType } from "./resources/dynamodb-table/type.js";
 import { loadBalancerType } from "./resources/load-balancer/type.js";
 import { rdsClusterType } from "./resources/rds-cluster/type.js";
 import { rdsInstanceType } from "./resources/rds-instance/type.js";
@@ -26,6 +27,7 @@ import { readErrorRule, type ResourceModule, type ResourceType } from "./resourc
 import { route53HealthCheckType } from "./resources/route53-health-check/type.js";
 import { lambdaFunctionType } from "./resources/lambda-function/type.js";
 import { sqsQueueType } from "./resources/sqs-queue/type.js";
+import { snsTopicType } from "./resources/sns-topic/type.js";
 import { StepKinds } from "./runbook/kinds.js";
 import type { StepKind } from "./runbook/step.js";
 import { approvalStep } from "./runbook/steps/approval.js";
@@ -71,6 +73,8 @@ export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
   lambdaFunctionType,
   rdsInstanceType,
   rdsClusterType,
+  dynamodbTableType,
+  snsTopicType,
 ] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */
