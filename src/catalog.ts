@@ -18,6 +18,7 @@ import { storeReadError, type StoreType } from "./datastores/type.js";
 import { drillRuleInfos } from "./drill/rules.js";
 import { PAIR_RULES } from "./pairs/rules.js";
 import { loadBalancerType } from "./resources/load-balancer/type.js";
+import { vpcType } from "./resources/vpc/type.js";
 import { readErrorRule, type ResourceModule, type ResourceType } from "./resources/module.js";
 import { StepKinds } from "./runbook/kinds.js";
 import type { StepKind } from "./runbook/step.js";
@@ -55,7 +56,10 @@ import { ssmPutParametersStep } from "./runbook/steps/ssm-put-parameters.js";
  * Every type the readiness scan pairs, each with the modules that compare a pair of it (a load
  * balancer with its listeners, target groups, security groups, certificates and DNS records).
  */
-export const RESOURCE_TYPES: readonly ResourceType<never>[] = [loadBalancerType] as ResourceType<never>[];
+export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
+  loadBalancerType,
+  vpcType,
+] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */
 export const RESOURCE_MODULES: readonly ResourceModule<unknown>[] = RESOURCE_TYPES.flatMap(
