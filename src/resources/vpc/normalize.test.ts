@@ -138,6 +138,15 @@ describe("VPC endpoint severity", () => {
       ["privateLinkEndpoints", undefined],
     ]);
     expect(found[1]?.message).toMatch(/cannot reach s3 at all/);
+    const logs = rule?.check({ ...primary, endpoints: { logs: "Interface" } }, noNat, SETTINGS) ?? [];
+    expect(logs.map((d) => [d.path, d.severity, d.message])).toEqual([
+      [
+        "endpoints.logs",
+        undefined,
+        "the standby has no VPC endpoint for logs (the primary has an interface endpoint) and 3 of its 3 subnets in the private tier have no NAT either: they cannot reach logs at all",
+      ],
+      ["privateLinkEndpoints", undefined, expect.any(String)],
+    ]);
     const withNat = normalizeVpc(
       network({ endpoints: [], subnets: network().subnets.filter((s) => s.SubnetId !== "iso-b") }),
     );

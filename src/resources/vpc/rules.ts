@@ -8,6 +8,16 @@ type VpcRule = Rule<NormalizedVpc>;
 const ESSENTIAL_SERVICES = new Set(["s3", "ssm", "secretsmanager", "ecr.api", "ecr.dkr"]);
 
 const subnetsWord = (n: number) => `${n} subnet${n === 1 ? "" : "s"}`;
+const zonesWord = (n: number) => `${n} Availability Zone${n === 1 ? "" : "s"}`;
+
+const ENDPOINT_TYPE_WORDS: Readonly<Record<string, string>> = {
+  Gateway: "a gateway endpoint",
+  Interface: "an interface endpoint",
+  GatewayLoadBalancer: "a Gateway Load Balancer endpoint",
+  Resource: "a resource endpoint",
+  ServiceNetwork: "a service network endpoint",
+};
+const endpointWords = (type: string) => ENDPOINT_TYPE_WORDS[type] ?? `a ${type} endpoint`;
 
 /** Each tier present on either side, with both sides' view of it. */
 function eachTier(
@@ -34,15 +44,14 @@ function natWords(tier: Tier): string {
 
 function missingEndpoint(service: string, type: string, s: NormalizedVpc): Difference {
   const isolated = s.tiers.private.subnets > 0 && s.tiers.private.withoutNat > 0;
-  const cutOff = isolated && (ESSENTIAL_SERVICES.has(service) || service.startsWith("ecr."));
   return {
     path: `endpoints.${service}`,
     primary: type,
     secondary: null,
-    message: cutOff
-      ? `the standby has no VPC endpoint for ${service} (the primary has a ${type} endpoint) and ${s.tiers.private.withoutNat} of its private subnets have no NAT either: they cannot reach ${service} at all`
-      : `the standby has no VPC endpoint for ${service}, the primary has a ${type} endpoint: its traffic to ${service} leaves through NAT instead`,
-    ...(cutOff ? { severity: "high" as const } : {}),
+    message: isolated
+      ? `the standby has no VPC endpoint for ${service} (the primary has ${endpointWords(type)}) and ${s.tiers.private.withoutNat} of its ${subnetsWord(s.tiers.private.subnets)} in the private tier have no NAT either: they cannot reach ${service} at all`
+      : `the standby has no VPC endpoint for ${service}, the primary has ${endpointWords(type)}: its traffic to ${service} leaves through NAT instead`,
+    ...(isolated && ESSENTIAL_SERVICES.has(service) ? { severity: "high" as const } : {}),
   };
 }
 
@@ -56,7 +65,7 @@ function endpointDifferences(p: NormalizedVpc, s: NormalizedVpc): Difference[] {
         path: `endpoints.${service}`,
         primary: type,
         secondary: other,
-        message: `the standby's endpoint for ${service} is of type ${other}, the primary's ${type}`,
+        message: `the standby's endpoint for ${service} is ${endpointWords(other)}, the primary's ${endpointWords(type)}`,
       });
   }
   for (const [service, type] of Object.entries(s.endpoints).sort())
@@ -66,7 +75,7 @@ function endpointDifferences(p: NormalizedVpc, s: NormalizedVpc): Difference[] {
         primary: null,
         secondary: type,
         severity: "low",
-        message: `the standby has a ${type} endpoint for ${service} that the primary lacks`,
+        message: `the standby has ${endpointWords(type)} for ${service} that the primary lacks`,
       });
   return [
     ...out,
@@ -136,7 +145,7 @@ export const vpcRules: VpcRule[] = [
           `tiers.${tier}.zones`,
           pt.zones,
           st.zones,
-          `the standby's ${tier} subnets span ${st.zones} Availability Zones, the primary's ${pt.zones}`,
+          `the standby's ${tier} subnets span ${zonesWord(st.zones)}, the primary's ${pt.zones}`,
         ).map((d) => (st.zones > pt.zones ? { ...d, severity: "low" as const } : d)),
       ),
   },
