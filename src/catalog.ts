@@ -23,6 +23,7 @@ import { dynamodbTableType } from "./resources/dynamodb-table/type.js";
 import { loadBalancerType } from "./resources/load-balancer/type.js";
 import { rdsClusterType } from "./resources/rds-cluster/type.js";
 import { rdsInstanceType } from "./resources/rds-instance/type.js";
+import { vpcType } from "./resources/vpc/type.js";
 import { readErrorRule, type ResourceModule, type ResourceType } from "./resources/module.js";
 import { route53HealthCheckType } from "./resources/route53-health-check/type.js";
 import { lambdaFunctionType } from "./resources/lambda-function/type.js";
@@ -75,6 +76,7 @@ export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
   rdsClusterType,
   dynamodbTableType,
   snsTopicType,
+  vpcType,
 ] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */

@@ -269,8 +269,8 @@ describe("drctl scan", () => {
     const p = place();
     const r = await drctl(["--config", p.config, "scan", "--fail-on", "never"], { endpoint: downEndpoint });
     expect(r.code).toBe(3);
+    // The load balancers' own listing, and the tagging API's shared by the other types.
     expect(r.said).toEqual([
-      // The load balancers' own listing, and the tagging API's shared by the types it returns.
       "drctl: the scan could not finish: 2 reads failed (pair.unreadable 2); nothing was stored or sent",
     ]);
     expect(r.stderr).toContain(

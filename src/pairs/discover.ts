@@ -171,13 +171,17 @@ async function recordedBy(aws: AwsClients, options: DiscoverOptions, declared: R
 async function candidatesOf(aws: AwsClients, options: DiscoverOptions) {
   const findings: Finding[] = [];
   const byPrimary = new Map<string, Candidate>();
+  // Types that share the tagging API's listing fail together: its failure is said once.
+  const said = new Set<string>();
   for (const region of options.primaryRegions)
     for (const kind of options.kinds) {
       const found = await taggedIn(aws, kind, region);
       for (const c of found.candidates) byPrimary.set(c.primaryArn, c);
-      // Kinds that share one listing (the tagging API's) share its failure: it is said once.
-      for (const f of found.findings)
-        if (!findings.some((o) => o.path === f.path && o.message === f.message)) findings.push(f);
+      for (const f of found.findings) {
+        const key = `${f.pair}|${f.path}|${f.message}`;
+        if (!said.has(key)) findings.push(f);
+        said.add(key);
+      }
     }
   const fromConfig = await configured(aws, options);
   for (const c of fromConfig.candidates) byPrimary.set(c.primaryArn, c);
