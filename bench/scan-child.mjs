@@ -11,9 +11,11 @@ const aws = await AwsClients.create({
   rateLimits: process.env.LIMITS === "aws" ? DEFAULT_RATE_LIMITS : "off",
   credentials: () => Promise.resolve({ accessKeyId: "bench", secretAccessKey: "bench" }),
 });
+// TYPES=sqs-queue,sns-topic: only those types (the calls one type makes); empty: every type.
+const only = (process.env.TYPES ?? "").split(",").filter(Boolean);
 const result = await runScan(aws, {
-  types: RESOURCE_TYPES,
-  primaryRegions: ["us-east-1"],
+  types: only.length ? RESOURCE_TYPES.filter((t) => only.includes(t.pairing.type)) : RESOURCE_TYPES,
+  primaryRegions: [process.env.PRIMARY_REGION ?? "us-east-1"],
   configPairs: [],
   settings: { strategy: "pilot-light", certificateExpiryDays: 30, now: new Date() },
   suppressions: [],

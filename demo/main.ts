@@ -24,6 +24,7 @@ import { recordReplicaLag, workaroundProxy } from "../test/harness/moto-workarou
 import { Emulator } from "./emulator.js";
 import { buildWorld, changeWorld } from "./world/build.js";
 import { buildDataStores } from "./world/data.js";
+import { buildReadinessPairs } from "./world/readiness.js";
 import { demoDrill } from "./drill.js";
 import { DEFAULT_WORLD, MAX_PAIRS } from "./world/options.js";
 
@@ -217,6 +218,7 @@ try {
   writeFileSync(worldFile, `${JSON.stringify(world, null, 2)}\n`);
   say(`world built in ${((Date.now() - started) / 1000).toFixed(1)} s with ${aws.counter.total} AWS calls`);
   const stores = await buildDataStores(aws, behaviour, world.options);
+  const readinessPlants = await buildReadinessPairs(aws, world.options);
   aws.destroy();
 
   const regions = ["--region", world.options.primaryRegion, "--region", world.options.standbyRegion];
@@ -280,8 +282,12 @@ try {
   console.log(`\n$ drctl ${scanArgs.join(" ")}`);
   let scanCode = await runCli(scanArgs);
 
-  console.log(`\nPlanted differences the scan ought to find (${world.plants.length}):`);
-  for (const p of world.plants) console.log(`  ${p.pair}  ${p.expect.ruleId.padEnd(26)} ${p.description}`);
+  const plants = [
+    ...world.plants.map((p) => ({ pair: p.pair, ruleId: p.expect.ruleId, description: p.description })),
+    ...readinessPlants,
+  ];
+  console.log(`\nPlanted differences the scan ought to find (${plants.length}):`);
+  for (const p of plants) console.log(`  ${p.pair}  ${p.ruleId.padEnd(26)} ${p.description}`);
 
   // Someone fixes one difference and makes another: the next scan says what changed.
   console.log(

@@ -269,9 +269,10 @@ describe("drctl scan", () => {
     const p = place();
     const r = await drctl(["--config", p.config, "scan", "--fail-on", "never"], { endpoint: downEndpoint });
     expect(r.code).toBe(3);
-    // The load balancers' own listing, and the tagging API's shared by the other types.
+    // The load balancers' own listing, the tagging API's shared by most types, Auto Scaling's
+    // tags and Route 53's health checks: each listing once.
     expect(r.said).toEqual([
-      "drctl: the scan could not finish: 2 reads failed (pair.unreadable 2); nothing was stored or sent",
+      "drctl: the scan could not finish: 4 reads failed (pair.unreadable 4); nothing was stored or sent",
     ]);
     expect(r.stderr).toContain(
       `could not list the tagged primaries of us-east-1: could not reach the endpoint for ELBv2.DescribeLoadBalancers/DescribeTags in us-east-1: connect ECONNREFUSED ${downEndpoint.slice(7)}`,
@@ -308,7 +309,7 @@ describe("drctl scan", () => {
     });
     expect(r.code).toBe(3);
     expect(r.said).toEqual([
-      "drctl: the scan could not finish: 1 read failed (pair.unreadable 1); nothing was stored or sent",
+      "drctl: the scan could not finish: 2 reads failed (pair.unreadable 2); nothing was stored or sent",
     ]);
     expect(r.stderr).toMatch(/access denied to ELBv2\.DescribeLoadBalancers\/DescribeTags in us-east-1/);
     expect([p.stored(), p.sent()]).toEqual([0, []]);
@@ -326,11 +327,14 @@ describe("drctl scan", () => {
       });
       expect(r.code).toBe(3);
       expect(r.said).toEqual([
-        "drctl: the scan could not finish: 2 reads failed (route53.unreadable 2); nothing was stored or sent",
+        "drctl: the scan could not finish: 3 reads failed (pair.unreadable 1, route53.unreadable 2); nothing was stored or sent",
       ]);
       const detail = r.stderr.split("\n").filter((l) => l.startsWith("  "));
-      expect(detail).toHaveLength(1);
-      expect(detail[0]).toMatch(/^ {2}2 times: could not read .*access denied to Route53\./);
+      // The pairs' records, said once with their count; and the health checks' listing.
+      expect(
+        detail.filter((l) => /^ {2}2 times: could not read .*access denied to Route53\./.test(l)),
+      ).toHaveLength(1);
+      expect(detail).toHaveLength(2);
       expect([p.stored(), p.sent()]).toEqual([0, []]);
     } finally {
       await proxy.stop();

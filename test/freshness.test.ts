@@ -405,7 +405,7 @@ describe("freshness of each kind of store, by status", () => {
     );
     const other = result.findings.find((f) => f.ruleId === "pair.secondary-other-kind");
     expect(other?.message).toMatch(
-      /tmp-cache is a DynamoDB table resource, but its standby \(its secondaryARN tag\) arn:aws:s3:::tmp-cache-usw2 is of S3 buckets/,
+      /tmp-cache is a DynamoDB table resource, but its standby \(its secondaryARN tag\) arn:aws:s3:::tmp-cache-usw2 is an S3 bucket/,
     );
   });
 

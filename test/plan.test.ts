@@ -209,7 +209,7 @@ describe("drctl plan", () => {
     expect((await drctl("freshness", "--fail-on", "never")).code).toBe(0);
     await storeDrill("20261201T090000Z-dri1", 120, 5);
     const r = await drctl("--json", "plan", "--application", "web", "--out", join(dir, "plans"));
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const plan = planOf(r.stdout);
     if (!plan) throw new Error("no plan");
     const store = SqliteHistory.open(storeFile);

@@ -265,7 +265,7 @@ describe("CloudWatch alarms: primaries in us-east-1, standbys in eu-west-1 named
   });
 
   it.each([
-    ["wrong-kind-use1", "pair.secondary-other-kind", /names sns/],
+    ["wrong-kind-use1", "pair.secondary-other-kind", /is an SNS topic/],
     ["ghost-use1", "pair.standby-not-found", /does not exist in eu-west-1/],
   ])("%s: bad input is the pair finding %s, and the rest of the scan goes on", (name, rule, message) => {
     const found = live(name);
@@ -293,7 +293,7 @@ describe("Route 53 health checks: global checks, each watching one region's endp
   });
 
   it.each([
-    ["hc-wrong-kind-use1", "pair.secondary-other-kind", /is of CloudWatch alarm/],
+    ["hc-wrong-kind-use1", "pair.secondary-other-kind", /is a CloudWatch alarm/],
     ["hc-ghost-use1", "pair.standby-not-found", /healthcheck\/0{8}-0000-4000-8000-0{12} does not exist$/],
   ])("%s: bad input is the pair finding %s", (name, rule, message) => {
     const found = live(name);

@@ -246,7 +246,7 @@ describe("scan: Lambda functions", () => {
       "lambda-function.sqs-visibility-timeout",
       /queue slow-dr has a visibility timeout of 20 seconds and the standby function a timeout of 30 seconds/,
     ],
-    ["queue-standby-fn-use1", "pair.secondary-other-kind", /is of SQS queue/],
+    ["queue-standby-fn-use1", "pair.secondary-other-kind", /is an SQS queue/],
     ["ghost-fn-use1", "pair.standby-not-found", /does not exist in eu-west-1/],
   ])("%s: exactly one finding, under %s", (name, ruleId, message) => {
     const findings = findingsOf(name);

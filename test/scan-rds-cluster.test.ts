@@ -214,7 +214,7 @@ describe("drctl scan: Aurora DB clusters", () => {
 
   it("(c) reports a standby of another type and one that does not exist, and scans the rest", () => {
     expect(rulesOf("wrong-type-use1")).toEqual(["pair.secondary-other-kind"]);
-    expect(pairNamed("wrong-type-use1")?.findings[0]?.message).toMatch(/is of DB instance/);
+    expect(pairNamed("wrong-type-use1")?.findings[0]?.message).toMatch(/is a DB instance/);
     expect(rulesOf("ghost-use1")).toEqual(["pair.standby-not-found"]);
     expect(result.pairs.filter((p) => p.findings.every((f) => f.resourceType !== "pair"))).toHaveLength(
       PLANTED.length + 2,

@@ -240,7 +240,7 @@ describe("drctl scan: DB instances", () => {
 
   it("(c) reports a standby of another type and one that does not exist, and scans the rest", () => {
     expect(rulesOf("wrong-type-use1")).toEqual(["pair.secondary-other-kind"]);
-    expect(pairNamed("wrong-type-use1")?.findings[0]?.message).toMatch(/names sns/);
+    expect(pairNamed("wrong-type-use1")?.findings[0]?.message).toMatch(/is an SNS topic/);
     expect(rulesOf("ghost-use1")).toEqual(["pair.standby-not-found"]);
     expect(pairNamed("ghost-use1")?.findings[0]?.message).toMatch(/does not exist in eu-west-1/);
     expect(result.pairs.filter((p) => p.findings.every((f) => f.resourceType !== "pair"))).toHaveLength(

@@ -128,7 +128,11 @@ describe("scan: SQS queues", () => {
       "pair.type-mismatch",
       /is a FIFO queue but its standby ordering-dr is a standard one/,
     ],
-    ["topic-primary", "pair.secondary-other-kind", /names sns resource jobs-topic, not a sqs queue/],
+    [
+      "topic-primary",
+      "pair.secondary-other-kind",
+      /topic-primary is an SQS queue resource, but its standby .* is an SNS topic/,
+    ],
     ["ghost-primary", "pair.standby-not-found", /does not exist in eu-west-1/],
   ])("%s: exactly one finding, under %s", (name, ruleId, message) => {
     const findings = findingsOf(name);

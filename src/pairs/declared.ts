@@ -55,6 +55,15 @@ function noStandby(d: Declaration): Checked {
   );
 }
 
+/** "an SQS queue", "a DynamoDB table": a type's title, singular, with its article. */
+function aOf(title: string): string {
+  const singular = title.replace(/s$/, "");
+  const first = singular.split(" ")[0] ?? "";
+  // An initialism is read letter by letter: "an SQS queue", "an RDS database", "a CloudWatch alarm".
+  const vowelSound = /^[A-Z0-9]+$/.test(first) ? /^[AEFHILMNORSX8]/.test(first) : /^[aeiou]/i.test(first);
+  return `${vowelSound ? "an" : "a"} ${singular}`;
+}
+
 /**
  * Checks one declaration. `typeOf` says which type owns an ARN (undefined: none drctl knows);
  * `own` is the primary's type.
@@ -81,10 +90,10 @@ export function checkDeclared(
   if (other?.type !== own.type)
     return problem(
       own.otherKindRule ?? PAIR_RULES.otherKind,
-      `${d.name} is a ${own.title.replace(/s$/, "")} resource, but its standby (${via}) ${standbyArn} ${
+      `${d.name} is ${aOf(own.title)} resource, but its standby (${via}) ${standbyArn} ${
         other
-          ? `is of ${other.title}`
-          : `names ${standby.service} ${standby.resourceType || "resource"} ${standby.resourceId}, not a ${own.title.replace(/s$/, "").toLowerCase()}`
+          ? `is ${aOf(other.title)}`
+          : `names ${standby.service} ${standby.resourceType || "resource"} ${standby.resourceId}, not ${aOf(own.title).toLowerCase()}`
       }`,
       standbyArn,
     );

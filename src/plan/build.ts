@@ -26,6 +26,7 @@ import {
   dataStoreRows,
   groupComponents,
   groupsOf,
+  isLoadBalancerArn,
   LIVE,
   pairComponents,
   postureRows,
@@ -308,7 +309,9 @@ async function availabilityOf(
   at: Where,
 ): Promise<PlanResult["availability"]> {
   const ha = await readAvailability(aws, {
-    loadBalancers: parts.pairs.flatMap((p) => [p.primaryArn, ...(p.secondaryArn ? [p.secondaryArn] : [])]),
+    loadBalancers: parts.pairs
+      .filter((p) => isLoadBalancerArn(p.primaryArn))
+      .flatMap((p) => [p.primaryArn, ...(p.secondaryArn ? [p.secondaryArn] : [])]),
     groups: parts.groups.flatMap((g) => [g, ...at.primary.map((r) => ({ name: g.name, region: r }))]),
     databases: parts.stores
       .filter((s) => s.primaryArn.includes(":rds:") && s.primaryArn.includes(":db:"))

@@ -43,15 +43,46 @@ export function groupsOf(
   return out;
 }
 
-/** Each load balancer pair of the scan, and each Route 53 record that points at one. */
+/**
+ * The tier of a pair's type, by the AWS service its primary's ARN names: what carries requests
+ * (DNS, health checks, the alarms that move traffic, the network), what serves them, what holds
+ * or passes on their data (databases, tables, queues, topics).
+ */
+const TIER_OF_SERVICE: Readonly<Record<string, Component["tier"]>> = {
+  elasticloadbalancing: "load balancing",
+  autoscaling: "compute",
+  lambda: "compute",
+  ec2: "traffic",
+  rds: "data",
+  dynamodb: "data",
+  sqs: "data",
+  sns: "data",
+  route53: "traffic",
+  cloudwatch: "traffic",
+};
+
+/** "load balancer pair", "sqs-queue pair": what a scan pair is, from its type (older runs: load balancers only). */
+function pairKindOf(p: ScanPairs[number]): Pick<Component, "tier" | "kind"> {
+  const service = p.primaryArn.split(":")[2] ?? "";
+  const type = p.type ?? "load-balancer";
+  return {
+    tier: TIER_OF_SERVICE[service] ?? "compute",
+    kind: `${type === "load-balancer" ? "load balancer" : type} pair`,
+  };
+}
+
+/** Whether a pair's ARN names a load balancer (the pairs whose availability is read as one). */
+export const isLoadBalancerArn = (arn: string) =>
+  /^arn:[^:]+:elasticloadbalancing:.*:loadbalancer\//.test(arn);
+
+/** Each pair of the scan, of any type, and each Route 53 record that points at one. */
 export function pairComponents(pairs: ScanPairs, scanId: string | undefined): Component[] {
   const components: Component[] = [];
   for (const p of pairs) {
     const open = p.findings.filter((f) => f.status !== "pass" && !f.suppressed && f.severity !== "info");
     components.push({
-      tier: "load balancing",
+      ...pairKindOf(p),
       name: p.name,
-      kind: "load balancer pair",
       primaryArn: p.primaryArn,
       standbyArn: p.secondaryArn,
       status: { value: p.status, ...(scanId ? { evidence: scanId } : {}) },

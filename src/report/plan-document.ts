@@ -275,7 +275,7 @@ function procedureSection(title: string, id: string, p: Procedure, f: Facts): Bl
   return out;
 }
 
-/** How the standby is validated: the checks, the readiness of each load balancer pair, the commands. */
+/** How the standby is validated: the checks, the readiness of each pair, the commands. */
 function validationSection(plan: PlanResult, f: Facts): Block[] {
   const out: Block[] = [];
   out.push({ b: "h2", v: "Validating the standby", id: "validation" });
@@ -284,7 +284,7 @@ function validationSection(plan: PlanResult, f: Facts): Block[] {
     items: [
       ...plan.validation.checks.map((c) => [text(c)]),
       ...plan.components
-        .filter((c) => c.tier === "load balancing")
+        .filter((c) => c.kind.endsWith(" pair"))
         .map((c) => [
           text(`readiness of ${c.name}: `),
           strong(c.status.value ?? "not measured"),

@@ -22,6 +22,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   PutItemCommand,
+  UpdateTableCommand,
 } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { AwsClients } from "../../src/aws/client-factory.js";
@@ -72,6 +73,14 @@ export class AwsBehaviour {
         StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" },
       }),
     );
+    // A global table streams new and old images in every region: AWS turns it on at the source.
+    if (!t?.StreamSpecification?.StreamEnabled)
+      await this.aws.get(DynamoDBClient, region).send(
+        new UpdateTableCommand({
+          TableName: table,
+          StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" },
+        }),
+      );
     this.replicas.set(`${region}|${table}`, [{ region: replicaRegion, status }]);
     this.replicas.set(`${replicaRegion}|${table}`, [{ region, status }]);
   }
