@@ -50,20 +50,29 @@ export async function queue(aws: AwsClients, region: string, name: string, visib
   return attributes.Attributes?.QueueArn ?? "";
 }
 
-export async function topic(aws: AwsClients, region: string, name: string, tags: Record<string, string> = {}) {
-  const out = await aws
-    .get(SNSClient, region)
-    .send(
-      new CreateTopicCommand({
-        Name: name,
-        Attributes: { DisplayName: "Orders alerts" },
-        Tags: asList(tags),
-      }),
-    );
+export async function topic(
+  aws: AwsClients,
+  region: string,
+  name: string,
+  tags: Record<string, string> = {},
+) {
+  const out = await aws.get(SNSClient, region).send(
+    new CreateTopicCommand({
+      Name: name,
+      Attributes: { DisplayName: "Orders alerts" },
+      Tags: asList(tags),
+    }),
+  );
   return out.TopicArn ?? "";
 }
 
-export async function table(aws: AwsClients, region: string, name: string, pitr: boolean, tags: TableTag[] = []) {
+export async function table(
+  aws: AwsClients,
+  region: string,
+  name: string,
+  pitr: boolean,
+  tags: TableTag[] = [],
+) {
   const dynamodb = aws.get(DynamoDBClient, region);
   const out = await dynamodb.send(
     new CreateTableCommand({
@@ -84,7 +93,12 @@ export async function table(aws: AwsClients, region: string, name: string, pitr:
   return out.TableDescription?.TableArn ?? "";
 }
 
-export async function alarm(aws: AwsClients, region: string, name: string, tags: Record<string, string> = {}) {
+export async function alarm(
+  aws: AwsClients,
+  region: string,
+  name: string,
+  tags: Record<string, string> = {},
+) {
   const cloudwatch = aws.get(CloudWatchClient, region);
   await cloudwatch.send(
     new PutMetricAlarmCommand({
