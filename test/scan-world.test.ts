@@ -177,6 +177,6 @@ describe("drctl scan on the demo world", () => {
     expect(page).toContain("<table>");
     expect(page).toContain('id="pair-web-002"');
     expect(page).not.toMatch(/<script|<link|src=/);
-    expect(err.join("")).toMatch(/AWS calls per load balancer per side/);
+    expect(err.join("")).toMatch(/AWS calls per pair and side/);
   });
 });

@@ -139,7 +139,7 @@ async function tagComputeAndNetwork(aws: AwsClients, r: Regions, account: string
   );
   const vpcOf = async (region: string) => {
     const out = await aws.get(EC2Client, region).send(new DescribeVpcsCommand({}));
-    const vpc = out.Vpcs?.find((v) => v.Tags?.some((t) => t.Key === "Name" && t.Value?.startsWith("app")));
+    const vpc = out.Vpcs?.find((v) => v.Tags?.some((t) => t.Key === "Name" && t.Value === "drctl-demo"));
     return vpc?.VpcId ?? "";
   };
   const [primaryVpc, standbyVpc] = await Promise.all([vpcOf(r.primaryRegion), vpcOf(r.standbyRegion)]);

@@ -239,7 +239,7 @@ function showScan(
       ? `scan ended in ${took}`
       : empty
         ? `scanned 0 pairs in ${took}`
-        : `scanned ${result.stats.pairs} pairs in ${took}; ${(total / sides).toFixed(1)} AWS calls per load balancer per side`,
+        : `scanned ${result.stats.pairs} pairs in ${took}; ${(total / sides).toFixed(1)} AWS calls per pair and side`,
   );
   if (html) ctx.progress(`HTML report: ${html}`);
   ctx.progress(ctx.callSummary());

@@ -68,8 +68,19 @@ export async function readQuota(
     if (byDefault !== undefined) return { code, name, value: byDefault, source: "default" };
     return { code, name, error: `Service Quotas returned no value for ${code} in ${region}` };
   } catch (err) {
-    return { code, name, error: (err as Error).message };
+    return { code, name, error: quotaError(err as Error, region) };
   }
+}
+
+/**
+ * Why a quota could not be read, in one line. An endpoint that answers Service Quotas with
+ * something else (an emulator without it, a proxy's error page) is said as such, not as the
+ * SDK's parse error.
+ */
+function quotaError(err: Error, region: string): string {
+  if (/not valid JSON|Deserialization error|Unexpected token/.test(err.message))
+    return `the Service Quotas endpoint of ${region} did not answer as Service Quotas does (an emulator or proxy without it?)`;
+  return err.message.split("\n")[0] ?? err.message;
 }
 
 /** The quota's value, or undefined when AWS has none to give (no applied value: NoSuchResource). */
