@@ -276,10 +276,13 @@ function pairOf(v: Valid, found: unknown): Pair | Finding {
   };
 }
 
-/** "ecs:service" for an ARN of an ECS service: how a type no kind owns is counted. */
+/** "ecs:service" for an ARN of an ECS service, "s3:bucket" for a bucket: how a type no kind owns is counted. */
 const typeLabel = (arn: string) => {
   const parsed = tryParse(arn);
-  return parsed ? `${parsed.service}:${parsed.resourceType || "(resource)"}` : "(unparsable ARN)";
+  // An S3 ARN names its bucket with no resource type.
+  return parsed
+    ? `${parsed.service}:${parsed.resourceType || (parsed.service === "s3" ? "bucket" : "(resource)")}`
+    : "(unparsable ARN)";
 };
 
 /**
