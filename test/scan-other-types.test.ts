@@ -21,6 +21,16 @@ const env = useEmulator();
 const [P, S] = ["us-east-2", "ap-southeast-2"];
 const dr = (standby: string) => ({ enable: "true", isPrimary: "true", secondaryARN: standby });
 let result: ScanResult;
+let aws: AwsClients;
+const scan = () =>
+  runScan(aws, {
+    types: RESOURCE_TYPES,
+    primaryRegions: [P],
+    configPairs: [],
+    settings: { strategy: "pilot-light", certificateExpiryDays: 30, now: new Date() },
+    suppressions: [],
+    concurrency: 4,
+  });
 
 async function queue(aws: AwsClients, region: string, name: string, tags: Record<string, string> = {}) {
   const sqs = aws.get(SQSClient, region);
@@ -46,20 +56,13 @@ async function bucket(aws: AwsClients, name: string, tags: Record<string, string
 }
 
 beforeAll(async () => {
-  const aws = await env.clients();
+  aws = await env.clients();
   await queue(aws, P, "orders-jobs-use2", dr(await queue(aws, S, "orders-jobs-apse2")));
   await bucket(aws, "assets-use2", dr("arn:aws:s3:::assets-apse2"));
   await bucket(aws, "uploads-use2", dr("arn:aws:s3:::uploads-apse2"));
   // Tagged, but not as a primary: not counted.
   await bucket(aws, "logs-use2", { enable: "true", isPrimary: "false" });
-  result = await runScan(aws, {
-    types: RESOURCE_TYPES,
-    primaryRegions: [P],
-    configPairs: [],
-    settings: { strategy: "pilot-light", certificateExpiryDays: 30, now: new Date() },
-    suppressions: [],
-    concurrency: 4,
-  });
+  result = await scan();
 });
 
 describe("tagged primaries of types the scan does not compare", () => {
@@ -72,5 +75,10 @@ describe("tagged primaries of types the scan does not compare", () => {
     expect(formatScanText(result)).toContain(
       `note: 2 tagged primaries in ${P} of types drctl scan does not compare: s3:bucket 2`,
     );
+  });
+
+  it("are listed afresh by each scan, even with the same clients (a warm Lambda keeps its clients)", async () => {
+    await bucket(aws, "media-use2", dr("arn:aws:s3:::media-apse2"));
+    expect((await scan()).notCompared).toEqual([{ region: P, types: { "s3:bucket": 3 } }]);
   });
 });

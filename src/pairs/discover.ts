@@ -11,7 +11,7 @@ import { checkDeclared, pairFinding, viaOf, type Declaration } from "./declared.
 import type { Pair, PairKind } from "./kind.js";
 import { PAIR_RULES } from "./rules.js";
 import { isTrue, TAG, tidyArn } from "./tags.js";
-import { isTaggedPrimary, taggedInRegion } from "./tagging-api.js";
+import { forgetTaggedListings, isTaggedPrimary, taggedInRegion } from "./tagging-api.js";
 import type { NotCompared } from "../core/scan-result.js";
 
 export type { Pair, PairKind } from "./kind.js";
@@ -314,6 +314,7 @@ async function notComparedIn(aws: AwsClients, options: DiscoverOptions): Promise
  * drctl.yaml, and those AWS records; standbys read by ARN, grouped by kind.
  */
 export async function discoverPairs(aws: AwsClients, options: DiscoverOptions): Promise<Discovery> {
+  forgetTaggedListings(aws);
   const { candidates, findings } = await candidatesOf(aws, options);
   const valid = validOf(candidates, options.kinds, findings);
   claimedTwice(valid, findings);

@@ -16,7 +16,7 @@ import { isTrue, TAG } from "./tags.js";
 
 const listings = new WeakMap<AwsClients, Map<string, Promise<TaggedResource[]>>>();
 
-/** Every tagged resource of a region, listed once per set of clients (one run) and region. */
+/** Every tagged resource of a region, listed once per discovery (see forgetTaggedListings) and region. */
 export function taggedInRegion(aws: AwsClients, region: string): Promise<TaggedResource[]> {
   let byRegion = listings.get(aws);
   if (!byRegion) listings.set(aws, (byRegion = new Map<string, Promise<TaggedResource[]>>()));
@@ -27,6 +27,14 @@ export function taggedInRegion(aws: AwsClients, region: string): Promise<TaggedR
     byRegion.set(region, listing);
   }
   return listing;
+}
+
+/**
+ * Starts a new discovery's listings: clients outlive a run (a warm Lambda keeps its clients
+ * between invocations), and a listing of an earlier run would hide what was tagged since.
+ */
+export function forgetTaggedListings(aws: AwsClients): void {
+  listings.delete(aws);
 }
 
 /** Whether the tags mark a resource as an enabled DR primary. */

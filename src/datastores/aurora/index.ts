@@ -1,11 +1,6 @@
+import { DB_CLUSTERS, GLOBAL_CLUSTERS } from "../../aws/rds-lists.js";
 import { ops } from "../../aws/services.js";
-import {
-  paginateDescribeDBClusters,
-  paginateDescribeGlobalClusters,
-  RDSClient,
-  type DBCluster,
-  type GlobalCluster,
-} from "@aws-sdk/client-rds";
+import { type GlobalCluster } from "@aws-sdk/client-rds";
 import { parseArn } from "../../aws/arn.js";
 import { worst } from "../../aws/metrics.js";
 import type {
@@ -16,36 +11,7 @@ import type {
   StandbyHint,
   StoreType,
 } from "../type.js";
-import type { RegionList } from "../../aws/region-cache.js";
 import { formatDuration } from "../../util/duration.js";
-
-export const DB_CLUSTERS: RegionList<DBCluster> = {
-  name: "rds-clusters",
-  service: "RDS",
-  operation: "DescribeDBClusters",
-  async *pages(cache) {
-    for await (const page of paginateDescribeDBClusters(
-      { client: cache.client(RDSClient), pageSize: 100 },
-      {},
-    ))
-      yield page.DBClusters ?? [];
-  },
-  key: (c) => c.DBClusterArn ?? "",
-};
-
-export const GLOBAL_CLUSTERS: RegionList<GlobalCluster> = {
-  name: "rds-global-clusters",
-  service: "RDS",
-  operation: "DescribeGlobalClusters",
-  async *pages(cache) {
-    for await (const page of paginateDescribeGlobalClusters(
-      { client: cache.client(RDSClient), pageSize: 100 },
-      {},
-    ))
-      yield page.GlobalClusters ?? [];
-  },
-  key: (g) => g.GlobalClusterArn ?? g.GlobalClusterIdentifier ?? "",
-};
 
 const idOf = (arn: string) => arn.split(":").at(-1) ?? arn;
 

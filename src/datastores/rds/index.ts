@@ -11,7 +11,8 @@ import type {
   StoreType,
 } from "../type.js";
 import { formatDuration } from "../../util/duration.js";
-import { AUTOMATED_BACKUPS, DB_INSTANCES, DB_SNAPSHOTS } from "./list.js";
+import { DB_INSTANCES } from "../../aws/rds-lists.js";
+import { AUTOMATED_BACKUPS, DB_SNAPSHOTS } from "./list.js";
 import { normalizeDbInstance } from "./normalize.js";
 import { rdsRules, type DbPair } from "./rules.js";
 

@@ -1,28 +1,11 @@
 import {
   paginateDescribeDBInstanceAutomatedBackups,
-  paginateDescribeDBInstances,
   paginateDescribeDBSnapshots,
   RDSClient,
-  type DBInstance,
   type DBInstanceAutomatedBackup,
   type DBSnapshot,
 } from "@aws-sdk/client-rds";
 import type { RegionList } from "../../aws/region-cache.js";
-
-/** Every DB instance of the region by ARN, 100 a page. */
-export const DB_INSTANCES: RegionList<DBInstance> = {
-  name: "rds-instances",
-  service: "RDS",
-  operation: "DescribeDBInstances",
-  async *pages(cache) {
-    for await (const page of paginateDescribeDBInstances(
-      { client: cache.client(RDSClient), pageSize: 100 },
-      {},
-    ))
-      yield page.DBInstances ?? [];
-  },
-  key: (db) => db.DBInstanceArn ?? "",
-};
 
 /** Every manual DB snapshot of the region (copies from other regions among them). */
 export const DB_SNAPSHOTS: RegionList<DBSnapshot> = {

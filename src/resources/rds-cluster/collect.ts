@@ -2,8 +2,8 @@ import type { DBCluster } from "@aws-sdk/client-rds";
 import type { RegionCache } from "../../aws/region-cache.js";
 import { ops } from "../../aws/services.js";
 import { TAGGED_PERMISSIONS } from "../../pairs/tagged.js";
-import { DB_INSTANCES } from "../rds-instance/list.js";
-import { GLOBAL_CLUSTERS, userClusterParameters } from "./list.js";
+import { DB_INSTANCES, GLOBAL_CLUSTERS } from "../../aws/rds-lists.js";
+import { userClusterParameters } from "./list.js";
 import { normalizeDbCluster, type NormalizedDbCluster } from "./normalize.js";
 
 /** Tagged primaries through the tagging API; clusters, members, global databases and parameters through RDS. */

@@ -10,7 +10,7 @@ import type { PairKind, Recorded } from "../../pairs/kind.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
 import { pairingCache } from "../rds-instance/list.js";
 import { describeFromList } from "../rds-instance/pairing.js";
-import { DB_CLUSTERS, GLOBAL_CLUSTERS } from "./list.js";
+import { DB_CLUSTERS, GLOBAL_CLUSTERS } from "../../aws/rds-lists.js";
 
 /** Whether an ARN names an RDS DB cluster (arn:aws:rds:region:account:cluster:name). */
 export const ownsDbCluster = (arn: Arn) => arn.service === "rds" && arn.resourceType === "cluster";

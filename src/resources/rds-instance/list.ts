@@ -5,31 +5,14 @@
  */
 import {
   DescribeOptionGroupsCommand,
-  paginateDescribeDBInstances,
   paginateDescribeDBParameters,
   RDSClient,
-  type DBInstance,
   type OptionGroup,
   type Parameter,
 } from "@aws-sdk/client-rds";
 import type { AwsClients } from "../../aws/client-factory.js";
 import { mapAwsError } from "../../aws/errors.js";
-import { RegionCache, type RegionList } from "../../aws/region-cache.js";
-
-/** Every DB instance of the region by ARN, 100 a page. */
-export const DB_INSTANCES: RegionList<DBInstance> = {
-  name: "rds-instances",
-  service: "RDS",
-  operation: "DescribeDBInstances",
-  async *pages(cache) {
-    for await (const page of paginateDescribeDBInstances(
-      { client: cache.client(RDSClient), pageSize: 100 },
-      {},
-    ))
-      yield page.DBInstances ?? [];
-  },
-  key: (db) => db.DBInstanceArn ?? "",
-};
+import { RegionCache } from "../../aws/region-cache.js";
 
 /**
  * An option group by name, read once per run and region and shared by every instance using it.

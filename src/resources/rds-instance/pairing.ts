@@ -11,7 +11,8 @@ import { NotFoundError } from "../../aws/errors.js";
 import type { RegionList } from "../../aws/region-cache.js";
 import type { PairKind, Recorded } from "../../pairs/kind.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
-import { DB_INSTANCES, pairingCache } from "./list.js";
+import { DB_INSTANCES } from "../../aws/rds-lists.js";
+import { pairingCache } from "./list.js";
 
 /** Whether an ARN names an RDS DB instance (arn:aws:rds:region:account:db:name). */
 export const ownsDbInstance = (arn: Arn) => arn.service === "rds" && arn.resourceType === "db";
