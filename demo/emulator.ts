@@ -9,14 +9,27 @@ import { EmulatorUnavailableError } from "../src/errors.js";
 
 export const MOTO_INSTALL_COMMAND = "python3 -m pip install 'moto[server]>=5.2'";
 
+/** What the wrapper writes once the port is its own; nothing is asked of the port before. */
+const BINDING_MARK = "drctl-emulator: binding";
+
 const WRAPPER = `
-import logging, os, sys, threading
+import logging, os, socket, sys, threading
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 def _watch_parent():
     sys.stdin.read()
     os._exit(0)
 threading.Thread(target=_watch_parent, daemon=True).start()
 from moto.server import main
+# Another process may have bound the port since it was probed: exit rather than let the caller
+# talk to someone else's emulator. Checked after moto's import, just before it binds.
+_probe = socket.socket()
+try:
+    _probe.bind(("127.0.0.1", int(sys.argv[sys.argv.index("-p") + 1])))
+except OSError:
+    os._exit(98)
+_probe.close()
+sys.stderr.write("${BINDING_MARK}\\n")
+sys.stderr.flush()
 main(sys.argv[1:])
 `;
 
@@ -118,7 +131,7 @@ export class Emulator {
       } catch (err) {
         await emulator.stop();
         // Another process may have taken the port between probing and binding: try a new one.
-        if (attempt >= 3) throw err;
+        if (attempt >= 5) throw err;
       }
     }
   }
@@ -127,6 +140,10 @@ export class Emulator {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) break;
+      if (!this.stderr.join("").includes(BINDING_MARK)) {
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
       try {
         const res = await fetch(`${this.endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
         if (res.ok) return;
