@@ -143,7 +143,7 @@ beforeAll(async () => {
         (a.InstanceId ?? "").localeCompare(b.InstanceId ?? ""),
     )
     .map((i) => i.InstanceId ?? "");
-  // The standby launches from /app/latest-ami-id, as in the seed; the images of two earlier days.
+  // The standby launches from /app/latest-ami-id; the images of two earlier days.
   await launchFromLatestImageParameter(
     ec2("us-west-2"),
     aws.get(SSMClient, "us-west-2"),

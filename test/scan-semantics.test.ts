@@ -1,5 +1,5 @@
 /**
- * The differences the original ELB-DR code missed or invented (../shared/seeds/README.md), each
+ * The differences a naive load-balancer comparison misses or invents, each
  * on a pair of its own, scanned once.
  */
 import {

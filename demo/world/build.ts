@@ -119,7 +119,7 @@ function makePems() {
 }
 
 /**
- * Builds the warm-standby world of the seeds in the emulator (or any account the clients reach):
+ * Builds a typical warm-standby world in the emulator (or any account the clients reach):
  * shared network, certificates, images, web tier, database, parameters, N load-balancer pairs
  * and the DNS in front of them. Returns the manifest, planted differences included.
  */

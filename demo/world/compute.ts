@@ -17,7 +17,7 @@ import {
 import { PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 
 /**
- * The daily golden image of the seeds: registered in the primary, an instance baked from it,
+ * The daily golden image of a warm-standby web tier: registered in the primary, an instance baked from it,
  * the image of that instance copied to the standby region.
  */
 export async function buildImages(
@@ -100,7 +100,7 @@ export async function buildWebTier(
 }
 
 /**
- * The seed's standby launch: the web launch template of `region` reads its image from the SSM
+ * The usual standby launch: the web launch template of `region` reads its image from the SSM
  * parameter /app/latest-ami-id (resolve:ssm:), which starts at `imageId`. A new default version
  * of the template; the Auto Scaling group launches $Latest, which is that version too.
  */

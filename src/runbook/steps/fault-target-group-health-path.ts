@@ -132,7 +132,7 @@ const kindOf = (name: string, description: string, fault: boolean): StepKind<Par
         ],
 });
 
-/** Points a target group's health check at a path the application does not serve (the seed's way). */
+/** Points a target group's health check at a path the application does not serve. */
 export const faultTargetGroupHealthPathStep = kindOf(
   "fault.target-group-health-path",
   "fault: points a target group's health check at a missing path, so every target turns unhealthy",
