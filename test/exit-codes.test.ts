@@ -194,7 +194,7 @@ describe("drctl scan", () => {
     });
     expect(r.code).toBe(1);
     expect(r.said).toEqual([
-      `drctl: no DR pairs found: no load balancer in eu-north-1 (--region) is tagged enable=true, isPrimary=true and a secondaryARN, and ${p.config} lists no pairs; nothing was stored or sent (--allow-empty makes this exit 0)`,
+      `drctl: no DR pairs found: no resource in eu-north-1 (--region) is tagged enable=true, isPrimary=true and a secondaryARN, and ${p.config} lists no pairs; nothing was stored or sent (--allow-empty makes this exit 0)`,
     ]);
     expect(r.stdout).toBe("");
     expect([p.stored(), p.sent()]).toEqual([0, []]);

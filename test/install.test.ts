@@ -74,7 +74,7 @@ describe("drctl as an installed command", () => {
       home,
     );
     expect(scan.code, scan.stderr).toBe(1);
-    expect(scan.stderr).toMatch(/^drctl: no DR pairs found: no load balancer in eu-north-1 \(--region\)/m);
+    expect(scan.stderr).toMatch(/^drctl: no DR pairs found: no resource in eu-north-1 \(--region\)/m);
     // The history's native module was built or fetched for this Node.
     const history = run(drctl, ["history"], outside, home);
     expect(history.code, history.stderr).toBe(0);

@@ -15,6 +15,7 @@ import { drillRun } from "../history/types.js";
 import { ensurePrivateDir, writeFileAtomic } from "../util/files.js";
 import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";
+import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { prepareFile } from "./paths.js";
 import { formatPlan } from "./runbook-format.js";
 import { RESOURCE_TYPES, STEP_KINDS, STORE_TYPES } from "../catalog.js";
@@ -202,9 +203,7 @@ async function resumeCommand(
 }
 
 export function registerDrill(program: Command, withContext: WithContext): void {
-  const drill = program
-    .command("drill")
-    .description("a real failover test, measured as clients see it: RTO and RPO against their targets");
+  const drill = program.command("drill").description(COMMAND_DESCRIPTIONS.drill);
   drill
     .command("plan")
     .argument("<file>", "the drill file (YAML)")

@@ -20,6 +20,7 @@ import { finishRun, type Finished, type Recorded } from "../runs/pipeline.js";
 import { writeFileAtomic } from "../util/files.js";
 import { oneOf } from "./args.js";
 import type { CommandContext } from "./context.js";
+import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { prepareFile } from "./paths.js";
 import { prepareOutbox, sayDeliveries, sendOption } from "./run-tail.js";
 import { STORE_TYPES } from "../catalog.js";
@@ -63,9 +64,7 @@ export function registerFreshness(
 ): void {
   program
     .command("freshness")
-    .description(
-      "how old the newest data in the standby region is, per data store, against the RPO; which data has no copy there at all",
-    )
+    .description(COMMAND_DESCRIPTIONS.freshness)
     .option("--html <file>", "also write a self-contained HTML report")
     .option(
       "--standby-region <region>",

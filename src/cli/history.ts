@@ -10,6 +10,7 @@ import { previousRun } from "../history/previous.js";
 import type { HistoryStore, RunHeader, StoredRun, StoredScan } from "../history/types.js";
 import { wholeNumber } from "./args.js";
 import type { CommandContext } from "./context.js";
+import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 
 type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;
 
@@ -52,7 +53,7 @@ async function drillVerdicts(store: HistoryStore, runs: RunHeader[]): Promise<Ma
 export function registerHistory(program: Command, withContext: WithContext): void {
   const history = program
     .command("history")
-    .description("list the stored runs, newest first")
+    .description(COMMAND_DESCRIPTIONS.history)
     .addOption(new Option("--limit <n>", "how many (a whole number)").argParser(wholeNumber(1)).default(20))
     .addHelpText(
       "after",
@@ -70,7 +71,7 @@ export function registerHistory(program: Command, withContext: WithContext): voi
     .action((id: string) => withContext((ctx) => showRun(ctx, id)));
   program
     .command("diff")
-    .description("show new, resolved and unchanged findings between two stored scans (default: the last two)")
+    .description(COMMAND_DESCRIPTIONS.diff)
     .argument("[runA]", "the earlier run id")
     .argument("[runB]", "the later run id")
     .addHelpText(

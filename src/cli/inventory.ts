@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { exitCodeFor, summarizeCauses } from "../errors.js";
 import { formatInventory, inventoryFailures, takeInventory } from "../inventory/inventory.js";
 import type { CommandContext } from "./context.js";
+import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 
 export function registerInventory(
   program: Command,
@@ -9,9 +10,7 @@ export function registerInventory(
 ): void {
   program
     .command("inventory")
-    .description(
-      "count the resources drctl can see in each region (read back through drctl's own access layer)",
-    )
+    .description(COMMAND_DESCRIPTIONS.inventory)
     .addHelpText(
       "after",
       `

@@ -9,9 +9,29 @@ export interface Io {
   terminal?: Terminal | undefined;
 }
 
+/** Streams whose reader has gone (`drctl scan --json | head`): written to no more. */
+const closed = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * A reader that stops reading (a pipe into `head`) must not crash drctl or stop a runbook halfway:
+ * what would have gone to that stream is dropped, and the command goes on to its end and exit code.
+ */
+export function keepGoingWhenReadersLeave(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code !== "EPIPE") throw err;
+      closed.add(stream);
+    });
+  }
+}
+
+function writeLine(stream: NodeJS.WriteStream, text: string): void {
+  if (!closed.has(stream)) stream.write(text.endsWith("\n") ? text : `${text}\n`);
+}
+
 export const processIo: Io = {
-  out: (text) => void process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
-  err: (text) => void process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+  out: (text) => writeLine(process.stdout, text),
+  err: (text) => writeLine(process.stderr, text),
   get terminal(): Terminal | undefined {
     if (!process.stderr.isTTY || process.env.TERM === "dumb") return undefined;
     return { write: (text) => void process.stderr.write(text), columns: process.stderr.columns || 80 };

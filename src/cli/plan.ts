@@ -15,6 +15,7 @@ import { newRunId, planRun } from "../history/types.js";
 import { writeFileAtomic } from "../util/files.js";
 import { oneOf } from "./args.js";
 import type { CommandContext } from "./context.js";
+import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { prepareFolder } from "./paths.js";
 
 interface PlanFlags {
@@ -34,9 +35,7 @@ export function registerPlan(
 ): void {
   program
     .command("plan")
-    .description(
-      "write each application's disaster-recovery plan from what is deployed and measured: stored scans, freshness runs and drills, the runbooks' dry runs",
-    )
+    .description(COMMAND_DESCRIPTIONS.plan)
     .option(
       "--application <name>",
       "only this application of drctl.yaml (repeatable)",

@@ -1,17 +1,53 @@
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { DrctlError, EXIT, exitCodeOfError, exitCodesLine } from "../errors.js";
-import { CommandContext, type GlobalOptions } from "./context.js";
-import { registerDrill } from "./drill.js";
-import { registerInventory } from "./inventory.js";
-import { registerFreshness } from "./freshness.js";
-import { registerHistory } from "./history.js";
-import { registerPlan } from "./plan.js";
-import { registerPublish } from "./publish.js";
-import { registerRunbook } from "./runbook.js";
-import { registerScan } from "./scan.js";
-import { registerSchedule } from "./schedule.js";
+import type { CommandContext, GlobalOptions } from "./context.js";
+import { COMMAND_DESCRIPTIONS, type CommandName } from "./descriptions.js";
 import { processIo, terminalSafe, type Io } from "./io.js";
+
+type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;
+type Register = (program: Command, withContext: WithContext) => void;
+
+/**
+ * Where each command lives. Only the module of the command being run is loaded (with the AWS SDK
+ * clients behind it): `drctl --version` and `drctl --help` load none, so the CLI starts at once.
+ */
+const MODULES: readonly { commands: readonly CommandName[]; load: () => Promise<Register> }[] = [
+  { commands: ["scan"], load: async () => (await import("./scan.js")).registerScan },
+  { commands: ["freshness"], load: async () => (await import("./freshness.js")).registerFreshness },
+  { commands: ["history", "diff"], load: async () => (await import("./history.js")).registerHistory },
+  { commands: ["publish"], load: async () => (await import("./publish.js")).registerPublish },
+  {
+    commands: ["failover", "failback", "runbook"],
+    load: async () => (await import("./runbook.js")).registerRunbook,
+  },
+  { commands: ["schedule"], load: async () => (await import("./schedule.js")).registerSchedule },
+  { commands: ["drill"], load: async () => (await import("./drill.js")).registerDrill },
+  { commands: ["inventory"], load: async () => (await import("./inventory.js")).registerInventory },
+  { commands: ["plan"], load: async () => (await import("./plan.js")).registerPlan },
+];
+
+/** Global options that take a value: their value is never the command's name. */
+const VALUED_GLOBALS = new Set(["--region", "--profile", "--endpoint-url", "--config", "--store"]);
+
+/** The command `argv` runs ("help scan" runs scan's help), or undefined for none or an unknown one. */
+export function invokedCommand(argv: readonly string[]): CommandName | undefined {
+  let afterHelp = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "--") return undefined;
+    if (arg.startsWith("-")) {
+      if (VALUED_GLOBALS.has(arg)) i++;
+      continue;
+    }
+    if (arg === "help" && !afterHelp) {
+      afterHelp = true;
+      continue;
+    }
+    return arg in COMMAND_DESCRIPTIONS ? (arg as CommandName) : undefined;
+  }
+  return undefined;
+}
 
 /** The version in package.json: two levels up from src/cli when run with tsx, three from dist/src/cli. */
 function packageVersion(): string {
@@ -27,8 +63,8 @@ function packageVersion(): string {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-/** Builds the command tree; `exit` receives each command's exit code. */
-export function buildProgram(io: Io, exit: (code: number) => void): Command {
+/** The program with its global options and help, and how a command gets its context. */
+function programRoot(io: Io, exit: (code: number) => void): { program: Command; withContext: WithContext } {
   const program = new Command("drctl");
   program
     .description(
@@ -72,7 +108,8 @@ Examples:
   drctl --config prod.yaml --profile prod inventory`,
     );
 
-  const withContext = async (run: (ctx: CommandContext) => Promise<number>) => {
+  const withContext: WithContext = async (run) => {
+    const { CommandContext } = await import("./context.js");
     const ctx = CommandContext.create(program.opts<GlobalOptions>(), io);
     try {
       exit(await run(ctx));
@@ -80,15 +117,28 @@ Examples:
       ctx.close();
     }
   };
-  registerScan(program, withContext);
-  registerFreshness(program, withContext);
-  registerHistory(program, withContext);
-  registerPublish(program, withContext);
-  registerRunbook(program, withContext);
-  registerSchedule(program, withContext);
-  registerDrill(program, withContext);
-  registerInventory(program, withContext);
-  registerPlan(program, withContext);
+  return { program, withContext };
+}
+
+/**
+ * The command tree for `argv`: the command it runs registered in full, every other one by its
+ * name and description only (enough for `drctl --help`); `exit` receives the command's exit code.
+ * `argv` undefined registers every command in full.
+ */
+export async function buildProgram(
+  io: Io,
+  exit: (code: number) => void,
+  argv?: readonly string[],
+): Promise<Command> {
+  const { program, withContext } = programRoot(io, exit);
+  const invoked = argv === undefined ? undefined : invokedCommand(argv);
+  for (const module of MODULES) {
+    if (argv === undefined || (invoked !== undefined && module.commands.includes(invoked))) {
+      (await module.load())(program, withContext);
+      continue;
+    }
+    for (const name of module.commands) program.command(name).description(COMMAND_DESCRIPTIONS[name]);
+  }
   return program;
 }
 
@@ -99,8 +149,8 @@ Examples:
 export async function runCli(argv: string[], rawIo: Io = processIo): Promise<number> {
   const io = terminalSafe(rawIo);
   let code: number = EXIT.ok;
-  const program = buildProgram(io, (c) => (code = c));
   try {
+    const program = await buildProgram(io, (c) => (code = c), argv);
     await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (err) {

@@ -7,6 +7,7 @@ import { buildSiteReport } from "../report/site.js";
 import { drctlHome } from "../history/open.js";
 import { wholeNumber } from "./args.js";
 import type { CommandContext } from "./context.js";
+import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { prepareFolder } from "./paths.js";
 
 export function registerPublish(
@@ -15,9 +16,7 @@ export function registerPublish(
 ): void {
   program
     .command("publish")
-    .description(
-      "write the report site from the history: one page per scan, an index with trend, and the JSON",
-    )
+    .description(COMMAND_DESCRIPTIONS.publish)
     .option("--to <target>", "a folder, or s3://BUCKET[/PREFIX] (default: ~/.drctl/site)")
     .option("--website", "with s3://: also configure static website hosting (objects stay private)")
     .addOption(

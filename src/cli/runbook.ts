@@ -12,6 +12,7 @@ import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import { formatTimeline } from "../runbook/timeline.js";
 import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";
+import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { approve } from "./runbook-approve.js";
 import { formatList, formatPlan, nextSteps, planExit, planVerdict } from "./runbook-format.js";
 import { runOrResume } from "./runbook-run.js";
@@ -158,22 +159,10 @@ function addPlanAndRun(parent: Command, withContext: WithContext, failback: bool
 }
 
 export function registerRunbook(program: Command, withContext: WithContext): void {
-  addPlanAndRun(
-    program.command("failover").description("plan or run a failover runbook (a dry run unless --execute)"),
-    withContext,
-    false,
-  );
-  addPlanAndRun(
-    program
-      .command("failback")
-      .description(
-        "plan or run a failback: a failback runbook, or the inverse of a recorded failover run (a dry run unless --execute)",
-      ),
-    withContext,
-    true,
-  );
+  addPlanAndRun(program.command("failover").description(COMMAND_DESCRIPTIONS.failover), withContext, false);
+  addPlanAndRun(program.command("failback").description(COMMAND_DESCRIPTIONS.failback), withContext, true);
 
-  const runbook = program.command("runbook").description("resume, approve, list or inspect runbook runs");
+  const runbook = program.command("runbook").description(COMMAND_DESCRIPTIONS.runbook);
   registerResume(runbook, withContext);
   registerApprove(runbook, withContext);
   registerStatus(runbook, withContext);

@@ -15,6 +15,7 @@ import { finishRun, type Finished, type Recorded } from "../runs/pipeline.js";
 import { writeFileAtomic } from "../util/files.js";
 import { oneOf } from "./args.js";
 import type { CommandContext } from "./context.js";
+import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { prepareFile } from "./paths.js";
 import { prepareOutbox, sayDeliveries, sendOption } from "./run-tail.js";
 import { RESOURCE_TYPES } from "../catalog.js";
@@ -60,7 +61,7 @@ function searched(ctx: CommandContext, regions: string[]): string {
   const listed = ctx.configFile ? `${ctx.configFile} lists no pairs` : "there is no drctl.yaml to list pairs";
   const where =
     ctx.options.region.length > 0 ? "--region" : ctx.configFile ? "regions.primary" : "the default region";
-  return `no DR pairs found: no load balancer in ${regions.join(", ")} (${where}) is tagged ${tags}, and ${listed}`;
+  return `no DR pairs found: no resource in ${regions.join(", ")} (${where}) is tagged ${tags}, and ${listed}`;
 }
 
 /** At most a few distinct read failures on one line each; all of them under --verbose. */
@@ -88,9 +89,7 @@ export function registerScan(
 ): void {
   program
     .command("scan")
-    .description(
-      "compare every primary load balancer with its standby twin and report each difference that matters in a failover",
-    )
+    .description(COMMAND_DESCRIPTIONS.scan)
     .option("--html <file>", "also write a self-contained HTML report")
     .addOption(
       new Option(

@@ -9,6 +9,7 @@ import { nextTimes, parseCron } from "../util/cron.js";
 import { closest } from "../util/closest.js";
 import { printable } from "../util/printable.js";
 import type { CommandContext } from "./context.js";
+import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { runOrResume } from "./runbook-run.js";
 
 type WithContext = (run: (ctx: CommandContext) => Promise<number>) => Promise<void>;
@@ -48,9 +49,7 @@ const whoAmI = () => {
 const utc = (d: Date) => d.toISOString().replace(/\.000Z$/, "Z");
 
 export function registerSchedule(program: Command, withContext: WithContext): void {
-  const schedule = program
-    .command("schedule")
-    .description("runbooks on a schedule (drctl.yaml schedules:): list them, or plan and run one here");
+  const schedule = program.command("schedule").description(COMMAND_DESCRIPTIONS.schedule);
   schedule
     .command("list")
     .description(

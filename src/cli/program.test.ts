@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { buildProgram, invokedCommand } from "./program.js";
+
+describe("invokedCommand", () => {
+  it("finds the command after global options, skipping their values", () => {
+    expect(invokedCommand(["scan"])).toBe("scan");
+    expect(invokedCommand(["--region", "eu-west-1", "--json", "scan", "--html", "x"])).toBe("scan");
+    expect(invokedCommand(["--config", "plan", "inventory"])).toBe("inventory");
+    expect(invokedCommand(["--endpoint-url", "http://127.0.0.1:5000", "failback", "plan"])).toBe("failback");
+    expect(invokedCommand(["--region=eu-west-1", "drill", "run", "d.yaml"])).toBe("drill");
+  });
+
+  it("reads `help COMMAND` as that command's help", () => {
+    expect(invokedCommand(["help", "runbook"])).toBe("runbook");
+  });
+
+  it("is undefined for no command, an unknown one, or arguments after --", () => {
+    expect(invokedCommand([])).toBeUndefined();
+    expect(invokedCommand(["--version"])).toBeUndefined();
+    expect(invokedCommand(["scna"])).toBeUndefined();
+    expect(invokedCommand(["--", "scan"])).toBeUndefined();
+  });
+});
+
+describe("buildProgram", () => {
+  const names = (argv?: string[]) =>
+    buildProgram({ out: () => {}, err: () => {} }, () => {}, argv).then((p) =>
+      p.commands.map((c) => `${c.name()}:${c.commands.length}`),
+    );
+
+  it("registers every command by name, and only the invoked one with its subcommands", async () => {
+    const stubs = await names(["--help"]);
+    expect(stubs).toContain("runbook:0");
+    const invoked = await names(["runbook", "list"]);
+    expect(invoked.find((n) => n.startsWith("runbook:"))).not.toBe("runbook:0");
+    expect(invoked.find((n) => n.startsWith("drill:"))).toBe("drill:0");
+    expect(invoked.map((n) => n.split(":")[0]).sort()).toEqual(stubs.map((n) => n.split(":")[0]).sort());
+  });
+
+  it("describes each command the same whether loaded or not", async () => {
+    const full = await buildProgram({ out: () => {}, err: () => {} }, () => {});
+    const lazy = await buildProgram({ out: () => {}, err: () => {} }, () => {}, []);
+    const describe = (p: typeof full) => p.commands.map((c) => [c.name(), c.description()]).sort();
+    expect(describe(lazy)).toEqual(describe(full));
+  });
+});
