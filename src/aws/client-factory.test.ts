@@ -100,3 +100,42 @@ describe("AwsClients guarded by a run's fence", () => {
       expect(isReadOperation(op), op).toBe(false);
   });
 });
+
+describe("an answer that is not the service's", () => {
+  it("is one line naming the endpoint, the call and what came back, never the parser's message", async () => {
+    const { createServer } = await import("node:http");
+    const server = createServer((_req, res) =>
+      res
+        .writeHead(404, { "content-type": "text/html" })
+        .end("<html><head><title>Not Found</title></head><body><p>nope</body></html>"),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    const { AwsClients } = await import("./client-factory.js");
+    const { mapAwsError } = await import("./errors.js");
+    const { DescribeImagesCommand, EC2Client } = await import("@aws-sdk/client-ec2");
+    const { ListQueuesCommand, SQSClient } = await import("@aws-sdk/client-sqs");
+    const aws = await AwsClients.create({
+      credentials: () => Promise.resolve({ accessKeyId: "a", secretAccessKey: "b" }),
+      endpointUrl: `http://127.0.0.1:${port}`,
+      maxAttempts: 1,
+    });
+    try {
+      // EC2 answers XML, SQS JSON: both parsers' failures are caught.
+      for (const [call, send] of [
+        ["EC2.DescribeImages", () => aws.get(EC2Client, "eu-west-1").send(new DescribeImagesCommand({}))],
+        ["SQS.ListQueues", () => aws.get(SQSClient, "eu-west-1").send(new ListQueuesCommand({}))],
+      ] as const) {
+        const err = await (send as () => Promise<unknown>)().catch((e: unknown) => e);
+        const [service = "", operation = ""] = call.split(".");
+        const message = mapAwsError(err, { service, operation, region: "eu-west-1" }).message;
+        expect(message.split("\n")).toHaveLength(1);
+        expect(message).toContain(`http://127.0.0.1:${port} answered ${call} with HTTP 404 text/html`);
+        expect(message).not.toMatch(/\$response|Deserialization|mismatched/);
+      }
+    } finally {
+      aws.destroy();
+      server.close();
+    }
+  });
+});

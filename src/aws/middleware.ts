@@ -68,6 +68,50 @@ export function observeMiddleware(options: ObserveOptions) {
       const attempt = attemptOf(args.request);
       options.counter.record(service, operation, attempt);
       options.onCall?.({ service, operation, region: options.region, account: options.account, attempt });
-      return next(args);
+      try {
+        return await next(args);
+      } catch (err) {
+        throw unparseable(err) ? new UnparseableAnswer(err, `${service}.${operation}`, args.request) : err;
+      }
     };
+}
+
+interface RawAnswer {
+  $response?: { statusCode?: number; headers?: Record<string, string> };
+}
+
+/**
+ * Whether the SDK failed to read the answer as the service's own (an HTML error page, an
+ * emulator or proxy that lacks the operation): its message is then a parser's, several lines
+ * long and naming SDK internals, and says nothing of where the answer came from.
+ */
+function unparseable(err: unknown): boolean {
+  const e = err as RawAnswer & { message?: unknown };
+  return (
+    e?.$response !== undefined &&
+    typeof e.message === "string" &&
+    /Deserialization error|XML parse error|\$response|is not valid JSON|Unexpected token|Unexpected end of JSON/.test(
+      e.message,
+    )
+  );
+}
+
+/** An answer that is not the service's, said in one line with the endpoint that gave it. */
+export class UnparseableAnswer extends Error {
+  override readonly name = "UnparseableAnswer";
+  readonly $metadata: { httpStatusCode?: number };
+
+  constructor(err: unknown, call: string, request: unknown) {
+    const response = (err as RawAnswer).$response ?? {};
+    const r = (request ?? {}) as { protocol?: string; hostname?: string; port?: number };
+    const endpoint = `${r.protocol ?? "https:"}//${r.hostname ?? "?"}${r.port ? `:${r.port}` : ""}`;
+    const type = Object.entries(response.headers ?? {}).find(
+      ([k]) => k.toLowerCase() === "content-type",
+    )?.[1];
+    super(
+      `${endpoint} answered ${call} with HTTP ${response.statusCode ?? "?"}${type ? ` ${type.split(";")[0] ?? ""}` : ""} that is not the service's answer (an emulator or proxy without this operation?)`,
+      { cause: err },
+    );
+    this.$metadata = response.statusCode === undefined ? {} : { httpStatusCode: response.statusCode };
+  }
 }
