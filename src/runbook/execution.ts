@@ -194,6 +194,7 @@ export class Execution {
       runbook: runbookScope(this.loaded.runbook, this.loaded.kinds),
       log: (l: string) => this.log(`[${step.id}] ${l}`),
       startedAt,
+      timeoutSeconds: step.timeoutSeconds,
       // An approval is taken only while the lock is this process's: never by one it was taken from.
       approval: async () => {
         await this.journal.checkOwned();

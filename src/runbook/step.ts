@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { AwsClients } from "../aws/client-factory.js";
 import type { Secrets } from "./secrets.js";
 import type { FaultTarget } from "./targets.js";
+import { formatDuration } from "../util/duration.js";
 
 /** What a step reads and acts through. */
 export interface StepContext {
@@ -16,6 +17,8 @@ export interface StepContext {
    * invocations: a wait counts from here, not from this turn. Default: now.
    */
   startedAt?: number;
+  /** The step's timeout: a wait says how much of it has gone. */
+  timeoutSeconds?: number;
   /** During a run: who approved this step, if anyone has (`drctl runbook approve`). */
   approval?: () => Promise<{ by: string; at: string } | undefined>;
   /** During a run: where an operator approves this step. */
@@ -259,17 +262,59 @@ export function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Polls `check` until it returns a value or the step's signal aborts. */
+/** A wait that says what it waits for while it lasts. */
+export interface Waiting {
+  signal: AbortSignal;
+  /** Called at most every 30 s while the wait lasts. */
+  say(line: string): void;
+  what: string | (() => string);
+  /** When the step began (a wait resumed in a later turn counts from there) and its timeout. */
+  startedAt: number;
+  timeoutSeconds?: number | undefined;
+}
+
+/** How often a long wait says it is still waiting. */
+const SAY_EVERY_MS = 30_000;
+
+/** The step's wait for `what`: aborted with the step, and said on its log while it lasts. */
+export function waiting(ctx: StepContext, what: string | (() => string)): Waiting {
+  return {
+    signal: ctx.signal,
+    say: (line) => ctx.log(line),
+    what,
+    startedAt: ctx.startedAt ?? Date.now(),
+    timeoutSeconds: ctx.timeoutSeconds,
+  };
+}
+
+/**
+ * Polls `check` until it returns a value or the signal aborts. Given a `Waiting`, a wait longer
+ * than 30 s says what it waits for, for how long so far and its timeout, every 30 s: a person
+ * watching a failover must never face a silent pause.
+ */
 export async function waitFor<T>(
   check: () => Promise<T | undefined>,
-  signal: AbortSignal,
+  on: AbortSignal | Waiting,
   everyMs = 2000,
 ): Promise<T> {
+  const signal = on instanceof AbortSignal ? on : on.signal;
+  let lastSaid = Date.now();
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
+    if (!(on instanceof AbortSignal) && Date.now() - lastSaid >= SAY_EVERY_MS) {
+      lastSaid = Date.now();
+      on.say(stillWaiting(on, lastSaid));
+    }
     await pause(everyMs, signal);
   }
+}
+
+/** "still waiting for X: 1 min 30 s so far, timeout 10 min". */
+export function stillWaiting(w: Waiting, now: number): string {
+  const timeout = w.timeoutSeconds === undefined ? "" : `, timeout ${formatDuration(w.timeoutSeconds)}`;
+  const what = typeof w.what === "string" ? w.what : w.what();
+  return `still waiting for ${what}: ${formatDuration((now - w.startedAt) / 1000)} so far${timeout}`;
 }
 
 /** A kind's read found that what the step acts on does not exist: the plan says "would fail". */

@@ -7,7 +7,7 @@ import {
   type GlobalCluster,
 } from "@aws-sdk/client-rds";
 import type { z } from "zod";
-import { NotFoundError, waitFor, type StepContext, type StepKind, type StepPlan } from "../step.js";
+import { NotFoundError, waitFor, waiting, type StepContext, type StepKind, type StepPlan } from "../step.js";
 import { known, nameOrAny } from "./grants.js";
 import { arnOr, aws, comment, jmesLiteral, word } from "../manual.js";
 
@@ -197,7 +197,7 @@ export function waitForWriter(ctx: StepContext, global: string, arn: string): Pr
       const g = await describeGlobal(ctx, global);
       return writerOf(g) === arn && !g.FailoverState?.Status && g.Status === "available" ? g : undefined;
     },
-    ctx.signal,
+    waiting(ctx, `${arn} to be the writer of ${global}, with no switchover in progress`),
     10_000,
   );
 }

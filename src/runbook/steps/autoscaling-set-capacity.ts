@@ -5,7 +5,14 @@ import {
   UpdateAutoScalingGroupCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { z } from "zod";
-import { NotFoundError, reconcileByTarget, waitFor, type StepContext, type StepKind } from "../step.js";
+import {
+  NotFoundError,
+  reconcileByTarget,
+  waitFor,
+  waiting,
+  type StepContext,
+  type StepKind,
+} from "../step.js";
 import { nameOrAny } from "./grants.js";
 import { aws, comment } from "../manual.js";
 
@@ -127,13 +134,18 @@ export const autoscalingSetCapacityStep: StepKind<Params, Capacity> = {
   async settle(ctx, p, before) {
     const asg = ctx.aws.get(AutoScalingClient, ctx.region);
     const want = p.waitInService ?? p.desired;
-    const inService = await waitFor(async () => {
-      const out = await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [p.group] }));
-      const n = (out.AutoScalingGroups?.[0]?.Instances ?? []).filter(
-        (i) => i.LifecycleState === "InService",
-      ).length;
-      return n >= want ? n : undefined;
-    }, ctx.signal);
+    const inService = await waitFor(
+      async () => {
+        const out = await asg.send(
+          new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [p.group] }),
+        );
+        const n = (out.AutoScalingGroups?.[0]?.Instances ?? []).filter(
+          (i) => i.LifecycleState === "InService",
+        ).length;
+        return n >= want ? n : undefined;
+      },
+      waiting(ctx, `${want} instance(s) in service in ${p.group}`),
+    );
     return {
       previousMin: String(before.min),
       previousDesired: String(before.desired),

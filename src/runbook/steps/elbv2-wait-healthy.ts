@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { z } from "zod";
 import { awsErrorCode } from "../../aws/errors.js";
-import { NotFoundError, readsNothing, waitFor, type StepContext, type StepKind } from "../step.js";
+import { NotFoundError, readsNothing, waitFor, waiting, type StepContext, type StepKind } from "../step.js";
 import { aws, comment, targetGroupArn } from "../manual.js";
 
 const params = z.strictObject({
@@ -81,14 +81,14 @@ export const elbv2WaitHealthyStep: StepKind<Params, { healthy: number; total: nu
     changes: h.healthy < p.minHealthy,
   }),
   async settle(ctx, p) {
+    let seen = "";
     const h = await waitFor(
       async () => {
         const now = await health(ctx, p.targetGroup);
-        if (now.healthy < p.minHealthy)
-          ctx.log(`${now.healthy} of ${now.total} healthy; waiting for ${p.minHealthy}`);
+        seen = `${now.healthy} of ${now.total} healthy now`;
         return now.healthy >= p.minHealthy ? now : undefined;
       },
-      ctx.signal,
+      waiting(ctx, () => `${p.minHealthy} healthy targets in ${p.targetGroup} (${seen})`),
       5000,
     );
     return { healthy: String(h.healthy), targetGroupArn: h.arn };

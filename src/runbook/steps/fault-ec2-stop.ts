@@ -9,7 +9,14 @@ import {
 } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { aws } from "../manual.js";
-import { NotFoundError, reconcileByTarget, waitFor, type StepContext, type StepKind } from "../step.js";
+import {
+  NotFoundError,
+  reconcileByTarget,
+  waitFor,
+  waiting,
+  type StepContext,
+  type StepKind,
+} from "../step.js";
 import { injected, injectedAtOf } from "./fault.js";
 
 const ids = z.array(z.string().regex(/^i-[0-9a-f]+$/, { message: "expected instance ids i-..." })).min(1);
@@ -60,7 +67,7 @@ async function waitState(ctx: StepContext, instances: string[], want: string): P
   if (instances.length === 0) return;
   await waitFor(
     async () => ((await describe(ctx, { instances })).every((i) => i.state === want) ? true : undefined),
-    ctx.signal,
+    waiting(ctx, `${instances.length} instance(s) to be ${want}`),
     1000,
   );
 }

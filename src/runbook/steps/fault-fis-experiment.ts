@@ -12,7 +12,7 @@ import {
 import { z } from "zod";
 import { aws, comment } from "../manual.js";
 import { awsErrorCode } from "../../aws/errors.js";
-import { NotFoundError, waitFor, type StepContext, type StepKind } from "../step.js";
+import { NotFoundError, waitFor, waiting, type StepContext, type StepKind } from "../step.js";
 import { injected, injectedAtOf } from "./fault.js";
 import { known } from "./grants.js";
 
@@ -175,7 +175,7 @@ export const faultFisExperimentStep: StepKind<Params, Before> = {
           throw new Error(`experiment ${id} ${s.status}${s.reason ? `: ${s.reason}` : ""}`);
         return undefined;
       },
-      ctx.signal,
+      waiting(ctx, `experiment ${id} to start`),
       1000,
     );
     return { experimentId: id, ...injectedAtOf(applied) };
@@ -231,7 +231,7 @@ export const fisStopExperimentStep: StepKind<z.infer<typeof stopParams>, { statu
         const now = await status(ctx, p.experiment);
         return ENDED.includes(now.status) ? now.status : undefined;
       },
-      ctx.signal,
+      waiting(ctx, `experiment ${p.experiment} to end`),
       1000,
     );
     return { status: s };

@@ -7,7 +7,14 @@ import {
   type EndpointGroup,
 } from "@aws-sdk/client-global-accelerator";
 import { z } from "zod";
-import { NotFoundError, reconcileByTarget, waitFor, type StepContext, type StepKind } from "../step.js";
+import {
+  NotFoundError,
+  reconcileByTarget,
+  waitFor,
+  waiting,
+  type StepContext,
+  type StepKind,
+} from "../step.js";
 import { known } from "./grants.js";
 import { aws, jmesLiteral, output, word } from "../manual.js";
 
@@ -128,7 +135,7 @@ export const globalAcceleratorTrafficDialStep: StepKind<Params, Before> = {
           ?.Status === "DEPLOYED"
           ? true
           : undefined,
-      ctx.signal,
+      waiting(ctx, `accelerator ${acceleratorArn} to be deployed`),
       5000,
     );
     return {

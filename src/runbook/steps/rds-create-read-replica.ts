@@ -1,7 +1,7 @@
 import { ops } from "../../aws/services.js";
 import { CreateDBInstanceReadReplicaCommand, RDSClient, type DBInstance } from "@aws-sdk/client-rds";
 import { z } from "zod";
-import { NotFoundError, waitFor, type StepContext, type StepKind } from "../step.js";
+import { NotFoundError, waitFor, waiting, type StepContext, type StepKind } from "../step.js";
 import { known } from "./grants.js";
 import { dbArn, describeDb } from "./rds-promote-read-replica.js";
 import { aws, dbField } from "../manual.js";
@@ -112,7 +112,7 @@ export const rdsCreateReadReplicaStep: StepKind<Params, Before> = {
         const now = await find(ctx, p.instance);
         return now?.DBInstanceStatus === "available" ? now : undefined;
       },
-      ctx.signal,
+      waiting(ctx, `read replica ${p.instance} to be available`),
       10_000,
     );
     return {

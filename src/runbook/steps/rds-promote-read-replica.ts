@@ -9,7 +9,7 @@ import {
 import { z } from "zod";
 import { parseArn } from "../../aws/arn.js";
 import { awsErrorCode } from "../../aws/errors.js";
-import { NotFoundError, waitFor, type StepContext, type StepKind } from "../step.js";
+import { NotFoundError, waitFor, waiting, type StepContext, type StepKind } from "../step.js";
 import { nameOrAny } from "./grants.js";
 import { aws, comment, dbField, minutesAgo, word } from "../manual.js";
 
@@ -163,7 +163,7 @@ export const rdsPromoteReadReplicaStep: StepKind<Params, Before> = {
         const now = await describeDb(ctx, p.instance);
         return now.DBInstanceStatus === "available" && !isReplica(now) ? now : undefined;
       },
-      ctx.signal,
+      waiting(ctx, `${p.instance} to be promoted and available`),
       5000,
     );
     return {

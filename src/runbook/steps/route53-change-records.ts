@@ -9,7 +9,14 @@ import {
 import { z } from "zod";
 import { listRecordSets } from "../../aws/route53.js";
 import { normalizeDnsName } from "../../resources/route53/normalize.js";
-import { NotFoundError, reconcileByTarget, waitFor, type StepContext, type StepKind } from "../step.js";
+import {
+  NotFoundError,
+  reconcileByTarget,
+  waitFor,
+  waiting,
+  type StepContext,
+  type StepKind,
+} from "../step.js";
 import { known } from "./grants.js";
 import { aws, code, comment, hostedZoneId, jmesLiteral, json, output, text, word } from "../manual.js";
 
@@ -314,7 +321,7 @@ export const route53ChangeRecordsStep: StepKind<Params, Before> = {
           (await r53.send(new GetChangeCommand({ Id: changeId }))).ChangeInfo?.Status === "INSYNC"
             ? true
             : undefined,
-        ctx.signal,
+        waiting(ctx, `change ${changeId} to be in sync on Route 53's servers`),
         3000,
       );
     const had = new Set(before.records.map((s) => key(s.Name ?? "", s.Type ?? "", s.SetIdentifier)));
