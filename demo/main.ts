@@ -26,6 +26,7 @@ import { buildWorld, changeWorld } from "./world/build.js";
 import { buildDataStores } from "./world/data.js";
 import { buildReadinessPairs } from "./world/readiness.js";
 import { demoDrill } from "./drill.js";
+import { announceKept, runKept, stopKept } from "./keep.js";
 import { DEFAULT_WORLD, MAX_PAIRS } from "./world/options.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -130,12 +131,17 @@ Options:
                              part runs only with the example runbook's region, us-west-2)
   --out <dir>                where the outputs go: world.json, drctl.yaml, report.html, history,
                              outbox, site, runbook journal (default out)
+  --keep                     leave the world running when the demo is done (the emulator and the
+                             proxy that adds what plain moto cannot do), print the environment to
+                             export and commands to try; the demo's output also goes to <out>/demo.log
+  --stop                     end the world a --keep left running (same --out)
   -h, --help                 show this help
 
 Examples:
   npm run demo
   npm run demo -- --pairs 200 --primary-region eu-west-1 --standby-region eu-central-1
   npm run demo -- --out /tmp/drctl-demo
+  npm run demo -- --keep        then try drctl on the world; npm run demo -- --stop ends it
 
 Exit code: the worst of drctl's own (0 clean, 1 drift, 2 bad input, 3 could not finish).`;
 
@@ -150,6 +156,9 @@ function demoOptions(argv: string[]) {
         "primary-region": { type: "string", default: DEFAULT_WORLD.primaryRegion },
         "standby-region": { type: "string", default: DEFAULT_WORLD.standbyRegion },
         out: { type: "string", default: "out" },
+        keep: { type: "boolean", default: false },
+        stop: { type: "boolean", default: false },
+        "kept-child": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     }).values;
@@ -183,6 +192,9 @@ if (values.help) {
 const say = (line: string) => console.error(line);
 const outDir = resolve(values.out);
 mkdirSync(outDir, { recursive: true });
+if (values.stop) process.exit(await stopKept(outDir));
+if (values.keep) process.exit(await runKept(outDir, process.argv.slice(2)));
+const keptChild = values["kept-child"];
 
 say("starting the local AWS emulator (moto)");
 let emulator: Emulator | undefined;
@@ -397,12 +409,19 @@ try {
   scanCode = Math.max(scanCode, await runCli([...planArgs, "--out", plansDir]));
   await runCli(["--config", configFile, "publish", "--to", siteDir], { out: () => undefined, err: say });
 
-  await behaviourProxy.stop();
-  direct.destroy();
   console.log(
     `\nOutputs:\n  world manifest  ${worldFile}\n  config          ${configFile}\n  HTML report     ${reportFile}\n  freshness       ${freshnessHtml}\n  drill report    ${resolve(outDir, "drill.html")}\n  DR plans        ${resolve(plansDir, "web.md")}, ${resolve(plansDir, "api.md")}\n  history         ${storeFile}\n  email outbox    ${outbox}\n  report site     ${resolve(siteDir, "index.html")}\n  runbook journal ${resolve(process.env.DRCTL_HOME, "journal.sqlite")}`,
   );
-  await stop(Math.max(inventoryCode, scanCode));
+  const code = Math.max(inventoryCode, scanCode);
+  if (keptChild) {
+    // Images made through drctl's steps need the emulator workarounds too: they sit in front.
+    const kept = await workaroundProxy(behaviourProxy.endpoint);
+    announceKept(outDir, { pid: process.pid, endpoint: kept.endpoint, code, config: configFile });
+  } else {
+    await behaviourProxy.stop();
+    direct.destroy();
+    await stop(code);
+  }
 } catch (err) {
   console.error(
     `demo failed: ${err instanceof DrctlError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
