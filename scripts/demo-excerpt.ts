@@ -61,3 +61,25 @@ export function comparable(text: string): string {
     .replace(/\d+(\.\d+)?/g, "0")
     .replace(/[ \t]+/g, " ");
 }
+
+/**
+ * The lines of two tours that differ once made comparable; a line cut at the README's width (" …")
+ * matches the same line cut a character earlier or later.
+ */
+export function tourDifferences(expected: string, actual: string): string[] {
+  const cut = (l: string) => ({ text: comparable(l.replace(/ …$/, "")), cut: l.endsWith(" …") });
+  const a = expected.split("\n").map(cut);
+  const b = actual.split("\n").map(cut);
+  const differences: string[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const [x, y] = [a[i], b[i]];
+    const same =
+      x !== undefined &&
+      y !== undefined &&
+      (x.text === y.text ||
+        ((x.cut || y.cut) &&
+          (x.text.startsWith(y.text.slice(0, -3)) || y.text.startsWith(x.text.slice(0, -3)))));
+    if (!same) differences.push(`line ${i + 1}: README "${x?.text ?? ""}", demo "${y?.text ?? ""}"`);
+  }
+  return differences;
+}
