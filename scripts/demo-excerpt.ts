@@ -1,7 +1,8 @@
 /**
- * The README's tour of the demo is cut from what `npm run demo` printed, never written by hand:
- * `npm run demo > out/demo.txt; npm run docs -- --demo-output out/demo.txt` refreshes it, and
- * test/demo-excerpt.test.ts runs the demo and fails when the tour no longer matches its output.
+ * The excerpts of the demo's output in README.md and docs/ are cut from what `npm run demo`
+ * printed, never written by hand: `npm run demo > out/demo.txt; npm run docs -- --demo-output
+ * out/demo.txt` refreshes them, and test/demo-excerpt.test.ts runs the demo and fails when one no
+ * longer matches its output.
  */
 
 /** A part of the tour: the first line (after the previous part) containing `from`, and `lines` more. */
@@ -21,6 +22,37 @@ export const DEMO_TOUR: Cut[] = [
   { from: "$ drctl --config out/drctl.yaml plan", lines: 2 },
 ];
 
+/** Every excerpt: the file, the name of its marked block (`<!-- NAME:start -->`), what it shows. */
+export const DEMO_EXCERPTS: { file: string; block: string; cuts: Cut[] }[] = [
+  { file: "README.md", block: "demo-tour", cuts: DEMO_TOUR },
+  {
+    file: "docs/freshness.md",
+    block: "demo-freshness",
+    cuts: [
+      { from: "$ drctl --config out/drctl.yaml freshness", lines: 12 },
+      { from: "  BREACH ", lines: 1 },
+      { from: "data protection:", lines: 3 },
+    ],
+  },
+  {
+    file: "docs/drill.md",
+    block: "demo-drill",
+    cuts: [
+      { from: "$ drctl --config out/drctl.yaml drill run", lines: 16 },
+      { from: "(the truth: ", lines: 0 },
+      { from: "$ drctl --config out/drctl.yaml history", lines: 4 },
+    ],
+  },
+  {
+    file: "docs/images.md",
+    block: "demo-images",
+    cuts: [
+      { from: "schedule run daily-images --execute", lines: 9 },
+      { from: "the copy in us-west-2:", lines: 9 },
+    ],
+  },
+];
+
 /** Lines longer than this are cut (with " …"): the README stays readable on a narrow screen. */
 const WIDTH = 150;
 
@@ -31,7 +63,7 @@ function relativeToOut(output: string): string[] {
   return text.split("\n");
 }
 
-/** The tour cut from the demo's stdout; throws naming the part the output does not have. */
+/** An excerpt cut from the demo's stdout; throws naming the part the output does not have. */
 export function demoTour(output: string, tour: Cut[] = DEMO_TOUR): string {
   const lines = relativeToOut(output);
   const shown: string[] = [];

@@ -4,7 +4,7 @@ import { exitCodesMarkdown } from "../src/errors.js";
 import { permissionsMarkdown } from "../src/permissions.js";
 import { stepsMarkdown } from "../src/runbook/step-catalog.js";
 import { rulesMarkdown, STEP_KINDS } from "../src/catalog.js";
-import { demoTour } from "./demo-excerpt.js";
+import { DEMO_EXCERPTS, demoTour } from "./demo-excerpt.js";
 
 /** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->`. */
 export function replaceBlock(text: string, name: string, block: string): string {
@@ -18,15 +18,17 @@ export function replaceBlock(text: string, name: string, block: string): string 
 
 /** The marked blocks each file holds, by name, as they should be now. */
 function markedBlocks(demoOutput: string | undefined): Record<string, Record<string, () => string>> {
-  return {
-    "README.md": {
-      "exit-codes": exitCodesMarkdown,
-      // Only refreshed from a demo run's output (npm run docs -- --demo-output FILE); kept otherwise.
-      ...(demoOutput === undefined ? {} : { "demo-tour": () => demoTour(demoOutput) }),
-    },
+  const blocks: Record<string, Record<string, () => string>> = {
+    "README.md": { "exit-codes": exitCodesMarkdown },
     "docs/cli.md": { "exit-codes": exitCodesMarkdown },
     "docs/permissions.md": { permissions: permissionsMarkdown, "scan-policy": scanPolicyBlock },
   };
+  // Excerpts of the demo are refreshed only from a demo run's output (npm run docs -- --demo-output
+  // FILE); without one they are kept as they are.
+  if (demoOutput !== undefined)
+    for (const { file, block, cuts } of DEMO_EXCERPTS)
+      blocks[file] = { ...blocks[file], [block]: () => demoTour(demoOutput, cuts) };
+  return blocks;
 }
 
 /**
