@@ -4,6 +4,7 @@ import { exitCodesMarkdown } from "../src/errors.js";
 import { permissionsMarkdown } from "../src/permissions.js";
 import { stepsMarkdown } from "../src/runbook/step-catalog.js";
 import { rulesMarkdown, STEP_KINDS } from "../src/catalog.js";
+import { DEMO_EXCERPTS, demoTour } from "./demo-excerpt.js";
 
 /** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->`. */
 export function replaceBlock(text: string, name: string, block: string): string {
@@ -15,22 +16,35 @@ export function replaceBlock(text: string, name: string, block: string): string 
   return `${text.slice(0, from + start.length)}\n${block}\n${text.slice(to)}`;
 }
 
-/** Every generated file, as it should be now. */
-export function generatedDocs(): { file: string; content: string }[] {
-  const readme = readFileSync("README.md", "utf8");
+/** The marked blocks each file holds, by name, as they should be now. */
+function markedBlocks(demoOutput: string | undefined): Record<string, Record<string, () => string>> {
+  const blocks: Record<string, Record<string, () => string>> = {
+    "README.md": { "exit-codes": exitCodesMarkdown },
+    "docs/cli.md": { "exit-codes": exitCodesMarkdown },
+    "docs/permissions.md": { permissions: permissionsMarkdown, "scan-policy": scanPolicyBlock },
+  };
+  // Excerpts of the demo are refreshed only from a demo run's output (npm run docs -- --demo-output
+  // FILE); without one they are kept as they are.
+  if (demoOutput !== undefined)
+    for (const { file, block, cuts } of DEMO_EXCERPTS)
+      blocks[file] = { ...blocks[file], [block]: () => demoTour(demoOutput, cuts) };
+  return blocks;
+}
+
+/**
+ * Every generated file, as it should be now. `demoOutput` is what `npm run demo` printed: with it
+ * the README's tour of the demo is cut from it again.
+ */
+export function generatedDocs(options: { demoOutput?: string } = {}): { file: string; content: string }[] {
+  const marked = Object.entries(markedBlocks(options.demoOutput)).map(([file, blocks]) => ({
+    file,
+    content: Object.entries(blocks).reduce(
+      (text, [name, block]) => replaceBlock(text, name, block()),
+      readFileSync(file, "utf8"),
+    ),
+  }));
   return [
-    {
-      file: "README.md",
-      content: replaceBlock(
-        replaceBlock(
-          replaceBlock(readme, "permissions", permissionsMarkdown()),
-          "scan-policy",
-          scanPolicyBlock(),
-        ),
-        "exit-codes",
-        exitCodesMarkdown(),
-      ),
-    },
+    ...marked,
     { file: "docs/rules.md", content: rulesMarkdown() },
     { file: "docs/runbook-steps.md", content: stepsMarkdown(STEP_KINDS) },
   ];

@@ -208,11 +208,14 @@ export function registerDrill(program: Command, withContext: WithContext): void 
     .command("plan")
     .argument("<file>", "the drill file (YAML)")
     .description("show the probes, the canaries, the fault's and the runbook's plans; changes nothing")
-    .addHelpText("after", "\nExamples:\n  drctl drill plan examples/drills/dns.yaml")
+    .addHelpText("after", "\nExamples:\n  drctl drill plan examples/drills/dns-failover.yaml")
     .action((file: string) => withContext((ctx) => planCommand(ctx, file)));
   drill
     .command("run")
     .argument("<file>", "the drill file (YAML)")
+    .description(
+      "run the drill: preflight, baseline, fault, failover, revert, failback; without --execute only the plan",
+    )
     .option("--execute", "really inject the fault and fail over (without it: the plan)")
     .option("--force <why>", "start although the preflight refuses (journaled with who and why)")
     .option("--html <file>", "also write the HTML drill report with its chart")
@@ -230,8 +233,8 @@ The fault acts on resources of the drill's application (drctl.yaml's application
 in its primary region; fault.scope: standby or any, with a reason, lets it act beyond (journaled).
 
 Examples:
-  drctl drill run examples/drills/dns.yaml                  the plan only
-  drctl drill run examples/drills/dns.yaml --execute --html drill.html
+  drctl drill run examples/drills/dns-failover.yaml         the plan only
+  drctl drill run examples/drills/dns-failover.yaml --execute --html drill.html
   drctl drill run drill.yaml --execute --force "scan finding accepted for this test"`,
     )
     .action((file: string, flags: { execute?: boolean; force?: string; html?: string; store: boolean }) =>
