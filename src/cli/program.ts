@@ -6,6 +6,7 @@ import { registerDrill } from "./drill.js";
 import { registerInventory } from "./inventory.js";
 import { registerFreshness } from "./freshness.js";
 import { registerHistory } from "./history.js";
+import { registerInit } from "./init.js";
 import { registerPlan } from "./plan.js";
 import { registerPublish } from "./publish.js";
 import { registerRunbook } from "./runbook.js";
@@ -89,6 +90,7 @@ Examples:
   registerDrill(program, withContext);
   registerInventory(program, withContext);
   registerPlan(program, withContext);
+  registerInit(program, withContext);
   return program;
 }
 

@@ -80,9 +80,15 @@ export function nearMissFix(arn: string, region: string, miss: NearMiss): string
   return `${tag} && aws resourcegroupstaggingapi untag-resources ${on} --tag-keys ${shellWord(miss.key)}`;
 }
 
+/** A resource's name from its ARN: a load balancer's or target group's is before its id. */
+export function nameFromArn(arn: string): string {
+  const parts = arn.split(/[:/]/);
+  return (/^arn:[^:]+:elasticloadbalancing:/.test(arn) ? parts.at(-2) : parts.at(-1)) ?? arn;
+}
+
 /** The scan's finding on a resource for one near-miss tag. */
 export function nearMissFinding(arn: string, region: string, miss: NearMiss): Finding {
-  const name = arn.split(/[:/]/).at(-1) ?? arn;
+  const name = nameFromArn(arn);
   return findingOf(PAIR_RULES.nearMissTag, {
     pair: name,
     primaryArn: arn,
