@@ -166,5 +166,9 @@ export async function survey(
     const known = byArn.get(s.arn);
     byArn.set(s.arn, known ? { ...known, region: s.region } : resourceOf(s.arn, s.region, {}));
   }
-  return { resources: [...byArn.values()], stores, copies, notes: notes.sort() };
+  // Sorted, so two runs over the same account write the same file (a --dry-run diff shows only changes).
+  const resources = [...byArn.values()].sort(
+    (a, b) => a.name.localeCompare(b.name) || a.arn.localeCompare(b.arn),
+  );
+  return { resources, stores, copies, notes: notes.sort() };
 }
