@@ -8,6 +8,7 @@ import { TRIGGER_WINDOW_PERMISSIONS } from "./trigger/window.js";
 import { CANARY_PERMISSIONS } from "./freshness/canary.js";
 import { PUT_METRIC_PERMISSIONS } from "./freshness/put-metrics.js";
 import { TAGGED_PERMISSIONS } from "./pairs/tagged.js";
+import { INIT_PERMISSIONS } from "./init/init.js";
 import { AVAILABILITY_PERMISSIONS } from "./plan/availability.js";
 import { DRILL_CANARY_PERMISSIONS } from "./drill/canaries.js";
 import { RESOURCE_MODULES, STEP_KINDS, STORE_TYPES } from "./catalog.js";
@@ -38,6 +39,8 @@ export function commandOperations(): Record<string, AwsOperation[]> {
     "freshness --canary --execute (in addition)": CANARY_PERMISSIONS,
     "freshness --put-metrics (in addition)": PUT_METRIC_PERMISSIONS,
     inventory: RESOURCE_COUNTS.flatMap((c) => c.permissions),
+    // init lists what the data-store types list, and the regions and tagged resources of the account.
+    init: [...INIT_PERMISSIONS, ...STORE_TYPES.flatMap((t) => t.permissions)],
     // The runbooks' dry runs read what their steps would change; high availability is read live.
     plan: [
       ...stepOperations().filter((op) => /^(Describe|List|Get)/.test(op.operation)),

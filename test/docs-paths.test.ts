@@ -102,8 +102,10 @@ function commandPaths(command: Command, path: string[] = []): string[][] {
   return [path, ...command.commands.flatMap((c) => commandPaths(c, [...path, c.name()]))];
 }
 
+// Every command registered in full (no argv), so every subcommand's help is reached.
+const program = await buildProgram({ out: () => undefined, err: () => undefined }, () => undefined);
+
 describe("drctl --help", () => {
-  const program = buildProgram({ out: () => undefined, err: () => undefined }, () => undefined);
   it.each(commandPaths(program).map((p) => [p.join(" ") || "(drctl)", p]))(
     "the examples of %s --help name files that exist",
     async (_name, path) => {

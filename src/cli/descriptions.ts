@@ -3,6 +3,7 @@
  * command, and by each command's own registration, so the two never differ.
  */
 export const COMMAND_DESCRIPTIONS = {
+  init: "read the account and write a first drctl.yaml to review: regions, pairs, stores, applications",
   scan: "compare every primary resource with its standby twin and report each difference that matters in a failover",
   freshness:
     "how old the newest data in the standby region is, per data store, against the RPO; which data has no copy there at all",

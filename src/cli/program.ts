@@ -13,6 +13,7 @@ type Register = (program: Command, withContext: WithContext) => void;
  * clients behind it): `drctl --version` and `drctl --help` load none, so the CLI starts at once.
  */
 const MODULES: readonly { commands: readonly CommandName[]; load: () => Promise<Register> }[] = [
+  { commands: ["init"], load: async () => (await import("./init.js")).registerInit },
   { commands: ["scan"], load: async () => (await import("./scan.js")).registerScan },
   { commands: ["freshness"], load: async () => (await import("./freshness.js")).registerFreshness },
   { commands: ["history", "diff"], load: async () => (await import("./history.js")).registerHistory },

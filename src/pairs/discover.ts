@@ -11,6 +11,7 @@ import { checkDeclared, pairFinding, viaOf, type Declaration } from "./declared.
 import type { Pair, PairKind } from "./kind.js";
 import { PAIR_RULES } from "./rules.js";
 import { isTrue, TAG, tidyArn } from "./tags.js";
+import { nearMissFinding, nearMissTags } from "./near-miss.js";
 import { forgetTaggedListings, isTaggedPrimary, taggedInRegion } from "./tagging-api.js";
 import type { NotCompared } from "../core/scan-result.js";
 
@@ -309,6 +310,12 @@ async function notComparedIn(aws: AwsClients, options: DiscoverOptions): Promise
   );
 }
 
+/** DR tags that nearly match, on any resource of the primary regions (a listing that failed is said elsewhere). */
+async function nearMissesIn(aws: AwsClients, regions: readonly string[]): Promise<Finding[]> {
+  const lists = await Promise.all(regions.map((r) => taggedInRegion(aws, r).catch(() => [])));
+  return lists.flat().flatMap((t) => nearMissTags(t.tags).map((m) => nearMissFinding(t.arn, t.region, m)));
+}
+
 /**
  * Finds every pair of the kinds given: primaries by tag in `primaryRegions`, those listed in
  * drctl.yaml, and those AWS records; standbys read by ARN, grouped by kind.
@@ -332,6 +339,7 @@ export async function discoverPairs(aws: AwsClients, options: DiscoverOptions): 
       else findings.push(made);
     }
   }
+  findings.push(...(await nearMissesIn(aws, options.primaryRegions)));
   const notCompared = (await notComparedIn(aws, options)).filter(
     (n) => n.error !== undefined || Object.keys(n.types).length > 0,
   );

@@ -91,6 +91,14 @@ export const PAIR_RULES = {
     "Two variants differ in what they accept and serve (an ALB and an NLB in listeners and protocols; a FIFO queue and a standard one in ordering and deduplication); the standby cannot take the same traffic. Nothing else is compared for such a pair.",
     "Recreate the standby as the primary's variant.",
   ),
+  nearMissTag: pairRule(
+    "near-miss-tag",
+    "high",
+    "DR tag nearly matches drctl's",
+    "tag keys and values that look like enable=true, isPrimary=true or secondaryARN=<ARN> but differ in case, spacing or value (yes, 1)",
+    "drctl pairs only on its exact tags: a resource tagged Enable=true or enable=yes is not paired, so nothing about its standby is checked or measured.",
+    "Run the command in the finding: it adds the exact tag and removes the near-miss.",
+  ),
   unreadable: pairRule(
     "unreadable",
     "high",
