@@ -1,16 +1,9 @@
 import {
   CloudWatchClient,
-  DescribeAlarmsCommand,
-  PutMetricAlarmCommand,
   SetAlarmStateCommand,
   type PutMetricAlarmCommandInput,
 } from "@aws-sdk/client-cloudwatch";
-import {
-  ChangeTagsForResourceCommand,
-  CreateHealthCheckCommand,
-  Route53Client,
-  type HealthCheckConfig,
-} from "@aws-sdk/client-route-53";
+import type { HealthCheckConfig } from "@aws-sdk/client-route-53";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AwsClients } from "../src/aws/client-factory.js";
@@ -19,6 +12,9 @@ import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan } from "../src/scan/engine.js";
 import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
+import { createAlarm } from "./harness/worlds/cloudwatch-alarm.js";
+import { drTagList } from "./harness/worlds/common.js";
+import { checkOf, createHealthCheck } from "./harness/worlds/route53-health-check.js";
 
 const env = useEmulator();
 let aws: AwsClients;
@@ -31,11 +27,7 @@ const PRIMARY = "us-east-1";
 const STANDBY = "eu-west-1";
 const SUFFIX = { [PRIMARY]: "use1", [STANDBY]: "euw1" } as const;
 
-const primaryTags = (secondary: string) => [
-  { Key: "enable", Value: "true" },
-  { Key: "isPrimary", Value: "true" },
-  { Key: "secondaryARN", Value: secondary },
-];
+const primaryTags = drTagList;
 
 /** An alarm on the region's load balancer's 5xx count, as both sides of a twin pair set it. */
 async function alarm(
@@ -45,27 +37,11 @@ async function alarm(
   secondary?: string,
 ): Promise<string> {
   const name = `${stem}-${SUFFIX[region]}`;
-  const cw = aws.get(CloudWatchClient, region);
-  await cw.send(
-    new PutMetricAlarmCommand({
-      AlarmName: name,
-      Namespace: "AWS/ApplicationELB",
-      MetricName: "HTTPCode_ELB_5XX_Count",
-      Dimensions: [{ Name: "LoadBalancer", Value: `app/api-${SUFFIX[region]}/0123456789abcdef` }],
-      Statistic: "Sum",
-      Period: 60,
-      EvaluationPeriods: 3,
-      DatapointsToAlarm: 2,
-      Threshold: 5,
-      ComparisonOperator: "GreaterThanThreshold",
-      TreatMissingData: "notBreaching",
-      AlarmActions: [topics[region] ?? ""],
-      ...over,
-      ...(secondary === undefined ? {} : { Tags: primaryTags(secondary) }),
-    }),
-  );
-  const described = await cw.send(new DescribeAlarmsCommand({ AlarmNames: [name] }));
-  arns[name] = described.MetricAlarms?.[0]?.AlarmArn ?? "";
+  arns[name] = await createAlarm(aws, region, name, {
+    AlarmActions: [topics[region] ?? ""],
+    ...over,
+    ...(secondary === undefined ? {} : { Tags: primaryTags(secondary) }),
+  });
   return arns[name];
 }
 
@@ -128,41 +104,9 @@ async function healthCheck(
   config: HealthCheckConfig,
   tags: { Key: string; Value: string }[] = [],
 ): Promise<string> {
-  const r53 = aws.get(Route53Client, PRIMARY);
-  const out = await r53.send(
-    new CreateHealthCheckCommand({ CallerReference: name, HealthCheckConfig: config }),
-  );
-  const id = out.HealthCheck?.Id ?? "";
-  await r53.send(
-    new ChangeTagsForResourceCommand({
-      ResourceType: "healthcheck",
-      ResourceId: id,
-      AddTags: [{ Key: "Name", Value: name }, ...tags],
-    }),
-  );
-  arns[name] = `arn:aws:route53:::healthcheck/${id}`;
+  arns[name] = await createHealthCheck(aws, name, config, tags);
   return arns[name];
 }
-
-/** How both sides check their region's API: only the endpoint's name differs. */
-const checkOf = (
-  region: typeof PRIMARY | typeof STANDBY,
-  over: Partial<HealthCheckConfig> = {},
-): HealthCheckConfig => ({
-  Type: "HTTPS_STR_MATCH",
-  FullyQualifiedDomainName: `api.${SUFFIX[region]}.example.com`,
-  Port: 443,
-  ResourcePath: "/health",
-  SearchString: "ok",
-  RequestInterval: 30,
-  FailureThreshold: 3,
-  MeasureLatency: true,
-  EnableSNI: true,
-  Inverted: false,
-  Disabled: false,
-  Regions: ["us-east-1", "eu-west-1", "ap-southeast-1"],
-  ...over,
-});
 
 async function checkPair(
   stem: string,

@@ -1,13 +1,11 @@
 import {
   CreateEventSourceMappingCommand,
-  CreateFunctionCommand,
   LambdaClient,
   PublishLayerVersionCommand,
   PutFunctionConcurrencyCommand,
   PutFunctionEventInvokeConfigCommand,
   type CreateFunctionRequest,
 } from "@aws-sdk/client-lambda";
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { RESOURCE_TYPES } from "../src/catalog.js";
@@ -15,6 +13,9 @@ import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan } from "../src/scan/engine.js";
 import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
+import { drTags } from "./harness/worlds/common.js";
+import { createFunction, createLambdaRole, EMPTY_ZIP } from "./harness/worlds/lambda-function.js";
+import { createQueue } from "./harness/worlds/sqs-queue.js";
 
 const env = useEmulator();
 let aws: AwsClients;
@@ -23,38 +24,8 @@ let calls: Set<string>;
 let account = "";
 const arns: Record<string, string> = {};
 
-/** An empty zip archive: the emulator stores the code and never runs it. */
-const EMPTY_ZIP = Buffer.from("UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==", "base64");
-
-/** The emulator checks that a function's role exists; the IAM client is not a dependency, so ask by query. */
-async function createRole(endpoint: string): Promise<string> {
-  const response = await fetch(`${endpoint}/`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      authorization:
-        "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=test",
-    },
-    body: new URLSearchParams({
-      Action: "CreateRole",
-      Version: "2010-05-08",
-      RoleName: "drctl-test-lambda",
-      AssumeRolePolicyDocument: "{}",
-    }),
-  });
-  const text = await response.text();
-  const arn = /<Arn>([^<]+)<\/Arn>/.exec(text)?.[1];
-  if (!arn) throw new Error(`CreateRole failed: ${text}`);
-  return arn;
-}
-
 async function queue(region: string, name: string, visibility: number): Promise<string> {
-  const sqs = aws.get(SQSClient, region);
-  const { QueueUrl } = await sqs.send(
-    new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: String(visibility) } }),
-  );
-  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-  return out.Attributes?.QueueArn ?? "";
+  return createQueue(aws, region, name, { VisibilityTimeout: String(visibility) });
 }
 
 interface Extras {
@@ -72,28 +43,17 @@ async function fn(
   tags?: Record<string, string>,
 ) {
   const lambda = aws.get(LambdaClient, region);
-  const out = await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Role: role,
-      Handler: "index.handler",
-      Code: { ZipFile: EMPTY_ZIP },
-      MemorySize: 512,
-      Timeout: 30,
-      Architectures: ["arm64"],
-      EphemeralStorage: { Size: 1024 },
-      Environment: { Variables: { TABLE_NAME: `orders-${region}`, API_SECRET: `secret-${region}` } },
-      Layers: [`arn:aws:lambda:${region}:${account}:layer:deps:1`],
-      VpcConfig: {
-        SubnetIds: [`subnet-${region}-a`, `subnet-${region}-b`],
-        SecurityGroupIds: [`sg-${region}`],
-      },
-      ...over,
-      ...(tags ? { Tags: tags } : {}),
-    }),
-  );
-  arns[name] = out.FunctionArn ?? "";
+  arns[name] = await createFunction(aws, region, name, role, {
+    EphemeralStorage: { Size: 1024 },
+    Environment: { Variables: { TABLE_NAME: `orders-${region}`, API_SECRET: `secret-${region}` } },
+    Layers: [`arn:aws:lambda:${region}:${account}:layer:deps:1`],
+    VpcConfig: {
+      SubnetIds: [`subnet-${region}-a`, `subnet-${region}-b`],
+      SecurityGroupIds: [`sg-${region}`],
+    },
+    ...over,
+    ...(tags ? { Tags: tags } : {}),
+  });
   if (extras.reserved !== undefined)
     await lambda.send(
       new PutFunctionConcurrencyCommand({
@@ -120,7 +80,7 @@ async function fn(
 }
 
 let role = "";
-const primaryTags = (secondary: string) => ({ enable: "true", isPrimary: "true", secondaryARN: secondary });
+const primaryTags = drTags;
 
 /** A primary in us-east-1 and its standby in eu-west-1; `standby` changes the standby only. */
 async function pair(
@@ -134,7 +94,7 @@ async function pair(
 
 beforeAll(async () => {
   aws = await env.clients();
-  role = await createRole(env.emulator.endpoint);
+  role = await createLambdaRole(env.emulator.endpoint);
   account = role.split(":")[4] ?? "";
   for (const region of ["us-east-1", "eu-west-1"])
     await aws

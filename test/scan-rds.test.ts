@@ -5,7 +5,6 @@
  * standby ARNs.
  */
 import {
-  CreateDBInstanceCommand,
   CreateDBInstanceReadReplicaCommand,
   CreateDBParameterGroupCommand,
   CreateOptionGroupCommand,
@@ -23,6 +22,8 @@ import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan } from "../src/scan/engine.js";
 import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
+import { drTagList } from "./harness/worlds/common.js";
+import { createDbInstance } from "./harness/worlds/rds-instance.js";
 
 const env = useEmulator();
 const P = "us-east-1";
@@ -33,30 +34,11 @@ let aws: AwsClients;
 let result: ScanResult;
 let awsCalls: ReturnType<typeof recordAwsCalls> | undefined;
 
-const primaryTags = (secondary: string): Tag[] => [
-  { Key: "enable", Value: "true" },
-  { Key: "isPrimary", Value: "true" },
-  { Key: "secondaryARN", Value: secondary },
-];
+const primaryTags = (secondary: string): Tag[] => drTagList(secondary);
 
-const BASE = {
-  Engine: "postgres",
-  EngineVersion: "15.4",
-  DBInstanceClass: "db.t3.micro",
-  AllocatedStorage: 20,
-  StorageType: "gp3",
-  MasterUsername: "orders",
-  MasterUserPassword: "not-a-secret-1",
-  BackupRetentionPeriod: 7,
-  StorageEncrypted: true,
-  DBParameterGroupName: "orders-params",
-} satisfies Partial<CreateDBInstanceCommandInput>;
-
+/** A DB instance like the builders' DB_INSTANCE, with the regional `orders-params` group, `over` changed. */
 async function instance(region: string, id: string, over: Partial<CreateDBInstanceCommandInput> = {}) {
-  await aws
-    .get(RDSClient, region)
-    .send(new CreateDBInstanceCommand({ ...BASE, DBInstanceIdentifier: id, ...over }));
-  return dbArn(region, id);
+  return createDbInstance(aws, region, id, { DBParameterGroupName: "orders-params", ...over });
 }
 
 async function parameterGroup(region: string, name: string, maxConnections: string) {

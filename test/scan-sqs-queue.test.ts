@@ -1,4 +1,3 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { RESOURCE_TYPES } from "../src/catalog.js";
@@ -6,6 +5,8 @@ import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan } from "../src/scan/engine.js";
 import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
+import { drTags } from "./harness/worlds/common.js";
+import { createQueue, createQueuePair, QUEUE_ATTRIBUTES as SAME } from "./harness/worlds/sqs-queue.js";
 
 const env = useEmulator();
 let aws: AwsClients;
@@ -13,14 +14,7 @@ let result: ScanResult;
 let calls: Set<string>;
 const arns: Record<string, string> = {};
 
-const SAME: Record<string, string> = {
-  VisibilityTimeout: "120",
-  MessageRetentionPeriod: "1209600",
-  MaximumMessageSize: "262144",
-  DelaySeconds: "0",
-  ReceiveMessageWaitTimeSeconds: "20",
-  SqsManagedSseEnabled: "true",
-};
+const REGIONS = { primaryRegion: "us-east-1", standbyRegion: "eu-west-1" };
 
 async function queue(
   region: string,
@@ -28,16 +22,11 @@ async function queue(
   attributes: Record<string, string>,
   tags?: Record<string, string>,
 ) {
-  const sqs = aws.get(SQSClient, region);
-  const { QueueUrl } = await sqs.send(
-    new CreateQueueCommand({ QueueName: name, Attributes: attributes, ...(tags ? { tags } : {}) }),
-  );
-  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-  arns[name] = out.Attributes?.QueueArn ?? "";
+  arns[name] = await createQueue(aws, region, name, attributes, tags);
   return arns[name];
 }
 
-const primaryTags = (secondary: string) => ({ enable: "true", isPrimary: "true", secondaryARN: secondary });
+const primaryTags = drTags;
 
 /** A dead-letter queue in the region, and the redrive policy that sends to it after `count` receives. */
 async function redrive(region: string, name: string, count: number): Promise<string> {
@@ -52,8 +41,9 @@ async function pair(
   attrs: Record<string, string>,
   standby: Record<string, string>,
 ) {
-  const s = await queue("eu-west-1", standbyName, { ...attrs, ...standby });
-  await queue("us-east-1", primary, attrs, primaryTags(s));
+  const built = await createQueuePair(aws, REGIONS, { primary, standby: standbyName }, attrs, standby);
+  arns[standbyName] = built.standbyArn;
+  arns[primary] = built.primaryArn;
 }
 
 beforeAll(async () => {

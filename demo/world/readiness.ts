@@ -1,9 +1,10 @@
 /**
  * Pairs beyond the load balancers, of the types a failover needs: the web tier's Auto Scaling
- * groups and the VPCs it runs in (tagged as pairs), a job queue, an alert topic, a sessions table
- * and an error-rate alarm in each region, named differently per region as real accounts do. Two
- * differences are planted: the standby queue's visibility timeout, and point-in-time recovery off
- * on the standby table. Everything else is a twin in meaning.
+ * groups and the VPCs it runs in (tagged as pairs), a job queue, an alert topic, a sessions table,
+ * an error-rate alarm, an image-resizing function, a ledger Aurora cluster and a checkout health
+ * check in each region, named differently per region as real accounts do. Three differences are
+ * planted: the standby queue's visibility timeout, point-in-time recovery off on the standby table,
+ * and the standby cluster's backups kept 1 day instead of 7. Everything else is a twin in meaning.
  */
 import {
   AutoScalingClient,
@@ -21,6 +22,9 @@ import { CreateTagsCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/clie
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { AwsClients } from "../../src/aws/client-factory.js";
+import { createLambdaRole, createFunction } from "../../test/harness/worlds/lambda-function.js";
+import { createDbCluster } from "../../test/harness/worlds/rds-cluster.js";
+import { checkOf, createHealthCheck } from "../../test/harness/worlds/route53-health-check.js";
 import { regionTag, type WorldOptions } from "./options.js";
 
 /** A difference planted in one of these pairs, as the scan reports it. */
@@ -151,6 +155,35 @@ async function tagComputeAndNetwork(aws: AwsClients, r: Regions, account: string
   );
 }
 
+/**
+ * A function, an Aurora cluster and a health check in each region, each primary tagged with its
+ * standby, named by region code, by role and by casing; the standby cluster keeps backups 1 day.
+ */
+async function functionClusterAndCheck(aws: AwsClients, r: Regions): Promise<ReadinessPlant> {
+  const [p, s] = [regionTag(r.primaryRegion), regionTag(r.standbyRegion)];
+  const role = await createLambdaRole(endpointOf(), "drctl-demo-resize");
+  const standbyFunction = await createFunction(aws, r.standbyRegion, `resize-${s}`, role);
+  await createFunction(aws, r.primaryRegion, `resize-${p}`, role, { Tags: drTags(standbyFunction) });
+  const standbyCluster = await createDbCluster(aws, r.standbyRegion, "ledger-dr", {
+    BackupRetentionPeriod: 1,
+  });
+  await createDbCluster(aws, r.primaryRegion, "ledger-primary", { Tags: asList(drTags(standbyCluster)) });
+  const standbyCheck = await createHealthCheck(aws, "checkout-standby", checkOf(r.standbyRegion));
+  await createHealthCheck(aws, "Checkout", checkOf(r.primaryRegion), asList(drTags(standbyCheck)));
+  return {
+    pair: "ledger-primary",
+    ruleId: "rds-cluster.backup-retention",
+    description: "the standby cluster keeps backups 1 day, the primary 7",
+  };
+}
+
+/** Where the demo's clients send their requests (the emulator, through its proxies). */
+function endpointOf(): string {
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  if (!endpoint) throw new Error("AWS_ENDPOINT_URL is not set: the demo world is built on the emulator only");
+  return endpoint;
+}
+
 /** Builds the pairs; returns the differences planted in them. */
 export async function buildReadinessPairs(aws: AwsClients, r: Regions): Promise<ReadinessPlant[]> {
   const [p, s] = [regionTag(r.primaryRegion), regionTag(r.standbyRegion)];
@@ -163,6 +196,7 @@ export async function buildReadinessPairs(aws: AwsClients, r: Regions): Promise<
   await table(aws, r.primaryRegion, `sessions-${p}`, true, asList(drTags(standbyTable)));
   const standbyAlarm = await alarm(aws, r.standbyRegion, `api-5xx-${s}`);
   await alarm(aws, r.primaryRegion, `api-5xx-${p}`, drTags(standbyAlarm));
+  const clusterPlant = await functionClusterAndCheck(aws, r);
   return [
     {
       pair: "jobs-primary",
@@ -174,5 +208,6 @@ export async function buildReadinessPairs(aws: AwsClients, r: Regions): Promise<
       ruleId: "dynamodb-table.point-in-time-recovery",
       description: "point-in-time recovery is off on the standby table",
     },
+    clusterPlant,
   ];
 }
