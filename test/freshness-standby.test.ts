@@ -7,6 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateDBClusterCommand, CreateDBInstanceCommand, RDSClient } from "@aws-sdk/client-rds";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildWorld } from "../demo/world/build.js";
 import { buildDataStores } from "../demo/world/data.js";
@@ -124,5 +125,29 @@ describe("freshness without a drctl.yaml", () => {
     expect(table.status).toBe("unknown");
     expect(table.message).toMatch(/no standby region is known/);
     expect(r.stderr).toMatch(/drctl: no standby region known: none given \(--standby-region/);
+  });
+
+  it("measures an Aurora cluster as the cluster, never its member instances as databases of their own", async () => {
+    const rds = (await env.clients()).get(RDSClient, P);
+    await rds.send(
+      new CreateDBClusterCommand({
+        DBClusterIdentifier: "ledger-primary",
+        Engine: "aurora-postgresql",
+        MasterUsername: "admin",
+        MasterUserPassword: "not-a-secret-1",
+      }),
+    );
+    await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: "ledger-primary-1",
+        DBClusterIdentifier: "ledger-primary",
+        Engine: "aurora-postgresql",
+        DBInstanceClass: "db.r6g.large",
+      }),
+    );
+    const r = await freshness();
+    const result = JSON.parse(r.stdout) as FreshnessResult;
+    expect(result.stores.map((x) => x.store)).toContain("ledger-primary");
+    expect(result.stores.filter((x) => x.store === "ledger-primary-1")).toEqual([]);
   });
 });

@@ -164,8 +164,9 @@ export const rdsStoreType: StoreType = {
     const sources = new Map<string, { store: PrimaryStore; db: DBInstance }>();
     for (const region of ctx.primaryRegions)
       for (const db of (await ctx.region(region).list(DB_INSTANCES)).values()) {
-        // A replica is a copy, not a store of its own (a same-region replica included).
-        if (db.ReadReplicaSourceDBInstanceIdentifier) continue;
+        // A replica is a copy, not a store of its own (a same-region replica included); a member
+        // of an Aurora or Multi-AZ DB cluster holds the cluster's data, measured as the cluster.
+        if (db.ReadReplicaSourceDBInstanceIdentifier || db.DBClusterIdentifier) continue;
         const store: PrimaryStore = {
           type: "rds",
           arn: db.DBInstanceArn ?? "",
