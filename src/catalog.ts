@@ -20,6 +20,7 @@ import { PAIR_RULES } from "./pairs/rules.js";
 import { autoscalingGroupType } from "./resources/autoscaling-group/type.js";
 import { cloudwatchAlarmType } from "./resources/cloudwatch-alarm/type.js";
 import { dynamodbTableType } from "./resources/dynamodb-table/type.js";
+import { ebsVolumeType } from "./resources/ebs-volume/type.js";
 import { loadBalancerType } from "./resources/load-balancer/type.js";
 import { rdsClusterType } from "./resources/rds-cluster/type.js";
 import { rdsInstanceType } from "./resources/rds-instance/type.js";
@@ -77,6 +78,7 @@ export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
   dynamodbTableType,
   snsTopicType,
   vpcType,
+  ebsVolumeType,
 ] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */
