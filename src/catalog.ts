@@ -18,6 +18,7 @@ import { storeReadError, type StoreType } from "./datastores/type.js";
 import { drillRuleInfos } from "./drill/rules.js";
 import { PAIR_RULES } from "./pairs/rules.js";
 import { autoscalingGroupType } from "./resources/autoscaling-group/type.js";
+import { classicLoadBalancerType } from "./resources/classic-load-balancer/type.js";
 import { cloudwatchAlarmType } from "./resources/cloudwatch-alarm/type.js";
 import { dynamodbTableType } from "./resources/dynamodb-table/type.js";
 import { ebsVolumeType } from "./resources/ebs-volume/type.js";
@@ -79,6 +80,7 @@ export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
   snsTopicType,
   vpcType,
   ebsVolumeType,
+  classicLoadBalancerType,
 ] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */
