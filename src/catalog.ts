@@ -17,6 +17,7 @@ import { s3StoreType } from "./datastores/s3/index.js";
 import { storeReadError, type StoreType } from "./datastores/type.js";
 import { drillRuleInfos } from "./drill/rules.js";
 import { PAIR_RULES } from "./pairs/rules.js";
+import { apigatewayStageType } from "./resources/apigateway-stage/type.js";
 import { autoscalingGroupType } from "./resources/autoscaling-group/type.js";
 import { classicLoadBalancerType } from "./resources/classic-load-balancer/type.js";
 import { cloudwatchAlarmType } from "./resources/cloudwatch-alarm/type.js";
@@ -81,6 +82,7 @@ export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
   vpcType,
   ebsVolumeType,
   classicLoadBalancerType,
+  apigatewayStageType,
 ] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */
