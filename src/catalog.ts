@@ -24,6 +24,7 @@ import { cloudwatchAlarmType } from "./resources/cloudwatch-alarm/type.js";
 import { dynamodbTableType } from "./resources/dynamodb-table/type.js";
 import { ebsVolumeType } from "./resources/ebs-volume/type.js";
 import { loadBalancerType } from "./resources/load-balancer/type.js";
+import { mskClusterType } from "./resources/msk-cluster/type.js";
 import { rdsClusterType } from "./resources/rds-cluster/type.js";
 import { rdsInstanceType } from "./resources/rds-instance/type.js";
 import { vpcType } from "./resources/vpc/type.js";
@@ -83,6 +84,7 @@ export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
   ebsVolumeType,
   classicLoadBalancerType,
   apigatewayStageType,
+  mskClusterType,
 ] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */

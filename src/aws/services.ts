@@ -33,6 +33,7 @@ export const AWS_SERVICES = {
   EC2: { client: "EC2Client", iamPrefix: "ec2", rateLimit: { perSecond: 20, burst: 100 } },
   // Classic load balancers (the 2012 Elastic Load Balancing API): no published rate, the fallback's.
   ELB: { client: "ElasticLoadBalancingClient", iamPrefix: "elasticloadbalancing" },
+  Kafka: { client: "KafkaClient", iamPrefix: "kafka" },
   // API Gateway's management API is authorized by HTTP method on the resource path: every read is apigateway:GET.
   APIGateway: {
     client: "APIGatewayClient",
