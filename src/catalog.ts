@@ -17,10 +17,14 @@ import { s3StoreType } from "./datastores/s3/index.js";
 import { storeReadError, type StoreType } from "./datastores/type.js";
 import { drillRuleInfos } from "./drill/rules.js";
 import { PAIR_RULES } from "./pairs/rules.js";
+import { apigatewayStageType } from "./resources/apigateway-stage/type.js";
 import { autoscalingGroupType } from "./resources/autoscaling-group/type.js";
+import { classicLoadBalancerType } from "./resources/classic-load-balancer/type.js";
 import { cloudwatchAlarmType } from "./resources/cloudwatch-alarm/type.js";
 import { dynamodbTableType } from "./resources/dynamodb-table/type.js";
+import { ebsVolumeType } from "./resources/ebs-volume/type.js";
 import { loadBalancerType } from "./resources/load-balancer/type.js";
+import { mskClusterType } from "./resources/msk-cluster/type.js";
 import { rdsClusterType } from "./resources/rds-cluster/type.js";
 import { rdsInstanceType } from "./resources/rds-instance/type.js";
 import { vpcType } from "./resources/vpc/type.js";
@@ -77,6 +81,10 @@ export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
   dynamodbTableType,
   snsTopicType,
   vpcType,
+  ebsVolumeType,
+  classicLoadBalancerType,
+  apigatewayStageType,
+  mskClusterType,
 ] as ResourceType<never>[];
 
 /** Every module of every resource type, for the rule catalogue and the permissions. */

@@ -31,6 +31,20 @@ export const AWS_SERVICES = {
     rateLimit: { perSecond: 10, burst: 40 },
   },
   EC2: { client: "EC2Client", iamPrefix: "ec2", rateLimit: { perSecond: 20, burst: 100 } },
+  // Classic load balancers (the 2012 Elastic Load Balancing API): no published rate, the fallback's.
+  ELB: { client: "ElasticLoadBalancingClient", iamPrefix: "elasticloadbalancing" },
+  Kafka: { client: "KafkaClient", iamPrefix: "kafka" },
+  // API Gateway's management API is authorized by HTTP method on the resource path: every read is apigateway:GET.
+  APIGateway: {
+    client: "APIGatewayClient",
+    iamPrefix: "apigateway",
+    actions: {
+      GetRestApis: ["apigateway:GET"],
+      GetStages: ["apigateway:GET"],
+      GetResources: ["apigateway:GET"],
+      GetDeployment: ["apigateway:GET"],
+    },
+  },
   ACM: { client: "ACMClient", iamPrefix: "acm", rateLimit: { perSecond: 10, burst: 20 } },
   Route53: { client: "Route53Client", iamPrefix: "route53", rateLimit: { perSecond: 5, burst: 10 } },
   RDS: { client: "RDSClient", iamPrefix: "rds", rateLimit: { perSecond: 10, burst: 40 } },
