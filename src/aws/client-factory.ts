@@ -126,11 +126,20 @@ export class AwsClients {
     return view;
   }
 
+  /**
+   * Which credentials reach `account`: its own role's, or the caller's ("home") when no role is
+   * named for it (the caller's own account id included). Two accounts with the same key share
+   * clients, and so what is read through them.
+   */
+  accessKey(account?: string): string {
+    return account && this.options.accounts?.[account]?.roleArn ? account : HOME;
+  }
+
   /** A client of `Client` for `region`, acting in `account` (default: the caller's own). */
   get<C extends SdkClient>(Client: SdkClientClass<C>, region: string, account?: string): C {
     // Files and flags are checked at load; a region reaching here came from AWS or a tag.
     assertRegion(region, "a region drctl was about to call");
-    const accountKey = account && this.options.accounts?.[account]?.roleArn ? account : HOME;
+    const accountKey = this.accessKey(account);
     const key = `${Client.name}|${region}|${accountKey}`;
     const existing = this.clients.get(key);
     if (existing) return existing as C;

@@ -101,3 +101,19 @@ export class RegionCaches {
     return cache;
   }
 }
+
+const pairingCaches = new WeakMap<AwsClients, Map<string, RegionCache>>();
+
+/**
+ * The region cache pairing reads through for one set of clients (one run): the region-wide
+ * listings that find tagged primaries, recorded pairs and standbys are each read once, whatever
+ * type asks. An account reached with the caller's own credentials shares the caller's lists.
+ */
+export function pairingCache(aws: AwsClients, region: string, account: string | undefined): RegionCache {
+  let caches = pairingCaches.get(aws);
+  if (!caches) pairingCaches.set(aws, (caches = new Map<string, RegionCache>()));
+  const key = `${region}|${aws.accessKey(account)}`;
+  let cache = caches.get(key);
+  if (!cache) caches.set(key, (cache = new RegionCache(aws, region, account)));
+  return cache;
+}

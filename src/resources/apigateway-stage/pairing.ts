@@ -17,7 +17,7 @@ import { mapAwsError, NotFoundError } from "../../aws/errors.js";
 import type { RegionCache, RegionList } from "../../aws/region-cache.js";
 import type { PairKind, Tagged } from "../../pairs/kind.js";
 import { isTaggedPrimary } from "../../pairs/tagging-api.js";
-import { pairingCache } from "../rds-instance/list.js";
+import { pairingCache } from "../../aws/region-cache.js";
 
 /** A stage with the REST API it belongs to. */
 export interface ApiStage {

@@ -10,7 +10,7 @@ import { NotFoundError } from "../../aws/errors.js";
 import type { RegionList } from "../../aws/region-cache.js";
 import type { PairKind } from "../../pairs/kind.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
-import { pairingCache } from "../rds-instance/list.js";
+import { pairingCache } from "../../aws/region-cache.js";
 
 /** Whether an ARN names an EBS volume (arn:aws:ec2:region:account:volume/vol-...). */
 export function ownsVolume(arn: Arn): boolean {

@@ -10,7 +10,7 @@ import { NotFoundError } from "../../aws/errors.js";
 import type { RegionList } from "../../aws/region-cache.js";
 import type { PairKind } from "../../pairs/kind.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
-import { pairingCache } from "../rds-instance/list.js";
+import { pairingCache } from "../../aws/region-cache.js";
 
 /** Whether an ARN names an MSK cluster (arn:aws:kafka:region:account:cluster/name/uuid). */
 export const ownsMskCluster = (arn: Arn) => arn.service === "kafka" && arn.resourceType === "cluster";

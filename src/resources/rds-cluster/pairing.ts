@@ -8,7 +8,7 @@ import { parseArn, type Arn } from "../../aws/arn.js";
 import type { AwsClients } from "../../aws/client-factory.js";
 import type { PairKind, Recorded } from "../../pairs/kind.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
-import { pairingCache } from "../rds-instance/list.js";
+import { pairingCache } from "../../aws/region-cache.js";
 import { describeFromList } from "../rds-instance/pairing.js";
 import { DB_CLUSTERS, GLOBAL_CLUSTERS } from "../../aws/rds-lists.js";
 

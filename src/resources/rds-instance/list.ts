@@ -10,9 +10,8 @@ import {
   type OptionGroup,
   type Parameter,
 } from "@aws-sdk/client-rds";
-import type { AwsClients } from "../../aws/client-factory.js";
 import { mapAwsError } from "../../aws/errors.js";
-import { RegionCache } from "../../aws/region-cache.js";
+import type { RegionCache } from "../../aws/region-cache.js";
 
 /**
  * An option group by name, read once per run and region and shared by every instance using it.
@@ -62,18 +61,4 @@ export function addParameters(
 ): void {
   for (const p of parameters ?? [])
     if (p.ParameterName && p.ParameterValue !== undefined) out[p.ParameterName] = p.ParameterValue;
-}
-
-const pairingCaches = new WeakMap<RDSClient, RegionCache>();
-
-/**
- * The region cache pairing reads through for one set of clients (one run): the region-wide
- * listings that find tagged primaries, recorded pairs and standbys are each read once. Keyed by
- * the client, so an account reached with the caller's own credentials shares the caller's list.
- */
-export function pairingCache(aws: AwsClients, region: string, account: string | undefined): RegionCache {
-  const client = aws.get(RDSClient, region, account);
-  let cache = pairingCaches.get(client);
-  if (!cache) pairingCaches.set(client, (cache = new RegionCache(aws, region, account)));
-  return cache;
 }

@@ -12,7 +12,7 @@ import type { RegionList } from "../../aws/region-cache.js";
 import type { PairKind, Recorded } from "../../pairs/kind.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
 import { DB_INSTANCES } from "../../aws/rds-lists.js";
-import { pairingCache } from "./list.js";
+import { pairingCache } from "../../aws/region-cache.js";
 
 /** Whether an ARN names an RDS DB instance (arn:aws:rds:region:account:db:name). */
 export const ownsDbInstance = (arn: Arn) => arn.service === "rds" && arn.resourceType === "db";
