@@ -60,6 +60,36 @@ describe("runbook files", () => {
   });
 });
 
+describe("durations in a runbook", () => {
+  it("are read in every form: a step's timeout and a kind's seconds", () => {
+    const { runbook } = loadRunbook(
+      STEP_KINDS,
+      file(
+        `${HEAD}  - id: a\n    kind: sleep\n    params: { seconds: 500ms }\n    timeoutSeconds: 2m30s\n  - id: b\n    kind: sleep\n    params: { seconds: 1.5s }\n    timeoutSeconds: 1h30m\n  - id: c\n    kind: sleep\n    params: { seconds: 30 }\n  - id: d\n    kind: http.check\n    params: { url: "https://example.com/", intervalSeconds: 500ms, requestTimeoutSeconds: "2" }\n  - id: e\n    kind: fault.command\n    params: { run: "true", revert: "true", timeoutSeconds: 1m }\n`,
+      ),
+    );
+    expect(runbook.steps.map((s) => s.timeoutSeconds)).toEqual([150, 5400, 900, 900, 900]);
+    const params = runbook.steps.map((s) => STEP_KINDS.get(s.kind)?.params.parse(s.params));
+    expect(params.slice(0, 3)).toEqual([{ seconds: 0.5 }, { seconds: 1.5 }, { seconds: 30 }]);
+    expect(params[3]).toMatchObject({ intervalSeconds: 0.5, requestTimeoutSeconds: 2 });
+    expect(params[4]).toMatchObject({ timeoutSeconds: 60 });
+  });
+
+  it("that cannot be read are refused at their line, with the forms drctl takes", () => {
+    expect(() =>
+      loadRunbook(
+        STEP_KINDS,
+        file(`${HEAD}  - id: a\n    kind: sleep\n    params:\n      seconds: 5 minutes\n`),
+      ),
+    ).toThrow(
+      /failover\.yaml:9:\d+: .*seconds: expected a duration: .*500ms.*bare number of seconds \(30\); found "5 minutes"/,
+    );
+    expect(() =>
+      loadRunbook(STEP_KINDS, file(`${HEAD}  - id: a\n    kind: sleep\n    timeoutSeconds: 90 s\n`)),
+    ).toThrow(/failover\.yaml:8:\d+: steps\.0\.timeoutSeconds: expected a duration: .*found "90 s"/);
+  });
+});
+
 describe("the step graph", () => {
   const steps = [
     { id: "promote", after: [] },

@@ -3,8 +3,9 @@ import { z } from "zod";
 import { sh } from "../manual.js";
 import type { StepContext, StepKind } from "../step.js";
 import { injected, injectedAtOf } from "./fault.js";
+import { durationField } from "../../util/duration.js";
 
-const seconds = z.number().positive().max(3600);
+const seconds = durationField({ positive: true, max: 3600 });
 
 /** Names a process gets from drctl itself: a step's env: cannot set them. */
 const RESERVED_ENV = ["DRCTL_STEP"];

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { pause, readsNothing, type StepContext, type StepKind } from "../step.js";
 import { comment, sh } from "../manual.js";
 import { urlField } from "../../util/url.js";
+import { durationField } from "../../util/duration.js";
 
 const params = z.strictObject({
   url: urlField({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }),
@@ -10,8 +11,8 @@ const params = z.strictObject({
   expectBody: z.string().optional(),
   /** Passes in a row before the check counts as stable. */
   consecutive: z.number().int().min(1).max(100).default(3),
-  intervalSeconds: z.number().min(0).max(300).default(5),
-  requestTimeoutSeconds: z.number().positive().max(60).default(5),
+  intervalSeconds: durationField({ max: 300 }).default(5),
+  requestTimeoutSeconds: durationField({ positive: true, max: 60 }).default(5),
 });
 type Params = z.infer<typeof params>;
 
