@@ -108,4 +108,14 @@ describe("loadDrill: inputs that fail cleanly, at their line", () => {
       ),
     );
   });
+
+  it("a misspelt fault parameter, at its line, with the closest known one", () => {
+    const text = example.replace(
+      "params: { healthCheck: web-001-1.us-east-1.elb.amazonaws.com, action: invert }",
+      "params:\n    healthChek: web-001-1.us-east-1.elb.amazonaws.com\n    action: invert",
+    );
+    expect(errorOf(text).replace(/^FILE:(\d+):\d+: /, "FILE:$1: ")).toBe(
+      `FILE:${lineOf(text, "healthChek:")}: fault.params.healthChek: unknown parameter of fault.route53-health-check; did you mean \`healthCheck\`? (its parameters: healthCheck, action)`,
+    );
+  });
 });
