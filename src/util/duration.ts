@@ -38,8 +38,13 @@ export function parseDuration(text: string | number): number | undefined {
  * A duration field of a YAML file or a step's parameters, as seconds: a string or a number as
  * parseDuration takes them; `positive` refuses 0; `max` in seconds.
  */
+const DURATION_FIELDS = new WeakSet<object>();
+
+/** Whether a schema is a duration field (the documentation names its type so). */
+export const isDuration = (schema: object): boolean => DURATION_FIELDS.has(schema);
+
 export function durationField(options: { positive?: boolean; max?: number } = {}) {
-  return z.union([z.string(), z.number()], { error: DURATION_EXPECTED }).transform((value, ctx) => {
+  const field = z.union([z.string(), z.number()], { error: DURATION_EXPECTED }).transform((value, ctx) => {
     const seconds = parseDuration(value);
     if (seconds === undefined || (options.positive && seconds <= 0)) {
       ctx.addIssue({ code: "custom", message: `${DURATION_EXPECTED}; found ${JSON.stringify(value)}` });
@@ -54,6 +59,8 @@ export function durationField(options: { positive?: boolean; max?: number } = {}
     }
     return seconds;
   });
+  DURATION_FIELDS.add(field);
+  return field;
 }
 
 /** A number of seconds as people read it: 45 s, 15 min, 2 h 5 min, 3 d. */

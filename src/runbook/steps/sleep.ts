@@ -3,10 +3,15 @@ import { pause, readsNothing, type StepKind } from "../step.js";
 import { sh } from "../manual.js";
 import { durationField, parseDuration } from "../../util/duration.js";
 
-const params = z.strictObject({ seconds: durationField({ max: 3600 }) });
+const params = z.strictObject({
+  seconds: durationField({ max: 3600 }).describe(
+    "How long to wait: a duration (500ms, 90s, 2m30s) or a number of seconds; at most 1h.",
+  ),
+});
 
 export const sleepStep: StepKind<z.infer<typeof params>, undefined> = {
   kind: "sleep",
+  example: { seconds: "30s" },
   description: "waits a number of seconds (for DNS caches, connection draining)",
   permissions: [],
   params,
