@@ -1010,7 +1010,7 @@ describe("bad input: a clear error at plan time, nothing created or deleted", ()
     const before = await ownImageCount();
     const calls = recorder.calls.length;
     const message =
-      /^drctl: examples\/images\/daily.yaml: step "prune-(primary|standby)" \(ec2.prune-images\): params.keep: expected keep of at least 1: keep: 0 could remove every image the standby launches from$/;
+      /^drctl: examples\/images\/daily.yaml:\d+: step "prune-(primary|standby)" \(ec2.prune-images\): params.keep: expected keep of at least 1: keep: 0 could remove every image the standby launches from$/;
     const plan = await drctl("failover", "plan", "--runbook", DAILY, "--set", "keep=0");
     expect(plan.code).toBe(2);
     expect(plan.stderr).toMatch(message);

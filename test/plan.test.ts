@@ -428,7 +428,7 @@ describe("drctl plan", () => {
       const r = await drctl("plan");
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(
-        /drctl\.yaml:8:\d+: applications\.0\.rto: expected a duration such as 90s, 15m/,
+        /drctl\.yaml:8:\d+: applications\.0\.rto: expected a duration: a number with a unit \(500ms, 1\.5s/,
       );
     } finally {
       writeFileSync(configFile, config());

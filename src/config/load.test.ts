@@ -102,6 +102,27 @@ rateLimits:
     expect(err.detail).toMatch(/retry\.maxAttempts: .*number/i);
   });
 
+  it("reads durations in every form: 500ms, 1.5s, 2m30s, 1h30m and a bare number of seconds", () => {
+    const { config } = loadConfigOf(
+      configFile(
+        "applications:\n  - { name: a, rto: 30, rpo: 500ms }\n  - { name: b, rto: 2m30s, rpo: 1.5s }\n  - { name: c, rto: 1h30m, rpo: '90' }\n",
+      ),
+    );
+    expect(config.applications.map((a) => [a.rto, a.rpo])).toEqual([
+      [30, 0.5],
+      [150, 1.5],
+      [5400, 90],
+    ]);
+  });
+
+  it("points at a duration it cannot read, with the forms it takes", () => {
+    const err = errorOf("applications:\n  - name: a\n    rto: 30 minutes\n");
+    expect(err.line).toBe(3);
+    expect(err.detail).toMatch(
+      /applications\.0\.rto: expected a duration: .*500ms.*2m30s.*bare number of seconds \(30\); found "30 minutes"/,
+    );
+  });
+
   it("points at an account key that is not an account id", () => {
     const err = errorOf("accounts:\n  prod:\n    roleArn: arn:aws:iam::222222222222:role/r\n");
     expect(err.line).toBe(2);

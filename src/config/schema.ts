@@ -5,7 +5,7 @@ import { parseStoreLocation } from "./store-location.js";
 import { STRATEGIES, type Suppression } from "../core/scan-result.js";
 import { CRON_EXPECTED, parseCron } from "../util/cron.js";
 import { closest } from "../util/closest.js";
-import { DURATION_EXPECTED, parseDuration } from "../util/duration.js";
+import { durationField } from "../util/duration.js";
 import { glob } from "../util/glob.js";
 import { urlField } from "../util/url.js";
 
@@ -67,15 +67,8 @@ const emailSchema = z.strictObject({
   ses: z.strictObject({ region }).optional(),
 });
 
-/** A duration (15m, 1h30m) in drctl.yaml, as seconds. */
-const duration = z.string({ error: DURATION_EXPECTED }).transform((text, ctx) => {
-  const seconds = parseDuration(text);
-  if (seconds === undefined) {
-    ctx.addIssue({ code: "custom", message: `${DURATION_EXPECTED}, found "${text}"` });
-    return z.NEVER;
-  }
-  return seconds;
-});
+/** A duration (500ms, 15m, 1h30m, 30 for seconds) in drctl.yaml, as seconds. */
+const duration = durationField();
 
 /** Tag key and value pairs, values compared as people type them (case and spaces ignored). */
 const tagMatch = z.record(z.string().min(1), z.string());

@@ -89,4 +89,33 @@ describe("loadDrill: inputs that fail cleanly, at their line", () => {
       .replace(/params: \{ healthCheck: [^}]*\}/, `params: ${params}`);
     expect(errorOf(text)).toMatch(new RegExp(`^FILE:${lineOf(text, "params:")}:\\d+: ${message.source}`));
   });
+
+  it.each([
+    ["rto: 30, rpo: 500ms", { rto: 30, rpo: 0.5 }],
+    ["rto: 1.5s, rpo: 2m30s", { rto: 1.5, rpo: 150 }],
+    ['rto: "1h30m", rpo: "45"', { rto: 5400, rpo: 45 }],
+  ])("targets written as %s", (targets, seconds) => {
+    const file = join(dir, "drill.yaml");
+    writeFileSync(file, example.replace("targets: { rto: 5m, rpo: 1m }", `targets: { ${targets} }`));
+    expect(loadDrill(STEP_KINDS, file).drill.targets).toEqual(seconds);
+  });
+
+  it("a target that is no duration, with the forms drctl takes", () => {
+    const text = example.replace("targets: { rto: 5m, rpo: 1m }", "targets: { rto: 5m, rpo: 1 minute }");
+    expect(errorOf(text)).toMatch(
+      new RegExp(
+        `^FILE:${lineOf(text, "targets:")}:\\d+: targets\\.rpo: expected a duration: a number with a unit \\(500ms, 1\\.5s, 90s, 15m, 1h, 2d\\), units combined from the largest \\(2m30s, 1h30m\\), or a bare number of seconds \\(30\\); found "1 minute"$`,
+      ),
+    );
+  });
+
+  it("a misspelt fault parameter, at its line, with the closest known one", () => {
+    const text = example.replace(
+      "params: { healthCheck: web-001-1.us-east-1.elb.amazonaws.com, action: invert }",
+      "params:\n    healthChek: web-001-1.us-east-1.elb.amazonaws.com\n    action: invert",
+    );
+    expect(errorOf(text).replace(/^FILE:(\d+):\d+: /, "FILE:$1: ")).toBe(
+      `FILE:${lineOf(text, "healthChek:")}: fault.params.healthChek: unknown parameter of fault.route53-health-check; did you mean \`healthCheck\`? (its parameters: healthCheck, action)`,
+    );
+  });
 });

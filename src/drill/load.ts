@@ -4,7 +4,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { parseYamlWithSchema } from "../config/load.js";
 import { ConfigError, InputError } from "../errors.js";
-import { commandProblems, pathLabel } from "../runbook/check.js";
+import { commandProblems, literalProblems, pathLabel } from "../runbook/check.js";
 import { loadRunbook, type LoadedRunbook } from "../runbook/load.js";
 import type { StepKinds } from "../runbook/kinds.js";
 import { closest } from "../util/closest.js";
@@ -78,15 +78,13 @@ function checkFault(drill: DrillFile, at: At, kinds: StepKinds): void {
       `fault.kind: no fault kind "${drill.fault.kind}"${near ? ` (did you mean ${near}?)` : ""}; expected one of ${known.join(", ")}`,
     );
   }
-  const params = kind.params.safeParse(drill.fault.params);
-  if (!params.success) {
-    const issue = params.error.issues[0];
-    const path = (issue?.path ?? []).map((p) => (typeof p === "symbol" ? String(p) : p));
+  // Checked as a runbook's step is: a misspelt key first, with the closest known one.
+  const problem = literalProblems(kind, drill.fault.params)[0];
+  if (problem)
     throw at(
-      ["fault", "params", ...path],
-      `fault.params${path.length ? `.${path.join(".")}` : ""}: ${issue?.message ?? "invalid"} (for ${kind.kind})`,
+      ["fault", "params", ...problem.path],
+      `fault.params${problem.path.length ? `.${pathLabel(problem.path)}` : ""}: ${problem.message}${problem.message.includes(kind.kind) ? "" : ` (for ${kind.kind})`}`,
     );
-  }
   // A value inside a command's shell script would run as code: refused as in a runbook.
   const command = commandProblems(kind, drill.fault.params)[0];
   if (command)

@@ -1,17 +1,10 @@
 import { z } from "zod";
 import { regionCode } from "../aws/regions.js";
-import { DURATION_EXPECTED, parseDuration } from "../util/duration.js";
+import { durationField } from "../util/duration.js";
 import { urlField } from "../util/url.js";
 
-/** A duration (90s, 15m, 1h30m) as seconds; `30 minutes` is refused at its line with what is expected. */
-const duration = z.string({ error: DURATION_EXPECTED }).transform((text, ctx) => {
-  const seconds = parseDuration(text);
-  if (seconds === undefined || seconds <= 0) {
-    ctx.addIssue({ code: "custom", message: `${DURATION_EXPECTED}, found "${text}"` });
-    return z.NEVER;
-  }
-  return seconds;
-});
+/** A duration (500ms, 90s, 15m, 1h30m, 30 for seconds) as seconds; `30 minutes` is refused at its line with what is expected. */
+const duration = durationField({ positive: true });
 
 const region = regionCode;
 

@@ -20,6 +20,8 @@ export interface Problem {
   /** Where in the file: keys and indexes from the document's root. */
   path: YamlPath;
   message: string;
+  /** The problem is the key itself (an unknown one): its line is the key's, not its value's. */
+  atKey?: boolean;
 }
 
 /** "parameters./app/x" or "run[1]": a parameter path as messages show it. */
@@ -60,25 +62,71 @@ function dependsOnReference(params: unknown, path: readonly PropertyKey[]): bool
   return stringsIn(at).some(([text]) => hasReferences(text));
 }
 
-function describeIssue(kind: StepKind<unknown>, params: unknown, issue: z.core.$ZodIssue): string {
+/** The schema inside wrappers (optional, default, a transform's input): what the value is checked against. */
+function unwrapped(schema: z.core.$ZodType): z.core.$ZodType {
+  const def = schema._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
+  if (def.innerType) return unwrapped(def.innerType);
+  if (def.type === "pipe" && def.in) return unwrapped(def.in);
+  return schema;
+}
+
+/** The keys an object at `path` of a kind's parameters may have (none known: []). */
+export function keysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  let at = unwrapped(schema);
+  for (const key of path) {
+    const def = at._zod.def as {
+      type: string;
+      shape?: Record<string, z.core.$ZodType>;
+      element?: z.core.$ZodType;
+      valueType?: z.core.$ZodType;
+    };
+    const next =
+      def.type === "object"
+        ? def.shape?.[String(key)]
+        : def.type === "array"
+          ? def.element
+          : def.type === "record"
+            ? def.valueType
+            : undefined;
+    if (!next) return [];
+    at = unwrapped(next);
+  }
+  const shape = (at._zod.def as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+/** What is wrong with a kind's parameters, one problem per unknown key (at the key), for messages and file:line. */
+export function paramIssueProblems(
+  kind: StepKind<unknown>,
+  params: unknown,
+  issue: z.core.$ZodIssue,
+): Problem[] {
+  const path = issue.path.map((k) => (typeof k === "symbol" ? String(k) : k));
   if (issue.code === "invalid_type" && valueAt(params, issue.path) === undefined)
-    return `missing: ${kind.kind} takes ${issue.expected === "object" ? "an object" : `a ${issue.expected}`} here`;
-  if (issue.code !== "unrecognized_keys") return issue.message;
-  const shape = issue.path.length === 0 ? (kind.params as { shape?: object }).shape : undefined;
-  const known = shape ? Object.keys(shape) : [];
-  return issue.keys
-    .map(
-      (k) =>
-        `unknown parameter "${k}" for ${kind.kind}${didYouMean(k, known)}${known.length ? `; expected ${known.join(", ")}` : ""}`,
-    )
-    .join("; ");
+    return [
+      {
+        path,
+        message: `missing: ${kind.kind} takes ${issue.expected === "object" ? "an object" : `a ${issue.expected}`} here`,
+      },
+    ];
+  if (issue.code !== "unrecognized_keys") return [{ path, message: issue.message }];
+  const known = keysAt(kind.params, issue.path);
+  const which = path.length === 0 ? "its parameters" : "its keys there";
+  return issue.keys.map((k) => {
+    const near = closest(k, known);
+    return {
+      path: [...path, k],
+      atKey: true,
+      message: `unknown parameter of ${kind.kind}${near ? `; did you mean \`${near}\`?` : ""}${known.length ? ` (${which}: ${known.join(", ")})` : ""}`,
+    };
+  });
 }
 
 /**
  * The parameters checked against the kind where they are written literally: a parameter that is
  * (or holds) a reference is checked when it is resolved, at the plan.
  */
-function literalProblems(kind: StepKind<unknown>, params: unknown): Problem[] {
+export function literalProblems(kind: StepKind<unknown>, params: unknown): Problem[] {
   let parsed: ReturnType<StepKind<unknown>["params"]["safeParse"]>;
   try {
     parsed = kind.params.safeParse(params);
@@ -92,10 +140,7 @@ function literalProblems(kind: StepKind<unknown>, params: unknown): Problem[] {
   return [...parsed.error.issues]
     .sort((a, b) => first(a) - first(b))
     .filter((issue) => issue.code === "unrecognized_keys" || !dependsOnReference(params, issue.path))
-    .map((issue) => ({
-      path: issue.path.map((k) => (typeof k === "symbol" ? String(k) : k)),
-      message: describeIssue(kind, params, issue),
-    }));
+    .flatMap((issue) => paramIssueProblems(kind, params, issue));
 }
 
 /**
@@ -153,8 +198,9 @@ function referenceProblem(
 export function runbookProblems(runbook: Runbook, kinds: StepKinds): Problem[] {
   const problems: Problem[] = [];
   runbook.steps.forEach((step, i) => {
-    const at = (path: YamlPath, message: string) =>
+    const at = (path: YamlPath, message: string, atKey?: boolean) =>
       problems.push({
+        atKey,
         path: ["steps", i, "params", ...path],
         message: `steps[${i}].params${path.length ? `.${pathLabel(path)}` : ""}: ${message}`,
       });
@@ -180,7 +226,7 @@ export function runbookProblems(runbook: Runbook, kinds: StepKinds): Problem[] {
         if (problem) at(path, problem);
       }
     }
-    for (const p of literalProblems(kind, step.params)) at(p.path, p.message);
+    for (const p of literalProblems(kind, step.params)) at(p.path, p.message, p.atKey);
   });
   return problems;
 }

@@ -5,7 +5,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
 import { criticalPath, waves } from "./dag.js";
+import type { AwsClients } from "../aws/client-factory.js";
 import { loadRunbook } from "./load.js";
+import { Secrets } from "./secrets.js";
+import { paramsOf } from "./step-params.js";
 
 function file(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), "drctl-runbook-")), "failover.yaml");
@@ -57,6 +60,36 @@ describe("runbook files", () => {
       expect(e.message).toMatch(message);
       expect([e.line, e.column]).toEqual([line, column]);
     }
+  });
+});
+
+describe("durations in a runbook", () => {
+  it("are read in every form: a step's timeout and a kind's seconds", () => {
+    const { runbook } = loadRunbook(
+      STEP_KINDS,
+      file(
+        `${HEAD}  - id: a\n    kind: sleep\n    params: { seconds: 500ms }\n    timeoutSeconds: 2m30s\n  - id: b\n    kind: sleep\n    params: { seconds: 1.5s }\n    timeoutSeconds: 1h30m\n  - id: c\n    kind: sleep\n    params: { seconds: 30 }\n  - id: d\n    kind: http.check\n    params: { url: "https://example.com/", intervalSeconds: 500ms, requestTimeoutSeconds: "2" }\n  - id: e\n    kind: fault.command\n    params: { run: "true", revert: "true", timeoutSeconds: 1m }\n`,
+      ),
+    );
+    expect(runbook.steps.map((s) => s.timeoutSeconds)).toEqual([150, 5400, 900, 900, 900]);
+    const params = runbook.steps.map((s) => STEP_KINDS.get(s.kind)?.params.parse(s.params));
+    expect(params.slice(0, 3)).toEqual([{ seconds: 0.5 }, { seconds: 1.5 }, { seconds: 30 }]);
+    expect(params[3]).toMatchObject({ intervalSeconds: 0.5, requestTimeoutSeconds: 2 });
+    expect(params[4]).toMatchObject({ timeoutSeconds: 60 });
+  });
+
+  it("that cannot be read are refused at their line, with the forms drctl takes", () => {
+    expect(() =>
+      loadRunbook(
+        STEP_KINDS,
+        file(`${HEAD}  - id: a\n    kind: sleep\n    params:\n      seconds: 5 minutes\n`),
+      ),
+    ).toThrow(
+      /failover\.yaml:9:\d+: .*seconds: expected a duration: .*500ms.*bare number of seconds \(30\); found "5 minutes"/,
+    );
+    expect(() =>
+      loadRunbook(STEP_KINDS, file(`${HEAD}  - id: a\n    kind: sleep\n    timeoutSeconds: 90 s\n`)),
+    ).toThrow(/failover\.yaml:8:\d+: steps\.0\.timeoutSeconds: expected a duration: .*found "90 s"/);
   });
 });
 
@@ -157,13 +190,73 @@ describe("references are checked when a runbook is loaded, before any plan", () 
   });
 
   it("refuses a literal parameter its kind refuses, and leaves one that is a reference to its plan", () => {
-    expect(refusal(`${HEAD}  - id: a\n    kind: sleep\n    params: { secnds: 1 }\n`).message).toBe(
-      'steps[0].params: unknown parameter "secnds" for sleep (did you mean "seconds"?); expected seconds',
-    );
+    expect(refusal(`${HEAD}  - id: a\n    kind: sleep\n    params: { secnds: 1 }\n`)).toEqual({
+      line: 8,
+      column: 15,
+      message:
+        "steps[0].params.secnds: unknown parameter of sleep; did you mean `seconds`? (its parameters: seconds)",
+    });
     const deferred = `${HEAD.replace("steps:\n", "config: { wait: 1 }\nsteps:\n")}  - id: a\n    kind: sleep\n    params: { seconds: "\${config.wait}" }\n`;
     expect(loadRunbook(STEP_KINDS, file(deferred)).runbook.steps[0]?.params).toEqual({
       seconds: "${config.wait}",
     });
+  });
+});
+
+describe("parameters are checked when a runbook is loaded, at the line of the key", () => {
+  const SCALE = (params: string) =>
+    `${HEAD.replace("steps:\n", "config: { group: web, count: two }\nsteps:\n")}  - id: scale\n    kind: autoscaling.set-capacity\n    params:\n${params}`;
+
+  it("refuses a misspelt parameter at its own line, naming the closest known one, before what it misspells is missing", () => {
+    expect(
+      refusal(SCALE('      group: "${config.group}"\n      min: 1\n      desried: 2\n      max: 3\n')),
+    ).toEqual({
+      line: 12,
+      column: 7,
+      message:
+        "steps[0].params.desried: unknown parameter of autoscaling.set-capacity; did you mean `desired`? (its parameters: group, min, desired, max, waitInService)",
+    });
+  });
+
+  it("refuses an unknown key inside a parameter, naming the closest key there", () => {
+    const text = `${HEAD}  - id: dns\n    kind: route53.change-records\n    params:\n      zone: Z1\n      records:\n        - name: app.example.com\n          type: CNAME\n          values: [b.example.com]\n          tll: 30\n`;
+    expect(refusal(text)).toEqual({
+      line: 14,
+      column: 11,
+      message: expect.stringMatching(
+        /^steps\[0\]\.params\.records\[0\]\.tll: unknown parameter of route53\.change-records; did you mean `ttl`\? \(its keys there: name, type, .*ttl\)$/,
+      ) as unknown,
+    });
+  });
+
+  it("refuses a literal of the wrong type at its line", () => {
+    expect(
+      refusal(SCALE("      group: web\n      min: 1\n      desired: two\n      max: 3\n")),
+    ).toMatchObject({
+      line: 12,
+      column: 16,
+      message: expect.stringMatching(
+        /^steps\[0\]\.params\.desired: .*expected number, received string/,
+      ) as unknown,
+    });
+  });
+
+  it("a reference whose value has the wrong type is refused when it is resolved, with the file and line", async () => {
+    const path = file(
+      SCALE('      group: web\n      min: 1\n      desired: "${config.count}"\n      max: 3\n'),
+    );
+    const loaded = loadRunbook(STEP_KINDS, path);
+    const step = loaded.runbook.steps[0];
+    const kind = STEP_KINDS.get("autoscaling.set-capacity");
+    if (!step || !kind) return expect.unreachable();
+    const secrets = new Secrets();
+    await expect(
+      paramsOf(step, kind, loaded, {} as AwsClients, "us-west-2", secrets, () => undefined),
+    ).rejects.toThrow(
+      new RegExp(
+        `^${path.replace(/[.]/g, "\\.")}:12: step "scale" \\(autoscaling\\.set-capacity\\): params\\.desired: .*expected number, received string$`,
+      ),
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { LineCounter, parseDocument } from "yaml";
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
 import { parseYamlWithSchema } from "../config/load.js";
 import { ConfigError, InputError } from "../errors.js";
 import { runbookProblems, type Problem, type YamlPath } from "./check.js";
@@ -25,14 +25,29 @@ export interface LoadedRunbook {
   fingerprints?: Record<string, string>;
   /** The step kinds it was checked against, and that plan, run and undo its steps. */
   kinds: StepKinds;
+  /**
+   * "file:line" of a path in its text (a step's parameter found wrong once resolved); absent for
+   * a runbook made in code.
+   */
+  lineOf?(path: YamlPath): string;
 }
 
-/** file:line:column of a path in the YAML text (the nearest existing ancestor). */
-function configError(text: string, file: string, problem: Problem): ConfigError {
+/** Where the key a path ends with is written (an unknown key is pointed at, not its value). */
+function keyOffset(doc: Document, path: YamlPath): number | undefined {
+  const key = path.at(-1);
+  if (typeof key !== "string") return undefined;
+  const map = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+  const pair = isMap(map) ? map.items.find((p) => isScalar(p.key) && String(p.key.value) === key) : undefined;
+  return pair && isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+}
+
+/** Line and column of a path in the YAML text (the nearest existing ancestor). */
+function positionOf(text: string, problem: Problem): { line: number; col: number } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
-  let offset = 0;
-  for (let depth = problem.path.length; depth >= 0; depth--) {
+  const atKey = problem.atKey ? keyOffset(doc, problem.path) : undefined;
+  let offset = atKey ?? 0;
+  for (let depth = atKey === undefined ? problem.path.length : -1; depth >= 0; depth--) {
     const node = depth === 0 ? doc.contents : doc.getIn(problem.path.slice(0, depth), true);
     const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
     if (range) {
@@ -40,7 +55,12 @@ function configError(text: string, file: string, problem: Problem): ConfigError 
       break;
     }
   }
-  const pos = lines.linePos(offset);
+  return lines.linePos(offset);
+}
+
+/** file:line:column of a problem in the YAML text. */
+function configError(text: string, file: string, problem: Problem): ConfigError {
+  const pos = positionOf(text, problem);
   return new ConfigError(file, pos.line, pos.col, problem.message);
 }
 
@@ -120,5 +140,6 @@ export function loadRunbook(
     set: overrides,
     kinds,
     fingerprints: Object.fromEntries(runbook.steps.map((s) => [s.id, stepFingerprint(runbook, s)])),
+    lineOf: (path) => `${file}:${positionOf(text, { path, message: "" }).line}`,
   };
 }

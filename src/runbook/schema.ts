@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { regionCode } from "../aws/regions.js";
+import { durationField } from "../util/duration.js";
 
 /** A value: a literal, or a reference resolved at run time (${steps.ID.outputs.KEY}, ${config.KEY}, ${ssm:/path}). */
 const value = z.union([z.string(), z.number(), z.boolean()]);
@@ -23,12 +24,8 @@ export const stepSchema = z.strictObject({
     )
     .default({}),
   after: z.array(z.string()).default([]),
-  timeoutSeconds: z
-    .number()
-    .int()
-    .positive()
-    .max(24 * 3600)
-    .default(900),
+  /** How long the step may take: a duration (90s, 15m, 1h30m) or a number of seconds. */
+  timeoutSeconds: durationField({ positive: true, max: 24 * 3600 }).default(900),
   retries: z.number().int().min(0).max(10).default(0),
   /**
    * What a failure does to the rest of the run: stop it, let the independent steps go on, or stop

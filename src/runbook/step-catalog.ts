@@ -1,6 +1,9 @@
 import { iamActionsInOrder } from "../aws/services.js";
 import { REFERENCE_PERMISSIONS } from "./resolve.js";
+import { stringify } from "yaml";
 import type { StepKinds } from "./kinds.js";
+import type { StepKind } from "./step.js";
+import { paramDocs } from "./step-params-doc.js";
 
 /** docs/runbook-steps.md: every step kind, what it does, its outputs, how it is undone and reconciled, its IAM actions. */
 export function stepsMarkdown(catalogue: StepKinds): string {
@@ -45,5 +48,43 @@ export function stepsMarkdown(catalogue: StepKinds): string {
         } |`,
     ),
     "",
+    "## Parameters",
+    "",
+    "Each kind's parameters, from its schema: an unknown parameter is refused when the runbook is loaded, at its",
+    "line, with the closest known one. A duration takes `500ms`, `90s`, `2m30s`, `1h30m` or a number of seconds.",
+    "Each example is loaded by a test through the runbook loader.",
+    "",
+    ...kinds.flatMap(paramsSection),
   ].join("\n");
+}
+
+/** A kind's example as one step of a runbook's steps: list (YAML). */
+export function exampleStep(kind: StepKind<unknown>): string {
+  const step = {
+    id: `example-${kind.kind.replace(/[^a-z0-9]+/g, "-")}`,
+    kind: kind.kind,
+    params: kind.example ?? {},
+  };
+  return stringify([step], { lineWidth: 0 });
+}
+
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+function paramsSection(kind: StepKind<unknown>): string[] {
+  const params = paramDocs(kind.params);
+  return [
+    `### \`${kind.kind}\``,
+    "",
+    ...(params.length
+      ? [
+          "| Parameter | Type | Required or default | What it means |",
+          "| --- | --- | --- | --- |",
+          ...params.map(
+            (p) => `| \`${p.name}\` | ${p.type} | ${p.presence} | ${cell(p.description ?? "")} |`,
+          ),
+        ]
+      : ["No parameters."]),
+    "",
+    ...(kind.example ? ["```yaml", exampleStep(kind).trimEnd(), "```", ""] : []),
+  ];
 }

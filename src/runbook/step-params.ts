@@ -7,6 +7,7 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { AwsClients } from "../aws/client-factory.js";
 import { awsErrorCode } from "../aws/errors.js";
 import { InputError } from "../errors.js";
+import { paramIssueProblems, pathLabel } from "./check.js";
 import type { LoadedRunbook } from "./load.js";
 import { resolveParams, type ValueSources } from "./resolve.js";
 import type { StepSpec } from "./schema.js";
@@ -68,8 +69,12 @@ export async function paramsOf(
   const parsed = kind.params.safeParse(resolved.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    const problem = issue ? paramIssueProblems(kind, resolved.value, issue)[0] : undefined;
+    const path = problem?.path ?? [];
+    const index = loaded.runbook.steps.findIndex((s) => s.id === step.id);
+    const where = index >= 0 && loaded.lineOf ? loaded.lineOf(["steps", index, "params", ...path]) : file;
     throw new InputError(
-      `${file}: step "${step.id}" (${step.kind}): params.${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`,
+      `${where}: step "${step.id}" (${step.kind}): params${path.length ? `.${pathLabel(path)}` : ""}: ${problem?.message ?? "invalid"}`,
     );
   }
   const journal = structuredClone(resolved.journal) as Record<string, unknown>;

@@ -91,6 +91,11 @@ export interface StepKind<P, B = unknown> {
   /** The AWS operations it calls: its IAM actions, the README's table and the policy derive from these. */
   permissions: AwsOperation[];
   params: z.ZodType<P>;
+  /**
+   * One step's parameters as a runbook writes them: docs/runbook-steps.md shows it, and a test
+   * loads it through the runbook loader, so every example is valid.
+   */
+  example?: Record<string, unknown>;
   /** The keys settle() returns (documented, and used to carry references over into a failback). */
   outputs: string[];
   /**

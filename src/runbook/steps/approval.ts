@@ -2,11 +2,17 @@ import { z } from "zod";
 import { waitFor, type StepKind } from "../step.js";
 import { comment } from "../manual.js";
 
-const params = z.strictObject({ message: z.string().min(1) });
+const params = z.strictObject({
+  message: z
+    .string()
+    .min(1)
+    .describe("What the person approves: shown in the plan, the run and `drctl runbook approve`."),
+});
 
 /** Waits for a person: `drctl runbook approve RUN STEP`, or the step's timeout (then the run stops, resumable). */
 export const approvalStep: StepKind<z.infer<typeof params>, undefined> = {
   kind: "approval",
+  example: { message: "the standby serves: switch DNS to it?" },
   description: "waits until an operator approves with drctl runbook approve RUN STEP, or the step times out",
   permissions: [],
   params,

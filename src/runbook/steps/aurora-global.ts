@@ -117,6 +117,7 @@ async function moveWriter(
 /** One kind of writer move: a planned switchover or an unplanned failover. */
 export function writerMoveStep<P extends { globalCluster: string; targetCluster: string }>(spec: {
   kind: string;
+  example?: Record<string, unknown>;
   description: string;
   action: WriterMove;
   how: string;
@@ -129,6 +130,7 @@ export function writerMoveStep<P extends { globalCluster: string; targetCluster:
   });
   return {
     kind: spec.kind,
+    ...(spec.example ? { example: spec.example } : {}),
     description: spec.description,
     permissions: ops("RDS", "DescribeGlobalClusters", spec.action),
     params: spec.params,

@@ -17,12 +17,17 @@ import { nameOrAny } from "./grants.js";
 import { aws, comment } from "../manual.js";
 
 const params = z.strictObject({
-  group: z.string().min(1),
-  min: z.number().int().min(0),
-  desired: z.number().int().min(0),
-  max: z.number().int().min(0),
+  group: z.string().min(1).describe("The Auto Scaling group's name, in the step's region."),
+  min: z.number().int().min(0).describe("The minimum size to set."),
+  desired: z.number().int().min(0).describe("The desired capacity to set (min <= desired <= max)."),
+  max: z.number().int().min(0).describe("The maximum size to set."),
   /** Wait until this many instances are InService (default: desired). */
-  waitInService: z.number().int().min(0).optional(),
+  waitInService: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("Wait until this many instances are InService (default: desired)."),
 });
 type Params = z.infer<typeof params>;
 export interface Capacity {
@@ -68,6 +73,7 @@ export function restoreCapacity(group: string, out: Record<string, string>) {
 /** Sets min, desired and max; its outputs are the capacity it found, which a failback restores. */
 export const autoscalingSetCapacityStep: StepKind<Params, Capacity> = {
   kind: "autoscaling.set-capacity",
+  example: { group: "web-standby", min: 2, desired: 4, max: 8 },
   description: "sets an Auto Scaling group's min, desired and max, and waits for InService instances",
   permissions: ops("AutoScaling", "DescribeAutoScalingGroups", "UpdateAutoScalingGroup"),
   params,

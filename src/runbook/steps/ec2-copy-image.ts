@@ -37,20 +37,27 @@ const copyName = (p: Record<string, unknown>): unknown =>
 
 const params = z.strictObject({
   /** The image to copy: its id in sourceRegion (usually ${steps.ID.outputs.imageId}). */
-  source: z.string().min(1),
-  sourceRegion: z.string().min(1),
+  source: z
+    .string()
+    .min(1)
+    .describe("The image to copy: its id in sourceRegion (usually ${steps.ID.outputs.imageId})."),
+  sourceRegion: z.string().min(1).describe("The region the source image is in."),
   /** The copy's name (default: the source's). */
-  name: z.string().min(3).max(128).optional(),
-  description: z.string().max(255).optional(),
+  name: z.string().min(3).max(128).optional().describe("The copy's name (default: the source's)."),
+  description: z.string().max(255).optional().describe("The copy's description."),
   /** The KMS key (id, ARN or alias/NAME) in the step's region; default: the region's default EBS key. */
   kmsKeyId: z
     .string()
     .optional()
-    .transform((k) => (k === "" ? undefined : k)),
+    .transform((k) => (k === "" ? undefined : k))
+    .describe("The KMS key (id, ARN or alias/NAME) in the step's region the copy is encrypted with."),
   /** Carry the source's own tags over to the copy and its snapshots (default true). */
-  copyTags: z.boolean().default(true),
+  copyTags: z
+    .boolean()
+    .default(true)
+    .describe("Carry the source's own tags over to the copy and its snapshots."),
   /** More tags for the copy and its snapshots. */
-  tags: userTags,
+  tags: userTags.describe("More tags for the copy and its snapshots."),
 });
 type Params = z.infer<typeof params>;
 
@@ -127,6 +134,12 @@ function copyTags(ctx: StepContext, p: Params, source: FoundImage | undefined): 
 /** Copies an image into the step's region (the standby), encrypted, tagged, once per run. */
 export const ec2CopyImageStep: StepKind<Params, Before> = {
   kind: "ec2.copy-image",
+  example: {
+    source: "ami-0123456789abcdef0",
+    sourceRegion: "us-east-1",
+    kmsKeyId: "alias/aws/ebs",
+    tags: { "drctl-image": "web" },
+  },
   description:
     "copies an AMI into the step's region (the standby), encrypted with a given KMS key or the region's default EBS key, with the source's tags carried over and `drctl:source-image-id`, `drctl:source-region` and `drctl:source-creation-date` added, on the image and its snapshots; its client token is made of the run and step, so a retried or resumed step never makes a second copy; waits until the copy is available. Checked before the run starts: a KMS key that does not exist in the region copies (and creates) nothing",
   permissions: [

@@ -27,20 +27,38 @@ const params = z
     instance: z
       .string()
       .regex(/^i-[0-9a-f]+$/, { message: "expected an instance id i-..." })
-      .optional(),
+      .optional()
+      .describe("The instance to image (its id); or autoScalingGroup."),
     /** Or an Auto Scaling group: one of its InService, Healthy instances, chosen by `pick`. */
-    autoScalingGroup: z.string().min(1).optional(),
+    autoScalingGroup: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Or an Auto Scaling group: one of its InService, Healthy instances, chosen by pick."),
     /** oldest: the instance launched first (serving the longest); newest: the one launched last. Ties: the lowest id. */
-    pick: z.enum(["oldest", "newest"]).default("oldest"),
+    pick: z
+      .enum(["oldest", "newest"])
+      .default("oldest")
+      .describe(
+        "With autoScalingGroup: oldest (the instance launched first) or newest; ties go to the lowest id.",
+      ),
     /** The image's name is NAME-<the run's time and id>: unique per run, the same on every attempt. */
-    name: z.string().regex(/^[A-Za-z0-9()[\]./'@_-]{3,100}$/, {
-      message: "expected 3 to 100 letters, digits or ( ) [ ] . / ' @ _ -",
-    }),
-    description: z.string().max(255).optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9()[\]./'@_-]{3,100}$/, {
+        message: "expected 3 to 100 letters, digits or ( ) [ ] . / ' @ _ -",
+      })
+      .describe(
+        "The image's name prefix: the image is NAME-<the run's time and id>, unique per run and the same on every attempt.",
+      ),
+    description: z.string().max(255).optional().describe("The image's description."),
     /** The instance keeps running unless asked: true reboots it for a consistent file system. */
-    reboot: z.boolean().default(false),
+    reboot: z
+      .boolean()
+      .default(false)
+      .describe("Reboot the instance for a consistent file system (default: it keeps running)."),
     /** Tags of the image and its snapshots (a prune finds them by these). */
-    tags: userTags,
+    tags: userTags.describe("Tags of the image and its snapshots (a prune finds them by these)."),
   })
   .refine((p) => (p.instance === undefined) !== (p.autoScalingGroup === undefined), {
     message: "expected either instance or autoScalingGroup",
@@ -119,6 +137,7 @@ async function read(ctx: StepContext, p: Params): Promise<Before> {
 /** Creates an image of an instance (or of one InService instance of a group) and waits until it is available. */
 export const ec2CreateImageStep: StepKind<Params, Before> = {
   kind: "ec2.create-image",
+  example: { autoScalingGroup: "web-primary", name: "web-daily", tags: { "drctl-image": "web" } },
   description:
     "creates an AMI of an instance, or of one InService, Healthy instance of an Auto Scaling group chosen by a stated rule (`pick: oldest` or `newest`), without a reboot unless `reboot: true`; the image and its snapshots carry the step's tags; waits until it is available. Checked before the run starts: a group with no InService instance creates nothing",
   permissions: [

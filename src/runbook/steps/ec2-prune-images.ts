@@ -25,20 +25,37 @@ import { imagesInUse, sharedWith, UsageUnreadable, type Uses } from "./ec2-image
 
 const params = z.strictObject({
   /** Images carrying every one of these tags are the ones pruned (at least one: never every image). */
-  tags: userTags.refine((t) => Object.keys(t).length > 0, {
-    message: "expected at least one tag: a prune without a tag filter would judge every image of the region",
-  }),
+  tags: userTags
+    .refine((t) => Object.keys(t).length > 0, {
+      message:
+        "expected at least one tag: a prune without a tag filter would judge every image of the region",
+    })
+    .describe(
+      "Images carrying every one of these tags are the ones judged (at least one tag: never every image).",
+    ),
   /** Images older than this many days go (once more than `keep` are left). */
-  olderThanDays: z.number().positive(),
+  olderThanDays: z
+    .number()
+    .positive()
+    .describe("Images older than this many days go (once more than keep are left)."),
   /** The newest images always kept, whatever their age. */
-  keep: z.number().int().min(1, {
-    message: "expected keep of at least 1: keep: 0 could remove every image the standby launches from",
-  }),
+  keep: z
+    .number()
+    .int()
+    .min(1, {
+      message: "expected keep of at least 1: keep: 0 could remove every image the standby launches from",
+    })
+    .describe("The newest images always kept, whatever their age (at least 1)."),
   /**
    * Prune images shared with another account, an organization or unit, or the public, too.
    * Default: a shared image is kept (someone else may launch from it, and drctl cannot see who).
    */
-  includeShared: z.boolean().default(false),
+  includeShared: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Prune images shared with another account, an organization or the public too (default: a shared image is kept).",
+    ),
 });
 type Params = z.infer<typeof params>;
 
@@ -188,6 +205,7 @@ const showImage = (i: Candidate, now: number) =>
 /** Deregisters old images matching a tag filter (never the newest K, never one in use), then deletes their snapshots. */
 export const ec2PruneImagesStep: StepKind<Params, Before> = {
   kind: "ec2.prune-images",
+  example: { tags: { "drctl-image": "web" }, olderThanDays: 14, keep: 3 },
   description:
     "deregisters the images matching a tag filter that are older than N days, then deletes their snapshots. Always kept: the newest K; every image an instance (in any state but terminated) was launched from; every image a launch template version would launch that is `$Default`, `$Latest` or named by number by an Auto Scaling group (its own, mixed-instances or override template), an EC2 Fleet or a Spot Fleet request (or named directly by a fleet's override or launch specification), directly or through `resolve:ssm:NAME`; a launch configuration's image; an image an SSM parameter the runbook writes or reads holds, in any region the runbook names; the source of a copy still being made; and, unless `includeShared: true`, an image shared with another account, an organization or unit, or the public. A read that fails (denied, throttled) fails the step and prunes nothing. The dry run lists each image that would go with its snapshots, and each kept image with what uses it. Checked before the run starts: `keep: 0` is refused",
   permissions: [

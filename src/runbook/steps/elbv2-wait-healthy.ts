@@ -11,8 +11,8 @@ import { aws, comment, targetGroupArn } from "../manual.js";
 
 const params = z.strictObject({
   /** The target group's ARN or name. */
-  targetGroup: z.string().min(1),
-  minHealthy: z.number().int().min(1).default(1),
+  targetGroup: z.string().min(1).describe("The target group's ARN or name."),
+  minHealthy: z.number().int().min(1).default(1).describe("How many healthy targets to wait for."),
 });
 type Params = z.infer<typeof params>;
 
@@ -43,6 +43,7 @@ const HEALTHY = 'length(TargetHealthDescriptions[?TargetHealth.State==`"healthy"
 /** Waits until a target group has at least N healthy targets. */
 export const elbv2WaitHealthyStep: StepKind<Params, { healthy: number; total: number }> = {
   kind: "elbv2.wait-healthy",
+  example: { targetGroup: "web-standby", minHealthy: 2 },
   description: "waits until a load balancer target group has at least N healthy targets",
   permissions: ops("ELBv2", "DescribeTargetGroups", "DescribeTargetHealth"),
   params,

@@ -15,7 +15,9 @@ import {
 import { injected, injectedAtOf } from "./fault.js";
 import { nameOrAny } from "./grants.js";
 
-const params = z.strictObject({ group: z.string().min(1) });
+const params = z.strictObject({
+  group: z.string().min(1).describe("The Auto Scaling group's name: set to min 0, desired 0 (max kept)."),
+});
 type Params = z.infer<typeof params>;
 const zero = (c: Capacity) => c.min === 0 && c.desired === 0;
 
@@ -38,6 +40,7 @@ async function autoScalingGroupsTargets(
 /** Sets an Auto Scaling group to zero instances (min 0, desired 0; max kept): the tier is gone. */
 export const faultAutoscalingZeroStep: StepKind<Params, Capacity> = {
   kind: "fault.autoscaling-zero",
+  example: { group: "web-primary" },
   description: "fault: sets an Auto Scaling group to zero instances (min 0, desired 0, max kept)",
   permissions: ops("AutoScaling", "DescribeAutoScalingGroups", "UpdateAutoScalingGroup"),
   targets: autoScalingGroupsTargets,

@@ -3,8 +3,9 @@ import { z } from "zod";
 import { sh } from "../manual.js";
 import type { StepContext, StepKind } from "../step.js";
 import { injected, injectedAtOf } from "./fault.js";
+import { durationField } from "../../util/duration.js";
 
-const seconds = z.number().positive().max(3600);
+const seconds = durationField({ positive: true, max: 3600 });
 
 /** Names a process gets from drctl itself: a step's env: cannot set them. */
 const RESERVED_ENV = ["DRCTL_STEP"];
@@ -91,14 +92,24 @@ export function runCommand(
 
 const params = z.strictObject({
   /** Injects the fault; exit 0 is success. */
-  run: command,
+  run: command.describe(
+    "The command that injects the fault (exit 0 is success): a shell script (run with sh -c, no references in it) or a list, a program and its arguments.",
+  ),
   /** Removes it: the undo. */
-  revert: command,
+  revert: command.describe("The command that removes the fault: the step's undo (same forms as run)."),
   /** Exits 0 while the fault is in place: how a step in doubt is told (without it, a person tells). */
-  check: command.optional(),
+  check: command
+    .optional()
+    .describe(
+      "A command that exits 0 while the fault is in place: how a step in doubt is decided (without it, a person decides).",
+    ),
   /** Environment variables of run, revert and check (and of the undo). */
-  env,
-  timeoutSeconds: seconds.default(300),
+  env: env.describe(
+    "Environment variables of run, revert and check (and of the undo): NAME -> value; values may be references, SecureStrings included.",
+  ),
+  timeoutSeconds: seconds
+    .default(300)
+    .describe("How long each command may run: a duration or a number of seconds; at most 1h."),
 });
 type Params = z.infer<typeof params>;
 
@@ -115,6 +126,13 @@ async function mustRun(
 /** A fault drctl cannot make itself: a command that injects it and one that reverts it. */
 export const faultCommandStep: StepKind<Params, undefined> = {
   kind: "fault.command",
+  example: {
+    run: ["./chaos.sh", "block", "--port", "5432"],
+    revert: ["./chaos.sh", "unblock", "--port", "5432"],
+    check: "./chaos.sh status | grep -q blocked",
+    env: { TARGET: "orders.primary.example.internal" },
+    timeoutSeconds: "2m",
+  },
   description:
     "fault: runs a command that injects it (and, as its undo, one that reverts it): a shell script (sh -c) without references, or a program and its arguments; values reach a script as environment variables (env:)",
   permissions: [],
@@ -158,16 +176,27 @@ export const faultCommandStep: StepKind<Params, undefined> = {
 };
 
 const commandParams = z.strictObject({
-  run: command,
+  run: command.describe(
+    "The command to run (exit 0 is success): a shell script (run with sh -c, no references in it) or a list, a program and its arguments.",
+  ),
   /** Exits 0 while what `run` undoes is still there: a step in doubt is redone when it does. */
-  notCheck: command.optional(),
-  env,
-  timeoutSeconds: seconds.default(300),
+  notCheck: command
+    .optional()
+    .describe(
+      "A command that exits 0 while what run undoes is still there: a step in doubt is redone when it does.",
+    ),
+  env: env.describe(
+    "Environment variables of run and notCheck: NAME -> value; values may be references, SecureStrings included.",
+  ),
+  timeoutSeconds: seconds
+    .default(300)
+    .describe("How long each command may run: a duration or a number of seconds; at most 1h."),
 });
 
 /** Runs a command (the undo of fault.command). */
 export const commandStep: StepKind<z.infer<typeof commandParams>, undefined> = {
   kind: "command",
+  example: { run: ["./chaos.sh", "unblock", "--port", "5432"], timeoutSeconds: "1m" },
   description:
     "runs a command (exit 0 is success), such as the revert of fault.command: a shell script (sh -c) without references, or a program and its arguments; values reach a script as environment variables (env:)",
   permissions: [],

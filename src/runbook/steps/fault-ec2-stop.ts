@@ -22,7 +22,7 @@ import { injected, injectedAtOf } from "./fault.js";
 const ids = z.array(z.string().regex(/^i-[0-9a-f]+$/, { message: "expected instance ids i-..." })).min(1);
 const params = z
   .strictObject({
-    instances: ids.optional(),
+    instances: ids.optional().describe("The instances to stop, by id; or tags."),
     /** Instances carrying all these tags (running ones), instead of ids (at least one: never every instance). */
     tags: z
       .record(z.string().min(1), z.string())
@@ -30,9 +30,10 @@ const params = z
         message:
           "expected at least one tag: a selector without a tag would stop every instance of the region",
       })
-      .optional(),
+      .optional()
+      .describe("Or the running instances carrying all these tags (at least one: never every instance)."),
     /** Wait until they are stopped (default true). */
-    wait: z.boolean().default(true),
+    wait: z.boolean().default(true).describe("Wait until they are stopped."),
   })
   .refine((p) => (p.instances === undefined) !== (p.tags === undefined), {
     message: "expected instances or tags (one of them)",
@@ -103,6 +104,7 @@ async function instancesTargets(
 /** Stops instances (by id, or the running ones carrying tags); its inverse starts those it stopped. */
 export const faultEc2StopStep: StepKind<Params, Instance[]> = {
   kind: "fault.ec2-stop",
+  example: { tags: { app: "shop", tier: "web" } },
   description:
     "fault: stops EC2 instances (by id, or the running ones with some tags) and waits until stopped",
   permissions: ops("EC2", "DescribeInstances", "StopInstances", "StartInstances"),
@@ -152,11 +154,12 @@ export const faultEc2StopStep: StepKind<Params, Instance[]> = {
         : [{ kind: "ec2.start-instances", params: { instances: out.stopped.split(",") } }],
 };
 
-const startParams = z.strictObject({ instances: ids });
+const startParams = z.strictObject({ instances: ids.describe("The instances to start, by id.") });
 
 /** Starts instances and waits until they run: the undo of fault.ec2-stop. */
 export const ec2StartInstancesStep: StepKind<z.infer<typeof startParams>, Instance[]> = {
   kind: "ec2.start-instances",
+  example: { instances: ["i-0123456789abcdef0"] },
   description: "starts EC2 instances and waits until they are running (the undo of fault.ec2-stop)",
   permissions: ops("EC2", "DescribeInstances", "StartInstances"),
   params: startParams,

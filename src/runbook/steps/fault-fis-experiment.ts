@@ -21,7 +21,7 @@ const CREATED_BY = "drctl:created-by";
 
 const params = z.strictObject({
   /** The experiment template's id (EXT...). */
-  template: z.string().min(1),
+  template: z.string().min(1).describe("The FIS experiment template's id (EXT...)."),
 });
 type Params = z.infer<typeof params>;
 
@@ -98,6 +98,7 @@ async function fisTemplateTargets(
 /** Starts an AWS FIS experiment from a template and waits until its actions run. */
 export const faultFisExperimentStep: StepKind<Params, Before> = {
   kind: "fault.fis-experiment",
+  example: { template: "EXT1a2b3c4d5e6f7" },
   description:
     "fault: starts an AWS FIS experiment from a template (its actions are the fault) and waits until it runs",
   permissions: ops(
@@ -192,11 +193,17 @@ export const faultFisExperimentStep: StepKind<Params, Before> = {
       : undefined,
 };
 
-const stopParams = z.strictObject({ experiment: z.string().min(1) });
+const stopParams = z.strictObject({
+  experiment: z
+    .string()
+    .min(1)
+    .describe("The experiment's id (EXP...), usually ${steps.ID.outputs.experimentId}."),
+});
 
 /** Stops an FIS experiment (its actions roll back as FIS defines) and waits until it has ended. */
 export const fisStopExperimentStep: StepKind<z.infer<typeof stopParams>, { status: string }> = {
   kind: "fis.stop-experiment",
+  example: { experiment: "EXP1a2b3c4d5e6f7" },
   description: "stops an AWS FIS experiment and waits until it has ended (the undo of fault.fis-experiment)",
   permissions: ops("Fis", "GetExperiment", "StopExperiment"),
   params: stopParams,

@@ -18,13 +18,18 @@ import {
 
 const params = z.strictObject({
   /** The health check's id, or the domain name it checks. */
-  healthCheck: z.string().min(1),
+  healthCheck: z.string().min(1).describe("The health check's id, or the domain name it checks."),
   /**
    * invert: Route 53 reports the endpoint unhealthy whatever it answers (DNS fails over);
    * disable: Route 53 treats it as healthy whatever it answers (DNS never fails over: a test of
    * what happens when the health check is wrong).
    */
-  action: z.enum(["invert", "disable"]).default("invert"),
+  action: z
+    .enum(["invert", "disable"])
+    .default("invert")
+    .describe(
+      "invert: Route 53 reports the endpoint unhealthy whatever it answers (DNS fails over); disable: it reports it healthy whatever it answers (DNS never fails over).",
+    ),
 });
 type Params = z.infer<typeof params>;
 
@@ -62,6 +67,7 @@ async function healthCheckTargets(
 /** Inverts (or disables) a Route 53 health check: the failover record's own way of failing over. */
 export const faultRoute53HealthCheckStep: StepKind<Params, CheckState> = {
   kind: "fault.route53-health-check",
+  example: { healthCheck: "web.us-east-1.example.com", action: "invert" },
   description:
     "fault: inverts a Route 53 health check (the primary looks unhealthy, DNS fails over) or disables it (DNS never fails over)",
   permissions: [...route53HealthCheckStep.permissions, ...ops("Route53", "ListTagsForResource")],

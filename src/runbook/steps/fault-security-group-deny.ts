@@ -14,12 +14,16 @@ import { split } from "./fence-primary.js";
 import { nameOrAny } from "./grants.js";
 
 const params = z.strictObject({
-  groupId: z.string().regex(/^sg-[0-9a-f]+$/, { message: "expected a security group id sg-..." }),
+  groupId: z
+    .string()
+    .regex(/^sg-[0-9a-f]+$/, { message: "expected a security group id sg-..." })
+    .describe("The security group's id (sg-...)."),
   /** Only the rules covering these ports (default: every ingress rule). */
   ports: z
     .array(z.number().int().min(0).max(65535))
     .min(1, { message: "expected at least one port (without ports: every ingress rule)" })
-    .optional(),
+    .optional()
+    .describe("Only the rules covering these ports (default: every ingress rule)."),
 });
 type Params = z.infer<typeof params>;
 
@@ -68,6 +72,7 @@ async function securityGroupTargets(
 /** Revokes a security group's ingress rules (all, or those on some ports): clients cannot connect. */
 export const faultSecurityGroupDenyStep: StepKind<Params, IpPermission[]> = {
   kind: "fault.security-group-deny",
+  example: { groupId: "sg-0123456789abcdef0", ports: [5432] },
   description: "fault: revokes a security group's ingress rules (all, or those covering some ports)",
   permissions: ops(
     "EC2",

@@ -16,12 +16,15 @@ import { nameOrAny } from "./grants.js";
 
 const params = z.strictObject({
   /** The target group's ARN or name. */
-  targetGroup: z.string().min(1),
+  targetGroup: z.string().min(1).describe("The target group's ARN or name."),
   /** The health-check path to set: one the application does not serve, so every target turns unhealthy. */
   path: z
     .string()
     .regex(/^\//, { message: "expected a path beginning with /" })
-    .default("/drctl-drill-missing"),
+    .default("/drctl-drill-missing")
+    .describe(
+      "The health-check path to set: one the application does not serve, so every target turns unhealthy.",
+    ),
 });
 type Params = z.infer<typeof params>;
 
@@ -133,15 +136,21 @@ const kindOf = (name: string, description: string, fault: boolean): StepKind<Par
 });
 
 /** Points a target group's health check at a path the application does not serve. */
-export const faultTargetGroupHealthPathStep = kindOf(
-  "fault.target-group-health-path",
-  "fault: points a target group's health check at a missing path, so every target turns unhealthy",
-  true,
-);
+export const faultTargetGroupHealthPathStep = {
+  ...kindOf(
+    "fault.target-group-health-path",
+    "fault: points a target group's health check at a missing path, so every target turns unhealthy",
+    true,
+  ),
+  example: { targetGroup: "web-primary" },
+};
 
 /** Sets a target group's health-check path: the undo of fault.target-group-health-path. */
-export const elbv2HealthCheckPathStep = kindOf(
-  "elbv2.health-check-path",
-  "sets a target group's health-check path (the undo of fault.target-group-health-path)",
-  false,
-);
+export const elbv2HealthCheckPathStep = {
+  ...kindOf(
+    "elbv2.health-check-path",
+    "sets a target group's health-check path (the undo of fault.target-group-health-path)",
+    false,
+  ),
+  example: { targetGroup: "web-primary", path: "/health" },
+};

@@ -24,7 +24,10 @@ import { aws, healthCheckId, json, output } from "../manual.js";
 const params = z
   .strictObject({
     /** The old primary's Auto Scaling group: set to 0 so it serves nothing. */
-    autoScalingGroup: z.string().optional(),
+    autoScalingGroup: z
+      .string()
+      .optional()
+      .describe("The old primary's Auto Scaling group: set to 0 instances so it serves nothing."),
     /** A security group of the old primary (its database's or load balancer's): ingress revoked. */
     securityGroup: z
       .strictObject({
@@ -34,9 +37,17 @@ const params = z
         /** Rules to give back (JSON of IpPermissions, as a fence recorded them): a failback unfences. */
         restore: z.string().optional(),
       })
-      .optional(),
+      .optional()
+      .describe(
+        "A security group of the old primary (its database's or load balancer's): { groupId, ports (only rules on these ports; default every ingress rule), restore (rules a failback gives back) }; its ingress is revoked.",
+      ),
     /** The old primary's Route 53 health check (id or the domain it checks): inverted, so DNS never returns to it. */
-    healthCheck: z.string().optional(),
+    healthCheck: z
+      .string()
+      .optional()
+      .describe(
+        "The old primary's Route 53 health check (id or the domain it checks): inverted, so DNS never returns to it.",
+      ),
   })
   .refine((p) => p.autoScalingGroup ?? p.securityGroup ?? p.healthCheck, {
     message: "expected autoScalingGroup, securityGroup or healthCheck",
@@ -152,6 +163,7 @@ const nothingLeft = (t: ReturnType<typeof todo>) =>
  */
 export const fencePrimaryStep: StepKind<Params, Before> = {
   kind: "fence-primary",
+  example: { autoScalingGroup: "web-primary", healthCheck: "web.us-east-1.example.com" },
   description:
     "fences the old primary where reachable: Auto Scaling group to 0, security-group ingress revoked, health check inverted",
   permissions: [

@@ -27,9 +27,12 @@ const params = z.strictObject({
     .regex(/^arn:aws[a-z-]*:globalaccelerator::\d{12}:accelerator\/[^/]+\/listener\/[^/]+$/, {
       message:
         "expected a Global Accelerator listener ARN (arn:aws:globalaccelerator::ACCOUNT:accelerator/ID/listener/ID)",
-    }),
+    })
+    .describe("The Global Accelerator listener's ARN."),
   /** Region -> traffic dial percentage (0-100); regions not named keep theirs. */
-  dials: z.record(z.string(), z.number().min(0).max(100)),
+  dials: z
+    .record(z.string(), z.number().min(0).max(100))
+    .describe("Region -> traffic dial percentage (0-100); endpoint groups of regions not named keep theirs."),
 });
 type Params = z.infer<typeof params>;
 
@@ -77,6 +80,11 @@ const holds = (p: Params, b: Before) => Object.entries(p.dials).every(([r, pct])
 /** Moves traffic between regions with Global Accelerator's traffic dials, then waits until the accelerator is DEPLOYED. */
 export const globalAcceleratorTrafficDialStep: StepKind<Params, Before> = {
   kind: "globalaccelerator.traffic-dial",
+  example: {
+    listenerArn:
+      "arn:aws:globalaccelerator::111122223333:accelerator/1234abcd-abcd-1234-abcd-1234abcd5678/listener/0123abcd",
+    dials: { "us-east-1": 0, "us-west-2": 100 },
+  },
   description:
     "sets Global Accelerator traffic dials per region (move traffic without DNS caches) and waits until deployed",
   permissions: ops("GlobalAccelerator", "ListEndpointGroups", "UpdateEndpointGroup", "DescribeAccelerator"),

@@ -2,16 +2,31 @@ import { z } from "zod";
 import { pause, readsNothing, type StepContext, type StepKind } from "../step.js";
 import { comment, sh } from "../manual.js";
 import { urlField } from "../../util/url.js";
+import { durationField } from "../../util/duration.js";
 
 const params = z.strictObject({
-  url: urlField({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }),
-  expectStatus: z.number().int().min(100).max(599).default(200),
+  url: urlField({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }).describe(
+    "The http:// or https:// URL to request (GET, redirects not followed); no user or password in it.",
+  ),
+  expectStatus: z.number().int().min(100).max(599).default(200).describe("The status a passing answer has."),
   /** Text the body must contain. */
-  expectBody: z.string().optional(),
+  expectBody: z.string().optional().describe("Text the body must contain."),
   /** Passes in a row before the check counts as stable. */
-  consecutive: z.number().int().min(1).max(100).default(3),
-  intervalSeconds: z.number().min(0).max(300).default(5),
-  requestTimeoutSeconds: z.number().positive().max(60).default(5),
+  consecutive: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(3)
+    .describe("Passes in a row before the check counts as stable."),
+  intervalSeconds: durationField({ max: 300 })
+    .default(5)
+    .describe("The wait between requests: a duration or a number of seconds; at most 5m."),
+  requestTimeoutSeconds: durationField({ positive: true, max: 60 })
+    .default(5)
+    .describe(
+      "A request without an answer in this time fails: a duration or a number of seconds; at most 1m.",
+    ),
 });
 type Params = z.infer<typeof params>;
 
@@ -43,6 +58,7 @@ async function probe(ctx: StepContext, p: Params): Promise<{ ok: boolean; seen: 
 /** Repeats a request until it answers as expected `consecutive` times in a row (or the step times out). */
 export const httpCheckStep: StepKind<Params, { ok: boolean; seen: string }> = {
   kind: "http.check",
+  example: { url: "https://app.example.com/health", expectBody: "ok", consecutive: 3, intervalSeconds: "5s" },
   description: "requests a URL until it answers with the expected status and body several times in a row",
   permissions: [],
   params,

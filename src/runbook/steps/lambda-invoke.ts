@@ -7,12 +7,16 @@ import { aws, json, sh } from "../manual.js";
 
 const params = z.strictObject({
   /** Name or ARN of the function. */
-  function: z.string().min(1),
-  payload: z.record(z.string(), z.unknown()).default({}),
+  function: z.string().min(1).describe("The function's name or ARN."),
+  payload: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe("The event the function receives (a JSON object; values may use references)."),
   /** The custom step that undoes this one, for a generated failback. */
   undo: z
     .strictObject({ function: z.string().min(1), payload: z.record(z.string(), z.unknown()).default({}) })
-    .optional(),
+    .optional()
+    .describe("The function that undoes this one, for a generated failback: { function, payload }."),
 });
 type Params = z.infer<typeof params>;
 
@@ -32,6 +36,7 @@ const functionArns = (where: { partition: string; region: string; account: strin
  */
 export const lambdaInvokeStep: StepKind<Params, undefined> = {
   kind: "lambda.invoke",
+  example: { function: "warm-caches", payload: { region: "us-west-2" } },
   description: "invokes a Lambda function as a custom step; its JSON result's fields become outputs",
   permissions: ops("Lambda", "Invoke"),
   params,

@@ -12,12 +12,27 @@ import { urlField } from "../../util/url.js";
 
 const params = z
   .strictObject({
-    message: z.string().min(1),
-    subject: z.string().max(100).default("drctl runbook"),
-    topicArn: z.string().startsWith("arn:").optional(),
+    message: z.string().min(1).describe("The text to send; may use references."),
+    subject: z
+      .string()
+      .max(100)
+      .default("drctl runbook")
+      .describe("The subject (SNS, email), at most 100 characters."),
+    topicArn: z
+      .string()
+      .startsWith("arn:")
+      .optional()
+      .describe("An SNS topic to publish to (the message goes to the topic's own region)."),
     /** A Slack/Teams-style webhook. Its URL is a credential: keep it in SSM and write ${ssm:/path}. */
-    webhookUrl: urlField({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }).optional(),
-    email: z.strictObject({ from: z.string().min(3), to: z.array(z.string().min(3)).min(1) }).optional(),
+    webhookUrl: urlField({ protocol: /^https?$/, error: "expected an http:// or https:// URL" })
+      .optional()
+      .describe(
+        "A Slack/Teams-style webhook to post to. Its URL is a credential: keep it in SSM and write ${ssm:/path}.",
+      ),
+    email: z
+      .strictObject({ from: z.string().min(3), to: z.array(z.string().min(3)).min(1) })
+      .optional()
+      .describe("An email through SES: { from, to: [addresses] }."),
   })
   .refine((p) => p.topicArn ?? p.webhookUrl ?? p.email, {
     message: "expected topicArn, webhookUrl or email",
@@ -80,6 +95,10 @@ export async function send(ctx: StepContext, p: Params): Promise<string> {
 /** Tells people: an SNS topic, a Slack/Teams-style webhook ({"text": ...}), or an email through SES. */
 export const notifyStep: StepKind<Params, undefined> = {
   kind: "notify",
+  example: {
+    message: "failover to us-west-2 done",
+    topicArn: "arn:aws:sns:us-west-2:111122223333:dr-events",
+  },
   description: "sends a message to an SNS topic, a webhook (Slack, Teams) or by email through SES",
   permissions: [...ops("SNS", "Publish"), ...ops("SESv2", "SendEmail")],
   params,

@@ -8,11 +8,14 @@ import { aws, dbField } from "../manual.js";
 
 const params = z.strictObject({
   /** The new replica's identifier, in the step's region. */
-  instance: z.string().min(1),
+  instance: z.string().min(1).describe("The new replica's identifier, in the step's region."),
   /** The source instance's ARN (another region) or identifier (this region). */
-  source: z.string().min(1),
+  source: z
+    .string()
+    .min(1)
+    .describe("The source instance: its ARN (in another region) or identifier (in this region)."),
   /** Default: the source's class. */
-  instanceClass: z.string().optional(),
+  instanceClass: z.string().optional().describe("The replica's instance class (default: the source's)."),
 });
 type Params = z.infer<typeof params>;
 
@@ -45,6 +48,11 @@ const taken = (p: Params, b: Before) =>
 /** Creates a read replica (rebuilding replication in the other direction, for a failback). */
 export const rdsCreateReadReplicaStep: StepKind<Params, Before> = {
   kind: "rds.create-read-replica",
+  example: {
+    instance: "orders-replica",
+    source: "arn:aws:rds:us-west-2:111122223333:db:orders",
+    instanceClass: "db.r6g.large",
+  },
   description:
     "creates a read replica of a database (in another region by ARN) and waits until it is available; one that already replicates the source is success",
   permissions: ops("RDS", "DescribeDBInstances", "CreateDBInstanceReadReplica"),

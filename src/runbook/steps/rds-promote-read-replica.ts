@@ -14,11 +14,21 @@ import { nameOrAny } from "./grants.js";
 import { aws, comment, dbField, minutesAgo, word } from "../manual.js";
 
 const params = z.strictObject({
-  instance: z.string().min(1),
+  instance: z.string().min(1).describe("The read replica to promote: its identifier, in the step's region."),
   /** The RPO target: refuse when the replica is further behind than this. */
-  maxLagSeconds: z.number().int().min(0).default(900),
+  maxLagSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .default(900)
+    .describe(
+      "The RPO target in seconds: the promotion is refused when the replica is further behind than this.",
+    ),
   /** Promote whatever the lag (or when it is unknown): the data behind is lost. */
-  force: z.boolean().default(false),
+  force: z
+    .boolean()
+    .default(false)
+    .describe("Promote whatever the lag (or when it is unknown): the data not yet replicated is lost."),
 });
 type Params = z.infer<typeof params>;
 
@@ -82,6 +92,7 @@ export const dbArn = (where: { partition: string; region: string; account: strin
 /** Promotes a (cross-region) read replica to a standalone primary; an instance already promoted is success. */
 export const rdsPromoteReadReplicaStep: StepKind<Params, Before> = {
   kind: "rds.promote-read-replica",
+  example: { instance: "orders-replica", maxLagSeconds: 300 },
   description:
     "promotes a read replica after checking its lag against the RPO target, and waits until it is a standalone primary",
   permissions: [

@@ -46,10 +46,20 @@ const recordKey = z.strictObject({
 
 const params = z
   .strictObject({
-    zone: z.string().min(1),
-    records: z.array(record).default([]),
+    zone: z.string().min(1).describe("The hosted zone: its id (Z...) or its domain name."),
+    records: z
+      .array(record)
+      .default([])
+      .describe(
+        "Records to create or replace (UPSERT), each { name, type (A, AAAA, CNAME), values or alias { dnsName, hostedZoneId, evaluateTargetHealth }, ttl (default 60), setIdentifier, failover (PRIMARY, SECONDARY), weight, healthCheckId }.",
+      ),
     /** Records to delete if present (a failback removes what the failover created). */
-    remove: z.array(recordKey).default([]),
+    remove: z
+      .array(recordKey)
+      .default([])
+      .describe(
+        "Records to delete if present, each { name, type, setIdentifier } (a failback removes what the failover created).",
+      ),
   })
   .refine((p) => p.records.length + p.remove.length > 0, { message: "expected records or remove" });
 type Params = z.infer<typeof params>;
@@ -190,6 +200,17 @@ function manualRecordSet(r: Record<string, unknown>): Record<string, unknown> {
 /** UPSERTs record sets (simple, failover or weighted) and waits until Route 53 reports INSYNC. */
 export const route53ChangeRecordsStep: StepKind<Params, Before> = {
   kind: "route53.change-records",
+  example: {
+    zone: "Z0123456789ABCDEFGHIJ",
+    records: [
+      {
+        name: "app.example.com",
+        type: "CNAME",
+        values: ["web-standby-123.us-west-2.elb.amazonaws.com"],
+        ttl: 60,
+      },
+    ],
+  },
   description:
     "upserts Route 53 records (failover, weighted or simple) and waits for INSYNC; outputs the previous records",
   permissions: ops(

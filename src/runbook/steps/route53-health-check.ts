@@ -14,9 +14,17 @@ import { aws, healthCheckId } from "../manual.js";
 const params = z
   .strictObject({
     /** The health check's id, or the domain name it checks. */
-    healthCheck: z.string().min(1),
-    inverted: z.boolean().optional(),
-    disabled: z.boolean().optional(),
+    healthCheck: z.string().min(1).describe("The health check's id, or the domain name it checks."),
+    inverted: z
+      .boolean()
+      .optional()
+      .describe(
+        "Set the health check's Inverted flag (true: Route 53 reports the opposite of what it sees).",
+      ),
+    disabled: z
+      .boolean()
+      .optional()
+      .describe("Set the health check's Disabled flag (true: Route 53 treats the endpoint as healthy)."),
   })
   .refine((p) => p.inverted !== undefined || p.disabled !== undefined, {
     message: "expected inverted or disabled (or both)",
@@ -109,6 +117,7 @@ export function restoreHealthCheck(out: Record<string, string>) {
  */
 export const route53HealthCheckStep: StepKind<Params, CheckState> = {
   kind: "route53.health-check",
+  example: { healthCheck: "web.us-east-1.example.com", inverted: true },
   description: "inverts or disables a Route 53 health check (a DNS fence for the old primary)",
   permissions: ops("Route53", "GetHealthCheck", "ListHealthChecks", "UpdateHealthCheck"),
   params,

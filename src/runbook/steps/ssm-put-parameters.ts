@@ -25,15 +25,31 @@ const value = z.union([
 
 const params = z.strictObject({
   /** Name -> value; values may use ${steps.ID.outputs.KEY}, ${config.KEY} or ${ssm:/path}. */
-  parameters: z.record(z.string().startsWith("/"), value).default({}),
+  parameters: z
+    .record(z.string().startsWith("/"), value)
+    .default({})
+    .describe(
+      "The SSM parameters to write: name (starting with /) -> value, or -> { value, type, keyId }; values may use ${steps.ID.outputs.KEY}, ${config.KEY} or ${ssm:/path}.",
+    ),
   /**
    * The type to write. Default: an existing parameter keeps the type it has in SSM (read from
    * AWS, never assumed); a new one is a String.
    */
-  type: type.optional(),
-  keyId: z.string().min(1).optional(),
+  type: type
+    .optional()
+    .describe(
+      "The type to write (String, StringList, SecureString). Default: an existing parameter keeps the type it has in SSM; a new one is a String.",
+    ),
+  keyId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The KMS key of SecureString values (default: a parameter's own, or SSM's default key)."),
   /** Parameters to delete (a failback removes what the failover created). */
-  remove: z.array(z.string().startsWith("/")).default([]),
+  remove: z
+    .array(z.string().startsWith("/"))
+    .default([])
+    .describe("Names of parameters to delete if present (a failback removes what the failover created)."),
 });
 type Params = z.infer<typeof params>;
 
@@ -135,6 +151,9 @@ const parameterArn = (where: { partition: string; region: string; account: strin
 
 export const ssmPutParametersStep: StepKind<Params, Before> = {
   kind: "ssm.put-parameters",
+  example: {
+    parameters: { "/app/db/endpoint": "orders.standby.example.internal", "/app/active-region": "us-west-2" },
+  },
   description:
     "writes (or removes) SSM parameters, keeping each one's type and KMS key as SSM has them: the promoted database's endpoint, the active region; outputs what was there before (a SecureString by its version, never its value)",
   permissions: [
