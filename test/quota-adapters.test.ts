@@ -60,11 +60,13 @@ const fn = (name: string, region: string): FunctionConfiguration => ({
   EphemeralStorage: { Size: 512 },
 });
 
-/** Both functions reserve `reserved` (GetFunctionConcurrency), no invoke config, no mappings. */
-function functions(reserved: number) {
+/** The primary reserves `primary`, the standby `standby` (GetFunctionConcurrency); no invoke config, no mappings. */
+function functions(primary: number, standby: number) {
   lambda
-    .on(GetFunctionConcurrencyCommand)
-    .resolves({ ReservedConcurrentExecutions: reserved })
+    .on(GetFunctionConcurrencyCommand, { FunctionName: "orders-fn-use1" })
+    .resolves({ ReservedConcurrentExecutions: primary })
+    .on(GetFunctionConcurrencyCommand, { FunctionName: "orders-fn-euw1" })
+    .resolves({ ReservedConcurrentExecutions: standby })
     .on(GetFunctionEventInvokeConfigCommand)
     .rejects(
       new ResourceNotFoundException({
@@ -104,9 +106,9 @@ async function compare() {
 
 describe("the primary's reserved concurrency in the standby's account (aws-sdk-client-mock, API-shaped: moto lacks GetAccountSettings and Service Quotas for lambda)", () => {
   it("does not fit: other functions reserve too much of the applied quota; says the increase to request", async () => {
-    functions(400);
-    // 1000 of which 300 unreserved: 700 reserved, 400 of them by the standby itself, 300 by others.
-    accountSettings(1000, 300);
+    functions(400, 100);
+    // 1000 of which 500 unreserved: 500 reserved, 100 of them by the standby itself, 400 by others.
+    accountSettings(1000, 500);
     sq.on(GetServiceQuotaCommand, { ServiceCode: "lambda", QuotaCode: "L-B99A9384" }).resolves({
       Quota: {
         ServiceCode: "lambda",
@@ -122,24 +124,33 @@ describe("the primary's reserved concurrency in the standby's account (aws-sdk-c
     });
     const found = await compare();
     expect(found.map((d) => d.message)).toEqual([
-      "the primary reserves 400 concurrent executions, but in eu-west-1 the account's 700 (quota L-B99A9384) less 300 reserved by other functions " +
-        "and the 100 AWS keeps unreserved leave 300 for the standby: " +
-        "aws service-quotas request-service-quota-increase --service-code lambda --quota-code L-B99A9384 --desired-value 800 --region eu-west-1",
+      "the primary reserves 400 concurrent executions, but in eu-west-1 the account's 700 (quota L-B99A9384) less 400 reserved by other functions " +
+        "and the 100 AWS keeps unreserved leave 200 for the standby: " +
+        "aws service-quotas request-service-quota-increase --service-code lambda --quota-code L-B99A9384 --desired-value 900 --region eu-west-1",
     ]);
     expect(found[0]?.severity).toBeUndefined(); // the rule's: high
   });
 
   it("fits within what GetAccountSettings says when Service Quotas is denied", async () => {
-    functions(400);
-    accountSettings(1000, 300); // 1000 - 300 others - 100 = 600 >= 400
+    functions(400, 100);
+    accountSettings(1000, 500); // 1000 - 400 others - 100 = 500 >= 400
     sq.on(GetServiceQuotaCommand).rejects(
       new AccessDeniedException({ message: "not allowed", $metadata: { httpStatusCode: 400 } }),
     );
     expect(await compare()).toEqual([]);
   });
 
+  it("a standby that already reserves as much needs nothing more of its account, read or not", async () => {
+    functions(400, 400);
+    sq.on(GetServiceQuotaCommand).rejects(
+      new AccessDeniedException({ message: "not allowed", $metadata: { httpStatusCode: 400 } }),
+    );
+    expect(await compare()).toEqual([]);
+    expect(lambda.commandCalls(GetAccountSettingsCommand)).toHaveLength(1); // read, not needed
+  });
+
   it("what others reserve cannot be read: a low finding saying so, never a pass", async () => {
-    functions(400);
+    functions(400, 100);
     lambda
       .on(GetAccountSettingsCommand)
       // Lambda answers a missing lambda:GetAccountSettings permission with AccessDeniedException (HTTP 403).

@@ -62,7 +62,8 @@ export function concurrencyQuotaCheck(
   standbyReserved: number | null,
   account: AccountConcurrency | undefined,
 ): Difference[] {
-  if (!primaryReserved || !account) return [];
+  // A standby that already reserves as much needs nothing more of its account.
+  if (!primaryReserved || !account || (standbyReserved ?? 0) >= primaryReserved) return [];
   const { quota, region, settings } = account;
   if (!settings)
     return [

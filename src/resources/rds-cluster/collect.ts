@@ -2,7 +2,8 @@ import type { DBCluster } from "@aws-sdk/client-rds";
 import type { RegionCache } from "../../aws/region-cache.js";
 import { ops } from "../../aws/services.js";
 import { TAGGED_PERMISSIONS } from "../../pairs/tagged.js";
-import { DB_INSTANCES, GLOBAL_CLUSTERS } from "../../aws/rds-lists.js";
+import { GLOBAL_CLUSTERS } from "../../aws/rds-lists.js";
+import { regionInstances } from "../rds-instance/list.js";
 import { SERVICE_QUOTA_PERMISSIONS } from "../../aws/service-quotas.js";
 import { footprintOf, instancesNamed, rdsRegionQuotas } from "../rds-instance/quota.js";
 import { userClusterParameters } from "./list.js";
@@ -34,7 +35,7 @@ export async function collectDbCluster(
 ): Promise<NormalizedDbCluster> {
   const group = cluster.DBClusterParameterGroup;
   const [instances, globals, parameters, regionQuotas] = await Promise.all([
-    cache.list(DB_INSTANCES),
+    regionInstances(cache),
     cache.list(GLOBAL_CLUSTERS),
     group ? userClusterParameters(cache, group) : {},
     role === "standby" ? rdsRegionQuotas(cache) : undefined,

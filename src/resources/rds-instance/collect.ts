@@ -1,10 +1,9 @@
 import type { DBInstance } from "@aws-sdk/client-rds";
 import type { RegionCache } from "../../aws/region-cache.js";
 import { ops } from "../../aws/services.js";
-import { DB_INSTANCES } from "../../aws/rds-lists.js";
 import { SERVICE_QUOTA_PERMISSIONS } from "../../aws/service-quotas.js";
 import { TAGGED_PERMISSIONS } from "../../pairs/tagged.js";
-import { optionGroup, userParameters } from "./list.js";
+import { optionGroup, regionInstances, userParameters } from "./list.js";
 import { normalizeDbInstance, type NormalizedDbInstance } from "./normalize.js";
 import { footprintOf, instancesNamed, rdsRegionQuotas, type RdsFootprint } from "./quota.js";
 
@@ -20,7 +19,7 @@ export const RDS_INSTANCE_PERMISSIONS = [
  * (a failover brings them up in the standby too; replicas in other regions are named by ARN).
  */
 async function instanceFootprint(cache: RegionCache, db: DBInstance): Promise<RdsFootprint | undefined> {
-  const all = await cache.list(DB_INSTANCES).catch(() => undefined);
+  const all = await regionInstances(cache).catch(() => undefined);
   if (!all) return undefined;
   const replicas = (db.ReadReplicaDBInstanceIdentifiers ?? []).filter((id) => !id.startsWith("arn:"));
   return footprintOf([db, ...instancesNamed(all, replicas)]);

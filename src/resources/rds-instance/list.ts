@@ -7,11 +7,13 @@ import {
   DescribeOptionGroupsCommand,
   paginateDescribeDBParameters,
   RDSClient,
+  type DBInstance,
   type OptionGroup,
   type Parameter,
 } from "@aws-sdk/client-rds";
 import type { AwsClients } from "../../aws/client-factory.js";
 import { mapAwsError } from "../../aws/errors.js";
+import { DB_INSTANCES } from "../../aws/rds-lists.js";
 import { RegionCache } from "../../aws/region-cache.js";
 
 /**
@@ -76,4 +78,12 @@ export function pairingCache(aws: AwsClients, region: string, account: string | 
   let cache = pairingCaches.get(client);
   if (!cache) pairingCaches.set(client, (cache = new RegionCache(aws, region, account)));
   return cache;
+}
+
+/**
+ * The region's DB instances for a comparison: the listing pairing already made with these clients
+ * when it made one (a scan lists each region once), else read through the comparison's cache.
+ */
+export function regionInstances(cache: RegionCache): Promise<ReadonlyMap<string, DBInstance>> {
+  return (pairingCaches.get(cache.client(RDSClient)) ?? cache).list(DB_INSTANCES);
 }

@@ -6,11 +6,11 @@
  * storage of the other engines does.
  */
 import type { DBInstance } from "@aws-sdk/client-rds";
-import { DB_INSTANCES } from "../../aws/rds-lists.js";
 import type { RegionCache } from "../../aws/region-cache.js";
 import { QUOTAS, quotaIn } from "../../aws/service-quotas.js";
 import type { Difference } from "../../core/rule.js";
 import { quotaDifferences, type QuotaUsage } from "../quota-check.js";
+import { regionInstances } from "./list.js";
 
 /** How many DB instances, and how much of the storage quota, a database (and what goes with it) takes. */
 export interface RdsFootprint {
@@ -44,10 +44,10 @@ export function instancesNamed(all: ReadonlyMap<string, DBInstance>, ids: Iterab
   return [...all.values()].filter((db) => wanted.has(db.DBInstanceIdentifier ?? ""));
 }
 
-/** The region's use of both quotas, read once per region: the list is shared with the pairing. */
+/** The region's use of both quotas, read once per region: the instance list is the pairing's. */
 export async function rdsRegionQuotas(cache: RegionCache): Promise<RdsRegionQuotas> {
   const [instances, dbQuota, storageQuota] = await Promise.all([
-    cache.list(DB_INSTANCES).then(
+    regionInstances(cache).then(
       (all) => ({ used: footprintOf(all.values()) }),
       (err: unknown) => ({ error: (err as Error).message }),
     ),
