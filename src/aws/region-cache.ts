@@ -27,7 +27,7 @@ export class RegionCache {
   private readonly memo = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly aws: AwsClients,
+    readonly aws: AwsClients,
     readonly region: string,
     readonly account: string | undefined,
     private readonly retryDelayMs = 1000,
@@ -116,4 +116,9 @@ export function pairingCache(aws: AwsClients, region: string, account: string | 
   let cache = caches.get(key);
   if (!cache) caches.set(key, (cache = new RegionCache(aws, region, account)));
   return cache;
+}
+
+/** The pairing cache of the run `cache` belongs to, when pairing made one (a scan does). */
+export function pairingCacheOf(cache: RegionCache): RegionCache | undefined {
+  return pairingCaches.get(cache.aws)?.get(`${cache.region}|${cache.aws.accessKey(cache.account)}`);
 }

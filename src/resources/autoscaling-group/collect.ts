@@ -27,12 +27,13 @@ import {
   type NormalizedGroup,
   type StandbyCapacity,
 } from "./normalize.js";
-import { quotaIn, quotaOf, type QuotaReading } from "./quota.js";
+import { SERVICE_QUOTA_PERMISSIONS, type QuotaReading } from "../../aws/service-quotas.js";
+import { quotaOf, vcpuQuotaIn } from "./quota.js";
 
 export const AUTOSCALING_GROUP_PERMISSIONS = [
   ...ops("AutoScaling", "DescribeTags", "DescribeAutoScalingGroups", "DescribeLaunchConfigurations"),
   ...ops("EC2", "DescribeLaunchTemplateVersions", "DescribeInstanceTypes", "DescribeInstances"),
-  ...ops("ServiceQuotas", "GetServiceQuota", "GetAWSDefaultServiceQuota"),
+  ...SERVICE_QUOTA_PERMISSIONS,
 ];
 
 const TYPES_PER_DESCRIBE = 100;
@@ -166,7 +167,7 @@ async function standbyCapacity(
     const vcpus = await vcpusOf(cache, [...types, ...others]);
     const codes = [...new Set(types.flatMap((t) => quotaOf(t)?.code ?? []))];
     const quotas: Record<string, QuotaReading> = {};
-    for (const code of codes) quotas[code] = await quotaIn(cache, code);
+    for (const code of codes) quotas[code] = await vcpuQuotaIn(cache, code);
     return {
       region,
       vcpus,

@@ -123,7 +123,9 @@ describe("the capacity and quota rules beyond their cases", () => {
       ...standby.capacity,
       region: "eu-west-1",
       vcpus: { "t3.micro": 2 },
-      quotas: { "L-1216C47A": { code: "L-1216C47A", name: "Standard", error: "access denied" } },
+      quotas: {
+        "L-1216C47A": { service: "ec2", code: "L-1216C47A", name: "Standard", error: "access denied" },
+      },
     };
     const found = rule("autoscaling-group.vcpu-quota").check(
       { ...primary, desiredCapacity: 20 },

@@ -1,5 +1,5 @@
 import type { AutoScalingGroup, LaunchTemplateSpecification } from "@aws-sdk/client-auto-scaling";
-import type { QuotaReading } from "./quota.js";
+import type { QuotaReading } from "../../aws/service-quotas.js";
 
 /** Instance types chosen by attributes (InstanceRequirements) rather than named. */
 export const ATTRIBUTE_BASED = "(chosen by attributes)";

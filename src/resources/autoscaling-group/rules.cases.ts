@@ -7,7 +7,9 @@ const STANDARD = "L-1216C47A";
 const room = (over: Partial<StandbyCapacity> = {}): StandbyCapacity => ({
   region: "eu-west-1",
   vcpus: { "t3.micro": 2, "m5.large": 2, "m5.xlarge": 4 },
-  quotas: { [STANDARD]: { code: STANDARD, name: "Running On-Demand Standard instances", value: 16 } },
+  quotas: {
+    [STANDARD]: { service: "ec2", code: STANDARD, name: "Running On-Demand Standard instances", value: 16 },
+  },
   runningElsewhere: { [STANDARD]: 4 },
   ...over,
 });

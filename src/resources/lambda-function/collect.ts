@@ -12,6 +12,8 @@ import { parseArn } from "../../aws/arn.js";
 import { mapAwsError, NotFoundError } from "../../aws/errors.js";
 import type { RegionCache } from "../../aws/region-cache.js";
 import { ops } from "../../aws/services.js";
+import { SERVICE_QUOTA_PERMISSIONS } from "../../aws/service-quotas.js";
+import { accountConcurrency } from "./concurrency.js";
 import type { Side } from "../side.js";
 import { queueUrlOf, sqsError } from "../sqs-queue/pairing.js";
 import { normalizeFunction, sourceTypeOf, type NormalizedFunction, type QueueSource } from "./normalize.js";
@@ -25,7 +27,9 @@ export const LAMBDA_FUNCTION_PERMISSIONS = [
     "GetFunctionConcurrency",
     "GetFunctionEventInvokeConfig",
     "ListEventSourceMappings",
+    "GetAccountSettings",
   ),
+  ...SERVICE_QUOTA_PERMISSIONS,
   ...ops("SQS", "GetQueueUrl", "GetQueueAttributes"),
 ];
 
@@ -80,7 +84,8 @@ async function queueSource(cache: RegionCache, queueArn: string): Promise<QueueS
 /**
  * Three calls per function (its reserved concurrency, its asynchronous invocation config, its
  * event-source mappings) and, on the standby, two per SQS queue it consumes (the queue's
- * visibility timeout against the function's timeout); the configuration came with the pairing.
+ * visibility timeout against the function's timeout) and the region's account concurrency (two
+ * reads a region); the configuration came with the pairing.
  */
 export async function collectFunction(side: Side<FunctionConfiguration>): Promise<NormalizedFunction> {
   const name = side.anchor.FunctionName ?? "";
@@ -100,11 +105,15 @@ export async function collectFunction(side: Side<FunctionConfiguration>): Promis
           .filter((m) => sourceTypeOf(m) === "sqs" && m.EventSourceArn)
           .map((m) => m.EventSourceArn ?? "")
       : [];
-  const sqsSources = await Promise.all(queues.map((q) => queueSource(side.cache, q)));
-  return normalizeFunction(side.anchor, {
+  const [sqsSources, account] = await Promise.all([
+    Promise.all(queues.map((q) => queueSource(side.cache, q))),
+    side.role === "standby" ? accountConcurrency(side.cache) : undefined,
+  ]);
+  const normalized = normalizeFunction(side.anchor, {
     reservedConcurrency: reserved,
     invokeConfig: invoke,
     mappings,
     sqsSources,
   });
+  return account ? { ...normalized, accountConcurrency: account } : normalized;
 }

@@ -9,6 +9,7 @@ import type {
   FunctionConfiguration,
   FunctionEventInvokeConfig,
 } from "@aws-sdk/client-lambda";
+import type { AccountConcurrency } from "./concurrency.js";
 
 /** The visibility timeout of a queue a function consumes, or why it could not be read. */
 export interface QueueSource {
@@ -36,6 +37,8 @@ export interface NormalizedFunction {
   eventSources: Record<string, string[]>;
   /** The SQS queues the function consumes, with their visibility timeouts (read on the standby only). */
   sqsSources: QueueSource[];
+  /** The region's account concurrency, for the primary's reservation to fit in (read on the standby only). */
+  accountConcurrency?: AccountConcurrency;
 }
 
 /** What a function's side adds to its configuration: read by the collector. */

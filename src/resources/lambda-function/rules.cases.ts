@@ -1,4 +1,5 @@
 import type { RuleCases } from "../../core/rule-cases.testing.js";
+import type { AccountConcurrency } from "./concurrency.js";
 import type { NormalizedFunction } from "./normalize.js";
 
 const fn = (over: Partial<NormalizedFunction> = {}): NormalizedFunction => ({
@@ -19,7 +20,27 @@ const fn = (over: Partial<NormalizedFunction> = {}): NormalizedFunction => ({
   ...over,
 });
 
+/** The standby's region: an account of 1000, of which `unreserved` no function reserves (the standby's 50 included in the rest). */
+const account = (unreserved: number): AccountConcurrency => ({
+  region: "eu-west-1",
+  quota: {
+    service: "lambda",
+    code: "L-B99A9384",
+    name: "Concurrent executions",
+    value: 1000,
+    source: "applied",
+  },
+  settings: { limit: 1000, unreserved },
+});
+
 export const cases: RuleCases<NormalizedFunction> = {
+  "lambda-function.concurrency-quota": {
+    // Others reserve 1000 - 350 - 50 = 600; 1000 - 600 - 100 = 300 left: the primary's 300 fits.
+    pass: [fn({ reservedConcurrency: 300 }), fn({ accountConcurrency: account(350) })],
+    // Others reserve 1000 - 250 - 50 = 700; 200 left, the primary reserves 300.
+    fail: [fn({ reservedConcurrency: 300 }), fn({ accountConcurrency: account(250) })],
+    paths: ["accountConcurrency"],
+  },
   "lambda-function.runtime": {
     pass: [fn(), fn()],
     fail: [fn(), fn({ runtime: "nodejs18.x" })],

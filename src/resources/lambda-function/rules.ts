@@ -1,12 +1,13 @@
 import { diffMaps, diffSets, differ, show } from "../../core/compare.js";
 import type { Difference, Rule } from "../../core/rule.js";
+import { concurrencyQuotaCheck } from "./concurrency.js";
 import type { NormalizedFunction, QueueSource } from "./normalize.js";
 
 type FnRule = Rule<NormalizedFunction>;
 
 /** The attributes compared as one value each. */
 type ScalarKey = {
-  [K in keyof NormalizedFunction]: NormalizedFunction[K] extends string | number | boolean | null ? K : never;
+  [K in keyof NormalizedFunction]-?: NormalizedFunction[K] extends string | number | boolean | null ? K : never;
 }[keyof NormalizedFunction];
 
 /** A rule that compares one setting and says both values in words. */
@@ -35,6 +36,20 @@ const isSet = (v: unknown) => (v ? "set" : "not set");
 const UPDATE = "aws lambda update-function-configuration --function-name <standby>";
 
 export const lambdaFunctionRules: FnRule[] = [
+  {
+    id: "lambda-function.concurrency-quota",
+    resourceType: "lambda-function",
+    severity: "high",
+    title: "Standby region's concurrency quota against the primary's reservation",
+    compares:
+      "the primary's reserved concurrency against the standby account's concurrent executions in its region (Service Quotas, lambda L-B99A9384, applied else default; else GetAccountSettings) less what the region's other functions reserve (GetAccountSettings) less the 100 AWS keeps unreserved; a quota that cannot be read is a low finding saying so",
+    rationale:
+      "Lambda refuses a reservation that would leave fewer than 100 unreserved executions: the standby cannot be given the primary's concurrency, and throttles under its load, until the quota is raised, which can take days.",
+    remediation:
+      "Request an increase before it is needed: aws service-quotas request-service-quota-increase --service-code lambda --quota-code L-B99A9384 --desired-value N --region REGION (N: the total the finding names), or lower other functions' reservations there.",
+    check: (p, s) =>
+      concurrencyQuotaCheck(p.reservedConcurrency, s.reservedConcurrency, s.accountConcurrency),
+  },
   setting("runtime", "runtime", plain, {
     id: "lambda-function.runtime",
     severity: "high",

@@ -2,7 +2,10 @@ import type { DBCluster } from "@aws-sdk/client-rds";
 import type { RegionCache } from "../../aws/region-cache.js";
 import { ops } from "../../aws/services.js";
 import { TAGGED_PERMISSIONS } from "../../pairs/tagged.js";
-import { DB_INSTANCES, GLOBAL_CLUSTERS } from "../../aws/rds-lists.js";
+import { GLOBAL_CLUSTERS } from "../../aws/rds-lists.js";
+import { regionInstances } from "../rds-instance/list.js";
+import { SERVICE_QUOTA_PERMISSIONS } from "../../aws/service-quotas.js";
+import { footprintOf, instancesNamed, rdsRegionQuotas } from "../rds-instance/quota.js";
 import { userClusterParameters } from "./list.js";
 import { normalizeDbCluster, type NormalizedDbCluster } from "./normalize.js";
 
@@ -16,18 +19,31 @@ export const RDS_CLUSTER_PERMISSIONS = [
     "DescribeDBClusterParameters",
   ),
   ...TAGGED_PERMISSIONS,
+  ...SERVICE_QUOTA_PERMISSIONS,
 ];
 
 /**
  * The cluster's members' classes and its global database (from the region's lists, read once a
  * run) and its cluster parameters set by people (one call a group, shared by the clusters using it).
+ * What its members take of the region's RDS quotas and, on the standby, the region's quotas
+ * (two reads a region).
  */
-export async function collectDbCluster(cache: RegionCache, cluster: DBCluster): Promise<NormalizedDbCluster> {
+export async function collectDbCluster(
+  cache: RegionCache,
+  cluster: DBCluster,
+  role: "primary" | "standby",
+): Promise<NormalizedDbCluster> {
   const group = cluster.DBClusterParameterGroup;
-  const [instances, globals, parameters] = await Promise.all([
-    cache.list(DB_INSTANCES),
+  const [instances, globals, parameters, regionQuotas] = await Promise.all([
+    regionInstances(cache),
     cache.list(GLOBAL_CLUSTERS),
     group ? userClusterParameters(cache, group) : {},
+    role === "standby" ? rdsRegionQuotas(cache) : undefined,
   ]);
-  return normalizeDbCluster(cluster, [...instances.values()], parameters, globals.values());
+  const members = (cluster.DBClusterMembers ?? []).map((m) => m.DBInstanceIdentifier ?? "");
+  return {
+    ...normalizeDbCluster(cluster, [...instances.values()], parameters, globals.values()),
+    footprint: footprintOf(instancesNamed(instances, members)),
+    ...(regionQuotas ? { regionQuotas } : {}),
+  };
 }

@@ -7,7 +7,7 @@ import { rdsClusterRules } from "./rules.js";
 
 export const rdsClusterCollector: Collector<NormalizedDbCluster, DBCluster> = {
   type: "rds-cluster",
-  collect: (side) => collectDbCluster(side.cache, side.anchor),
+  collect: (side) => collectDbCluster(side.cache, side.anchor, side.role),
 };
 
 export const rdsClusterModule: ResourceModule<NormalizedDbCluster, DBCluster> = {

@@ -1,5 +1,6 @@
 import type { DBCluster, DBInstance, GlobalCluster } from "@aws-sdk/client-rds";
 import { majorVersion } from "../rds-instance/normalize.js";
+import type { WithRdsQuotas } from "../rds-instance/quota.js";
 
 /** A cluster's place in an Aurora global database. */
 export interface GlobalRole {
@@ -11,7 +12,7 @@ export interface GlobalRole {
 }
 
 /** What the cluster rules compare: meaning only (no names, ARNs of its own, key ARNs or zones). */
-export interface NormalizedDbCluster {
+export interface NormalizedDbCluster extends WithRdsQuotas {
   status: string;
   engine: string;
   engineVersion: string;

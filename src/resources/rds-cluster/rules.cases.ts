@@ -1,4 +1,6 @@
 import type { RuleCases } from "../../core/rule-cases.testing.js";
+import type { QuotaReading } from "../../aws/service-quotas.js";
+import type { RdsRegionQuotas } from "../rds-instance/quota.js";
 import type { NormalizedDbCluster } from "./normalize.js";
 
 const cluster = (over: Partial<NormalizedDbCluster> = {}): NormalizedDbCluster => ({
@@ -19,7 +21,60 @@ const cluster = (over: Partial<NormalizedDbCluster> = {}): NormalizedDbCluster =
 const standby = (over: Partial<NormalizedDbCluster> = {}) =>
   cluster({ global: { id: "orders-global", role: "secondary", failingOver: false }, ...over });
 
+const quota = (code: string, name: string, value: number): QuotaReading => ({
+  service: "rds",
+  code,
+  name,
+  value,
+  source: "default",
+});
+/** The standby's region: `instances` DB instances and `storageGiB` in use; quotas 40 and 100000 GiB (AWS's defaults). */
+const inRegion = (instances: number, storageGiB: number): RdsRegionQuotas => ({
+  dbInstances: {
+    region: "eu-west-1",
+    inUse: { count: instances },
+    quota: quota("L-7B6409FD", "DB instances", 40),
+  },
+  storageGiB: {
+    region: "eu-west-1",
+    inUse: { count: storageGiB },
+    quota: quota("L-7ADDB58A", "Total storage for all DB instances", 100000),
+  },
+});
+
 export const cases: RuleCases<NormalizedDbCluster> = {
+  "rds-cluster.instance-quota": {
+    // The primary has 3 members, the standby 1: 38 + 2 = 40 fits, 39 + 2 does not.
+    pass: [
+      cluster({ footprint: { instances: 3, storageGiB: 0 } }),
+      standby({ footprint: { instances: 1, storageGiB: 0 }, regionQuotas: inRegion(38, 0) }),
+    ],
+    fail: [
+      cluster({ footprint: { instances: 3, storageGiB: 0 } }),
+      standby({ footprint: { instances: 1, storageGiB: 0 }, regionQuotas: inRegion(39, 0) }),
+    ],
+    paths: ["regionQuotas.dbInstances"],
+  },
+  "rds-cluster.storage-quota": {
+    // A Multi-AZ DB cluster: 3 members of 400 GiB on the primary, 1 on the standby.
+    pass: [
+      cluster({ engine: "postgres", footprint: { instances: 3, storageGiB: 1200 } }),
+      standby({
+        engine: "postgres",
+        footprint: { instances: 1, storageGiB: 400 },
+        regionQuotas: inRegion(1, 99200),
+      }),
+    ],
+    fail: [
+      cluster({ engine: "postgres", footprint: { instances: 3, storageGiB: 1200 } }),
+      standby({
+        engine: "postgres",
+        footprint: { instances: 1, storageGiB: 400 },
+        regionQuotas: inRegion(1, 99500),
+      }),
+    ],
+    paths: ["regionQuotas.storageGiB"],
+  },
   "rds-cluster.engine": {
     pass: [cluster(), standby()],
     fail: [cluster(), standby({ engine: "aurora-mysql" })],

@@ -1,5 +1,6 @@
 import { diffMaps, differ, show } from "../../core/compare.js";
 import type { Difference, Rule } from "../../core/rule.js";
+import { rdsQuotaCheck } from "../rds-instance/quota.js";
 import { switchDiffers, versionDiffers } from "../rds-instance/rules.js";
 import type { NormalizedDbCluster } from "./normalize.js";
 
@@ -131,6 +132,32 @@ const capacityRules: ClusterRule[] = [
         `the standby's instances are ${classes(s.instanceClasses)}, the primary's ${classes(p.instanceClasses)}`,
       );
     },
+  },
+  {
+    id: "rds-cluster.instance-quota",
+    resourceType: "rds-cluster",
+    severity: "high",
+    title: "Standby region's DB instance quota",
+    compares:
+      "the standby region's DB instances (DescribeDBInstances) plus the members the primary cluster has beyond the standby's, against the DB instances quota (Service Quotas, rds L-7B6409FD, applied else default); a quota that cannot be read is a low finding saying so",
+    rationale:
+      "The instances a failover adds to the standby cluster (to carry the primary's readers) fail to create past the quota (InstanceQuotaExceeded), and an increase can take days.",
+    remediation:
+      "Request an increase before it is needed: aws service-quotas request-service-quota-increase --service-code rds --quota-code L-7B6409FD --desired-value N --region REGION (N: the total the finding names).",
+    check: rdsQuotaCheck("dbInstances", "cluster's members"),
+  },
+  {
+    id: "rds-cluster.storage-quota",
+    resourceType: "rds-cluster",
+    severity: "high",
+    title: "Standby region's DB storage quota",
+    compares:
+      "for Multi-AZ DB clusters (not Aurora, whose cluster volume is outside the quota): the standby region's allocated DB instance storage plus what the primary's members have beyond the standby's, against the Total storage for all DB instances quota (Service Quotas, rds L-7ADDB58A, GiB); a quota that cannot be read is a low finding saying so",
+    rationale:
+      "Members added or grown on the standby to match the primary fail past the region's storage quota (StorageQuotaExceeded).",
+    remediation:
+      "Request an increase before it is needed: aws service-quotas request-service-quota-increase --service-code rds --quota-code L-7ADDB58A --desired-value N --region REGION (N: the GiB the finding names).",
+    check: rdsQuotaCheck("storageGiB", "cluster's members"),
   },
 ];
 

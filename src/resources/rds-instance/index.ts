@@ -7,7 +7,7 @@ import { rdsInstanceRules } from "./rules.js";
 
 export const rdsInstanceCollector: Collector<NormalizedDbInstance, DBInstance> = {
   type: "rds-instance",
-  collect: (side) => collectDbInstance(side.cache, side.anchor),
+  collect: (side) => collectDbInstance(side.cache, side.anchor, side.role),
 };
 
 export const rdsInstanceModule: ResourceModule<NormalizedDbInstance, DBInstance> = {

@@ -7,11 +7,13 @@ import {
   DescribeOptionGroupsCommand,
   paginateDescribeDBParameters,
   RDSClient,
+  type DBInstance,
   type OptionGroup,
   type Parameter,
 } from "@aws-sdk/client-rds";
 import { mapAwsError } from "../../aws/errors.js";
-import type { RegionCache } from "../../aws/region-cache.js";
+import { DB_INSTANCES } from "../../aws/rds-lists.js";
+import { pairingCacheOf, type RegionCache } from "../../aws/region-cache.js";
 
 /**
  * An option group by name, read once per run and region and shared by every instance using it.
@@ -61,4 +63,12 @@ export function addParameters(
 ): void {
   for (const p of parameters ?? [])
     if (p.ParameterName && p.ParameterValue !== undefined) out[p.ParameterName] = p.ParameterValue;
+}
+
+/**
+ * The region's DB instances for a comparison: the listing pairing already made with these clients
+ * when it made one (a scan lists each region once), else read through the comparison's cache.
+ */
+export function regionInstances(cache: RegionCache): Promise<ReadonlyMap<string, DBInstance>> {
+  return (pairingCacheOf(cache) ?? cache).list(DB_INSTANCES);
 }

@@ -1,7 +1,8 @@
 import type { DBInstance, OptionGroup } from "@aws-sdk/client-rds";
+import type { WithRdsQuotas } from "./quota.js";
 
 /** What the instance rules compare: meaning only (no names, ARNs of its own, key ARNs or zones). */
-export interface NormalizedDbInstance {
+export interface NormalizedDbInstance extends WithRdsQuotas {
   /** Its own ARN: only to tell whether a read replica standby replicates this primary. */
   arn: string;
   status: string;

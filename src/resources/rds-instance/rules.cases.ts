@@ -1,5 +1,7 @@
 import type { RuleCases } from "../../core/rule-cases.testing.js";
+import type { QuotaReading } from "../../aws/service-quotas.js";
 import type { NormalizedDbInstance } from "./normalize.js";
+import type { RdsRegionQuotas } from "./quota.js";
 
 const PRIMARY = "arn:aws:rds:us-east-1:123456789012:db:orders-db-use1";
 
@@ -26,7 +28,52 @@ const db = (over: Partial<NormalizedDbInstance> = {}): NormalizedDbInstance => (
 const standby = (over: Partial<NormalizedDbInstance> = {}) =>
   db({ arn: "arn:aws:rds:eu-west-1:123456789012:db:orders-db-euw1", ...over });
 
+const quota = (service: string, code: string, name: string, value: number): QuotaReading => ({
+  service,
+  code,
+  name,
+  value,
+  source: "applied",
+});
+/** A standby in a region with `instances` DB instances and `storageGiB` GiB in use, quotas 40 and 1000 GiB. */
+const inRegion = (instances: number, storageGiB: number): RdsRegionQuotas => ({
+  dbInstances: {
+    region: "eu-west-1",
+    inUse: { count: instances },
+    quota: quota("rds", "L-7B6409FD", "DB instances", 40),
+  },
+  storageGiB: {
+    region: "eu-west-1",
+    inUse: { count: storageGiB },
+    quota: quota("rds", "L-7ADDB58A", "Total storage for all DB instances", 1000),
+  },
+});
+
 export const cases: RuleCases<NormalizedDbInstance> = {
+  "rds-instance.instance-quota": {
+    // The primary has 2 read replicas, the standby none: 38 + 2 = 40 fits.
+    pass: [
+      db({ footprint: { instances: 3, storageGiB: 300 } }),
+      standby({ footprint: { instances: 1, storageGiB: 100 }, regionQuotas: inRegion(38, 100) }),
+    ],
+    fail: [
+      db({ footprint: { instances: 3, storageGiB: 300 } }),
+      standby({ footprint: { instances: 1, storageGiB: 100 }, regionQuotas: inRegion(39, 100) }),
+    ],
+    paths: ["regionQuotas.dbInstances"],
+  },
+  "rds-instance.storage-quota": {
+    // 800 GiB in use + (300 - 100) = 1000 fits; 900 + 200 does not.
+    pass: [
+      db({ footprint: { instances: 1, storageGiB: 300 } }),
+      standby({ footprint: { instances: 1, storageGiB: 100 }, regionQuotas: inRegion(1, 800) }),
+    ],
+    fail: [
+      db({ footprint: { instances: 1, storageGiB: 300 } }),
+      standby({ footprint: { instances: 1, storageGiB: 100 }, regionQuotas: inRegion(1, 900) }),
+    ],
+    paths: ["regionQuotas.storageGiB"],
+  },
   "rds-instance.engine": {
     pass: [db(), standby()],
     fail: [db(), standby({ engine: "mysql" })],

@@ -1,6 +1,7 @@
 import { diffMaps, differ, show } from "../../core/compare.js";
 import type { Difference, Rule } from "../../core/rule.js";
 import type { NormalizedDbInstance } from "./normalize.js";
+import { rdsQuotaCheck } from "./quota.js";
 
 type DbRule = Rule<NormalizedDbInstance>;
 type EngineVersion = Pick<NormalizedDbInstance, "engine" | "engineVersion" | "majorVersion">;
@@ -175,6 +176,32 @@ const capacityRules: DbRule[] = [
             s.allocatedGiB,
             `the standby has ${s.allocatedGiB} GiB of storage, the primary ${p.allocatedGiB} GiB`,
           ),
+  },
+  {
+    id: "rds-instance.instance-quota",
+    resourceType: "rds-instance",
+    severity: "high",
+    title: "Standby region's DB instance quota",
+    compares:
+      "the standby region's DB instances (DescribeDBInstances) plus the instances the primary and its read replicas in its region count beyond the standby's, against the DB instances quota (Service Quotas, rds L-7B6409FD, applied else default); a quota that cannot be read is a low finding saying so",
+    rationale:
+      "Read replicas the primary relies on must be created again in the standby's region after failover; past the quota RDS refuses them (InstanceQuotaExceeded), and an increase can take days.",
+    remediation:
+      "Request an increase before it is needed: aws service-quotas request-service-quota-increase --service-code rds --quota-code L-7B6409FD --desired-value N --region REGION (N: the total the finding names).",
+    check: rdsQuotaCheck("dbInstances", "DB instance and its read replicas in its region"),
+  },
+  {
+    id: "rds-instance.storage-quota",
+    resourceType: "rds-instance",
+    severity: "high",
+    title: "Standby region's DB storage quota",
+    compares:
+      "the standby region's allocated storage of its DB instances (Aurora's cluster volumes excluded) plus the storage the primary and its read replicas in its region have beyond the standby's, against the Total storage for all DB instances quota (Service Quotas, rds L-7ADDB58A, GiB); a quota that cannot be read is a low finding saying so",
+    rationale:
+      "Growing the standby to the primary's storage, or creating its replicas, fails past the region's storage quota (StorageQuotaExceeded) exactly when the standby must take the load.",
+    remediation:
+      "Request an increase before it is needed: aws service-quotas request-service-quota-increase --service-code rds --quota-code L-7ADDB58A --desired-value N --region REGION (N: the GiB the finding names).",
+    check: rdsQuotaCheck("storageGiB", "DB instance and its read replicas in its region"),
   },
   {
     id: "rds-instance.multi-az",

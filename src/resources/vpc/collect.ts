@@ -1,13 +1,17 @@
 import {
+  DescribeAddressesCommand,
   DescribeVpcAttributeCommand,
   EC2Client,
   paginateDescribeInternetGateways,
   paginateDescribeNatGateways,
+  paginateDescribeNetworkInterfaces,
   paginateDescribeRouteTables,
   paginateDescribeSubnets,
   paginateDescribeVpcEndpoints,
+  type Address,
   type InternetGateway,
   type NatGateway,
+  type NetworkInterface,
   type RouteTable,
   type Subnet,
   type Vpc,
@@ -16,8 +20,10 @@ import {
 } from "@aws-sdk/client-ec2";
 import type { RegionCache, RegionList } from "../../aws/region-cache.js";
 import { ops } from "../../aws/services.js";
+import { QUOTAS, quotaIn, SERVICE_QUOTA_PERMISSIONS } from "../../aws/service-quotas.js";
 import { TAGGED_PERMISSIONS } from "../../pairs/tagged.js";
-import { normalizeVpc, type NormalizedVpc } from "./normalize.js";
+import type { Counted, QuotaUsage } from "../quota-check.js";
+import { footprintOf, normalizeVpc, type NormalizedVpc, type VpcFootprint } from "./normalize.js";
 
 export const VPC_PERMISSIONS = [
   ...TAGGED_PERMISSIONS,
@@ -30,7 +36,10 @@ export const VPC_PERMISSIONS = [
     "DescribeNatGateways",
     "DescribeInternetGateways",
     "DescribeVpcEndpoints",
+    "DescribeNetworkInterfaces",
+    "DescribeAddresses",
   ),
+  ...SERVICE_QUOTA_PERMISSIONS,
 ];
 
 /** A region-wide EC2 list read once and shared by every VPC pair of the region. */
@@ -79,6 +88,71 @@ export const VPC_ENDPOINTS = ec2List<VpcEndpoint>(
   (e) => e.VpcEndpointId ?? "",
 );
 
+export const NETWORK_INTERFACES = ec2List<NetworkInterface>(
+  "ec2-network-interfaces",
+  "DescribeNetworkInterfaces",
+  (client) =>
+    itemsOf(paginateDescribeNetworkInterfaces({ client }, { MaxResults: 1000 }), (p) => p.NetworkInterfaces),
+  (n) => n.NetworkInterfaceId ?? "",
+);
+
+/** Every Elastic IP of the region: DescribeAddresses answers them all in one call (it has no pages). */
+export const ADDRESSES: RegionList<Address> = {
+  name: "ec2-addresses",
+  service: "EC2",
+  operation: "DescribeAddresses",
+  async *pages(cache) {
+    const out = await cache.client(EC2Client).send(new DescribeAddressesCommand({}));
+    yield out.Addresses ?? [];
+  },
+  key: (a) => a.AllocationId ?? a.PublicIp ?? "",
+};
+
+/** A region-wide list, or why it could not be read: a quota check must not fail the VPC's comparison. */
+function settled<T>(read: Promise<T>): Promise<{ value: T } | { error: string }> {
+  return read.then(
+    (value) => ({ value }),
+    (err: unknown) => ({ error: (err as Error).message }),
+  );
+}
+
+type Settled<T> = { value: T } | { error: string };
+
+const countOf = <T>(list: Settled<T>, count: (value: T) => number): Counted =>
+  "value" in list ? { count: count(list.value) } : { error: list.error };
+
+/** The VPC's network interfaces and Elastic IPs, from the region's two lists (read once per region). */
+function footprint(
+  vpcId: string,
+  interfaces: Settled<ReadonlyMap<string, NetworkInterface>>,
+  addresses: Settled<ReadonlyMap<string, Address>>,
+): VpcFootprint {
+  if ("error" in interfaces) return { networkInterfaces: interfaces, elasticIps: interfaces };
+  if ("error" in addresses) {
+    const own = footprintOf(vpcId, interfaces.value.values(), []);
+    return { networkInterfaces: { count: own.networkInterfaces }, elasticIps: addresses };
+  }
+  const own = footprintOf(vpcId, interfaces.value.values(), addresses.value.values());
+  return { networkInterfaces: { count: own.networkInterfaces }, elasticIps: { count: own.elasticIps } };
+}
+
+/** The standby region's use of its network interface and Elastic IP quotas. */
+async function regionQuotas(
+  cache: RegionCache,
+  interfaces: Settled<ReadonlyMap<string, NetworkInterface>>,
+  addresses: Settled<ReadonlyMap<string, Address>>,
+): Promise<{ networkInterfaces: QuotaUsage; elasticIps: QuotaUsage }> {
+  const [eniQuota, eipQuota] = await Promise.all([
+    quotaIn(cache, QUOTAS.networkInterfaces),
+    quotaIn(cache, QUOTAS.elasticIps),
+  ]);
+  const region = cache.region;
+  return {
+    networkInterfaces: { region, inUse: countOf(interfaces, (m) => m.size), quota: eniQuota },
+    elasticIps: { region, inUse: countOf(addresses, (m) => m.size), quota: eipQuota },
+  };
+}
+
 async function attribute(cache: RegionCache, vpcId: string, name: VpcAttributeName): Promise<boolean> {
   const out = await cache
     .client(EC2Client)
@@ -90,10 +164,15 @@ const inVpc = <T extends { VpcId?: string }>(items: ReadonlyMap<string, T>, vpcI
   [...items.values()].filter((i) => i.VpcId === vpcId);
 
 /**
- * One VPC's network: five region-wide lists read once per region (shared by every pair there),
- * and its two DNS attributes, one call each.
+ * One VPC's network: seven region-wide lists read once per region (shared by every pair there),
+ * its two DNS attributes, one call each, and on the standby the region's network interface and
+ * Elastic IP quotas, read once per region.
  */
-export async function collectVpc(cache: RegionCache, vpc: Vpc): Promise<NormalizedVpc> {
+export async function collectVpc(
+  cache: RegionCache,
+  vpc: Vpc,
+  role: "primary" | "standby",
+): Promise<NormalizedVpc> {
   const vpcId = vpc.VpcId ?? "";
   const [subnets, tables, nats, igws, endpoints, dnsSupport, dnsHostnames] = await Promise.all([
     cache.list(SUBNETS),
@@ -104,7 +183,11 @@ export async function collectVpc(cache: RegionCache, vpc: Vpc): Promise<Normaliz
     attribute(cache, vpcId, "enableDnsSupport"),
     attribute(cache, vpcId, "enableDnsHostnames"),
   ]);
-  return normalizeVpc({
+  const [interfaces, addresses] = await Promise.all([
+    settled(cache.list(NETWORK_INTERFACES)),
+    settled(cache.list(ADDRESSES)),
+  ]);
+  const normalized = normalizeVpc({
     vpc,
     subnets: inVpc(subnets, vpcId),
     routeTables: inVpc(tables, vpcId),
@@ -114,4 +197,9 @@ export async function collectVpc(cache: RegionCache, vpc: Vpc): Promise<Normaliz
     dnsSupport,
     dnsHostnames,
   });
+  return {
+    ...normalized,
+    footprint: footprint(vpcId, interfaces, addresses),
+    ...(role === "standby" ? { regionQuotas: await regionQuotas(cache, interfaces, addresses) } : {}),
+  };
 }

@@ -7,7 +7,7 @@ import { vpcRules } from "./rules.js";
 
 export const vpcCollector: Collector<NormalizedVpc, Vpc> = {
   type: "vpc",
-  collect: (side) => collectVpc(side.cache, side.anchor),
+  collect: (side) => collectVpc(side.cache, side.anchor, side.role),
 };
 
 export const vpcModule: ResourceModule<NormalizedVpc, Vpc> = {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { SETTINGS } from "../../core/rule-cases.testing.js";
 import {
   endpointService,
+  footprintOf,
   normalizeVpc,
   routeTargetKind,
   usableAddresses,
@@ -155,5 +156,21 @@ describe("VPC endpoint severity", () => {
       undefined,
       undefined,
     ]);
+  });
+});
+
+describe("what a VPC holds that a failover moves", () => {
+  it("counts its network interfaces, and the Elastic IPs associated with them", () => {
+    const interfaces = [
+      { NetworkInterfaceId: "eni-1", VpcId: "vpc-a" },
+      { NetworkInterfaceId: "eni-2", VpcId: "vpc-a" },
+      { NetworkInterfaceId: "eni-3", VpcId: "vpc-b" },
+    ];
+    const addresses = [
+      { AllocationId: "eipalloc-1", NetworkInterfaceId: "eni-1" },
+      { AllocationId: "eipalloc-2", NetworkInterfaceId: "eni-3" },
+      { AllocationId: "eipalloc-3" },
+    ];
+    expect(footprintOf("vpc-a", interfaces, addresses)).toEqual({ networkInterfaces: 2, elasticIps: 1 });
   });
 });

@@ -1,12 +1,15 @@
 import type {
+  Address,
   InternetGateway,
   NatGateway,
+  NetworkInterface,
   Route,
   RouteTable,
   Subnet,
   Vpc,
   VpcEndpoint,
 } from "@aws-sdk/client-ec2";
+import type { Counted, QuotaUsage } from "../quota-check.js";
 
 /** What AWS says of one VPC and what sits in it, each list already narrowed to the VPC. */
 export interface VpcNetwork {
@@ -49,6 +52,16 @@ export interface NormalizedVpc {
   endpoints: Record<string, string>;
   /** Endpoints to PrivateLink endpoint services (named by a per-region id, so counted). */
   privateLinkEndpoints: number;
+  /** What the VPC holds that a failover moves to the standby: its network interfaces and Elastic IPs. */
+  footprint?: VpcFootprint;
+  /** The standby region's use of its network interface and Elastic IP quotas (read on the standby only). */
+  regionQuotas?: { networkInterfaces: QuotaUsage; elasticIps: QuotaUsage };
+}
+
+export interface VpcFootprint {
+  networkInterfaces: Counted;
+  /** Elastic IPs associated with a network interface in the VPC (NAT gateways' included). */
+  elasticIps: Counted;
 }
 
 const DEFAULT_ROUTE = "0.0.0.0/0";
@@ -181,4 +194,20 @@ export function normalizeVpc(network: VpcNetwork): NormalizedVpc {
     },
     ...endpointsOf(network.endpoints),
   };
+}
+
+/**
+ * The network interfaces of a VPC and the Elastic IPs associated with them, from the region's
+ * lists. An Elastic IP names its interface, not its VPC, so it is counted through the interface.
+ */
+export function footprintOf(
+  vpcId: string,
+  interfaces: Iterable<NetworkInterface>,
+  addresses: Iterable<Address>,
+): { networkInterfaces: number; elasticIps: number } {
+  const own = new Set<string>();
+  for (const eni of interfaces) if (eni.VpcId === vpcId) own.add(eni.NetworkInterfaceId ?? "");
+  let elasticIps = 0;
+  for (const a of addresses) if (a.NetworkInterfaceId && own.has(a.NetworkInterfaceId)) elasticIps++;
+  return { networkInterfaces: own.size, elasticIps };
 }

@@ -1,4 +1,6 @@
 import type { RuleCases } from "../../core/rule-cases.testing.js";
+import type { QuotaReading } from "../../aws/service-quotas.js";
+import type { QuotaUsage } from "../quota-check.js";
 import type { NormalizedVpc, Tier } from "./normalize.js";
 
 const tier = (over: Partial<Tier> = {}): Tier => ({
@@ -24,7 +26,51 @@ const vpc = (over: Partial<NormalizedVpc> = {}): NormalizedVpc => ({
 
 const privateTier = (over: Partial<Tier>) => ({ public: tier({ withoutNat: 2 }), private: tier(over) });
 
+const ENI_QUOTA: QuotaReading = {
+  service: "vpc",
+  code: "L-DF5E4CA3",
+  name: "Network interfaces per Region",
+  value: 100,
+  source: "applied",
+};
+const EIP_QUOTA: QuotaReading = {
+  service: "ec2",
+  code: "L-0263D0A3",
+  name: "EC2-VPC Elastic IPs",
+  value: 5,
+  source: "default",
+};
+const usage = (inUse: number, quota: QuotaReading): QuotaUsage => ({
+  region: "eu-west-1",
+  inUse: { count: inUse },
+  quota,
+});
+
+/** A primary VPC with `enis` network interfaces and `eips` Elastic IPs. */
+const holding = (enis: number, eips: number): NormalizedVpc =>
+  vpc({ footprint: { networkInterfaces: { count: enis }, elasticIps: { count: eips } } });
+
+/** A standby VPC with its own interfaces and Elastic IPs, in a region using `enisInUse` and `eipsInUse` of them. */
+const standbyIn = (enis: number, eips: number, enisInUse: number, eipsInUse: number): NormalizedVpc => ({
+  ...holding(enis, eips),
+  regionQuotas: { networkInterfaces: usage(enisInUse, ENI_QUOTA), elasticIps: usage(eipsInUse, EIP_QUOTA) },
+});
+
 export const cases: RuleCases<NormalizedVpc> = {
+  "vpc.network-interface-quota": {
+    // 90 in use + (40 - 30) = 100: just fits.
+    pass: [holding(40, 0), standbyIn(30, 0, 90, 0)],
+    // 95 in use + (40 - 30) = 105 > 100.
+    fail: [holding(40, 0), standbyIn(30, 0, 95, 0)],
+    paths: ["regionQuotas.networkInterfaces"],
+  },
+  "vpc.elastic-ip-quota": {
+    // 2 in use + (3 - 0) = 5: just fits.
+    pass: [holding(10, 3), standbyIn(10, 0, 10, 2)],
+    // 4 in use + 3 = 7 > 5.
+    fail: [holding(10, 3), standbyIn(10, 0, 10, 4)],
+    paths: ["regionQuotas.elasticIps"],
+  },
   "vpc.cidr-prefix": {
     pass: [vpc(), vpc()],
     fail: [vpc(), vpc({ prefixLength: 20 })],

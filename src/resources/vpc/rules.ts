@@ -1,5 +1,6 @@
 import { diffSets, differ } from "../../core/compare.js";
 import type { Difference, Rule } from "../../core/rule.js";
+import { addedBy, quotaDifferences, uncheckedQuota } from "../quota-check.js";
 import { TIERS, type NormalizedVpc, type Tier, type TierName } from "./normalize.js";
 
 type VpcRule = Rule<NormalizedVpc>;
@@ -88,7 +89,57 @@ function endpointDifferences(p: NormalizedVpc, s: NormalizedVpc): Difference[] {
   ];
 }
 
+/**
+ * Whether the standby's region holds, within its quota, what it uses now plus the network
+ * interfaces (or Elastic IPs) the primary's VPC has beyond the standby's.
+ */
+function regionQuotaCheck(which: "networkInterfaces" | "elasticIps", unit: string) {
+  const path = `regionQuotas.${which}`;
+  return (p: NormalizedVpc, s: NormalizedVpc) => {
+    const usage = s.regionQuotas?.[which];
+    if (!usage || !p.footprint || !s.footprint) return [];
+    const added = addedBy(p.footprint[which], s.footprint[which]);
+    if ("error" in added)
+      return [
+        uncheckedQuota(path, usage.quota, usage.region, `what a failover adds is not known: ${added.error}`),
+      ];
+    return quotaDifferences({
+      path,
+      usage,
+      adds: added.adds,
+      unit,
+      because: `the primary's VPC has ${added.adds} more ${unit} than the standby's`,
+    });
+  };
+}
+
 export const vpcRules: VpcRule[] = [
+  {
+    id: "vpc.network-interface-quota",
+    resourceType: "vpc",
+    severity: "high",
+    title: "Standby region's network interface quota",
+    compares:
+      "the standby region's network interfaces in use (DescribeNetworkInterfaces) plus those the primary's VPC has beyond the standby's, against the Network interfaces per Region quota (Service Quotas, vpc L-DF5E4CA3, applied else default); a quota that cannot be read is a low finding saying so",
+    rationale:
+      "Instances, load balancers, NAT gateways and VPC Lambda functions each need network interfaces; past the quota they fail to start exactly when the standby takes the load, and an increase can take days.",
+    remediation:
+      "Request an increase before it is needed: aws service-quotas request-service-quota-increase --service-code vpc --quota-code L-DF5E4CA3 --desired-value N --region REGION (N: the total the finding names).",
+    check: regionQuotaCheck("networkInterfaces", "network interfaces"),
+  },
+  {
+    id: "vpc.elastic-ip-quota",
+    resourceType: "vpc",
+    severity: "high",
+    title: "Standby region's Elastic IP quota",
+    compares:
+      "the standby region's Elastic IPs allocated (DescribeAddresses) plus those associated in the primary's VPC beyond the standby's, against the EC2-VPC Elastic IPs quota (Service Quotas, ec2 L-0263D0A3, applied else default); a quota that cannot be read is a low finding saying so",
+    rationale:
+      "NAT gateways and public endpoints that need an Elastic IP cannot be created in the standby past the quota, so its private subnets lose their way out or its public addresses are missing after failover.",
+    remediation:
+      "Request an increase before it is needed: aws service-quotas request-service-quota-increase --service-code ec2 --quota-code L-0263D0A3 --desired-value N --region REGION (N: the total the finding names).",
+    check: regionQuotaCheck("elasticIps", "Elastic IPs"),
+  },
   {
     id: "vpc.cidr-prefix",
     resourceType: "vpc",
