@@ -22,6 +22,7 @@ import { RESOURCE_TYPES } from "../src/catalog.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan } from "../src/scan/engine.js";
 import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
+import { FaultProxy, NO_FAULTS } from "./harness/fault-proxy.js";
 import { useEmulator } from "./harness/emulator.js";
 
 const env = useEmulator();
@@ -132,7 +133,7 @@ async function table(region: string, spec: Spec, extras: Extras = {}, tags: Tag[
       TimeToLiveSpecification: { Enabled: true, AttributeName: extras.ttlAttribute ?? "expiresAt" },
     }),
   );
-  if (extras.scaling) await autoScale(region, TableName, extras.scaling);
+  if (extras.scaling) await autoScale(region, TableName ?? "", extras.scaling);
   return out.TableDescription?.TableArn ?? "";
 }
 
@@ -334,11 +335,45 @@ describe("DynamoDB table pairs (emulator)", () => {
       `calls: ${JSON.stringify(calls)}; ${compared} pairs compared; ${perSide} per pair per side after DescribeTable; ${(dynamodb / result.pairs.length).toFixed(1)} DynamoDB calls per pair in all`,
     );
     expect(perSide).toBe(2);
-    // Per pair: the primary described once by tag and once to find global replicas, the standby once.
-    expect(dynamodb).toBeLessThanOrEqual(result.pairs.length * 7 + 4);
+    // Each tagged primary described once (by tag, not again to find global replicas), each standby
+    // that is a table once, and the one untagged table of the primary region once (is it global?).
+    const standbyTables = result.pairs.length - 1;
+    expect(calls["DynamoDB.DescribeTable"]).toBe(result.pairs.length + standbyTables + 1);
+    expect(dynamodb).toBeLessThanOrEqual(result.pairs.length * 6 + 4);
     expect(calls["ResourceGroupsTaggingAPI.GetResources"]).toBe(1);
     // Auto scaling is listed once per region (primaries' and standbys'), never per table.
     expect(calls["ApplicationAutoScaling.DescribeScalableTargets"]).toBe(2);
     expect(calls["ApplicationAutoScaling.DescribeScalingPolicies"]).toBe(2);
+  });
+});
+
+describe("a primary region whose tables cannot be listed (emulator, behind a denying proxy)", () => {
+  it("is one error finding naming DynamoDB.ListTables and the region; every pair is compared as before", async () => {
+    const proxy = await FaultProxy.start(env.emulator.endpoint, {
+      ...NO_FAULTS,
+      deny: ({ target }) => target === "DynamoDB_20120810.ListTables",
+    });
+    try {
+      const denied = await runScan(await env.clients({ endpointUrl: proxy.endpoint, maxAttempts: 1 }), {
+        types: RESOURCE_TYPES,
+        primaryRegions: [EAST],
+        configPairs: [],
+        settings: { strategy: "warm-standby", certificateExpiryDays: 30, now: new Date() },
+        suppressions: [],
+        concurrency: 4,
+      });
+      expect(proxy.stats.denied).toBeGreaterThan(0);
+      const lines = (r: ScanResult) =>
+        r.pairs.flatMap((p) => p.findings.map((f) => `${p.name} ${f.ruleId} ${f.path} ${f.message}`)).sort();
+      const added = lines(denied).filter((l) => !lines(result).includes(l));
+      expect(added).toEqual([
+        expect.stringMatching(
+          /^\(recorded dynamodb table pairs in us-east-1\) pair\.unreadable region\[us-east-1\] could not read the dynamodb table pairs AWS records in us-east-1 \(replicas, global members\): access denied to DynamoDB\.ListTables in us-east-1/,
+        ),
+      ]);
+      expect(lines(result).filter((l) => !lines(denied).includes(l))).toEqual([]);
+    } finally {
+      await proxy.stop();
+    }
   });
 });
