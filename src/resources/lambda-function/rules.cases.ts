@@ -9,6 +9,7 @@ const fn = (over: Partial<NormalizedFunction> = {}): NormalizedFunction => ({
   timeoutSeconds: 30,
   ephemeralStorageMb: 512,
   reservedConcurrency: 50,
+  provisionedConcurrency: 20,
   deadLetterQueue: true,
   onFailureDestination: true,
   vpc: { attached: true, subnets: 3, securityGroups: 1 },
@@ -20,6 +21,12 @@ const fn = (over: Partial<NormalizedFunction> = {}): NormalizedFunction => ({
 });
 
 export const cases: RuleCases<NormalizedFunction> = {
+  "lambda-function.provisioned-concurrency": {
+    // More on the standby is no finding: it is the better prepared.
+    pass: [fn(), fn({ provisionedConcurrency: 40 })],
+    fail: [fn(), fn({ provisionedConcurrency: 0 })],
+    paths: ["provisionedConcurrency"],
+  },
   "lambda-function.runtime": {
     pass: [fn(), fn()],
     fail: [fn(), fn({ runtime: "nodejs18.x" })],

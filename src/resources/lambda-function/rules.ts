@@ -105,6 +105,32 @@ export const lambdaFunctionRules: FnRule[] = [
         `the standby's reserved concurrency is ${concurrencyWords(s.reservedConcurrency)}, the primary's ${concurrencyWords(p.reservedConcurrency)}`,
       ).map((d) => (s.reservedConcurrency === 0 ? { ...d, severity: "critical" as const } : d)),
   },
+  {
+    id: "lambda-function.provisioned-concurrency",
+    resourceType: "lambda-function",
+    severity: "high",
+    title: "Provisioned concurrency",
+    compares:
+      "the provisioned concurrent executions requested over the function's aliases and versions (ListProvisionedConcurrencyConfigs): fewer on the standby than on the primary; a lower standby is information under `strategy: pilot-light` or `backup-restore`",
+    rationale:
+      "Provisioned concurrency keeps environments initialised: a standby with less starts cold under the primary's load, and its latency jumps at failover.",
+    remediation:
+      "aws lambda put-provisioned-concurrency-config --function-name <standby> --qualifier <alias> --provisioned-concurrent-executions <primary's value>.",
+    check: (p, s, settings) => {
+      if (s.provisionedConcurrency >= p.provisionedConcurrency) return [];
+      const words = (n: number) => (n === 0 ? "none" : `${n} executions`);
+      const intended = settings.strategy === "pilot-light" || settings.strategy === "backup-restore";
+      return [
+        {
+          path: "provisionedConcurrency",
+          primary: p.provisionedConcurrency,
+          secondary: s.provisionedConcurrency,
+          message: `the standby's provisioned concurrency is ${words(s.provisionedConcurrency)}, the primary's ${words(p.provisionedConcurrency)}`,
+          ...(intended ? { severity: "info" as const } : {}),
+        },
+      ];
+    },
+  },
   setting("deadLetterQueue", "dead-letter queue", isSet, {
     id: "lambda-function.dead-letter-queue",
     severity: "high",
