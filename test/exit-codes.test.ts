@@ -270,9 +270,10 @@ describe("drctl scan", () => {
     const r = await drctl(["--config", p.config, "scan", "--fail-on", "never"], { endpoint: downEndpoint });
     expect(r.code).toBe(3);
     // The load balancers' own listing, the tagging API's shared by most types, Auto Scaling's
-    // tags and Route 53's health checks: each listing once.
+    // tags and Route 53's health checks: each listing once; and the pairs AWS records (DynamoDB's
+    // global tables, RDS's read replicas and global databases): each type's once.
     expect(r.said).toEqual([
-      "drctl: the scan could not finish: 4 reads failed (pair.unreadable 4); nothing was stored or sent",
+      "drctl: the scan could not finish: 7 reads failed (pair.unreadable 7); nothing was stored or sent",
     ]);
     expect(r.stderr).toContain(
       `could not list the tagged primaries of us-east-1: could not reach the endpoint for ELBv2.DescribeLoadBalancers/DescribeTags in us-east-1: connect ECONNREFUSED ${downEndpoint.slice(7)}`,
@@ -309,9 +310,13 @@ describe("drctl scan", () => {
     });
     expect(r.code).toBe(3);
     expect(r.said).toEqual([
-      "drctl: the scan could not finish: 2 reads failed (pair.unreadable 2); nothing was stored or sent",
+      "drctl: the scan could not finish: 4 reads failed (pair.unreadable 4); nothing was stored or sent",
     ]);
     expect(r.stderr).toMatch(/access denied to ELBv2\.DescribeLoadBalancers\/DescribeTags in us-east-1/);
+    // RDS is denied too: the read replicas and global databases AWS records are unread, and said so.
+    expect(r.stderr).toMatch(
+      /could not read the db instance pairs AWS records in us-east-1 \(replicas, global members\): access denied to RDS\.DescribeDBInstances in us-east-1/,
+    );
     expect([p.stored(), p.sent()]).toEqual([0, []]);
   });
 

@@ -4,6 +4,7 @@ import {
   LambdaClient,
   ListEventSourceMappingsCommand,
   ListFunctionsCommand,
+  ListProvisionedConcurrencyConfigsCommand,
   ResourceNotFoundException,
   type FunctionConfiguration,
 } from "@aws-sdk/client-lambda";
@@ -68,7 +69,9 @@ describe("Lambda function reads (aws-sdk-client-mock, API-shaped)", () => {
         }),
       )
       .on(ListEventSourceMappingsCommand)
-      .resolves({ EventSourceMappings: [] });
+      .resolves({ EventSourceMappings: [] })
+      .on(ListProvisionedConcurrencyConfigsCommand)
+      .resolves({ ProvisionedConcurrencyConfigs: [] });
     const side = (role: "primary" | "standby", region: string, anchor: FunctionConfiguration) =>
       new Side(role, anchor.FunctionArn ?? "", anchor, new RegionCache(aws, region, undefined));
     const [p, s] = await Promise.all([
@@ -79,6 +82,52 @@ describe("Lambda function reads (aws-sdk-client-mock, API-shaped)", () => {
     const found = lambdaFunctionRules.flatMap((r) => r.check(p, s, SETTINGS).map((d) => [r.id, d.message]));
     expect(found).toEqual([
       ["lambda-function.dead-letter-queue", "the standby's dead-letter queue is not set, the primary's set"],
+    ]);
+  });
+
+  it("sums the provisioned concurrency of every alias and version over pages, and finds the standby's lower (aws-sdk-client-mock, API-shaped: moto lacks ListProvisionedConcurrencyConfigs)", async () => {
+    const config = (
+      region: string,
+      qualifier: string,
+      requested: number,
+      status: "READY" | "IN_PROGRESS",
+    ) => ({
+      FunctionArn: `arn:aws:lambda:${region}:123456789012:function:orders-fn:${qualifier}`,
+      RequestedProvisionedConcurrentExecutions: requested,
+      AvailableProvisionedConcurrentExecutions: status === "READY" ? requested : 0,
+      AllocatedProvisionedConcurrentExecutions: status === "READY" ? requested : 0,
+      Status: status,
+      LastModified: "2026-12-01T10:00:00.000+0000",
+    });
+    lambda
+      .on(GetFunctionConcurrencyCommand)
+      .resolves({})
+      .on(GetFunctionEventInvokeConfigCommand)
+      .resolves({})
+      .on(ListEventSourceMappingsCommand)
+      .resolves({ EventSourceMappings: [] })
+      .on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: "orders-fn-use1", Marker: undefined })
+      .resolves({
+        ProvisionedConcurrencyConfigs: [config("us-east-1", "live", 10, "READY")],
+        NextMarker: "p2",
+      })
+      .on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: "orders-fn-use1", Marker: "p2" })
+      .resolves({ ProvisionedConcurrencyConfigs: [config("us-east-1", "7", 5, "IN_PROGRESS")] })
+      .on(ListProvisionedConcurrencyConfigsCommand, { FunctionName: "orders-fn-euw1" })
+      .resolves({ ProvisionedConcurrencyConfigs: [config("eu-west-1", "live", 4, "READY")] });
+    const side = (role: "primary" | "standby", region: string, anchor: FunctionConfiguration) =>
+      new Side(role, anchor.FunctionArn ?? "", anchor, new RegionCache(aws, region, undefined));
+    const [p, s] = await Promise.all([
+      collectFunction(side("primary", "us-east-1", configuration("orders-fn-use1", "us-east-1", false))),
+      collectFunction(side("standby", "eu-west-1", configuration("orders-fn-euw1", "eu-west-1", false))),
+    ]);
+    expect([p.provisionedConcurrency, s.provisionedConcurrency]).toEqual([15, 4]);
+    const found = lambdaFunctionRules.flatMap((r) => r.check(p, s, SETTINGS).map((d) => [r.id, d.message]));
+    expect(found).toEqual([
+      [
+        "lambda-function.provisioned-concurrency",
+        "the standby's provisioned concurrency is 4 executions, the primary's 15 executions",
+      ],
     ]);
   });
 

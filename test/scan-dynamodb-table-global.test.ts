@@ -5,6 +5,10 @@
  * DescribeTable, ListTables, DescribeContinuousBackups and DescribeTimeToLive.
  */
 import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+} from "@aws-sdk/client-application-auto-scaling";
+import {
   DescribeContinuousBackupsCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
@@ -27,6 +31,7 @@ import { runScan } from "../src/scan/engine.js";
 const ACCOUNT = "123456789012";
 const dynamodb = mockClient(DynamoDBClient);
 const tagging = mockClient(ResourceGroupsTaggingAPIClient);
+const autoScaling = mockClient(ApplicationAutoScalingClient);
 
 /** A table as DescribeTable answers in `region`, a global table when it names replicas. */
 function described(name: string, region: string, replicas: string[]): TableDescription {
@@ -60,6 +65,8 @@ const regionOf = async (getClient: () => DynamoDBClient) => getClient().config.r
 
 beforeAll(async () => {
   tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
+  // On-demand tables have no scalable targets.
+  autoScaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [] });
   dynamodb.on(ListTablesCommand).callsFake(async (_input, getClient: () => DynamoDBClient) => ({
     TableNames: Object.keys(WORLD[await regionOf(getClient)] ?? {}),
   }));
@@ -105,6 +112,7 @@ beforeAll(async () => {
 afterAll(() => {
   dynamodb.restore();
   tagging.restore();
+  autoScaling.restore();
 });
 
 describe("global tables (aws-sdk-client-mock, API-shaped: moto lacks DescribeTable Replicas of 2019.11.21 global tables)", () => {
@@ -123,5 +131,13 @@ describe("global tables (aws-sdk-client-mock, API-shaped: moto lacks DescribeTab
         "point-in-time recovery is off on the standby, on on the primary",
       ],
     ]);
+  });
+
+  it("describes each table once: the primary found through its replicas is not read again", () => {
+    const described = dynamodb
+      .commandCalls(DescribeTableCommand)
+      .map((c) => (c.args[0].input as { TableName?: string }).TableName);
+    // us-east-1's orders and sessions (listed to find replicas), eu-west-1's orders (the standby).
+    expect(described.sort()).toEqual(["orders", "orders", "sessions"]);
   });
 });

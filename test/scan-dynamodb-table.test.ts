@@ -3,6 +3,11 @@
  * us-east-1, standbys in eu-west-1, named differently per region.
  */
 import {
+  ApplicationAutoScalingClient,
+  PutScalingPolicyCommand,
+  RegisterScalableTargetCommand,
+} from "@aws-sdk/client-application-auto-scaling";
+import {
   CreateTableCommand,
   DynamoDBClient,
   UpdateContinuousBackupsCommand,
@@ -17,6 +22,7 @@ import { RESOURCE_TYPES } from "../src/catalog.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan } from "../src/scan/engine.js";
 import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
+import { FaultProxy, NO_FAULTS } from "./harness/fault-proxy.js";
 import { useEmulator } from "./harness/emulator.js";
 
 const env = useEmulator();
@@ -68,9 +74,46 @@ function base(name: string): Spec {
   };
 }
 
+/** How a table's read capacity auto scales: bounds in units and the utilisation it tracks. */
+interface Scaling {
+  min: number;
+  max: number;
+  target: number;
+}
+
 interface Extras {
   pitr?: boolean;
   ttlAttribute?: string;
+  /** The table's read capacity auto scaled so (Application Auto Scaling). */
+  scaling?: Scaling;
+  /** For the standby's entry in PLANTED: how the primary's read capacity auto scales. */
+  primaryScaling?: Scaling;
+}
+
+const SCALED: Scaling = { min: 10, max: 200, target: 70 };
+
+/** Registers the table's read capacity as a scalable target with a target-tracking policy. */
+async function autoScale(region: string, TableName: string, scaling: Scaling): Promise<void> {
+  const target = {
+    ServiceNamespace: "dynamodb" as const,
+    ResourceId: `table/${TableName}`,
+    ScalableDimension: "dynamodb:table:ReadCapacityUnits" as const,
+  };
+  const client = aws.get(ApplicationAutoScalingClient, region);
+  await client.send(
+    new RegisterScalableTargetCommand({ ...target, MinCapacity: scaling.min, MaxCapacity: scaling.max }),
+  );
+  await client.send(
+    new PutScalingPolicyCommand({
+      ...target,
+      PolicyName: `${TableName}-read`,
+      PolicyType: "TargetTrackingScaling",
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: scaling.target,
+        PredefinedMetricSpecification: { PredefinedMetricType: "DynamoDBReadCapacityUtilization" },
+      },
+    }),
+  );
 }
 
 async function table(region: string, spec: Spec, extras: Extras = {}, tags: Tag[] = []): Promise<string> {
@@ -90,6 +133,7 @@ async function table(region: string, spec: Spec, extras: Extras = {}, tags: Tag[
       TimeToLiveSpecification: { Enabled: true, AttributeName: extras.ttlAttribute ?? "expiresAt" },
     }),
   );
+  if (extras.scaling) await autoScale(region, TableName ?? "", extras.scaling);
   return out.TableDescription?.TableArn ?? "";
 }
 
@@ -178,6 +222,13 @@ const PLANTED: [string, (s: Spec) => Spec, Extras, string][] = [
   ["pitr", (s) => s, { pitr: false }, "dynamodb-table.point-in-time-recovery"],
   ["ttl", (s) => s, { ttlAttribute: "ttl" }, "dynamodb-table.ttl"],
   ["protect", (s) => ({ ...s, DeletionProtectionEnabled: false }), {}, "dynamodb-table.deletion-protection"],
+  ["scaling", (s) => s, { primaryScaling: SCALED }, "dynamodb-table.auto-scaling"],
+  [
+    "scalemax",
+    (s) => s,
+    { primaryScaling: SCALED, scaling: { ...SCALED, max: 100 } },
+    "dynamodb-table.auto-scaling",
+  ],
 ];
 
 beforeAll(async () => {
@@ -186,8 +237,17 @@ beforeAll(async () => {
   await table(EAST, base("orders-use1"), {}, primaryTags(standby));
   for (const [stem, change, extras] of PLANTED) {
     const s = await table(WEST, change(base(`${stem}-euw1`)), extras);
-    await table(EAST, base(`${stem}-use1`), {}, primaryTags(s));
+    await table(EAST, base(`${stem}-use1`), { scaling: extras.primaryScaling }, primaryTags(s));
   }
+  // Auto scaled alike on both sides: the idle standby's current units (50) are not the primary's (100).
+  const idle = await table(
+    WEST,
+    { ...base("idle-euw1"), ProvisionedThroughput: provisioned(50, 50) },
+    {
+      scaling: SCALED,
+    },
+  );
+  await table(EAST, base("idle-use1"), { scaling: SCALED }, primaryTags(idle));
   const topic = await aws.get(SNSClient, WEST).send(new CreateTopicCommand({ Name: "alerts-dr" }));
   await table(EAST, base("wrongtype-use1"), {}, primaryTags(topic.TopicArn ?? ""));
   await table(EAST, base("ghost-use1"), {}, primaryTags(standby.replace("orders-euw1", "nowhere-euw1")));
@@ -217,6 +277,19 @@ describe("DynamoDB table pairs (emulator)", () => {
     expect(pair("orders-use1")?.status).toBe("pass");
   });
 
+  it("compares auto scaled capacity by its auto scaling, not by the units it has now", () => {
+    expect(pair("idle-use1")?.findings).toEqual([]);
+    expect(pair("scaling-use1")?.findings[0]?.message).toBe(
+      "the standby's read capacity does not auto scale, the primary's does (10 to 200 units, tracking 70% utilisation)",
+    );
+    expect(pair("scalemax-use1")?.findings.map((f) => [f.path, f.message])).toEqual([
+      [
+        "autoScaling.read.max",
+        "the standby's read capacity auto scales to a maximum of 100 units, the primary's 200 (more than 20% apart)",
+      ],
+    ]);
+  });
+
   it.each(PLANTED.map(([stem, , , rule]) => [stem, rule]))(
     "%s: the planted difference is found once, under %s, and nothing else",
     (stem, rule) => {
@@ -241,7 +314,7 @@ describe("DynamoDB table pairs (emulator)", () => {
         expect.stringMatching(/standby .*nowhere-euw1 does not exist in eu-west-1/) as string,
       ],
     ]);
-    expect(result.pairs).toHaveLength(PLANTED.length + 3);
+    expect(result.pairs).toHaveLength(PLANTED.length + 4);
   });
 
   it("makes only the AWS calls the scan's permissions declare", () => {
@@ -262,8 +335,45 @@ describe("DynamoDB table pairs (emulator)", () => {
       `calls: ${JSON.stringify(calls)}; ${compared} pairs compared; ${perSide} per pair per side after DescribeTable; ${(dynamodb / result.pairs.length).toFixed(1)} DynamoDB calls per pair in all`,
     );
     expect(perSide).toBe(2);
-    // Per pair: the primary described once by tag and once to find global replicas, the standby once.
-    expect(dynamodb).toBeLessThanOrEqual(result.pairs.length * 7 + 4);
+    // Each tagged primary described once (by tag, not again to find global replicas), each standby
+    // that is a table once, and the one untagged table of the primary region once (is it global?).
+    const standbyTables = result.pairs.length - 1;
+    expect(calls["DynamoDB.DescribeTable"]).toBe(result.pairs.length + standbyTables + 1);
+    expect(dynamodb).toBeLessThanOrEqual(result.pairs.length * 6 + 4);
     expect(calls["ResourceGroupsTaggingAPI.GetResources"]).toBe(1);
+    // Auto scaling is listed once per region (primaries' and standbys'), never per table.
+    expect(calls["ApplicationAutoScaling.DescribeScalableTargets"]).toBe(2);
+    expect(calls["ApplicationAutoScaling.DescribeScalingPolicies"]).toBe(2);
+  });
+});
+
+describe("a primary region whose tables cannot be listed (emulator, behind a denying proxy)", () => {
+  it("is one error finding naming DynamoDB.ListTables and the region; every pair is compared as before", async () => {
+    const proxy = await FaultProxy.start(env.emulator.endpoint, {
+      ...NO_FAULTS,
+      deny: ({ target }) => target === "DynamoDB_20120810.ListTables",
+    });
+    try {
+      const denied = await runScan(await env.clients({ endpointUrl: proxy.endpoint, maxAttempts: 1 }), {
+        types: RESOURCE_TYPES,
+        primaryRegions: [EAST],
+        configPairs: [],
+        settings: { strategy: "warm-standby", certificateExpiryDays: 30, now: new Date() },
+        suppressions: [],
+        concurrency: 4,
+      });
+      expect(proxy.stats.denied).toBeGreaterThan(0);
+      const lines = (r: ScanResult) =>
+        r.pairs.flatMap((p) => p.findings.map((f) => `${p.name} ${f.ruleId} ${f.path} ${f.message}`)).sort();
+      const added = lines(denied).filter((l) => !lines(result).includes(l));
+      expect(added).toEqual([
+        expect.stringMatching(
+          /^\(recorded dynamodb table pairs in us-east-1\) pair\.unreadable region\[us-east-1\] could not read the dynamodb table pairs AWS records in us-east-1 \(replicas, global members\): access denied to DynamoDB\.ListTables in us-east-1/,
+        ),
+      ]);
+      expect(lines(result).filter((l) => !lines(denied).includes(l))).toEqual([]);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

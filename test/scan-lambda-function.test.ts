@@ -16,6 +16,8 @@ import { useEmulator } from "./harness/emulator.js";
 import { drTags } from "./harness/worlds/common.js";
 import { createFunction, createLambdaRole, EMPTY_ZIP } from "./harness/worlds/lambda-function.js";
 import { createQueue } from "./harness/worlds/sqs-queue.js";
+import { FaultProxy, NO_FAULTS } from "./harness/fault-proxy.js";
+import { noProvisionedConcurrency } from "./harness/moto-workarounds.js";
 
 const env = useEmulator();
 let aws: AwsClients;
@@ -151,8 +153,12 @@ beforeAll(async () => {
   );
 
   const recorder = recordAwsCalls();
+  const proxy = await FaultProxy.start(env.emulator.endpoint, {
+    ...NO_FAULTS,
+    intercept: noProvisionedConcurrency,
+  });
   try {
-    result = await runScan(await env.clients(), {
+    result = await runScan(await env.clients({ endpointUrl: proxy.endpoint }), {
       types: RESOURCE_TYPES,
       primaryRegions: ["us-east-1"],
       configPairs: [],
@@ -162,6 +168,7 @@ beforeAll(async () => {
     });
   } finally {
     recorder.stop();
+    await proxy.stop();
   }
   calls = recorder.calls;
 });
@@ -242,8 +249,9 @@ describe("scan: Lambda functions", () => {
     const pairs = 14; // compared pairs, two sides each
     const perSide = Object.values(lambdaCalls).reduce((n, c) => n + c, 0) / (pairs * 2);
     console.log(`Lambda/SQS calls: ${JSON.stringify(lambdaCalls)}; ${perSide.toFixed(2)} per pair per side`);
-    // three per side, the listings once per region and describe, two per standby SQS source
-    expect(perSide).toBeLessThanOrEqual(4);
+    // four per side, the listings once per region and describe, two per standby SQS source
+    expect(perSide).toBeLessThanOrEqual(5);
+    expect(result.stats.calls["Lambda.ListProvisionedConcurrencyConfigs"]).toBe(pairs * 2);
     expect(result.stats.calls["Lambda.GetFunction"]).toBeUndefined();
   });
 });

@@ -109,6 +109,7 @@ export const AWS_SERVICES = {
   Fis: { client: "FisClient", iamPrefix: "fis" },
   KMS: { client: "KMSClient", iamPrefix: "kms" },
   ServiceQuotas: { client: "ServiceQuotasClient", iamPrefix: "servicequotas" },
+  ApplicationAutoScaling: { client: "ApplicationAutoScalingClient", iamPrefix: "application-autoscaling" },
 } as const satisfies Readonly<Record<string, AwsService>>;
 
 export type ServiceLabel = keyof typeof AWS_SERVICES;

@@ -126,3 +126,15 @@ export function pairFinding(
     message: p.message,
   });
 }
+
+/**
+ * An error finding about a whole region that could not be read (path region[...]): every pair
+ * whose primary is there is unread. `name` says what was not read ("(primaries in us-east-1)").
+ */
+export function regionFinding(region: string, name: string, message: string): Finding {
+  const finding = pairFinding(
+    { name, primaryArn: "" },
+    { rule: PAIR_RULES.unreadable, status: "error", message, secondary: null },
+  );
+  return { ...finding, path: `region[${region}]`, primary: region };
+}

@@ -7,8 +7,9 @@ import { parseArn, type Arn } from "../aws/arn.js";
 import type { AwsClients } from "../aws/client-factory.js";
 import { mapAwsError, NotFoundError } from "../aws/errors.js";
 import type { Finding } from "../core/finding.js";
-import { checkDeclared, pairFinding, viaOf, type Declaration } from "./declared.js";
-import type { Pair, PairKind } from "./kind.js";
+import { checkDeclared, pairFinding, regionFinding, viaOf, type Declaration } from "./declared.js";
+import type { Pair, PairKind, Recorded, RecordedPairs } from "./kind.js";
+import { recordedUnreadable } from "./recorded.js";
 import { PAIR_RULES } from "./rules.js";
 import { isTrue, TAG, tidyArn } from "./tags.js";
 import { nearMissFinding, nearMissTags } from "./near-miss.js";
@@ -69,17 +70,12 @@ async function taggedIn(aws: AwsClients, kind: PairKind<unknown>, region: string
     return { candidates, findings };
   } catch (err) {
     const mapped = mapAwsError(err, { service: kind.title, operation: "list tagged primaries", region });
-    // About a whole region: every pair whose primary is there is unread (path region[...]).
-    const finding = pairFinding(
-      { name: `(primaries in ${region})`, primaryArn: "" },
-      {
-        rule: PAIR_RULES.unreadable,
-        status: "error",
-        message: `could not list the tagged primaries of ${region}: ${mapped.message}`,
-        secondary: null,
-      },
+    const finding = regionFinding(
+      region,
+      `(primaries in ${region})`,
+      `could not list the tagged primaries of ${region}: ${mapped.message}`,
     );
-    return { candidates: [], findings: [{ ...finding, path: `region[${region}]`, primary: region }] };
+    return { candidates: [], findings: [finding] };
   }
 }
 
@@ -138,21 +134,61 @@ function tryParse(text: string): Arn | undefined {
   }
 }
 
-/** The pairs AWS records, for primaries no tag or config entry declares (those say more). */
+/** What a kind records; a kind that throws outright is one finding on every primary region. */
+async function recordedOf(
+  aws: AwsClients,
+  kind: PairKind<unknown>,
+  options: DiscoverOptions,
+  declared: ReadonlySet<string>,
+): Promise<RecordedPairs<unknown>> {
+  try {
+    return (await kind.recorded?.(aws, options.primaryRegions, declared)) ?? { found: [], findings: [] };
+  } catch (err) {
+    return { found: [], findings: [recordedUnreadable(kind.title, options.primaryRegions.join(", "), err)] };
+  }
+}
+
+/** A recorded primary that could not be read: a finding on its pair, as a tagged one's is. */
+function unreadableRecorded(kind: PairKind<unknown>, r: Recorded, err: Error): Finding {
+  const name = r.primaryArn.split(/[:/]/).at(-1) ?? r.primaryArn;
+  return pairFinding(
+    { name, primaryArn: r.primaryArn },
+    {
+      rule: PAIR_RULES.unreadable,
+      status: "error",
+      message: `the ${kind.title.toLowerCase()} ${name}, paired by ${r.via}, could not be read: ${err.message}`,
+      secondary: r.standbyArn,
+    },
+  );
+}
+
+/**
+ * The pairs AWS records, for primaries no tag or config entry declares (those say more). A read
+ * that fails is a finding, never a silent gap; the primary a kind read to find its pair is kept.
+ */
 async function recordedBy(aws: AwsClients, options: DiscoverOptions, declared: ReadonlySet<string>) {
   const out: Candidate[] = [];
+  const findings: Finding[] = [];
   for (const kind of options.kinds) {
     if (!kind.recorded) continue;
-    const recorded = (await kind.recorded(aws, options.primaryRegions)).filter(
-      (r) => !declared.has(r.primaryArn),
-    );
-    const read = await kind.describe(
-      aws,
-      recorded.map((r) => parseArn(r.primaryArn)),
-    );
+    const result = await recordedOf(aws, kind, options, declared);
+    findings.push(...result.findings);
+    const recorded = result.found.filter((r) => !declared.has(r.primaryArn));
+    const unread = recorded.filter((r) => r.primary === undefined);
+    const read =
+      unread.length > 0
+        ? await kind.describe(
+            aws,
+            unread.map((r) => parseArn(r.primaryArn)),
+          )
+        : new Map<string, unknown>();
     for (const r of recorded) {
-      const resource = read.get(r.primaryArn);
-      if (resource === undefined || resource instanceof Error) continue;
+      const resource = r.primary ?? read.get(r.primaryArn);
+      if (resource === undefined || resource instanceof NotFoundError) continue;
+      if (resource instanceof Error) {
+        findings.push(unreadableRecorded(kind, r, resource));
+        continue;
+      }
       out.push({
         kind,
         name: kind.nameOf(resource),
@@ -165,7 +201,7 @@ async function recordedBy(aws: AwsClients, options: DiscoverOptions, declared: R
       });
     }
   }
-  return out;
+  return { candidates: out, findings };
 }
 
 /** Every candidate, each primary once: drctl.yaml over tags over what AWS records. */
@@ -187,7 +223,9 @@ async function candidatesOf(aws: AwsClients, options: DiscoverOptions) {
   const fromConfig = await configured(aws, options);
   for (const c of fromConfig.candidates) byPrimary.set(c.primaryArn, c);
   findings.push(...fromConfig.findings);
-  for (const c of await recordedBy(aws, options, new Set(byPrimary.keys()))) byPrimary.set(c.primaryArn, c);
+  const recorded = await recordedBy(aws, options, new Set(byPrimary.keys()));
+  for (const c of recorded.candidates) byPrimary.set(c.primaryArn, c);
+  findings.push(...recorded.findings);
   return { candidates: [...byPrimary.values()], findings };
 }
 

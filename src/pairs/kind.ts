@@ -17,11 +17,19 @@ export interface Tagged<R> {
 }
 
 /** A primary and the standby AWS records for it (a read replica names its source). */
-export interface Recorded {
+export interface Recorded<R = unknown> {
   primaryArn: string;
   standbyArn: string;
   /** How AWS says so, for the report: "the read replica's source". */
   via: string;
+  /** The primary as read to find the pair, so that it is not read again; absent: read by ARN. */
+  primary?: R;
+}
+
+/** The pairs AWS records, and a finding for each region (or resource) that could not be read. */
+export interface RecordedPairs<R> {
+  found: Recorded<R>[];
+  findings: Finding[];
 }
 
 export interface PairKind<R> {
@@ -42,8 +50,16 @@ export interface PairKind<R> {
   nameOf(resource: R): string;
   /** Why two resources of the type cannot be compared at all (an ALB against an NLB), if so. */
   incompatible?(primary: R, standby: R): { message: string; primary: unknown; standby: unknown } | undefined;
-  /** Pairs AWS itself records for the primaries of these regions (replicas, global members). */
-  recorded?(aws: AwsClients, primaryRegions: readonly string[]): Promise<Recorded[]>;
+  /**
+   * Pairs AWS itself records for the primaries of these regions (replicas, global members), but
+   * for the primaries already `declared` (ARNs found by tag or in drctl.yaml: they need not be
+   * read again). A read that fails is a finding (recordedPerRegion); the rest still pair.
+   */
+  recorded?(
+    aws: AwsClients,
+    primaryRegions: readonly string[],
+    declared: ReadonlySet<string>,
+  ): Promise<RecordedPairs<R>>;
   /** Overrides the generic rule for a standby ARN of another type (kept for rule ids in use). */
   otherKindRule?: RuleInfo;
 }

@@ -59,7 +59,7 @@ export interface Forwarded {
 }
 
 export type Interceptor = (
-  request: { body: string; region: string; target: string },
+  request: { body: string; region: string; target: string; method: string; path: string },
   /** Sends `body` (the request's own, or a changed one) to the emulator and returns its answer. */
   forward: (body: string) => Promise<Forwarded>,
 ) => Promise<Forwarded | undefined>;
@@ -239,8 +239,9 @@ export class FaultProxy {
       return;
     }
     this.consecutive = 0;
-    const intercepted = await this.plan.intercept?.({ body: body.toString("utf8"), region, target }, (text) =>
-      this.forward(req, Buffer.from(text, "utf8")),
+    const intercepted = await this.plan.intercept?.(
+      { body: body.toString("utf8"), region, target, method: req.method ?? "", path: req.url ?? "" },
+      (text) => this.forward(req, Buffer.from(text, "utf8")),
     );
     if (intercepted) {
       const text = this.plan.rewrite

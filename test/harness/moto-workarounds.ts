@@ -201,3 +201,19 @@ export async function recordReplicaLag(
     }),
   );
 }
+
+/**
+ * moto 5.2 has no provisioned concurrency API: ListProvisionedConcurrencyConfigs (GET
+ * /2019-09-30/functions/NAME/provisioned-concurrency?List=ALL) is answered 404 with an HTML page.
+ * Every function moto holds has none, and AWS lists none for such a function: an empty list.
+ */
+export const noProvisionedConcurrency: Interceptor = ({ method, path }) =>
+  Promise.resolve(
+    method === "GET" && /^\/2019-09-30\/functions\/[^/]+\/provisioned-concurrency\?/.test(path)
+      ? {
+          status: 200,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ ProvisionedConcurrencyConfigs: [] }),
+        }
+      : undefined,
+  );

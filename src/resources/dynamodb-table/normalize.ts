@@ -1,3 +1,4 @@
+import type { ScalableTarget, ScalingPolicy } from "@aws-sdk/client-application-auto-scaling";
 import type {
   ContinuousBackupsDescription,
   KeySchemaElement,
@@ -18,6 +19,20 @@ export interface NormalizedIndex {
   projection: { type: string; include: { $set: string[] } };
 }
 
+/** How one capacity dimension auto scales: its bounds in units and the utilisation it tracks. */
+export interface AutoScaling {
+  min: number;
+  max: number;
+  /** The target utilisation (percent) of its target-tracking policy; null without one. */
+  targetUtilization: number | null;
+}
+
+/** The table's and its indexes' scalable targets and scaling policies, as Application Auto Scaling lists them. */
+export interface TableScaling {
+  targets: readonly ScalableTarget[];
+  policies: readonly ScalingPolicy[];
+}
+
 /** A table as the readiness rules compare it: meaning only, never its name, ARN or region. */
 export interface NormalizedTable {
   key: Key;
@@ -28,6 +43,8 @@ export interface NormalizedTable {
   billingMode: string;
   /** Provisioned read and write units, of the table and of each global index; null on demand. */
   capacity: Record<string, number> | null;
+  /** The auto scaled dimensions, keyed as `capacity` is ("read", "index byStatus write"); {} on demand. */
+  autoScaling: Record<string, AutoScaling>;
   /** "AWS owned key" (the default, no SSEDescription) or the SSEType ("KMS"). */
   encryption: string;
   stream: { enabled: boolean; viewType: string | null };
@@ -84,10 +101,44 @@ function encryptionOf(t: TableDescription): string {
   return sse.SSEType ?? "KMS";
 }
 
+/** "dynamodb:index:ReadCapacityUnits" on "table/t/index/byStatus" -> "index byStatus read", as `capacity` keys it. */
+export function scalingKey(tableName: string, resourceId: string, dimension: string): string | undefined {
+  const unit = /^dynamodb:(table|index):(Read|Write)CapacityUnits$/.exec(dimension);
+  if (!unit) return undefined;
+  const what = unit[2] === "Read" ? "read" : "write";
+  if (unit[1] === "table") return resourceId === `table/${tableName}` ? what : undefined;
+  const prefix = `table/${tableName}/index/`;
+  return resourceId.startsWith(prefix) ? `index ${resourceId.slice(prefix.length)} ${what}` : undefined;
+}
+
+/** The table's auto scaled dimensions; a target without a target-tracking policy tracks nothing. */
+function autoScalingOf(t: TableDescription, scaling: TableScaling): Record<string, AutoScaling> {
+  if (billingModeOf(t) !== "PROVISIONED") return {};
+  const name = t.TableName ?? "";
+  const out: Record<string, AutoScaling> = {};
+  for (const target of scaling.targets) {
+    const key = scalingKey(name, target.ResourceId ?? "", target.ScalableDimension ?? "");
+    if (key === undefined) continue;
+    const policy = scaling.policies.find(
+      (p) =>
+        p.PolicyType === "TargetTrackingScaling" &&
+        p.ResourceId === target.ResourceId &&
+        p.ScalableDimension === target.ScalableDimension,
+    );
+    out[key] = {
+      min: target.MinCapacity ?? 0,
+      max: target.MaxCapacity ?? 0,
+      targetUtilization: policy?.TargetTrackingScalingPolicyConfiguration?.TargetValue ?? null,
+    };
+  }
+  return out;
+}
+
 export function normalizeTable(
   t: TableDescription,
   backups: ContinuousBackupsDescription | undefined,
   ttl: TimeToLiveDescription | undefined,
+  scaling: TableScaling = { targets: [], policies: [] },
 ): NormalizedTable {
   const ttlOn = ttl?.TimeToLiveStatus === "ENABLED" || ttl?.TimeToLiveStatus === "ENABLING";
   const streamOn = t.StreamSpecification?.StreamEnabled === true;
@@ -100,6 +151,7 @@ export function normalizeTable(
     localIndexes: indexes(t.LocalSecondaryIndexes),
     billingMode: billingModeOf(t),
     capacity: capacityOf(t),
+    autoScaling: autoScalingOf(t, scaling),
     encryption: encryptionOf(t),
     stream: {
       enabled: streamOn,

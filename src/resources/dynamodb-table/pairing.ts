@@ -11,8 +11,9 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { formatArn, type Arn } from "../../aws/arn.js";
 import type { AwsClients } from "../../aws/client-factory.js";
-import { mapAwsError } from "../../aws/errors.js";
+import { mapAwsError, NotFoundError } from "../../aws/errors.js";
 import type { PairKind, Recorded } from "../../pairs/kind.js";
+import { recordedPerRegion } from "../../pairs/recorded.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
 
 /** Whether an ARN names a table (not one of its streams, indexes, exports or backups). */
@@ -68,32 +69,63 @@ export function replicaPairs(
   ];
 }
 
-async function recordedIn(aws: AwsClients, region: string, primaryRegions: readonly string[]) {
-  const client = aws.get(DynamoDBClient, region);
-  const out: Recorded[] = [];
-  try {
-    for await (const page of paginateListTables({ client, pageSize: 100 }, {})) {
-      const tables = await Promise.all(
-        (page.TableNames ?? []).map((name) => client.send(new DescribeTableCommand({ TableName: name }))),
-      );
-      for (const t of tables) if (t.Table) out.push(...replicaPairs(t.Table, region, primaryRegions));
-    }
-  } catch (err) {
-    throw mapAwsError(err, { service: "DynamoDB", operation: "ListTables/DescribeTable", region });
+/** The tables of `region` that `declared` (ARNs found by tag or in drctl.yaml) already names. */
+function declaredNames(declared: ReadonlySet<string>, region: string): Set<string> {
+  const names = new Set<string>();
+  for (const arn of declared) {
+    const m = /^arn:[^:]+:dynamodb:([^:]+):[^:]*:table\/([^/]+)$/.exec(arn);
+    if (m && m[1] === region && m[2]) names.add(m[2]);
   }
-  return out;
+  return names;
+}
+
+/** A table's description; a table deleted since it was listed is none. */
+async function describeListed(client: DynamoDBClient, region: string, TableName: string) {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName }))).Table;
+  } catch (err) {
+    const mapped = mapAwsError(err, { service: "DynamoDB", operation: "DescribeTable", region });
+    if (mapped instanceof NotFoundError) return undefined;
+    throw mapped;
+  }
+}
+
+async function tableNames(client: DynamoDBClient, region: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const page of paginateListTables({ client, pageSize: 100 }, {}))
+      names.push(...(page.TableNames ?? []));
+  } catch (err) {
+    throw mapAwsError(err, { service: "DynamoDB", operation: "ListTables", region });
+  }
+  return names;
 }
 
 /**
- * A region whose tables cannot be listed records no pair here: its tagged listing fails alike and
- * is reported there as unreadable, and one failed read must not end the whole scan.
+ * The replica pairs of a region's global tables. Tables already declared are not described again
+ * (their tag or drctl.yaml entry says more than the replica does); the primaries found keep their
+ * description, so pairing does not read them twice.
  */
-async function recorded(aws: AwsClients, primaryRegions: readonly string[]): Promise<Recorded[]> {
-  const perRegion = await Promise.all(
-    primaryRegions.map((r) => recordedIn(aws, r, primaryRegions).catch((): Recorded[] => [])),
+async function recordedIn(
+  aws: AwsClients,
+  region: string,
+  primaryRegions: readonly string[],
+  declared: ReadonlySet<string>,
+): Promise<Recorded<TableDescription>[]> {
+  const client = aws.get(DynamoDBClient, region);
+  const skip = declaredNames(declared, region);
+  const names = (await tableNames(client, region)).filter((name) => !skip.has(name));
+  const tables = await Promise.all(names.map((name) => describeListed(client, region, name)));
+  return tables.flatMap((t) =>
+    t ? replicaPairs(t, region, primaryRegions).map((r) => ({ ...r, primary: t })) : [],
   );
-  return perRegion.flat();
 }
+
+/** Each primary region's global tables; a region whose tables cannot be read is a finding. */
+const recorded: PairKind<TableDescription>["recorded"] = (aws, primaryRegions, declared) =>
+  recordedPerRegion("DynamoDB table", primaryRegions, (region) =>
+    recordedIn(aws, region, primaryRegions, declared),
+  );
 
 const kind = {
   title: "DynamoDB table",

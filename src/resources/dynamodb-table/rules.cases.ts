@@ -13,6 +13,7 @@ const table = (over: Partial<NormalizedTable> = {}): NormalizedTable => ({
   localIndexes: {},
   billingMode: "PROVISIONED",
   capacity: { read: 100, write: 50, "index byStatus read": 20, "index byStatus write": 10 },
+  autoScaling: {},
   encryption: "KMS",
   stream: { enabled: true, viewType: "NEW_AND_OLD_IMAGES" },
   pointInTimeRecovery: true,
@@ -69,6 +70,23 @@ export const cases: RuleCases<NormalizedTable> = {
       table({ capacity: { read: 79, write: 50, "index byStatus read": 25, "index byStatus write": 10 } }),
     ],
     paths: ["capacity.read", "capacity.index byStatus read"],
+  },
+  "dynamodb-table.auto-scaling": {
+    // A minimum of 9 is within 20% of 10, a maximum of 110 of 100, a target of 75% of 70%.
+    pass: [
+      table({ autoScaling: { read: { min: 10, max: 100, targetUtilization: 70 } } }),
+      table({ autoScaling: { read: { min: 9, max: 110, targetUtilization: 75 } } }),
+    ],
+    fail: [
+      table({
+        autoScaling: {
+          read: { min: 10, max: 100, targetUtilization: 70 },
+          write: { min: 5, max: 50, targetUtilization: 70 },
+        },
+      }),
+      table({ autoScaling: { read: { min: 10, max: 50, targetUtilization: 70 } } }),
+    ],
+    paths: ["autoScaling.read.max", "autoScaling.write"],
   },
   "dynamodb-table.encryption": {
     pass: [table(), table()],

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { runRuleCases, SETTINGS } from "../../core/rule-cases.testing.js";
 import { cases } from "./rules.cases.js";
+import type { NormalizedTable } from "./normalize.js";
 import { dynamodbTableRules } from "./rules.js";
+
+const table = (): NormalizedTable => {
+  const base = cases["dynamodb-table.key-schema"]?.pass[0];
+  if (!base) throw new Error("cases missing");
+  return base;
+};
 
 runRuleCases(dynamodbTableRules, cases);
 
@@ -34,5 +41,51 @@ describe("provisioned capacity", () => {
     if (!base) throw new Error("cases missing");
     const onDemand = { ...base, billingMode: "PAY_PER_REQUEST", capacity: null };
     expect(rule("dynamodb-table.provisioned-capacity").check(base, onDemand, SETTINGS)).toEqual([]);
+  });
+});
+
+describe("auto scaling", () => {
+  const scaled = (read: NormalizedTable["autoScaling"][string]) => ({
+    ...table(),
+    capacity: { read: 5, write: 50 },
+    autoScaling: { read },
+  });
+  const setting = { min: 5, max: 100, targetUtilization: 70 };
+
+  it("leaves the current units of a dimension auto scaled on both sides to the auto-scaling rule", () => {
+    const [p, s] = [scaled(setting), { ...scaled(setting), capacity: { read: 80, write: 50 } }];
+    expect(rule("dynamodb-table.provisioned-capacity").check(p, s, SETTINGS)).toEqual([]);
+    expect(rule("dynamodb-table.auto-scaling").check(p, s, SETTINGS)).toEqual([]);
+  });
+
+  it("says which side scales, and is less grave when only the standby does", () => {
+    const [on, off] = [scaled(setting), { ...scaled(setting), autoScaling: {} }];
+    const check = (a: NormalizedTable, b: NormalizedTable) =>
+      rule("dynamodb-table.auto-scaling").check(a, b, SETTINGS);
+    expect(check(on, off)).toMatchObject([
+      {
+        path: "autoScaling.read",
+        message:
+          "the standby's read capacity does not auto scale, the primary's does (5 to 100 units, tracking 70% utilisation)",
+      },
+    ]);
+    expect(check(on, off)[0]?.severity).toBeUndefined();
+    expect(check(off, on)[0]?.severity).toBe("medium");
+  });
+
+  it("compares the target utilisation, and a target on one side only", () => {
+    const check = (b: NormalizedTable["autoScaling"][string]) =>
+      rule("dynamodb-table.auto-scaling").check(scaled(setting), scaled(b), SETTINGS);
+    expect(check({ ...setting, targetUtilization: 50 }).map((d) => d.message)).toEqual([
+      "the standby's read capacity tracks 50% utilisation, the primary's 70%",
+    ]);
+    expect(check({ ...setting, targetUtilization: null }).map((d) => d.path)).toEqual([
+      "autoScaling.read.targetUtilization",
+    ]);
+  });
+
+  it("is not compared when either side is on demand", () => {
+    const onDemand = { ...scaled(setting), billingMode: "PAY_PER_REQUEST", capacity: null, autoScaling: {} };
+    expect(rule("dynamodb-table.auto-scaling").check(scaled(setting), onDemand, SETTINGS)).toEqual([]);
   });
 });

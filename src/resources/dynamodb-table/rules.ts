@@ -1,6 +1,6 @@
 import { diffMaps, differ, show } from "../../core/compare.js";
 import type { Difference, Rule } from "../../core/rule.js";
-import type { Key, NormalizedIndex, NormalizedTable } from "./normalize.js";
+import type { AutoScaling, Key, NormalizedIndex, NormalizedTable } from "./normalize.js";
 
 type TableRule = Rule<NormalizedTable>;
 
@@ -29,20 +29,93 @@ function diffIndexes(path: string, what: string, p: NormalizedTable, s: Normaliz
   );
 }
 
-/** Provisioned units farther than the tolerance from the primary's, each as a difference. */
+/** Whether `b` is within the tolerance of `a` (the primary's value). */
+const within = (a: number, b: number) => Math.abs(b - a) <= a * CAPACITY_TOLERANCE;
+
+/**
+ * Provisioned units farther than the tolerance from the primary's, each as a difference. A
+ * dimension auto scaled on both sides is left to the auto-scaling rule: its current units follow
+ * the load, and an idle standby is scaled down.
+ */
 function diffCapacity(p: NormalizedTable, s: NormalizedTable): Difference[] {
   if (!p.capacity || !s.capacity) return [];
   const [a, b] = [p.capacity, s.capacity];
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((key) => !(p.autoScaling[key] && s.autoScaling[key]))
+    .sort();
   return keys.flatMap((key): Difference[] => {
     const [pa, sb] = [a[key] ?? 0, b[key] ?? 0];
-    if (Math.abs(sb - pa) <= pa * CAPACITY_TOLERANCE) return [];
+    if (within(pa, sb)) return [];
     return [
       {
         path: `capacity.${key}`,
         primary: a[key] ?? null,
         secondary: b[key] ?? null,
         message: `the standby's provisioned ${key} capacity is ${sb} units, the primary's ${pa} (more than ${CAPACITY_TOLERANCE * 100}% apart)`,
+      },
+    ];
+  });
+}
+
+const scalingText = (a: AutoScaling) =>
+  `${a.min} to ${a.max} units${a.targetUtilization === null ? ", no target-tracking policy" : `, tracking ${a.targetUtilization}% utilisation`}`;
+
+/** One auto scaled dimension on both sides: its bounds and its target, each within the tolerance. */
+function diffScalingOf(key: string, a: AutoScaling, b: AutoScaling): Difference[] {
+  const bounds = (["min", "max"] as const).flatMap((bound): Difference[] =>
+    within(a[bound], b[bound])
+      ? []
+      : [
+          {
+            path: `autoScaling.${key}.${bound}`,
+            primary: a[bound],
+            secondary: b[bound],
+            message: `the standby's ${key} capacity auto scales to a ${bound === "min" ? "minimum" : "maximum"} of ${b[bound]} units, the primary's ${a[bound]} (more than ${CAPACITY_TOLERANCE * 100}% apart)`,
+          },
+        ],
+  );
+  const [ta, tb] = [a.targetUtilization, b.targetUtilization];
+  const target =
+    ta === tb || (ta !== null && tb !== null && within(ta, tb))
+      ? []
+      : [
+          {
+            path: `autoScaling.${key}.targetUtilization`,
+            primary: ta,
+            secondary: tb,
+            message: `the standby's ${key} capacity tracks ${tb === null ? "no target utilisation" : `${tb}% utilisation`}, the primary's ${ta === null ? "none" : `${ta}%`}`,
+          },
+        ];
+  return [...bounds, ...target];
+}
+
+/** Auto scaling of each dimension: on one side only, or bounds and targets more than the tolerance apart. */
+function diffAutoScaling(p: NormalizedTable, s: NormalizedTable): Difference[] {
+  if (p.billingMode !== "PROVISIONED" || s.billingMode !== "PROVISIONED") return [];
+  const [a, b] = [p.autoScaling, s.autoScaling];
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return keys.flatMap((key): Difference[] => {
+    const [pa, sb] = [a[key], b[key]];
+    if (pa && sb) return diffScalingOf(key, pa, sb);
+    const path = `autoScaling.${key}`;
+    if (pa)
+      return [
+        {
+          path,
+          primary: pa,
+          secondary: null,
+          message: `the standby's ${key} capacity does not auto scale, the primary's does (${scalingText(pa)})`,
+        },
+      ];
+    if (!sb) return [];
+    return [
+      {
+        path,
+        primary: null,
+        secondary: sb,
+        message: `the standby's ${key} capacity auto scales (${scalingText(sb)}), the primary's does not`,
+        // The standby is the better provisioned: still drift, less grave.
+        severity: "medium",
       },
     ];
   });
@@ -150,12 +223,25 @@ const capacityRules: TableRule[] = [
     severity: "high",
     title: "Provisioned capacity within 20%",
     compares:
-      "when both are provisioned: the read and write capacity units of the table and of each global index, within 20% of the primary's (auto scaling, in Application Auto Scaling, is not read)",
+      "when both are provisioned: the read and write capacity units of the table and of each global index, within 20% of the primary's (a dimension auto scaled on both sides is compared by its auto scaling instead: its current units follow the load)",
     rationale:
       "A standby with less capacity throttles the traffic it takes over; one with much more costs for nothing.",
     remediation:
       "Set the standby's provisioned throughput to the primary's (update-table --provisioned-throughput), or give it the same auto scaling.",
     check: diffCapacity,
+  },
+  {
+    id: "dynamodb-table.auto-scaling",
+    resourceType: "dynamodb-table",
+    severity: "high",
+    title: "Auto scaling within 20%",
+    compares:
+      "when both are provisioned: whether the read and write capacity of the table and of each global index auto scales (Application Auto Scaling), and its minimum, maximum and target utilisation within 20% of the primary's",
+    rationale:
+      "A standby that does not scale, or scales to a lower ceiling, throttles the traffic it takes over once it outgrows its units.",
+    remediation:
+      "Register the standby's table and indexes as scalable targets with the primary's minimum and maximum, and a target-tracking policy at the primary's utilisation (application-autoscaling register-scalable-target, put-scaling-policy).",
+    check: diffAutoScaling,
   },
 ];
 

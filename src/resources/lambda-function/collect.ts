@@ -3,9 +3,11 @@ import {
   GetFunctionEventInvokeConfigCommand,
   LambdaClient,
   paginateListEventSourceMappings,
+  paginateListProvisionedConcurrencyConfigs,
   type EventSourceMappingConfiguration,
   type FunctionConfiguration,
   type FunctionEventInvokeConfig,
+  type ProvisionedConcurrencyConfigListItem,
 } from "@aws-sdk/client-lambda";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { parseArn } from "../../aws/arn.js";
@@ -28,6 +30,7 @@ export const LAMBDA_FUNCTION_PERMISSIONS = [
     "GetFunctionEventInvokeConfig",
     "ListEventSourceMappings",
     "GetAccountSettings",
+    "ListProvisionedConcurrencyConfigs",
   ),
   ...SERVICE_QUOTA_PERMISSIONS,
   ...ops("SQS", "GetQueueUrl", "GetQueueAttributes"),
@@ -64,6 +67,20 @@ async function mappingsOf(lambda: LambdaClient, name: string): Promise<EventSour
   return all;
 }
 
+/** The provisioned concurrency of the function's aliases and versions (none: an empty list). */
+async function provisionedConfigs(
+  lambda: LambdaClient,
+  name: string,
+): Promise<ProvisionedConcurrencyConfigListItem[]> {
+  const all: ProvisionedConcurrencyConfigListItem[] = [];
+  for await (const page of paginateListProvisionedConcurrencyConfigs(
+    { client: lambda, pageSize: 50 },
+    { FunctionName: name },
+  ))
+    all.push(...(page.ProvisionedConcurrencyConfigs ?? []));
+  return all;
+}
+
 /** A queue's visibility timeout, through its URL from its ARN; a failure is kept as its reason. */
 async function queueSource(cache: RegionCache, queueArn: string): Promise<QueueSource> {
   const arn = parseArn(queueArn);
@@ -82,21 +99,24 @@ async function queueSource(cache: RegionCache, queueArn: string): Promise<QueueS
 }
 
 /**
- * Three calls per function (its reserved concurrency, its asynchronous invocation config, its
- * event-source mappings) and, on the standby, two per SQS queue it consumes (the queue's
- * visibility timeout against the function's timeout) and the region's account concurrency (two
- * reads a region); the configuration came with the pairing.
+ * Four calls per function (its reserved concurrency, its asynchronous invocation config, its
+ * event-source mappings, its provisioned concurrency) and, on the standby, two per SQS queue it
+ * consumes (the queue's visibility timeout against the function's timeout) and the region's
+ * account concurrency (two reads a region); the configuration came with the pairing.
  */
 export async function collectFunction(side: Side<FunctionConfiguration>): Promise<NormalizedFunction> {
   const name = side.anchor.FunctionName ?? "";
   const lambda = side.cache.client(LambdaClient);
-  const [reserved, invoke, mappings] = await Promise.all([
+  const [reserved, invoke, mappings, provisioned] = await Promise.all([
     reservedConcurrency(lambda, name).catch((err: unknown) => {
       throw mapAwsError(err, side.cache.site("Lambda", "GetFunctionConcurrency"));
     }),
     invokeConfig(side.cache, name),
     mappingsOf(lambda, name).catch((err: unknown) => {
       throw mapAwsError(err, side.cache.site("Lambda", "ListEventSourceMappings"));
+    }),
+    provisionedConfigs(lambda, name).catch((err: unknown) => {
+      throw mapAwsError(err, side.cache.site("Lambda", "ListProvisionedConcurrencyConfigs"));
     }),
   ]);
   const queues =
@@ -114,6 +134,7 @@ export async function collectFunction(side: Side<FunctionConfiguration>): Promis
     invokeConfig: invoke,
     mappings,
     sqsSources,
+    provisioned,
   });
   return account ? { ...normalized, accountConcurrency: account } : normalized;
 }

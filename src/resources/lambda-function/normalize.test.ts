@@ -7,6 +7,7 @@ const none: FunctionExtras = {
   invokeConfig: undefined,
   mappings: [],
   sqsSources: [],
+  provisioned: [],
 };
 
 /** A ListFunctions item shaped as the Lambda API reference gives it (FunctionConfiguration). */
@@ -41,6 +42,22 @@ describe("normalizeFunction", () => {
         },
       ],
       sqsSources: [],
+      provisioned: [
+        {
+          FunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:orders-use1:live",
+          RequestedProvisionedConcurrentExecutions: 10,
+          AllocatedProvisionedConcurrentExecutions: 4,
+          AvailableProvisionedConcurrentExecutions: 4,
+          Status: "IN_PROGRESS",
+        },
+        {
+          FunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:orders-use1:7",
+          RequestedProvisionedConcurrentExecutions: 5,
+          AllocatedProvisionedConcurrentExecutions: 5,
+          AvailableProvisionedConcurrentExecutions: 5,
+          Status: "READY",
+        },
+      ],
     });
     expect(n).toEqual({
       runtime: "python3.12",
@@ -50,6 +67,7 @@ describe("normalizeFunction", () => {
       timeoutSeconds: 60,
       ephemeralStorageMb: 2048,
       reservedConcurrency: 20,
+      provisionedConcurrency: 15,
       deadLetterQueue: true,
       onFailureDestination: true,
       vpc: { attached: true, subnets: 2, securityGroups: 1 },
@@ -76,6 +94,7 @@ describe("normalizeFunction", () => {
       runtime: "container image",
       architecture: "x86_64",
       reservedConcurrency: null,
+      provisionedConcurrency: 0,
       deadLetterQueue: false,
       onFailureDestination: false,
       vpc: { attached: false, subnets: 0, securityGroups: 0 },

@@ -8,6 +8,7 @@ import type {
   EventSourceMappingConfiguration,
   FunctionConfiguration,
   FunctionEventInvokeConfig,
+  ProvisionedConcurrencyConfigListItem,
 } from "@aws-sdk/client-lambda";
 import type { AccountConcurrency } from "./concurrency.js";
 
@@ -27,6 +28,8 @@ export interface NormalizedFunction {
   ephemeralStorageMb: number | null;
   /** null: no reserved concurrency (the function shares the account's unreserved pool). */
   reservedConcurrency: number | null;
+  /** Provisioned concurrent executions requested over all its aliases and versions; 0 without any. */
+  provisionedConcurrency: number;
   deadLetterQueue: boolean;
   onFailureDestination: boolean;
   vpc: { attached: boolean; subnets: number; securityGroups: number };
@@ -47,6 +50,8 @@ export interface FunctionExtras {
   invokeConfig: FunctionEventInvokeConfig | undefined;
   mappings: EventSourceMappingConfiguration[];
   sqsSources: QueueSource[];
+  /** Its provisioned concurrency configurations (ListProvisionedConcurrencyConfigs). */
+  provisioned: ProvisionedConcurrencyConfigListItem[];
 }
 
 /** A layer version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION) as its name and version. */
@@ -81,6 +86,11 @@ export function normalizeFunction(f: FunctionConfiguration, extras: FunctionExtr
     timeoutSeconds: f.Timeout ?? null,
     ephemeralStorageMb: f.EphemeralStorage?.Size ?? null,
     reservedConcurrency: extras.reservedConcurrency ?? null,
+    // What is requested: what is allocated lags behind while AWS prepares the environments.
+    provisionedConcurrency: extras.provisioned.reduce(
+      (n, c) => n + (c.RequestedProvisionedConcurrentExecutions ?? 0),
+      0,
+    ),
     deadLetterQueue: Boolean(f.DeadLetterConfig?.TargetArn),
     onFailureDestination: Boolean(extras.invokeConfig?.DestinationConfig?.OnFailure?.Destination),
     vpc: { attached: subnets > 0, subnets, securityGroups: f.VpcConfig?.SecurityGroupIds?.length ?? 0 },

@@ -10,6 +10,7 @@ const fn = (over: Partial<NormalizedFunction> = {}): NormalizedFunction => ({
   timeoutSeconds: 30,
   ephemeralStorageMb: 512,
   reservedConcurrency: 50,
+  provisionedConcurrency: 20,
   deadLetterQueue: true,
   onFailureDestination: true,
   vpc: { attached: true, subnets: 3, securityGroups: 1 },
@@ -40,6 +41,12 @@ export const cases: RuleCases<NormalizedFunction> = {
     // Others reserve 1000 - 250 - 50 = 700; 200 left, the primary reserves 300.
     fail: [fn({ reservedConcurrency: 300 }), fn({ accountConcurrency: account(250) })],
     paths: ["accountConcurrency"],
+  },
+  "lambda-function.provisioned-concurrency": {
+    // More on the standby is no finding: it is the better prepared.
+    pass: [fn(), fn({ provisionedConcurrency: 40 })],
+    fail: [fn(), fn({ provisionedConcurrency: 0 })],
+    paths: ["provisionedConcurrency"],
   },
   "lambda-function.runtime": {
     pass: [fn(), fn()],

@@ -48,3 +48,18 @@ describe("severities that follow from the values", () => {
     expect(found.map((d) => d.path)).toEqual(["vpc.attached"]);
   });
 });
+
+describe("provisioned concurrency", () => {
+  it("is a finding when the standby has less, information under pilot light", () => {
+    const check = (a: NormalizedFunction, b: NormalizedFunction, settings = SETTINGS) =>
+      rule("lambda-function.provisioned-concurrency").check(a, b, settings);
+    const [p, s] = [base, { ...base, provisionedConcurrency: 5 }];
+    expect(check(p, s, SETTINGS)).toMatchObject([
+      { message: "the standby's provisioned concurrency is 5 executions, the primary's 20 executions" },
+    ]);
+    expect(check(p, s, SETTINGS)[0]?.severity).toBeUndefined();
+    expect(check(p, s, { ...SETTINGS, strategy: "pilot-light" })[0]?.severity).toBe("info");
+    const none = { ...base, provisionedConcurrency: 0 };
+    expect(check(none, none, SETTINGS)).toEqual([]);
+  });
+});

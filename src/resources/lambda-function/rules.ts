@@ -7,7 +7,9 @@ type FnRule = Rule<NormalizedFunction>;
 
 /** The attributes compared as one value each. */
 type ScalarKey = {
-  [K in keyof NormalizedFunction]-?: NormalizedFunction[K] extends string | number | boolean | null ? K : never;
+  [K in keyof NormalizedFunction]-?: NormalizedFunction[K] extends string | number | boolean | null
+    ? K
+    : never;
 }[keyof NormalizedFunction];
 
 /** A rule that compares one setting and says both values in words. */
@@ -119,6 +121,32 @@ export const lambdaFunctionRules: FnRule[] = [
         s.reservedConcurrency,
         `the standby's reserved concurrency is ${concurrencyWords(s.reservedConcurrency)}, the primary's ${concurrencyWords(p.reservedConcurrency)}`,
       ).map((d) => (s.reservedConcurrency === 0 ? { ...d, severity: "critical" as const } : d)),
+  },
+  {
+    id: "lambda-function.provisioned-concurrency",
+    resourceType: "lambda-function",
+    severity: "high",
+    title: "Provisioned concurrency",
+    compares:
+      "the provisioned concurrent executions requested over the function's aliases and versions (ListProvisionedConcurrencyConfigs): fewer on the standby than on the primary; a lower standby is information under `strategy: pilot-light` or `backup-restore`",
+    rationale:
+      "Provisioned concurrency keeps environments initialised: a standby with less starts cold under the primary's load, and its latency jumps at failover.",
+    remediation:
+      "aws lambda put-provisioned-concurrency-config --function-name <standby> --qualifier <alias> --provisioned-concurrent-executions <primary's value>.",
+    check: (p, s, settings) => {
+      if (s.provisionedConcurrency >= p.provisionedConcurrency) return [];
+      const words = (n: number) => (n === 0 ? "none" : `${n} executions`);
+      const intended = settings.strategy === "pilot-light" || settings.strategy === "backup-restore";
+      return [
+        {
+          path: "provisionedConcurrency",
+          primary: p.provisionedConcurrency,
+          secondary: s.provisionedConcurrency,
+          message: `the standby's provisioned concurrency is ${words(s.provisionedConcurrency)}, the primary's ${words(p.provisionedConcurrency)}`,
+          ...(intended ? { severity: "info" as const } : {}),
+        },
+      ];
+    },
   },
   setting("deadLetterQueue", "dead-letter queue", isSet, {
     id: "lambda-function.dead-letter-queue",

@@ -7,6 +7,7 @@ import type { DBCluster, GlobalCluster } from "@aws-sdk/client-rds";
 import { parseArn, type Arn } from "../../aws/arn.js";
 import type { AwsClients } from "../../aws/client-factory.js";
 import type { PairKind, Recorded } from "../../pairs/kind.js";
+import { recordedPerRegion } from "../../pairs/recorded.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
 import { pairingCache } from "../../aws/region-cache.js";
 import { describeFromList } from "../rds-instance/pairing.js";
@@ -24,7 +25,7 @@ const regionOf = (arn: string) => {
 };
 
 /** Each secondary of a global database whose writer is in one of `regions`, paired with the writer. */
-export function globalPairs(global: GlobalCluster, regions: readonly string[]): Recorded[] {
+export function globalPairs(global: GlobalCluster, regions: readonly string[]): Recorded<DBCluster>[] {
   const members = global.GlobalClusterMembers ?? [];
   const writer = members.find((m) => m.IsWriter)?.DBClusterArn;
   if (!writer || !regions.includes(regionOf(writer))) return [];
@@ -43,19 +44,14 @@ export function globalPairs(global: GlobalCluster, regions: readonly string[]): 
 
 /**
  * The secondaries of the global databases whose writers are in the primary regions. Global
- * databases are listed once, from the first primary region; a listing that fails records nothing
+ * databases are listed once, from the first primary region; a listing that fails is a finding
  * (tagged primaries are still found and compared).
  */
-async function recorded(aws: AwsClients, regions: readonly string[]): Promise<Recorded[]> {
-  const home = regions[0];
-  if (!home) return [];
-  try {
+const recorded: PairKind<DBCluster>["recorded"] = (aws, regions) =>
+  recordedPerRegion<DBCluster>("DB cluster", regions.slice(0, 1), async (home) => {
     const globals = await pairingCache(aws, home, undefined).list(GLOBAL_CLUSTERS);
     return [...globals.values()].flatMap((g) => globalPairs(g, regions));
-  } catch {
-    return [];
-  }
-}
+  });
 
 const describe = (aws: AwsClients, arns: readonly Arn[]) =>
   describeFromList(aws, arns, DB_CLUSTERS, "DB cluster");

@@ -1,7 +1,16 @@
-import { diffMaps, differ, show } from "../../core/compare.js";
+import { differ } from "../../core/compare.js";
 import type { Difference, Rule } from "../../core/rule.js";
 import { rdsQuotaCheck } from "../rds-instance/quota.js";
-import { switchDiffers, versionDiffers } from "../rds-instance/rules.js";
+import {
+  deletionProtectionDiffers,
+  encryptionDiffers,
+  engineDiffers,
+  iamAuthDiffers,
+  parametersDiffer,
+  retentionDiffers,
+  switchDiffers,
+  versionDiffers,
+} from "../rds-instance/compare.js";
 import type { NormalizedDbCluster } from "./normalize.js";
 
 type ClusterRule = Rule<NormalizedDbCluster>;
@@ -56,8 +65,7 @@ const engineRules: ClusterRule[] = [
     rationale: "An application written for one engine cannot use another: the standby cannot take over.",
     remediation:
       "Recreate the standby cluster with the primary's engine (as a secondary of its global database).",
-    check: (p, s) =>
-      differ("engine", p.engine, s.engine, `the standby's engine is ${s.engine}, the primary's ${p.engine}`),
+    check: engineDiffers,
   },
   {
     id: "rds-cluster.engine-version",
@@ -171,7 +179,7 @@ const protectionRules: ClusterRule[] = [
     rationale:
       "Data the primary keeps encrypted would sit unencrypted after failover, against the same policy.",
     remediation: "Recreate the standby cluster encrypted with a KMS key of its region.",
-    check: (p, s) => switchDiffers("encrypted", "storage encryption", p.encrypted, s.encrypted),
+    check: encryptionDiffers,
   },
   {
     id: "rds-cluster.backup-retention",
@@ -182,13 +190,7 @@ const protectionRules: ClusterRule[] = [
     rationale: "A promoted standby keeping backups for fewer days allows recovery to fewer points in time.",
     remediation:
       "Set the standby's retention to the primary's (modify-db-cluster --backup-retention-period).",
-    check: (p, s) =>
-      differ(
-        "backupRetentionDays",
-        p.backupRetentionDays,
-        s.backupRetentionDays,
-        `the standby keeps automated backups ${s.backupRetentionDays} days, the primary ${p.backupRetentionDays}`,
-      ),
+    check: retentionDiffers,
   },
   {
     id: "rds-cluster.deletion-protection",
@@ -198,8 +200,7 @@ const protectionRules: ClusterRule[] = [
     compares: "DeletionProtection",
     rationale: "The cluster that carries production after failover can be deleted by mistake without it.",
     remediation: "Enable deletion protection on the standby (modify-db-cluster --deletion-protection).",
-    check: (p, s) =>
-      switchDiffers("deletionProtection", "deletion protection", p.deletionProtection, s.deletionProtection),
+    check: deletionProtectionDiffers,
   },
   {
     id: "rds-cluster.iam-auth",
@@ -210,7 +211,7 @@ const protectionRules: ClusterRule[] = [
     rationale: "Applications that log in with IAM tokens cannot connect to a standby without it.",
     remediation:
       "Enable IAM database authentication on the standby (modify-db-cluster --enable-iam-database-authentication).",
-    check: (p, s) => switchDiffers("iamAuth", "IAM database authentication", p.iamAuth, s.iamAuth),
+    check: iamAuthDiffers,
   },
   {
     id: "rds-cluster.parameters",
@@ -222,16 +223,7 @@ const protectionRules: ClusterRule[] = [
     rationale: "Another setting changes how the database behaves the moment traffic moves.",
     remediation:
       "Set the parameter in the standby's cluster parameter group to the primary's value (modify-db-cluster-parameter-group).",
-    check: (p, s) =>
-      p.engine !== s.engine
-        ? []
-        : diffMaps("parameters", p.parameters, s.parameters, (name, a, b) =>
-            a === undefined
-              ? `the standby sets parameter ${name} to ${show(b)}, the primary leaves it at the engine default`
-              : b === undefined
-                ? `the standby leaves parameter ${name} at the engine default, the primary sets it to ${show(a)}`
-                : `parameter ${name} is ${show(b)} on the standby, ${show(a)} on the primary`,
-          ),
+    check: parametersDiffer,
   },
 ];
 

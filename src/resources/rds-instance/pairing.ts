@@ -10,6 +10,7 @@ import type { AwsClients } from "../../aws/client-factory.js";
 import { NotFoundError } from "../../aws/errors.js";
 import type { RegionList } from "../../aws/region-cache.js";
 import type { PairKind, Recorded } from "../../pairs/kind.js";
+import { recordedPerRegion } from "../../pairs/recorded.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
 import { DB_INSTANCES } from "../../aws/rds-lists.js";
 import { pairingCache } from "../../aws/region-cache.js";
@@ -53,7 +54,7 @@ export async function describeFromList<T>(
 }
 
 /** The cross-region read replicas a source lists (same-region replicas are no DR standby). */
-export function crossRegionReplicas(db: DBInstance): Recorded[] {
+export function crossRegionReplicas(db: DBInstance): Recorded<DBInstance>[] {
   const source = db.DBInstanceArn ?? "";
   const region = source ? parseArn(source).region : "";
   const replicas = new Set((db.ReadReplicaDBInstanceIdentifiers ?? []).filter((id) => id.startsWith("arn:")));
@@ -68,21 +69,15 @@ export function crossRegionReplicas(db: DBInstance): Recorded[] {
 }
 
 /**
- * The cross-region read replicas of the primary regions' instances. A region whose instances
- * cannot be listed records nothing: its tagged primaries are reported unreadable when described.
+ * The cross-region read replicas of the primary regions' instances, from the region's listing
+ * (read once, shared with describe); a region whose instances cannot be listed is a finding.
  */
-async function recorded(aws: AwsClients, regions: readonly string[]): Promise<Recorded[]> {
-  const perRegion = await Promise.all(
-    regions.map(async (region) => {
-      try {
-        return [...(await pairingCache(aws, region, undefined).list(DB_INSTANCES)).values()];
-      } catch {
-        return [];
-      }
-    }),
+const recorded: PairKind<DBInstance>["recorded"] = (aws, regions) =>
+  recordedPerRegion("DB instance", regions, async (region) =>
+    [...(await pairingCache(aws, region, undefined).list(DB_INSTANCES)).values()].flatMap((db) =>
+      crossRegionReplicas(db).map((r) => ({ ...r, primary: db })),
+    ),
   );
-  return perRegion.flat().flatMap(crossRegionReplicas);
-}
 
 const describe = (aws: AwsClients, arns: readonly Arn[]) =>
   describeFromList(aws, arns, DB_INSTANCES, "DB instance");

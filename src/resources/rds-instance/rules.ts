@@ -1,32 +1,19 @@
 import { diffMaps, differ, show } from "../../core/compare.js";
 import type { Difference, Rule } from "../../core/rule.js";
+import {
+  deletionProtectionDiffers,
+  encryptionDiffers,
+  engineDiffers,
+  iamAuthDiffers,
+  parametersDiffer,
+  retentionDiffers as retentionDaysDiffer,
+  switchDiffers,
+  versionDiffers,
+} from "./compare.js";
 import type { NormalizedDbInstance } from "./normalize.js";
 import { rdsQuotaCheck } from "./quota.js";
 
 type DbRule = Rule<NormalizedDbInstance>;
-type EngineVersion = Pick<NormalizedDbInstance, "engine" | "engineVersion" | "majorVersion">;
-
-const onOff = (on: boolean) => (on ? "on" : "off");
-
-/** A setting both sides have on or off, as a difference in words. */
-export function switchDiffers(path: string, what: string, p: boolean, s: boolean): Difference[] {
-  return differ(path, p, s, `${what} is ${onOff(s)} on the standby, ${onOff(p)} on the primary`);
-}
-
-/** The engine version: another major version is high, another minor version of the same major low. */
-export function versionDiffers(p: EngineVersion, s: EngineVersion): Difference[] {
-  if (p.engineVersion === s.engineVersion || p.engine !== s.engine) return [];
-  const major = p.majorVersion !== s.majorVersion;
-  return [
-    {
-      path: "engineVersion",
-      primary: p.engineVersion,
-      secondary: s.engineVersion,
-      message: `the standby runs ${s.engine} ${s.engineVersion}, the primary ${p.engineVersion}${major ? " (another major version)" : " (the same major version)"}`,
-      ...(major ? {} : { severity: "low" as const }),
-    },
-  ];
-}
 
 /**
  * Settings of one engine mean nothing to another: with another engine (reported on its own) its
@@ -36,17 +23,15 @@ const sameEngine = (p: NormalizedDbInstance, s: NormalizedDbInstance) => p.engin
 
 /** Backup retention: none at all on the standby while the primary keeps backups is high. */
 function retentionDiffers(p: NormalizedDbInstance, s: NormalizedDbInstance): Difference[] {
-  if (p.backupRetentionDays === s.backupRetentionDays) return [];
-  const none = s.backupRetentionDays === 0;
+  if (p.backupRetentionDays === s.backupRetentionDays || s.backupRetentionDays !== 0)
+    return retentionDaysDiffer(p, s);
   return [
     {
       path: "backupRetentionDays",
       primary: p.backupRetentionDays,
       secondary: s.backupRetentionDays,
-      message: none
-        ? `the standby keeps no automated backups (retention 0 days), the primary keeps them ${p.backupRetentionDays} days: once promoted it has no point-in-time recovery`
-        : `the standby keeps automated backups ${s.backupRetentionDays} days, the primary ${p.backupRetentionDays}`,
-      ...(none ? { severity: "high" as const } : {}),
+      message: `the standby keeps no automated backups (retention 0 days), the primary keeps them ${p.backupRetentionDays} days: once promoted it has no point-in-time recovery`,
+      severity: "high",
     },
   ];
 }
@@ -74,8 +59,7 @@ const engineRules: DbRule[] = [
     rationale: "An application written for one engine cannot use another: the standby cannot take over.",
     remediation:
       "Recreate the standby with the primary's engine (a cross-region read replica of the primary has it).",
-    check: (p, s) =>
-      differ("engine", p.engine, s.engine, `the standby's engine is ${s.engine}, the primary's ${p.engine}`),
+    check: engineDiffers,
   },
   {
     id: "rds-instance.engine-version",
@@ -226,7 +210,7 @@ const protectionRules: DbRule[] = [
       "Data the primary keeps encrypted would sit unencrypted after failover, against the same policy.",
     remediation:
       "Recreate the standby encrypted (a cross-region read replica of an encrypted primary with --kms-key-id of the standby's region).",
-    check: (p, s) => switchDiffers("encrypted", "storage encryption", p.encrypted, s.encrypted),
+    check: encryptionDiffers,
   },
   {
     id: "rds-instance.backup-retention",
@@ -247,8 +231,7 @@ const protectionRules: DbRule[] = [
     compares: "DeletionProtection",
     rationale: "The instance that carries production after failover can be deleted by mistake without it.",
     remediation: "Enable deletion protection on the standby (modify-db-instance --deletion-protection).",
-    check: (p, s) =>
-      switchDiffers("deletionProtection", "deletion protection", p.deletionProtection, s.deletionProtection),
+    check: deletionProtectionDiffers,
   },
   {
     id: "rds-instance.iam-auth",
@@ -259,7 +242,7 @@ const protectionRules: DbRule[] = [
     rationale: "Applications that log in with IAM tokens cannot connect to a standby without it.",
     remediation:
       "Enable IAM database authentication on the standby (modify-db-instance --enable-iam-database-authentication).",
-    check: (p, s) => switchDiffers("iamAuth", "IAM database authentication", p.iamAuth, s.iamAuth),
+    check: iamAuthDiffers,
   },
   {
     id: "rds-instance.performance-insights",
@@ -292,16 +275,7 @@ const settingsRules: DbRule[] = [
       "Another max_connections, timeout or SQL mode changes how the database behaves the moment traffic moves.",
     remediation:
       "Set the parameter in the standby's parameter group to the primary's value (modify-db-parameter-group), or fix the primary.",
-    check: (p, s) =>
-      !sameEngine(p, s)
-        ? []
-        : diffMaps("parameters", p.parameters, s.parameters, (name, a, b) =>
-            a === undefined
-              ? `the standby sets parameter ${name} to ${show(b)}, the primary leaves it at the engine default`
-              : b === undefined
-                ? `the standby leaves parameter ${name} at the engine default, the primary sets it to ${show(a)}`
-                : `parameter ${name} is ${show(b)} on the standby, ${show(a)} on the primary`,
-          ),
+    check: parametersDiffer,
   },
   {
     id: "rds-instance.options",
