@@ -8,7 +8,6 @@ import {
   iamAuthDiffers,
   parametersDiffer,
   retentionDiffers,
-  switchDiffers,
   versionDiffers,
 } from "../rds-instance/compare.js";
 import type { NormalizedDbCluster } from "./normalize.js";

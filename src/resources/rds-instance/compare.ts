@@ -55,13 +55,15 @@ export const deletionProtectionDiffers = (p: DbSettings, s: DbSettings) =>
 export const iamAuthDiffers = (p: DbSettings, s: DbSettings) =>
   switchDiffers("iamAuth", "IAM database authentication", p.iamAuth, s.iamAuth);
 
+const days = (n: number) => `${n} ${n === 1 ? "day" : "days"}`;
+
 /** Days of automated backups kept, in words. */
 export const retentionDiffers = (p: DbSettings, s: DbSettings) =>
   differ(
     "backupRetentionDays",
     p.backupRetentionDays,
     s.backupRetentionDays,
-    `the standby keeps automated backups ${s.backupRetentionDays} days, the primary ${p.backupRetentionDays}`,
+    `the standby keeps automated backups ${days(s.backupRetentionDays)}, the primary ${days(p.backupRetentionDays)}`,
   );
 
 /**
