@@ -270,10 +270,11 @@ describe("drctl scan", () => {
     const r = await drctl(["--config", p.config, "scan", "--fail-on", "never"], { endpoint: downEndpoint });
     expect(r.code).toBe(3);
     // The load balancers' own listing, the tagging API's shared by most types, Auto Scaling's
-    // tags and Route 53's health checks: each listing once; and the pairs AWS records (DynamoDB's
-    // global tables, RDS's read replicas and global databases): each type's once.
+    // tags, Route 53's health checks and API Gateway's stages: each listing once; and the pairs
+    // AWS records (DynamoDB's global tables, RDS's read replicas and global databases): each
+    // type's once.
     expect(r.said).toEqual([
-      "drctl: the scan could not finish: 7 reads failed (pair.unreadable 7); nothing was stored or sent",
+      "drctl: the scan could not finish: 8 reads failed (pair.unreadable 8); nothing was stored or sent",
     ]);
     expect(r.stderr).toContain(
       `could not list the tagged primaries of us-east-1: could not reach the endpoint for ELBv2.DescribeLoadBalancers/DescribeTags in us-east-1: connect ECONNREFUSED ${downEndpoint.slice(7)}`,
