@@ -13,6 +13,8 @@
  * - Replication: moto replicates neither items nor objects. The canary replicator copies canary
  *   writes to the standby after a delay the test sets, and records when each became visible.
  * - Metrics: moto publishes no AWS/* metrics; `putMetric` records a data point as the service would.
+ * - Provisioned concurrency: moto has no such API; every function is listed with none, as AWS
+ *   lists a function without any.
  * - S3 replication: moto reports every rule's DeleteMarkerReplication as Disabled; the proxy
  *   reports what PutBucketReplication set, as S3 does.
  */
@@ -26,7 +28,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { AwsClients } from "../../src/aws/client-factory.js";
-import { clearPromotedReplicaSource } from "./moto-workarounds.js";
+import { clearPromotedReplicaSource, noProvisionedConcurrency } from "./moto-workarounds.js";
 import { FaultProxy, NO_FAULTS, type RequestInfo } from "./fault-proxy.js";
 
 type Rewrite = (request: string, response: string, info: RequestInfo) => string;
@@ -52,7 +54,11 @@ export class AwsBehaviour {
 
   /** A proxy in front of `endpoint` that applies this and the emulator workarounds. */
   proxy(endpoint: string): Promise<FaultProxy> {
-    return FaultProxy.start(endpoint, { ...NO_FAULTS, rewrite: this.rewrite });
+    return FaultProxy.start(endpoint, {
+      ...NO_FAULTS,
+      rewrite: this.rewrite,
+      intercept: noProvisionedConcurrency,
+    });
   }
 
   /**

@@ -170,7 +170,8 @@ export async function workaroundProxy(endpoint: string): Promise<FaultProxy & { 
   const proxy = await FaultProxy.start(endpoint, {
     ...NO_FAULTS,
     rewrite: (request, response) => images.rewrite(request, replicas(request, response)),
-    intercept: images.intercept,
+    intercept: async (request, forward) =>
+      (await images.intercept(request, forward)) ?? noProvisionedConcurrency(request, forward),
   });
   return Object.assign(proxy, { images });
 }
