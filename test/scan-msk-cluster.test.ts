@@ -13,6 +13,7 @@ import { runScan } from "../src/scan/engine.js";
 import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
 import { FaultProxy, NO_FAULTS } from "./harness/fault-proxy.js";
+import { mskCreationTimeRfc3339 } from "./harness/moto-workarounds.js";
 
 const env = useEmulator();
 const PRIMARY = "us-east-1";
@@ -22,18 +23,6 @@ let aws: AwsClients;
 let result: ScanResult;
 let calls: Set<string>;
 let proxy: FaultProxy | undefined;
-
-/**
- * The emulator writes a cluster's creationTime without a time zone ("2026-12-07T17:22:39.202783"),
- * which is not the RFC 3339 date-time AWS sends and the SDK requires: give it AWS's form.
- */
-const rfc3339CreationTime = (_request: string, response: string, info: { path: string }) =>
-  info.path.startsWith("/api/v2/clusters")
-    ? response.replace(
-        /"creationTime":\s*"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d(?:\.\d+)?)"/g,
-        '"creationTime": "$1T$2Z"',
-      )
-    : response;
 
 interface Shape {
   version: string;
@@ -123,7 +112,7 @@ beforeAll(async () => {
     `arn:aws:kafka:${STANDBY}:${ACCOUNT}:cluster/ghost-euw1/0f0e0d0c-0000-4000-8000-000000000002-1`,
   );
 
-  proxy = await FaultProxy.start(env.emulator.endpoint, { ...NO_FAULTS, rewrite: rfc3339CreationTime });
+  proxy = await FaultProxy.start(env.emulator.endpoint, { ...NO_FAULTS, rewrite: mskCreationTimeRfc3339 });
   const recording = recordAwsCalls();
   try {
     result = await runScan(await env.clients({ endpointUrl: proxy.endpoint }), {
