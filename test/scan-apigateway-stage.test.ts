@@ -6,19 +6,6 @@
  * gone is tested in apigateway-stage-adapters.test.ts: the emulator answers GetDeployment for a
  * missing deployment with an HTML page, not AWS's NotFoundException.
  */
-import {
-  APIGatewayClient,
-  CreateDeploymentCommand,
-  CreateResourceCommand,
-  CreateRestApiCommand,
-  GetResourcesCommand,
-  PutIntegrationCommand,
-  PutMethodCommand,
-  TagResourceCommand,
-  UpdateStageCommand,
-  type EndpointType,
-  type PatchOperation,
-} from "@aws-sdk/client-api-gateway";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { RESOURCE_TYPES } from "../src/catalog.js";
@@ -26,6 +13,13 @@ import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan } from "../src/scan/engine.js";
 import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
+import {
+  createApiStage,
+  STAGE as SHAPE,
+  stageArn,
+  type StageShape as Shape,
+} from "./harness/worlds/apigateway-stage.js";
+import { drTags } from "./harness/worlds/common.js";
 
 const env = useEmulator();
 const PRIMARY = "us-east-1";
@@ -35,76 +29,9 @@ let aws: AwsClients;
 let result: ScanResult;
 let calls: Set<string>;
 
-interface Shape {
-  endpointType: EndpointType;
-  /** Methods on /orders. */
-  methods: string[];
-  rateLimit: number;
-  cacheCluster: boolean;
-  logLevel: string;
-  tracing: boolean;
-}
-
-const SHAPE: Shape = {
-  endpointType: "REGIONAL",
-  methods: ["GET", "POST"],
-  rateLimit: 100,
-  cacheCluster: true,
-  logLevel: "INFO",
-  tracing: true,
-};
-
-const stageArn = (region: string, apiId: string, stage: string) =>
-  `arn:aws:apigateway:${region}::/restapis/${apiId}/stages/${stage}`;
-
-const replace = (path: string, value: string): PatchOperation => ({ op: "replace", path, value });
-
-function settings(region: string, shape: Shape): PatchOperation[] {
-  return [
-    replace("/*/*/throttling/rateLimit", String(shape.rateLimit)),
-    replace("/*/*/throttling/burstLimit", "200"),
-    replace("/*/*/logging/loglevel", shape.logLevel),
-    replace("/*/*/metrics/enabled", "true"),
-    replace("/tracingEnabled", String(shape.tracing)),
-    replace("/cacheClusterEnabled", String(shape.cacheCluster)),
-    ...(shape.cacheCluster ? [replace("/cacheClusterSize", "0.5")] : []),
-    replace("/*/*/caching/enabled", "true"),
-    replace("/*/*/caching/ttlInSeconds", "300"),
-    replace("/accessLogSettings/destinationArn", `arn:aws:logs:${region}:${ACCOUNT}:log-group:api-access`),
-    replace("/accessLogSettings/format", "$context.requestId"),
-  ];
-}
-
 /** A REST API with /orders and its methods, deployed to stage "live"; returns the stage's ARN. */
-async function api(region: string, name: string, shape: Shape, standbyArn?: string) {
-  const client = aws.get(APIGatewayClient, region);
-  const created = await client.send(
-    new CreateRestApiCommand({ name, endpointConfiguration: { types: [shape.endpointType] } }),
-  );
-  const restApiId = created.id ?? "";
-  const root = (await client.send(new GetResourcesCommand({ restApiId }))).items?.[0]?.id;
-  const orders = await client.send(
-    new CreateResourceCommand({ restApiId, parentId: root, pathPart: "orders" }),
-  );
-  for (const httpMethod of shape.methods) {
-    const method = { restApiId, resourceId: orders.id, httpMethod };
-    await client.send(new PutMethodCommand({ ...method, authorizationType: "NONE" }));
-    await client.send(new PutIntegrationCommand({ ...method, type: "MOCK" }));
-  }
-  await client.send(new CreateDeploymentCommand({ restApiId, stageName: "live" }));
-  await client.send(
-    new UpdateStageCommand({ restApiId, stageName: "live", patchOperations: settings(region, shape) }),
-  );
-  const arn = stageArn(region, restApiId, "live");
-  if (standbyArn)
-    await client.send(
-      new TagResourceCommand({
-        resourceArn: arn,
-        tags: { enable: "true", isPrimary: "true", secondaryARN: standbyArn },
-      }),
-    );
-  return { arn, restApiId };
-}
+const api = (region: string, name: string, shape: Shape, standbyArn?: string) =>
+  createApiStage(aws, { account: ACCOUNT, region }, name, shape, standbyArn ? drTags(standbyArn) : undefined);
 
 /** Each pair: its name, what differs on the standby, and the rule that must report it (none for "same"). */
 const PAIRS: { name: string; standby?: Partial<Shape>; rule?: string }[] = [

@@ -4,15 +4,6 @@
  * each other pair has one planted difference; two primaries name a standby of another type (an
  * application load balancer's ARN) and one that does not exist.
  */
-import {
-  ConfigureHealthCheckCommand,
-  CreateLoadBalancerCommand,
-  ElasticLoadBalancingClient,
-  ModifyLoadBalancerAttributesCommand,
-  type HealthCheck,
-  type Listener,
-  type LoadBalancerAttributes,
-} from "@aws-sdk/client-elastic-load-balancing";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { RESOURCE_TYPES } from "../src/catalog.js";
@@ -20,6 +11,13 @@ import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan } from "../src/scan/engine.js";
 import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
+import {
+  CLASSIC as SHAPE,
+  classicArn,
+  createClassicLoadBalancer,
+  type ClassicShape as Shape,
+} from "./harness/worlds/classic-load-balancer.js";
+import { drTagList } from "./harness/worlds/common.js";
 
 const env = useEmulator();
 const PRIMARY = "us-east-1";
@@ -29,66 +27,16 @@ let aws: AwsClients;
 let result: ScanResult;
 let calls: Set<string>;
 
-interface Shape {
-  scheme: string;
-  zones: string[];
-  /** Listeners without their certificate, added per region. */
-  listeners: Listener[];
-  healthCheck: HealthCheck;
-  attributes: LoadBalancerAttributes;
-}
+const arnOf = (region: string, name: string) => classicArn({ account: ACCOUNT, region }, name);
 
-const SHAPE: Shape = {
-  scheme: "internet-facing",
-  zones: ["a", "b"],
-  listeners: [
-    { Protocol: "HTTP", LoadBalancerPort: 80, InstanceProtocol: "HTTP", InstancePort: 8080 },
-    { Protocol: "HTTPS", LoadBalancerPort: 443, InstanceProtocol: "HTTP", InstancePort: 8080 },
-  ],
-  healthCheck: {
-    Target: "HTTP:8080/health",
-    Interval: 15,
-    Timeout: 5,
-    UnhealthyThreshold: 3,
-    HealthyThreshold: 4,
-  },
-  attributes: {
-    CrossZoneLoadBalancing: { Enabled: true },
-    ConnectionDraining: { Enabled: true, Timeout: 120 },
-    ConnectionSettings: { IdleTimeout: 90 },
-  },
-};
-
-/** An IAM server certificate per region (the emulator checks ACM certificates exist, not IAM ones). */
-const certificate = (region: string) => `arn:aws:iam::${ACCOUNT}:server-certificate/web-${region}`;
-const arnOf = (region: string, name: string) =>
-  `arn:aws:elasticloadbalancing:${region}:${ACCOUNT}:loadbalancer/${name}`;
-
+/** A classic load balancer, tagged as the primary of `standbyArn` when given (IAM certificates, see the builder). */
 async function classic(region: string, name: string, shape: Shape, standbyArn?: string) {
-  const elb = aws.get(ElasticLoadBalancingClient, region);
-  await elb.send(
-    new CreateLoadBalancerCommand({
-      LoadBalancerName: name,
-      Scheme: shape.scheme,
-      AvailabilityZones: shape.zones.map((z) => `${region}${z}`),
-      Listeners: shape.listeners.map((l) =>
-        l.Protocol === "HTTPS" ? { ...l, SSLCertificateId: certificate(region) } : l,
-      ),
-      Tags: standbyArn
-        ? [
-            { Key: "enable", Value: "true" },
-            { Key: "isPrimary", Value: "true" },
-            { Key: "secondaryARN", Value: standbyArn },
-          ]
-        : [{ Key: "team", Value: "web" }],
-    }),
-  );
-  await elb.send(new ConfigureHealthCheckCommand({ LoadBalancerName: name, HealthCheck: shape.healthCheck }));
-  await elb.send(
-    new ModifyLoadBalancerAttributesCommand({
-      LoadBalancerName: name,
-      LoadBalancerAttributes: shape.attributes,
-    }),
+  await createClassicLoadBalancer(
+    aws,
+    { account: ACCOUNT, region },
+    name,
+    shape,
+    standbyArn ? drTagList(standbyArn) : undefined,
   );
 }
 

@@ -3,14 +3,7 @@
  * One pair is identical in meaning (another KMS key ARN, another zone); each other pair has one
  * planted difference; two primaries name a standby of another type and one that does not exist.
  */
-import {
-  CreateVolumeCommand,
-  CreateVpcCommand,
-  DeleteVolumeCommand,
-  EC2Client,
-  type CreateVolumeCommandInput,
-  type Tag,
-} from "@aws-sdk/client-ec2";
+import { CreateVpcCommand, DeleteVolumeCommand, EC2Client, type Tag } from "@aws-sdk/client-ec2";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { RESOURCE_TYPES } from "../src/catalog.js";
@@ -18,6 +11,13 @@ import type { ScanResult } from "../src/core/scan-result.js";
 import { runScan } from "../src/scan/engine.js";
 import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
+import { drTagList as drTags } from "./harness/worlds/common.js";
+import {
+  createVolume,
+  VOLUME as SHAPE,
+  volumeArn,
+  type VolumeShape as Shape,
+} from "./harness/worlds/ebs-volume.js";
 
 const env = useEmulator();
 const PRIMARY = "us-east-1";
@@ -27,30 +27,10 @@ let aws: AwsClients;
 let result: ScanResult;
 let calls: Set<string>;
 
-type Shape = Omit<CreateVolumeCommandInput, "AvailabilityZone" | "TagSpecifications">;
-const SHAPE: Shape = { VolumeType: "gp3", Size: 100, Iops: 4000, Throughput: 250, Encrypted: true };
-const key = (region: string) => `arn:aws:kms:${region}:${ACCOUNT}:key/0f0e0d0c-volume-key`;
+const volume = async (region: string, zone: string, name: string, shape: Shape, tags: Tag[] = []) =>
+  (await createVolume(aws, { account: ACCOUNT, region, zone }, name, shape, tags)).id;
 
-const drTags = (standbyArn: string): Tag[] => [
-  { Key: "enable", Value: "true" },
-  { Key: "isPrimary", Value: "true" },
-  { Key: "secondaryARN", Value: standbyArn },
-];
-
-async function volume(region: string, zone: string, name: string, shape: Shape, tags: Tag[] = []) {
-  const out = await aws.get(EC2Client, region).send(
-    new CreateVolumeCommand({
-      ...(shape.Encrypted ? { KmsKeyId: key(region) } : {}),
-      ...shape,
-      AvailabilityZone: `${region}${zone}`,
-      TagSpecifications: [{ ResourceType: "volume", Tags: [{ Key: "Name", Value: name }, ...tags] }],
-    }),
-  );
-  if (!out.VolumeId) throw new Error("the emulator returned no volume id");
-  return out.VolumeId;
-}
-
-const arnOf = (region: string, id: string) => `arn:aws:ec2:${region}:${ACCOUNT}:volume/${id}`;
+const arnOf = (region: string, id: string) => volumeArn({ account: ACCOUNT, region }, id);
 
 /** Each pair: its name, what differs on each side, and the rule that must report it (none for "same"). */
 const PAIRS: { name: string; primary?: Shape; standby?: Shape; rule?: string }[] = [

@@ -4,7 +4,6 @@
  * pair has one planted difference; two primaries name a standby of another type (an MSK
  * configuration) and a cluster that does not exist.
  */
-import { CreateClusterCommand, KafkaClient, type CreateClusterCommandInput } from "@aws-sdk/client-kafka";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { RESOURCE_TYPES } from "../src/catalog.js";
@@ -13,6 +12,9 @@ import { runScan } from "../src/scan/engine.js";
 import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
 import { FaultProxy, NO_FAULTS } from "./harness/fault-proxy.js";
+import { mskCreationTimeRfc3339 } from "./harness/moto-workarounds.js";
+import { drTags } from "./harness/worlds/common.js";
+import { createMskCluster, MSK as SHAPE, type MskShape as Shape } from "./harness/worlds/msk-cluster.js";
 
 const env = useEmulator();
 const PRIMARY = "us-east-1";
@@ -23,70 +25,14 @@ let result: ScanResult;
 let calls: Set<string>;
 let proxy: FaultProxy | undefined;
 
-/**
- * The emulator writes a cluster's creationTime without a time zone ("2026-12-07T17:22:39.202783"),
- * which is not the RFC 3339 date-time AWS sends and the SDK requires: give it AWS's form.
- */
-const rfc3339CreationTime = (_request: string, response: string, info: { path: string }) =>
-  info.path.startsWith("/api/v2/clusters")
-    ? response.replace(
-        /"creationTime":\s*"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d(?:\.\d+)?)"/g,
-        '"creationTime": "$1T$2Z"',
-      )
-    : response;
-
-interface Shape {
-  version: string;
-  brokerType: string;
-  brokers: number;
-  subnets: number;
-  storage: number;
-  clientBroker: "TLS" | "TLS_PLAINTEXT" | "PLAINTEXT";
-  iam: boolean;
-  monitoring: "DEFAULT" | "PER_BROKER";
-}
-
-const SHAPE: Shape = {
-  version: "3.5.1",
-  brokerType: "kafka.m5.large",
-  brokers: 3,
-  subnets: 3,
-  storage: 1000,
-  clientBroker: "TLS",
-  iam: true,
-  monitoring: "PER_BROKER",
-};
-
-function input(region: string, name: string, shape: Shape): CreateClusterCommandInput {
-  return {
-    ClusterName: name,
-    KafkaVersion: shape.version,
-    NumberOfBrokerNodes: shape.brokers,
-    BrokerNodeGroupInfo: {
-      InstanceType: shape.brokerType,
-      ClientSubnets: Array.from({ length: shape.subnets }, (_, i) => `subnet-${name}-${i}`),
-      StorageInfo: { EbsStorageInfo: { VolumeSize: shape.storage } },
-    },
-    EncryptionInfo: {
-      EncryptionAtRest: { DataVolumeKMSKeyId: `arn:aws:kms:${region}:${ACCOUNT}:key/kafka` },
-      EncryptionInTransit: { ClientBroker: shape.clientBroker, InCluster: true },
-    },
-    ClientAuthentication: { Sasl: { Iam: { Enabled: shape.iam } } },
-    EnhancedMonitoring: shape.monitoring,
-    LoggingInfo: { BrokerLogs: { CloudWatchLogs: { Enabled: true, LogGroup: `kafka-${region}` } } },
-  };
-}
-
-async function cluster(region: string, name: string, shape: Shape, standbyArn?: string) {
-  const out = await aws.get(KafkaClient, region).send(
-    new CreateClusterCommand({
-      ...input(region, name, shape),
-      Tags: standbyArn ? { enable: "true", isPrimary: "true", secondaryARN: standbyArn } : { team: "data" },
-    }),
+const cluster = (region: string, name: string, shape: Shape, standbyArn?: string) =>
+  createMskCluster(
+    aws,
+    { account: ACCOUNT, region },
+    name,
+    shape,
+    standbyArn ? drTags(standbyArn) : undefined,
   );
-  if (!out.ClusterArn) throw new Error("the emulator returned no cluster ARN");
-  return out.ClusterArn;
-}
 
 /** Each pair: its name, what differs on the standby, and the rule that must report it (none for "same"). */
 const PAIRS: { name: string; standby?: Partial<Shape>; rule?: string }[] = [
@@ -123,7 +69,7 @@ beforeAll(async () => {
     `arn:aws:kafka:${STANDBY}:${ACCOUNT}:cluster/ghost-euw1/0f0e0d0c-0000-4000-8000-000000000002-1`,
   );
 
-  proxy = await FaultProxy.start(env.emulator.endpoint, { ...NO_FAULTS, rewrite: rfc3339CreationTime });
+  proxy = await FaultProxy.start(env.emulator.endpoint, { ...NO_FAULTS, rewrite: mskCreationTimeRfc3339 });
   const recording = recordAwsCalls();
   try {
     result = await runScan(await env.clients({ endpointUrl: proxy.endpoint }), {

@@ -30,6 +30,18 @@ export function clearPromotedReplicaSource(): (requestBody: string, responseBody
   };
 }
 
+/**
+ * moto writes an MSK cluster's creationTime without a time zone ("2026-12-07T17:22:39.202783"),
+ * which is not the RFC 3339 date-time AWS sends and the SDK requires: give it AWS's form.
+ */
+export const mskCreationTimeRfc3339 = (_request: string, response: string, info: { path: string }) =>
+  info.path.startsWith("/api/v2/clusters")
+    ? response.replace(
+        /"creationTime":\s*"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d(?:\.\d+)?)"/g,
+        '"creationTime": "$1T$2Z"',
+      )
+    : response;
+
 /** EC2's query parameters of one tag specification: its resource type and tags. */
 interface TagSpec {
   resourceType: string;

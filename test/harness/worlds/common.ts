@@ -3,7 +3,9 @@
  * region (as real accounts name them), the DR tags on a primary, and what a builder returns (the
  * pairs it made and the rule each planted difference must be found under).
  */
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { regionTag } from "../../../demo/world/options.js";
+import type { AwsClients } from "../../../src/aws/client-factory.js";
 
 export interface PairRegions {
   primaryRegion: string;
@@ -71,4 +73,13 @@ export const drTagList = (standbyArn: string): { Key: string; Value: string }[] 
 export function required(value: string | undefined, what: string): string {
   if (!value) throw new Error(`the emulator returned no ${what}`);
   return value;
+}
+
+/**
+ * The account the emulator answers as, for ARNs a create call does not return (EBS volumes,
+ * classic load balancers) and for region-bound values named by ARN (KMS keys, certificates).
+ */
+export async function callerAccount(aws: AwsClients): Promise<string> {
+  const out = await aws.get(STSClient, "us-east-1").send(new GetCallerIdentityCommand({}));
+  return required(out.Account, "caller's account");
 }
