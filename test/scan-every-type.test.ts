@@ -5,7 +5,8 @@
  * rule, each kind of bad standby ARN is reported once, and a tagged primary of a type drctl does
  * not compare is counted once. The standby regions' vCPU quota is answered by a ServiceQuotasClient
  * stubbed with aws-sdk-client-mock on an API-shaped answer (the emulator has no Service Quotas).
- * The scan goes through a proxy that gives MSK clusters' creationTime AWS's form (moto-workarounds.ts).
+ * The scan goes through a proxy that gives MSK clusters' creationTime AWS's form and lists functions
+ * with no provisioned concurrency, as AWS does, where moto lacks the API (moto-workarounds.ts).
  */
 import { CreateFileSystemCommand, EFSClient } from "@aws-sdk/client-efs";
 import {
@@ -22,7 +23,7 @@ import { runScan } from "../src/scan/engine.js";
 import { recordAwsCalls, undeclaredBy } from "./harness/declared.js";
 import { useEmulator } from "./harness/emulator.js";
 import { FaultProxy, NO_FAULTS } from "./harness/fault-proxy.js";
-import { mskCreationTimeRfc3339 } from "./harness/moto-workarounds.js";
+import { mskCreationTimeRfc3339, noProvisionedConcurrency } from "./harness/moto-workarounds.js";
 import { buildEveryTypePairs, drTags, type BuiltPairs, type PairRegions } from "./harness/worlds/index.js";
 import { createLambdaRole } from "./harness/worlds/lambda-function.js";
 import { createTopic } from "./harness/worlds/sns-topic.js";
@@ -111,7 +112,11 @@ beforeAll(async () => {
   await uncomparedPrimary(aws, role.split(":")[4] ?? "");
   for (const v of VARIATIONS) taggingPages += await pagesOfTaggedListing(aws, v.primaryRegion);
   answerQuota();
-  proxy = await FaultProxy.start(env.emulator.endpoint, { ...NO_FAULTS, rewrite: mskCreationTimeRfc3339 });
+  proxy = await FaultProxy.start(env.emulator.endpoint, {
+    ...NO_FAULTS,
+    rewrite: mskCreationTimeRfc3339,
+    intercept: noProvisionedConcurrency,
+  });
   const recorder = recordAwsCalls();
   try {
     result = await runScan(await env.clients({ endpointUrl: proxy.endpoint }), {
