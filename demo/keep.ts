@@ -60,7 +60,6 @@ export function announceKept(outDir: string, kept: KeptWorld): void {
       `  npx drctl --config ${config} scan`,
       `  npx drctl --config ${config} freshness`,
       `  npx drctl --config ${config} failover plan --runbook examples/warm-standby/failover.yaml`,
-      `  npx drctl --config ${config} drill plan ${shortPath(join(outDir, "drill.yaml"))}`,
       "End it with: npm run demo -- --stop" +
         (outDir === join(process.cwd(), "out") ? "" : ` --out ${outDir}`),
     ].join("\n"),

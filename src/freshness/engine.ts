@@ -131,7 +131,7 @@ function standbyRegionsOf(
   for (const d of declared) add(parseArn(d.standby).region, `${d.via} of ${storeName(d.primary)}`);
   return [...out].map(([region, { via, more }]) => ({
     region,
-    via: more > 0 ? `${via} (and ${more} more)` : via,
+    via: more > 0 ? `${via} (and ${more} more ${more === 1 ? "store" : "stores"} with a copy there)` : via,
   }));
 }
 

@@ -51,6 +51,14 @@ function regionsBlock(plan: Plan): string[] {
     "",
     comment("The default RPO of every data store (suggested; pairs below may set their own)."),
     "rpo: 15m",
+    "",
+    comment("How the standby runs before a failover: warm-standby (it serves, scaled down), or"),
+    comment(
+      "pilot-light (nothing runs until failover: empty target groups and groups at 0 are then expected).",
+    ),
+    "strategy: warm-standby",
+    comment("Where the history of runs is kept (default ~/.drctl/history.sqlite), e.g.:"),
+    comment("store: dynamodb://drctl-history?region=us-east-1"),
   ];
 }
 
