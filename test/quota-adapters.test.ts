@@ -10,6 +10,7 @@ import {
   LambdaClient,
   LambdaServiceException,
   ListEventSourceMappingsCommand,
+  ListProvisionedConcurrencyConfigsCommand,
   ResourceNotFoundException,
   type FunctionConfiguration,
 } from "@aws-sdk/client-lambda";
@@ -60,7 +61,10 @@ const fn = (name: string, region: string): FunctionConfiguration => ({
   EphemeralStorage: { Size: 512 },
 });
 
-/** The primary reserves `primary`, the standby `standby` (GetFunctionConcurrency); no invoke config, no mappings. */
+/**
+ * The primary reserves `primary`, the standby `standby` (GetFunctionConcurrency); no invoke config,
+ * no mappings, no provisioned concurrency.
+ */
 function functions(primary: number, standby: number) {
   lambda
     .on(GetFunctionConcurrencyCommand, { FunctionName: "orders-fn-use1" })
@@ -75,7 +79,9 @@ function functions(primary: number, standby: number) {
       }),
     )
     .on(ListEventSourceMappingsCommand)
-    .resolves({ EventSourceMappings: [] });
+    .resolves({ EventSourceMappings: [] })
+    .on(ListProvisionedConcurrencyConfigsCommand)
+    .resolves({ ProvisionedConcurrencyConfigs: [] });
 }
 
 /** GetAccountSettings as the Lambda API reference shapes it. */
