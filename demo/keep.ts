@@ -34,11 +34,24 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether `pid` is still the kept world's process, not another that took its number since (after
+ * a reboot): --stop signals only that. Where /proc cannot tell (not Linux), a live pid is taken.
+ */
+function keptProcess(pid: number): boolean {
+  if (!alive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(KEPT_CHILD_FLAG);
+  } catch {
+    return !existsSync("/proc/self");
+  }
+}
+
 /** The kept world of `outDir`, if its process still runs (a stale file is removed). */
 export function keptWorld(outDir: string): KeptWorld | undefined {
   if (!existsSync(stateFile(outDir))) return undefined;
   const kept = JSON.parse(readFileSync(stateFile(outDir), "utf8")) as KeptWorld;
-  if (alive(kept.pid)) return kept;
+  if (keptProcess(kept.pid)) return kept;
   rmSync(stateFile(outDir), { force: true });
   return undefined;
 }

@@ -3,7 +3,7 @@
  * `npm run demo -- --stop` ends it: run as a user runs them, as processes.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -74,6 +74,12 @@ describe("a kept demo world", () => {
     expect(alive(state.pid)).toBe(false);
     expect(existsSync(join(out, "kept-world.json"))).toBe(false);
     expect(demo("--stop").stdout).toContain("nothing to stop");
+
+    // A state file whose process number now belongs to another process: that one is never signalled.
+    const stale = { pid: process.pid, endpoint: state.endpoint, code: 0, config: state.config };
+    writeFileSync(join(out, "kept-world.json"), JSON.stringify(stale));
+    expect(demo("--stop").stdout).toContain("nothing to stop");
+    expect(alive(process.pid)).toBe(true);
     // The whole demo runs first: minutes on a loaded machine.
   }, 900_000);
 });
