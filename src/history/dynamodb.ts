@@ -1,10 +1,18 @@
 import { ops } from "../aws/services.js";
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { AwsClients } from "../aws/client-factory.js";
 import { mapAwsError } from "../aws/errors.js";
 import { DrctlError } from "../errors.js";
+import type { ChangeSignal } from "../core/changes.js";
+import { changeKey } from "./changes.js";
 import type { HistoryStore, RunHeader, RunKind, StoredRun } from "./types.js";
 
 /**
@@ -14,13 +22,17 @@ import type { HistoryStore, RunHeader, RunKind, StoredRun } from "./types.js";
  *   RUN#<id>        CHUNK#0000 ...         the gzipped result, in chunks under the 400 KB item limit
  *   RUN#<id>        HEADER                 id, kind, times, pairs, counts, chunks
  *   KIND#<kind>     <startedAt>#<id>       the same header, for listing newest first
+ *   CHANGES         <at>#<hash>            a change AWS reported between runs (kept 14 days)
  *
  * Chunks are written first and the listing item last, each with a condition that the item does
  * not exist yet, so a listed run is always complete and a run id is never overwritten. Reading
  * pages the chunk query (a Query answers at most 1 MB) and checks the chunks against the count
  * the header records, so a run reads back whole or is reported as incomplete, never truncated.
  */
-export const DYNAMODB_PERMISSIONS = ops("DynamoDB", "PutItem", "GetItem", "Query");
+export const DYNAMODB_PERMISSIONS = ops("DynamoDB", "PutItem", "GetItem", "Query", "BatchWriteItem");
+
+/** Changes older than this expire: the rolling sweep has re-read every pair by then. */
+const CHANGE_RETENTION_SECONDS = 14 * 86_400;
 
 const CHUNK_BYTES = 300 * 1024;
 const chunkKey = (i: number) => `CHUNK#${String(i).padStart(4, "0")}`;
@@ -155,6 +167,41 @@ export class DynamoDbHistory implements HistoryStore {
       );
     }
     return { ...toHeader(head.Item), result } as StoredRun;
+  }
+
+  async recordChanges(changes: readonly ChangeSignal[]): Promise<void> {
+    // A repeat writes the same key again: the change is kept once, whoever recorded it.
+    const items = [...new Map(changes.map((c) => [changeKey(c), c])).entries()].map(([key, c]) => ({
+      PutRequest: {
+        Item: {
+          PK: "CHANGES",
+          SK: key,
+          change: JSON.stringify(c),
+          expiresAt: Math.floor(Date.parse(c.at) / 1000) + CHANGE_RETENTION_SECONDS,
+        },
+      },
+    }));
+    for (let i = 0; i < items.length; i += 25) {
+      let pending: typeof items | undefined = items.slice(i, i + 25);
+      // Unprocessed items (throttling) are sent again; the SDK's retries space the attempts.
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt === 8) this.fail("BatchWriteItem", new Error("items stayed unprocessed after 8 attempts"));
+        const out = await this.doc
+          .send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }))
+          .catch((err: unknown) => this.fail("BatchWriteItem", err));
+        pending = out.UnprocessedItems?.[this.table] as typeof items | undefined;
+      }
+    }
+  }
+
+  async changesSince(since: string): Promise<ChangeSignal[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: "PK = :pk AND SK >= :since",
+      ExpressionAttributeValues: { ":pk": "CHANGES", ":since": since },
+      ConsistentRead: true,
+    });
+    return items.map((i) => JSON.parse(String(i.change)) as ChangeSignal);
   }
 
   close(): void {

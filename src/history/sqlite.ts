@@ -3,6 +3,8 @@ import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { DrctlError } from "../errors.js";
+import { changeKey } from "./changes.js";
+import type { ChangeSignal } from "../core/changes.js";
 import { findingsOf, type HistoryStore, type RunHeader, type RunKind, type StoredRun } from "./types.js";
 
 /** Schema migrations, applied in order; PRAGMA user_version records how many have run. */
@@ -29,7 +31,17 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX findings_by_run ON findings (run_id);
    CREATE INDEX findings_by_rule ON findings (rule_id, severity);`,
+  // Changes AWS reported between runs, for incremental scans; the key makes a repeat a no-op.
+  `CREATE TABLE changes (
+     at TEXT NOT NULL,
+     key TEXT NOT NULL PRIMARY KEY,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX changes_by_time ON changes (at);`,
 ];
+
+/** Changes older than this are dropped when new ones are recorded: the sweep has re-read them by then. */
+const CHANGE_RETENTION_DAYS = 14;
 
 export class HistoryFileError extends DrctlError {}
 
@@ -183,6 +195,26 @@ export class SqliteHistory implements HistoryStore {
           } as StoredRun)
         : undefined;
     });
+  }
+
+  recordChanges(changes: readonly ChangeSignal[]): Promise<void> {
+    const insert = this.db.prepare("INSERT OR IGNORE INTO changes (at, key, body) VALUES (?, ?, ?)");
+    const prune = this.db.prepare("DELETE FROM changes WHERE at < ?");
+    const write = this.db.transaction((all: readonly ChangeSignal[]) => {
+      for (const c of all) insert.run(c.at, changeKey(c), JSON.stringify(c));
+      prune.run(new Date(Date.now() - CHANGE_RETENTION_DAYS * 86_400_000).toISOString());
+    });
+    return this.run(() => write.immediate(changes));
+  }
+
+  changesSince(since: string): Promise<ChangeSignal[]> {
+    return this.run(() =>
+      (
+        this.db.prepare("SELECT body FROM changes WHERE at >= ? ORDER BY at, key").all(since) as {
+          body: string;
+        }[]
+      ).map((r) => JSON.parse(r.body) as ChangeSignal),
+    );
   }
 
   close(): void {

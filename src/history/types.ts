@@ -3,6 +3,7 @@ import type { DrillResult } from "../core/drill-result.js";
 import type { PlanResult } from "../core/plan-result.js";
 import type { ScanResult } from "../core/scan-result.js";
 import type { Severity } from "../core/finding.js";
+import type { ChangeSignal } from "../core/changes.js";
 
 /** Kinds of runs the history keeps, each with its own typed body. */
 export type RunKind = "scan" | "freshness" | "runbook" | "drill" | "plan";
@@ -52,6 +53,14 @@ export interface HistoryStore {
   /** Newest first. */
   list(options?: { kind?: RunKind; limit?: number }): Promise<RunHeader[]>;
   get(id: string): Promise<StoredRun | undefined>;
+  /**
+   * Keeps changes AWS reported between runs (the cloud deployment's event rule writes them as they
+   * come), so the next incremental scan re-reads the pairs they touch. Idempotent: the same change
+   * recorded twice is kept once.
+   */
+  recordChanges(changes: readonly ChangeSignal[]): Promise<void>;
+  /** The changes recorded with `at` at or after `since` (ISO 8601), oldest first. */
+  changesSince(since: string): Promise<ChangeSignal[]>;
   close(): void;
 }
 

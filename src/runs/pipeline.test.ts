@@ -15,6 +15,12 @@ class MemoryHistory implements HistoryStore {
     this.runs.push(run);
     return Promise.resolve();
   }
+  recordChanges(): Promise<void> {
+    return Promise.resolve();
+  }
+  changesSince(): Promise<never[]> {
+    return Promise.resolve([]);
+  }
   list(options: { kind?: string; limit?: number } = {}): Promise<RunHeader[]> {
     return Promise.resolve(
       this.runs
