@@ -1,5 +1,5 @@
+import { packageVersion } from "./version.js";
 import { Command, CommanderError, Option } from "commander";
-import { readFileSync } from "node:fs";
 import { DrctlError, EXIT, exitCodeOfError, exitCodesLine } from "../errors.js";
 import type { CommandContext, GlobalOptions } from "./context.js";
 import { COMMAND_DESCRIPTIONS, type CommandName } from "./descriptions.js";
@@ -50,17 +50,6 @@ export function invokedCommand(argv: readonly string[]): CommandName | undefined
   return undefined;
 }
 
-/** The version in package.json: two levels up from src/cli when run with tsx, three from dist/src/cli. */
-function packageVersion(): string {
-  for (const up of ["../../package.json", "../../../package.json"]) {
-    try {
-      return (JSON.parse(readFileSync(new URL(up, import.meta.url), "utf8")) as { version: string }).version;
-    } catch {
-      // not at this level
-    }
-  }
-  return "0.0.0";
-}
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

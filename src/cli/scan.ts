@@ -19,6 +19,8 @@ import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { prepareFile } from "./paths.js";
 import { prepareOutbox, sayDeliveries, sendOption } from "./run-tail.js";
 import { RESOURCE_TYPES } from "../catalog.js";
+import { incrementalScanOf } from "./scan-incremental.js";
+import { packageVersion } from "./version.js";
 
 interface ScanFlags {
   html?: string;
@@ -27,6 +29,8 @@ interface ScanFlags {
   includePass?: boolean;
   allowEmpty?: boolean;
   notify?: NotifyChoice;
+  incremental?: boolean;
+  full?: boolean;
 }
 
 /** Drift at or above `failOn`: an unsuppressed finding above pass at that severity or worse. */
@@ -111,6 +115,14 @@ export function registerScan(
       ).argParser(oneOf(["outbox", "none"] as const)),
     )
     .option(
+      "--incremental",
+      "read only the pairs that may have changed since the previous stored scan (as scan.incremental: true in drctl.yaml)",
+    )
+    .option(
+      "--full",
+      "read every pair, even with scan.incremental: true (and leave fingerprints for the next run)",
+    )
+    .option(
       "--no-store",
       "do not keep this run in the history (then nothing is compared, and nothing sent unless --notify outbox)",
     )
@@ -176,8 +188,11 @@ async function scanCommand(ctx: CommandContext, flags: ScanFlags): Promise<numbe
 async function scanRegions(ctx: CommandContext, regions: string[], flags: ScanFlags): Promise<ScanResult> {
   const aws = await ctx.aws();
   ctx.progress(`scanning primaries in ${regions.join(", ")} (strategy ${ctx.config.strategy})`);
+  const incremental = await incrementalScanOf(ctx, flags);
   let lastShown = 0;
   return runScan(aws, {
+    ...(incremental ? { incremental } : {}),
+    version: packageVersion(),
     types: RESOURCE_TYPES,
     primaryRegions: regions,
     configPairs: ctx.config.pairs,

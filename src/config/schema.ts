@@ -148,6 +148,23 @@ export const configSchema = z.strictObject({
       concurrency: z.number().int().min(1).max(256).default(16),
       /** Cloud fan-out: pairs per Step Functions map item (one Lambda invocation each). */
       batchSize: z.number().int().min(1).max(500).default(50),
+      /** Re-read only the pairs that may have changed since the previous stored scan (drctl scan --incremental). */
+      incremental: z.boolean().default(false),
+      /** An incremental scan still reads every pair at least this often (a rolling sweep, spread over runs). */
+      fullEvery: durationField({ positive: true, max: 30 * 86400 }).default(86400),
+      /** Pairs whose findings rest on state no API call changes (alarm states) are re-read this often. */
+      stateEvery: durationField({ positive: true, max: 30 * 86400 }).default(3600),
+      /** How an incremental scan hears of changes besides the changes the history recorded. */
+      changes: z
+        .strictObject({
+          /** CloudTrail's LookupEvents since the previous scan, in each region of a pair. */
+          cloudtrail: z.boolean().default(true),
+          /** AWS Config: `recorder` (each region's own recorder) or the name of an aggregator; absent: not used. */
+          config: z
+            .union([z.literal("recorder"), z.strictObject({ aggregator: z.string().min(1) })])
+            .optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** Pairs listed explicitly, in addition to those found by tags. */

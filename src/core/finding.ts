@@ -41,6 +41,11 @@ export interface Finding {
   consequenceOf?: { ruleId: string; path: string };
   /** Present when a suppression in drctl.yaml hides this finding. */
   suppressed?: { reason: string; expires?: string };
+  /**
+   * When what this finding rests on was read, if not in this run: an incremental scan carried it
+   * over from an earlier read because nothing signalled a change since.
+   */
+  evidenceAt?: string;
 }
 
 /** What a person needs to know about a rule; docs/rules.md is generated from these fields. */

@@ -34,6 +34,49 @@ export interface PairResult {
   type?: string;
   /** The primary's tags as found with it: which application the pair belongs to (absent in older runs). */
   primaryTags?: Record<string, string>;
+  /** When and why its resources were read, and what an incremental scan needs next time (absent in older runs). */
+  evidence?: PairEvidence;
+}
+
+/** How a pair's findings were obtained: read in this run, or carried over from an earlier read. */
+export interface PairEvidence {
+  read: "read" | "carried-over";
+  /** When its resources were read: this run's time, or the earlier run's for a carried-over pair. */
+  readAt: string;
+  /** Why it was read (new pair, a change AWS reported, the rolling sweep, --full), or why it could be carried over. */
+  why: string;
+  /** A digest of what its rules compared, both sides: the same configuration gives the same digest. */
+  fingerprint: string;
+  /** The same, per resource module (load-balancer, listener, target-group, ...). */
+  fingerprints: Record<string, string>;
+  /** For a pair read in this run: whether its digest equals the one of its previous read. */
+  unchanged?: boolean;
+  /** ARNs and ids its reads named: a change AWS reports on any of them re-reads the pair. */
+  resources: string[];
+  /** When its findings can change with nothing signalled (a certificate reaching the expiry threshold). */
+  recheckAt?: string;
+}
+
+/** What an incremental scan read, carried over and heard from AWS about changes. */
+export interface IncrementalSummary {
+  /** The stored scan it continued from, if any. */
+  since?: string;
+  read: number;
+  carriedOver: number;
+  /** Why pairs were read, counted ("rolling sweep" -> 12). */
+  reasons: Record<string, number>;
+  signals: {
+    source: string;
+    region: string;
+    account?: string;
+    changes: number;
+    unavailable?: string;
+    notCovered?: string[];
+  }[];
+  /** Changes that named no resource of any pair (counted, then ignored). */
+  unmatchedChanges: number;
+  /** Every pair is re-read at least this often (ms). */
+  fullEveryMs: number;
 }
 
 /** Two resources compared as twins, and how drctl knew they are twins. */
@@ -65,6 +108,13 @@ export interface ScanResult {
   expiredSuppressions: Suppression[];
   /** Tagged primaries of types no readiness type compares (absent in runs stored by older versions). */
   notCompared?: NotCompared[];
+  /**
+   * A digest of what the findings depend on besides AWS (strategy, thresholds, rules, drctl's
+   * version): an incremental scan carries nothing over from a scan with another (absent in older runs).
+   */
+  settingsKey?: string;
+  /** Present when the scan was incremental: what it read and what it carried over. */
+  incremental?: IncrementalSummary;
   stats: {
     pairs: number;
     durationMs: number;

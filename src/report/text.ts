@@ -38,6 +38,38 @@ function notComparedLines(result: ScanResult): string[] {
   });
 }
 
+/** Hours or minutes since `at`, as a person reads an evidence's age. */
+function ageOf(at: string, now: string): string {
+  const minutes = Math.max(0, Math.round((Date.parse(now) - Date.parse(at)) / 60_000));
+  return minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+}
+
+/** What an incremental scan read and carried over, and what each change signal said. */
+export function incrementalLines(result: ScanResult): string[] {
+  const inc = result.incremental;
+  if (!inc) return [];
+  const reasons = Object.entries(inc.reasons)
+    .sort(([, a], [, b]) => b - a)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(", ");
+  const carried = result.pairs.filter((p) => p.evidence?.read === "carried-over");
+  const oldest = carried.map((p) => p.evidence?.readAt ?? "").sort()[0];
+  const lines = [
+    `incremental: read ${inc.read} of ${inc.read + inc.carriedOver} pairs${reasons ? ` (${reasons})` : ""}; carried over ${inc.carriedOver}${oldest ? `, the oldest read ${ageOf(oldest, result.generatedAt)} ago` : ""}`,
+  ];
+  for (const sig of inc.signals) {
+    const where = `${sig.source} ${sig.region}${sig.account ? ` (${sig.account})` : ""}`;
+    lines.push(
+      sig.unavailable
+        ? `  ${where}: not heard (${sig.unavailable}); its changes wait for the rolling sweep`
+        : `  ${where}: ${sig.changes} changes${sig.notCovered?.length ? `; does not see ${sig.notCovered.join(", ")} (the sweep covers them)` : ""}`,
+    );
+  }
+  if (inc.unmatchedChanges > 0)
+    lines.push(`  ${inc.unmatchedChanges} changes named no resource of any pair (ignored)`);
+  return lines;
+}
+
 /** The terminal report: one line per pair with counts by severity, then the details, causes first. */
 export function formatScanText(result: ScanResult, options: TextOptions = {}): string {
   const lines: string[] = [];
@@ -53,14 +85,20 @@ export function formatScanText(result: ScanResult, options: TextOptions = {}): s
     `${"PAIR".padEnd(width)}  STATUS   ${SEVERITIES.map((s) => s.toUpperCase().padStart(8)).join("")}`,
   );
   for (const p of pairs) {
+    const carried =
+      p.evidence?.read === "carried-over" ? `  read ${ageOf(p.evidence.readAt, result.generatedAt)} ago` : "";
     lines.push(
-      `${p.name.padEnd(width)}  ${p.status.padEnd(7)}  ${SEVERITIES.map((s) => String(p.counts[s]).padStart(8)).join("")}`,
+      `${p.name.padEnd(width)}  ${p.status.padEnd(7)}  ${SEVERITIES.map((s) => String(p.counts[s]).padStart(8)).join("")}${carried}`,
     );
   }
   for (const p of pairs) {
     const live = p.findings.filter((f) => f.status !== "pass");
     if (live.length === 0) continue;
     lines.push("", `${p.name}  ${p.primaryArn} -> ${p.secondaryArn ?? "(no standby)"}`);
+    if (p.evidence?.read === "carried-over")
+      lines.push(
+        `  (carried over: read at ${p.evidence.readAt}, ${ageOf(p.evidence.readAt, result.generatedAt)} ago; nothing signalled a change since)`,
+      );
     for (const group of causesFirst(live)) {
       lines.push(...findingLines(group.finding, options, "  "));
       for (const c of group.consequences) {
@@ -70,6 +108,8 @@ export function formatScanText(result: ScanResult, options: TextOptions = {}): s
     }
   }
   lines.push(...notComparedLines(result));
+  const incremental = incrementalLines(result);
+  if (incremental.length > 0) lines.push("", ...incremental);
   for (const s of result.expiredSuppressions) {
     lines.push(
       "",

@@ -6,7 +6,7 @@ import type { PairKind } from "../pairs/kind.js";
 import type { RefKind, Role } from "../core/refs.js";
 import type { Collector, Side } from "./side.js";
 import type { MatchResult, MatchSides, TwinLink } from "../core/twins.js";
-import type { Difference, Rule } from "../core/rule.js";
+import type { Difference, Rule, ScanSettings } from "../core/rule.js";
 
 /** Two things compared as twins; `label` prefixes every path (e.g. listeners[443]). */
 export interface Twin<T> {
@@ -33,6 +33,11 @@ export interface Twins<T> {
   links?: TwinLink[];
   /** Every resource it considered on each side: a reference to anything else does not exist. */
   listed?: Record<Role, { id: string; name: string }[]>;
+  /**
+   * When its findings change though nothing is changed (ISO 8601): a certificate reaching the
+   * expiry threshold. An incremental scan re-reads the pair then, whatever else it hears.
+   */
+  recheckAt?: string;
 }
 
 /** What a pair's modules share beyond the two sides. */
@@ -43,6 +48,8 @@ export interface PairContext {
   region: (region: string) => RegionCache;
   /** A read shared by every pair of the scan, made once (Route 53's records: a global service). */
   scanWide<T>(key: string, load: (aws: AwsClients, homeRegion: string) => Promise<T>): Promise<T>;
+  /** The scan's settings, for a module whose reads depend on them (when a certificate's finding changes). */
+  settings?: ScanSettings;
 }
 
 /**
@@ -69,6 +76,11 @@ export interface ResourceModule<T, A = unknown> {
 export interface ResourceType<A = unknown> {
   pairing: PairKind<A>;
   modules: readonly ResourceModule<never, A>[];
+  /**
+   * Its findings rest on state that changes with no API call (an alarm's state): an incremental
+   * scan re-reads its pairs on their own cadence, whatever the change signals say.
+   */
+  readsState?: boolean;
 }
 
 /** Twins for a type of which each anchor has exactly one (its attributes, its effective rules). */

@@ -11,10 +11,17 @@ import type { PairTwin } from "../core/scan-result.js";
 import type { Pair } from "../pairs/kind.js";
 import { readErrorRule, type PairContext, type ResourceModule, type Twins } from "../resources/module.js";
 import { Side } from "../resources/side.js";
+import { fingerprintOf, referencedIds } from "./evidence.js";
 
 export interface Compared {
   findings: Finding[];
   twins: PairTwin[];
+  /** Digest of what each module compared, by module type (what an incremental scan keeps). */
+  fingerprints: Record<string, string>;
+  /** ARNs and ids the pair's reads named. */
+  resources: string[];
+  /** The earliest time a module said its findings change with nothing else changing. */
+  recheckAt?: string;
 }
 
 export interface CompareOptions {
@@ -39,6 +46,9 @@ const declaredVia = (pair: Pair) =>
 class PairComparison {
   readonly findings: Finding[] = [];
   readonly twins = new PairTwins();
+  readonly fingerprints: Record<string, string> = {};
+  readonly resources = new Set<string>();
+  recheckAt: string | undefined;
   /** "type|role|id" -> the finding that says this resource has no twin: the cause of what follows from it. */
   private readonly causes = new Map<string, Finding>();
   readonly primary: Side;
@@ -49,6 +59,7 @@ class PairComparison {
     private readonly pair: Pair,
     caches: RegionCaches,
     scanWide: PairContext["scanWide"],
+    settings: ScanSettings,
   ) {
     this.primary = new Side(
       "primary",
@@ -64,6 +75,7 @@ class PairComparison {
     );
     this.context = {
       scanWide,
+      settings,
       names: {
         primary: { region: pair.primaryRegion, ownName: pair.name, otherName: pair.standbyName },
         standby: { region: pair.standbyRegion, ownName: pair.standbyName, otherName: pair.name },
@@ -115,10 +127,13 @@ class PairComparison {
   /** The module's twin links, and a finding for each resource without a twin (a cause of what follows). */
   recordUnmatched(module: ResourceModule<unknown>, m: Twins<unknown>): void {
     if (m.links || m.listed) this.twins.record(module.type, m.links ?? [], m.listed);
+    for (const link of m.links ?? []) this.resources.add(link.primary.id).add(link.standby.id);
+    if (m.recheckAt && (!this.recheckAt || m.recheckAt < this.recheckAt)) this.recheckAt = m.recheckAt;
     for (const u of m.unmatched) {
       const rule = u.rule ?? module.missingRule;
       if (!rule) continue;
       const finding = this.add(rule, { ...u, status: u.status ?? "missing" });
+      for (const about of u.about ?? []) this.resources.add(about.id);
       for (const about of u.about ?? []) this.causes.set(`${module.type}|${about.role}|${about.id}`, finding);
     }
   }
@@ -130,6 +145,8 @@ class PairComparison {
       primary: this.twins.resolve(twin.primary, "primary"),
       secondary: this.twins.resolve(twin.secondary, "standby"),
     }));
+    for (const twin of m.twins) referencedIds([twin.primary, twin.secondary], this.resources);
+    this.fingerprints[module.type] = fingerprintOf([resolved, m.unmatched]);
     for (const rule of module.rules) {
       let found = 0;
       for (const twin of resolved)
@@ -163,7 +180,7 @@ export async function comparePair(
   scanWide: PairContext["scanWide"],
   options: CompareOptions,
 ): Promise<Compared> {
-  const c = new PairComparison(pair, caches, scanWide);
+  const c = new PairComparison(pair, caches, scanWide, options.settings);
   // 1. Twins, module by module (their reads run at once); 2. rules on twins.
   const matched = await Promise.all(modules.map((module) => c.match(module)));
   modules.forEach((module, i) => {
@@ -174,5 +191,13 @@ export async function comparePair(
     const m = matched[i];
     if (m) c.applyRules(module, m, options);
   });
-  return { findings: c.findings, twins: c.twins.links.map(({ type, link }) => ({ type, ...link })) };
+  c.resources.add(pair.primaryArn);
+  if (pair.standbyArn) c.resources.add(pair.standbyArn);
+  return {
+    findings: c.findings,
+    twins: c.twins.links.map(({ type, link }) => ({ type, ...link })),
+    fingerprints: c.fingerprints,
+    resources: [...c.resources].sort(),
+    ...(c.recheckAt ? { recheckAt: c.recheckAt } : {}),
+  };
 }

@@ -1,12 +1,23 @@
 import type { AwsClients } from "../aws/client-factory.js";
 import { discoverPairs } from "../pairs/discover.js";
+import type { Pair } from "../pairs/kind.js";
 import { pool } from "../util/pool.js";
 import type { PairContext, ResourceModule, ResourceType } from "../resources/module.js";
 import { RegionCaches } from "../aws/region-cache.js";
 import { comparePair } from "./compare-pair.js";
+import {
+  carriedOver,
+  incrementalPlan,
+  readEvidence,
+  settingsKeyOf,
+  type IncrementalScan,
+} from "./incremental-run.js";
+
+export type { IncrementalScan } from "./incremental-run.js";
 import { applySuppressions } from "../core/suppressions.js";
 import {
   SCAN_SCHEMA_VERSION,
+  type PairEvidence,
   type PairResult,
   type PairTwin,
   type ScanResult,
@@ -27,6 +38,10 @@ export interface ScanOptions {
   /** Also report a `pass` finding for every rule that found nothing. */
   includePass?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Read only what may have changed since the previous scan; absent: read every pair. */
+  incremental?: IncrementalScan;
+  /** drctl's version: findings of another version are never carried over. */
+  version?: string;
 }
 
 /**
@@ -55,7 +70,7 @@ export function summarise(
   secondaryArn: string | null,
   findings: Finding[],
   twins?: PairTwin[],
-  about: Pick<PairResult, "type" | "primaryTags"> = {},
+  about: Pick<PairResult, "type" | "primaryTags" | "evidence"> = {},
 ): PairResult {
   // A consequence is fixed with its cause: it is listed, but counted once, as its cause.
   const live = findings.filter((f) => f.status !== "pass" && !f.suppressed && !f.consequenceOf);
@@ -96,17 +111,64 @@ export async function runScan(aws: AwsClients, options: ScanOptions): Promise<Sc
     primaryRegions: options.primaryRegions,
     configPairs: options.configPairs,
   });
+  const settingsKey = settingsKeyOf(options, types);
+  const plan = options.incremental
+    ? await incrementalPlan(discovery.pairs, options.incremental, {
+        now: options.settings.now,
+        settingsKey,
+        stateTypes: new Set(types.filter((t) => t.readsState).map((t) => t.pairing.type)),
+      })
+    : undefined;
   const modulesOf = new Map(types.map((t) => [t.pairing, t.modules as readonly ResourceModule<unknown>[]]));
   const scanWide = scanWideReads(aws, options.primaryRegions[0] ?? "us-east-1");
+  const toRead = plan ? discovery.pairs.filter((p) => plan.read.has(p.primaryArn)) : discovery.pairs;
+  const previous = new Map(options.incremental?.previous?.pairs.map((p) => [p.primaryArn, p]));
   let done = 0;
-  const compared = await pool(discovery.pairs, options.concurrency, async (pair) => {
+  const compared: ComparedPair[] = await pool(toRead, options.concurrency, async (pair) => {
     const modules = modulesOf.get(pair.kind) ?? [];
-    const { findings, twins } = await comparePair(pair, modules, caches, scanWide, options);
-    options.onProgress?.(++done, discovery.pairs.length);
-    return { pair, findings, twins };
+    const outcome = await comparePair(pair, modules, caches, scanWide, options);
+    options.onProgress?.(++done, toRead.length);
+    const why = plan?.read.get(pair.primaryArn)?.detail ?? "full scan";
+    const evidence = readEvidence(outcome, why, options.settings.now, previous.get(pair.primaryArn));
+    return { pair, findings: outcome.findings, twins: outcome.twins, evidence };
   });
+  for (const pair of discovery.pairs) {
+    const before = plan?.carry.get(pair.primaryArn);
+    if (before) compared.push({ pair, ...carriedOver(before) });
+  }
 
-  // Pair-level findings join the pair they are about (or stand as pairs of their own).
+  const { pairs, expiredSuppressions } = assemble(compared, discovery.findings, options);
+  return {
+    version: SCAN_SCHEMA_VERSION,
+    generatedAt: options.settings.now.toISOString(),
+    strategy: options.settings.strategy,
+    pairs,
+    expiredSuppressions,
+    ...(discovery.notCompared.length > 0 ? { notCompared: discovery.notCompared } : {}),
+    settingsKey,
+    ...(plan ? { incremental: { ...plan.summary, read: toRead.length, carriedOver: plan.carry.size } } : {}),
+    stats: {
+      pairs: pairs.length,
+      durationMs: Math.round(performance.now() - started),
+      calls: aws.counter.byOperation,
+      retries: aws.counter.totalRetries,
+    },
+  };
+}
+
+interface ComparedPair {
+  pair: Pair;
+  findings: Finding[];
+  twins: PairTwin[];
+  evidence: PairEvidence;
+}
+
+/** Pair-level findings join the pair they are about (or stand as pairs of their own); suppressions apply to all. */
+function assemble(
+  compared: readonly ComparedPair[],
+  discoveryFindings: readonly Finding[],
+  options: Pick<ScanOptions, "suppressions" | "settings">,
+): { pairs: PairResult[]; expiredSuppressions: Suppression[] } {
   const byPrimary = new Map<
     string,
     {
@@ -114,18 +176,18 @@ export async function runScan(aws: AwsClients, options: ScanOptions): Promise<Sc
       secondaryArn: string | null;
       findings: Finding[];
       twins?: PairTwin[];
-      about?: Pick<PairResult, "type" | "primaryTags">;
+      about?: Pick<PairResult, "type" | "primaryTags" | "evidence">;
     }
   >();
-  for (const { pair, findings, twins } of compared)
+  for (const { pair, findings, twins, evidence } of compared)
     byPrimary.set(pair.primaryArn, {
       name: pair.name,
       secondaryArn: pair.standbyArn,
       findings,
       twins,
-      about: { type: pair.kind.type, primaryTags: { ...pair.primaryTags } },
+      about: { type: pair.kind.type, primaryTags: { ...pair.primaryTags }, evidence },
     });
-  for (const f of discovery.findings) {
+  for (const f of discoveryFindings) {
     const entry = byPrimary.get(f.primaryArn) ?? { name: f.pair, secondaryArn: f.secondaryArn, findings: [] };
     entry.findings.push(f);
     byPrimary.set(f.primaryArn, entry);
@@ -135,18 +197,5 @@ export async function runScan(aws: AwsClients, options: ScanOptions): Promise<Sc
   const pairs = [...byPrimary.entries()]
     .map(([primaryArn, e]) => summarise(e.name, primaryArn, e.secondaryArn, e.findings, e.twins, e.about))
     .sort((a, b) => a.name.localeCompare(b.name));
-  return {
-    version: SCAN_SCHEMA_VERSION,
-    generatedAt: options.settings.now.toISOString(),
-    strategy: options.settings.strategy,
-    pairs,
-    expiredSuppressions,
-    ...(discovery.notCompared.length > 0 ? { notCompared: discovery.notCompared } : {}),
-    stats: {
-      pairs: pairs.length,
-      durationMs: Math.round(performance.now() - started),
-      calls: aws.counter.byOperation,
-      retries: aws.counter.totalRetries,
-    },
-  };
+  return { pairs, expiredSuppressions };
 }

@@ -2,7 +2,7 @@ import type { LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { ResourceModule, Twin } from "../module.js";
 import type { Collector } from "../side.js";
 import type { TwinLink } from "../../core/twins.js";
-import type { Difference } from "../../core/rule.js";
+import type { Difference, ScanSettings } from "../../core/rule.js";
 import type { RuleInfo } from "../../core/finding.js";
 import { listenersCollector } from "../listener/index.js";
 import { CERTIFICATE_PERMISSIONS, collectCertificates } from "./collect.js";
@@ -36,7 +36,7 @@ export const certificateModule: ResourceModule<NormalizedCertificate, LoadBalanc
   permissions: CERTIFICATE_PERMISSIONS,
   rules: certificateRules,
   missingRule: missingCertificate,
-  async twins(primary, standby) {
+  async twins(primary, standby, context) {
     const [p, s] = await Promise.all([
       primary.get(certificatesCollector),
       standby.get(certificatesCollector),
@@ -70,6 +70,27 @@ export const certificateModule: ResourceModule<NormalizedCertificate, LoadBalanc
           });
       }
     }
-    return { twins, unmatched, links };
+    const recheckAt = nextExpiryCrossing([...p.values(), ...s.values()], context.settings);
+    return { twins, unmatched, links, ...(recheckAt ? { recheckAt } : {}) };
   },
 };
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The next time a certificate's expiry finding changes with nothing else changing: when it comes
+ * within the threshold, then when it expires.
+ */
+function nextExpiryCrossing(
+  byPort: Map<string, NormalizedCertificate>[],
+  settings: ScanSettings | undefined,
+): string | undefined {
+  if (!settings) return undefined;
+  const now = settings.now.getTime();
+  const times = byPort
+    .flatMap((certs) => [...certs.values()])
+    .flatMap((c) => (c.notAfter ? [Date.parse(c.notAfter)] : []))
+    .flatMap((t) => [t - settings.certificateExpiryDays * DAY_MS, t])
+    .filter((t) => Number.isFinite(t) && t > now);
+  return times.length > 0 ? new Date(Math.min(...times)).toISOString() : undefined;
+}

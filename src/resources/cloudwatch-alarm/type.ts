@@ -6,4 +6,6 @@ import { cloudwatchAlarmPairing, type Alarm } from "./pairing.js";
 export const cloudwatchAlarmType = {
   pairing: cloudwatchAlarmPairing,
   modules: [cloudwatchAlarmModule],
+  // An alarm's state (INSUFFICIENT_DATA) changes with its metric, not through an API call.
+  readsState: true,
 } as unknown as ResourceType<Alarm>;
