@@ -76,8 +76,8 @@ const input = (over: Partial<PlanInput> = {}): PlanInput => ({
   ...over,
 });
 
-const keys = (plan: ReturnType<typeof planReads>) =>
-  Object.fromEntries([...plan.read].map(([arn, r]) => [arn.split("/")[2], r.key]));
+const keys = (plan: ReturnType<typeof planReads>): Record<string, string> =>
+  Object.fromEntries([...plan.read].map(([arn, r]): [string, string] => [arn.split("/")[2] ?? arn, r.key]));
 
 describe("which pairs an incremental scan reads", () => {
   const pairs = [1, 2, 3].map((n) => discovered(n));
