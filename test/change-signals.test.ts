@@ -144,7 +144,7 @@ describe("CloudTrail's event history as a change signal (LookupEvents)", () => {
     expect(calls).toEqual([window, { ...window, NextToken: "page-2" }]);
   });
 
-  it("leaves out reads and failed calls, and keeps what a record without JSON says", async () => {
+  it("leaves out reads and failed calls, and keeps what an event whose record is not JSON says", async () => {
     trail.on(LookupEventsCommand).resolves({
       Events: [
         lookupEvent("DescribeListeners", "2026-12-07T10:10:00Z", {}, true),
@@ -155,13 +155,15 @@ describe("CloudTrail's event history as a change signal (LookupEvents)", () => {
         { ...lookupEvent("DeleteRule", "2026-12-07T10:12:00Z", {}), CloudTrailEvent: "not json" },
       ],
     });
-    const report = await cloudTrailChanges(aws, "us-east-1", SINCE, undefined, { now: NOW });
+    const report = await cloudTrailChanges(aws, "us-east-1", SINCE, ACCOUNT, { now: NOW });
     expect(report.changes).toEqual([
       {
         source: "cloudtrail",
         what: "DeleteRule",
         at: "2026-12-07T10:12:00.000Z",
         region: "us-east-1",
+        // The record could not say whose it is: the account whose history was read.
+        account: ACCOUNT,
         resources: [LISTENER],
       },
     ]);

@@ -380,6 +380,12 @@ describe("a CloudTrail record as a change", () => {
     });
   });
 
+  it("never takes what CloudTrail redacted, or an account id, for a name", () => {
+    expect(
+      resourcesIn({ secretName: "HIDDEN_DUE_TO_SECURITY_REASONS", ownerId: ACCOUNT, userId: ACCOUNT }),
+    ).toEqual([]);
+  });
+
   it("walks at most 8 levels deep and 200 strings", () => {
     let deep: unknown = "sg-0123456789abcdef0";
     for (let i = 0; i < 20; i++) deep = { nested: deep };

@@ -24,6 +24,8 @@ const HOSTED_ZONE = /^(?:\/hostedzone\/)?(Z(?=[A-Z]*[0-9])[0-9A-Z]{9,32})$/;
 /** An SQS queue URL: https://sqs.REGION.amazonaws.com/ACCOUNT/NAME (or the legacy queue.amazonaws.com). */
 const QUEUE_URL = /^https:\/\/(?:sqs\.[a-z0-9-]+|queue)\.amazonaws\.com(?:\.cn)?\/\d{12}\/([^/?#]+)$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** What CloudTrail writes in place of a secret (a private key, a password). */
+const REDACTED = "HIDDEN_DUE_TO_SECURITY_REASONS";
 const ACCOUNT = /^\d{12}$/;
 
 /** Keys whose string values name a resource, whatever the value looks like. */
@@ -78,7 +80,7 @@ function namesResource(key: string | undefined): boolean {
 /** What one string value adds: itself when it is an ARN, an id or under a naming key; a queue URL's name. */
 function addString(walk: Walk, value: string, key: string | undefined): void {
   const text = value.trim();
-  if (text === "" || text.length > MAX_VALUE_LENGTH || ACCOUNT.test(text)) return;
+  if (text === "" || text.length > MAX_VALUE_LENGTH || ACCOUNT.test(text) || text === REDACTED) return;
   const queue = QUEUE_URL.exec(text);
   if (queue?.[1]) {
     walk.found.add(text);

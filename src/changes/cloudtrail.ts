@@ -96,7 +96,8 @@ export async function cloudTrailChanges(
       );
       for (const event of page.Events ?? []) {
         const change = changeOfLookupEvent(event, region);
-        if (change) changes.push(change);
+        // The history read is the account's own: a record that does not say whose it is, is that account's.
+        if (change) changes.push(change.account === undefined && account ? { ...change, account } : change);
       }
       events += page.Events?.length ?? 0;
       if (events > max)
