@@ -50,18 +50,19 @@ export interface ConfigOptions {
 export function recordsContinuously(recorder: ConfigurationRecorder, configType: string): boolean {
   const group = recorder.recordingGroup;
   const strategy = group?.recordingStrategy?.useOnly;
-  const excluded = group?.exclusionByResourceTypes?.resourceTypes ?? [];
-  const included = group?.resourceTypes ?? [];
+  // Config's type names are a closed list in the SDK; drctl's table holds plain strings.
+  const excluded: readonly string[] = group?.exclusionByResourceTypes?.resourceTypes ?? [];
+  const included: readonly string[] = group?.resourceTypes ?? [];
   const recorded =
     strategy === "EXCLUSION_BY_RESOURCE_TYPES"
-      ? !excluded.includes(configType as never)
+      ? !excluded.includes(configType)
       : strategy === "INCLUSION_BY_RESOURCE_TYPES"
-        ? included.includes(configType as never)
+        ? included.includes(configType)
         : // No group, or all supported: the API's default is every supported type.
-          group === undefined || group.allSupported !== false || included.includes(configType as never);
+          group === undefined || group.allSupported !== false || included.includes(configType);
   if (!recorded) return false;
   const override = recorder.recordingMode?.recordingModeOverrides?.find((o) =>
-    (o.resourceTypes ?? []).includes(configType as never),
+    (o.resourceTypes as readonly string[] | undefined)?.includes(configType),
   );
   return (
     (override?.recordingFrequency ?? recorder.recordingMode?.recordingFrequency ?? "CONTINUOUS") ===
