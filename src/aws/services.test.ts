@@ -71,8 +71,13 @@ describe("the AWS service table", () => {
     expect(DEFAULT_RATE_LIMITS["ELBv2"]).toEqual({ perSecond: 10, burst: 40 });
     expect(DEFAULT_RATE_LIMITS["ResourceGroupsTaggingAPI"]).toEqual({ perSecond: 5, burst: 10 });
     expect(DEFAULT_RATE_LIMITS["SNS"]).toBeUndefined();
-    expect(Object.keys(DEFAULT_RATE_LIMITS).length).toBe(13);
+    expect(DEFAULT_RATE_LIMITS["CloudTrail"]).toEqual({ perSecond: 2, burst: 2 });
+    expect(DEFAULT_RATE_LIMITS["Config"]).toBeUndefined();
+    expect(Object.keys(DEFAULT_RATE_LIMITS).length).toBe(14);
     expect(serviceLabel("SQSClient")).toBe("SQS");
     expect(Object.keys(AWS_SERVICES)).toContain("Fis");
+    expect(serviceLabel("ConfigServiceClient")).toBe("Config");
+    expect(iamActions(ops("Config", "SelectResourceConfig"))).toEqual(["config:SelectResourceConfig"]);
+    expect(iamActions(ops("CloudTrail", "LookupEvents"))).toEqual(["cloudtrail:LookupEvents"]);
   });
 });

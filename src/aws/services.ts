@@ -110,6 +110,10 @@ export const AWS_SERVICES = {
   KMS: { client: "KMSClient", iamPrefix: "kms" },
   ServiceQuotas: { client: "ServiceQuotasClient", iamPrefix: "servicequotas" },
   ApplicationAutoScaling: { client: "ApplicationAutoScalingClient", iamPrefix: "application-autoscaling" },
+  // LookupEvents: AWS allows 2 requests per second per account and region (the other calls are not made).
+  CloudTrail: { client: "CloudTrailClient", iamPrefix: "cloudtrail", rateLimit: { perSecond: 2, burst: 2 } },
+  // AWS Config publishes no rate for its reads: the fallback's.
+  Config: { client: "ConfigServiceClient", iamPrefix: "config" },
 } as const satisfies Readonly<Record<string, AwsService>>;
 
 export type ServiceLabel = keyof typeof AWS_SERVICES;

@@ -7,7 +7,8 @@
  *   plans                              write each application's DR plan from the stored runs
  *   publish                            rebuild the report site in S3
  *   notify                             email and webhook for a stored run (scan or freshness)
- * and those of triggered failover (./failover.ts): alarm, advance.
+ * and those of triggered failover (./failover.ts): alarm, advance; and the event rule's (./changes.ts):
+ *   changes    (EventBridge rule)      keep an API call or alarm state change for the next incremental scan
  * A batch that fails is retried by the workflow and then handed to aggregate as failed, which
  * turns each of its pairs into an error finding: the run always says what it could not read.
  */
@@ -34,6 +35,7 @@ import { FRESHNESS_RUN, SCAN_RUN } from "../runs/kinds.js";
 import { recordRun, sendStored } from "../runs/pipeline.js";
 import { failoverInputSchema } from "../trigger/start.js";
 import { advance, alarm } from "./failover.js";
+import { changes } from "./changes.js";
 import { buildPlan } from "../plan/build.js";
 import { openJournal } from "../runbook/open-journal.js";
 import { planRun } from "../history/types.js";
@@ -344,6 +346,7 @@ export const plansHandler = async () => plans(await shared());
 export const publishHandler = async (event: { runId: string }) => publish(await shared(), event);
 export const notifyHandler = async (event: { runId: string }) => notify(await shared(), event);
 export const alarmHandler = async (event: unknown) => alarm(await shared(), event);
+export const changesHandler = async (event: unknown) => changes(await shared(), event);
 /** The workflow's turn: runs until the function has a minute left (at most 10 minutes a turn). */
 export const advanceHandler = async (event: unknown, context: { getRemainingTimeInMillis(): number }) => {
   const input = failoverInputSchema.parse(event);
