@@ -1,3 +1,4 @@
+import { CHANGE_SIGNAL_PERMISSIONS } from "./changes/permissions.js";
 import { iamActions, ops, type AwsOperation } from "./aws/services.js";
 import { RESOURCE_COUNTS } from "./inventory/resource-counts.js";
 import { PUBLISH_PERMISSIONS } from "./report/publish.js";
@@ -29,6 +30,8 @@ export function commandOperations(): Record<string, AwsOperation[]> {
       ...DYNAMODB_PERMISSIONS,
       ...EMAIL,
     ],
+    // An incremental scan hears of changes from CloudTrail's event history and AWS Config.
+    "scan --incremental (in addition)": CHANGE_SIGNAL_PERMISSIONS,
     // Every store type declares what it lists and measures; tags name applications and pairs.
     freshness: [
       ...STORE_TYPES.flatMap((t) => t.permissions),

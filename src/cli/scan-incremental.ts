@@ -4,6 +4,8 @@
  */
 import type { SignalReport } from "../core/changes.js";
 import type { ScanResult } from "../core/scan-result.js";
+import { cloudTrailChanges } from "../changes/cloudtrail.js";
+import { configChanges } from "../changes/config.js";
 import { previousRun } from "../history/previous.js";
 import type { IncrementalScan } from "../scan/engine.js";
 import type { CommandContext } from "./context.js";
@@ -12,6 +14,9 @@ export interface IncrementalFlags {
   incremental?: boolean;
   full?: boolean;
 }
+
+/** Route 53 and other global services write their CloudTrail events in us-east-1 only. */
+const GLOBAL_EVENTS_REGION = "us-east-1";
 
 /** The newest stored scan, or undefined when there is none yet (the first run reads everything). */
 async function newestScan(ctx: CommandContext): Promise<ScanResult | undefined> {
@@ -23,6 +28,31 @@ async function newestScan(ctx: CommandContext): Promise<ScanResult | undefined> 
 async function recordedChanges(ctx: CommandContext, since: Date): Promise<SignalReport> {
   const store = await ctx.store("write");
   return { source: "event-rule", region: "recorded", changes: await store.changesSince(since.toISOString()) };
+}
+
+/** Every signal drctl.yaml turns on, in every region and account a pair lives in. */
+async function signalsOf(
+  ctx: CommandContext,
+  since: Date,
+  where: { region: string; account: string }[],
+): Promise<SignalReport[]> {
+  const aws = await ctx.aws();
+  const { cloudtrail, config } = ctx.config.scan.changes;
+  const places = new Map(where.map((w) => [`${w.account}|${w.region}`, w]));
+  if (cloudtrail)
+    for (const account of new Set(where.map((w) => w.account)))
+      places.set(`${account}|${GLOBAL_EVENTS_REGION}`, { account, region: GLOBAL_EVENTS_REGION });
+  const reads: Promise<SignalReport>[] = [recordedChanges(ctx, since)];
+  for (const { region, account } of places.values()) {
+    if (cloudtrail) reads.push(cloudTrailChanges(aws, region, since, account));
+    if (config === "recorder") reads.push(configChanges(aws, region, since, { account }));
+  }
+  // An aggregator answers for every account and region at once, from its own region.
+  if (config && config !== "recorder") {
+    const home = config.region ?? where[0]?.region ?? GLOBAL_EVENTS_REGION;
+    reads.push(configChanges(aws, home, since, { aggregator: config.aggregator }));
+  }
+  return Promise.all(reads);
 }
 
 /** What an incremental scan needs, when asked (--incremental or scan.incremental); else undefined. */
@@ -38,6 +68,6 @@ export async function incrementalScanOf(
     fullEveryMs: scan.fullEvery * 1000,
     stateEveryMs: scan.stateEvery * 1000,
     ...(flags.full ? { full: true } : {}),
-    signals: async (since) => [await recordedChanges(ctx, since)],
+    signals: (since, where) => signalsOf(ctx, since, where),
   };
 }

@@ -161,7 +161,10 @@ export const configSchema = z.strictObject({
           cloudtrail: z.boolean().default(true),
           /** AWS Config: `recorder` (each region's own recorder) or the name of an aggregator; absent: not used. */
           config: z
-            .union([z.literal("recorder"), z.strictObject({ aggregator: z.string().min(1) })])
+            .union([
+              z.literal("recorder"),
+              z.strictObject({ aggregator: z.string().min(1), region: z.string().min(1).optional() }),
+            ])
             .optional(),
         })
         .prefault({}),

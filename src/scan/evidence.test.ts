@@ -18,6 +18,8 @@ describe("the keys a change is mapped to pairs by", () => {
     expect(resourceKeys("https://sqs.eu-west-1.amazonaws.com/1/orders-queue")).toContain("orders-queue");
     expect(resourceKeys("arn:aws:sqs:eu-west-1:1:orders-queue")).toContain("orders-queue");
     expect(resourceKeys("/hostedzone/Z0123")).toContain("z0123");
+    expect(resourceKeys("shop.example.com. A")).toContain("shop.example.com");
+    expect(resourceKeys("shop.example.com.")).toContain("shop.example.com");
     expect(resourceKeys("  ")).toEqual([]);
   });
 });

@@ -34,6 +34,9 @@ export function resourceKeys(id: string): string[] {
   }
   // An SQS queue URL names the queue last.
   if (/^https:\/\/sqs\./.test(raw)) keys.add(raw.split("/").pop() ?? raw);
+  // A DNS record is "name TYPE" to a pair and its bare name, with or without the final dot, to a change.
+  const name = raw.split(" ")[0]?.replace(/\.$/, "") ?? "";
+  if (name !== raw) keys.add(name);
   return [...keys].filter((k) => k.length >= 3);
 }
 
