@@ -33,6 +33,8 @@ export function batchFanOut(
   });
   if (config.rateLimits === "off") return { ...fan, binding: BINDING_SERVICE, configText };
   const doc = parseDocument(configText);
-  for (const [service, share] of Object.entries(fan.perBatch)) doc.setIn(["rateLimits", service], share);
+  // One line a service: the configuration counts against Lambda's 4 KB of environment.
+  for (const [service, share] of Object.entries(fan.perBatch))
+    doc.setIn(["rateLimits", service], doc.createNode(share, { flow: true }));
   return { ...fan, binding: BINDING_SERVICE, configText: doc.toString() };
 }
