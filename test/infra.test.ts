@@ -10,6 +10,10 @@ import { freshnessReadActions, planReadActions, readActions, runbookGrants } fro
 import { loadRunbook, type LoadedRunbook } from "../src/runbook/load.js";
 import { parse as parseYaml } from "yaml";
 import { CHANGE_SOURCES, CHANGE_VERBS, changeEventPatterns } from "../infra/changes.js";
+import { batchFanOut } from "../infra/fanout.js";
+import { parseYamlWithSchema } from "../src/config/load.js";
+import { configSchemaFor } from "../src/config/schema.js";
+import { ruleIds } from "../src/catalog.js";
 
 /** A webhook URL is a credential: it must reach no template, no environment. */
 const WEBHOOK = "https://hooks.example.com/services/T0001/B0002/pr1vate-t0ken";
@@ -688,5 +692,29 @@ describe("the CDK app", () => {
     // 4 pairs a batch: ELBv2's burst of 40 allows 10 batches, each at 1 call/s.
     expect(stack.scanFanOut).toBe(10);
     t.hasOutput("ScanBatchConcurrency", { Value: "10" });
+  });
+});
+
+describe("the batch function's configuration", () => {
+  const fanOut = (text: string) =>
+    batchFanOut(parseYamlWithSchema(text, "drctl.yaml", configSchemaFor(ruleIds())), text);
+
+  it("keeps drctl.yaml and puts each batch's share over its rates, raised limits included", () => {
+    const text = "strategy: warm-standby\nrateLimits:\n  ELBv2: { perSecond: 20, burst: 80 }\n";
+    const fan = fanOut(text);
+    // 80 / 16 = 5 batches; the smallest burst of a service read (Route 53's 10) allows them.
+    expect(fan.maxConcurrency).toBe(5);
+    const config = parseYamlWithSchema(fan.configText, "batch", configSchemaFor(ruleIds()));
+    expect(config.strategy).toBe("warm-standby");
+    expect(config.rateLimits).toMatchObject({
+      ELBv2: { perSecond: 4, burst: 16 },
+      Route53: { perSecond: 1, burst: 2 },
+    });
+  });
+
+  it("leaves rateLimits: off as it is (an emulator), with the fan-out AWS's rates allow", () => {
+    const fan = fanOut("rateLimits: off\n");
+    expect(fan.configText).toBe("rateLimits: off\n");
+    expect(fan.maxConcurrency).toBe(2);
   });
 });
