@@ -72,7 +72,7 @@ function fanOutBlock(): string {
   return [
     `With the defaults (\`scan.concurrency\` ${config.scan.concurrency}, binding service ${BINDING_SERVICE}): **${fan.maxConcurrency} batches at once**, each held to:`,
     "",
-    "| service | AWS rate per account and region (calls/s, burst) | one batch's share (calls/s, burst) |",
+    "| service | rate per account and region (calls/s, burst): AWS's, or the fallback where AWS publishes none | one batch's share (calls/s, burst) |",
     "| --- | ---: | ---: |",
     ...Object.entries(fan.perBatch).map(([service, share]) => {
       const l = limits[service];
