@@ -4,7 +4,9 @@
  * Settings come from the environment: DRCTL_DEPLOY_CONFIG (default ./drctl.yaml; its `triggers`
  * add the alarm-triggered failover and its `schedules` runbooks on a schedule, with their runbooks
  * bundled), DRCTL_SCHEDULE
- * (default rate(1 day)), and CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION as the CDK sets them.
+ * (default rate(1 day)), DRCTL_CHANGE_ACCOUNTS (comma-separated account ids that may forward their
+ * changes to this account's default bus; default: the accounts under `accounts` in drctl.yaml),
+ * and CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION as the CDK sets them.
  */
 import { STEP_KINDS } from "../src/catalog.js";
 import { App, Validations } from "aws-cdk-lib";
@@ -35,7 +37,22 @@ function withoutWebhook(
   return { configText: doc.toString(), webhookFormat: config.notify.webhook.format };
 }
 
-export function buildApp(options: { configFile?: string; schedule?: string; outdir?: string } = {}) {
+/** DRCTL_CHANGE_ACCOUNTS as a list; unset, undefined (the stack takes drctl.yaml's accounts). */
+function changeAccountsFromEnv(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const accounts = value
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+  const wrong = accounts.filter((a) => !/^\d{12}$/.test(a));
+  if (wrong.length > 0)
+    throw new Error(`DRCTL_CHANGE_ACCOUNTS: expected 12-digit account ids, got ${wrong.join(", ")}`);
+  return accounts;
+}
+
+export function buildApp(
+  options: { configFile?: string; schedule?: string; outdir?: string; changeAccounts?: string[] } = {},
+) {
   const file = options.configFile ?? process.env.DRCTL_DEPLOY_CONFIG ?? "drctl.yaml";
   const configText = existsSync(file) ? readFileSync(file, "utf8") : "";
   const config = parseYamlWithSchema(configText, file, configSchemaFor(ruleIds()));
@@ -76,6 +93,7 @@ export function buildApp(options: { configFile?: string; schedule?: string; outd
         }
       : {}),
     schedule: options.schedule ?? process.env.DRCTL_SCHEDULE ?? "rate(1 day)",
+    changeSourceAccounts: options.changeAccounts ?? changeAccountsFromEnv(process.env.DRCTL_CHANGE_ACCOUNTS),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? "us-east-1" },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

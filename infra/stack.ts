@@ -20,7 +20,9 @@ import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
 import type { Construct, IConstruct } from "constructs";
 import type { DrctlConfig } from "../src/config/schema.js";
 import type { LoadedRunbook } from "../src/runbook/load.js";
+import { ChangeEvents } from "./changes.js";
 import { FailoverWorkflow } from "./failover.js";
+import { batchFanOut } from "./fanout.js";
 import { freshnessReadActions, planReadActions, readActions } from "./permissions.js";
 import { tracedWorkflow } from "./workflow.js";
 
@@ -42,6 +44,11 @@ export interface DrctlStackProps extends StackProps {
     alarmNames: string[];
     schedules: { name: string; cron: string; runbook: string }[];
   };
+  /**
+   * Accounts whose rules forward their resources' changes to this account's default bus
+   * (docs/fleet.md); by default those named under `accounts` in drctl.yaml.
+   */
+  changeSourceAccounts?: readonly string[];
 }
 
 /**
@@ -57,6 +64,9 @@ export class DrctlStack extends Stack {
   readonly table: dynamodb.TableV2;
   readonly stateMachine: sfn.StateMachine;
   readonly failover: FailoverWorkflow | undefined;
+  readonly changes: ChangeEvents;
+  /** Scan batches that run at once: each holds its limiter to its share of every rate. */
+  readonly scanFanOut: number;
 
   constructor(scope: Construct, id: string, props: DrctlStackProps) {
     super(scope, id, props);
@@ -116,7 +126,12 @@ export class DrctlStack extends Stack {
         }),
       });
     const plan = fn("Plan", "planHandler", Duration.minutes(5));
-    const batch = fn("ScanBatch", "scanBatchHandler", Duration.minutes(15));
+    // Batches running at once share each account's rates: each one's configuration says its share.
+    const fanOut = batchFanOut(props.config, props.configText);
+    this.scanFanOut = fanOut.maxConcurrency;
+    const batch = fn("ScanBatch", "scanBatchHandler", Duration.minutes(15), {
+      DRCTL_CONFIG: fanOut.configText,
+    });
     const aggregate = fn("Aggregate", "aggregateHandler", Duration.minutes(5));
     const publish = fn("Publish", "publishHandler", Duration.minutes(5));
     const measured = props.config.freshness.scheduled;
@@ -247,8 +262,12 @@ export class DrctlStack extends Stack {
         "generatedAt.$": "$.generatedAt",
         "batch.$": "$$.Map.Item.Value",
       },
-      maxConcurrency: 10,
+      maxConcurrency: fanOut.maxConcurrency,
       resultPath: "$.outcomes",
+    });
+    new CfnOutput(this, "ScanBatchConcurrency", {
+      description: `Scan batches run at once: each at 1/${fanOut.maxConcurrency} of every rate (${fanOut.binding}: ${fanOut.perBatch[fanOut.binding]?.perSecond ?? "?"} calls/s, burst ${fanOut.perBatch[fanOut.binding]?.burst ?? "?"}), ${props.config.scan.concurrency} pairs at once`,
+      value: String(fanOut.maxConcurrency),
     });
     map.itemProcessor(scanStep);
     const aggregateStep = new tasks.LambdaInvoke(this, "Aggregate and store", {
@@ -359,6 +378,12 @@ export class DrctlStack extends Stack {
     new events.Rule(this, "Schedule", {
       schedule: events.Schedule.expression(props.schedule),
       targets: [new targets.SfnStateMachine(this.stateMachine)],
+    });
+
+    this.changes = new ChangeEvents(this, "ChangeEvents", {
+      table: this.table,
+      fn,
+      sourceAccounts: props.changeSourceAccounts ?? Object.keys(props.config.accounts),
     });
 
     this.failover = props.failover

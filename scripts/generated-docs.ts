@@ -1,9 +1,13 @@
 import { readFileSync } from "node:fs";
 import { readActions } from "../infra/permissions.js";
+import { changeEventPatterns } from "../infra/changes.js";
+import { BINDING_SERVICE, batchFanOut, batchRateLimits } from "../infra/fanout.js";
+import { parseYamlWithSchema } from "../src/config/load.js";
+import { configSchemaFor } from "../src/config/schema.js";
 import { exitCodesMarkdown } from "../src/errors.js";
 import { permissionsMarkdown } from "../src/permissions.js";
 import { stepsMarkdown } from "../src/runbook/step-catalog.js";
-import { rulesMarkdown, STEP_KINDS } from "../src/catalog.js";
+import { ruleIds, rulesMarkdown, STEP_KINDS } from "../src/catalog.js";
 import { DEMO_EXCERPTS, demoTour } from "./demo-excerpt.js";
 
 /** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->`. */
@@ -22,6 +26,7 @@ function markedBlocks(demoOutput: string | undefined): Record<string, Record<str
     "README.md": { "exit-codes": exitCodesMarkdown },
     "docs/cli.md": { "exit-codes": exitCodesMarkdown },
     "docs/permissions.md": { permissions: permissionsMarkdown, "scan-policy": scanPolicyBlock },
+    "docs/fleet.md": { "fan-out": fanOutBlock, "change-patterns": changePatternsBlock },
   };
   // Excerpts of the demo are refreshed only from a demo run's output (npm run docs -- --demo-output
   // FILE); without one they are kept as they are.
@@ -56,4 +61,40 @@ function scanPolicyBlock(): string {
     Statement: [{ Sid: "DrctlScanRead", Effect: "Allow", Action: readActions(), Resource: "*" }],
   };
   return ["```json", JSON.stringify(policy, null, 2), "```"].join("\n");
+}
+
+/** The scan's fan-out with drctl.yaml's defaults: what each batch may spend of every service's rate. */
+function fanOutBlock(): string {
+  const config = parseYamlWithSchema("", "defaults", configSchemaFor(ruleIds()));
+  const limits = batchRateLimits(config);
+  const fan = batchFanOut(config, "");
+  const figure = (n: number) => String(Number(n.toFixed(3)));
+  return [
+    `With the defaults (\`scan.concurrency\` ${config.scan.concurrency}, binding service ${BINDING_SERVICE}): **${fan.maxConcurrency} batches at once**, each held to:`,
+    "",
+    "| service | rate per account and region (calls/s, burst): AWS's, or the fallback where AWS publishes none | one batch's share (calls/s, burst) |",
+    "| --- | ---: | ---: |",
+    ...Object.entries(fan.perBatch).map(([service, share]) => {
+      const l = limits[service];
+      return `| ${service} | ${l ? `${figure(l.perSecond)}, ${l.burst}` : "?"} | ${figure(share.perSecond)}, ${share.burst} |`;
+    }),
+  ].join("\n");
+}
+
+/** The rules' event patterns, as the forwarding rules in other accounts and regions take them. */
+function changePatternsBlock(): string {
+  const { apiCalls, alarmStates } = changeEventPatterns();
+  return [
+    "`api-calls.json`:",
+    "",
+    "```json",
+    JSON.stringify(apiCalls),
+    "```",
+    "",
+    "`alarm-states.json`:",
+    "",
+    "```json",
+    JSON.stringify(alarmStates),
+    "```",
+  ].join("\n");
 }

@@ -8,6 +8,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../infra/app.js";
 import { freshnessReadActions, planReadActions, readActions, runbookGrants } from "../infra/permissions.js";
 import { loadRunbook, type LoadedRunbook } from "../src/runbook/load.js";
+import { parse as parseYaml } from "yaml";
+import { CHANGE_SOURCES, CHANGE_VERBS, changeEventPatterns } from "../infra/changes.js";
+import { batchFanOut } from "../infra/fanout.js";
+import { parseYamlWithSchema } from "../src/config/load.js";
+import { configSchemaFor } from "../src/config/schema.js";
+import { ruleIds } from "../src/catalog.js";
 
 /** A webhook URL is a credential: it must reach no template, no environment. */
 const WEBHOOK = "https://hooks.example.com/services/T0001/B0002/pr1vate-t0ken";
@@ -24,6 +30,7 @@ interface State {
   Retry?: { ErrorEquals: string[]; MaxAttempts: number }[];
   Catch?: { Next: string }[];
   ItemProcessor?: { ProcessorConfig: { Mode: string }; States: Record<string, State> };
+  MaxConcurrency?: number;
 }
 
 /** The state machine whose definition starts at `startAt`, parsed (ARNs replaced by "ARN"). */
@@ -227,7 +234,7 @@ describe("the CDK app", () => {
     );
     expect(batch?.Catch?.map((c) => c.Next)).toEqual(["Batch failed"]);
     template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "cron(0 6 * * ? *)" });
-    template.resourceCountIs("AWS::Lambda::Function", 8);
+    template.resourceCountIs("AWS::Lambda::Function", 9);
     template.allResourcesProperties("AWS::Lambda::Function", {
       Runtime: "nodejs24.x",
       TracingConfig: { Mode: "Active" },
@@ -476,7 +483,11 @@ describe("the CDK app", () => {
     const t = Template.fromStack(stack);
     t.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "cron(0 2 * * ? *)" });
     expect(
-      Object.keys(t.findResources("AWS::Events::Rule", { Properties: { EventPattern: Match.anyValue() } })),
+      Object.keys(
+        t.findResources("AWS::Events::Rule", {
+          Properties: { EventPattern: { detail: { alarmName: Match.anyValue() } } },
+        }),
+      ),
     ).toEqual([]);
   });
 
@@ -486,7 +497,10 @@ describe("the CDK app", () => {
     writeFileSync(configFile, "strategy: pilot-light\n");
     const { stack } = buildApp({ configFile, outdir: join(dir, "cdk.out") });
     expect(stack.failover).toBeUndefined();
-    Template.fromStack(stack).resourceCountIs("AWS::Lambda::Function", 6);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs("AWS::Lambda::Function", 7);
+    // No accounts in drctl.yaml: no other account may put events on the bus.
+    t.resourceCountIs("AWS::Events::EventBusPolicy", 0);
   });
 
   it("measures freshness after the scan; its failure never holds back the scan's report and email, and fails the execution last", () => {
@@ -561,7 +575,146 @@ describe("the CDK app", () => {
     writeFileSync(configFile, "freshness:\n  scheduled: false\n");
     const { stack } = buildApp({ configFile, outdir: join(dir, "cdk.out") });
     const t = Template.fromStack(stack);
-    t.resourceCountIs("AWS::Lambda::Function", 5);
+    t.resourceCountIs("AWS::Lambda::Function", 6);
     expect(JSON.stringify(t.toJSON())).not.toContain("freshnessHandler");
+  });
+
+  it("sizes the map of batches from the rate limits: 2 at once (ELBv2's burst of 40 over 16 pairs a batch), each batch held to half of every rate", () => {
+    const map = definition("Plan pairs").States["Scan batches"];
+    expect(map?.MaxConcurrency).toBe(2);
+    template.hasOutput("ScanBatchConcurrency", { Value: "2" });
+    const configOf = (handler: string) => {
+      const functions = template.findResources("AWS::Lambda::Function", {
+        Properties: { Handler: `handlers.${handler}` },
+      }) as Record<string, { Properties: { Environment: { Variables: { DRCTL_CONFIG: string } } } }>;
+      const [fn] = Object.values(functions);
+      return parseYaml(fn?.Properties.Environment.Variables.DRCTL_CONFIG ?? "") as {
+        rateLimits?: Record<string, { perSecond: number; burst: number }>;
+        accounts?: unknown;
+      };
+    };
+    const limits = configOf("scanBatchHandler").rateLimits ?? {};
+    expect(limits.ELBv2).toEqual({ perSecond: 5, burst: 20 });
+    expect(limits.Route53).toEqual({ perSecond: 2.5, burst: 5 });
+    expect(limits.EC2).toEqual({ perSecond: 10, burst: 50 });
+    // Services without a published rate get a share of the fallback's.
+    expect(limits.SQS).toEqual({ perSecond: 5, burst: 10 });
+    // The rest of drctl.yaml is the batch function's as everyone's; only the batches share rates.
+    expect(configOf("scanBatchHandler").accounts).toEqual(configOf("planHandler").accounts);
+    expect(configOf("planHandler").rateLimits).toBeUndefined();
+  });
+
+  it("gives the scan's services' write calls and alarm state changes to the changes function, which may only write to the history table", () => {
+    const rules = template.findResources("AWS::Events::Rule", {
+      Properties: { EventPattern: { "detail-type": ["AWS API Call via CloudTrail"] } },
+    }) as Record<
+      string,
+      { Properties: { EventPattern: Record<string, unknown>; Targets: { Arn: unknown }[] } }
+    >;
+    expect(Object.keys(rules)).toHaveLength(1);
+    const [apiCalls] = Object.values(rules);
+    // The pattern the forwarding rules of docs/fleet.md use too.
+    expect(apiCalls?.Properties.EventPattern).toEqual(changeEventPatterns().apiCalls);
+    expect(apiCalls?.Properties.EventPattern).toEqual({
+      source: [...CHANGE_SOURCES],
+      "detail-type": ["AWS API Call via CloudTrail"],
+      detail: {
+        eventName: CHANGE_VERBS.map((prefix) => ({ prefix })),
+        errorCode: [{ exists: false }],
+      },
+    });
+    expect(CHANGE_SOURCES).toEqual(
+      expect.arrayContaining(["aws.elasticloadbalancing", "aws.route53", "aws.tag", "aws.kafka"]),
+    );
+    expect(CHANGE_SOURCES).toHaveLength(14);
+    expect(CHANGE_VERBS).toHaveLength(23);
+    const functions = template.findResources("AWS::Lambda::Function", {
+      Properties: { Handler: "handlers.changesHandler" },
+    });
+    const [changesId] = Object.keys(functions);
+    expect(apiCalls?.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { "Fn::GetAtt": [changesId, "Arn"] } }),
+    ]);
+    const alarms = template.findResources("AWS::Events::Rule", {
+      Properties: {
+        EventPattern: { source: ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"] },
+      },
+    }) as Record<
+      string,
+      { Properties: { EventPattern: Record<string, unknown>; Targets: { Arn: unknown }[] } }
+    >;
+    // Every alarm's changes (the failover trigger's rule names only its alarms, in ALARM).
+    const allAlarms = Object.values(alarms).filter((r) => r.Properties.EventPattern.detail === undefined);
+    expect(allAlarms.map((r) => r.Properties.Targets)).toEqual([
+      [expect.objectContaining({ Arn: { "Fn::GetAtt": [changesId, "Arn"] } })],
+    ]);
+    const tableId = Object.keys(template.findResources("AWS::DynamoDB::GlobalTable"))[0];
+    const writes = statementsOf("changesHandler").filter(
+      (st) => !st.actions.every((a) => a.startsWith("xray:")),
+    );
+    expect(writes).toEqual([
+      { actions: ["dynamodb:BatchWriteItem", "dynamodb:PutItem"], resources: [`<${tableId}.Arn>`] },
+    ]);
+    template.hasResourceProperties("AWS::Lambda::Permission", {
+      Action: "lambda:InvokeFunction",
+      Principal: "events.amazonaws.com",
+      FunctionName: { "Fn::GetAtt": [changesId, "Arn"] },
+    });
+  });
+
+  it("lets the accounts drctl.yaml reads forward their changes to the default bus, and no others", () => {
+    const policies = template.findResources("AWS::Events::EventBusPolicy") as Record<
+      string,
+      { Properties: { EventBusName: string; Statement: { Principal: { AWS: unknown[] }; Action: string } } }
+    >;
+    const [policy] = Object.values(policies);
+    expect(Object.keys(policies)).toHaveLength(1);
+    expect(policy?.Properties.EventBusName).toBe("default");
+    expect(policy?.Properties.Statement.Action).toBe("events:PutEvents");
+    expect(policy?.Properties.Statement.Principal.AWS.map(render)).toEqual([
+      "arn:<AWS::Partition>:iam::222222222222:root",
+    ]);
+
+    const dir = mkdtempSync(join(tmpdir(), "drctl-infra-"));
+    const configFile = join(dir, "drctl.yaml");
+    writeFileSync(configFile, "scan:\n  concurrency: 4\n");
+    const { stack } = buildApp({
+      configFile,
+      outdir: join(dir, "cdk.out"),
+      changeAccounts: ["333333333333", "444444444444"],
+    });
+    const t = Template.fromStack(stack);
+    const [other] = Object.values(t.findResources("AWS::Events::EventBusPolicy")) as (typeof policy)[];
+    expect(other?.Properties.Statement.Principal.AWS.map(render)).toEqual([
+      "arn:<AWS::Partition>:iam::333333333333:root",
+      "arn:<AWS::Partition>:iam::444444444444:root",
+    ]);
+    // 4 pairs a batch: ELBv2's burst of 40 allows 10 batches, each at 1 call/s.
+    expect(stack.scanFanOut).toBe(10);
+    t.hasOutput("ScanBatchConcurrency", { Value: "10" });
+  });
+});
+
+describe("the batch function's configuration", () => {
+  const fanOut = (text: string) =>
+    batchFanOut(parseYamlWithSchema(text, "drctl.yaml", configSchemaFor(ruleIds())), text);
+
+  it("keeps drctl.yaml and puts each batch's share over its rates, raised limits included", () => {
+    const text = "strategy: warm-standby\nrateLimits:\n  ELBv2: { perSecond: 20, burst: 80 }\n";
+    const fan = fanOut(text);
+    // 80 / 16 = 5 batches; the smallest burst of a service read (Route 53's 10) allows them.
+    expect(fan.maxConcurrency).toBe(5);
+    const config = parseYamlWithSchema(fan.configText, "batch", configSchemaFor(ruleIds()));
+    expect(config.strategy).toBe("warm-standby");
+    expect(config.rateLimits).toMatchObject({
+      ELBv2: { perSecond: 4, burst: 16 },
+      Route53: { perSecond: 1, burst: 2 },
+    });
+  });
+
+  it("leaves rateLimits: off as it is (an emulator), with the fan-out AWS's rates allow", () => {
+    const fan = fanOut("rateLimits: off\n");
+    expect(fan.configText).toBe("rateLimits: off\n");
+    expect(fan.maxConcurrency).toBe(2);
   });
 });
