@@ -393,10 +393,10 @@ describe("an incremental scan reads what changed and equals a full scan", () => 
       tags: [{ key: "team", value: "search" }],
     });
     const r = await incrementalNow();
-    expect(readReasons(r)).toEqual({
-      [p.name]: "the primary's tags changed",
-      [q.name]: expect.stringMatching(/^AddTags at /),
-    });
+    const reasons = readReasons(r);
+    expect(Object.keys(reasons).sort()).toEqual([p.name, q.name].sort());
+    expect(reasons[p.name]).toBe("the primary's tags changed");
+    expect(reasons[q.name]).toMatch(/^AddTags at /);
   });
 });
 
