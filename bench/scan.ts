@@ -7,12 +7,15 @@
  * process's peak RSS. The emulator has no rate limits; the time the same calls would take at
  * AWS's ELBv2 limit (10 calls/s per account and region, the binding one; the primary and standby
  * regions have a bucket each, and each side makes half the calls) is printed beside it. Asserts nothing.
+ * --incremental: then 1% of the pairs changed, and an incremental scan against a full one
+ * (bench/scan-incremental.ts), ending with the line "incremental: N calls per unchanged pair, ...".
  */
 import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { Emulator } from "../demo/emulator.js";
 import { buildWorld } from "../demo/world/build.js";
 import { AwsClients } from "../src/aws/client-factory.js";
+import { benchIncremental } from "./scan-incremental.js";
 
 // The scan runs from dist/, as users run it: build first so the figures are of this source.
 execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
@@ -21,6 +24,7 @@ const { values } = parseArgs({
   options: {
     pairs: { type: "string", multiple: true, default: ["50", "200", "1000"] },
     limits: { type: "string", default: "off" },
+    incremental: { type: "boolean", default: false },
   },
 });
 const limitRuns = values.limits === "both" ? ["off", "aws"] : [values.limits];
@@ -47,11 +51,16 @@ for (const n of values.pairs.map(Number)) {
     });
     const built = performance.now();
     const world = await buildWorld(aws, { pairs: n });
-    aws.destroy();
     const buildSeconds = (performance.now() - built) / 1000;
     console.log(
       `\nN = ${n} pairs (world built in ${buildSeconds.toFixed(0)} s, ${world.plants.length} planted differences)`,
     );
+    if (values.incremental) {
+      await benchIncremental(aws, world, emulator.endpoint);
+      aws.destroy();
+      continue;
+    }
+    aws.destroy();
     for (const limits of limitRuns) {
       const out = execFileSync(process.execPath, ["bench/scan-child.mjs"], {
         env: { ...process.env, ENDPOINT: emulator.endpoint, LIMITS: limits },

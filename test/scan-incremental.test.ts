@@ -32,6 +32,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildWorld, type World } from "../demo/world/build.js";
+import { apiCallEvent, type ApiCall } from "../demo/world/events.js";
 import type { AwsClients } from "../src/aws/client-factory.js";
 import { RESOURCE_TYPES } from "../src/catalog.js";
 import { changeOfEventBridgeEvent } from "../src/changes/cloudtrail-event.js";
@@ -59,52 +60,24 @@ const START = Date.now();
 const changeTime = () => new Date(START + step * 10 * 60_000);
 const scanTime = () => new Date(START + step * 10 * 60_000 + 6 * 60_000);
 
-const SOURCE: Record<string, string> = {
-  elasticloadbalancing: "elasticloadbalancing.amazonaws.com",
-  ec2: "ec2.amazonaws.com",
-  route53: "route53.amazonaws.com",
-};
-
 /** Records the change as the deployment's rule would: the EventBridge event CloudTrail sends for the call. */
 async function announce(
-  service: keyof typeof SOURCE,
+  service: ApiCall["service"],
   region: string,
   eventName: string,
   requestParameters: Record<string, unknown>,
   responseElements: Record<string, unknown> | null = null,
 ): Promise<void> {
-  const time = changeTime()
-    .toISOString()
-    .replace(/\.\d+Z$/, "Z");
-  const change = changeOfEventBridgeEvent({
-    version: "0",
-    id: `e-${Math.random().toString(36).slice(2)}`,
-    "detail-type": "AWS API Call via CloudTrail",
-    source: `aws.${service}`,
-    account,
-    time,
+  const event = apiCallEvent({
+    service,
     region,
-    resources: [],
-    detail: {
-      eventVersion: "1.09",
-      userIdentity: { type: "AssumedRole", accountId: account },
-      eventTime: time,
-      eventSource: SOURCE[service],
-      eventName,
-      awsRegion: region,
-      sourceIPAddress: "203.0.113.7",
-      userAgent: "aws-cli/2.15.0",
-      requestParameters,
-      responseElements,
-      requestID: "5f1c2d4e-0000-4000-8000-000000000000",
-      eventID: "6a7b8c9d-0000-4000-8000-000000000000",
-      readOnly: false,
-      eventType: "AwsApiCall",
-      managementEvent: true,
-      recipientAccountId: account,
-      eventCategory: "Management",
-    },
+    account,
+    eventName,
+    time: changeTime(),
+    requestParameters,
+    responseElements,
   });
+  const change = changeOfEventBridgeEvent(event);
   expect(change, `${eventName} is a change`).toBeDefined();
   if (change) await history.recordChanges([change]);
 }
