@@ -8,6 +8,12 @@ import { runtimeFromEnv, type Runtime } from "../src/lambda/runtime.js";
 import { asScan } from "../src/history/types.js";
 import { DynamoDbHistory } from "../src/history/dynamodb.js";
 import { useEmulator } from "./harness/emulator.js";
+import { changes } from "../src/lambda/changes.js";
+import { apiCallEvent } from "../demo/world/events.js";
+import {
+  ElasticLoadBalancingV2Client,
+  ModifyLoadBalancerAttributesCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 
 const env = useEmulator();
 let world: World;
@@ -18,6 +24,8 @@ const ENV = {
     "strategy: pilot-light",
     "scan:",
     "  batchSize: 2",
+    // These runs read every pair; the incremental default is tested at the end.
+    "  incremental: false",
     "notify:",
     "  email:",
     "    from: drctl@example.com",
@@ -31,8 +39,8 @@ const ENV = {
 };
 
 /** What the Step Functions workflow does, in process: plan, the map with its Catch, aggregate, publish, notify. */
-async function scheduledRun(failBatch?: number) {
-  const p = await plan(rt);
+async function scheduledRun(failBatch?: number, runtime: Runtime = rt) {
+  const p = await plan(runtime);
   const outcomes: BatchOutcome[] = [];
   for (const batch of p.batches) {
     const item = { runId: p.runId, generatedAt: p.generatedAt, ...batch };
@@ -45,24 +53,24 @@ async function scheduledRun(failBatch?: number) {
             error: "States.Timeout: the task timed out",
             pairs: batch.pairs,
           }
-        : await scanBatch(rt, item),
+        : await scanBatch(runtime, item),
     );
   }
-  const summary = await aggregate(rt, {
+  const summary = await aggregate(runtime, {
     runId: p.runId,
     generatedAt: p.generatedAt,
     discoveryKey: p.discoveryKey,
     batches: outcomes,
   });
-  const published = await publish(rt, summary);
+  const published = await publish(runtime, summary);
   // A run with a failed batch could not read everything: its notify step tells no one and fails.
   if (failBatch !== undefined) {
-    await expect(notify(rt, summary)).rejects.toThrow(
+    await expect(notify(runtime, summary)).rejects.toThrow(
       /could not read everything \(\d+ reads? failed: the batch that scanned this pair failed after its retries.*\); it is stored, and nothing was sent$/,
     );
     return { plan: p, summary: { ...summary, site: published.site, deliveries: [] } };
   }
-  const notified = await notify(rt, summary);
+  const notified = await notify(runtime, summary);
   return { plan: p, summary: { ...summary, site: published.site, deliveries: notified.deliveries } };
 }
 
@@ -163,5 +171,53 @@ describe("the run after one with a failed batch", () => {
     const { summary } = await scheduledRun();
     // Nothing changed in the world since the complete run: what the failed batch hid is not new.
     expect(summary).toMatchObject({ new: 0, resolved: 0, failedBatches: 0 });
+  });
+});
+
+describe("the deployment's default: incremental runs", () => {
+  it("reads the pair the event rule recorded a change of, carries the rest over, and reports the change", async () => {
+    const incremental = await runtimeFromEnv({
+      ...process.env,
+      ...ENV,
+      DRCTL_CONFIG: ENV.DRCTL_CONFIG.replace("  incremental: false", "  fullEvery: 30d"),
+    });
+    const pair = world.pairs[0] ?? expect.fail("a pair");
+    const { standbyRegion } = world.options;
+    await incremental.aws.get(ElasticLoadBalancingV2Client, standbyRegion).send(
+      new ModifyLoadBalancerAttributesCommand({
+        LoadBalancerArn: pair.standbyArn,
+        Attributes: [{ Key: "idle_timeout.timeout_seconds", Value: "77" }],
+      }),
+    );
+    // What the change rule's function receives from EventBridge for that call.
+    const recorded = await changes(
+      incremental,
+      apiCallEvent({
+        service: "elasticloadbalancing",
+        region: standbyRegion,
+        account: pair.standbyArn.split(":")[4] ?? "",
+        eventName: "ModifyLoadBalancerAttributes",
+        time: new Date(),
+        requestParameters: {
+          loadBalancerArn: pair.standbyArn,
+          attributes: [{ key: "idle_timeout.timeout_seconds", value: "77" }],
+        },
+      }),
+    );
+    expect(recorded).toMatchObject({ recorded: 1 });
+    const { summary } = await scheduledRun(undefined, incremental);
+    const stored = asScan(
+      await new DynamoDbHistory(incremental.aws, "drctl-history", "us-east-1").get(summary.runId),
+    );
+    const inc = stored?.result.incremental;
+    expect(inc?.reasons).toEqual({ changed: 1 });
+    expect(inc?.carriedOver).toBe((stored?.result.pairs.length ?? 0) - 1);
+    const read = stored?.result.pairs.find((p) => p.primaryArn === pair.primaryArn);
+    expect(read?.evidence).toMatchObject({ read: "read", unchanged: false });
+    expect(read?.evidence?.why).toMatch(/^ModifyLoadBalancerAttributes at /);
+    expect(summary.new).toBeGreaterThanOrEqual(1);
+    // Carried-over pairs keep their findings, each saying when it was read.
+    const carried = stored?.result.pairs.filter((p) => p.evidence?.read === "carried-over") ?? [];
+    expect(carried.flatMap((p) => p.findings).every((f) => typeof f.evidenceAt === "string")).toBe(true);
   });
 });

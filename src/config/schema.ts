@@ -148,8 +148,11 @@ export const configSchema = z.strictObject({
       concurrency: z.number().int().min(1).max(256).default(16),
       /** Cloud fan-out: pairs per Step Functions map item (one Lambda invocation each). */
       batchSize: z.number().int().min(1).max(500).default(50),
-      /** Re-read only the pairs that may have changed since the previous stored scan (drctl scan --incremental). */
-      incremental: z.boolean().default(false),
+      /**
+       * Re-read only the pairs that may have changed since the previous stored scan (drctl scan
+       * --incremental). Absent: off for drctl scan, on in the cloud deployment.
+       */
+      incremental: z.boolean().optional(),
       /** An incremental scan still reads every pair at least this often (a rolling sweep, spread over runs). */
       fullEvery: durationField({ positive: true, max: 30 * 86400 }).default(86400),
       /** Pairs whose findings rest on state no API call changes (alarm states) are re-read this often. */

@@ -25,7 +25,9 @@ import { PAIR_RULES } from "../pairs/rules.js";
 import { parseS3Url, publishToS3 } from "../report/publish.js";
 import { buildSite, runPath } from "../report/site.js";
 import { runScan } from "../scan/engine.js";
-import type { ScanResult } from "../core/scan-result.js";
+import type { IncrementalSummary, PairResult, ScanResult } from "../core/scan-result.js";
+import { summarise } from "../scan/engine.js";
+import { carriedOver, incrementalPlan, settingsKeyOf } from "../scan/incremental-run.js";
 import { mergeResults } from "../scan/merge.js";
 import { applySuppressions } from "../core/suppressions.js";
 import { findingOf, type Finding } from "../core/finding.js";
@@ -45,6 +47,10 @@ import { RESOURCE_TYPES, STEP_KINDS, STORE_TYPES } from "../catalog.js";
 export interface PairRef {
   primary: string;
   secondary: string;
+  /** Why an incremental run reads it (absent in a full run). */
+  why?: string;
+  /** Its fingerprint when last read, to say whether it changed. */
+  fingerprint?: string;
 }
 
 export interface Plan {
@@ -92,6 +98,76 @@ const settingsOf = (rt: Runtime, now: Date) => ({
   now,
 });
 
+/** Where a run's carried-over pairs wait for aggregate (written by every run, empty in a full one). */
+const carriedKey = (runId: string) => `runs/${runId}/carried.json`;
+
+interface Carried {
+  pairs: PairResult[];
+  incremental?: IncrementalSummary;
+  /**
+   * Each primary's tags as discovery found them: a batch scans its pairs as listed, without their
+   * tags, and the stored run needs them (applications, and an incremental run's tag check).
+   */
+  tags?: Record<string, Record<string, string>>;
+}
+
+/**
+ * An incremental run (the deployment's default; scan.incremental: false turns it off) reads only
+ * the pairs the plan says, from the newest stored scan and the changes the event rule recorded;
+ * the rest are carried over to aggregate, their suppressions applied again.
+ */
+async function planIncremental(
+  rt: Runtime,
+  pairs: Awaited<ReturnType<typeof discoverPairs>>["pairs"],
+  now: Date,
+): Promise<{ read: PairRef[]; carried: Carried }> {
+  const all = pairs.map((p) => ({ primary: p.primaryArn, secondary: p.standbyArn }));
+  if (rt.config.scan.incremental === false) return { read: all, carried: { pairs: [] } };
+  const store = await openStore(rt.store, () => Promise.resolve(rt.aws));
+  const newest = (await store.list({ kind: "scan", limit: 1 }))[0];
+  const previous = newest ? asScan(await store.get(newest.id))?.result : undefined;
+  const planned = await incrementalPlan(
+    pairs,
+    {
+      ...(previous ? { previous } : {}),
+      fullEveryMs: rt.config.scan.fullEvery * 1000,
+      stateEveryMs: rt.config.scan.stateEvery * 1000,
+      signals: async (since) => [
+        { source: "event-rule", region: "recorded", changes: await store.changesSince(since.toISOString()) },
+      ],
+    },
+    {
+      now,
+      settingsKey: settingsKeyOf({ settings: settingsOf(rt, now) }, RESOURCE_TYPES),
+      stateTypes: new Set(RESOURCE_TYPES.filter((t) => t.readsState).map((t) => t.pairing.type)),
+    },
+  );
+  const carriedPairs = pairs.flatMap((p) => {
+    const before = planned.carry.get(p.primaryArn);
+    if (!before) return [];
+    const { findings, twins, evidence } = carriedOver(before);
+    applySuppressions(findings, rt.config.suppressions, now);
+    const about = { type: p.kind.type, primaryTags: { ...p.primaryTags }, evidence };
+    return [summarise(p.name, p.primaryArn, p.standbyArn, findings, twins, about)];
+  });
+  const read = pairs.flatMap((p) => {
+    const why = planned.read.get(p.primaryArn);
+    const fingerprint = previous?.pairs.find((x) => x.primaryArn === p.primaryArn)?.evidence?.fingerprint;
+    return why
+      ? [
+          {
+            primary: p.primaryArn,
+            secondary: p.standbyArn,
+            why: why.detail,
+            ...(fingerprint ? { fingerprint } : {}),
+          },
+        ]
+      : [];
+  });
+  const summary = { ...planned.summary, read: read.length, carriedOver: carriedPairs.length };
+  return { read, carried: { pairs: carriedPairs, incremental: summary } };
+}
+
 export async function plan(rt: Runtime): Promise<Plan> {
   const now = new Date();
   const runId = newRunId(now);
@@ -100,10 +176,9 @@ export async function plan(rt: Runtime): Promise<Plan> {
     primaryRegions: primaryRegions(rt.config),
     configPairs: rt.config.pairs,
   });
-  const refs = discovery.pairs.map((p) => ({
-    primary: p.primaryArn,
-    secondary: p.standbyArn,
-  }));
+  const { read: refs, carried } = await planIncremental(rt, discovery.pairs, now);
+  const tags = Object.fromEntries(discovery.pairs.map((p) => [p.primaryArn, { ...p.primaryTags }]));
+  await putJson(rt, carriedKey(runId), { ...carried, tags });
   const discoveryKey = `runs/${runId}/discovery.json`;
   await putJson(rt, discoveryKey, discovery.findings);
   const size = rt.config.scan.batchSize;
@@ -126,6 +201,14 @@ export async function scanBatch(
     suppressions: rt.config.suppressions,
     concurrency: rt.config.scan.concurrency,
   });
+  // Why the plan had each pair read, and whether what it read changed since its last read.
+  const asked = new Map(event.pairs.map((p) => [p.primary, p]));
+  for (const p of result.pairs) {
+    const ref = asked.get(p.primaryArn);
+    if (!p.evidence || !ref?.why) continue;
+    p.evidence.why = ref.why;
+    if (ref.fingerprint) p.evidence.unchanged = ref.fingerprint === p.evidence.fingerprint;
+  }
   const key = `runs/${event.runId}/batch-${String(event.index).padStart(4, "0")}.json`;
   await putJson(rt, key, result);
   return { index: event.index, key, pairs: result.stats.pairs };
@@ -135,7 +218,18 @@ export async function aggregate(
   rt: Runtime,
   event: { runId: string; generatedAt: string; discoveryKey: string; batches: BatchOutcome[] },
 ): Promise<RunSummary> {
+  const carried = await getJson<Carried>(rt, carriedKey(event.runId));
   const parts: ScanResult[] = [];
+  if (carried.pairs.length > 0)
+    parts.push({
+      version: 1,
+      generatedAt: event.generatedAt,
+      strategy: rt.config.strategy,
+      pairs: carried.pairs,
+      expiredSuppressions: [],
+      settingsKey: settingsKeyOf({ settings: settingsOf(rt, new Date(event.generatedAt)) }, RESOURCE_TYPES),
+      stats: { pairs: carried.pairs.length, durationMs: 0, calls: {}, retries: 0 },
+    });
   const extra: Finding[] = await getJson<Finding[]>(rt, event.discoveryKey);
   let failedBatches = 0;
   for (const batch of event.batches) {
@@ -165,7 +259,12 @@ export async function aggregate(
     strategy: rt.config.strategy,
     extraFindings: extra,
     durationMs: Date.now() - Date.parse(event.generatedAt),
+    ...(carried.incremental ? { incremental: carried.incremental } : {}),
   });
+  for (const p of result.pairs) {
+    const tags = carried.tags?.[p.primaryArn];
+    if (tags) p.primaryTags = tags;
+  }
   // Kept even when a batch failed: its result says what was unread, the site shows it, and
   // notify refuses it; the next run is compared with the newest run that read everything.
   const recorded = await recordRun(SCAN_RUN, result, {
