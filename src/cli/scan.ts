@@ -18,7 +18,7 @@ import type { CommandContext } from "./context.js";
 import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { prepareFile } from "./paths.js";
 import { prepareOutbox, sayDeliveries, sendOption } from "./run-tail.js";
-import { RESOURCE_TYPES } from "../catalog.js";
+import { READINESS_TYPES } from "../resources/readiness-types.js";
 
 interface ScanFlags {
   html?: string;
@@ -178,7 +178,7 @@ async function scanRegions(ctx: CommandContext, regions: string[], flags: ScanFl
   ctx.progress(`scanning primaries in ${regions.join(", ")} (strategy ${ctx.config.strategy})`);
   let lastShown = 0;
   return runScan(aws, {
-    types: RESOURCE_TYPES,
+    types: READINESS_TYPES,
     primaryRegions: regions,
     configPairs: ctx.config.pairs,
     settings: {

@@ -16,7 +16,8 @@ export interface LoadedConfig {
 
 /** What the config is checked against beyond its own schema: the rule ids of the catalogue. */
 export interface ConfigKnowledge {
-  ruleIds: readonly string[];
+  /** Absent: the suppressions' rule ids are not checked here (the caller reads the file again with them). */
+  ruleIds?: readonly string[];
 }
 
 /**
@@ -32,7 +33,11 @@ export function loadConfig(path: string | undefined, known: ConfigKnowledge): Lo
   } catch (err) {
     throw new InputError(`cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
   }
-  const config = parseYamlWithSchema(text, file, configSchemaFor(known.ruleIds));
+  const config = parseYamlWithSchema(
+    text,
+    file,
+    known.ruleIds ? configSchemaFor(known.ruleIds) : configSchema,
+  );
   return {
     config,
     file,
