@@ -73,8 +73,8 @@ export async function listsTaggedPrimaries(
 const throughTaggingApi = new WeakSet<object>();
 
 /** Whether a type's `tagged` is the tagging API's (and so finds nothing where it lists nothing). */
-export const findsTaggedThroughTaggingApi = (tagged: PairKind<unknown>["tagged"]) =>
-  throughTaggingApi.has(tagged);
+export const findsTaggedThroughTaggingApi = (kind: Pick<PairKind<unknown>, "tagged">) =>
+  throughTaggingApi.has(kind.tagged);
 
 /**
  * A type's `tagged`, through the tagging API: the region's resources this type owns that are

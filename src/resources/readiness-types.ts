@@ -5,7 +5,7 @@
  * type itself (its name, title, ARNs, how its primaries are found, its modules).
  */
 import { PAIR_RULES } from "../pairs/rules.js";
-import { lazyType } from "./lazy-type.js";
+import { lazyType, type TypeDescriptor } from "./lazy-type.js";
 import type { ScanType } from "./module.js";
 import {
   ownsAlarm,
@@ -28,8 +28,12 @@ import {
 const fromTaggingApi = { tagged: "tagging-api", recorded: false } as const;
 const ownListing = { tagged: "own", recorded: false } as const;
 
-export const READINESS_TYPES: readonly ScanType<never>[] = [
-  lazyType({
+/** A type's descriptor, typed for a list of types of different resources. */
+const typed = <R>(d: TypeDescriptor<R>) => d as unknown as TypeDescriptor<never>;
+
+/** What a scan knows of each type before loading it. */
+export const READINESS_TYPE_DESCRIPTORS: readonly TypeDescriptor<never>[] = [
+  typed({
     type: "load-balancer",
     title: "Load balancer",
     owns: ownsLoadBalancer,
@@ -38,7 +42,7 @@ export const READINESS_TYPES: readonly ScanType<never>[] = [
     pairing: async () => (await import("./load-balancer/pairing.js")).loadBalancerPairing,
     modules: async () => (await import("./load-balancer/type.js")).loadBalancerType.modules,
   }),
-  lazyType({
+  typed({
     type: "autoscaling-group",
     title: "Auto Scaling group",
     owns: ownsGroup,
@@ -46,7 +50,7 @@ export const READINESS_TYPES: readonly ScanType<never>[] = [
     pairing: async () => (await import("./autoscaling-group/pairing.js")).autoscalingGroupPairing,
     modules: async () => (await import("./autoscaling-group/type.js")).autoscalingGroupType.modules,
   }),
-  lazyType({
+  typed({
     type: "cloudwatch-alarm",
     title: "CloudWatch alarm",
     owns: ownsAlarm,
@@ -54,7 +58,7 @@ export const READINESS_TYPES: readonly ScanType<never>[] = [
     pairing: async () => (await import("./cloudwatch-alarm/pairing.js")).cloudwatchAlarmPairing,
     modules: async () => (await import("./cloudwatch-alarm/type.js")).cloudwatchAlarmType.modules,
   }),
-  lazyType({
+  typed({
     type: "route53-health-check",
     title: "Route 53 health check",
     owns: ownsHealthCheck,
@@ -62,7 +66,7 @@ export const READINESS_TYPES: readonly ScanType<never>[] = [
     pairing: async () => (await import("./route53-health-check/pairing.js")).healthCheckPairing,
     modules: async () => (await import("./route53-health-check/type.js")).route53HealthCheckType.modules,
   }),
-  lazyType({
+  typed({
     type: "sqs-queue",
     title: "SQS queue",
     owns: ownsQueue,
@@ -70,7 +74,7 @@ export const READINESS_TYPES: readonly ScanType<never>[] = [
     pairing: async () => (await import("./sqs-queue/pairing.js")).sqsQueuePairing,
     modules: async () => (await import("./sqs-queue/type.js")).sqsQueueType.modules,
   }),
-  lazyType({
+  typed({
     type: "lambda-function",
     title: "Lambda function",
     owns: ownsFunction,
@@ -78,7 +82,7 @@ export const READINESS_TYPES: readonly ScanType<never>[] = [
     pairing: async () => (await import("./lambda-function/pairing.js")).lambdaFunctionPairing,
     modules: async () => (await import("./lambda-function/type.js")).lambdaFunctionType.modules,
   }),
-  lazyType({
+  typed({
     type: "rds-instance",
     title: "DB instance",
     owns: ownsDbInstance,
@@ -87,7 +91,7 @@ export const READINESS_TYPES: readonly ScanType<never>[] = [
     pairing: async () => (await import("./rds-instance/pairing.js")).rdsInstancePairing,
     modules: async () => (await import("./rds-instance/type.js")).rdsInstanceType.modules,
   }),
-  lazyType({
+  typed({
     type: "rds-cluster",
     title: "DB cluster",
     owns: ownsDbCluster,
@@ -96,7 +100,7 @@ export const READINESS_TYPES: readonly ScanType<never>[] = [
     pairing: async () => (await import("./rds-cluster/pairing.js")).rdsClusterPairing,
     modules: async () => (await import("./rds-cluster/type.js")).rdsClusterType.modules,
   }),
-  lazyType({
+  typed({
     type: "dynamodb-table",
     title: "DynamoDB table",
     owns: ownsTable,
@@ -105,7 +109,7 @@ export const READINESS_TYPES: readonly ScanType<never>[] = [
     pairing: async () => (await import("./dynamodb-table/pairing.js")).dynamodbTablePairing,
     modules: async () => (await import("./dynamodb-table/type.js")).dynamodbTableType.modules,
   }),
-  lazyType({
+  typed({
     type: "sns-topic",
     title: "SNS topic",
     owns: ownsTopic,
@@ -113,7 +117,7 @@ export const READINESS_TYPES: readonly ScanType<never>[] = [
     pairing: async () => (await import("./sns-topic/pairing.js")).snsTopicPairing,
     modules: async () => (await import("./sns-topic/type.js")).snsTopicType.modules,
   }),
-  lazyType({
+  typed({
     type: "vpc",
     title: "VPC",
     owns: ownsVpc,
@@ -121,7 +125,7 @@ export const READINESS_TYPES: readonly ScanType<never>[] = [
     pairing: async () => (await import("./vpc/pairing.js")).vpcPairing,
     modules: async () => (await import("./vpc/type.js")).vpcType.modules,
   }),
-  lazyType({
+  typed({
     type: "ebs-volume",
     title: "EBS volume",
     owns: ownsVolume,
@@ -129,7 +133,7 @@ export const READINESS_TYPES: readonly ScanType<never>[] = [
     pairing: async () => (await import("./ebs-volume/pairing.js")).ebsVolumePairing,
     modules: async () => (await import("./ebs-volume/type.js")).ebsVolumeType.modules,
   }),
-  lazyType({
+  typed({
     type: "classic-load-balancer",
     title: "Classic load balancer",
     owns: ownsClassicLoadBalancer,
@@ -137,7 +141,7 @@ export const READINESS_TYPES: readonly ScanType<never>[] = [
     pairing: async () => (await import("./classic-load-balancer/pairing.js")).classicLoadBalancerPairing,
     modules: async () => (await import("./classic-load-balancer/type.js")).classicLoadBalancerType.modules,
   }),
-  lazyType({
+  typed({
     type: "apigateway-stage",
     title: "API Gateway stage",
     owns: ownsApiStage,
@@ -145,7 +149,7 @@ export const READINESS_TYPES: readonly ScanType<never>[] = [
     pairing: async () => (await import("./apigateway-stage/pairing.js")).apigatewayStagePairing,
     modules: async () => (await import("./apigateway-stage/type.js")).apigatewayStageType.modules,
   }),
-  lazyType({
+  typed({
     type: "msk-cluster",
     title: "MSK cluster",
     owns: ownsMskCluster,
@@ -153,4 +157,7 @@ export const READINESS_TYPES: readonly ScanType<never>[] = [
     pairing: async () => (await import("./msk-cluster/pairing.js")).mskClusterPairing,
     modules: async () => (await import("./msk-cluster/type.js")).mskClusterType.modules,
   }),
-] as ScanType<never>[];
+];
+
+/** Every type the readiness scan pairs, each loading its pairing and modules when it needs them. */
+export const READINESS_TYPES: readonly ScanType<never>[] = READINESS_TYPE_DESCRIPTORS.map((d) => lazyType(d));
