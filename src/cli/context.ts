@@ -8,7 +8,7 @@ import type { Journal } from "../runbook/journal.js";
 import { openJournal } from "../runbook/open-journal.js";
 import type { HistoryStore } from "../history/types.js";
 import { assertRegion } from "../aws/regions.js";
-import { loadConfig, type LoadedConfig } from "../config/load.js";
+import { configFileOf, defaultConfig, type LoadedConfig } from "../config/file.js";
 import { primaryRegions, type DrctlConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import { jsonText, type Io } from "./io.js";
@@ -44,6 +44,9 @@ function first<T>(...candidates: [T | undefined, string][]): Sourced<T> | undefi
  * has suppressions to check: then the config is read again with them, for the same messages.
  */
 async function loadConfigKnowingRules(file: string | undefined): Promise<LoadedConfig> {
+  // Without a file, the defaults, and the YAML parser is not loaded.
+  if (configFileOf(file) === undefined) return defaultConfig();
+  const { loadConfig } = await import("../config/load.js");
   const loaded = loadConfig(file, {});
   if (loaded.config.suppressions.length === 0) return loaded;
   const { ruleIds } = await import("../catalog.js");
