@@ -1,6 +1,17 @@
 import { existsSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { RESOURCE_MODULES, ruleCatalog, STORE_TYPES } from "./catalog.js";
+import { parseArn } from "./aws/arn.js";
+import {
+  RESOURCE_MODULES,
+  RESOURCE_TYPES,
+  RESOURCE_TYPES_LOADED,
+  ruleCatalog,
+  STORE_TYPES,
+} from "./catalog.js";
+import type { PairKind } from "./pairs/kind.js";
+import { findsTaggedThroughTaggingApi } from "./pairs/tagging-api.js";
+import { modulesOf, type ResourceType } from "./resources/module.js";
+import { READINESS_TYPE_DESCRIPTORS } from "./resources/readiness-types.js";
 import type { RuleCases } from "./core/rule-cases.testing.js";
 import { cases as drillCases } from "./drill/rules.cases.js";
 import { DRILL_RULES } from "./drill/rules.js";
@@ -70,5 +81,76 @@ describe("the rule catalogue", () => {
       expect(r.remediation.length, r.id).toBeGreaterThan(20);
       expect(r.rationale.length, r.id).toBeGreaterThan(20);
     }
+  });
+});
+
+/** ARNs of every type and of near neighbours no type (or another type) owns. */
+const SAMPLE_ARNS = [
+  "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188",
+  "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/edge/50dc6c495c0c9188",
+  "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/gwy/inspect/50dc6c495c0c9188",
+  "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/classic-web",
+  "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/50dc6c495c0c9188",
+  "arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:7d2c1e1a-1b2c-4d5e-8f90-123456789abc:autoScalingGroupName/web",
+  "arn:aws:autoscaling:eu-west-1:123456789012:launchConfiguration:7d2c:launchConfigurationName/web",
+  "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:high-cpu",
+  "arn:aws:route53:::healthcheck/abcdef12-3456-7890-abcd-ef1234567890",
+  "arn:aws:route53:::hostedzone/Z123",
+  "arn:aws:sqs:eu-west-1:123456789012:orders",
+  "arn:aws:sns:eu-west-1:123456789012:alerts",
+  "arn:aws:sns:eu-west-1:123456789012:alerts:6b0e71bd-7e97-4d97-80ce-4a0994e55286",
+  "arn:aws:lambda:eu-west-1:123456789012:function:resize",
+  "arn:aws:lambda:eu-west-1:123456789012:layer:shared:3",
+  "arn:aws:rds:eu-west-1:123456789012:db:orders",
+  "arn:aws:rds:eu-west-1:123456789012:cluster:orders",
+  "arn:aws:rds:eu-west-1:123456789012:snapshot:orders-1",
+  "arn:aws:dynamodb:eu-west-1:123456789012:table/orders",
+  "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000",
+  "arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-0abc123",
+  "arn:aws:ec2:eu-west-1:123456789012:volume/vol-0abc123",
+  "arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc123",
+  "arn:aws:apigateway:eu-west-1::/restapis/a1b2c3/stages/prod",
+  "arn:aws:apigateway:eu-west-1::/restapis/a1b2c3",
+  "arn:aws:kafka:eu-west-1:123456789012:cluster/events/7d2c1e1a-1b2c-4d5e-8f90-123456789abc-2",
+  "arn:aws:s3:::bucket-name",
+].map((a) => parseArn(a));
+
+describe("the readiness types a scan loads on demand", () => {
+  const loaded = (i: number) => RESOURCE_TYPES_LOADED[i] as ResourceType<unknown>;
+
+  it("are the catalogue's types, in its order, saying the same before they are loaded", () => {
+    expect(RESOURCE_TYPES.map((t) => t.pairing.type)).toEqual(
+      RESOURCE_TYPES_LOADED.map((t) => t.pairing.type),
+    );
+    for (const [i, lazy] of RESOURCE_TYPES.entries()) {
+      const real = loaded(i).pairing;
+      const kind = lazy.pairing as PairKind<unknown>;
+      expect(kind.title, real.type).toBe(real.title);
+      expect(kind.otherKindRule, real.type).toBe(real.otherKindRule);
+      expect(kind.recorded !== undefined, `${real.type} recorded`).toBe(real.recorded !== undefined);
+      expect(
+        SAMPLE_ARNS.filter((a) => kind.owns(a)),
+        real.type,
+      ).toEqual(SAMPLE_ARNS.filter((a) => real.owns(a)));
+      expect(
+        SAMPLE_ARNS.some((a) => real.owns(a)),
+        `${real.type} has a sample ARN`,
+      ).toBe(true);
+    }
+  });
+
+  it("load the catalogue's pairing and modules, each type's own", async () => {
+    for (const [i, lazy] of RESOURCE_TYPES.entries()) {
+      const real = loaded(i);
+      expect(await modulesOf(lazy), real.pairing.type).toEqual(real.modules);
+      expect((await modulesOf(lazy))[0], real.pairing.type).toBe(real.modules[0]);
+    }
+  });
+
+  it("skip loading a type whose primaries only the tagging API lists exactly when the type's own tagged reads that listing", () => {
+    const byTaggingApi = RESOURCE_TYPES_LOADED.filter((t) => findsTaggedThroughTaggingApi(t.pairing));
+    expect(byTaggingApi.map((t) => t.pairing.type)).toEqual(
+      READINESS_TYPE_DESCRIPTORS.filter((d) => d.tagged === "tagging-api").map((d) => d.type),
+    );
   });
 });

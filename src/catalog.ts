@@ -2,8 +2,9 @@
  * The catalogue: every resource type the scan compares, every data-store type freshness measures,
  * every rule either can report, and every step kind a runbook (or a drill's fault) may use. The
  * top of the dependency order: the only module that imports every type and kind; engines receive
- * these lists as arguments and never import a type themselves. Adding a type is its folder and
- * one line here; adding a step or fault kind is its file in src/runbook/steps/ and one line here.
+ * these lists as arguments and never import a type themselves. Adding a type is its folder, one
+ * line here and its entry in src/resources/readiness-types.ts (what a scan knows of it before
+ * loading it); adding a step or fault kind is its file in src/runbook/steps/ and one line here.
  */
 import type { RuleInfo } from "./core/finding.js";
 import { auroraStoreType } from "./datastores/aurora/index.js";
@@ -28,7 +29,8 @@ import { mskClusterType } from "./resources/msk-cluster/type.js";
 import { rdsClusterType } from "./resources/rds-cluster/type.js";
 import { rdsInstanceType } from "./resources/rds-instance/type.js";
 import { vpcType } from "./resources/vpc/type.js";
-import { readErrorRule, type ResourceModule, type ResourceType } from "./resources/module.js";
+import { readErrorRule, type ResourceModule, type ResourceType, type ScanType } from "./resources/module.js";
+import { READINESS_TYPES } from "./resources/readiness-types.js";
 import { route53HealthCheckType } from "./resources/route53-health-check/type.js";
 import { lambdaFunctionType } from "./resources/lambda-function/type.js";
 import { sqsQueueType } from "./resources/sqs-queue/type.js";
@@ -67,9 +69,10 @@ import { ssmPutParametersStep } from "./runbook/steps/ssm-put-parameters.js";
 
 /**
  * Every type the readiness scan pairs, each with the modules that compare a pair of it (a load
- * balancer with its listeners, target groups, security groups, certificates and DNS records).
+ * balancer with its listeners, target groups, security groups, certificates and DNS records),
+ * imported here in full for the rule catalogue and the permissions.
  */
-export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
+const LOADED_TYPES: readonly ResourceType<never>[] = [
   loadBalancerType,
   autoscalingGroupType,
   cloudwatchAlarmType,
@@ -87,8 +90,18 @@ export const RESOURCE_TYPES: readonly ResourceType<never>[] = [
   mskClusterType,
 ] as ResourceType<never>[];
 
+/**
+ * The same types as a scan receives them: each loads its pairing and modules (and their AWS SDK
+ * clients) when it needs them, so a scan loads only the types it finds. catalog.test.ts checks
+ * that they are these types.
+ */
+export const RESOURCE_TYPES: readonly ScanType<never>[] = READINESS_TYPES;
+
+/** The types as loaded here, in the order of RESOURCE_TYPES (for the check that they agree). */
+export const RESOURCE_TYPES_LOADED = LOADED_TYPES;
+
 /** Every module of every resource type, for the rule catalogue and the permissions. */
-export const RESOURCE_MODULES: readonly ResourceModule<unknown>[] = RESOURCE_TYPES.flatMap(
+export const RESOURCE_MODULES: readonly ResourceModule<unknown>[] = LOADED_TYPES.flatMap(
   (t) => t.modules as readonly ResourceModule<unknown>[],
 );
 

@@ -38,6 +38,7 @@ describe("drctl as an installed command", () => {
       "tsconfig.json",
       "tsconfig.build.json",
       "README.md",
+      "scripts/bundle-cli.mjs",
     ])
       cpSync(join(ROOT, f), join(clone, f));
     cpSync(join(ROOT, "src"), join(clone, "src"), { recursive: true });

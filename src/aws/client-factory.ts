@@ -1,4 +1,3 @@
-import { STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { CallCounter } from "./call-counter.js";
 import { assumedRoleCredentials, baseCredentials } from "./credentials.js";
@@ -176,7 +175,8 @@ export class AwsClients {
     let provider = this.credentialsByAccount.get(accountKey);
     if (!provider) {
       const access = this.options.accounts?.[accountKey];
-      const sts = this.get(STSClient, this.options.homeRegion ?? "us-east-1");
+      const sts = async () =>
+        this.get((await import("@aws-sdk/client-sts")).STSClient, this.options.homeRegion ?? "us-east-1");
       provider = assumedRoleCredentials(sts, access?.roleArn ?? "", {
         ...(access?.externalId ? { externalId: access.externalId } : {}),
       });

@@ -1,4 +1,4 @@
-import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
+import type { STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
@@ -60,17 +60,21 @@ const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 /**
  * Credentials of a role assumed through `sts` (a client drctl made, so the call is counted and
- * rate-limited like any other). Cached until five minutes before they expire.
+ * rate-limited like any other). Cached until five minutes before they expire. The STS client is
+ * made (and its package loaded) at the first assumption: most runs assume no role.
  */
 export function assumedRoleCredentials(
-  sts: STSClient,
+  sts: () => Promise<STSClient>,
   roleArn: string,
   options: { externalId?: string; sessionName?: string } = {},
 ): AwsCredentialIdentityProvider {
   let cached: Promise<AwsCredentialIdentity> | undefined;
   const fetch = async (): Promise<AwsCredentialIdentity> => {
     try {
-      const { Credentials: c } = await sts.send(
+      const { AssumeRoleCommand } = await import("@aws-sdk/client-sts");
+      const { Credentials: c } = await (
+        await sts()
+      ).send(
         new AssumeRoleCommand({
           RoleArn: roleArn,
           RoleSessionName: options.sessionName ?? "drctl",

@@ -8,12 +8,11 @@ import type { Journal } from "../runbook/journal.js";
 import { openJournal } from "../runbook/open-journal.js";
 import type { HistoryStore } from "../history/types.js";
 import { assertRegion } from "../aws/regions.js";
-import { loadConfig } from "../config/load.js";
+import { configFileOf, defaultConfig, type LoadedConfig } from "../config/file.js";
 import { primaryRegions, type DrctlConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import { jsonText, type Io } from "./io.js";
 import { prepareFile } from "./paths.js";
-import { ruleIds } from "../catalog.js";
 
 /** The global options every command accepts. */
 export interface GlobalOptions {
@@ -39,6 +38,21 @@ function first<T>(...candidates: [T | undefined, string][]): Sourced<T> | undefi
   return undefined;
 }
 
+/**
+ * drctl.yaml, its suppressions checked against the catalogue's rule ids. The catalogue imports
+ * every type, step and store (and their AWS SDK clients), so it is loaded only for a config that
+ * has suppressions to check: then the config is read again with them, for the same messages.
+ */
+async function loadConfigKnowingRules(file: string | undefined): Promise<LoadedConfig> {
+  // Without a file, the defaults, and the YAML parser is not loaded.
+  if (configFileOf(file) === undefined) return defaultConfig();
+  const { loadConfig } = await import("../config/load.js");
+  const loaded = loadConfig(file, {});
+  if (loaded.config.suppressions.length === 0) return loaded;
+  const { ruleIds } = await import("../catalog.js");
+  return loadConfig(file, { ruleIds: ruleIds() });
+}
+
 /** What a command works with: validated config and options, clients, and output helpers. */
 export class CommandContext {
   private clients: AwsClients | undefined;
@@ -59,8 +73,8 @@ export class CommandContext {
   ) {}
 
   /** Validates every global option and the config before any work: bad input fails here, exit 2. */
-  static create(options: GlobalOptions, io: Io): CommandContext {
-    const loaded = loadConfig(options.config, { ruleIds: ruleIds() });
+  static async create(options: GlobalOptions, io: Io): Promise<CommandContext> {
+    const loaded = await loadConfigKnowingRules(options.config);
     const { config } = loaded;
     for (const r of options.region) assertRegion(r, "--region");
     const profile = first(

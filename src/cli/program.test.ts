@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildProgram, invokedCommand } from "./program.js";
+import { buildProgram, invokedCommand, runCli } from "./program.js";
 
 describe("invokedCommand", () => {
   it("finds the command after global options, skipping their values", () => {
@@ -42,5 +45,21 @@ describe("buildProgram", () => {
     const lazy = await buildProgram({ out: () => {}, err: () => {} }, () => {}, []);
     const describe = (p: typeof full) => p.commands.map((c) => [c.name(), c.description()]).sort();
     expect(describe(lazy)).toEqual(describe(full));
+  });
+});
+
+describe("a command's context", () => {
+  it("checks drctl.yaml's suppressions against every rule, though a command loads the rule catalogue only for them", async () => {
+    const config = join(mkdtempSync(join(tmpdir(), "drctl-program-")), "drctl.yaml");
+    writeFileSync(
+      config,
+      "suppressions:\n  - rule: listener.protocl\n    reason: the standby listens on another port\n",
+    );
+    const said: string[] = [];
+    const code = await runCli(["--config", config, "scan"], { out: () => {}, err: (s) => said.push(s) });
+    expect(code).toBe(2);
+    expect(said.join("")).toMatch(
+      /suppressions\.0\.rule: expected a rule id .* found "listener\.protocl", which names no rule; did you mean listener\.protocol\?/,
+    );
   });
 });

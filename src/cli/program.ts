@@ -100,7 +100,7 @@ Examples:
 
   const withContext: WithContext = async (run) => {
     const { CommandContext } = await import("./context.js");
-    const ctx = CommandContext.create(program.opts<GlobalOptions>(), io);
+    const ctx = await CommandContext.create(program.opts<GlobalOptions>(), io);
     try {
       exit(await run(ctx));
     } finally {

@@ -18,7 +18,7 @@ import type { CommandContext } from "./context.js";
 import { COMMAND_DESCRIPTIONS } from "./descriptions.js";
 import { prepareFile } from "./paths.js";
 import { prepareOutbox, sayDeliveries, sendOption } from "./run-tail.js";
-import { RESOURCE_TYPES } from "../catalog.js";
+import { READINESS_TYPES } from "../resources/readiness-types.js";
 import { incrementalScanOf } from "./scan-incremental.js";
 import { packageVersion } from "./version.js";
 
@@ -193,7 +193,7 @@ async function scanRegions(ctx: CommandContext, regions: string[], flags: ScanFl
   return runScan(aws, {
     ...(incremental ? { incremental } : {}),
     version: packageVersion(),
-    types: RESOURCE_TYPES,
+    types: READINESS_TYPES,
     primaryRegions: regions,
     configPairs: ctx.config.pairs,
     settings: {

@@ -1,22 +1,16 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { ConfigError, InputError } from "../errors.js";
-import { configSchema, configSchemaFor, type DrctlConfig } from "./schema.js";
+import { configFileOf, defaultConfig, type LoadedConfig } from "./file.js";
+import { configSchema, configSchemaFor } from "./schema.js";
 
-export const DEFAULT_CONFIG_FILE = "drctl.yaml";
-
-/** A loaded drctl.yaml, and how to say where one of its keys is (for errors found after loading). */
-export interface LoadedConfig {
-  config: DrctlConfig;
-  file: string | undefined;
-  /** "profile in drctl.yaml:4:10" for a top-level key of the file (or "profile in drctl.yaml"). */
-  where(key: string): string;
-}
+export { DEFAULT_CONFIG_FILE, type LoadedConfig } from "./file.js";
 
 /** What the config is checked against beyond its own schema: the rule ids of the catalogue. */
 export interface ConfigKnowledge {
-  ruleIds: readonly string[];
+  /** Absent: the suppressions' rule ids are not checked here (the caller reads the file again with them). */
+  ruleIds?: readonly string[];
 }
 
 /**
@@ -24,15 +18,19 @@ export interface ConfigKnowledge {
  * and the defaults otherwise. Any error names the file, line and column and what was expected.
  */
 export function loadConfig(path: string | undefined, known: ConfigKnowledge): LoadedConfig {
-  const file = path ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
-  if (file === undefined) return { config: configSchema.parse({}), file, where: (key) => key };
+  const file = configFileOf(path);
+  if (file === undefined) return defaultConfig();
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
     throw new InputError(`cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
   }
-  const config = parseYamlWithSchema(text, file, configSchemaFor(known.ruleIds));
+  const config = parseYamlWithSchema(
+    text,
+    file,
+    known.ruleIds ? configSchemaFor(known.ruleIds) : configSchema,
+  );
   return {
     config,
     file,

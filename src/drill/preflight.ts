@@ -20,10 +20,10 @@ import { glob } from "../util/glob.js";
 import { belongsTo } from "../config/applications.js";
 import type { Preflight } from "./engine.js";
 import type { DrillFile } from "./schema.js";
-import type { ResourceType } from "../resources/module.js";
+import type { ScanType } from "../resources/module.js";
 import type { StoreType } from "../datastores/type.js";
 
-type Catalogue = { resources: readonly ResourceType<never>[]; datastores: readonly StoreType[] };
+type Catalogue = { resources: readonly ScanType<never>[]; datastores: readonly StoreType[] };
 type Application = DrctlConfig["applications"][number] | undefined;
 
 /** What one half of the preflight found: its findings, and why it refuses the drill. */

@@ -1,7 +1,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { AwsClients } from "../aws/client-factory.js";
-import { DynamoDbHistory } from "./dynamodb.js";
 import { parseStoreLocation, type StoreLocation } from "../config/store-location.js";
 import type { HistoryStore } from "./types.js";
 
@@ -25,8 +24,12 @@ export async function openStore(
   aws: () => Promise<AwsClients>,
 ): Promise<HistoryStore> {
   const where = typeof location === "string" ? parseStoreLocation(location, "the store setting") : location;
-  if (where.kind === "dynamodb") return new DynamoDbHistory(await aws(), where.table, where.region);
-  // Loaded only when used: the Lambda bundle uses DynamoDB and ships without the native module.
+  // Each store is loaded only when used: a CLI run starts without the DynamoDB client, and the
+  // Lambda bundle uses DynamoDB and ships without the native module.
+  if (where.kind === "dynamodb") {
+    const { DynamoDbHistory } = await import("./dynamodb.js");
+    return new DynamoDbHistory(await aws(), where.table, where.region);
+  }
   const { SqliteHistory } = await import("./sqlite.js");
   return SqliteHistory.open(where.file);
 }

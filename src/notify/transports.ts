@@ -1,8 +1,5 @@
-import { SendEmailCommand, SESv2Client } from "@aws-sdk/client-sesv2";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import nodemailer from "nodemailer";
-import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import type { AwsClients } from "../aws/client-factory.js";
 import { mapAwsError } from "../aws/errors.js";
 import { writeFileAtomic } from "../util/files.js";
@@ -13,8 +10,12 @@ export interface Envelope {
   to: string[];
 }
 
+// nodemailer and the SES client are imported when a message is sent: a run that sends none
+// (most scans) starts without them.
+
 /** The whole MIME message (multipart/alternative: text and HTML). */
-export function mime(message: Message, envelope: Envelope): Promise<Buffer> {
+export async function mime(message: Message, envelope: Envelope): Promise<Buffer> {
+  const { default: MailComposer } = await import("nodemailer/lib/mail-composer/index.js");
   return new MailComposer({
     from: envelope.from,
     to: envelope.to,
@@ -75,6 +76,7 @@ export async function sendSmtp(
       });
     }
   }
+  const { default: nodemailer } = await import("nodemailer");
   const transport = nodemailer.createTransport({
     host: settings.host,
     port: settings.port,
@@ -112,6 +114,7 @@ export async function sendSes(
   message: Message,
   envelope: Envelope,
 ): Promise<string> {
+  const { SendEmailCommand, SESv2Client } = await import("@aws-sdk/client-sesv2");
   try {
     const out = await aws.get(SESv2Client, region).send(
       new SendEmailCommand({

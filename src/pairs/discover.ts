@@ -360,6 +360,9 @@ async function nearMissesIn(aws: AwsClients, regions: readonly string[]): Promis
  */
 export async function discoverPairs(aws: AwsClients, options: DiscoverOptions): Promise<Discovery> {
   forgetTaggedListings(aws);
+  // Each primary region's tagging API listing is read in any case (near misses, types not
+  // compared): asked for first, it is on its way while the types that need it are loaded.
+  for (const region of options.primaryRegions) void taggedInRegion(aws, region);
   const { candidates, findings } = await candidatesOf(aws, options);
   const valid = validOf(candidates, options.kinds, findings);
   claimedTwice(valid, findings);

@@ -49,6 +49,33 @@ function tryParse(arn: string): Arn | undefined {
   }
 }
 
+/** The region's resources that `owns` accepts and whose tags mark them as primaries. */
+async function taggedPrimariesOwned(aws: AwsClients, region: string, owns: (arn: Arn) => boolean) {
+  return (await taggedInRegion(aws, region)).flatMap((t) => {
+    const arn = tryParse(t.arn);
+    return arn && owns(arn) && isTaggedPrimary(t.tags) ? [{ tagged: t, arn }] : [];
+  });
+}
+
+/**
+ * Whether the tagging API lists a primary that `owns` accepts in the region: a type whose
+ * primaries come from that listing need not be loaded when it lists none of them.
+ */
+export async function listsTaggedPrimaries(
+  aws: AwsClients,
+  region: string,
+  owns: (arn: Arn) => boolean,
+): Promise<boolean> {
+  return (await taggedPrimariesOwned(aws, region, owns)).length > 0;
+}
+
+/** The `tagged` functions made by taggedThroughTaggingApi (see findsTaggedThroughTaggingApi). */
+const throughTaggingApi = new WeakSet<object>();
+
+/** Whether a type's `tagged` is the tagging API's (and so finds nothing where it lists nothing). */
+export const findsTaggedThroughTaggingApi = (kind: Pick<PairKind<unknown>, "tagged">) =>
+  throughTaggingApi.has(kind.tagged);
+
 /**
  * A type's `tagged`, through the tagging API: the region's resources this type owns that are
  * tagged as primaries, each described by ARN; one that cannot be described is a finding on it.
@@ -56,11 +83,8 @@ function tryParse(arn: string): Arn | undefined {
 export function taggedThroughTaggingApi<R>(
   kind: Pick<PairKind<R>, "owns" | "describe" | "nameOf" | "title">,
 ): PairKind<R>["tagged"] {
-  return async (aws, region) => {
-    const mine = (await taggedInRegion(aws, region)).flatMap((t) => {
-      const arn = tryParse(t.arn);
-      return arn && kind.owns(arn) && isTaggedPrimary(t.tags) ? [{ tagged: t, arn }] : [];
-    });
+  const tagged: PairKind<R>["tagged"] = async (aws, region) => {
+    const mine = await taggedPrimariesOwned(aws, region, (arn) => kind.owns(arn));
     if (mine.length === 0) return { found: [], findings: [] };
     const described = await kind.describe(
       aws,
@@ -78,6 +102,8 @@ export function taggedThroughTaggingApi<R>(
     });
     return { found, findings };
   };
+  throughTaggingApi.add(tagged);
+  return tagged;
 }
 
 function unreadablePrimary(title: string, arn: string, region: string, err: Error): Finding {

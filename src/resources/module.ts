@@ -83,6 +83,22 @@ export interface ResourceType<A = unknown> {
   readsState?: boolean;
 }
 
+/**
+ * A type as a scan receives it: its modules at hand, or loaded when the first pair of it is found
+ * (the catalogue's types load their modules and AWS SDK clients only then: see lazy-type.ts).
+ */
+export interface ScanType<A = unknown> {
+  pairing: PairKind<A>;
+  modules: readonly ResourceModule<never, A>[] | (() => Promise<readonly ResourceModule<never, A>[]>);
+  /** As ResourceType's: its findings rest on state no API call changes. */
+  readsState?: boolean;
+}
+
+/** The modules of a type, loaded if they are not yet. */
+export async function modulesOf(type: ScanType<never>): Promise<readonly ResourceModule<unknown>[]> {
+  return typeof type.modules === "function" ? await type.modules() : type.modules;
+}
+
 /** Twins for a type of which each anchor has exactly one (its attributes, its effective rules). */
 export function oneTwin<T, A>(collector: Collector<T, A>): ResourceModule<T, A>["twins"] {
   return async (primary, standby) => {

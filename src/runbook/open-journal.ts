@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import type { AwsClients } from "../aws/client-factory.js";
 import { drctlHome, parseStoreLocation, type StoreLocation } from "../history/open.js";
-import { DynamoDbJournal } from "./journal-dynamodb.js";
 import type { Journal } from "./journal.js";
 
 /**
@@ -17,8 +16,12 @@ export async function openJournal(
     typeof storeLocation === "string"
       ? parseStoreLocation(storeLocation, "the store setting")
       : storeLocation;
-  if (where.kind === "dynamodb") return new DynamoDbJournal(await aws(), where.table, where.region);
-  // Loaded only when used: the Lambda bundle ships without the native module.
+  // Each journal is loaded only when used: a CLI run starts without the DynamoDB client, and the
+  // Lambda bundle ships without the native module.
+  if (where.kind === "dynamodb") {
+    const { DynamoDbJournal } = await import("./journal-dynamodb.js");
+    return new DynamoDbJournal(await aws(), where.table, where.region);
+  }
   const { SqliteJournal } = await import("./journal-sqlite.js");
   return SqliteJournal.open(join(drctlHome(), "journal.sqlite"));
 }

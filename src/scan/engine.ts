@@ -1,8 +1,8 @@
 import type { AwsClients } from "../aws/client-factory.js";
-import { discoverPairs } from "../pairs/discover.js";
+import { discoverPairs, type PairKind } from "../pairs/discover.js";
 import type { Pair } from "../pairs/kind.js";
 import { pool } from "../util/pool.js";
-import type { PairContext, ResourceModule, ResourceType } from "../resources/module.js";
+import { modulesOf, type PairContext, type ScanType } from "../resources/module.js";
 import { RegionCaches } from "../aws/region-cache.js";
 import { comparePair } from "./compare-pair.js";
 import {
@@ -28,7 +28,7 @@ import type { ScanSettings } from "../core/rule.js";
 
 export interface ScanOptions {
   /** The resource types to pair and compare (the catalogue's, or fewer in a test). */
-  types: readonly ResourceType<never>[];
+  types: readonly ScanType<never>[];
   primaryRegions: string[];
   /** Pairs from drctl.yaml; those of the types handed in are scanned. */
   configPairs: readonly { primary: string; secondary?: string }[];
@@ -105,9 +105,9 @@ export function summarise(
 export async function runScan(aws: AwsClients, options: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
   const caches = new RegionCaches(aws);
-  const types = options.types as readonly ResourceType<unknown>[];
+  const types = options.types;
   const discovery = await discoverPairs(aws, {
-    kinds: types.map((t) => t.pairing),
+    kinds: types.map((t) => t.pairing as PairKind<unknown>),
     primaryRegions: options.primaryRegions,
     configPairs: options.configPairs,
   });
@@ -119,13 +119,15 @@ export async function runScan(aws: AwsClients, options: ScanOptions): Promise<Sc
         stateTypes: new Set(types.filter((t) => t.readsState).map((t) => t.pairing.type)),
       })
     : undefined;
-  const modulesOf = new Map(types.map((t) => [t.pairing, t.modules as readonly ResourceModule<unknown>[]]));
+  // A type's modules are loaded when its first pair is compared (see ScanType).
+  const typeOf = new Map<PairKind<unknown>, ScanType<never>>(types.map((t) => [t.pairing, t]));
   const scanWide = scanWideReads(aws, options.primaryRegions[0] ?? "us-east-1");
   const toRead = plan ? discovery.pairs.filter((p) => plan.read.has(p.primaryArn)) : discovery.pairs;
   const previous = new Map(options.incremental?.previous?.pairs.map((p) => [p.primaryArn, p]));
   let done = 0;
   const compared: ComparedPair[] = await pool(toRead, options.concurrency, async (pair) => {
-    const modules = modulesOf.get(pair.kind) ?? [];
+    const type = typeOf.get(pair.kind);
+    const modules = type ? await modulesOf(type) : [];
     const outcome = await comparePair(pair, modules, caches, scanWide, options);
     options.onProgress?.(++done, toRead.length);
     const why = plan?.read.get(pair.primaryArn)?.detail ?? "full scan";

@@ -14,7 +14,7 @@ import type {
 } from "../core/scan-result.js";
 import type { ScanSettings } from "../core/rule.js";
 import type { Pair } from "../pairs/kind.js";
-import type { ResourceType } from "../resources/module.js";
+import type { ScanType } from "../resources/module.js";
 import type { Compared } from "./compare-pair.js";
 import { fingerprintOf } from "./evidence.js";
 import { planReads, type ReadPlan } from "./incremental.js";
@@ -37,14 +37,16 @@ export interface IncrementalScan {
 /** How far a change may precede the read it should have re-read (the clocks of AWS and this machine differ). */
 export const CLOCK_MARGIN_MS = 5 * 60_000;
 
-/** What the findings depend on besides AWS: carried-over findings are valid only under the same. */
+/**
+ * What the findings depend on besides AWS: carried-over findings are valid only under the same.
+ * Rules come with drctl's version (the types are loaded only when a pair of them is found, so
+ * their rules are not at hand before the reads are planned).
+ */
 export function settingsKeyOf(
   options: { settings: ScanSettings; includePass?: boolean; version?: string },
-  types: readonly ResourceType<unknown>[],
+  types: readonly ScanType<never>[],
 ): string {
-  const rules = types.flatMap((t) =>
-    t.modules.flatMap((m) => [...m.rules.map((r) => r.id), m.missingRule?.id ?? "", m.type]),
-  );
+  const typeNames = types.map((t) => t.pairing.type);
   const { strategy, certificateExpiryDays, backupRetentionDays } = options.settings;
   const what = JSON.stringify({
     strategy,
@@ -52,7 +54,7 @@ export function settingsKeyOf(
     backupRetentionDays,
     includePass: options.includePass ?? false,
     version: options.version ?? "",
-    rules: rules.sort(),
+    types: typeNames.sort(),
   });
   return createHash("sha256").update(what).digest("hex").slice(0, 16);
 }

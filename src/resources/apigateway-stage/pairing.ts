@@ -18,18 +18,12 @@ import type { RegionCache, RegionList } from "../../aws/region-cache.js";
 import type { PairKind, Tagged } from "../../pairs/kind.js";
 import { isTaggedPrimary } from "../../pairs/tagging-api.js";
 import { pairingCache } from "../../aws/region-cache.js";
+import { ownsApiStage } from "../owns.js";
 
 /** A stage with the REST API it belongs to. */
 export interface ApiStage {
   api: RestApi;
   stage: Stage;
-}
-
-const STAGE_PATH = /^\/restapis\/([^/]+)\/stages\/([^/]+)$/;
-
-/** Whether an ARN names a REST API stage. */
-export function ownsApiStage(arn: Arn): boolean {
-  return arn.service === "apigateway" && STAGE_PATH.test(arn.resource);
 }
 
 export const stageArn = (region: string, apiId: string, stageName: string) =>
@@ -102,3 +96,5 @@ export const apigatewayStagePairing: PairKind<ApiStage> = {
   describe,
   nameOf: apiStageName,
 };
+
+export { ownsApiStage };

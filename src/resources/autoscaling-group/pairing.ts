@@ -16,25 +16,14 @@ import { mapAwsError, NotFoundError } from "../../aws/errors.js";
 import type { PairKind, Tagged } from "../../pairs/kind.js";
 import { TAG } from "../../pairs/tags.js";
 import { isTaggedPrimary } from "../../pairs/tagging-api.js";
+import { ownsGroup, groupNameOf } from "../owns.js";
 
 const NAMES_PER_DESCRIBE = 100;
-const NAME_PREFIX = "autoScalingGroupName/";
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
     items.slice(i * size, i * size + size),
   );
-}
-
-/** Whether an ARN names an Auto Scaling group (autoScalingGroup:UUID:autoScalingGroupName/NAME). */
-export function ownsGroup(arn: Arn): boolean {
-  return arn.service === "autoscaling" && arn.resourceType === "autoScalingGroup" && groupNameOf(arn) !== "";
-}
-
-/** The group's name in its ARN, or "" when the ARN names none. */
-export function groupNameOf(arn: Arn): string {
-  const at = arn.resourceId.indexOf(NAME_PREFIX);
-  return at === -1 ? "" : arn.resourceId.slice(at + NAME_PREFIX.length);
 }
 
 /** The DR tags of every group of a region that has any, by group name. */
@@ -137,3 +126,5 @@ export const autoscalingGroupPairing: PairKind<AutoScalingGroup> = {
   describe,
   nameOf: (g) => g.AutoScalingGroupName ?? "",
 };
+
+export { ownsGroup, groupNameOf };

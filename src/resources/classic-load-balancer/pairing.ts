@@ -16,19 +16,7 @@ import type { RegionList } from "../../aws/region-cache.js";
 import type { PairKind } from "../../pairs/kind.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
 import { pairingCache } from "../../aws/region-cache.js";
-
-/**
- * Whether an ARN names a classic load balancer (arn:aws:elasticloadbalancing:region:account:
- * loadbalancer/name). Its name has no "/": application, network and gateway load balancers
- * (loadbalancer/app/..., loadbalancer/net/..., loadbalancer/gwy/...) are never owned here.
- */
-export function ownsClassicLoadBalancer(arn: Arn): boolean {
-  return (
-    arn.service === "elasticloadbalancing" &&
-    arn.resourceType === "loadbalancer" &&
-    /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/.test(arn.resourceId)
-  );
-}
+import { ownsClassicLoadBalancer } from "../owns.js";
 
 /** Every classic load balancer of a region and account by name. */
 export const CLASSIC_LOAD_BALANCERS: RegionList<LoadBalancerDescription> = {
@@ -82,3 +70,5 @@ export const classicLoadBalancerPairing: PairKind<LoadBalancerDescription> = {
   ...base,
   tagged: taggedThroughTaggingApi(base),
 };
+
+export { ownsClassicLoadBalancer };

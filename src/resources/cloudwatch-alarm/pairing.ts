@@ -14,6 +14,7 @@ import type { AwsClients } from "../../aws/client-factory.js";
 import { mapAwsError, NotFoundError } from "../../aws/errors.js";
 import type { PairKind } from "../../pairs/kind.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
+import { ownsAlarm } from "../owns.js";
 
 /** An alarm as described: a metric alarm, or a composite one (a rule over other alarms). */
 export type Alarm = { composite: false; alarm: MetricAlarm } | { composite: true; alarm: CompositeAlarm };
@@ -21,11 +22,6 @@ export type Alarm = { composite: false; alarm: MetricAlarm } | { composite: true
 const NAMES_PER_DESCRIBE = 100;
 
 const arnText = (a: Arn) => `arn:${a.partition}:${a.service}:${a.region}:${a.account}:${a.resource}`;
-
-/** Whether an ARN names a CloudWatch alarm (arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME). */
-export function ownsAlarm(arn: Arn): boolean {
-  return arn.service === "cloudwatch" && arn.resourceType === "alarm" && arn.resourceId !== "";
-}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
@@ -103,3 +99,5 @@ export const cloudwatchAlarmPairing: PairKind<Alarm> = {
           standby: standby.composite ? "composite" : "metric",
         },
 };
+
+export { ownsAlarm };

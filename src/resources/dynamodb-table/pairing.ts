@@ -15,11 +15,7 @@ import { mapAwsError, NotFoundError } from "../../aws/errors.js";
 import type { PairKind, Recorded } from "../../pairs/kind.js";
 import { recordedPerRegion } from "../../pairs/recorded.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
-
-/** Whether an ARN names a table (not one of its streams, indexes, exports or backups). */
-export function ownsTable(arn: Arn): boolean {
-  return arn.service === "dynamodb" && arn.resourceType === "table" && !arn.resourceId.includes("/");
-}
+import { ownsTable } from "../owns.js";
 
 async function describeOne(aws: AwsClients, arn: Arn): Promise<TableDescription | Error> {
   const site = { service: "DynamoDB", operation: "DescribeTable", region: arn.region, account: arn.account };
@@ -140,3 +136,5 @@ export const dynamodbTablePairing: PairKind<TableDescription> = {
   tagged: taggedThroughTaggingApi(kind),
   recorded,
 };
+
+export { ownsTable };

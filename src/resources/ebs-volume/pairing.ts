@@ -11,11 +11,7 @@ import type { RegionList } from "../../aws/region-cache.js";
 import type { PairKind } from "../../pairs/kind.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
 import { pairingCache } from "../../aws/region-cache.js";
-
-/** Whether an ARN names an EBS volume (arn:aws:ec2:region:account:volume/vol-...). */
-export function ownsVolume(arn: Arn): boolean {
-  return arn.service === "ec2" && arn.resourceType === "volume" && /^vol-[0-9a-f]+$/.test(arn.resourceId);
-}
+import { ownsVolume } from "../owns.js";
 
 /** Every volume of a region and account by volume id (DescribeVolumes gives no ARN), 500 a page. */
 export const VOLUMES: RegionList<Volume> = {
@@ -59,3 +55,5 @@ async function describe(aws: AwsClients, arns: readonly Arn[]): Promise<Map<stri
 const base = { type: "ebs-volume", title: "EBS volume", owns: ownsVolume, describe, nameOf: volumeName };
 
 export const ebsVolumePairing: PairKind<Volume> = { ...base, tagged: taggedThroughTaggingApi(base) };
+
+export { ownsVolume };

@@ -15,11 +15,7 @@ import type { AwsClients } from "../../aws/client-factory.js";
 import { mapAwsError, NotFoundError } from "../../aws/errors.js";
 import type { PairKind } from "../../pairs/kind.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
-
-/** Whether an ARN names a Lambda function (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]). */
-export function ownsFunction(arn: Arn): boolean {
-  return arn.service === "lambda" && arn.resourceType === "function" && arn.resourceId !== "";
-}
+import { ownsFunction } from "../owns.js";
 
 const isQualified = (arn: Arn) => arn.resourceId.includes(":");
 
@@ -96,3 +92,5 @@ export const lambdaFunctionPairing: PairKind<FunctionConfiguration> = {
   describe,
   nameOf,
 };
+
+export { ownsFunction };

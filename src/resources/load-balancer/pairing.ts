@@ -18,6 +18,7 @@ import type { Finding } from "../../core/finding.js";
 import { pairFinding } from "../../pairs/declared.js";
 import type { PairKind, Tagged } from "../../pairs/kind.js";
 import { PAIR_RULES } from "../../pairs/rules.js";
+import { ownsLoadBalancer } from "../owns.js";
 
 const TAGS_PER_CALL = 20;
 const ARNS_PER_DESCRIBE = 20;
@@ -29,15 +30,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 const arnText = (a: Arn) => `arn:${a.partition}:${a.service}:${a.region}:${a.account}:${a.resource}`;
-
-/** Whether an ARN names an application or network load balancer. */
-export function ownsLoadBalancer(arn: Arn): boolean {
-  return (
-    arn.service === "elasticloadbalancing" &&
-    arn.resourceType === "loadbalancer" &&
-    /^(app|net)\//.test(arn.resourceId)
-  );
-}
 
 async function listAll(elb: ElasticLoadBalancingV2Client): Promise<LoadBalancer[]> {
   const all: LoadBalancer[] = [];
@@ -168,3 +160,5 @@ export const loadBalancerPairing: PairKind<LoadBalancer> = {
         },
   otherKindRule: PAIR_RULES.notALoadBalancer,
 };
+
+export { ownsLoadBalancer };

@@ -11,9 +11,7 @@ import type { RegionList } from "../../aws/region-cache.js";
 import type { PairKind } from "../../pairs/kind.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
 import { pairingCache } from "../../aws/region-cache.js";
-
-/** Whether an ARN names an MSK cluster (arn:aws:kafka:region:account:cluster/name/uuid). */
-export const ownsMskCluster = (arn: Arn) => arn.service === "kafka" && arn.resourceType === "cluster";
+import { ownsMskCluster } from "../owns.js";
 
 /** Every MSK cluster (provisioned and serverless) of a region and account, by ARN. */
 export const MSK_CLUSTERS: RegionList<Cluster> = {
@@ -54,3 +52,5 @@ async function describe(aws: AwsClients, arns: readonly Arn[]): Promise<Map<stri
 const base = { type: "msk-cluster", title: "MSK cluster", owns: ownsMskCluster, describe, nameOf };
 
 export const mskClusterPairing: PairKind<Cluster> = { ...base, tagged: taggedThroughTaggingApi(base) };
+
+export { ownsMskCluster };

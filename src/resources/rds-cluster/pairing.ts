@@ -12,9 +12,7 @@ import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
 import { pairingCache } from "../../aws/region-cache.js";
 import { describeFromList } from "../rds-instance/pairing.js";
 import { DB_CLUSTERS, GLOBAL_CLUSTERS } from "../../aws/rds-lists.js";
-
-/** Whether an ARN names an RDS DB cluster (arn:aws:rds:region:account:cluster:name). */
-export const ownsDbCluster = (arn: Arn) => arn.service === "rds" && arn.resourceType === "cluster";
+import { ownsDbCluster } from "../owns.js";
 
 const regionOf = (arn: string) => {
   try {
@@ -66,3 +64,5 @@ export const rdsClusterPairing: PairKind<DBCluster> = {
   nameOf,
   recorded,
 };
+
+export { ownsDbCluster };

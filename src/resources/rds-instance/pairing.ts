@@ -14,9 +14,7 @@ import { recordedPerRegion } from "../../pairs/recorded.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
 import { DB_INSTANCES } from "../../aws/rds-lists.js";
 import { pairingCache } from "../../aws/region-cache.js";
-
-/** Whether an ARN names an RDS DB instance (arn:aws:rds:region:account:db:name). */
-export const ownsDbInstance = (arn: Arn) => arn.service === "rds" && arn.resourceType === "db";
+import { ownsDbInstance } from "../owns.js";
 
 /**
  * Resources by ARN from their regions' lists: one listing per region and account whatever the
@@ -92,3 +90,5 @@ export const rdsInstancePairing: PairKind<DBInstance> = {
   nameOf,
   recorded,
 };
+
+export { ownsDbInstance };

@@ -21,6 +21,7 @@ import type { Finding } from "../../core/finding.js";
 import { pairFinding } from "../../pairs/declared.js";
 import type { PairKind, Tagged } from "../../pairs/kind.js";
 import { PAIR_RULES } from "../../pairs/rules.js";
+import { ownsHealthCheck } from "../owns.js";
 
 /** A health check as described, with the name people gave it (its Name tag) or its id. */
 export interface DescribedHealthCheck {
@@ -42,11 +43,6 @@ const GLOBAL_REGION = "us-east-1";
 export const healthCheckArn = (id: string) => `arn:aws:route53:::healthcheck/${id}`;
 
 const arnText = (a: Arn) => `arn:${a.partition}:${a.service}:${a.region}:${a.account}:${a.resource}`;
-
-/** Whether an ARN names a Route 53 health check. */
-export function ownsHealthCheck(arn: Arn): boolean {
-  return arn.service === "route53" && arn.resourceType === "healthcheck" && arn.resourceId !== "";
-}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
@@ -199,3 +195,5 @@ export const healthCheckPairing: PairKind<DescribedHealthCheck> = {
   describe,
   nameOf: (d) => d.name,
 };
+
+export { ownsHealthCheck };

@@ -9,11 +9,7 @@ import { mapAwsError } from "../../aws/errors.js";
 import type { PairKind } from "../../pairs/kind.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
 import type { Topic } from "./normalize.js";
-
-/** Whether an ARN names a topic (a subscription's ARN adds ":id" to its topic's). */
-export function ownsTopic(arn: Arn): boolean {
-  return arn.service === "sns" && arn.resourceType === "" && arn.resourceId !== "";
-}
+import { ownsTopic } from "../owns.js";
 
 async function describeOne(aws: AwsClients, arn: Arn): Promise<Topic | Error> {
   const TopicArn = formatArn(arn);
@@ -57,3 +53,5 @@ export const snsTopicPairing: PairKind<Topic> = {
           standby: isFifo(standby) ? "FIFO" : "standard",
         },
 };
+
+export { ownsTopic };

@@ -16,6 +16,7 @@ import { mapAwsError, NotFoundError, type CallSite } from "../../aws/errors.js";
 import { ops } from "../../aws/services.js";
 import type { PairKind } from "../../pairs/kind.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
+import { ownsQueue } from "../owns.js";
 
 export const SQS_QUEUE_PERMISSIONS = [
   ...ops("ResourceGroupsTaggingAPI", "GetResources"),
@@ -27,11 +28,6 @@ export interface QueueDescription {
   name: string;
   url: string;
   attributes: Readonly<Record<string, string>>;
-}
-
-/** Whether an ARN names an SQS queue (arn:aws:sqs:REGION:ACCOUNT:NAME). */
-export function ownsQueue(arn: Arn): boolean {
-  return arn.service === "sqs" && arn.resourceType === "" && arn.resourceId !== "";
 }
 
 /** The URL of the queue an ARN names, asked of its own region as its owner's account. */
@@ -99,3 +95,5 @@ export const sqsQueuePairing: PairKind<QueueDescription> = {
           standby: kindOf(standby),
         },
 };
+
+export { ownsQueue };

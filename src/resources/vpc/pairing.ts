@@ -9,13 +9,10 @@ import type { AwsClients } from "../../aws/client-factory.js";
 import { mapAwsError, NotFoundError } from "../../aws/errors.js";
 import type { PairKind } from "../../pairs/kind.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
+import { ownsVpc } from "../owns.js";
 
 /** EC2 accepts at most 200 values in one filter. */
 const IDS_PER_CALL = 200;
-
-export function ownsVpc(arn: Arn): boolean {
-  return arn.service === "ec2" && arn.resourceType === "vpc" && /^vpc-[0-9a-f]+$/.test(arn.resourceId);
-}
 
 export const vpcName = (vpc: Vpc): string =>
   vpc.Tags?.find((t) => t.Key === "Name")?.Value ?? vpc.VpcId ?? "";
@@ -69,3 +66,5 @@ async function describe(aws: AwsClients, arns: readonly Arn[]): Promise<Map<stri
 const base = { type: "vpc", title: "VPC", owns: ownsVpc, describe, nameOf: vpcName };
 
 export const vpcPairing: PairKind<Vpc> = { ...base, tagged: taggedThroughTaggingApi(base) };
+
+export { ownsVpc };
