@@ -67,6 +67,18 @@ function best(counts: Map<string, number>): string | undefined {
   return at.length === 1 ? at[0]?.[0] : undefined;
 }
 
+/** Candidates that have a shape, grouped by it. */
+function byShapeOf(free: ReadonlyMap<string, TwinCandidate>): Map<string, TwinCandidate[]> {
+  const out = new Map<string, TwinCandidate[]>();
+  for (const c of free.values()) {
+    if (c.shape === undefined) continue;
+    const same = out.get(c.shape);
+    if (same) same.push(c);
+    else out.set(c.shape, [c]);
+  }
+  return out;
+}
+
 /** One match: the candidates not yet linked on each side, the links and the ambiguities found. */
 class TwinMatcher {
   readonly freeP: Map<string, TwinCandidate>;
@@ -179,13 +191,17 @@ class TwinMatcher {
     }
   }
 
-  /** 4. By shape, only where it leaves no choice on either side. */
+  /**
+   * 4. By shape, only where it leaves no choice on either side. The free candidates are grouped by
+   * shape once (a VPC may hold thousands of groups, and every pair matches them): a link takes the
+   * only candidate of its shape on each side, so it changes no other shape's group.
+   */
   byShape(): void {
+    const [primaries, standbys] = [byShapeOf(this.freeP), byShapeOf(this.freeS)];
     for (const p of [...this.freeP.values()]) {
       if (p.shape === undefined) continue;
-      const candidates = [...this.freeS.values()].filter((s) => s.shape === p.shape);
-      const rivals = [...this.freeP.values()].filter((o) => o.shape === p.shape);
-      if (candidates.length === 1 && rivals.length === 1)
+      const candidates = standbys.get(p.shape);
+      if (candidates?.length === 1 && primaries.get(p.shape)?.length === 1)
         this.link(p, candidates[0] as TwinCandidate, "shape");
     }
   }
