@@ -9,7 +9,7 @@
  *   4. by shape (same protocol, port, health check, ...) when exactly one candidate remains.
  * Two candidates that come to the same key are ambiguous: reported, never guessed.
  */
-import { nameKey, type NameSide } from "./twin-names.js";
+import { nameKeyer, type NameSide } from "./twin-names.js";
 
 /** A resource that may have a twin on the other side. */
 export interface TwinCandidate {
@@ -89,12 +89,10 @@ class TwinMatcher {
   private readonly keys = new Map<TwinCandidate, { name: string; key: string }>();
   private readonly nameTwinOfP: Map<string, string>;
   private readonly nameTwinOfS: Map<string, string>;
+  private readonly keyers: Record<SideName, (name: string) => string>;
 
-  constructor(
-    primaries: readonly TwinCandidate[],
-    standbys: readonly TwinCandidate[],
-    private readonly sides: MatchSides,
-  ) {
+  constructor(primaries: readonly TwinCandidate[], standbys: readonly TwinCandidate[], sides: MatchSides) {
+    this.keyers = { primary: nameKeyer(sides.primary), standby: nameKeyer(sides.standby) };
     this.freeP = new Map(primaries.map((c) => [c.id, c]));
     this.freeS = new Map(standbys.map((c) => [c.id, c]));
     this.nameTwinOfP = this.nameTwins(primaries, standbys, "primary");
@@ -110,7 +108,7 @@ class TwinMatcher {
   keysOf(c: TwinCandidate, side: SideName): { name: string; key: string } {
     let k = this.keys.get(c);
     if (!k) {
-      k = { name: c.name.toLowerCase(), key: nameKey(c.name, this.sides[side]) };
+      k = { name: c.name.toLowerCase(), key: this.keyers[side](c.name) };
       this.keys.set(c, k);
     }
     return k;
