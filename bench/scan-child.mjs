@@ -24,6 +24,10 @@ const result = await runScan(aws, {
 const findings = result.pairs.flatMap((p) => p.findings).filter((f) => f.severity !== "info").length;
 // maxRSS is the kernel's high-water mark for this process, in KiB.
 const peakRss = process.resourceUsage().maxRSS * 1024;
+// What the scan keeps (its result, the loaded modules and clients): the heap after a full
+// collection (bench/scan.ts runs this with --expose-gc).
+globalThis.gc?.();
+const heapAfterGc = process.memoryUsage().heapUsed;
 process.stdout.write(
   JSON.stringify({
     pairs: result.stats.pairs,
@@ -31,6 +35,7 @@ process.stdout.write(
     calls: result.stats.calls,
     findings,
     peakRss,
+    heapAfterGc,
   }),
 );
 aws.destroy();
