@@ -2,11 +2,12 @@
  * npm run bench:scan -- --pairs 50 --pairs 200 --pairs 1000 [--limits off|aws|both]
  * For each N: builds an N-pair world in a fresh emulator, scans it in a separate process running
  * the compiled drctl (with no client-side rate limits, as against an emulator; with AWS's published
- * limits, as against AWS; or both, one after the other on the same world), and
- * prints pairs per second, AWS calls per load balancer per side by operation, and the scanning
- * process's peak RSS. The emulator has no rate limits; the time the same calls would take at
- * AWS's ELBv2 limit (10 calls/s per account and region, the binding one; the primary and standby
- * regions have a bucket each, and each side makes half the calls) is printed beside it. Asserts nothing.
+ * limits, as against AWS; or both, one after the other on the same world), and prints pairs per
+ * second, AWS calls per load balancer per side by operation, the scanning process's peak RSS and
+ * what its heap holds after a full collection at the end. The emulator has no rate limits; the
+ * time the same calls would take at AWS's ELBv2 limit (10 calls/s per account and region, the
+ * binding one; the primary and standby regions have a bucket each, and each side makes half the
+ * calls) is printed beside it. Asserts nothing.
  * --incremental: then 1% of the pairs changed, and an incremental scan against a full one
  * (bench/scan-incremental.ts), ending with the line "incremental: N calls per unchanged pair, ...".
  */
@@ -39,6 +40,7 @@ interface Figures {
   calls: Record<string, number>;
   findings: number;
   peakRss: number;
+  heapAfterGc: number;
 }
 
 for (const n of values.pairs.map(Number)) {
@@ -62,7 +64,7 @@ for (const n of values.pairs.map(Number)) {
     }
     aws.destroy();
     for (const limits of limitRuns) {
-      const out = execFileSync(process.execPath, ["bench/scan-child.mjs"], {
+      const out = execFileSync(process.execPath, ["--expose-gc", "bench/scan-child.mjs"], {
         env: { ...process.env, ENDPOINT: emulator.endpoint, LIMITS: limits },
         maxBuffer: 64 * 2 ** 20,
       });
@@ -73,7 +75,7 @@ for (const n of values.pairs.map(Number)) {
         .filter(([k]) => k.startsWith("ELBv2."))
         .reduce((a, [, v]) => a + v, 0);
       console.log(
-        `  scan with rate limits ${limits === "aws" ? "as against AWS" : "off (emulator)"}: ${(f.durationMs / 1000).toFixed(1)} s, ${(f.pairs / (f.durationMs / 1000)).toFixed(1)} pairs/s, peak RSS ${(f.peakRss / 2 ** 20).toFixed(0)} MiB, ${f.findings} findings above info`,
+        `  scan with rate limits ${limits === "aws" ? "as against AWS" : "off (emulator)"}: ${(f.durationMs / 1000).toFixed(1)} s, ${(f.pairs / (f.durationMs / 1000)).toFixed(1)} pairs/s, peak RSS ${(f.peakRss / 2 ** 20).toFixed(0)} MiB (heap after a full collection at the end ${(f.heapAfterGc / 2 ** 20).toFixed(0)} MiB), ${f.findings} findings above info`,
       );
       if (limits !== "off") continue;
       const atLimit = elbv2 / 2 / 10;

@@ -21,7 +21,7 @@ import { buildLoadBalancerSide, type BuiltSide, type SideSpec } from "./load-bal
 import { buildNetwork, type Network } from "./network.js";
 import {
   DEFAULT_WORLD,
-  MAX_PAIRS,
+  MAX_WORLD_PAIRS,
   pairNames,
   pairType,
   regionTag,
@@ -129,8 +129,8 @@ export async function buildWorld(
   log: (line: string) => void = () => {},
 ): Promise<World> {
   const options: WorldOptions = { ...DEFAULT_WORLD, ...partial };
-  if (!Number.isInteger(options.pairs) || options.pairs < 1 || options.pairs > MAX_PAIRS) {
-    throw new RangeError(`pairs must be a whole number from 1 to ${MAX_PAIRS}, got ${options.pairs}`);
+  if (!Number.isInteger(options.pairs) || options.pairs < 1 || options.pairs > MAX_WORLD_PAIRS) {
+    throw new RangeError(`pairs must be a whole number from 1 to ${MAX_WORLD_PAIRS}, got ${options.pairs}`);
   }
   const { primaryRegion, standbyRegion } = options;
   const pems = makePems();

@@ -24,6 +24,8 @@ export const DEFAULT_WORLD: WorldOptions = {
 };
 
 export const MAX_PAIRS = 1000;
+/** The world builder goes further than the demo offers, for benchmarks of large fleets. */
+export const MAX_WORLD_PAIRS = 10_000;
 
 export type Side = "primary" | "standby";
 

@@ -82,14 +82,46 @@ export function regionSpellings(region: string): string[] {
   return [...new Set(spellings)].sort((a, b) => b.length - a.length);
 }
 
+/** Each region's spellings as whole-token patterns, compiled once: a pair keys thousands of names. */
+const regionPatterns = new Map<string, RegExp[]>();
+
+function patternsOf(region: string): RegExp[] {
+  let patterns = regionPatterns.get(region);
+  if (!patterns) {
+    patterns = regionSpellings(region).map((spelling) => {
+      const escaped = spelling.replace(/[-.]/g, "\\$&");
+      return new RegExp(`(^|[-_.\\s/:])${escaped}(?=$|[-_.\\s/:])`, "g");
+    });
+    regionPatterns.set(region, patterns);
+  }
+  return patterns;
+}
+
 /** Removes the region as whole tokens (never inside a word: "house1" is no region). */
 function withoutRegion(text: string, region: string): string {
   let out = text.toLowerCase();
-  for (const spelling of regionSpellings(region)) {
-    const escaped = spelling.replace(/[-.]/g, "\\$&");
-    out = out.replace(new RegExp(`(^|[-_.\\s/:])${escaped}(?=$|[-_.\\s/:])`, "g"), "$1");
-  }
+  // A global pattern's replace starts from the beginning whatever its lastIndex: sharing is safe.
+  for (const pattern of patternsOf(region)) out = out.replace(pattern, "$1");
   return out;
+}
+
+/**
+ * The name keys of one side: what depends on the side alone (its region, and the tokens that tell
+ * its load balancer from the other's) is worked out once for all the names it keys.
+ */
+export function nameKeyer(side: NameSide): (name: string) => string {
+  const [, direction = ""] = side.region.toLowerCase().split("-");
+  const own = tokens(withoutRegion(side.ownName, side.region));
+  const other = new Set(tokens(side.otherName));
+  // The tokens that tell this side's load balancer from the other's: "p" of app-p, all of "checkout".
+  const distinguishing = new Set(own.filter((t) => !other.has(t)));
+  return (name) => {
+    const parts = tokens(withoutRegion(name, side.region)).filter(
+      (t) => !ROLE_WORDS.has(t) && !distinguishing.has(t) && t !== direction,
+    );
+    while (parts.length > 0 && ROLE_SUFFIXES.has(parts.at(-1) ?? "")) parts.pop();
+    return parts.join("-");
+  };
 }
 
 /**
@@ -97,14 +129,5 @@ function withoutRegion(text: string, region: string): string {
  * "" when nothing is left (a group named exactly like its load balancer).
  */
 export function nameKey(name: string, side: NameSide): string {
-  const [, direction = ""] = side.region.toLowerCase().split("-");
-  const own = tokens(withoutRegion(side.ownName, side.region));
-  const other = new Set(tokens(side.otherName));
-  // The tokens that tell this side's load balancer from the other's: "p" of app-p, all of "checkout".
-  const distinguishing = new Set(own.filter((t) => !other.has(t)));
-  const parts = tokens(withoutRegion(name, side.region)).filter(
-    (t) => !ROLE_WORDS.has(t) && !distinguishing.has(t) && t !== direction,
-  );
-  while (parts.length > 0 && ROLE_SUFFIXES.has(parts.at(-1) ?? "")) parts.pop();
-  return parts.join("-");
+  return nameKeyer(side)(name);
 }

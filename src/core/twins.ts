@@ -9,7 +9,7 @@
  *   4. by shape (same protocol, port, health check, ...) when exactly one candidate remains.
  * Two candidates that come to the same key are ambiguous: reported, never guessed.
  */
-import { nameKey, type NameSide } from "./twin-names.js";
+import { nameKeyer, type NameSide } from "./twin-names.js";
 
 /** A resource that may have a twin on the other side. */
 export interface TwinCandidate {
@@ -67,6 +67,18 @@ function best(counts: Map<string, number>): string | undefined {
   return at.length === 1 ? at[0]?.[0] : undefined;
 }
 
+/** Candidates that have a shape, grouped by it. */
+function byShapeOf(free: ReadonlyMap<string, TwinCandidate>): Map<string, TwinCandidate[]> {
+  const out = new Map<string, TwinCandidate[]>();
+  for (const c of free.values()) {
+    if (c.shape === undefined) continue;
+    const same = out.get(c.shape);
+    if (same) same.push(c);
+    else out.set(c.shape, [c]);
+  }
+  return out;
+}
+
 /** One match: the candidates not yet linked on each side, the links and the ambiguities found. */
 class TwinMatcher {
   readonly freeP: Map<string, TwinCandidate>;
@@ -77,12 +89,10 @@ class TwinMatcher {
   private readonly keys = new Map<TwinCandidate, { name: string; key: string }>();
   private readonly nameTwinOfP: Map<string, string>;
   private readonly nameTwinOfS: Map<string, string>;
+  private readonly keyers: Record<SideName, (name: string) => string>;
 
-  constructor(
-    primaries: readonly TwinCandidate[],
-    standbys: readonly TwinCandidate[],
-    private readonly sides: MatchSides,
-  ) {
+  constructor(primaries: readonly TwinCandidate[], standbys: readonly TwinCandidate[], sides: MatchSides) {
+    this.keyers = { primary: nameKeyer(sides.primary), standby: nameKeyer(sides.standby) };
     this.freeP = new Map(primaries.map((c) => [c.id, c]));
     this.freeS = new Map(standbys.map((c) => [c.id, c]));
     this.nameTwinOfP = this.nameTwins(primaries, standbys, "primary");
@@ -98,7 +108,7 @@ class TwinMatcher {
   keysOf(c: TwinCandidate, side: SideName): { name: string; key: string } {
     let k = this.keys.get(c);
     if (!k) {
-      k = { name: c.name.toLowerCase(), key: nameKey(c.name, this.sides[side]) };
+      k = { name: c.name.toLowerCase(), key: this.keyers[side](c.name) };
       this.keys.set(c, k);
     }
     return k;
@@ -179,13 +189,17 @@ class TwinMatcher {
     }
   }
 
-  /** 4. By shape, only where it leaves no choice on either side. */
+  /**
+   * 4. By shape, only where it leaves no choice on either side. The free candidates are grouped by
+   * shape once (a VPC may hold thousands of groups, and every pair matches them): a link takes the
+   * only candidate of its shape on each side, so it changes no other shape's group.
+   */
   byShape(): void {
+    const [primaries, standbys] = [byShapeOf(this.freeP), byShapeOf(this.freeS)];
     for (const p of [...this.freeP.values()]) {
       if (p.shape === undefined) continue;
-      const candidates = [...this.freeS.values()].filter((s) => s.shape === p.shape);
-      const rivals = [...this.freeP.values()].filter((o) => o.shape === p.shape);
-      if (candidates.length === 1 && rivals.length === 1)
+      const candidates = standbys.get(p.shape);
+      if (candidates?.length === 1 && primaries.get(p.shape)?.length === 1)
         this.link(p, candidates[0] as TwinCandidate, "shape");
     }
   }

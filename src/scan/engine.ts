@@ -25,6 +25,7 @@ import {
 } from "../core/scan-result.js";
 import { SEVERITIES, severityRank, type Finding, type Severity, type Status } from "../core/finding.js";
 import type { ScanSettings } from "../core/rule.js";
+import { keepHeapCompact } from "../util/heap.js";
 
 export interface ScanOptions {
   /** The resource types to pair and compare (the catalogue's, or fewer in a test). */
@@ -103,6 +104,8 @@ export function summarise(
  * region-wide lists, Route 53 once), compare through the pair, apply suppressions.
  */
 export async function runScan(aws: AwsClients, options: ScanOptions): Promise<ScanResult> {
+  // A scan allocates far more than it keeps: collect before the heap grows far past what it keeps.
+  keepHeapCompact();
   const started = performance.now();
   const caches = new RegionCaches(aws);
   const types = options.types;

@@ -108,10 +108,7 @@ export const securityGroupModule: ResourceModule<NormalizedSecurityGroups, LoadB
       links: all.links.filter(
         (l) => needed("primary", l.primary.id) || pOwn.some((g) => g.id === l.primary.id),
       ),
-      listed: {
-        primary: p.candidates.map((c) => ({ id: c.id, name: c.name })),
-        standby: s.candidates.map((c) => ({ id: c.id, name: c.name })),
-      },
+      listed: { primary: p.candidates, standby: s.candidates },
     };
   },
 };

@@ -11,7 +11,7 @@ import {
 } from "../module.js";
 import type { Role } from "../../core/refs.js";
 import type { Collector, Side } from "../side.js";
-import { nameKey } from "../../core/twin-names.js";
+import { nameKeyer } from "../../core/twin-names.js";
 import {
   matchTwins,
   type MatchResult,
@@ -105,9 +105,8 @@ async function unusedNamedLike(
   context: PairContext,
 ): Promise<Unused[]> {
   const otherRole: Role = role === "primary" ? "standby" : "primary";
-  const wanted = new Set(
-    others.flatMap((o) => [o.name.toLowerCase(), nameKey(o.name, context.names[otherRole])]),
-  );
+  const [ownKey, otherKey] = [nameKeyer(context.names[role]), nameKeyer(context.names[otherRole])];
+  const wanted = new Set(others.flatMap((o) => [o.name.toLowerCase(), otherKey(o.name)]));
   const all = await side.cache.list(TARGET_GROUPS);
   return [...all.values()]
     .filter(
@@ -115,7 +114,7 @@ async function unusedNamedLike(
         (tg.LoadBalancerArns ?? []).length === 0 &&
         !own.found.has(tg.TargetGroupArn ?? "") &&
         (wanted.has((tg.TargetGroupName ?? "").toLowerCase()) ||
-          wanted.has(nameKey(tg.TargetGroupName ?? "", context.names[role]))),
+          wanted.has(ownKey(tg.TargetGroupName ?? ""))),
     )
     .map((tg) => ({
       group: tg,
