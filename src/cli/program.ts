@@ -50,7 +50,6 @@ export function invokedCommand(argv: readonly string[]): CommandName | undefined
   return undefined;
 }
 
-
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** The program with its global options and help, and how a command gets its context. */

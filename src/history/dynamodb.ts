@@ -185,7 +185,8 @@ export class DynamoDbHistory implements HistoryStore {
       let pending: typeof items | undefined = items.slice(i, i + 25);
       // Unprocessed items (throttling) are sent again; the SDK's retries space the attempts.
       for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt === 8) this.fail("BatchWriteItem", new Error("items stayed unprocessed after 8 attempts"));
+        if (attempt === 8)
+          this.fail("BatchWriteItem", new Error("items stayed unprocessed after 8 attempts"));
         const out = await this.doc
           .send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }))
           .catch((err: unknown) => this.fail("BatchWriteItem", err));
