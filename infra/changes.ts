@@ -48,6 +48,22 @@ export const CHANGE_VERBS = [
   "Enable",
   "Disable",
   "Apply",
+  "Subscribe",
+  "Unsubscribe",
+  "Confirm",
+  "Suspend",
+  "Resume",
+  "Promote",
+  "Failover",
+  "Switchover",
+  "Start",
+  "Stop",
+  "Reboot",
+  "Restore",
+  "Request",
+  "Renew",
+  "Replace",
+  "Publish",
 ] as const;
 
 /**

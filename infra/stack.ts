@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import {
   CfnOutput,
   Duration,
@@ -60,6 +61,11 @@ export interface DrctlStackProps extends StackProps {
  * freshness failure never holds back the scan's report and email, and fails the execution last.
  * With applications in drctl.yaml it then writes each one's DR plan, published with the site.
  */
+/** drctl's version, as the CLI reports it: the functions key carried-over findings on it. */
+const DRCTL_VERSION = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
 export class DrctlStack extends Stack {
   readonly table: dynamodb.TableV2;
   readonly stateMachine: sfn.StateMachine;
@@ -108,6 +114,8 @@ export class DrctlStack extends Stack {
       DRCTL_SITE: `s3://${site.bucketName}/reports`,
       DRCTL_RESULTS: `s3://${results.bucketName}/work`,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      // Findings of another drctl are never carried over by an incremental run.
+      DRCTL_VERSION: DRCTL_VERSION,
     };
     const code = lambda.Code.fromAsset(props.codeDir);
     const fn = (name: string, handler: string, timeout: Duration, extraEnv: Record<string, string> = {}) =>

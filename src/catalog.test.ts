@@ -128,6 +128,7 @@ describe("the readiness types a scan loads on demand", () => {
       expect(kind.title, real.type).toBe(real.title);
       expect(kind.otherKindRule, real.type).toBe(real.otherKindRule);
       expect(kind.recorded !== undefined, `${real.type} recorded`).toBe(real.recorded !== undefined);
+      expect(lazy.readsState ?? false, `${real.type} readsState`).toBe(loaded(i).readsState ?? false);
       expect(
         SAMPLE_ARNS.filter((a) => kind.owns(a)),
         real.type,

@@ -212,6 +212,7 @@ describe("CloudTrail's event history as a change signal (LookupEvents)", () => {
     expect(report.unavailable).toBe(
       "CloudTrail.LookupEvents in us-east-1: more than 120 write events since 2026-12-07T09:45:00.000Z; a full read is cheaper",
     );
+    expect(report.overflow).toBe(true);
     expect(trail.commandCalls(LookupEventsCommand)).toHaveLength(3);
   });
 });

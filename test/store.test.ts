@@ -125,7 +125,7 @@ async function contract(store: HistoryStore) {
 describe("history store", () => {
   it("SQLite: saves, lists newest first, reads back and diffs runs", async () => {
     const store = SqliteHistory.open(join(tmp(), "nested", "history.sqlite"));
-    expect(store.schemaVersion).toBe(1);
+    expect(store.schemaVersion).toBe(2);
     await contract(store);
     store.close();
   });

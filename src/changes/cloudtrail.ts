@@ -101,12 +101,15 @@ export async function cloudTrailChanges(
       }
       events += page.Events?.length ?? 0;
       if (events > max)
-        return unavailable(
-          "cloudtrail",
-          region,
-          account,
-          `CloudTrail.LookupEvents in ${region}: more than ${max} write events since ${start.toISOString()}; a full read is cheaper`,
-        );
+        return {
+          ...unavailable(
+            "cloudtrail",
+            region,
+            account,
+            `CloudTrail.LookupEvents in ${region}: more than ${max} write events since ${start.toISOString()}; a full read is cheaper`,
+          ),
+          overflow: true,
+        };
       token = page.NextToken;
     } while (token);
   } catch (err) {

@@ -198,12 +198,15 @@ export async function configChanges(
       max,
     );
     if (!rows)
-      return unavailable(
-        "config",
-        region,
-        account,
-        `Config.${operation} in ${region}: more than ${max} configuration items changed since ${from.toISOString()}; a full read is cheaper`,
-      );
+      return {
+        ...unavailable(
+          "config",
+          region,
+          account,
+          `Config.${operation} in ${region}: more than ${max} configuration items changed since ${from.toISOString()}; a full read is cheaper`,
+        ),
+        overflow: true,
+      };
     const changes = rows.flatMap((row) => changeOfConfigRow(row, from, region) ?? []);
     return {
       source: "config",

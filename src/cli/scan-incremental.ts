@@ -4,10 +4,9 @@
  */
 import type { SignalReport } from "../core/changes.js";
 import type { ScanResult } from "../core/scan-result.js";
-import { cloudTrailChanges } from "../changes/cloudtrail.js";
-import { configChanges } from "../changes/config.js";
 import { previousRun } from "../history/previous.js";
 import type { IncrementalScan } from "../scan/engine.js";
+import { recordedChanges } from "../scan/incremental-run.js";
 import type { CommandContext } from "./context.js";
 
 export interface IncrementalFlags {
@@ -24,12 +23,6 @@ async function newestScan(ctx: CommandContext): Promise<ScanResult | undefined> 
   return (await previousRun(store, { id: "", kind: "scan" }))?.result;
 }
 
-/** The changes the history recorded (the deployment's event rule writes them as AWS sends them). */
-async function recordedChanges(ctx: CommandContext, since: Date): Promise<SignalReport> {
-  const store = await ctx.store("write");
-  return { source: "event-rule", region: "recorded", changes: await store.changesSince(since.toISOString()) };
-}
-
 /** Every signal drctl.yaml turns on, in every region and account a pair lives in. */
 async function signalsOf(
   ctx: CommandContext,
@@ -38,11 +31,14 @@ async function signalsOf(
 ): Promise<SignalReport[]> {
   const aws = await ctx.aws();
   const { cloudtrail, config } = ctx.config.scan.changes;
+  // Loaded only by an incremental scan that has something to ask: their SDK clients are not small.
+  const { cloudTrailChanges } = await import("../changes/cloudtrail.js");
+  const { configChanges } = await import("../changes/config.js");
   const places = new Map(where.map((w) => [`${w.account}|${w.region}`, w]));
   if (cloudtrail)
     for (const account of new Set(where.map((w) => w.account)))
       places.set(`${account}|${GLOBAL_EVENTS_REGION}`, { account, region: GLOBAL_EVENTS_REGION });
-  const reads: Promise<SignalReport>[] = [recordedChanges(ctx, since)];
+  const reads: Promise<SignalReport>[] = [recordedChanges(await ctx.store("write"), since)];
   for (const { region, account } of places.values()) {
     if (cloudtrail) reads.push(cloudTrailChanges(aws, region, since, account));
     if (config === "recorder") reads.push(configChanges(aws, region, since, { account }));

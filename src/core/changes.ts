@@ -18,6 +18,11 @@ export interface ChangeSignal {
   account?: string;
   /** ARNs and ids of every resource the change names: its resources, and the ids in its request. */
   resources: string[];
+  /**
+   * When the history recorded it (the event rule's delivery can come minutes, after retries hours,
+   * after the change): a change recorded after a pair's read re-reads it even if it happened before.
+   */
+  recordedAt?: string;
 }
 
 /** What one signal said for one region and account since a time, or why it could not say. */
@@ -28,6 +33,8 @@ export interface SignalReport {
   changes: ChangeSignal[];
   /** Why this signal could not be used here (denied, not enabled); the sweep covers what it would have. */
   unavailable?: string;
+  /** More changes than it is worth listing: everything is read instead. */
+  overflow?: boolean;
   /**
    * Resource types (drctl's, e.g. "load-balancer") this signal cannot see here (a Config recorder
    * that does not record them): a change to them is found only by another signal or the sweep.

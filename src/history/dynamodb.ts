@@ -22,7 +22,7 @@ import type { HistoryStore, RunHeader, RunKind, StoredRun } from "./types.js";
  *   RUN#<id>        CHUNK#0000 ...         the gzipped result, in chunks under the 400 KB item limit
  *   RUN#<id>        HEADER                 id, kind, times, pairs, counts, chunks
  *   KIND#<kind>     <startedAt>#<id>       the same header, for listing newest first
- *   CHANGES         <at>#<hash>            a change AWS reported between runs (kept 14 days)
+ *   CHANGES         <recordedAt>#<hash>    a change AWS reported between runs (kept 31 days)
  *
  * Chunks are written first and the listing item last, each with a condition that the item does
  * not exist yet, so a listed run is always complete and a run id is never overwritten. Reading
@@ -31,8 +31,8 @@ import type { HistoryStore, RunHeader, RunKind, StoredRun } from "./types.js";
  */
 export const DYNAMODB_PERMISSIONS = ops("DynamoDB", "PutItem", "GetItem", "Query", "BatchWriteItem");
 
-/** Changes older than this expire: the rolling sweep has re-read every pair by then. */
-const CHANGE_RETENTION_SECONDS = 14 * 86_400;
+/** Changes older than this expire: the rolling sweep (scan.fullEvery is at most 30 days) has re-read every pair by then. */
+const CHANGE_RETENTION_SECONDS = 31 * 86_400;
 
 const CHUNK_BYTES = 300 * 1024;
 const chunkKey = (i: number) => `CHUNK#${String(i).padStart(4, "0")}`;
@@ -170,14 +170,16 @@ export class DynamoDbHistory implements HistoryStore {
   }
 
   async recordChanges(changes: readonly ChangeSignal[]): Promise<void> {
-    // A repeat writes the same key again: the change is kept once, whoever recorded it.
+    // Keyed by when it was recorded: a change delivered late is still after the run that missed it.
+    // A change delivered twice is read twice, which re-reads its pairs once.
+    const recordedAt = new Date().toISOString();
     const items = [...new Map(changes.map((c) => [changeKey(c), c])).entries()].map(([key, c]) => ({
       PutRequest: {
         Item: {
           PK: "CHANGES",
-          SK: key,
-          change: JSON.stringify(c),
-          expiresAt: Math.floor(Date.parse(c.at) / 1000) + CHANGE_RETENTION_SECONDS,
+          SK: `${recordedAt}#${key.split("#").pop() ?? key}`,
+          change: JSON.stringify({ ...c, recordedAt }),
+          expiresAt: Math.floor(Date.parse(recordedAt) / 1000) + CHANGE_RETENTION_SECONDS,
         },
       },
     }));
@@ -195,14 +197,17 @@ export class DynamoDbHistory implements HistoryStore {
     }
   }
 
-  async changesSince(since: string): Promise<ChangeSignal[]> {
-    const items = await this.queryAll({
-      TableName: this.table,
-      KeyConditionExpression: "PK = :pk AND SK >= :since",
-      ExpressionAttributeValues: { ":pk": "CHANGES", ":since": since },
-      ConsistentRead: true,
-    });
-    return items.map((i) => JSON.parse(String(i.change)) as ChangeSignal);
+  async changesSince(since: string, limit = 100_000): Promise<ChangeSignal[]> {
+    const items = await this.queryAll(
+      {
+        TableName: this.table,
+        KeyConditionExpression: "PK = :pk AND SK >= :since",
+        ExpressionAttributeValues: { ":pk": "CHANGES", ":since": since },
+        ConsistentRead: true,
+      },
+      limit,
+    );
+    return items.slice(0, limit).map((i) => JSON.parse(String(i.change)) as ChangeSignal);
   }
 
   close(): void {

@@ -34,14 +34,15 @@ const MIGRATIONS: readonly string[] = [
   // Changes AWS reported between runs, for incremental scans; the key makes a repeat a no-op.
   `CREATE TABLE changes (
      at TEXT NOT NULL,
+     recorded_at TEXT NOT NULL,
      key TEXT NOT NULL PRIMARY KEY,
      body TEXT NOT NULL
    );
-   CREATE INDEX changes_by_time ON changes (at);`,
+   CREATE INDEX changes_by_recording ON changes (recorded_at);`,
 ];
 
-/** Changes older than this are dropped when new ones are recorded: the sweep has re-read them by then. */
-const CHANGE_RETENTION_DAYS = 14;
+/** Changes older than this are dropped when new ones are recorded: the sweep (scan.fullEvery is at most 30 days) has re-read them by then. */
+const CHANGE_RETENTION_DAYS = 31;
 
 export class HistoryFileError extends DrctlError {}
 
@@ -198,21 +199,24 @@ export class SqliteHistory implements HistoryStore {
   }
 
   recordChanges(changes: readonly ChangeSignal[]): Promise<void> {
-    const insert = this.db.prepare("INSERT OR IGNORE INTO changes (at, key, body) VALUES (?, ?, ?)");
-    const prune = this.db.prepare("DELETE FROM changes WHERE at < ?");
+    const insert = this.db.prepare(
+      "INSERT OR IGNORE INTO changes (at, recorded_at, key, body) VALUES (?, ?, ?, ?)",
+    );
+    const prune = this.db.prepare("DELETE FROM changes WHERE recorded_at < ?");
+    const recordedAt = new Date().toISOString();
     const write = this.db.transaction((all: readonly ChangeSignal[]) => {
-      for (const c of all) insert.run(c.at, changeKey(c), JSON.stringify(c));
+      for (const c of all) insert.run(c.at, recordedAt, changeKey(c), JSON.stringify({ ...c, recordedAt }));
       prune.run(new Date(Date.now() - CHANGE_RETENTION_DAYS * 86_400_000).toISOString());
     });
     return this.run(() => write.immediate(changes));
   }
 
-  changesSince(since: string): Promise<ChangeSignal[]> {
+  changesSince(since: string, limit = 100_000): Promise<ChangeSignal[]> {
     return this.run(() =>
       (
-        this.db.prepare("SELECT body FROM changes WHERE at >= ? ORDER BY at, key").all(since) as {
-          body: string;
-        }[]
+        this.db
+          .prepare("SELECT body FROM changes WHERE recorded_at >= ? ORDER BY recorded_at, key LIMIT ?")
+          .all(since, limit) as { body: string }[]
       ).map((r) => JSON.parse(r.body) as ChangeSignal),
     );
   }

@@ -55,12 +55,11 @@ export interface HistoryStore {
   get(id: string): Promise<StoredRun | undefined>;
   /**
    * Keeps changes AWS reported between runs (the cloud deployment's event rule writes them as they
-   * come), so the next incremental scan re-reads the pairs they touch. Idempotent: the same change
-   * recorded twice is kept once.
+   * come), so the next incremental scan re-reads the pairs they touch, each with when it was recorded.
    */
   recordChanges(changes: readonly ChangeSignal[]): Promise<void>;
-  /** The changes recorded with `at` at or after `since` (ISO 8601), oldest first. */
-  changesSince(since: string): Promise<ChangeSignal[]>;
+  /** The changes recorded at or after `since` (ISO 8601), oldest first, at most `limit`. */
+  changesSince(since: string, limit?: number): Promise<ChangeSignal[]>;
   close(): void;
 }
 

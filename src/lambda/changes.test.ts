@@ -75,6 +75,7 @@ describe("the event rule's function", () => {
           region: "us-east-1",
           account: ACCOUNT,
           resources: [RULE],
+          recordedAt: expect.any(String) as unknown,
         },
       ]);
     } finally {

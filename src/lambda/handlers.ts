@@ -25,9 +25,9 @@ import { PAIR_RULES } from "../pairs/rules.js";
 import { parseS3Url, publishToS3 } from "../report/publish.js";
 import { buildSite, runPath } from "../report/site.js";
 import { runScan } from "../scan/engine.js";
-import type { IncrementalSummary, PairResult, ScanResult } from "../core/scan-result.js";
+import type { IncrementalSummary, PairResult, ScanResult, Suppression } from "../core/scan-result.js";
 import { summarise } from "../scan/engine.js";
-import { carriedOver, incrementalPlan, settingsKeyOf } from "../scan/incremental-run.js";
+import { carriedOver, incrementalPlan, recordedChanges, settingsKeyOf } from "../scan/incremental-run.js";
 import { mergeResults } from "../scan/merge.js";
 import { applySuppressions } from "../core/suppressions.js";
 import { findingOf, type Finding } from "../core/finding.js";
@@ -47,10 +47,6 @@ import { RESOURCE_TYPES, STEP_KINDS, STORE_TYPES } from "../catalog.js";
 export interface PairRef {
   primary: string;
   secondary: string;
-  /** Why an incremental run reads it (absent in a full run). */
-  why?: string;
-  /** Its fingerprint when last read, to say whether it changed. */
-  fingerprint?: string;
 }
 
 export interface Plan {
@@ -92,6 +88,9 @@ async function getJson<T>(rt: Runtime, key: string): Promise<T> {
   return JSON.parse((await out.Body?.transformToString()) ?? "null") as T;
 }
 
+/** drctl's version as the deployment set it (the CLI's, from package.json): carried findings are keyed on it. */
+const drctlVersion = () => process.env.DRCTL_VERSION ?? "";
+
 const settingsOf = (rt: Runtime, now: Date) => ({
   strategy: rt.config.strategy,
   certificateExpiryDays: rt.config.scan.certificateExpiryDays,
@@ -100,6 +99,12 @@ const settingsOf = (rt: Runtime, now: Date) => ({
 
 /** Where a run's carried-over pairs wait for aggregate (written by every run, empty in a full one). */
 const carriedKey = (runId: string) => `runs/${runId}/carried.json`;
+/**
+ * Why each pair is read and its fingerprint when last read, for the batches: kept in S3, not in the
+ * workflow's state, whose 256 KB must hold the batches' pair references only.
+ */
+const readsKey = (runId: string) => `runs/${runId}/reads.json`;
+type Reads = Record<string, { why: string; fingerprint?: string }>;
 
 interface Carried {
   pairs: PairResult[];
@@ -109,6 +114,8 @@ interface Carried {
    * tags, and the stored run needs them (applications, and an incremental run's tag check).
    */
   tags?: Record<string, Record<string, string>>;
+  /** Suppressions past their date that matched a carried-over finding again. */
+  expiredSuppressions?: Suppression[];
 }
 
 /**
@@ -120,9 +127,9 @@ async function planIncremental(
   rt: Runtime,
   pairs: Awaited<ReturnType<typeof discoverPairs>>["pairs"],
   now: Date,
-): Promise<{ read: PairRef[]; carried: Carried }> {
+): Promise<{ read: PairRef[]; carried: Carried; reads: Reads }> {
   const all = pairs.map((p) => ({ primary: p.primaryArn, secondary: p.standbyArn }));
-  if (rt.config.scan.incremental === false) return { read: all, carried: { pairs: [] } };
+  if (rt.config.scan.incremental === false) return { read: all, carried: { pairs: [] }, reads: {} };
   const store = await openStore(rt.store, () => Promise.resolve(rt.aws));
   const newest = (await store.list({ kind: "scan", limit: 1 }))[0];
   const previous = newest ? asScan(await store.get(newest.id))?.result : undefined;
@@ -132,40 +139,40 @@ async function planIncremental(
       ...(previous ? { previous } : {}),
       fullEveryMs: rt.config.scan.fullEvery * 1000,
       stateEveryMs: rt.config.scan.stateEvery * 1000,
-      signals: async (since) => [
-        { source: "event-rule", region: "recorded", changes: await store.changesSince(since.toISOString()) },
-      ],
+      signals: async (since) => [await recordedChanges(store, since)],
     },
     {
       now,
-      settingsKey: settingsKeyOf({ settings: settingsOf(rt, now) }, RESOURCE_TYPES),
+      settingsKey: settingsKeyOf({ settings: settingsOf(rt, now), version: drctlVersion() }, RESOURCE_TYPES),
       stateTypes: new Set(RESOURCE_TYPES.filter((t) => t.readsState).map((t) => t.pairing.type)),
     },
   );
+  const expired = new Set<Suppression>();
   const carriedPairs = pairs.flatMap((p) => {
     const before = planned.carry.get(p.primaryArn);
     if (!before) return [];
     const { findings, twins, evidence } = carriedOver(before);
-    applySuppressions(findings, rt.config.suppressions, now);
+    for (const s of applySuppressions(findings, rt.config.suppressions, now)) expired.add(s);
     const about = { type: p.kind.type, primaryTags: { ...p.primaryTags }, evidence };
     return [summarise(p.name, p.primaryArn, p.standbyArn, findings, twins, about)];
   });
-  const read = pairs.flatMap((p) => {
-    const why = planned.read.get(p.primaryArn);
-    const fingerprint = previous?.pairs.find((x) => x.primaryArn === p.primaryArn)?.evidence?.fingerprint;
-    return why
-      ? [
-          {
-            primary: p.primaryArn,
-            secondary: p.standbyArn,
-            why: why.detail,
-            ...(fingerprint ? { fingerprint } : {}),
-          },
-        ]
-      : [];
-  });
+  const fingerprints = new Map(previous?.pairs.map((x) => [x.primaryArn, x.evidence?.fingerprint]));
+  const read = all.filter((p) => planned.read.has(p.primary));
+  const reads: Reads = Object.fromEntries(
+    read.map((p) => {
+      const fingerprint = fingerprints.get(p.primary);
+      return [
+        p.primary,
+        { why: planned.read.get(p.primary)?.detail ?? "", ...(fingerprint ? { fingerprint } : {}) },
+      ];
+    }),
+  );
   const summary = { ...planned.summary, read: read.length, carriedOver: carriedPairs.length };
-  return { read, carried: { pairs: carriedPairs, incremental: summary } };
+  return {
+    read,
+    carried: { pairs: carriedPairs, incremental: summary, expiredSuppressions: [...expired] },
+    reads,
+  };
 }
 
 export async function plan(rt: Runtime): Promise<Plan> {
@@ -176,7 +183,8 @@ export async function plan(rt: Runtime): Promise<Plan> {
     primaryRegions: primaryRegions(rt.config),
     configPairs: rt.config.pairs,
   });
-  const { read: refs, carried } = await planIncremental(rt, discovery.pairs, now);
+  const { read: refs, carried, reads } = await planIncremental(rt, discovery.pairs, now);
+  await putJson(rt, readsKey(runId), reads);
   const tags = Object.fromEntries(discovery.pairs.map((p) => [p.primaryArn, { ...p.primaryTags }]));
   await putJson(rt, carriedKey(runId), { ...carried, tags });
   const discoveryKey = `runs/${runId}/discovery.json`;
@@ -200,12 +208,13 @@ export async function scanBatch(
     settings: settingsOf(rt, new Date(event.generatedAt)),
     suppressions: rt.config.suppressions,
     concurrency: rt.config.scan.concurrency,
+    version: drctlVersion(),
   });
   // Why the plan had each pair read, and whether what it read changed since its last read.
-  const asked = new Map(event.pairs.map((p) => [p.primary, p]));
+  const reads = await getJson<Reads | null>(rt, readsKey(event.runId)).catch(() => null);
   for (const p of result.pairs) {
-    const ref = asked.get(p.primaryArn);
-    if (!p.evidence || !ref?.why) continue;
+    const ref = reads?.[p.primaryArn];
+    if (!p.evidence || !ref) continue;
     p.evidence.why = ref.why;
     if (ref.fingerprint) p.evidence.unchanged = ref.fingerprint === p.evidence.fingerprint;
   }
@@ -226,8 +235,11 @@ export async function aggregate(
       generatedAt: event.generatedAt,
       strategy: rt.config.strategy,
       pairs: carried.pairs,
-      expiredSuppressions: [],
-      settingsKey: settingsKeyOf({ settings: settingsOf(rt, new Date(event.generatedAt)) }, RESOURCE_TYPES),
+      expiredSuppressions: carried.expiredSuppressions ?? [],
+      settingsKey: settingsKeyOf(
+        { settings: settingsOf(rt, new Date(event.generatedAt)), version: drctlVersion() },
+        RESOURCE_TYPES,
+      ),
       stats: { pairs: carried.pairs.length, durationMs: 0, calls: {}, retries: 0 },
     });
   const extra: Finding[] = await getJson<Finding[]>(rt, event.discoveryKey);

@@ -44,6 +44,8 @@ export const READINESS_TYPE_DESCRIPTORS: readonly TypeDescriptor<never>[] = [
   }),
   typed({
     type: "autoscaling-group",
+    // Its quota checks read region-wide usage that other resources change.
+    readsState: true,
     title: "Auto Scaling group",
     owns: ownsGroup,
     ...ownListing,
@@ -77,6 +79,8 @@ export const READINESS_TYPE_DESCRIPTORS: readonly TypeDescriptor<never>[] = [
   }),
   typed({
     type: "lambda-function",
+    // Its quota checks read region-wide usage that other resources change.
+    readsState: true,
     title: "Lambda function",
     owns: ownsFunction,
     ...fromTaggingApi,
@@ -85,6 +89,8 @@ export const READINESS_TYPE_DESCRIPTORS: readonly TypeDescriptor<never>[] = [
   }),
   typed({
     type: "rds-instance",
+    // Its quota checks read region-wide usage that other resources change.
+    readsState: true,
     title: "DB instance",
     owns: ownsDbInstance,
     ...fromTaggingApi,
@@ -94,6 +100,8 @@ export const READINESS_TYPE_DESCRIPTORS: readonly TypeDescriptor<never>[] = [
   }),
   typed({
     type: "rds-cluster",
+    // Its quota checks read region-wide usage that other resources change.
+    readsState: true,
     title: "DB cluster",
     owns: ownsDbCluster,
     ...fromTaggingApi,
@@ -120,6 +128,8 @@ export const READINESS_TYPE_DESCRIPTORS: readonly TypeDescriptor<never>[] = [
   }),
   typed({
     type: "vpc",
+    // Its quota checks read region-wide usage that other resources change.
+    readsState: true,
     title: "VPC",
     owns: ownsVpc,
     ...fromTaggingApi,

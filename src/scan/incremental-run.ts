@@ -13,6 +13,7 @@ import type {
   ScanResult,
 } from "../core/scan-result.js";
 import type { ScanSettings } from "../core/rule.js";
+import type { HistoryStore } from "../history/types.js";
 import type { Pair } from "../pairs/kind.js";
 import type { ScanType } from "../resources/module.js";
 import type { Compared } from "./compare-pair.js";
@@ -32,6 +33,26 @@ export interface IncrementalScan {
    * changes the history recorded. A signal that cannot be read says so in its report.
    */
   signals(since: Date, where: { region: string; account: string }[]): Promise<SignalReport[]>;
+}
+
+/** More recorded changes than this since the last run: reading every pair is cheaper than mapping them. */
+export const MAX_RECORDED_CHANGES = 10_000;
+
+/** The changes the history recorded since `since` (the deployment's event rule writes them), as a signal. */
+export async function recordedChanges(
+  store: Pick<HistoryStore, "changesSince">,
+  since: Date,
+): Promise<SignalReport> {
+  const changes = await store.changesSince(since.toISOString(), MAX_RECORDED_CHANGES + 1);
+  if (changes.length > MAX_RECORDED_CHANGES)
+    return {
+      source: "event-rule",
+      region: "recorded",
+      changes: [],
+      unavailable: `more than ${MAX_RECORDED_CHANGES} changes recorded since ${since.toISOString()}; a full read is cheaper`,
+      overflow: true,
+    };
+  return { source: "event-rule", region: "recorded", changes };
 }
 
 /** How far a change may precede the read it should have re-read (the clocks of AWS and this machine differ). */
@@ -89,6 +110,10 @@ export async function incrementalPlan(
     } catch (err) {
       failed = err instanceof Error ? err.message : String(err);
     }
+  // A signal that heard more than it is worth listing asks for a full read.
+  const overflow = reports.find((r) => r.overflow);
+  if (overflow && !failed)
+    failed = overflow.unavailable ?? `${overflow.source} ${overflow.region}: too many changes`;
   const plan = planReads(
     pairs.map((p) => ({
       primaryArn: p.primaryArn,

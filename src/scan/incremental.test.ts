@@ -106,6 +106,11 @@ describe("which pairs an incremental scan reads", () => {
     expect(plan.read.get(LB(2))?.detail).toMatch(/^ModifyListener at .+ \(cloudtrail, eu-central-1\)$/);
   });
 
+  it("reads a pair for a change that happened before its read but was recorded after it (delivered late)", () => {
+    const late = { ...change("ModifyListener", [LB(3)], at(-HOUR)), recordedAt: at(HOUR / 2).toISOString() };
+    expect(keys(planReads(pairs, input({ changes: [late] })))).toEqual({ "web-3": "changed" });
+  });
+
   it("counts a change that names no pair's resource, and reads nothing for it", () => {
     const plan = planReads(
       pairs,

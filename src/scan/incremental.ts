@@ -98,7 +98,9 @@ function changedPairs(
     if (hit.size === 0) unmatched++;
     for (const arn of hit) {
       const readAt = Date.parse(previous.get(arn)?.evidence?.readAt ?? "");
-      if (Date.parse(change.at) < readAt - marginMs) continue;
+      // A change recorded after the read (delivered late) is news to it, whenever it happened.
+      const news = change.recordedAt && change.recordedAt > change.at ? change.recordedAt : change.at;
+      if (Date.parse(news) < readAt - marginMs) continue;
       const known = changed.get(arn);
       if (!known || change.at > known.at) changed.set(arn, change);
     }

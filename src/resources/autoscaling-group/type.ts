@@ -11,4 +11,6 @@ import { autoscalingGroupPairing } from "./pairing.js";
 export const autoscalingGroupType = {
   pairing: autoscalingGroupPairing,
   modules: [autoscalingGroupModule],
+  // Its quota checks read region-wide usage that other resources change.
+  readsState: true,
 } as unknown as ResourceType<AutoScalingGroup>;

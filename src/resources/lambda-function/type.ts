@@ -10,4 +10,6 @@ import { lambdaFunctionPairing } from "./pairing.js";
 export const lambdaFunctionType = {
   pairing: lambdaFunctionPairing,
   modules: [lambdaFunctionModule],
+  // Its quota checks read region-wide usage that other resources change.
+  readsState: true,
 } as unknown as ResourceType<FunctionConfiguration>;

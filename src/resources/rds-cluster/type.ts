@@ -7,4 +7,6 @@ import { rdsClusterPairing } from "./pairing.js";
 export const rdsClusterType = {
   pairing: rdsClusterPairing,
   modules: [rdsClusterModule],
+  // Its quota checks read region-wide usage that other resources change.
+  readsState: true,
 } as unknown as ResourceType<DBCluster>;

@@ -7,4 +7,6 @@ import { rdsInstancePairing } from "./pairing.js";
 export const rdsInstanceType = {
   pairing: rdsInstancePairing,
   modules: [rdsInstanceModule],
+  // Its quota checks read region-wide usage that other resources change.
+  readsState: true,
 } as unknown as ResourceType<DBInstance>;

@@ -7,4 +7,9 @@ import type { ResourceType } from "../module.js";
 import { vpcModule } from "./index.js";
 import { vpcPairing } from "./pairing.js";
 
-export const vpcType = { pairing: vpcPairing, modules: [vpcModule] } as unknown as ResourceType<Vpc>;
+export const vpcType = {
+  pairing: vpcPairing,
+  modules: [vpcModule],
+  // Its quota checks read region-wide usage that other resources change.
+  readsState: true,
+} as unknown as ResourceType<Vpc>;
