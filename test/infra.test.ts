@@ -627,7 +627,11 @@ describe("the CDK app", () => {
       expect.arrayContaining(["aws.elasticloadbalancing", "aws.route53", "aws.tag", "aws.kafka"]),
     );
     expect(CHANGE_SOURCES).toHaveLength(14);
-    expect(CHANGE_VERBS).toHaveLength(23);
+    // Every kind of write a compared setting changes through: subscriptions, suspended processes, promotions...
+    expect(CHANGE_VERBS).toHaveLength(39);
+    expect(CHANGE_VERBS).toEqual(
+      expect.arrayContaining(["Subscribe", "Suspend", "Promote", "Restore", "Publish"]),
+    );
     const functions = template.findResources("AWS::Lambda::Function", {
       Properties: { Handler: "handlers.changesHandler" },
     });

@@ -98,7 +98,7 @@ function scan(
           incremental: {
             ...incremental,
             stateEveryMs: 24 * HOUR,
-            signals: async (since) => [
+            signals: async () => [
               {
                 source: "event-rule",
                 region: "recorded",
