@@ -10,7 +10,7 @@ import type { CallSite } from "../aws/errors.js";
 import { ops } from "../aws/services.js";
 import type { ChangeSignal, SignalReport } from "../core/changes.js";
 import { changeOfCloudTrailEvent } from "./cloudtrail-event.js";
-import { attempt, lookBack, reasonOf, unavailable } from "./unavailable.js";
+import { attempt, lookBack, overflowed, reasonOf, unavailable } from "./unavailable.js";
 
 export const CLOUDTRAIL_PERMISSIONS = ops("CloudTrail", "LookupEvents");
 
@@ -20,7 +20,7 @@ export const CLOUDTRAIL_PERMISSIONS = ops("CloudTrail", "LookupEvents");
  * scan's look-up; reading this far back before `since` finds it now.
  */
 export const CLOUDTRAIL_DELIVERY_MARGIN_SECONDS = 900;
-/** Beyond this many write events the sweep is the cheaper read (LookupEvents gives 50 a call, 2 calls a second). */
+/** Beyond this many write events a full read is the cheaper one (LookupEvents gives 50 a call, 2 calls a second). */
 export const CLOUDTRAIL_MAX_EVENTS = 10_000;
 const PAGE_SIZE = 50;
 
@@ -101,15 +101,12 @@ export async function cloudTrailChanges(
       }
       events += page.Events?.length ?? 0;
       if (events > max)
-        return {
-          ...unavailable(
-            "cloudtrail",
-            region,
-            account,
-            `CloudTrail.LookupEvents in ${region}: more than ${max} write events since ${start.toISOString()}; a full read is cheaper`,
-          ),
-          overflow: true,
-        };
+        return overflowed(
+          "cloudtrail",
+          region,
+          account,
+          `CloudTrail.LookupEvents in ${region}: more than ${max} write events since ${start.toISOString()}; a full read is cheaper`,
+        );
       token = page.NextToken;
     } while (token);
   } catch (err) {

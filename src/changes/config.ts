@@ -19,7 +19,7 @@ import { ops } from "../aws/services.js";
 import type { ChangeSignal, SignalReport } from "../core/changes.js";
 import { isoTime } from "./cloudtrail-event.js";
 import { typesNotCovered } from "./config-types.js";
-import { attempt, lookBack, reasonOf, unavailable } from "./unavailable.js";
+import { attempt, lookBack, overflowed, reasonOf, unavailable } from "./unavailable.js";
 
 export const CONFIG_PERMISSIONS = ops(
   "Config",
@@ -31,7 +31,7 @@ export const CONFIG_AGGREGATOR_PERMISSIONS = ops("Config", "SelectAggregateResou
 
 /** How far before `since` rows are kept: capture times are Config's clock, `since` is this machine's. */
 export const CONFIG_CLOCK_MARGIN_SECONDS = 300;
-/** Beyond this many changed configuration items the sweep is the cheaper read. */
+/** Beyond this many changed configuration items a full read is the cheaper one. */
 export const CONFIG_MAX_ROWS = 10_000;
 const PAGE_SIZE = 100;
 
@@ -198,15 +198,12 @@ export async function configChanges(
       max,
     );
     if (!rows)
-      return {
-        ...unavailable(
-          "config",
-          region,
-          account,
-          `Config.${operation} in ${region}: more than ${max} configuration items changed since ${from.toISOString()}; a full read is cheaper`,
-        ),
-        overflow: true,
-      };
+      return overflowed(
+        "config",
+        region,
+        account,
+        `Config.${operation} in ${region}: more than ${max} configuration items changed since ${from.toISOString()}; a full read is cheaper`,
+      );
     const changes = rows.flatMap((row) => changeOfConfigRow(row, from, region) ?? []);
     return {
       source: "config",

@@ -30,6 +30,16 @@ export function unavailable(
   return { source, region, ...(account ? { account } : {}), changes: [], unavailable: reason };
 }
 
+/** What a signal says when it heard more changes than are worth mapping: the scan reads every pair instead. */
+export function overflowed(
+  source: ChangeSource,
+  region: string,
+  account: string | undefined,
+  reason: string,
+): SignalReport {
+  return { ...unavailable(source, region, account, reason), overflow: true };
+}
+
 /** The time `seconds` before `since`: what a signal reads back to, for clock skew and delivery delay. */
 export function lookBack(since: Date, seconds: number): Date {
   return new Date(since.getTime() - Math.max(0, seconds) * 1000);
