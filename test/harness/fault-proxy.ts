@@ -80,6 +80,11 @@ export interface FaultStats {
   throttled: number;
   serverErrors: number;
   delayed: number;
+  /**
+   * Errors the proxy did not inject: 5xx answers of the emulator itself and connections to it that
+   * failed (it falters under load). The SDK retries these too.
+   */
+  upstreamErrors: number;
 }
 
 /** mulberry32: small, fast and deterministic for a seed. */
@@ -147,7 +152,14 @@ function accessDenied(protocol: "json" | "xml"): { headers: Record<string, strin
 }
 
 export class FaultProxy {
-  readonly stats: FaultStats = { requests: 0, denied: 0, throttled: 0, serverErrors: 0, delayed: 0 };
+  readonly stats: FaultStats = {
+    requests: 0,
+    denied: 0,
+    throttled: 0,
+    serverErrors: 0,
+    delayed: 0,
+    upstreamErrors: 0,
+  };
   private consecutive = 0;
   private readonly random: () => number;
 
@@ -269,6 +281,7 @@ export class FaultProxy {
         headers: req.headers,
       },
       (answer) => {
+        if ((answer.statusCode ?? 502) >= 500) this.stats.upstreamErrors++;
         const rewrite = this.plan.rewrite;
         if (!rewrite) {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -293,7 +306,10 @@ export class FaultProxy {
         });
       },
     );
-    upstream.on("error", (err) => res.writeHead(502).end(String(err)));
+    upstream.on("error", (err) => {
+      this.stats.upstreamErrors++;
+      res.writeHead(502).end(String(err));
+    });
     upstream.end(body);
   }
 

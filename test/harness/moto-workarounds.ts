@@ -175,15 +175,38 @@ export class MotoImages {
   };
 }
 
+/**
+ * DynamoDB decides a conditional write atomically: of two racing claims under
+ * attribute_not_exists, one wins and the other fails its condition. moto's server answers on
+ * threads and checks a condition, then writes, with nothing held between, so under load two racing
+ * claims can both succeed. DynamoDB's conditional writes go through here one at a time, as DynamoDB
+ * decides them; every other request passes untouched.
+ */
+export function atomicConditionalWrites(): Interceptor {
+  let previous: Promise<unknown> = Promise.resolve();
+  return (request, forward) => {
+    const conditional =
+      request.target.startsWith("DynamoDB_") &&
+      (request.body.includes('"ConditionExpression"') || request.body.includes('"TransactItems"'));
+    if (!conditional) return Promise.resolve(undefined);
+    const turn = previous.then(() => forward(request.body));
+    previous = turn.catch(() => undefined);
+    return turn;
+  };
+}
+
 /** A proxy in front of the emulator that applies the workarounds and injects no faults. */
 export async function workaroundProxy(endpoint: string): Promise<FaultProxy & { images: MotoImages }> {
   const images = new MotoImages(endpoint);
   const replicas = clearPromotedReplicaSource();
+  const conditionalWrites = atomicConditionalWrites();
   const proxy = await FaultProxy.start(endpoint, {
     ...NO_FAULTS,
     rewrite: (request, response) => images.rewrite(request, replicas(request, response)),
     intercept: async (request, forward) =>
-      (await images.intercept(request, forward)) ?? noProvisionedConcurrency(request, forward),
+      (await conditionalWrites(request, forward)) ??
+      (await images.intercept(request, forward)) ??
+      noProvisionedConcurrency(request, forward),
   });
   return Object.assign(proxy, { images });
 }
