@@ -229,6 +229,26 @@ describe("a drill touches only its own application, in its primary region, under
     expect(await capacity("shared-web")).toEqual({ min: 1, desired: 1 });
   }, 60_000);
 
+  it("drill plan says what the run would refuse, with its exit code: 1 for another application's group, 0 for its own", async () => {
+    const other = drillFile("plan-other.yaml", {
+      fault: "  kind: fault.autoscaling-zero\n  params: { group: web }",
+    });
+    const refused = await drctl("--config", configFile, "drill", "plan", other);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stdout).toMatch(
+      /\ndrill run --execute would refuse to start:\n {2}the fault's target is not the drill's to touch: Auto Scaling group web \(arn:aws:autoscaling:us-east-1:\S+\) belongs to application shop, not to api/,
+    );
+    const json = await drctl("--config", configFile, "--json", "drill", "plan", other);
+    expect(json.code).toBe(1);
+    expect((JSON.parse(json.stdout) as { refusals: string[] }).refusals).toHaveLength(1);
+
+    const own = await drctl("--config", configFile, "drill", "plan", drillFile("plan-own.yaml"));
+    expect(own.code, own.stdout + own.stderr).toBe(0);
+    expect(own.stdout).not.toMatch(/would refuse/);
+    expect(await capacity("web")).toEqual({ min: 1, desired: 1 });
+    expect(await capacity("api-web")).toEqual({ min: 1, desired: 1 });
+  }, 60_000);
+
   it("a fault in the standby region without scope: refused at its line before anything runs", async () => {
     const file = drillFile("standby.yaml", {
       fault: "  kind: fault.autoscaling-zero\n  region: us-west-2\n  params: { group: api-web }",

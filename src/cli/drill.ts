@@ -102,7 +102,10 @@ async function planCommand(ctx: CommandContext, file: string): Promise<number> {
   const d = loadDrillFile(file);
   const aws = await ctx.aws();
   const stores = await canaryStores(aws, d.drill, "<drill>", ctx.config, d.file);
-  const p = await planDrill(aws, d, resolverOf(d), stores);
+  const p = await planDrill(aws, d, resolverOf(d), stores, {
+    applications: ctx.config.applications,
+    journal: await ctx.journal(),
+  });
   ctx.result(
     () =>
       [
@@ -120,12 +123,15 @@ async function planCommand(ctx: CommandContext, file: string): Promise<number> {
         ...(p.runbook ? [formatPlan(p.runbook)] : []),
         `failback: ${printable(p.failback)}`,
         `targets: RTO ${d.drill.targets.rto ?? "none"} s, RPO ${d.drill.targets.rpo ?? "none"} s`,
+        ...(p.refusals.length
+          ? ["drill run --execute would refuse to start:", ...p.refusals.map((r) => printable(`  ${r}`))]
+          : []),
       ].join("\n"),
     () => ({ version: 1, dryRun: true, drill: d.drill.name, ...p }),
   );
   const problems = planProblems([...p.fault, ...(p.runbook ?? [])]);
   if (problems.some((x) => x.kind === "unreadable")) return EXIT.couldNotFinish;
-  return problems.length ? EXIT.findings : EXIT.ok;
+  return problems.length || p.refusals.length ? EXIT.findings : EXIT.ok;
 }
 
 /** drctl drill run FILE --execute: the drill, its record stored and printed. */
@@ -208,7 +214,16 @@ export function registerDrill(program: Command, withContext: WithContext): void 
     .command("plan")
     .argument("<file>", "the drill file (YAML)")
     .description("show the probes, the canaries, the fault's and the runbook's plans; changes nothing")
-    .addHelpText("after", "\nExamples:\n  drctl drill plan examples/drills/dns-failover.yaml")
+    .addHelpText(
+      "after",
+      `
+Exit codes: 0 the run would start (its readiness scan decides the rest); 1 a step would fail or be
+refused, or the run would refuse to start (the fault's target not the drill's to touch, a canary
+with no copy in the standby); 2 bad input; 3 could not read what the plan needs.
+
+Examples:
+  drctl drill plan examples/drills/dns-failover.yaml`,
+    )
     .action((file: string) => withContext((ctx) => planCommand(ctx, file)));
   drill
     .command("run")

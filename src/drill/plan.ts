@@ -1,12 +1,15 @@
 /** The dry run of a drill: the fault's and the runbook's plans, one probe of each endpoint. */
 import type { AwsClients } from "../aws/client-factory.js";
+import type { Application } from "../config/applications.js";
 import { planRunbook, type PlannedStep } from "../runbook/engine.js";
+import type { Journal } from "../runbook/journal.js";
 import { formatDuration } from "../util/duration.js";
 import type { CanaryStore } from "./canaries.js";
 import type { LoadedDrill } from "./load.js";
-import { Prober, type Resolver } from "./probe.js";
+import { probeOnce, type Resolver } from "./probe.js";
 import type { DrillEndpoint } from "./schema.js";
 import { faultRunbook } from "./runs.js";
+import { readScope } from "./scope.js";
 
 /** What the plan of a drill shows: the fault's step, the runbook's steps, the probes and canaries. */
 export interface DrillPlan {
@@ -15,6 +18,35 @@ export interface DrillPlan {
   probes: { endpoint: string; url: string; answer: string }[];
   canaries: string[];
   failback: string;
+  /**
+   * Why `drill run --execute` would refuse to start, as its preflight judges before the readiness
+   * scan: the fault's target not the drill's to touch, a canary with no copy in the standby.
+   */
+  refusals: string[];
+}
+
+/** What the plan needs to judge the fault's scope: drctl.yaml's applications, the journal's locks. */
+export interface PlanScope {
+  applications: readonly Application[];
+  journal: Pick<Journal, "lockOf">;
+}
+
+/** The refusals the run's preflight would make before its readiness scan (same reads, same words). */
+async function refusalsOf(
+  aws: AwsClients,
+  d: LoadedDrill,
+  canaries: CanaryStore[],
+  scope: PlanScope,
+): Promise<string[]> {
+  const refusals: string[] = [];
+  const judged = await readScope(aws, d, scope.applications, scope.journal);
+  if (judged.problems.length > 0)
+    refusals.push(`the fault's target is not the drill's to touch: ${judged.problems.join("; ")}`);
+  for (const c of canaries) {
+    const problem = await c.standbyCopy();
+    if (problem) refusals.push(`canary ${c.name}: ${problem}`);
+  }
+  return refusals;
 }
 
 /** The dry run: the fault's plan, the failover runbook's, one probe of each endpoint; nothing changed. */
@@ -23,14 +55,13 @@ export async function planDrill(
   d: LoadedDrill,
   resolver: Resolver,
   canaries: CanaryStore[],
+  scope: PlanScope,
 ): Promise<DrillPlan> {
   const { drill } = d;
   const fault = await planRunbook(aws, faultRunbook(d));
   const runbook = d.runbook ? await planRunbook(aws, d.runbook) : null;
-  const prober = new Prober(drill.endpoints, drill.probe.interval * 1000, settingsOf(d, resolver));
   const probes = await Promise.all(
     drill.endpoints.map(async (e) => {
-      const { probeOnce } = await import("./probe.js");
       const s = await probeOnce(e, settingsOf(d, resolver));
       return {
         endpoint: e.name,
@@ -41,7 +72,7 @@ export async function planDrill(
       };
     }),
   );
-  void prober;
+  const refusals = await refusalsOf(aws, d, canaries, scope);
   return {
     fault,
     runbook,
@@ -55,6 +86,7 @@ export async function planDrill(
             ? "generated from the failover run's journal"
             : "the fault's revert (no runbook to undo)"
           : "none (the fault's revert only)",
+    refusals,
   };
 }
 

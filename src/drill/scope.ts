@@ -9,8 +9,13 @@
  */
 import type { AwsClients } from "../aws/client-factory.js";
 import { belongsTo, type Application } from "../config/applications.js";
+import { DrctlError } from "../errors.js";
+import { describeHolder, type Journal } from "../runbook/journal.js";
 import type { StepKinds } from "../runbook/kinds.js";
 import { UntoldTargets, type FaultTarget } from "../runbook/targets.js";
+import { errorMessage } from "./canaries.js";
+import type { LoadedDrill } from "./load.js";
+import type { ScopeEvidence } from "./rules.js";
 import type { DrillFile } from "./schema.js";
 
 export type { FaultTarget } from "../runbook/targets.js";
@@ -122,4 +127,43 @@ export function scopeProblems(c: ScopeCheck): string[] {
       );
   }
   return problems;
+}
+
+/**
+ * What the fault would act on and why it must not (no problems: it may), read from AWS and from
+ * the journal's locks of the other applications. The run's preflight and the plan both judge by it,
+ * so a plan says what the run would refuse. A read that fails is could-not-finish, never "may".
+ */
+export async function readScope(
+  aws: AwsClients,
+  d: LoadedDrill,
+  applications: readonly Application[],
+  journal: Pick<Journal, "lockOf">,
+): Promise<ScopeEvidence> {
+  const { drill } = d;
+  let targets: Awaited<ReturnType<typeof faultTargets>>;
+  try {
+    targets = await faultTargets(aws, d.kinds, drill);
+  } catch (err) {
+    throw new DrctlError(
+      `${d.file}: fault (${drill.fault.kind}): cannot read what it acts on: ${errorMessage(err)}; nothing was changed`,
+      { cause: err },
+    );
+  }
+  const locks = new Map<string, string>();
+  for (const app of applications) {
+    if (app.name === drill.application) continue;
+    const held = await journal.lockOf(app.name);
+    if (held) locks.set(app.name, describeHolder(held));
+  }
+  const problems = scopeProblems({
+    application: drill.application,
+    regions: drill.regions,
+    faultRegion: drill.fault.region ?? drill.regions.primary,
+    scope: drill.fault.scope,
+    applications,
+    targets,
+    locks,
+  });
+  return { kind: drill.fault.kind, problems, targets: "targets" in targets ? targets.targets : [] };
 }

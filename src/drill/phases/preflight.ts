@@ -7,11 +7,10 @@ import type { AwsClients } from "../../aws/client-factory.js";
 import type { Finding } from "../../core/finding.js";
 import { DrctlError, InputError } from "../../errors.js";
 import { defaultLeaseMs, planProblems, planRunbook } from "../../runbook/engine.js";
-import { acquireLock, describeHolder } from "../../runbook/journal.js";
-import { errorMessage } from "../canaries.js";
+import { acquireLock } from "../../runbook/journal.js";
 import { endedUnmeasured } from "../record.js";
-import { canaryNoCopyRule, drillFindings, preflightRule, scopeRule, type ScopeEvidence } from "../rules.js";
-import { faultTargets, scopeProblems } from "../scope.js";
+import { canaryNoCopyRule, drillFindings, preflightRule, scopeRule } from "../rules.js";
+import { readScope } from "../scope.js";
 import { FAULT_STEP, iso, Lease, type DrillState } from "../state.js";
 import type { Phase, PhaseEnd } from "./phase.js";
 
@@ -37,36 +36,6 @@ async function checkFaultPlan(aws: AwsClients, state: DrillState): Promise<void>
   throw new InputError(
     `${what} ${problem.kind === "refused" ? "would be refused" : "would fail"}: ${problem.problem}; nothing was changed`,
   );
-}
-
-/** Why the fault must not act on what it names (src/drill/scope.ts); read from AWS and the journal's locks. */
-async function scopeEvidence(aws: AwsClients, state: DrillState): Promise<ScopeEvidence> {
-  const { drill } = state;
-  let targets: Awaited<ReturnType<typeof faultTargets>>;
-  try {
-    targets = await faultTargets(aws, state.d.kinds, drill);
-  } catch (err) {
-    throw new DrctlError(
-      `${state.d.file}: fault (${drill.fault.kind}): cannot read what it acts on: ${errorMessage(err)}; nothing was changed`,
-      { cause: err },
-    );
-  }
-  const locks = new Map<string, string>();
-  for (const app of state.options.applications) {
-    if (app.name === drill.application) continue;
-    const held = await state.journal.lockOf(app.name);
-    if (held) locks.set(app.name, describeHolder(held));
-  }
-  const problems = scopeProblems({
-    application: drill.application,
-    regions: drill.regions,
-    faultRegion: drill.fault.region ?? drill.regions.primary,
-    scope: drill.fault.scope,
-    applications: state.options.applications,
-    targets,
-    locks,
-  });
-  return { kind: drill.fault.kind, problems, targets: "targets" in targets ? targets.targets : [] };
 }
 
 /** The readiness scan and freshness, and each canary's copy in the standby: a refusal, or none. */
@@ -144,7 +113,7 @@ export const preflightPhase: Phase = {
     // A resume's drill passed it: its run exists.
     if (state.resumed) return "finished";
     await checkFaultPlan(aws, state);
-    const scope = await scopeEvidence(aws, state);
+    const scope = await readScope(aws, state.d, state.options.applications, state.journal);
     if (scope.problems.length > 0)
       return refuse(
         state,
