@@ -8,21 +8,18 @@ import {
 } from "@aws-sdk/client-api-gateway";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AwsClients } from "../src/aws/client-factory.js";
+import type { AwsClients } from "../src/aws/client-factory.js";
 import { RegionCache } from "../src/aws/region-cache.js";
 import { SETTINGS } from "../src/core/rule-cases.testing.js";
 import { collectApiStage } from "../src/resources/apigateway-stage/collect.js";
 import { apigatewayStageRules } from "../src/resources/apigateway-stage/rules.js";
+import { mockedAws } from "./harness/mocked-aws.js";
 
 const apigateway = mockClient(APIGatewayClient);
 let aws: AwsClients;
 
 beforeAll(async () => {
-  aws = await AwsClients.create({
-    endpointUrl: "http://127.0.0.1:9",
-    rateLimits: "off",
-    credentials: () => Promise.resolve({ accessKeyId: "test", secretAccessKey: "test" }),
-  });
+  aws = await mockedAws();
 });
 
 afterEach(() => apigateway.reset());

@@ -23,24 +23,21 @@ import {
 } from "@aws-sdk/client-config-service";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AwsClients } from "../src/aws/client-factory.js";
+import type { AwsClients } from "../src/aws/client-factory.js";
 import { iamActions } from "../src/aws/services.js";
 import { RESOURCE_TYPES } from "../src/catalog.js";
 import { cloudTrailChanges } from "../src/changes/cloudtrail.js";
 import { configChanges } from "../src/changes/config.js";
 import { CONFIG_RESOURCE_TYPES, DRCTL_TYPES } from "../src/changes/config-types.js";
 import { CHANGE_SIGNAL_PERMISSIONS } from "../src/changes/permissions.js";
+import { mockedAws } from "./harness/mocked-aws.js";
 
 const trail = mockClient(CloudTrailClient);
 const config = mockClient(ConfigServiceClient);
 let aws: AwsClients;
 
 beforeAll(async () => {
-  aws = await AwsClients.create({
-    endpointUrl: "http://127.0.0.1:9",
-    rateLimits: "off",
-    credentials: () => Promise.resolve({ accessKeyId: "test", secretAccessKey: "test" }),
-  });
+  aws = await mockedAws();
 });
 afterEach(() => {
   trail.reset();

@@ -46,7 +46,6 @@ import {
 } from "@aws-sdk/client-resource-groups-tagging-api";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AwsClients } from "../src/aws/client-factory.js";
 import { configSchema } from "../src/config/schema.js";
 import type { FreshnessResult } from "../src/core/freshness-result.js";
 import { runFreshness } from "../src/freshness/engine.js";
@@ -56,6 +55,7 @@ import { efsStoreType } from "../src/datastores/efs/index.js";
 import { elasticacheStoreType } from "../src/datastores/elasticache/index.js";
 import { rdsStoreType } from "../src/datastores/rds/index.js";
 import type { StoreType } from "../src/datastores/type.js";
+import { mockedAws } from "./harness/mocked-aws.js";
 
 const [P, S] = ["us-east-1", "us-west-2"];
 const ACCOUNT = "123456789012";
@@ -86,11 +86,7 @@ function metrics(values: Record<string, number[]>) {
 }
 
 async function run(types: StoreType[]): Promise<FreshnessResult> {
-  const aws = await AwsClients.create({
-    credentials: () => Promise.resolve({ accessKeyId: "test", secretAccessKey: "test" }),
-    rateLimits: "off",
-    maxAttempts: 1,
-  });
+  const aws = await mockedAws({ maxAttempts: 1 });
   // Only the types under test run; the tagging API answers that nothing is tagged.
   return runFreshness(aws, {
     primaryRegions: [P],

@@ -16,10 +16,10 @@ import {
 } from "@aws-sdk/client-resource-groups-tagging-api";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AwsClients } from "../src/aws/client-factory.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import { route53HealthCheckType } from "../src/resources/route53-health-check/type.js";
 import { runScan } from "../src/scan/engine.js";
+import { mockedAws } from "./harness/mocked-aws.js";
 
 const r53 = mockClient(Route53Client);
 const tagging = mockClient(ResourceGroupsTaggingAPIClient);
@@ -113,11 +113,7 @@ afterEach(() => {
 });
 
 async function scan(primaryRegions: string[]): Promise<ScanResult> {
-  const aws = await AwsClients.create({
-    credentials: () => Promise.resolve({ accessKeyId: "test", secretAccessKey: "test" }),
-    rateLimits: "off",
-    maxAttempts: 1,
-  });
+  const aws = await mockedAws({ maxAttempts: 1 });
   return runScan(aws, {
     types: [route53HealthCheckType] as never[],
     primaryRegions,

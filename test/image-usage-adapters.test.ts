@@ -32,9 +32,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AwsClients } from "../src/aws/client-factory.js";
+import type { AwsClients } from "../src/aws/client-factory.js";
 import { planRunbook } from "../src/runbook/engine.js";
 import { loadRunbook } from "../src/runbook/load.js";
+import { mockedAws } from "./harness/mocked-aws.js";
 
 const ec2 = mockClient(EC2Client);
 const asg = mockClient(AutoScalingClient);
@@ -105,11 +106,7 @@ steps:
 }
 
 beforeAll(async () => {
-  aws = await AwsClients.create({
-    endpointUrl: "http://127.0.0.1:9",
-    rateLimits: "off",
-    credentials: () => Promise.resolve({ accessKeyId: "test", secretAccessKey: "test" }),
-  });
+  aws = await mockedAws();
 });
 
 afterEach(() => {

@@ -6,18 +6,13 @@
 import { DescribeRegionsCommand, EC2Client, type DescribeRegionsResult } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { AwsClients } from "../src/aws/client-factory.js";
 import { chooseRegions } from "../src/init/regions.js";
+import { mockedAws } from "./harness/mocked-aws.js";
 
 const ec2 = mockClient(EC2Client);
 afterEach(() => ec2.reset());
 
-const clients = () =>
-  AwsClients.create({
-    credentials: () => Promise.resolve({ accessKeyId: "test", secretAccessKey: "test" }),
-    rateLimits: "off",
-    maxAttempts: 1,
-  });
+const clients = () => mockedAws({ maxAttempts: 1 });
 
 const REGIONS: DescribeRegionsResult = {
   Regions: [

@@ -11,23 +11,20 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseArn } from "../src/aws/arn.js";
-import { AwsClients } from "../src/aws/client-factory.js";
+import type { AwsClients } from "../src/aws/client-factory.js";
 import { RegionCache } from "../src/aws/region-cache.js";
 import { SETTINGS } from "../src/core/rule-cases.testing.js";
 import { collectFunction } from "../src/resources/lambda-function/collect.js";
 import { lambdaFunctionPairing } from "../src/resources/lambda-function/pairing.js";
 import { lambdaFunctionRules } from "../src/resources/lambda-function/rules.js";
 import { Side } from "../src/resources/side.js";
+import { mockedAws } from "./harness/mocked-aws.js";
 
 const lambda = mockClient(LambdaClient);
 let aws: AwsClients;
 
 beforeAll(async () => {
-  aws = await AwsClients.create({
-    endpointUrl: "http://127.0.0.1:9",
-    rateLimits: "off",
-    credentials: () => Promise.resolve({ accessKeyId: "test", secretAccessKey: "test" }),
-  });
+  aws = await mockedAws();
 });
 
 afterEach(() => lambda.reset());

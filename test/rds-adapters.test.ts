@@ -10,19 +10,15 @@ import {
 } from "@aws-sdk/client-rds";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { AwsClients } from "../src/aws/client-factory.js";
 import { RegionCache } from "../src/aws/region-cache.js";
 import { userParameters } from "../src/resources/rds-instance/list.js";
+import { mockedAws } from "./harness/mocked-aws.js";
 
 const rds = mockClient(RDSClient);
 afterEach(() => rds.reset());
 
 async function cache(): Promise<RegionCache> {
-  const aws = await AwsClients.create({
-    credentials: () => Promise.resolve({ accessKeyId: "test", secretAccessKey: "test" }),
-    rateLimits: "off",
-    maxAttempts: 1,
-  });
+  const aws = await mockedAws({ maxAttempts: 1 });
   return new RegionCache(aws, "us-east-1", undefined);
 }
 

@@ -23,11 +23,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AwsClients } from "../src/aws/client-factory.js";
+import type { AwsClients } from "../src/aws/client-factory.js";
 import { executeRunbook, planRunbook } from "../src/runbook/engine.js";
 import { generateFailback } from "../src/runbook/failback.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { loadRunbook } from "../src/runbook/load.js";
+import { mockedAws } from "./harness/mocked-aws.js";
 
 const rds = mockClient(RDSClient);
 const ga = mockClient(GlobalAcceleratorClient);
@@ -67,11 +68,7 @@ function runbook(steps: string): string {
 }
 
 beforeAll(async () => {
-  aws = await AwsClients.create({
-    endpointUrl: "http://127.0.0.1:9",
-    rateLimits: "off",
-    credentials: () => Promise.resolve({ accessKeyId: "test", secretAccessKey: "test" }),
-  });
+  aws = await mockedAws();
 });
 
 beforeEach(() => {

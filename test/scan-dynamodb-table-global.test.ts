@@ -22,11 +22,11 @@ import {
 } from "@aws-sdk/client-resource-groups-tagging-api";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AwsClients } from "../src/aws/client-factory.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import { dynamodbTableType } from "../src/resources/dynamodb-table/type.js";
 import type { ResourceType } from "../src/resources/module.js";
 import { runScan } from "../src/scan/engine.js";
+import { mockedAws } from "./harness/mocked-aws.js";
 
 const ACCOUNT = "123456789012";
 const dynamodb = mockClient(DynamoDBClient);
@@ -95,11 +95,7 @@ beforeAll(async () => {
   dynamodb
     .on(DescribeTimeToLiveCommand)
     .resolves({ TimeToLiveDescription: { TimeToLiveStatus: "ENABLED", AttributeName: "expiresAt" } });
-  const aws = await AwsClients.create({
-    credentials: () => Promise.resolve({ accessKeyId: "test", secretAccessKey: "test" }),
-    rateLimits: "off",
-    maxAttempts: 1,
-  });
+  const aws = await mockedAws({ maxAttempts: 1 });
   result = await runScan(aws, {
     types: [dynamodbTableType] as unknown as ResourceType<never>[],
     primaryRegions: ["us-east-1"],

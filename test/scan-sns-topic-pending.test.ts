@@ -17,11 +17,11 @@ import {
 } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AwsClients } from "../src/aws/client-factory.js";
 import type { ScanResult } from "../src/core/scan-result.js";
 import type { ResourceType } from "../src/resources/module.js";
 import { snsTopicType } from "../src/resources/sns-topic/type.js";
 import { runScan } from "../src/scan/engine.js";
+import { mockedAws } from "./harness/mocked-aws.js";
 
 const ACCOUNT = "123456789012";
 const PRIMARY = `arn:aws:sns:us-east-1:${ACCOUNT}:alerts-primary`;
@@ -74,11 +74,7 @@ beforeAll(async () => {
       RawMessageDelivery: "false",
     },
   });
-  const aws = await AwsClients.create({
-    credentials: () => Promise.resolve({ accessKeyId: "test", secretAccessKey: "test" }),
-    rateLimits: "off",
-    maxAttempts: 1,
-  });
+  const aws = await mockedAws({ maxAttempts: 1 });
   result = await runScan(aws, {
     types: [snsTopicType] as unknown as ResourceType<never>[],
     primaryRegions: ["us-east-1"],
