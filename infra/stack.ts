@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import {
   CfnOutput,
   Duration,
@@ -19,6 +18,7 @@ import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import * as tasks from "aws-cdk-lib/aws-stepfunctions-tasks";
 import type { Construct, IConstruct } from "constructs";
+import { packageVersion } from "../src/cli/version.js";
 import type { DrctlConfig } from "../src/config/schema.js";
 import type { LoadedRunbook } from "../src/runbook/load.js";
 import { ChangeEvents } from "./changes.js";
@@ -62,9 +62,7 @@ export interface DrctlStackProps extends StackProps {
  * With applications in drctl.yaml it then writes each one's DR plan, published with the site.
  */
 /** drctl's version, as the CLI reports it: the functions key carried-over findings on it. */
-const DRCTL_VERSION = (
-  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
+const DRCTL_VERSION = packageVersion();
 
 export class DrctlStack extends Stack {
   readonly table: dynamodb.TableV2;
