@@ -300,19 +300,25 @@ describe("Auto Scaling group pairs", () => {
 });
 
 describe("a quota that cannot be read (the emulator has no Service Quotas)", () => {
-  it("is information on the group, and every pair's verdict is what it was", () => {
+  it("is a low finding saying what is unknown, as every unchecked quota: never a pass, and nothing else changes", () => {
     const web = live(unquoted, "web-use1");
-    expect(web.map((f) => [f.ruleId, f.severity])).toEqual([["autoscaling-group.vcpu-quota", "info"]]);
+    expect(web.map((f) => [f.ruleId, f.severity])).toEqual([["autoscaling-group.vcpu-quota", "low"]]);
     expect(web[0]?.message).toMatch(
       /On-Demand vCPU quota could not be checked: quota L-1216C47A could not be read/,
     );
-    expect(pairNamed(unquoted, "web-use1")?.status).toBe("pass");
-    // The pair whose only difference was its quota is no longer said to drift: nothing was measured.
+    // A pair whose quota was not measured is not said to pass; it drifts at low, saying why.
+    expect(pairNamed(unquoted, "web-use1")?.status).toBe("drift");
     expect(live(unquoted, "quota-use1").map((f) => [f.ruleId, f.severity])).toEqual([
-      ["autoscaling-group.vcpu-quota", "info"],
+      ["autoscaling-group.vcpu-quota", "low"],
     ]);
-    expect(pairNamed(unquoted, "quota-use1")?.status).toBe("pass");
-    for (const p of result.pairs.filter((q) => q.name !== "quota-use1"))
-      expect(pairNamed(unquoted, p.name)?.status, p.name).toBe(p.status);
+    expect(live(unquoted, "quota-use1")[0]?.message).toMatch(/could not be checked/);
+    // Every other finding of every pair is what it was with the quota read.
+    for (const p of result.pairs) {
+      const others = (r: typeof result, name: string) =>
+        live(r, name)
+          .filter((f) => f.ruleId !== "autoscaling-group.vcpu-quota")
+          .map((f) => [f.ruleId, f.path]);
+      expect(others(unquoted, p.name), p.name).toEqual(others(result, p.name));
+    }
   });
 });

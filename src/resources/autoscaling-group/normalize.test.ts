@@ -118,7 +118,7 @@ describe("the capacity and quota rules beyond their cases", () => {
     expect(d?.message).toContain("--quota-code L-1216C47A --desired-value 20 --region eu-west-1");
   });
 
-  it("an unreadable quota is information on the group, not a failure of its comparison", () => {
+  it("an unreadable quota is a low finding saying so, never a pass", () => {
     const capacity = {
       ...standby.capacity,
       region: "eu-west-1",
@@ -133,7 +133,7 @@ describe("the capacity and quota rules beyond their cases", () => {
       SETTINGS,
     );
     expect(found).toHaveLength(1);
-    expect(found[0]?.severity).toBe("info");
+    expect(found[0]?.severity).toBe("low");
     expect(found[0]?.message).toMatch(
       /could not be checked: quota L-1216C47A could not be read: access denied/,
     );

@@ -36,13 +36,16 @@ function suspendedDiffs(p: NormalizedGroup, s: NormalizedGroup): Difference[] {
   ];
 }
 
-/** The vCPU quota could not be checked: information, never a failure of the group's comparison. */
+/**
+ * The vCPU quota could not be checked: a low finding saying what is unknown, as every quota
+ * check that could not be made (src/resources/quota-check.ts), never a pass.
+ */
 const unchecked = (p: NormalizedGroup, why: string): Difference[] => [
   {
     path: "vcpuQuota",
     primary: p.desiredCapacity,
     secondary: null,
-    severity: "info",
+    severity: "low",
     message: `the standby region's On-Demand vCPU quota could not be checked: ${why}`,
   },
 ];
@@ -65,7 +68,11 @@ function vcpuQuotaCheck(p: NormalizedGroup, s: NormalizedGroup): Difference[] {
   if (!quota) return unchecked(p, `drctl knows no On-Demand vCPU quota for instance type ${type}`);
   const reading = c.quotas[quota.code];
   if (reading?.value === undefined)
-    return unchecked(p, `quota ${quota.code} could not be read: ${reading?.error ?? "it was not read"}`);
+    return unchecked(
+      p,
+      `quota ${quota.code} could not be read: ${reading?.error ?? "it was not read"}; read it with ` +
+        `aws service-quotas get-service-quota --service-code ec2 --quota-code ${quota.code} --region ${c.region}`,
+    );
   const vcpus = c.vcpus[type] ?? 0;
   const running = c.runningElsewhere?.[quota.code] ?? 0;
   const need = instances * vcpus + running;
@@ -120,7 +127,7 @@ export const autoscalingGroupRules: GroupRule[] = [
     severity: "high",
     title: "Standby region's On-Demand vCPU quota",
     compares:
-      "the standby region's Running On-Demand instances vCPU quota (Service Quotas, ec2 L-1216C47A for the standard families; F, G/VT, Inf, P and X by family) against the vCPUs the standby needs at the primary's desired capacity on its own instance types, plus the On-Demand instances already running there; a quota that cannot be read is reported as information",
+      "the standby region's Running On-Demand instances vCPU quota (Service Quotas, ec2 L-1216C47A for the standard families; F, G/VT, Inf, P and X by family) against the vCPUs the standby needs at the primary's desired capacity on its own instance types, plus the On-Demand instances already running there; a quota that cannot be read or an instance type whose vCPUs are not known is a low finding saying so, never a pass",
     rationale:
       "Instances beyond the quota fail to launch (VcpuLimitExceeded) exactly when the standby must take the load; an increase can take days.",
     remediation:
