@@ -377,3 +377,46 @@ describe("a primary region whose tables cannot be listed (emulator, behind a den
     }
   });
 });
+
+describe("Application Auto Scaling denied (emulator, behind a denying proxy)", () => {
+  it("is a low finding on each provisioned table saying its auto scaling was not read; the rest of every table is compared as before", async () => {
+    const proxy = await FaultProxy.start(env.emulator.endpoint, {
+      ...NO_FAULTS,
+      deny: ({ target }) => target.startsWith("AnyScaleFrontendService."),
+    });
+    try {
+      const denied = await runScan(await env.clients({ endpointUrl: proxy.endpoint, maxAttempts: 1 }), {
+        types: RESOURCE_TYPES,
+        primaryRegions: [EAST],
+        configPairs: [],
+        settings: { strategy: "warm-standby", certificateExpiryDays: 30, now: new Date() },
+        suppressions: [],
+        concurrency: 4,
+      });
+      expect(proxy.stats.denied).toBeGreaterThan(0);
+      const all = (r: ScanResult) =>
+        r.pairs.flatMap((p) =>
+          p.findings.filter((f) => f.status !== "pass").map((f) => ({ ...f, pairName: p.name })),
+        );
+      const line = (f: ReturnType<typeof all>[number]) => `${f.pairName} ${f.ruleId} ${f.path} ${f.message}`;
+      expect(all(denied).filter((f) => f.ruleId.endsWith(".unreadable"))).toEqual([]);
+      const before = all(result).map(line);
+      const after = all(denied).map(line);
+      const added = all(denied).filter((f) => !before.includes(line(f)));
+      expect(added.length).toBeGreaterThan(0);
+      for (const f of added) {
+        expect(f.ruleId).toBe("dynamodb-table.auto-scaling");
+        expect(f.severity).toBe("low");
+        expect(f.message).toMatch(
+          /^auto scaling could not be read \(the primary's: access denied to ApplicationAutoScaling\.DescribeScalableTargets in us-east-1.*; the standby's: access denied .*\), so the provisioned capacity and its auto scaling were not compared/,
+        );
+      }
+      // Only what needs auto scaling went: capacity units and auto scaling differences.
+      const gone = all(result).filter((f) => !after.includes(line(f)));
+      for (const f of gone)
+        expect(["dynamodb-table.provisioned-capacity", "dynamodb-table.auto-scaling"]).toContain(f.ruleId);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});

@@ -11,6 +11,7 @@ import {
   DynamoDBClient,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
+import { AccessDeniedError } from "../../aws/errors.js";
 import type { RegionCache, RegionList } from "../../aws/region-cache.js";
 import { ops } from "../../aws/services.js";
 import { TAGGED_PERMISSIONS } from "../../pairs/tagged.js";
@@ -61,14 +62,24 @@ export const DYNAMODB_SCALING_POLICIES: RegionList<ScalingPolicy> = {
   key: (p) => p.PolicyARN ?? `${p.ResourceId ?? ""}|${p.ScalableDimension ?? ""}|${p.PolicyName ?? ""}`,
 };
 
-/** The table's scalable targets; its policies are listed only when it has some (most tables have none). */
+/**
+ * The table's scalable targets; its policies are listed only when it has some (most tables have
+ * none). Application Auto Scaling is another service, often left out of a read-only role: a denied
+ * read is said on the table (its capacity is then not compared), and the rest of the table is still
+ * compared. Any other failure (throttled to exhaustion, unreachable) leaves the table unread.
+ */
 async function scalingOf(cache: RegionCache, table: TableDescription): Promise<TableScaling> {
   const name = table.TableName ?? "";
   const mine = <T extends { ResourceId?: string; ScalableDimension?: string }>(items: Iterable<T>) =>
     [...items].filter((i) => scalingKey(name, i.ResourceId ?? "", i.ScalableDimension ?? "") !== undefined);
-  const targets = mine((await cache.list(DYNAMODB_SCALABLE_TARGETS)).values());
-  if (targets.length === 0) return { targets, policies: [] };
-  return { targets, policies: mine((await cache.list(DYNAMODB_SCALING_POLICIES)).values()) };
+  try {
+    const targets = mine((await cache.list(DYNAMODB_SCALABLE_TARGETS)).values());
+    if (targets.length === 0) return { targets, policies: [] };
+    return { targets, policies: mine((await cache.list(DYNAMODB_SCALING_POLICIES)).values()) };
+  } catch (err) {
+    if (err instanceof AccessDeniedError) return { targets: [], policies: [], unread: err.message };
+    throw err;
+  }
 }
 
 /**

@@ -31,6 +31,8 @@ export interface AutoScaling {
 export interface TableScaling {
   targets: readonly ScalableTarget[];
   policies: readonly ScalingPolicy[];
+  /** Why Application Auto Scaling could not be read (access denied); targets and policies are then empty. */
+  unread?: string;
 }
 
 /** A table as the readiness rules compare it: meaning only, never its name, ARN or region. */
@@ -45,6 +47,8 @@ export interface NormalizedTable {
   capacity: Record<string, number> | null;
   /** The auto scaled dimensions, keyed as `capacity` is ("read", "index byStatus write"); {} on demand. */
   autoScaling: Record<string, AutoScaling>;
+  /** Why the auto scaling of a provisioned table could not be read ({} above is then unknown, not none). */
+  autoScalingUnread?: string;
   /** "AWS owned key" (the default, no SSEDescription) or the SSEType ("KMS"). */
   encryption: string;
   stream: { enabled: boolean; viewType: string | null };
@@ -152,6 +156,9 @@ export function normalizeTable(
     billingMode: billingModeOf(t),
     capacity: capacityOf(t),
     autoScaling: autoScalingOf(t, scaling),
+    ...(scaling.unread !== undefined && billingModeOf(t) === "PROVISIONED"
+      ? { autoScalingUnread: scaling.unread }
+      : {}),
     encryption: encryptionOf(t),
     stream: {
       enabled: streamOn,

@@ -84,6 +84,16 @@ describe("auto scaling", () => {
     ]);
   });
 
+  it("that could not be read is one low finding naming the side; the units are then not compared", () => {
+    const unread = { ...scaled(setting), autoScaling: {}, autoScalingUnread: "access denied" };
+    const other = { ...scaled(setting), capacity: { read: 500, write: 5 } };
+    expect(rule("dynamodb-table.provisioned-capacity").check(other, unread, SETTINGS)).toEqual([]);
+    const found = rule("dynamodb-table.auto-scaling").check(other, unread, SETTINGS);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ path: "autoScaling", severity: "low", secondary: null });
+    expect(found[0]?.message).toMatch(/^auto scaling could not be read \(the standby's: access denied\)/);
+  });
+
   it("is not compared when either side is on demand", () => {
     const onDemand = { ...scaled(setting), billingMode: "PAY_PER_REQUEST", capacity: null, autoScaling: {} };
     expect(rule("dynamodb-table.auto-scaling").check(scaled(setting), onDemand, SETTINGS)).toEqual([]);

@@ -39,6 +39,9 @@ const within = (a: number, b: number) => Math.abs(b - a) <= a * CAPACITY_TOLERAN
  */
 function diffCapacity(p: NormalizedTable, s: NormalizedTable): Difference[] {
   if (!p.capacity || !s.capacity) return [];
+  // Without either side's auto scaling, a difference in units may be only the load: the
+  // auto-scaling rule says what could not be read.
+  if (p.autoScalingUnread !== undefined || s.autoScalingUnread !== undefined) return [];
   const [a, b] = [p.capacity, s.capacity];
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])]
     .filter((key) => !(p.autoScaling[key] && s.autoScaling[key]))
@@ -89,9 +92,32 @@ function diffScalingOf(key: string, a: AutoScaling, b: AutoScaling): Difference[
   return [...bounds, ...target];
 }
 
+/**
+ * Auto scaling that could not be read on either side: a low finding saying what is unknown (the
+ * capacity and its auto scaling are not compared), never a pass.
+ */
+function unreadScaling(p: NormalizedTable, s: NormalizedTable): Difference | undefined {
+  const sides = [
+    ...(p.autoScalingUnread !== undefined ? [`the primary's: ${p.autoScalingUnread}`] : []),
+    ...(s.autoScalingUnread !== undefined ? [`the standby's: ${s.autoScalingUnread}`] : []),
+  ];
+  if (sides.length === 0) return undefined;
+  return {
+    path: "autoScaling",
+    primary: p.autoScalingUnread === undefined ? p.autoScaling : null,
+    secondary: s.autoScalingUnread === undefined ? s.autoScaling : null,
+    severity: "low",
+    message:
+      `auto scaling could not be read (${sides.join("; ")}), so the provisioned capacity and its auto scaling were not compared; ` +
+      "grant application-autoscaling:DescribeScalableTargets and application-autoscaling:DescribeScalingPolicies to the scanning role",
+  };
+}
+
 /** Auto scaling of each dimension: on one side only, or bounds and targets more than the tolerance apart. */
 function diffAutoScaling(p: NormalizedTable, s: NormalizedTable): Difference[] {
   if (p.billingMode !== "PROVISIONED" || s.billingMode !== "PROVISIONED") return [];
+  const unread = unreadScaling(p, s);
+  if (unread) return [unread];
   const [a, b] = [p.autoScaling, s.autoScaling];
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   return keys.flatMap((key): Difference[] => {
@@ -236,7 +262,7 @@ const capacityRules: TableRule[] = [
     severity: "high",
     title: "Auto scaling within 20%",
     compares:
-      "when both are provisioned: whether the read and write capacity of the table and of each global index auto scales (Application Auto Scaling), and its minimum, maximum and target utilisation within 20% of the primary's",
+      "when both are provisioned: whether the read and write capacity of the table and of each global index auto scales (Application Auto Scaling), and its minimum, maximum and target utilisation within 20% of the primary's; auto scaling that cannot be read (access denied) is a low finding saying so, and the capacity is then not compared",
     rationale:
       "A standby that does not scale, or scales to a lower ceiling, throttles the traffic it takes over once it outgrows its units.",
     remediation:
