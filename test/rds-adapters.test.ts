@@ -11,7 +11,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { RegionCache } from "../src/aws/region-cache.js";
-import { userParameters } from "../src/resources/rds-instance/list.js";
+import { userParameters } from "../src/resources/rds-common/list.js";
 import { mockedAws } from "./harness/mocked-aws.js";
 
 const rds = mockClient(RDSClient);

@@ -3,9 +3,9 @@ import type { RegionCache } from "../../aws/region-cache.js";
 import { ops } from "../../aws/services.js";
 import { TAGGED_PERMISSIONS } from "../../pairs/tagged.js";
 import { GLOBAL_CLUSTERS } from "../../aws/rds-lists.js";
-import { regionInstances } from "../rds-instance/list.js";
+import { regionInstances } from "../rds-common/list.js";
 import { SERVICE_QUOTA_PERMISSIONS } from "../../aws/service-quotas.js";
-import { footprintOf, instancesNamed, rdsRegionQuotas } from "../rds-instance/quota.js";
+import { footprintOf, instancesNamed, rdsRegionQuotas } from "../rds-common/quota.js";
 import { userClusterParameters } from "./list.js";
 import { normalizeDbCluster, type NormalizedDbCluster } from "./normalize.js";
 

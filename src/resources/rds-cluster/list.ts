@@ -6,7 +6,7 @@
 import { paginateDescribeDBClusterParameters, RDSClient } from "@aws-sdk/client-rds";
 import { mapAwsError } from "../../aws/errors.js";
 import type { RegionCache } from "../../aws/region-cache.js";
-import { addParameters } from "../rds-instance/list.js";
+import { addParameters } from "../rds-common/list.js";
 
 /** The parameters set by people in a DB cluster parameter group (Source=user), name -> value. */
 export function userClusterParameters(cache: RegionCache, group: string): Promise<Record<string, string>> {

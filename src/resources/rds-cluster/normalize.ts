@@ -1,6 +1,6 @@
 import type { DBCluster, DBInstance, GlobalCluster } from "@aws-sdk/client-rds";
-import { majorVersion } from "../rds-instance/normalize.js";
-import type { WithRdsQuotas } from "../rds-instance/quota.js";
+import { majorVersion } from "../rds-common/compare.js";
+import type { WithRdsQuotas } from "../rds-common/quota.js";
 
 /** A cluster's place in an Aurora global database. */
 export interface GlobalRole {

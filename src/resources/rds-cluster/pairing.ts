@@ -10,7 +10,7 @@ import type { PairKind, Recorded } from "../../pairs/kind.js";
 import { recordedPerRegion } from "../../pairs/recorded.js";
 import { taggedThroughTaggingApi } from "../../pairs/tagging-api.js";
 import { pairingCache } from "../../aws/region-cache.js";
-import { describeFromList } from "../rds-instance/pairing.js";
+import { describeFromList } from "../rds-common/describe.js";
 import { DB_CLUSTERS, GLOBAL_CLUSTERS } from "../../aws/rds-lists.js";
 import { ownsDbCluster } from "../owns.js";
 

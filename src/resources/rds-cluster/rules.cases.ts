@@ -1,6 +1,6 @@
 import type { RuleCases } from "../../core/rule-cases.testing.js";
 import type { QuotaReading } from "../../aws/service-quotas.js";
-import type { RdsRegionQuotas } from "../rds-instance/quota.js";
+import type { RdsRegionQuotas } from "../rds-common/quota.js";
 import type { NormalizedDbCluster } from "./normalize.js";
 
 const cluster = (over: Partial<NormalizedDbCluster> = {}): NormalizedDbCluster => ({

@@ -1,6 +1,6 @@
 import { differ } from "../../core/compare.js";
 import type { Difference, Rule } from "../../core/rule.js";
-import { rdsQuotaCheck } from "../rds-instance/quota.js";
+import { rdsQuotaCheck } from "../rds-common/quota.js";
 import {
   deletionProtectionDiffers,
   encryptionDiffers,
@@ -9,7 +9,7 @@ import {
   parametersDiffer,
   retentionDiffers,
   versionDiffers,
-} from "../rds-instance/compare.js";
+} from "../rds-common/compare.js";
 import type { NormalizedDbCluster } from "./normalize.js";
 
 type ClusterRule = Rule<NormalizedDbCluster>;

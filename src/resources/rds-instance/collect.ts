@@ -3,9 +3,9 @@ import type { RegionCache } from "../../aws/region-cache.js";
 import { ops } from "../../aws/services.js";
 import { SERVICE_QUOTA_PERMISSIONS } from "../../aws/service-quotas.js";
 import { TAGGED_PERMISSIONS } from "../../pairs/tagged.js";
-import { optionGroup, regionInstances, userParameters } from "./list.js";
+import { optionGroup, regionInstances, userParameters } from "../rds-common/list.js";
 import { normalizeDbInstance, type NormalizedDbInstance } from "./normalize.js";
-import { footprintOf, instancesNamed, rdsRegionQuotas, type RdsFootprint } from "./quota.js";
+import { footprintOf, instancesNamed, rdsRegionQuotas, type RdsFootprint } from "../rds-common/quota.js";
 
 /** Tagged primaries through the tagging API; instances, parameters and options through RDS. */
 export const RDS_INSTANCE_PERMISSIONS = [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { majorVersion, normalizeDbInstance, optionsOf } from "./normalize.js";
+import { majorVersion } from "../rds-common/compare.js";
+import { normalizeDbInstance, optionsOf } from "./normalize.js";
 import { crossRegionReplicas } from "./pairing.js";
 
 describe("majorVersion", () => {

@@ -1,5 +1,6 @@
 import type { DBInstance, OptionGroup } from "@aws-sdk/client-rds";
-import type { WithRdsQuotas } from "./quota.js";
+import { majorVersion } from "../rds-common/compare.js";
+import type { WithRdsQuotas } from "../rds-common/quota.js";
 
 /** What the instance rules compare: meaning only (no names, ARNs of its own, key ARNs or zones). */
 export interface NormalizedDbInstance extends WithRdsQuotas {
@@ -25,18 +26,6 @@ export interface NormalizedDbInstance extends WithRdsQuotas {
   options: Record<string, string>;
   /** For a read replica: the ARN (or, in its own region, the identifier) of its source. */
   replicaSource: string | null;
-}
-
-/**
- * The major version of an engine version: PostgreSQL 10 and later count the first number (15.4 ->
- * 15), every other engine and PostgreSQL before 10 the first two (8.0.35 -> 8.0, 9.6.24 -> 9.6;
- * SQL Server 15.00.4345.5.v1 -> 15.00).
- */
-export function majorVersion(engine: string, version: string): string {
-  const parts = version.split(".");
-  const first = parts[0] ?? "";
-  if (/postgres/.test(engine) && Number(first) >= 10) return first;
-  return parts.slice(0, 2).join(".");
 }
 
 /** An option in words: its version, port and settings with a value, in a stable order. */

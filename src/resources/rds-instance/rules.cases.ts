@@ -1,7 +1,7 @@
 import type { RuleCases } from "../../core/rule-cases.testing.js";
 import type { QuotaReading } from "../../aws/service-quotas.js";
 import type { NormalizedDbInstance } from "./normalize.js";
-import type { RdsRegionQuotas } from "./quota.js";
+import type { RdsRegionQuotas } from "../rds-common/quota.js";
 
 const PRIMARY = "arn:aws:rds:us-east-1:123456789012:db:orders-db-use1";
 

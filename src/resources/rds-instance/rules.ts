@@ -9,9 +9,9 @@ import {
   retentionDiffers as retentionDaysDiffer,
   switchDiffers,
   versionDiffers,
-} from "./compare.js";
+} from "../rds-common/compare.js";
 import type { NormalizedDbInstance } from "./normalize.js";
-import { rdsQuotaCheck } from "./quota.js";
+import { rdsQuotaCheck } from "../rds-common/quota.js";
 
 type DbRule = Rule<NormalizedDbInstance>;
 

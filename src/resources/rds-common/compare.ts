@@ -1,8 +1,8 @@
 /**
  * The comparisons a DB instance and a DB cluster share (engine, version, encryption, backups,
  * deletion protection, IAM authentication, parameters), written once over what both normalize
- * alike. Each type keeps its own rules (ids, titles, remediation) around these checks; rds-cluster
- * imports this file, which imports nothing of either type's rules.
+ * alike. Each type keeps its own rules (ids, titles, remediation) around these checks; this folder
+ * imports nothing of either type.
  */
 import { diffMaps, differ, show } from "../../core/compare.js";
 import type { Difference } from "../../core/rule.js";
@@ -80,3 +80,15 @@ export const parametersDiffer = (p: DbSettings, s: DbSettings): Difference[] =>
             ? `the standby leaves parameter ${name} at the engine default, the primary sets it to ${show(a)}`
             : `parameter ${name} is ${show(b)} on the standby, ${show(a)} on the primary`,
       );
+
+/**
+ * The major version of an engine version: PostgreSQL 10 and later count the first number (15.4 ->
+ * 15), every other engine and PostgreSQL before 10 the first two (8.0.35 -> 8.0, 9.6.24 -> 9.6;
+ * SQL Server 15.00.4345.5.v1 -> 15.00).
+ */
+export function majorVersion(engine: string, version: string): string {
+  const parts = version.split(".");
+  const first = parts[0] ?? "";
+  if (/postgres/.test(engine) && Number(first) >= 10) return first;
+  return parts.slice(0, 2).join(".");
+}

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { SETTINGS } from "../../core/rule-cases.testing.js";
 import { rdsClusterRules } from "../rds-cluster/rules.js";
 import { cases as clusterCases } from "../rds-cluster/rules.cases.js";
-import { rdsInstanceRules } from "./rules.js";
-import { cases as instanceCases } from "./rules.cases.js";
+import { rdsInstanceRules } from "../rds-instance/rules.js";
+import { cases as instanceCases } from "../rds-instance/rules.cases.js";
 
 /** The comparisons both types make through ./compare.ts, by the rule id's suffix. */
 const SHARED = ["engine", "engine-version", "encryption", "deletion-protection", "iam-auth", "parameters"];

@@ -1,5 +1,5 @@
 /**
- * What the instance type reads of RDS: every DB instance of a region, listed once per run; the
+ * What the RDS instance and cluster types read of RDS alike: every DB instance of a region, listed once per run; the
  * parameters people set in a parameter group and the options of an option group, each read once
  * per group and shared by every instance that uses it.
  */
