@@ -82,7 +82,7 @@ describe("Lambda function reads (aws-sdk-client-mock, API-shaped)", () => {
     ]);
   });
 
-  it("sums the provisioned concurrency of every alias and version over pages, and finds the standby's lower (aws-sdk-client-mock, API-shaped: moto lacks ListProvisionedConcurrencyConfigs)", async () => {
+  it("reads the provisioned concurrency of every alias and version over pages, and finds the standby's lower, alias by alias (aws-sdk-client-mock, API-shaped: moto lacks ListProvisionedConcurrencyConfigs)", async () => {
     const config = (
       region: string,
       qualifier: string,
@@ -118,12 +118,19 @@ describe("Lambda function reads (aws-sdk-client-mock, API-shaped)", () => {
       collectFunction(side("primary", "us-east-1", configuration("orders-fn-use1", "us-east-1", false))),
       collectFunction(side("standby", "eu-west-1", configuration("orders-fn-euw1", "eu-west-1", false))),
     ]);
-    expect([p.provisionedConcurrency, s.provisionedConcurrency]).toEqual([15, 4]);
+    expect([p.provisionedConcurrency, s.provisionedConcurrency]).toEqual([
+      { live: 10, "published versions": 5 },
+      { live: 4 },
+    ]);
     const found = lambdaFunctionRules.flatMap((r) => r.check(p, s, SETTINGS).map((d) => [r.id, d.message]));
     expect(found).toEqual([
       [
         "lambda-function.provisioned-concurrency",
-        "the standby's provisioned concurrency is 4 executions, the primary's 15 executions",
+        "the standby's provisioned concurrency on alias live is 4 executions, the primary's 10 executions",
+      ],
+      [
+        "lambda-function.provisioned-concurrency",
+        "the standby's provisioned concurrency on its published versions is none, the primary's 5 executions",
       ],
     ]);
   });

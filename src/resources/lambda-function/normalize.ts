@@ -28,8 +28,12 @@ export interface NormalizedFunction {
   ephemeralStorageMb: number | null;
   /** null: no reserved concurrency (the function shares the account's unreserved pool). */
   reservedConcurrency: number | null;
-  /** Provisioned concurrent executions requested over all its aliases and versions; 0 without any. */
-  provisionedConcurrency: number;
+  /**
+   * Provisioned concurrent executions requested, by alias name (traffic reaches a function through
+   * its aliases, named alike in both regions); published versions together under PUBLISHED_VERSIONS,
+   * as a version's number differs between regions. {} without any.
+   */
+  provisionedConcurrency: Record<string, number>;
   deadLetterQueue: boolean;
   onFailureDestination: boolean;
   vpc: { attached: boolean; subnets: number; securityGroups: number };
@@ -76,6 +80,26 @@ function eventSourcesOf(mappings: readonly EventSourceMappingConfiguration[]): R
   return out;
 }
 
+/** The key of provisioned concurrency on published versions, whose numbers differ between regions. */
+export const PUBLISHED_VERSIONS = "published versions";
+
+/**
+ * Requested provisioned concurrency by alias (the qualifier ending the config's FunctionArn), and
+ * on published versions together. What is requested, not what is allocated: allocation lags
+ * behind while AWS prepares the environments.
+ */
+function provisionedByAlias(
+  configs: readonly ProvisionedConcurrencyConfigListItem[],
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of configs) {
+    const qualifier = (c.FunctionArn ?? "").split(":")[7] ?? "";
+    const key = /^\d+$/.test(qualifier) || qualifier === "" ? PUBLISHED_VERSIONS : qualifier;
+    out[key] = (out[key] ?? 0) + (c.RequestedProvisionedConcurrentExecutions ?? 0);
+  }
+  return out;
+}
+
 export function normalizeFunction(f: FunctionConfiguration, extras: FunctionExtras): NormalizedFunction {
   const subnets = f.VpcConfig?.SubnetIds?.length ?? 0;
   return {
@@ -86,11 +110,7 @@ export function normalizeFunction(f: FunctionConfiguration, extras: FunctionExtr
     timeoutSeconds: f.Timeout ?? null,
     ephemeralStorageMb: f.EphemeralStorage?.Size ?? null,
     reservedConcurrency: extras.reservedConcurrency ?? null,
-    // What is requested: what is allocated lags behind while AWS prepares the environments.
-    provisionedConcurrency: extras.provisioned.reduce(
-      (n, c) => n + (c.RequestedProvisionedConcurrentExecutions ?? 0),
-      0,
-    ),
+    provisionedConcurrency: provisionedByAlias(extras.provisioned),
     deadLetterQueue: Boolean(f.DeadLetterConfig?.TargetArn),
     onFailureDestination: Boolean(extras.invokeConfig?.DestinationConfig?.OnFailure?.Destination),
     vpc: { attached: subnets > 0, subnets, securityGroups: f.VpcConfig?.SecurityGroupIds?.length ?? 0 },

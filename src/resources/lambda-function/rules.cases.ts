@@ -10,7 +10,7 @@ const fn = (over: Partial<NormalizedFunction> = {}): NormalizedFunction => ({
   timeoutSeconds: 30,
   ephemeralStorageMb: 512,
   reservedConcurrency: 50,
-  provisionedConcurrency: 20,
+  provisionedConcurrency: { live: 20 },
   deadLetterQueue: true,
   onFailureDestination: true,
   vpc: { attached: true, subnets: 3, securityGroups: 1 },
@@ -44,9 +44,9 @@ export const cases: RuleCases<NormalizedFunction> = {
   },
   "lambda-function.provisioned-concurrency": {
     // More on the standby is no finding: it is the better prepared.
-    pass: [fn(), fn({ provisionedConcurrency: 40 })],
-    fail: [fn(), fn({ provisionedConcurrency: 0 })],
-    paths: ["provisionedConcurrency"],
+    pass: [fn(), fn({ provisionedConcurrency: { live: 40 } })],
+    fail: [fn(), fn({ provisionedConcurrency: { beta: 20 } })],
+    paths: ["provisionedConcurrency.live"],
   },
   "lambda-function.runtime": {
     pass: [fn(), fn()],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runRuleCases, SETTINGS } from "../../core/rule-cases.testing.js";
-import type { NormalizedFunction } from "./normalize.js";
+import { PUBLISHED_VERSIONS, type NormalizedFunction } from "./normalize.js";
 import { cases } from "./rules.cases.js";
 import { lambdaFunctionRules } from "./rules.js";
 
@@ -50,16 +50,34 @@ describe("severities that follow from the values", () => {
 });
 
 describe("provisioned concurrency", () => {
-  it("is a finding when the standby has less, information under pilot light", () => {
+  it("is a finding when the standby's alias has less, information under pilot light", () => {
     const check = (a: NormalizedFunction, b: NormalizedFunction, settings = SETTINGS) =>
       rule("lambda-function.provisioned-concurrency").check(a, b, settings);
-    const [p, s] = [base, { ...base, provisionedConcurrency: 5 }];
+    const [p, s] = [base, { ...base, provisionedConcurrency: { live: 5 } }];
     expect(check(p, s, SETTINGS)).toMatchObject([
-      { message: "the standby's provisioned concurrency is 5 executions, the primary's 20 executions" },
+      {
+        path: "provisionedConcurrency.live",
+        message:
+          "the standby's provisioned concurrency on alias live is 5 executions, the primary's 20 executions",
+      },
     ]);
     expect(check(p, s, SETTINGS)[0]?.severity).toBeUndefined();
     expect(check(p, s, { ...SETTINGS, strategy: "pilot-light" })[0]?.severity).toBe("info");
-    const none = { ...base, provisionedConcurrency: 0 };
+    const none = { ...base, provisionedConcurrency: {} };
     expect(check(none, none, SETTINGS)).toEqual([]);
+  });
+
+  it("compares alias by alias: as much on another alias does not serve the primary's", () => {
+    const check = (a: NormalizedFunction, b: NormalizedFunction) =>
+      rule("lambda-function.provisioned-concurrency").check(a, b, SETTINGS);
+    const moved = { ...base, provisionedConcurrency: { canary: 20 } };
+    expect(check(base, moved).map((d) => d.message)).toEqual([
+      "the standby's provisioned concurrency on alias live is none, the primary's 20 executions",
+    ]);
+    const versions = (n: number) => ({ ...base, provisionedConcurrency: { [PUBLISHED_VERSIONS]: n } });
+    expect(check(versions(10), versions(4)).map((d) => d.message)).toEqual([
+      "the standby's provisioned concurrency on its published versions is 4 executions, the primary's 10 executions",
+    ]);
+    expect(check(versions(4), versions(10))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { diffMaps, diffSets, differ, show } from "../../core/compare.js";
 import type { Difference, Rule } from "../../core/rule.js";
 import { concurrencyQuotaCheck } from "./concurrency.js";
-import type { NormalizedFunction, QueueSource } from "./normalize.js";
+import { PUBLISHED_VERSIONS, type NormalizedFunction, type QueueSource } from "./normalize.js";
 
 type FnRule = Rule<NormalizedFunction>;
 
@@ -128,24 +128,30 @@ export const lambdaFunctionRules: FnRule[] = [
     severity: "high",
     title: "Provisioned concurrency",
     compares:
-      "the provisioned concurrent executions requested over the function's aliases and versions (ListProvisionedConcurrencyConfigs): fewer on the standby than on the primary; a lower standby is information under `strategy: pilot-light` or `backup-restore`",
+      "the provisioned concurrent executions requested on each alias, matched by name, and on published versions together (ListProvisionedConcurrencyConfigs): fewer on the standby's alias than on the primary's (more on another alias does not serve its traffic); a lower standby is information under `strategy: pilot-light` or `backup-restore`",
     rationale:
       "Provisioned concurrency keeps environments initialised: a standby with less starts cold under the primary's load, and its latency jumps at failover.",
     remediation:
       "aws lambda put-provisioned-concurrency-config --function-name <standby> --qualifier <alias> --provisioned-concurrent-executions <primary's value>.",
     check: (p, s, settings) => {
-      if (s.provisionedConcurrency >= p.provisionedConcurrency) return [];
       const words = (n: number) => (n === 0 ? "none" : `${n} executions`);
       const intended = settings.strategy === "pilot-light" || settings.strategy === "backup-restore";
-      return [
-        {
-          path: "provisionedConcurrency",
-          primary: p.provisionedConcurrency,
-          secondary: s.provisionedConcurrency,
-          message: `the standby's provisioned concurrency is ${words(s.provisionedConcurrency)}, the primary's ${words(p.provisionedConcurrency)}`,
-          ...(intended ? { severity: "info" as const } : {}),
-        },
-      ];
+      return Object.keys(p.provisionedConcurrency)
+        .sort()
+        .flatMap((key) => {
+          const [a, b] = [p.provisionedConcurrency[key] ?? 0, s.provisionedConcurrency[key] ?? 0];
+          if (b >= a) return [];
+          const on = key === PUBLISHED_VERSIONS ? "on its published versions" : `on alias ${key}`;
+          return [
+            {
+              path: `provisionedConcurrency.${key}`,
+              primary: a,
+              secondary: b,
+              message: `the standby's provisioned concurrency ${on} is ${words(b)}, the primary's ${words(a)}`,
+              ...(intended ? { severity: "info" as const } : {}),
+            },
+          ];
+        });
     },
   },
   setting("deadLetterQueue", "dead-letter queue", isSet, {
