@@ -68,7 +68,7 @@ probe:
   resolver: { servers: ["127.0.0.1:${dnsServer.port}"] }
 canaries:
   - name: orders
-    dynamodb: { table: drill-canary, key: pk }
+    dynamodb: { table: ${extra.canaryTable ?? "drill-canary"}, key: pk }
 fault:
   kind: ${extra.kind ?? "fault.route53-health-check"}
   params: { healthCheck: ${healthCheckId}, action: invert }
@@ -221,6 +221,26 @@ describe("drctl drill: nothing changes without --execute", () => {
     const plan = JSON.parse(json.stdout) as { dryRun: boolean; probes: { endpoint: string }[] };
     expect(plan.dryRun).toBe(true);
     expect(plan.probes.map((p) => p.endpoint)).toEqual(["api"]);
+    await unchanged(h, before);
+  }, 60_000);
+
+  it("drill plan with a canary whose table has no copy in the standby: says the run would refuse, exit 1", async () => {
+    await direct.get(DynamoDBClient, P).send(
+      new CreateTableCommand({
+        TableName: "drill-canary-solo",
+        KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+        AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+    const d = drillFile("solo.yaml", { canaryTable: "drill-canary-solo" });
+    const h = home();
+    const before = updates.length;
+    const out = await run(h, "drill", "plan", d.file);
+    expect(out.code, out.stderr).toBe(1);
+    expect(out.stdout).toMatch(
+      /\ndrill run --execute would refuse to start:\n {2}canary orders: DynamoDB table drill-canary-solo has no copy in us-west-2/,
+    );
     await unchanged(h, before);
   }, 60_000);
 

@@ -5,7 +5,7 @@
  */
 import { STEP_KINDS } from "../src/catalog.js";
 import { GetHealthCheckCommand, ListHealthChecksCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -18,11 +18,16 @@ import { recordReplicaLag } from "./harness/moto-workarounds.js";
 
 const env = useEmulator();
 let aws: AwsClients;
+/**
+ * drctl.yaml's applications, as the demo writes them: what each drill's fault may touch (a plan
+ * without them says the run would refuse: no resource is known to be the application's own).
+ */
+let configFile: string;
 
 async function drctl(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(["--endpoint-url", env.emulator.endpoint, ...argv], {
+  const code = await runCli(["--endpoint-url", env.emulator.endpoint, "--config", configFile, ...argv], {
     out: (t) => out.push(t),
     err: (t) => err.push(t),
   });
@@ -43,6 +48,16 @@ beforeAll(async () => {
   aws = await env.clients();
   await buildWorld(aws, { pairs: 1 });
   process.env.DRCTL_HOME = mkdtempSync(join(tmpdir(), "drctl-drill-examples-"));
+  configFile = join(process.env.DRCTL_HOME, "drctl.yaml");
+  writeFileSync(
+    configFile,
+    `applications:
+  - name: web
+    arns: ["arn:aws:elasticloadbalancing:*:*:loadbalancer/app/web-001*", "arn:aws:elasticloadbalancing:*:*:targetgroup/web-001*"]
+  - name: api
+    arns: ["arn:aws:dynamodb:*:*:table/orders", "arn:aws:route53:::healthcheck/*"]
+`,
+  );
 }, 120_000);
 
 describe("examples/drills", () => {
@@ -95,5 +110,18 @@ describe("examples/drills", () => {
     expect(text.stdout).toMatch(
       /promote-database \[rds\.promote-read-replica in us-west-2\]\n\s+app-db-replica replicates /,
     );
+  }, 60_000);
+
+  it("without applications in drctl.yaml, the plan says the run would refuse (nothing is known to be api's) and exits 1", async () => {
+    const out: string[] = [];
+    const code = await runCli(
+      ["--endpoint-url", env.emulator.endpoint, "drill", "plan", "examples/drills/dns-failover.yaml"],
+      { out: (t) => out.push(t), err: () => undefined },
+    );
+    expect(code).toBe(1);
+    expect(out.join("")).toMatch(
+      /drill run --execute would refuse to start:\n {2}the fault's target is not the drill's to touch: health check \S+ .*is not a resource of api: application api is not under applications: in drctl.yaml/,
+    );
+    expect(await primaryCheckInverted()).toBe(false);
   }, 60_000);
 });

@@ -34,6 +34,7 @@ import { acquireLock, processOwner } from "../src/runbook/journal.js";
 import { SqliteJournal } from "../src/runbook/journal-sqlite.js";
 import { regionApps, type RegionApp } from "./harness/drill-world.js";
 import { useEmulator } from "./harness/emulator.js";
+import { FaultProxy, NO_FAULTS } from "./harness/fault-proxy.js";
 
 const env = useEmulator();
 const [P, S] = ["us-east-1", "us-west-2"];
@@ -247,6 +248,34 @@ describe("a drill touches only its own application, in its primary region, under
     expect(own.stdout).not.toMatch(/would refuse/);
     expect(await capacity("web")).toEqual({ min: 1, desired: 1 });
     expect(await capacity("api-web")).toEqual({ min: 1, desired: 1 });
+  }, 60_000);
+
+  it("drill plan whose read of the fault's target is denied: the plan all the same, the failed read named, exit 3", async () => {
+    const proxy = await FaultProxy.start(env.emulator.endpoint, {
+      ...NO_FAULTS,
+      fail: ({ body }) =>
+        new URLSearchParams(body).get("Action") === "DescribeAutoScalingGroups"
+          ? { status: 403, code: "AccessDenied", message: "not authorized to describe groups" }
+          : undefined,
+    });
+    try {
+      const r = await drctl(
+        "--endpoint-url",
+        proxy.endpoint,
+        "--config",
+        configFile,
+        "drill",
+        "plan",
+        drillFile("plan-denied.yaml"),
+      );
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stdout).toContain("plan of drill scope of api (dry run, nothing changed):");
+      expect(r.stdout).toMatch(
+        /whether drill run --execute would start could not be told; these reads failed:\n {2}.*cannot read what it acts on: .*not authorized to describe groups/,
+      );
+    } finally {
+      await proxy.stop();
+    }
   }, 60_000);
 
   it("a fault in the standby region without scope: refused at its line before anything runs", async () => {

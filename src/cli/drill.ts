@@ -94,6 +94,9 @@ function interrupts(ctx: CommandContext): { signal: AbortSignal; off: () => void
   };
 }
 
+/** A target in seconds, or none. */
+const seconds = (n: number | undefined) => (n === undefined ? "none" : `${n} s`);
+
 /** A drill file, checked against the catalogue's step kinds. */
 const loadDrillFile = (file: string): LoadedDrill => loadDrill(STEP_KINDS, file);
 
@@ -104,7 +107,7 @@ async function planCommand(ctx: CommandContext, file: string): Promise<number> {
   const stores = await canaryStores(aws, d.drill, "<drill>", ctx.config, d.file);
   const p = await planDrill(aws, d, resolverOf(d), stores, {
     applications: ctx.config.applications,
-    journal: await ctx.journal(),
+    lockOf: async (app) => (await ctx.journal()).lockOf(app),
   });
   ctx.result(
     () =>
@@ -122,15 +125,21 @@ async function planCommand(ctx: CommandContext, file: string): Promise<number> {
           : "failover runbook: none (the architecture fails over by itself)",
         ...(p.runbook ? [formatPlan(p.runbook)] : []),
         `failback: ${printable(p.failback)}`,
-        `targets: RTO ${d.drill.targets.rto ?? "none"} s, RPO ${d.drill.targets.rpo ?? "none"} s`,
+        `targets: RTO ${seconds(d.drill.targets.rto)}, RPO ${seconds(d.drill.targets.rpo)}`,
         ...(p.refusals.length
           ? ["drill run --execute would refuse to start:", ...p.refusals.map((r) => printable(`  ${r}`))]
+          : []),
+        ...(p.unread.length
+          ? [
+              "whether drill run --execute would start could not be told; these reads failed:",
+              ...p.unread.map((r) => printable(`  ${r}`)),
+            ]
           : []),
       ].join("\n"),
     () => ({ version: 1, dryRun: true, drill: d.drill.name, ...p }),
   );
   const problems = planProblems([...p.fault, ...(p.runbook ?? [])]);
-  if (problems.some((x) => x.kind === "unreadable")) return EXIT.couldNotFinish;
+  if (problems.some((x) => x.kind === "unreadable") || p.unread.length) return EXIT.couldNotFinish;
   return problems.length || p.refusals.length ? EXIT.findings : EXIT.ok;
 }
 
@@ -219,7 +228,8 @@ export function registerDrill(program: Command, withContext: WithContext): void 
       `
 Exit codes: 0 the run would start (its readiness scan decides the rest); 1 a step would fail or be
 refused, or the run would refuse to start (the fault's target not the drill's to touch, a canary
-with no copy in the standby); 2 bad input; 3 could not read what the plan needs.
+with no copy in the standby); 2 bad input; 3 could not read what the plan needs (the plan is
+printed all the same, with the reads that failed).
 
 Examples:
   drctl drill plan examples/drills/dns-failover.yaml`,

@@ -2,7 +2,8 @@
 import type { AwsClients } from "../aws/client-factory.js";
 import type { Application } from "../config/applications.js";
 import { planRunbook, type PlannedStep } from "../runbook/engine.js";
-import type { Journal } from "../runbook/journal.js";
+import { DrctlError } from "../errors.js";
+import type { LockRecord } from "../runbook/journal.js";
 import { formatDuration } from "../util/duration.js";
 import type { CanaryStore } from "./canaries.js";
 import type { LoadedDrill } from "./load.js";
@@ -23,30 +24,45 @@ export interface DrillPlan {
    * scan: the fault's target not the drill's to touch, a canary with no copy in the standby.
    */
   refusals: string[];
+  /** What could not be read to judge that (access denied, AWS unreachable): the plan cannot say. */
+  unread: string[];
 }
 
-/** What the plan needs to judge the fault's scope: drctl.yaml's applications, the journal's locks. */
+/** What the plan needs to judge the fault's scope: drctl.yaml's applications, the other applications' locks. */
 export interface PlanScope {
   applications: readonly Application[];
-  journal: Pick<Journal, "lockOf">;
+  /** The lock an application's run holds; read only when there is another application. */
+  lockOf: (application: string) => Promise<LockRecord | undefined>;
 }
 
-/** The refusals the run's preflight would make before its readiness scan (same reads, same words). */
+/** A read the plan needs that failed: said in the plan, never the plan thrown away. */
+async function unlessUnread<T>(read: () => Promise<T>, unread: string[]): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (err) {
+    if (!(err instanceof DrctlError)) throw err;
+    unread.push(err.message);
+    return undefined;
+  }
+}
+
+/** The refusals the run's preflight would make before its readiness scan, from the same reads. */
 async function refusalsOf(
   aws: AwsClients,
   d: LoadedDrill,
   canaries: CanaryStore[],
   scope: PlanScope,
-): Promise<string[]> {
+): Promise<Pick<DrillPlan, "refusals" | "unread">> {
   const refusals: string[] = [];
-  const judged = await readScope(aws, d, scope.applications, scope.journal);
-  if (judged.problems.length > 0)
+  const unread: string[] = [];
+  const judged = await unlessUnread(() => readScope(aws, d, scope.applications, scope.lockOf), unread);
+  if (judged && judged.problems.length > 0)
     refusals.push(`the fault's target is not the drill's to touch: ${judged.problems.join("; ")}`);
   for (const c of canaries) {
-    const problem = await c.standbyCopy();
+    const problem = await unlessUnread(() => c.standbyCopy(), unread);
     if (problem) refusals.push(`canary ${c.name}: ${problem}`);
   }
-  return refusals;
+  return { refusals, unread };
 }
 
 /** The dry run: the fault's plan, the failover runbook's, one probe of each endpoint; nothing changed. */
@@ -72,7 +88,7 @@ export async function planDrill(
       };
     }),
   );
-  const refusals = await refusalsOf(aws, d, canaries, scope);
+  const judged = await refusalsOf(aws, d, canaries, scope);
   return {
     fault,
     runbook,
@@ -86,7 +102,7 @@ export async function planDrill(
             ? "generated from the failover run's journal"
             : "the fault's revert (no runbook to undo)"
           : "none (the fault's revert only)",
-    refusals,
+    ...judged,
   };
 }
 

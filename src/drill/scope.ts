@@ -10,7 +10,7 @@
 import type { AwsClients } from "../aws/client-factory.js";
 import { belongsTo, type Application } from "../config/applications.js";
 import { DrctlError } from "../errors.js";
-import { describeHolder, type Journal } from "../runbook/journal.js";
+import { describeHolder, type LockRecord } from "../runbook/journal.js";
 import type { StepKinds } from "../runbook/kinds.js";
 import { UntoldTargets, type FaultTarget } from "../runbook/targets.js";
 import { errorMessage } from "./canaries.js";
@@ -138,7 +138,7 @@ export async function readScope(
   aws: AwsClients,
   d: LoadedDrill,
   applications: readonly Application[],
-  journal: Pick<Journal, "lockOf">,
+  lockOf: (application: string) => Promise<LockRecord | undefined>,
 ): Promise<ScopeEvidence> {
   const { drill } = d;
   let targets: Awaited<ReturnType<typeof faultTargets>>;
@@ -153,7 +153,7 @@ export async function readScope(
   const locks = new Map<string, string>();
   for (const app of applications) {
     if (app.name === drill.application) continue;
-    const held = await journal.lockOf(app.name);
+    const held = await lockOf(app.name);
     if (held) locks.set(app.name, describeHolder(held));
   }
   const problems = scopeProblems({

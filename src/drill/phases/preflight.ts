@@ -113,7 +113,9 @@ export const preflightPhase: Phase = {
     // A resume's drill passed it: its run exists.
     if (state.resumed) return "finished";
     await checkFaultPlan(aws, state);
-    const scope = await readScope(aws, state.d, state.options.applications, state.journal);
+    const scope = await readScope(aws, state.d, state.options.applications, (app) =>
+      state.journal.lockOf(app),
+    );
     if (scope.problems.length > 0)
       return refuse(
         state,
