@@ -63,6 +63,8 @@ export interface DrctlStackProps extends StackProps {
  */
 /** drctl's version, as the CLI reports it: the functions key carried-over findings on it. */
 const DRCTL_VERSION = packageVersion();
+// Carried-over findings are keyed on it: a deployment that cannot tell its version must not deploy.
+if (DRCTL_VERSION === "0.0.0") throw new Error("infra: drctl's version could not be read from package.json");
 
 export class DrctlStack extends Stack {
   readonly table: dynamodb.TableV2;

@@ -130,7 +130,7 @@ describe("Lambda function reads (aws-sdk-client-mock, API-shaped)", () => {
       ],
       [
         "lambda-function.provisioned-concurrency",
-        "the standby's provisioned concurrency on its published versions is none, the primary's 5 executions",
+        "the standby's provisioned concurrency is none on aliases and versions the primary does not name alike (none), the primary's 5 executions (published versions)",
       ],
     ]);
   });

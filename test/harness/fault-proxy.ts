@@ -251,10 +251,18 @@ export class FaultProxy {
       return;
     }
     this.consecutive = 0;
-    const intercepted = await this.plan.intercept?.(
-      { body: body.toString("utf8"), region, target, method: req.method ?? "", path: req.url ?? "" },
-      (text) => this.forward(req, Buffer.from(text, "utf8")),
-    );
+    let intercepted: Forwarded | undefined;
+    try {
+      intercepted = await this.plan.intercept?.(
+        { body: body.toString("utf8"), region, target, method: req.method ?? "", path: req.url ?? "" },
+        (text) => this.forward(req, Buffer.from(text, "utf8")),
+      );
+    } catch (err) {
+      // The emulator dropped a connection the interceptor made: answer as the proxy would, never hang.
+      this.stats.upstreamErrors++;
+      res.writeHead(502).end(String(err));
+      return;
+    }
     if (intercepted) {
       const text = this.plan.rewrite
         ? this.plan.rewrite(body.toString("utf8"), intercepted.body, {
@@ -325,6 +333,7 @@ export class FaultProxy {
           headers: { ...req.headers, "content-length": String(body.length) },
         },
         (answer) => {
+          if ((answer.statusCode ?? 502) >= 500) this.stats.upstreamErrors++;
           const parts: Buffer[] = [];
           answer.on("data", (c: Buffer) => parts.push(c));
           answer.on("end", () =>

@@ -45,7 +45,7 @@ export const cases: RuleCases<NormalizedFunction> = {
   "lambda-function.provisioned-concurrency": {
     // More on the standby is no finding: it is the better prepared.
     pass: [fn(), fn({ provisionedConcurrency: { live: 40 } })],
-    fail: [fn(), fn({ provisionedConcurrency: { beta: 20 } })],
+    fail: [fn(), fn({ provisionedConcurrency: { live: 5, beta: 20 } })],
     paths: ["provisionedConcurrency.live"],
   },
   "lambda-function.runtime": {

@@ -70,14 +70,29 @@ describe("provisioned concurrency", () => {
   it("compares alias by alias: as much on another alias does not serve the primary's", () => {
     const check = (a: NormalizedFunction, b: NormalizedFunction) =>
       rule("lambda-function.provisioned-concurrency").check(a, b, SETTINGS);
-    const moved = { ...base, provisionedConcurrency: { canary: 20 } };
+    const moved = { ...base, provisionedConcurrency: { live: 5, canary: 20 } };
     expect(check(base, moved).map((d) => d.message)).toEqual([
-      "the standby's provisioned concurrency on alias live is none, the primary's 20 executions",
+      "the standby's provisioned concurrency on alias live is 5 executions, the primary's 20 executions",
     ]);
     const versions = (n: number) => ({ ...base, provisionedConcurrency: { [PUBLISHED_VERSIONS]: n } });
     expect(check(versions(10), versions(4)).map((d) => d.message)).toEqual([
       "the standby's provisioned concurrency on its published versions is 4 executions, the primary's 10 executions",
     ]);
     expect(check(versions(4), versions(10))).toEqual([]);
+  });
+
+  it("compares what sits under names the other side lacks as a total: the same capacity under another name is no finding", () => {
+    const check = (a: NormalizedFunction, b: NormalizedFunction) =>
+      rule("lambda-function.provisioned-concurrency").check(a, b, SETTINGS);
+    const on = (m: Record<string, number>) => ({ ...base, provisionedConcurrency: m });
+    // The alias on one side, the version it points to on the other.
+    expect(check(on({ live: 20 }), on({ [PUBLISHED_VERSIONS]: 20 }))).toEqual([]);
+    // Region-suffixed alias names, less on the standby.
+    expect(check(on({ "live-use1": 20 }), on({ "live-euw1": 8 })).map((d) => [d.path, d.message])).toEqual([
+      [
+        "provisionedConcurrency",
+        "the standby's provisioned concurrency is 8 executions on aliases and versions the primary does not name alike (live-euw1), the primary's 20 executions (live-use1)",
+      ],
+    ]);
   });
 });

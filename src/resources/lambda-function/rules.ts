@@ -37,6 +37,47 @@ const inUnit = (u: string) => (v: unknown) => (v === null ? "not reported" : `${
 const isSet = (v: unknown) => (v ? "set" : "not set");
 const UPDATE = "aws lambda update-function-configuration --function-name <standby>";
 
+const executions = (n: number) => (n === 0 ? "none" : `${n} executions`);
+const total = (m: Record<string, number>) => Object.values(m).reduce((a, b) => a + b, 0);
+
+/**
+ * Where the standby has less provisioned concurrency than the primary. Aliases named alike are
+ * compared one by one (as much on another alias does not serve this one's traffic); what sits on
+ * aliases or versions the other side does not name alike (an alias on one side, the version it
+ * points to on the other; region-suffixed alias names) is compared as a total, so the same capacity
+ * under another name is never said missing.
+ */
+function provisionedShortfalls(p: Record<string, number>, s: Record<string, number>): Difference[] {
+  const shared = Object.keys(p).filter((k) => k in s);
+  const byName = shared.sort().flatMap((key): Difference[] => {
+    const [a, b] = [p[key] ?? 0, s[key] ?? 0];
+    if (b >= a) return [];
+    const on = key === PUBLISHED_VERSIONS ? "on its published versions" : `on alias ${key}`;
+    return [
+      {
+        path: `provisionedConcurrency.${key}`,
+        primary: a,
+        secondary: b,
+        message: `the standby's provisioned concurrency ${on} is ${executions(b)}, the primary's ${executions(a)}`,
+      },
+    ];
+  });
+  const rest = (m: Record<string, number>) =>
+    Object.fromEntries(Object.entries(m).filter(([k]) => !shared.includes(k)));
+  const [a, b] = [total(rest(p)), total(rest(s))];
+  if (a === 0 || b >= a) return byName;
+  const named = (m: Record<string, number>) => Object.keys(rest(m)).sort().join(", ") || "none";
+  return [
+    ...byName,
+    {
+      path: "provisionedConcurrency",
+      primary: a,
+      secondary: b,
+      message: `the standby's provisioned concurrency is ${executions(b)} on aliases and versions the primary does not name alike (${named(s)}), the primary's ${executions(a)} (${named(p)})`,
+    },
+  ];
+}
+
 export const lambdaFunctionRules: FnRule[] = [
   {
     id: "lambda-function.concurrency-quota",
@@ -128,30 +169,16 @@ export const lambdaFunctionRules: FnRule[] = [
     severity: "high",
     title: "Provisioned concurrency",
     compares:
-      "the provisioned concurrent executions requested on each alias, matched by name, and on published versions together (ListProvisionedConcurrencyConfigs): fewer on the standby's alias than on the primary's (more on another alias does not serve its traffic); a lower standby is information under `strategy: pilot-light` or `backup-restore`",
+      "the provisioned concurrent executions requested on each alias, matched by name, and on published versions together (ListProvisionedConcurrencyConfigs): fewer on the standby's alias than on the primary's (more on another alias does not serve its traffic); what sits under names the other side lacks is compared as a total; a lower standby is information under `strategy: pilot-light` or `backup-restore`",
     rationale:
       "Provisioned concurrency keeps environments initialised: a standby with less starts cold under the primary's load, and its latency jumps at failover.",
     remediation:
       "aws lambda put-provisioned-concurrency-config --function-name <standby> --qualifier <alias> --provisioned-concurrent-executions <primary's value>.",
     check: (p, s, settings) => {
-      const words = (n: number) => (n === 0 ? "none" : `${n} executions`);
       const intended = settings.strategy === "pilot-light" || settings.strategy === "backup-restore";
-      return Object.keys(p.provisionedConcurrency)
-        .sort()
-        .flatMap((key) => {
-          const [a, b] = [p.provisionedConcurrency[key] ?? 0, s.provisionedConcurrency[key] ?? 0];
-          if (b >= a) return [];
-          const on = key === PUBLISHED_VERSIONS ? "on its published versions" : `on alias ${key}`;
-          return [
-            {
-              path: `provisionedConcurrency.${key}`,
-              primary: a,
-              secondary: b,
-              message: `the standby's provisioned concurrency ${on} is ${words(b)}, the primary's ${words(a)}`,
-              ...(intended ? { severity: "info" as const } : {}),
-            },
-          ];
-        });
+      return provisionedShortfalls(p.provisionedConcurrency, s.provisionedConcurrency).map((d) =>
+        intended ? { ...d, severity: "info" as const } : d,
+      );
     },
   },
   setting("deadLetterQueue", "dead-letter queue", isSet, {
