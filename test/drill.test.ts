@@ -318,7 +318,7 @@ describe("drill verdicts that agree with the evidence", () => {
       /canary orders: DynamoDB table solo-canary has no copy in us-west-2 \(ResourceNotFoundException/,
     );
     expect(formatDrillText(out.result).split("\n")[0]).toMatch(
-      /: refused \(not started\): no canary can be read in us-west-2: canary orders: DynamoDB table solo-canary has no copy in us-west-2/,
+      /: refused \(not started\): a canary cannot be read in us-west-2: canary orders: DynamoDB table solo-canary has no copy in us-west-2/,
     );
     expect(updates.length).toBe(before);
     expect(await inverted()).toBe(false);

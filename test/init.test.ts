@@ -130,6 +130,15 @@ describe("drctl init on a us-east-1 -> eu-west-1 world", () => {
     expect(config.regions).toEqual({ primary: P, standby: S });
   });
 
+  it("infers pilot light from the standby's Auto Scaling group at 0 while its primary runs, and says so", () => {
+    const { config } = loadConfig(file, { ruleIds: ruleIds() });
+    expect(config.strategy).toBe("pilot-light");
+    expect(text).toMatch(
+      /# Inferred: the standby's Auto Scaling groups run no instances until failover \(\S+ runs 0, its primary \S+ 2\)\.\nstrategy: pilot-light\n/,
+    );
+    expect(calls).toContain("AutoScaling.DescribeAutoScalingGroups");
+  });
+
   it("makes only the AWS calls the permission table declares for init", () => {
     expect([...calls].sort()).toContain("EC2.DescribeRegions");
     expect(undeclaredBy(calls, "init")).toEqual([]);

@@ -11,7 +11,7 @@ import { TAGGED_PERMISSIONS } from "../pairs/tagged.js";
 import { propose, type Plan } from "./propose.js";
 import { chooseRegions, REGION_PERMISSIONS, type Skipped } from "./regions.js";
 import { renderConfig } from "./render.js";
-import { FALLBACK_PERMISSIONS, survey } from "./survey.js";
+import { FALLBACK_PERMISSIONS, GROUP_PERMISSIONS, survey } from "./survey.js";
 
 export interface InitOptions {
   /** --regions; empty: every region enabled in the account. */
@@ -36,7 +36,12 @@ export interface InitResult {
 }
 
 /** The AWS operations init calls beside the data-store types' own. */
-export const INIT_PERMISSIONS = [...REGION_PERMISSIONS, ...TAGGED_PERMISSIONS, ...FALLBACK_PERMISSIONS];
+export const INIT_PERMISSIONS = [
+  ...REGION_PERMISSIONS,
+  ...TAGGED_PERMISSIONS,
+  ...FALLBACK_PERMISSIONS,
+  ...GROUP_PERMISSIONS,
+];
 
 export async function runInit(aws: AwsClients, options: InitOptions): Promise<InitResult> {
   const choice = await chooseRegions(aws, options.regions, options.homeRegion);

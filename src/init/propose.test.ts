@@ -21,7 +21,7 @@ const store = (name: string, region = P) => ({
   name,
   region,
 });
-const empty: Survey = { resources: [], stores: [], copies: [], notes: [] };
+const empty: Survey = { resources: [], stores: [], copies: [], groups: [], notes: [] };
 const all = () => true;
 
 describe("twin names", () => {

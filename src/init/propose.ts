@@ -8,6 +8,7 @@
 import { nearMissFix, nearMissTags } from "../pairs/near-miss.js";
 import { TAG, tidyArn } from "../pairs/tags.js";
 import { isTaggedPrimary } from "../pairs/tagging-api.js";
+import { inferStrategy, type StrategyChoice } from "./strategy.js";
 import type { Copy, Resource, Survey } from "./survey.js";
 import { twinBase } from "./twins.js";
 
@@ -38,6 +39,8 @@ export interface Plan {
     apps: { name: string; value: string; count: number }[];
   };
   nearMisses: { name: string; arn: string; region: string; what: string; fix: string }[];
+  /** How the standby runs before a failover, and why drctl says so. */
+  strategy: StrategyChoice;
 }
 
 /** Suggested RPOs by how the copy is made: continuous replication lags seconds, copies a day. */
@@ -229,5 +232,6 @@ export function propose(
     unprotected,
     applications: applicationsOf(survey.resources.filter((r) => r.region === chosen.primary)),
     nearMisses,
+    strategy: inferStrategy(survey.groups, chosen.primary, chosen.standby),
   };
 }

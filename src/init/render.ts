@@ -56,7 +56,8 @@ function regionsBlock(plan: Plan): string[] {
     comment(
       "pilot-light (nothing runs until failover: empty target groups and groups at 0 are then expected).",
     ),
-    "strategy: warm-standby",
+    comment(`${plan.strategy.why[0]?.toUpperCase() ?? ""}${plan.strategy.why.slice(1)}.`),
+    `strategy: ${plan.strategy.strategy}`,
     comment("Where the history of runs is kept (default ~/.drctl/history.sqlite), e.g.:"),
     comment("store: dynamodb://drctl-history?region=us-east-1"),
   ];

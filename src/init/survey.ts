@@ -5,6 +5,7 @@
  * the tagging API is denied, load balancers and data stores are listed per service instead,
  * without their tags, and the survey says so.
  */
+import { AutoScalingClient, paginateDescribeAutoScalingGroups } from "@aws-sdk/client-auto-scaling";
 import {
   ElasticLoadBalancingV2Client,
   paginateDescribeLoadBalancers,
@@ -18,8 +19,11 @@ import { ops } from "../aws/services.js";
 import type { FreshnessContext, PrimaryStore, Protection, StoreType } from "../datastores/type.js";
 import { nameFromArn } from "../pairs/near-miss.js";
 import { taggedResources } from "../pairs/tagged.js";
+import type { Group } from "./strategy.js";
 
 export const FALLBACK_PERMISSIONS = ops("ELBv2", "DescribeLoadBalancers");
+/** The Auto Scaling groups, whose capacities tell the strategy (the tagging API does not list them). */
+export const GROUP_PERMISSIONS = ops("AutoScaling", "DescribeAutoScalingGroups");
 
 /** A resource of a region, as init knows it. */
 export interface Resource {
@@ -45,6 +49,8 @@ export interface Survey {
   resources: Resource[];
   stores: PrimaryStore[];
   copies: Copy[];
+  /** Every Auto Scaling group of the regions, with its desired capacity. */
+  groups: Group[];
   /** What could not be read, and what was done instead: each becomes a comment in the file. */
   notes: string[];
 }
@@ -143,6 +149,34 @@ async function storesOf(
   return { stores: [...stores.values()], copies: found.flatMap((d) => d.protections.flatMap(copyOf)) };
 }
 
+/** A region's Auto Scaling groups (100 a page); none, with a note, when they cannot be read. */
+async function regionGroups(aws: AwsClients, region: string, notes: string[]): Promise<Group[]> {
+  const out: Group[] = [];
+  try {
+    const client = aws.get(AutoScalingClient, region);
+    for await (const page of paginateDescribeAutoScalingGroups({ client, pageSize: 100 }, {}))
+      for (const g of page.AutoScalingGroups ?? [])
+        out.push({
+          arn: g.AutoScalingGroupARN ?? "",
+          region,
+          name: g.AutoScalingGroupName ?? "",
+          desired: g.DesiredCapacity ?? 0,
+          tags: Object.fromEntries((g.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
+        });
+  } catch (err) {
+    const mapped = mapAwsError(err, {
+      service: "AutoScaling",
+      operation: "DescribeAutoScalingGroups",
+      region,
+    });
+    notes.push(
+      `${region}: the Auto Scaling groups could not be read (${mapped.message}): the strategy is not inferred from them`,
+    );
+    return [];
+  }
+  return out;
+}
+
 /** Reads the regions, `progress` told as each region is done. */
 export async function survey(
   aws: AwsClients,
@@ -153,10 +187,14 @@ export async function survey(
   const notes: string[] = [];
   const byArn = new Map<string, Resource>();
   let done = 0;
+  const groups: Group[] = [];
   await Promise.all(
     regions.map(async (region) => {
       for (const r of await regionResources(aws, region, notes)) if (!byArn.has(r.arn)) byArn.set(r.arn, r);
-      progress(`read the tagged resources of ${region} (${++done}/${regions.length})`);
+      groups.push(...(await regionGroups(aws, region, notes)));
+      progress(
+        `read the tagged resources and Auto Scaling groups of ${region} (${++done}/${regions.length})`,
+      );
     }),
   );
   progress(`reading the data stores of ${regions.join(", ")} and their copies`);
@@ -170,5 +208,6 @@ export async function survey(
   const resources = [...byArn.values()].sort(
     (a, b) => a.name.localeCompare(b.name) || a.arn.localeCompare(b.arn),
   );
-  return { resources, stores, copies, notes: notes.sort() };
+  groups.sort((a, b) => a.arn.localeCompare(b.arn));
+  return { resources, stores, copies, groups, notes: notes.sort() };
 }

@@ -61,7 +61,8 @@ async function readiness(state: DrillState): Promise<PhaseEnd | undefined> {
   const noCopy = drillFindings(canaryNoCopyRule, { standbyRegion: drill.regions.standby, canaries });
   if (noCopy.length > 0) {
     const all = canaries.filter((c) => c.problem).map((c) => `canary ${c.canary}: ${c.problem ?? ""}`);
-    return refuse(state, `no canary can be read in ${drill.regions.standby}: ${all.join("; ")}`, noCopy);
+    const which = all.length === 1 ? "a canary" : `${all.length} canaries`;
+    return refuse(state, `${which} cannot be read in ${drill.regions.standby}: ${all.join("; ")}`, noCopy);
   }
   if (pre.problems.length > 0 && !options.force)
     return refuse(
