@@ -4,6 +4,7 @@ import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
+import { ACM_CERTIFICATE_EVENTS } from "../src/changes/cloudtrail-event.js";
 
 /** The services whose resources the readiness types read, as CloudTrail's events name their source. */
 export const CHANGE_SOURCES = [
@@ -68,10 +69,14 @@ export const CHANGE_VERBS = [
 
 /**
  * The EventBridge patterns of the changes a scan learns of, as EventBridge writes them: calls that
- * succeeded (a call AWS refused changed nothing) and alarms changing state. The same patterns
+ * succeeded (a call AWS refused changed nothing), alarms changing state and certificates ACM
+ * renewed, rotated, revoked or let expire. The same patterns
  * serve the rules that forward them from other accounts and regions (docs/fleet.md).
  */
-export function changeEventPatterns(): Record<"apiCalls" | "alarmStates", Record<string, unknown>> {
+export function changeEventPatterns(): Record<
+  "apiCalls" | "alarmStates" | "certificates",
+  Record<string, unknown>
+> {
   return {
     apiCalls: {
       source: [...CHANGE_SOURCES],
@@ -82,6 +87,8 @@ export function changeEventPatterns(): Record<"apiCalls" | "alarmStates", Record
       },
     },
     alarmStates: { source: ["aws.cloudwatch"], "detail-type": ["CloudWatch Alarm State Change"] },
+    // A managed renewal makes no API call: ACM says it with its own events.
+    certificates: { source: ["aws.acm"], "detail-type": [...ACM_CERTIFICATE_EVENTS] },
   };
 }
 
@@ -131,6 +138,11 @@ export class ChangeEvents extends Construct {
       new events.Rule(this, "AlarmStates", {
         description: "drctl: alarm state changes",
         eventPattern: cdkPattern(patterns.alarmStates),
+        targets: [target],
+      }),
+      new events.Rule(this, "Certificates", {
+        description: "drctl: certificates ACM renewed, rotated, revoked or let expire",
+        eventPattern: cdkPattern(patterns.certificates),
         targets: [target],
       }),
     ];

@@ -83,7 +83,7 @@ function fanOutBlock(): string {
 
 /** The rules' event patterns, as the forwarding rules in other accounts and regions take them. */
 function changePatternsBlock(): string {
-  const { apiCalls, alarmStates } = changeEventPatterns();
+  const { apiCalls, alarmStates, certificates } = changeEventPatterns();
   return [
     "`api-calls.json`:",
     "",
@@ -95,6 +95,12 @@ function changePatternsBlock(): string {
     "",
     "```json",
     JSON.stringify(alarmStates),
+    "```",
+    "",
+    "`certificates.json`:",
+    "",
+    "```json",
+    JSON.stringify(certificates),
     "```",
   ].join("\n");
 }

@@ -652,6 +652,16 @@ describe("the CDK app", () => {
     expect(allAlarms.map((r) => r.Properties.Targets)).toEqual([
       [expect.objectContaining({ Arn: { "Fn::GetAtt": [changesId, "Arn"] } })],
     ]);
+    // Certificates ACM renews (no API call), rotates, revokes or lets expire.
+    const certificates = Object.values(
+      template.findResources("AWS::Events::Rule", {
+        Properties: { EventPattern: { source: ["aws.acm"] } },
+      }) as Record<string, { Properties: { EventPattern: unknown; Targets: { Arn: unknown }[] } }>,
+    );
+    expect(certificates.map((r) => r.Properties.EventPattern)).toEqual([changeEventPatterns().certificates]);
+    expect(certificates.map((r) => r.Properties.Targets)).toEqual([
+      [expect.objectContaining({ Arn: { "Fn::GetAtt": [changesId, "Arn"] } })],
+    ]);
     const tableId = Object.keys(template.findResources("AWS::DynamoDB::GlobalTable"))[0];
     const writes = statementsOf("changesHandler").filter(
       (st) => !st.actions.every((a) => a.startsWith("xray:")),

@@ -452,6 +452,32 @@ describe("an EventBridge event as a change", () => {
     });
   });
 
+  it("a certificate ACM renewed, rotated, revoked or let expire names the certificate; its daily expiry notice is no change", () => {
+    const cert = `arn:aws:acm:eu-west-1:${ACCOUNT}:certificate/0b1c2d3e-aaaa-bbbb-cccc-111122223333`;
+    const acm = (kind: string) => ({
+      ...envelope(kind, { CommonName: "api.example.org" }, [cert]),
+      source: "aws.acm",
+      region: "eu-west-1",
+    });
+    expect(changeOfEventBridgeEvent(acm("ACM Certificate Available"))).toEqual({
+      source: "event-rule",
+      what: "ACMCertificateAvailable",
+      at: "2026-12-07T10:15:31.000Z",
+      region: "eu-west-1",
+      account: ACCOUNT,
+      resources: [cert],
+    });
+    for (const kind of ["ACM Certificate Rotated", "ACM Certificate Revoked", "ACM Certificate Expired"])
+      expect(changeOfEventBridgeEvent(acm(kind))?.resources).toEqual([cert]);
+    expect(changeOfEventBridgeEvent(acm("ACM Certificate Approaching Expiration"))).toBeUndefined();
+    // Another source using the same words is not ACM's.
+    expect(
+      changeOfEventBridgeEvent({ ...acm("ACM Certificate Available"), source: "custom.app" }),
+    ).toBeUndefined();
+    // An event that names nothing changes nothing.
+    expect(changeOfEventBridgeEvent({ ...acm("ACM Certificate Available"), resources: [] })).toBeUndefined();
+  });
+
   it("any other event, a read delivered by the rule, or no event at all is no change", () => {
     expect(changeOfEventBridgeEvent(envelope("EC2 Instance State-change Notification", {}))).toBeUndefined();
     expect(

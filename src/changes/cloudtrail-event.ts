@@ -176,19 +176,35 @@ export function changeOfCloudTrailEvent(
 const CLOUDTRAIL_CALL = "AWS API Call via CloudTrail";
 const ALARM_STATE_CHANGE = "CloudWatch Alarm State Change";
 
-/** An alarm that changed state: its ARN and name, at the event's time. */
-function alarmStateChange(event: Record<string, Json>, region: string): ChangeSignal | undefined {
+/**
+ * ACM's own events that change what a scan reads of a certificate without an API call anyone
+ * made: a managed renewal (Available), a rotation, a revocation, an expiry. Each names the
+ * certificate's ARN in `resources`. ACM's daily "Approaching Expiration" changes nothing: a scan
+ * already computes expiry from what it stored.
+ */
+export const ACM_CERTIFICATE_EVENTS = [
+  "ACM Certificate Available",
+  "ACM Certificate Rotated",
+  "ACM Certificate Revoked",
+  "ACM Certificate Expired",
+] as const;
+
+/** A service's own event naming what changed in `resources` (and `also`), at the event's time. */
+function serviceEventChange(
+  event: Record<string, Json>,
+  region: string,
+  what: string,
+  also: Json[] = [],
+): ChangeSignal | undefined {
   const at = isoTime(event["time"]);
   if (at === undefined) return undefined;
-  const listed = Array.isArray(event["resources"]) ? event["resources"] : [];
-  const detail = isRecord(event["detail"]) ? event["detail"] : {};
-  const names = [listed[0], detail["alarmName"]].filter(
-    (v): v is string => typeof v === "string" && v !== "",
-  );
+  const listed: Json[] = Array.isArray(event["resources"]) ? (event["resources"] as Json[]) : [];
+  const names = [...listed, ...also].filter((v): v is string => typeof v === "string" && v !== "");
+  if (names.length === 0) return undefined;
   const account = event["account"];
   return {
     source: "event-rule",
-    what: "AlarmStateChange",
+    what,
     at,
     region,
     ...(typeof account === "string" && ACCOUNT.test(account) ? { account } : {}),
@@ -196,9 +212,19 @@ function alarmStateChange(event: Record<string, Json>, region: string): ChangeSi
   };
 }
 
+/** An alarm that changed state: its ARN and name. */
+function alarmStateChange(event: Record<string, Json>, region: string): ChangeSignal | undefined {
+  const detail = isRecord(event["detail"]) ? event["detail"] : {};
+  const listed: Json[] = Array.isArray(event["resources"]) ? (event["resources"] as Json[]).slice(0, 1) : [];
+  return serviceEventChange({ ...event, resources: listed }, region, "AlarmStateChange", [
+    detail["alarmName"],
+  ]);
+}
+
 /**
- * The change an EventBridge event says was made: an API call CloudTrail delivered, or an alarm's
- * state change; any other event, or one that is not a change, is undefined.
+ * The change an EventBridge event says was made: an API call CloudTrail delivered, an alarm's
+ * state change, or a certificate ACM renewed, rotated, revoked or let expire; any other event, or
+ * one that is not a change, is undefined.
  */
 export function changeOfEventBridgeEvent(event: Json): ChangeSignal | undefined {
   if (!isRecord(event)) return undefined;
@@ -213,5 +239,8 @@ export function changeOfEventBridgeEvent(event: Json): ChangeSignal | undefined 
       : change;
   }
   if (kind === ALARM_STATE_CHANGE && region !== "") return alarmStateChange(event, region);
+  const acm = ACM_CERTIFICATE_EVENTS.find((k) => k === kind);
+  if (acm && event["source"] === "aws.acm" && region !== "")
+    return serviceEventChange(event, region, acm.replace(/ /g, ""));
   return undefined;
 }
