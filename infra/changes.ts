@@ -110,8 +110,8 @@ export interface ChangeEventsProps {
 
 /**
  * What tells an incremental scan which pairs may have changed: rules on the default bus for the
- * readiness types' write calls (CloudTrail management events) and alarm state changes, of this
- * account and region and of what other accounts and regions forward here, each given to the
+ * readiness types' write calls (CloudTrail management events), alarm state changes and ACM's
+ * certificate events, of this account and region and of what other accounts and regions forward here, each given to the
  * changes function, which records them in the history table and may do nothing else.
  */
 export class ChangeEvents extends Construct {

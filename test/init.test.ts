@@ -134,7 +134,7 @@ describe("drctl init on a us-east-1 -> eu-west-1 world", () => {
     const { config } = loadConfig(file, { ruleIds: ruleIds() });
     expect(config.strategy).toBe("pilot-light");
     expect(text).toMatch(
-      /# Inferred: the standby's Auto Scaling groups run no instances until failover \(\S+ runs 0, its primary \S+ 2\)\.\nstrategy: pilot-light\n/,
+      /# Inferred: the standby's Auto Scaling groups run nothing until failover \(desired capacity: \S+ at 0, its primary \S+ at 2\)\.\nstrategy: pilot-light\n/,
     );
     expect(calls).toContain("AutoScaling.DescribeAutoScalingGroups");
   });

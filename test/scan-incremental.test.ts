@@ -324,6 +324,30 @@ describe("an incremental scan reads what changed and equals a full scan", () => 
     expectReadFor(await incrementalNow(), p.name, "AddListenerCertificates");
   });
 
+  it("a certificate ACM renewed: no API call, ACM's own event names it", async () => {
+    const p = pairAt(5);
+    const listenerArn = await listenerOf(p.standbyArn, STANDBY, 443);
+    const certs = await elb(STANDBY).send(
+      new DescribeListenerCertificatesCommand({ ListenerArn: listenerArn }),
+    );
+    const renewed = certs.Certificates?.[0]?.CertificateArn ?? expect.fail("a certificate");
+    // As EventBridge delivers it: source aws.acm, the certificate in resources.
+    const change = changeOfEventBridgeEvent({
+      version: "0",
+      id: "acm-renewal-1",
+      "detail-type": "ACM Certificate Available",
+      source: "aws.acm",
+      account,
+      time: changeTime(),
+      region: STANDBY,
+      resources: [renewed],
+      detail: { Action: "RENEWAL", CertificateType: "AMAZON_ISSUED" },
+    });
+    expect(change).toBeDefined();
+    if (change) await history.recordChanges([change]);
+    expectReadFor(await incrementalNow(), p.name, "ACMCertificateAvailable");
+  });
+
   it("a record: ChangeResourceRecordSets deletes a record pointing at a pair", async () => {
     const r53 = aws.get(Route53Client, "us-east-1");
     const sets = await r53.send(

@@ -16,7 +16,7 @@ describe("the strategy init infers from Auto Scaling groups", () => {
     const choice = inferStrategy(groups, P, S);
     expect(choice.strategy).toBe("pilot-light");
     expect(choice.why).toBe(
-      "inferred: the standby's Auto Scaling groups run no instances until failover (web-euw1 runs 0, its primary web-use1 4, api runs 0, its primary api 2)",
+      "inferred: the standby's Auto Scaling groups run nothing until failover (desired capacity: web-euw1 at 0, its primary web-use1 at 4, api at 0, its primary api at 2)",
     );
   });
 
@@ -24,7 +24,7 @@ describe("the strategy init infers from Auto Scaling groups", () => {
     const groups = [group("web", P, 4), group("web", S, 1), group("api", P, 2), group("api", S, 0)];
     expect(inferStrategy(groups, P, S)).toEqual({
       strategy: "warm-standby",
-      why: "inferred: 1 of 2 standby Auto Scaling groups run instances (web runs 1, its primary web 4)",
+      why: "inferred: 1 of 2 standby Auto Scaling groups run instances (desired capacity: web at 1, its primary web at 4)",
     });
   });
 
@@ -45,10 +45,20 @@ describe("the strategy init infers from Auto Scaling groups", () => {
     const twins = [group("jobs-primary", P, 1), group("jobs-dr", S, 0)];
     const twoCandidates = [group("batch", P, 1), group("batch-blue", S, 0), group("batch-green", S, 0)];
     const elsewhere = group("jobs", "ap-south-1", 5);
-    const pairs = groupPairs([tagged, standby, ...twins, ...twoCandidates, elsewhere], P, S);
+    // Two primaries whose names meet in one standby group: neither is its twin.
+    const twoPrimaries = [group("api-blue", P, 2), group("api-green", P, 2), group("api", S, 0)];
+    const pairs = groupPairs([tagged, standby, ...twins, ...twoCandidates, elsewhere, ...twoPrimaries], P, S);
     expect(pairs.map(([p, s]) => `${p.name}->${s.name}`)).toEqual([
       "front->dr-fleet",
       "jobs-primary->jobs-dr",
     ]);
+  });
+
+  it("names three pairs and counts the rest", () => {
+    const groups = ["a", "b", "c", "d", "e"].flatMap((n) => [
+      group(`${n}-use1`, P, 1),
+      group(`${n}-euw1`, S, 0),
+    ]);
+    expect(inferStrategy(groups, P, S).why).toMatch(/its primary c-use1 at 1, and 2 more\)$/);
   });
 });

@@ -14,6 +14,7 @@ export interface Group {
   arn: string;
   region: string;
   name: string;
+  /** Its desired capacity: instances, or the units of a mixed instances policy that counts vCPUs or memory. */
   desired: number;
   tags: Record<string, string>;
 }
@@ -35,12 +36,17 @@ export function groupPairs(groups: readonly Group[], primary: string, standby: s
     pairs.push([g, twin]);
     paired.add(g.arn).add(twin.arn);
   }
+  // By twin name, only where the name is one group's on each side (web-blue and web-green in the
+  // primary are not both the standby's web).
   const base = (g: Group) => twinBase(g.name, [primary, standby]);
-  const there = groups.filter((g) => g.region === standby && !paired.has(g.arn));
-  for (const g of groups.filter((x) => x.region === primary && !paired.has(x.arn))) {
-    const twins = there.filter((t) => base(t) !== "" && base(t) === base(g));
+  const free = (region: string) => groups.filter((g) => g.region === region && !paired.has(g.arn));
+  const [here, there] = [free(primary), free(standby)];
+  for (const g of here) {
+    const b = base(g);
+    const twins = there.filter((t) => b !== "" && base(t) === b);
+    const rivals = here.filter((o) => base(o) === b);
     const [twin] = twins;
-    if (twins.length === 1 && twin) pairs.push([g, twin]);
+    if (twins.length === 1 && rivals.length === 1 && twin) pairs.push([g, twin]);
   }
   return pairs;
 }
@@ -48,7 +54,7 @@ export function groupPairs(groups: readonly Group[], primary: string, standby: s
 const shown = (pairs: readonly [Group, Group][]) =>
   pairs
     .slice(0, 3)
-    .map(([p, s]) => `${s.name} runs ${s.desired}, its primary ${p.name} ${p.desired}`)
+    .map(([p, s]) => `${s.name} at ${s.desired}, its primary ${p.name} at ${p.desired}`)
     .join(", ") + (pairs.length > 3 ? `, and ${pairs.length - 3} more` : "");
 
 export function inferStrategy(
@@ -67,11 +73,11 @@ export function inferStrategy(
   if (idle.length === running.length)
     return {
       strategy: "pilot-light",
-      why: `inferred: the standby's Auto Scaling groups run no instances until failover (${shown(idle)})`,
+      why: `inferred: the standby's Auto Scaling groups run nothing until failover (desired capacity: ${shown(idle)})`,
     };
   const warm = running.filter(([, s]) => s.desired > 0);
   return {
     strategy: "warm-standby",
-    why: `inferred: ${warm.length} of ${running.length} standby Auto Scaling groups run instances (${shown(warm)})`,
+    why: `inferred: ${warm.length} of ${running.length} standby Auto Scaling groups run instances (desired capacity: ${shown(warm)})`,
   };
 }

@@ -156,13 +156,15 @@ async function regionGroups(aws: AwsClients, region: string, notes: string[]): P
     const client = aws.get(AutoScalingClient, region);
     for await (const page of paginateDescribeAutoScalingGroups({ client, pageSize: 100 }, {}))
       for (const g of page.AutoScalingGroups ?? [])
-        out.push({
-          arn: g.AutoScalingGroupARN ?? "",
-          region,
-          name: g.AutoScalingGroupName ?? "",
-          desired: g.DesiredCapacity ?? 0,
-          tags: Object.fromEntries((g.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
-        });
+        // A group without a desired capacity says nothing of how the standby runs.
+        if (g.DesiredCapacity !== undefined)
+          out.push({
+            arn: g.AutoScalingGroupARN ?? "",
+            region,
+            name: g.AutoScalingGroupName ?? "",
+            desired: g.DesiredCapacity,
+            tags: Object.fromEntries((g.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
+          });
   } catch (err) {
     const mapped = mapAwsError(err, {
       service: "AutoScaling",

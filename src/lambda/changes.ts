@@ -1,7 +1,8 @@
 /**
- * The event rule's function: each API call CloudTrail delivers through EventBridge, and each
- * alarm's state change, kept in the history as it comes, so the next incremental scan re-reads
- * the pairs it touches. Any other event is ignored; recording the same event twice keeps it once.
+ * The event rules' function: each API call CloudTrail delivers through EventBridge, each alarm's
+ * state change and each certificate ACM renews, rotates, revokes or lets expire, kept in the
+ * history as it comes, so the next incremental scan re-reads the pairs it touches. Any other event
+ * (or one that names nothing) is ignored; recording the same event twice keeps it once.
  */
 import { changeOfEventBridgeEvent } from "../changes/cloudtrail-event.js";
 import { openStore } from "../history/open.js";

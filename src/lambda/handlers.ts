@@ -8,7 +8,7 @@
  *   publish                            rebuild the report site in S3
  *   notify                             email and webhook for a stored run (scan or freshness)
  * and those of triggered failover (./failover.ts): alarm, advance; and the event rule's (./changes.ts):
- *   changes    (EventBridge rule)      keep an API call or alarm state change for the next incremental scan
+ *   changes    (EventBridge rules)     keep an API call, alarm state change or certificate event for the next incremental scan
  * A batch that fails is retried by the workflow and then handed to aggregate as failed, which
  * turns each of its pairs into an error finding: the run always says what it could not read.
  */

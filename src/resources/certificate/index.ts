@@ -1,8 +1,8 @@
 import type { LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { ResourceModule, Twin } from "../module.js";
+import type { ResourceModule, Twin, Unmatched } from "../module.js";
 import type { Collector } from "../side.js";
 import type { TwinLink } from "../../core/twins.js";
-import type { Difference, ScanSettings } from "../../core/rule.js";
+import type { ScanSettings } from "../../core/rule.js";
 import type { RuleInfo } from "../../core/finding.js";
 import { listenersCollector } from "../listener/index.js";
 import { CERTIFICATE_PERMISSIONS, collectCertificates } from "./collect.js";
@@ -43,7 +43,7 @@ export const certificateModule: ResourceModule<NormalizedCertificate, LoadBalanc
     ]);
     const twins: Twin<NormalizedCertificate>[] = [];
     const links: TwinLink[] = [];
-    const unmatched: Difference[] = [];
+    const unmatched: Unmatched[] = [];
     // Only ports both sides listen on: a missing listener is the listener module's finding.
     for (const [port, pCerts] of p) {
       const sCerts = s.get(port) ?? new Map<string, NormalizedCertificate>();
@@ -64,6 +64,8 @@ export const certificateModule: ResourceModule<NormalizedCertificate, LoadBalanc
             primary: a ? domain : null,
             secondary: b ? domain : null,
             status: "missing",
+            // Its ARN, so a change to it (a renewal ACM announces) re-reads the pair.
+            about: a ? [{ role: "primary", id: a.arn }] : b ? [{ role: "standby", id: b.arn }] : [],
             message: a
               ? `the standby's port ${port} has no certificate for ${domain}`
               : `the standby's port ${port} has a certificate for ${domain} that the primary lacks`,
