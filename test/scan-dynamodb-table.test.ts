@@ -347,6 +347,20 @@ describe("DynamoDB table pairs (emulator)", () => {
   });
 });
 
+/** The same scan as the others, through a proxy that denies some calls (and denied at least one). */
+async function scanThrough(proxy: FaultProxy): Promise<ScanResult> {
+  const denied = await runScan(await env.clients({ endpointUrl: proxy.endpoint, maxAttempts: 1 }), {
+    types: RESOURCE_TYPES,
+    primaryRegions: [EAST],
+    configPairs: [],
+    settings: { strategy: "warm-standby", certificateExpiryDays: 30, now: new Date() },
+    suppressions: [],
+    concurrency: 4,
+  });
+  expect(proxy.stats.denied).toBeGreaterThan(0);
+  return denied;
+}
+
 describe("a primary region whose tables cannot be listed (emulator, behind a denying proxy)", () => {
   it("is one error finding naming DynamoDB.ListTables and the region; every pair is compared as before", async () => {
     const proxy = await FaultProxy.start(env.emulator.endpoint, {
@@ -354,15 +368,7 @@ describe("a primary region whose tables cannot be listed (emulator, behind a den
       deny: ({ target }) => target === "DynamoDB_20120810.ListTables",
     });
     try {
-      const denied = await runScan(await env.clients({ endpointUrl: proxy.endpoint, maxAttempts: 1 }), {
-        types: RESOURCE_TYPES,
-        primaryRegions: [EAST],
-        configPairs: [],
-        settings: { strategy: "warm-standby", certificateExpiryDays: 30, now: new Date() },
-        suppressions: [],
-        concurrency: 4,
-      });
-      expect(proxy.stats.denied).toBeGreaterThan(0);
+      const denied = await scanThrough(proxy);
       const lines = (r: ScanResult) =>
         r.pairs.flatMap((p) => p.findings.map((f) => `${p.name} ${f.ruleId} ${f.path} ${f.message}`)).sort();
       const added = lines(denied).filter((l) => !lines(result).includes(l));
@@ -385,15 +391,7 @@ describe("Application Auto Scaling denied (emulator, behind a denying proxy)", (
       deny: ({ target }) => target.startsWith("AnyScaleFrontendService."),
     });
     try {
-      const denied = await runScan(await env.clients({ endpointUrl: proxy.endpoint, maxAttempts: 1 }), {
-        types: RESOURCE_TYPES,
-        primaryRegions: [EAST],
-        configPairs: [],
-        settings: { strategy: "warm-standby", certificateExpiryDays: 30, now: new Date() },
-        suppressions: [],
-        concurrency: 4,
-      });
-      expect(proxy.stats.denied).toBeGreaterThan(0);
+      const denied = await scanThrough(proxy);
       const all = (r: ScanResult) =>
         r.pairs.flatMap((p) =>
           p.findings.filter((f) => f.status !== "pass").map((f) => ({ ...f, pairName: p.name })),

@@ -3,10 +3,9 @@ import type { RegionCache } from "../../aws/region-cache.js";
 import { ops } from "../../aws/services.js";
 import { TAGGED_PERMISSIONS } from "../../pairs/tagged.js";
 import { GLOBAL_CLUSTERS } from "../../aws/rds-lists.js";
-import { regionInstances } from "../rds-common/list.js";
 import { SERVICE_QUOTA_PERMISSIONS } from "../../aws/service-quotas.js";
 import { footprintOf, instancesNamed, rdsRegionQuotas } from "../rds-common/quota.js";
-import { userClusterParameters } from "./list.js";
+import { regionInstances, userParameters } from "../rds-common/list.js";
 import { normalizeDbCluster, type NormalizedDbCluster } from "./normalize.js";
 
 /** Tagged primaries through the tagging API; clusters, members, global databases and parameters through RDS. */
@@ -37,7 +36,7 @@ export async function collectDbCluster(
   const [instances, globals, parameters, regionQuotas] = await Promise.all([
     regionInstances(cache),
     cache.list(GLOBAL_CLUSTERS),
-    group ? userClusterParameters(cache, group) : {},
+    group ? userParameters(cache, group, "cluster") : {},
     role === "standby" ? rdsRegionQuotas(cache) : undefined,
   ]);
   const members = (cluster.DBClusterMembers ?? []).map((m) => m.DBInstanceIdentifier ?? "");

@@ -1,10 +1,11 @@
 /**
- * What the RDS instance and cluster types read of RDS alike: every DB instance of a region, listed once per run; the
- * parameters people set in a parameter group and the options of an option group, each read once
- * per group and shared by every instance that uses it.
+ * What the RDS instance and cluster types read of RDS alike: every DB instance of a region, listed
+ * once per run; the parameters people set in a DB or DB cluster parameter group and the options of
+ * an option group, each read once per group and shared by every database that uses it.
  */
 import {
   DescribeOptionGroupsCommand,
+  paginateDescribeDBClusterParameters,
   paginateDescribeDBParameters,
   RDSClient,
   type DBInstance,
@@ -35,22 +36,32 @@ export function optionGroup(cache: RegionCache, name: string): Promise<OptionGro
 }
 
 /**
- * The parameters set by people in a DB parameter group (Source=user: the engine's defaults are
- * the same in every region and would only hide what was changed), name -> value.
+ * The parameters set by people in a DB (or DB cluster) parameter group (Source=user: the engine's
+ * defaults are the same in every region and would only hide what was changed), name -> value,
+ * read once per group and run.
  */
-export function userParameters(cache: RegionCache, group: string): Promise<Record<string, string>> {
-  // A default group (default.postgres15) cannot be modified: nobody set anything in it.
+export function userParameters(
+  cache: RegionCache,
+  group: string,
+  of: "instance" | "cluster" = "instance",
+): Promise<Record<string, string>> {
+  // A default group (default.postgres15, default.aurora-postgresql15) cannot be modified: nobody set anything in it.
   if (group.startsWith("default.")) return Promise.resolve({});
-  return cache.once(`rds-db-parameters:${group}`, async () => {
+  const operation = of === "cluster" ? "DescribeDBClusterParameters" : "DescribeDBParameters";
+  return cache.once(`rds-${of}-parameters:${group}`, async () => {
     const out: Record<string, string> = {};
+    const config = { client: cache.client(RDSClient), pageSize: 100 };
     try {
-      for await (const page of paginateDescribeDBParameters(
-        { client: cache.client(RDSClient), pageSize: 100 },
-        { DBParameterGroupName: group, Source: "user" },
-      ))
-        addParameters(out, page.Parameters);
+      const pages =
+        of === "cluster"
+          ? paginateDescribeDBClusterParameters(config, {
+              DBClusterParameterGroupName: group,
+              Source: "user",
+            })
+          : paginateDescribeDBParameters(config, { DBParameterGroupName: group, Source: "user" });
+      for await (const page of pages) addParameters(out, page.Parameters);
     } catch (err) {
-      throw mapAwsError(err, cache.site("RDS", "DescribeDBParameters"));
+      throw mapAwsError(err, cache.site("RDS", operation));
     }
     return out;
   });
